@@ -1,0 +1,138 @@
+package monitor
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Role is a trunk's side of the cutover.
+type Role string
+
+const (
+	RoleLegacy Role = "legacy"
+	RoleNew    Role = "new"
+)
+
+// Config is what the fold needs to know about a cutover: no secrets, so it
+// can be stored with the recording and a replay folds exactly as live did.
+type Config struct {
+	Name       string
+	Trunks     []Trunk
+	Numbers    []Number
+	Thresholds Thresholds
+	// DefaultCountry is the country code prepended to national numbers when
+	// normalising to E.164 ("1" for NANP).
+	DefaultCountry string
+}
+
+// Trunk is a SIP peer we watch.
+type Trunk struct {
+	Name string
+	Role Role
+	// Addrs identify the trunk's traffic: a message whose source or
+	// destination matches one of them belongs to the trunk. A prefix with
+	// port 0 matches any port.
+	Addrs []TrunkAddr
+}
+
+// TrunkAddr is an address (or network) and an optional port.
+type TrunkAddr struct {
+	Prefix netip.Prefix
+	Port   uint16 // 0 = any port
+}
+
+// Matches reports whether ap belongs to this address.
+func (t TrunkAddr) Matches(ap netip.AddrPort) bool {
+	if t.Port != 0 && t.Port != ap.Port() {
+		return false
+	}
+	return t.Prefix.Contains(ap.Addr().Unmap())
+}
+
+// Number is a ported telephone number.
+type Number struct {
+	E164          string
+	PortRequestID string
+	PortState     PortState
+	Scheduled     int64 // planned activation, Unix ns (0 = unknown)
+	Activated     int64 // actual activation, Unix ns (0 = not yet)
+}
+
+// Thresholds tune KPIs and alert rules. Zero values are replaced by
+// DefaultThresholds' values in NewState.
+type Thresholds struct {
+	ShortCall time.Duration // an answered call ended within this is "short" (default 2s)
+
+	Codec488Count int     // 488s on a trunk in 1 min to open codec488 (default 5)
+	Codec488Share float64 // ...and their share of the minute's final responses (default 0.2)
+
+	NERMin         float64 // trunk NER over 5 min below this opens ner_drop (default 0.8)
+	NERMinAttempts int     // ...only with at least this many attempts (default 20)
+
+	TimeoutBurst int // 408+503 on a trunk in 1 min to open timeout_burst (default 10)
+
+	SilentAfter time.Duration // a trunk with traffic before and none for this long (default 10m)
+
+	ZombieAfter time.Duration // inbound still landing on legacy this long after the port completed (default 15m)
+
+	SplitBrainQuiet time.Duration // split_brain closes after this long without such a call (default 15m)
+
+	DropRateMax     float64 // a number's short-call share of answered calls over 15 min (default 0.2)
+	DropMinAnswered int     // ...only with at least this many answered calls (default 5)
+}
+
+// DefaultThresholds are used for every zero field of Config.Thresholds.
+func DefaultThresholds() Thresholds {
+	return Thresholds{
+		ShortCall:       2 * time.Second,
+		Codec488Count:   5,
+		Codec488Share:   0.2,
+		NERMin:          0.8,
+		NERMinAttempts:  20,
+		TimeoutBurst:    10,
+		SilentAfter:     10 * time.Minute,
+		ZombieAfter:     15 * time.Minute,
+		SplitBrainQuiet: 15 * time.Minute,
+		DropRateMax:     0.2,
+		DropMinAnswered: 5,
+	}
+}
+
+// withDefaults fills zero fields from DefaultThresholds.
+func (t Thresholds) withDefaults() Thresholds {
+	d := DefaultThresholds()
+	if t.ShortCall == 0 {
+		t.ShortCall = d.ShortCall
+	}
+	if t.Codec488Count == 0 {
+		t.Codec488Count = d.Codec488Count
+	}
+	if t.Codec488Share == 0 {
+		t.Codec488Share = d.Codec488Share
+	}
+	if t.NERMin == 0 {
+		t.NERMin = d.NERMin
+	}
+	if t.NERMinAttempts == 0 {
+		t.NERMinAttempts = d.NERMinAttempts
+	}
+	if t.TimeoutBurst == 0 {
+		t.TimeoutBurst = d.TimeoutBurst
+	}
+	if t.SilentAfter == 0 {
+		t.SilentAfter = d.SilentAfter
+	}
+	if t.ZombieAfter == 0 {
+		t.ZombieAfter = d.ZombieAfter
+	}
+	if t.SplitBrainQuiet == 0 {
+		t.SplitBrainQuiet = d.SplitBrainQuiet
+	}
+	if t.DropRateMax == 0 {
+		t.DropRateMax = d.DropRateMax
+	}
+	if t.DropMinAnswered == 0 {
+		t.DropMinAnswered = d.DropMinAnswered
+	}
+	return t
+}

@@ -1,0 +1,188 @@
+// Package monitor holds cutover's vocabulary of events and the fold that
+// turns a stream of them into the state the dashboard shows.
+//
+// The fold (State.Apply) is pure: no I/O, no wall clock. Live ingest and
+// replay feed it the same events and get the same state.
+package monitor
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Kind says what an Event is.
+type Kind uint8
+
+const (
+	KindSIP          Kind = 1 // a SIP message seen on the wire (or produced by the simulator)
+	KindProbe        Kind = 2 // an active probe's result (OPTIONS, REGISTER, test call)
+	KindRegistration Kind = 3 // a trunk's registration state changed (reported by a probe)
+	KindPortState    Kind = 4 // a number's port state changed
+	KindAction       Kind = 5 // an operator action was requested, or its state changed
+	KindNote         Kind = 6 // an operator note
+	KindAlert        Kind = 7 // an alert opened or closed (derived by the fold; ignored when applied)
+	KindTick         Kind = 8 // the clock moved on without traffic
+)
+
+var kindNames = [...]string{"", "sip", "probe", "registration", "port", "action", "note", "alert", "tick"}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) && k != 0 {
+		return kindNames[k]
+	}
+	return "unknown"
+}
+
+// Event is one thing that happened, at event time Time (Unix nanoseconds:
+// when it happened on the wire, not when we read it). Exactly one of the
+// payload pointers matching Kind is set.
+type Event struct {
+	Time   int64
+	Kind   Kind
+	Source string // which source produced it: "sim", "hep", "pcap", "probe", "operator"
+
+	SIP          *SIPMessage         `json:",omitempty"`
+	Probe        *ProbeResult        `json:",omitempty"`
+	Registration *RegistrationChange `json:",omitempty"`
+	Port         *PortChange         `json:",omitempty"`
+	Action       *ActionRecord       `json:",omitempty"`
+	Note         *Note               `json:",omitempty"`
+	Alert        *AlertChange        `json:",omitempty"`
+}
+
+// At returns the event time as a time.Time in UTC.
+func (e Event) At() time.Time { return time.Unix(0, e.Time).UTC() }
+
+// SIPMessage is a SIP message observed between two addresses.
+type SIPMessage struct {
+	Src, Dst  netip.AddrPort
+	Transport string // udp, tcp, tls, ws, wss
+	Raw       []byte // the message exactly as seen
+
+	// Info is the parsed summary the fold reads. It is derived from Raw by
+	// Decode and never stored: a replay decodes the raw bytes again.
+	Info *SIPInfo `json:"-"`
+
+	// Stir is the STIR/SHAKEN verdict computed at ingest (it needs I/O to
+	// fetch certificates), stored with the event so a replay reuses it.
+	Stir *StirVerdict `json:",omitempty"`
+}
+
+// StirVerdict is the outcome of verifying a request's Identity header.
+type StirVerdict struct {
+	Attest string // A, B, C, or "" when there is none
+	Result string // no-identity, bad-format, bad-signature, cert-unavailable, cert-untrusted, stale, orig-mismatch, dest-mismatch, valid
+}
+
+// ProbeResult is what an active probe saw.
+type ProbeResult struct {
+	Trunk  string
+	Probe  string // options, register, call
+	Code   int    // final SIP response code; 408 for a local timeout
+	RTT    time.Duration
+	Number string // for test calls: the number called
+	Landed string // for test calls: the trunk the call arrived on
+	Err    string `json:",omitempty"`
+}
+
+// RegState is a trunk's registration state.
+type RegState string
+
+const (
+	RegUnknown      RegState = ""
+	RegRegistered   RegState = "registered"
+	RegChallenged   RegState = "challenged" // 401/407 seen, waiting for the authenticated retry
+	RegFailed       RegState = "failed"     // 403 or another final refusal
+	RegTimeout      RegState = "timeout"    // 408 / no answer
+	RegUnregistered RegState = "unregistered"
+)
+
+// RegistrationChange reports a trunk's registration state.
+type RegistrationChange struct {
+	Trunk   string
+	State   RegState
+	Code    int
+	Expires time.Duration // granted by the registrar, for RegRegistered
+}
+
+// PortState is where a number's port stands.
+type PortState string
+
+const (
+	PortPending    PortState = "pending"
+	PortApproved   PortState = "approved"
+	PortInProgress PortState = "in_progress"
+	PortCompleted  PortState = "completed"
+	PortDenied     PortState = "denied"
+	PortCancelled  PortState = "cancelled"
+)
+
+// Valid reports whether s is one of the known port states.
+func (s PortState) Valid() bool {
+	switch s {
+	case PortPending, PortApproved, PortInProgress, PortCompleted, PortDenied, PortCancelled:
+		return true
+	}
+	return false
+}
+
+// PortChange moves a number to a new port state.
+type PortChange struct {
+	Number string // E.164
+	State  PortState
+}
+
+// ActionState is where an operator action stands.
+type ActionState string
+
+const (
+	ActionRequested  ActionState = "requested"
+	ActionRunning    ActionState = "running"
+	ActionDone       ActionState = "done"
+	ActionUnverified ActionState = "unverified"
+	ActionVerified   ActionState = "verified"
+	ActionFailed     ActionState = "failed"
+	ActionUndone     ActionState = "undone"
+)
+
+// ActionRecord is one step in an operator action's life: every state
+// change of an action is its own event with the same ID.
+type ActionRecord struct {
+	ID       string
+	Type     string // failover, restore, outbound, command, undo
+	State    ActionState
+	Target   string // trunk, number or range it acts on
+	Operator string // OS user@host, plus --operator when given
+	DryRun   string `json:",omitempty"` // what it will change, as shown to the operator
+	Result   string `json:",omitempty"`
+	Error    string `json:",omitempty"`
+	Undo     string `json:",omitempty"` // opaque data the actuator needs to undo it
+}
+
+// Note is an operator's note at an event time.
+type Note struct {
+	Author string
+	Text   string
+}
+
+// Severity ranks alerts.
+type Severity string
+
+const (
+	SevInfo     Severity = "info"
+	SevWarning  Severity = "warning"
+	SevCritical Severity = "critical"
+)
+
+// AlertChange opens or closes an alert. Alerts are derived by the fold; the
+// pipeline records them so a recording can be read without re-folding.
+type AlertChange struct {
+	Rule     string // codec488, ner_drop, timeout_burst, trunk_silent, zombie, split_brain, drop_rate
+	Subject  string // the trunk name or the E.164 number
+	Open     bool
+	Severity Severity
+	Message  string
+}
+
+// Key identifies the alert: one rule on one subject is open at most once.
+func (a AlertChange) Key() string { return a.Rule + ":" + a.Subject }

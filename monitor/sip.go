@@ -1,0 +1,272 @@
+package monitor
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// SIPInfo is the part of a SIP message the fold reads, parsed by Decode.
+type SIPInfo struct {
+	Request  bool
+	Method   string // the request's method, or a response's CSeq method
+	Code     int    // response status code (0 for requests)
+	Reason   string // response reason phrase
+	CallID   string
+	CSeq     uint32
+	Branch   string // top Via branch
+	FromTag  string
+	ToTag    string
+	RURIUser string // request URI user part
+	FromUser string
+	ToUser   string
+	PAIUser  string // P-Asserted-Identity user part
+	Verstat  string // verstat parameter from P-Asserted-Identity or From
+	Attest   string // attest claim of the first Identity header (decoded, not verified)
+	Identity int    // how many Identity (or compact y) headers the message carries
+	Expires  int    // granted expiry (seconds) in a REGISTER 2xx; -1 when absent
+}
+
+// ErrNotSIP is returned by Decode for bytes that are not a SIP message.
+var ErrNotSIP = errors.New("not a SIP message")
+
+// Decode parses m.Raw with sipgo and fills m.Info. A message that does not
+// parse is left with a nil Info and the error says why.
+func Decode(m *SIPMessage) error {
+	info, err := ParseSIP(m.Raw)
+	if err != nil {
+		m.Info = nil
+		return err
+	}
+	m.Info = info
+	return nil
+}
+
+// ParseSIP summarises one SIP message.
+func ParseSIP(raw []byte) (*SIPInfo, error) {
+	// sipgo is lenient enough to "parse" binary junk; insist on a SIP start line first.
+	if !looksLikeSIP(raw) {
+		return nil, ErrNotSIP
+	}
+	msg, err := sip.ParseMessage(raw)
+	if err != nil {
+		return nil, fmt.Errorf("parse SIP: %w", err)
+	}
+	info := &SIPInfo{Expires: -1}
+	switch m := msg.(type) {
+	case *sip.Request:
+		info.Request = true
+		info.Method = string(m.Method)
+		info.RURIUser = m.Recipient.User
+	case *sip.Response:
+		info.Code = m.StatusCode
+		info.Reason = m.Reason
+	default:
+		return nil, ErrNotSIP
+	}
+	cid := msg.CallID()
+	cseq := msg.CSeq()
+	if cid == nil || cseq == nil {
+		return nil, fmt.Errorf("parse SIP: missing Call-ID or CSeq")
+	}
+	info.CallID = string(*cid)
+	info.CSeq = cseq.SeqNo
+	if !info.Request {
+		info.Method = string(cseq.MethodName)
+	}
+	if via := msg.Via(); via != nil {
+		info.Branch, _ = via.Params.Get("branch")
+	}
+	if from := msg.From(); from != nil {
+		info.FromUser = from.Address.User
+		info.FromTag, _ = from.Params.Get("tag")
+		if v, ok := from.Address.UriParams.Get("verstat"); ok {
+			info.Verstat = v
+		}
+	}
+	if to := msg.To(); to != nil {
+		info.ToUser = to.Address.User
+		info.ToTag, _ = to.Params.Get("tag")
+	}
+	if pai := firstHeader(msg, "P-Asserted-Identity"); pai != nil {
+		user, verstat := paiUser(pai.Value())
+		info.PAIUser = user
+		if verstat != "" {
+			info.Verstat = verstat
+		}
+	}
+	for _, name := range [...]string{"Identity", "y"} {
+		for _, h := range msg.GetHeaders(name) {
+			if info.Identity == 0 {
+				info.Attest = attestOf(h.Value())
+			}
+			info.Identity++
+		}
+	}
+	if !info.Request && info.Method == "REGISTER" && info.Code >= 200 && info.Code < 300 {
+		info.Expires = grantedExpires(msg)
+	}
+	return info, nil
+}
+
+var sipVersion = []byte("SIP/2.0")
+
+// looksLikeSIP checks the start line: "SIP/2.0 NNN ..." or "METHOD uri SIP/2.0".
+func looksLikeSIP(raw []byte) bool {
+	end := bytes.IndexByte(raw, '\n')
+	if end < 0 {
+		return false
+	}
+	line := bytes.TrimRight(raw[:end], "\r")
+	if bytes.HasPrefix(line, sipVersion) {
+		return len(line) >= 11 && line[7] == ' '
+	}
+	if !bytes.HasSuffix(line, sipVersion) || len(line) < 12 {
+		return false
+	}
+	for _, c := range line[:bytes.IndexByte(line, ' ')+1] {
+		if c != ' ' && (c < 'A' || c > 'Z') && c != '-' {
+			return false
+		}
+	}
+	return bytes.IndexByte(line, ' ') > 0
+}
+
+// paiUser pulls the user part and verstat out of a P-Asserted-Identity value
+// such as `"Alice" <sip:+15551230001;verstat=TN-Validation-Passed@host;user=phone>`.
+func paiUser(v string) (user, verstat string) {
+	if i := strings.IndexByte(v, ','); i >= 0 { // several identities: the first will do
+		v = v[:i]
+	}
+	if i := strings.IndexByte(v, '<'); i >= 0 {
+		v = v[i+1:]
+		if j := strings.IndexByte(v, '>'); j >= 0 {
+			v = v[:j]
+		}
+	}
+	var uri sip.Uri
+	if err := sip.ParseUri(strings.TrimSpace(v), &uri); err != nil {
+		return "", ""
+	}
+	user = uri.User
+	if i := strings.Index(user, ";verstat="); i >= 0 { // verstat inside the user part (tel-style)
+		verstat = user[i+len(";verstat="):]
+		if j := strings.IndexByte(verstat, ';'); j >= 0 {
+			verstat = verstat[:j]
+		}
+		user = user[:i]
+	}
+	if vs, ok := uri.UriParams.Get("verstat"); ok {
+		verstat = vs
+	}
+	return user, verstat
+}
+
+// attestOf decodes (without verifying) the attest claim of an Identity
+// header value. Verification happens at ingest (monitor/stir); this is what
+// the fold can tell from the bytes alone.
+func attestOf(identity string) string {
+	tok := identity
+	if i := strings.IndexByte(tok, ';'); i >= 0 {
+		tok = tok[:i]
+	}
+	parts := strings.Split(strings.TrimSpace(tok), ".")
+	if len(parts) != 3 || parts[1] == "" {
+		return ""
+	}
+	claims, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return ""
+	}
+	var c struct {
+		Attest string `json:"attest"`
+	}
+	if json.Unmarshal(claims, &c) != nil {
+		return ""
+	}
+	switch c.Attest {
+	case "A", "B", "C":
+		return c.Attest
+	}
+	return ""
+}
+
+// grantedExpires reads the registrar's granted expiry from a REGISTER 2xx:
+// the Contact's expires parameter, else the Expires header; -1 if neither.
+func grantedExpires(msg sip.Message) int {
+	if c := firstHeader(msg, "Contact"); c != nil {
+		v := c.Value()
+		if i := strings.Index(strings.ToLower(v), "expires="); i >= 0 {
+			n := 0
+			digits := v[i+len("expires="):]
+			for n < len(digits) && digits[n] >= '0' && digits[n] <= '9' {
+				n++
+			}
+			if s, err := strconv.Atoi(digits[:n]); err == nil {
+				return s
+			}
+		}
+	}
+	if e := firstHeader(msg, "Expires"); e != nil {
+		if s, err := strconv.Atoi(strings.TrimSpace(e.Value())); err == nil {
+			return s
+		}
+	}
+	return -1
+}
+
+// NormalizeE164 turns a SIP user part or dialled string into E.164
+// ("+15551230001"). National numbers get defaultCountry prepended (NANP:
+// ten digits, or eleven starting with 1). It returns "" for anything that
+// is not a telephone number.
+func NormalizeE164(user, defaultCountry string) string {
+	if i := strings.IndexAny(user, ";@"); i >= 0 {
+		user = user[:i]
+	}
+	plus := false
+	var b strings.Builder
+	b.Grow(len(user) + 2)
+	for i := 0; i < len(user); i++ {
+		c := user[i]
+		switch {
+		case c >= '0' && c <= '9':
+			b.WriteByte(c)
+		case c == '+' && b.Len() == 0:
+			plus = true
+		case c == '-' || c == '.' || c == '(' || c == ')' || c == ' ':
+		default:
+			return ""
+		}
+	}
+	d := b.String()
+	switch {
+	case len(d) < 7 || len(d) > 15:
+		return ""
+	case plus:
+		return "+" + d
+	case strings.HasPrefix(d, "00"):
+		return "+" + d[2:]
+	case defaultCountry == "1" && len(d) == 11 && d[0] == '1':
+		return "+" + d
+	case defaultCountry == "1" && len(d) == 10:
+		return "+1" + d
+	case defaultCountry != "" && defaultCountry != "1" && strings.HasPrefix(d, "0"):
+		return "+" + defaultCountry + d[1:]
+	case defaultCountry != "" && strings.HasPrefix(d, defaultCountry):
+		return "+" + d
+	}
+	return "+" + d
+}
+
+func firstHeader(msg sip.Message, name string) sip.Header {
+	if hs := msg.GetHeaders(name); len(hs) > 0 {
+		return hs[0]
+	}
+	return nil
+}
