@@ -1,0 +1,193 @@
+package monitor
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+)
+
+// openAlert opens rule on subject unless it is open already (then only its
+// message is refreshed), and queues the alert event for the recording.
+func (s *State) openAlert(t int64, rule, subject string, sev Severity, msg string) {
+	key := rule + ":" + subject
+	if a, ok := s.c.Alerts[key]; ok {
+		a.Message = msg
+		return
+	}
+	a := AlertChange{Rule: rule, Subject: subject, Open: true, Severity: sev, Message: msg}
+	s.c.Alerts[key] = &AlertView{AlertChange: a, Opened: t}
+	s.c.Out = append(s.c.Out, Event{Time: t, Kind: KindAlert, Source: "fold", Alert: &a})
+}
+
+// closeAlert closes rule on subject if it is open.
+func (s *State) closeAlert(t int64, rule, subject string) {
+	key := rule + ":" + subject
+	a, ok := s.c.Alerts[key]
+	if !ok {
+		return
+	}
+	delete(s.c.Alerts, key)
+	a.Open, a.Closed = false, t
+	s.c.Closed = append(s.c.Closed, *a)
+	if len(s.c.Closed) > closedAlerts {
+		s.c.Closed = append(s.c.Closed[:0], s.c.Closed[len(s.c.Closed)-closedAlerts:]...)
+	}
+	ch := a.AlertChange
+	ch.Message = "closed: " + a.Message
+	s.c.Out = append(s.c.Out, Event{Time: t, Kind: KindAlert, Source: "fold", Alert: &ch})
+}
+
+// setAlert opens or closes rule on subject as cond says.
+func (s *State) setAlert(t int64, cond bool, rule, subject string, sev Severity, msg func() string) {
+	if cond {
+		s.openAlert(t, rule, subject, sev, msg())
+	} else {
+		s.closeAlert(t, rule, subject)
+	}
+}
+
+// trunkRules evaluates the rate rules of one trunk at event time t.
+func (s *State) trunkRules(t int64, tr int) {
+	th := s.c.Cfg.Thresholds
+	name := s.trunkName(tr)
+	w := &s.c.Trunks[tr].W
+	one := w.sum(t, time.Minute)
+	finals := one.Completed + countRange(one.Codes, 300, 399)
+
+	n488 := w.count(t, time.Minute, 488)
+	share := 0.0
+	if finals > 0 {
+		share = float64(n488) / float64(finals)
+	}
+	_, open := s.c.Alerts["codec488:"+name]
+	cond := n488 >= th.Codec488Count && share >= th.Codec488Share
+	if open { // hysteresis: stay open until clearly below
+		cond = n488 >= (th.Codec488Count+1)/2 && share >= th.Codec488Share/2
+	}
+	s.setAlert(t, cond, "codec488", name, SevCritical, func() string {
+		return fmt.Sprintf("%d× 488 Not Acceptable Here in the last minute (%.0f%% of final responses): codec/SDP mismatch", n488, share*100)
+	})
+
+	bursts := w.count(t, time.Minute, 408) + w.count(t, time.Minute, 503)
+	_, open = s.c.Alerts["timeout_burst:"+name]
+	cond = bursts >= th.TimeoutBurst || (open && bursts >= (th.TimeoutBurst+1)/2)
+	s.setAlert(t, cond, "timeout_burst", name, SevCritical, func() string {
+		return fmt.Sprintf("%d× 408/503 in the last minute: trunk timing out or unavailable", bursts)
+	})
+
+	five := w.sum(t, 5*time.Minute)
+	ner := five.NER()
+	cond = five.Completed >= th.NERMinAttempts && ner < th.NERMin
+	s.setAlert(t, cond, "ner_drop", name, SevCritical, func() string {
+		return fmt.Sprintf("NER %.0f%% over 5 min (%d attempts), below %.0f%%", ner*100, five.Completed, th.NERMin*100)
+	})
+}
+
+// dropRule evaluates a number's short-call share over 15 minutes.
+func (s *State) dropRule(t int64, num int) {
+	th := s.c.Cfg.Thresholds
+	n := &s.c.Numbers[num]
+	st := n.W.sum(t, 15*time.Minute)
+	rate := st.DropRate()
+	cond := st.Answered >= th.DropMinAnswered && rate > th.DropRateMax
+	s.setAlert(t, cond, "drop_rate", n.E164, SevWarning, func() string {
+		return fmt.Sprintf("%.0f%% of %d answered calls ended within %s over 15 min", rate*100, st.Answered, th.ShortCall)
+	})
+}
+
+// sweep runs the time-driven work at event time s.c.Now: rules that fire on
+// silence or close after quiet, expiry of calls and transactions. It runs
+// on a fixed grid of event time, so live and replay sweep at the same times.
+func (s *State) sweep() {
+	t := s.c.Now
+	th := s.c.Cfg.Thresholds
+	for i := range s.c.Trunks {
+		tr := &s.c.Trunks[i]
+		name := s.trunkName(i)
+		if tr.LastSeen > 0 && t-tr.LastSeen >= int64(th.SilentAfter) {
+			s.openAlert(t, "trunk_silent", name, SevWarning,
+				"no calls for "+fmtDur(time.Duration(t-tr.LastSeen))+" after earlier traffic")
+		}
+		if tr.Reg == RegRegistered && tr.RegExpiresAt > 0 && t >= tr.RegExpiresAt {
+			s.setReg(t, i, RegUnregistered, tr.RegCode, 0)
+		}
+		s.trunkRules(t, i)
+	}
+	for _, key := range s.openKeys() {
+		a := s.c.Alerts[key]
+		num, ok := s.c.NumIdx[a.Subject]
+		if !ok {
+			continue
+		}
+		n := &s.c.Numbers[num]
+		switch a.Rule {
+		case "zombie":
+			if t-n.LastZombie >= int64(th.ZombieAfter) {
+				s.closeAlert(t, a.Rule, a.Subject)
+			}
+		case "split_brain":
+			if t-n.LastSplit >= int64(th.SplitBrainQuiet) {
+				s.closeAlert(t, a.Rule, a.Subject)
+			}
+		case "drop_rate":
+			s.dropRule(t, num)
+		}
+	}
+	s.expire(t)
+}
+
+// openKeys lists open alert keys in a fixed order, so the events a sweep
+// emits come out the same way every time.
+func (s *State) openKeys() []string {
+	keys := make([]string, 0, len(s.c.Alerts))
+	for k := range s.c.Alerts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func (s *State) expire(t int64) {
+	for id, c := range s.c.Calls {
+		if t >= c.ExpiresAt {
+			delete(s.c.Calls, id)
+		}
+	}
+	var late []string
+	for key, tx := range s.c.Options {
+		if t-tx.Sent >= int64(optionsExpiry) {
+			late = append(late, key)
+		}
+	}
+	sort.Strings(late) // several timeouts on one trunk: apply them in a fixed order
+	for _, key := range late {
+		tx := s.c.Options[key]
+		delete(s.c.Options, key)
+		s.setOptions(tx.Trunk, 408, time.Duration(t-tx.Sent))
+	}
+}
+
+func countRange(codes []CodeCount, lo, hi int) int {
+	n := 0
+	for _, c := range codes {
+		if c.Code >= lo && c.Code <= hi {
+			n += c.Count
+		}
+	}
+	return n
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// fmtDur prints a duration the way an operator reads it: 90s → "1m30s", 2h5m → "2h5m".
+func fmtDur(d time.Duration) string {
+	d = d.Round(time.Second)
+	if d >= time.Hour {
+		d = d.Round(time.Minute)
+		h := d / time.Hour
+		m := (d % time.Hour) / time.Minute
+		return fmt.Sprintf("%dh%dm", h, m)
+	}
+	return d.String()
+}

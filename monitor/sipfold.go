@@ -1,0 +1,307 @@
+package monitor
+
+import "time"
+
+// userSide are final responses that reflect the called party, not the
+// network: they count as effective for NER (ITU-T E.425, RFC 6076 SEER).
+func userSide(code int) bool {
+	switch code {
+	case 480, 486, 487, 600, 603:
+		return true
+	}
+	return false
+}
+
+func (s *State) applySIP(t int64, m *SIPMessage) {
+	s.c.SIP++
+	tr, dir := s.trunkOf(m.Src), "in"
+	if tr < 0 {
+		tr, dir = s.trunkOf(m.Dst), "out"
+		if tr < 0 {
+			dir = ""
+		}
+	}
+	info := m.Info
+	if info == nil {
+		s.c.Malformed++
+		s.feed(FeedLine{Time: t, Trunk: s.trunkName(tr), Dir: dir, Summary: "malformed SIP message"})
+		return
+	}
+	line := FeedLine{Time: t, Trunk: s.trunkName(tr), Dir: dir, Code: info.Code, CallID: info.CallID}
+	if info.Request {
+		line.Summary = info.Method + " " + info.RURIUser
+	} else {
+		line.Summary = itoa(info.Code) + " " + info.Reason + " (" + info.Method + ")"
+	}
+	switch info.Method {
+	case "INVITE":
+		if info.Request {
+			line.Number = s.inviteRequest(t, tr, dir, m, info)
+		} else {
+			line.Number = s.inviteResponse(t, info)
+		}
+	case "BYE":
+		if info.Request {
+			s.bye(t, info)
+		}
+	case "REGISTER":
+		if !info.Request && tr >= 0 {
+			s.registerResponse(t, tr, info)
+		}
+	case "OPTIONS":
+		s.options(t, tr, info)
+	}
+	s.feed(line)
+}
+
+func (s *State) trunkName(i int) string {
+	if i < 0 {
+		return ""
+	}
+	return s.c.Cfg.Trunks[i].Name
+}
+
+func (s *State) feed(l FeedLine) {
+	if len(s.c.Feed) < feedSize {
+		s.c.Feed = append(s.c.Feed, l)
+		return
+	}
+	s.c.Feed[s.c.FeedPos] = l
+	s.c.FeedPos = (s.c.FeedPos + 1) % feedSize
+}
+
+// inviteRequest counts a new call attempt once: retransmissions (same CSeq)
+// and authenticated retries (higher CSeq, same Call-ID) are the same attempt.
+func (s *State) inviteRequest(t int64, tr int, dir string, m *SIPMessage, info *SIPInfo) string {
+	if info.ToTag != "" { // re-INVITE inside a dialog: not an attempt
+		return ""
+	}
+	if c := s.c.Calls[info.CallID]; c != nil {
+		if info.CSeq > c.CSeq {
+			c.CSeq = info.CSeq
+		}
+		return s.numberName(c.Number)
+	}
+	inbound := dir == "in"
+	user := info.RURIUser
+	if user == "" {
+		user = info.ToUser
+	}
+	if !inbound {
+		user = info.PAIUser
+		if user == "" {
+			user = info.FromUser
+		}
+	}
+	num := -1
+	if e164 := NormalizeE164(user, s.c.Cfg.DefaultCountry); e164 != "" {
+		if i, ok := s.c.NumIdx[e164]; ok {
+			num = i
+		}
+	}
+	c := &call{Trunk: tr, Number: num, Inbound: inbound, Start: t, CSeq: info.CSeq, ExpiresAt: t + int64(callMaxAge)}
+	s.c.Calls[info.CallID] = c
+	attest := attestSlot(m, info)
+	s.eachBucket(t, c, func(b *bucket) {
+		b.Attempts++
+		if !inbound && tr >= 0 {
+			b.Attest[attest]++
+		}
+	})
+	if tr >= 0 {
+		s.c.Trunks[tr].LastSeen = t
+		s.closeAlert(t, "trunk_silent", s.trunkName(tr))
+	}
+	if num >= 0 {
+		s.numberAttempt(t, num, tr, inbound)
+	}
+	return s.numberName(num)
+}
+
+// attestSlot picks the attestation bucket: the verified verdict when
+// ingest produced one, else what the Identity header claims.
+func attestSlot(m *SIPMessage, info *SIPInfo) int {
+	attest := info.Attest
+	if v := m.Stir; v != nil {
+		if v.Result != "" && v.Result != "valid" && v.Result != "no-identity" {
+			return 4
+		}
+		attest = v.Attest
+	}
+	switch attest {
+	case "A":
+		return 0
+	case "B":
+		return 1
+	case "C":
+		return 2
+	}
+	return 3
+}
+
+// numberAttempt records where a ported number's call landed or left, and
+// raises zombie / split-brain when that contradicts a completed port.
+func (s *State) numberAttempt(t int64, num, tr int, inbound bool) {
+	n := &s.c.Numbers[num]
+	n.LastSeen = t
+	if tr < 0 {
+		return
+	}
+	role := s.c.Cfg.Trunks[tr].Role
+	if inbound {
+		n.Serving = tr
+		if b := n.W.at(t, s.c.Now); b != nil {
+			if role == RoleLegacy {
+				b.Legacy++
+			} else {
+				b.New++
+			}
+		}
+	}
+	if role != RoleLegacy || n.PortState != PortCompleted || n.Activated == 0 {
+		return
+	}
+	th := s.c.Cfg.Thresholds
+	switch {
+	case inbound && t-n.Activated >= int64(th.ZombieAfter):
+		n.LastZombie = t
+		s.openAlert(t, "zombie", n.E164, SevWarning,
+			"calls still land on legacy trunk "+s.trunkName(tr)+" "+fmtDur(time.Duration(t-n.Activated))+" after the port completed")
+	case !inbound:
+		n.LastSplit = t
+		s.openAlert(t, "split_brain", n.E164, SevCritical,
+			"outbound calls from a ported number leave through legacy trunk "+s.trunkName(tr))
+	}
+}
+
+func (s *State) numberName(i int) string {
+	if i < 0 {
+		return ""
+	}
+	return s.c.Numbers[i].E164
+}
+
+// eachBucket runs f on the call's trunk bucket and number bucket at t.
+func (s *State) eachBucket(t int64, c *call, f func(*bucket)) {
+	if c.Trunk >= 0 {
+		if b := s.c.Trunks[c.Trunk].W.at(t, s.c.Now); b != nil {
+			f(b)
+		}
+	}
+	if c.Number >= 0 {
+		if b := s.c.Numbers[c.Number].W.at(t, s.c.Now); b != nil {
+			f(b)
+		}
+	}
+}
+
+func (s *State) inviteResponse(t int64, info *SIPInfo) string {
+	c := s.c.Calls[info.CallID]
+	if c == nil { // a call that began before we started watching
+		return ""
+	}
+	code := info.Code
+	switch {
+	case code == 180 || code == 183:
+		if !c.Ringing {
+			c.Ringing = true
+			s.eachBucket(t, c, func(b *bucket) { b.PDDCount++; b.PDDSum += t - c.Start })
+		}
+	case code < 200, code == 401, code == 407:
+		// 100 Trying and auth challenges are not outcomes.
+	case c.HasFinal && c.FinalCSeq == info.CSeq:
+		// a retransmitted (or forked) final response of a transaction already counted
+	default:
+		s.finalResponse(t, c, info)
+	}
+	return s.numberName(c.Number)
+}
+
+func (s *State) finalResponse(t int64, c *call, info *SIPInfo) {
+	code := info.Code
+	c.HasFinal, c.FinalCSeq = true, info.CSeq
+	first := c.Outcome == 0
+	if first {
+		c.Outcome = code
+	}
+	s.eachBucket(t, c, func(b *bucket) {
+		b.Codes = addCode(b.Codes, code, 1)
+		if !first || (code >= 300 && code < 400) {
+			return // 3xx are routing instructions, not outcomes
+		}
+		b.Completed++
+		switch {
+		case code < 300:
+			b.Answered++
+			b.Effective++
+		default:
+			b.Failed++
+			if userSide(code) {
+				b.Effective++
+			}
+		}
+	})
+	if code < 300 {
+		c.Answered = t
+	} else {
+		c.ExpiresAt = t + int64(callLinger)
+	}
+	if c.Trunk >= 0 {
+		s.trunkRules(t, c.Trunk)
+	}
+}
+
+func (s *State) bye(t int64, info *SIPInfo) {
+	c := s.c.Calls[info.CallID]
+	if c == nil || c.Ended {
+		return
+	}
+	c.Ended = true
+	c.ExpiresAt = t + int64(callLinger)
+	if c.Answered == 0 {
+		return
+	}
+	if t-c.Answered < int64(s.c.Cfg.Thresholds.ShortCall) {
+		s.eachBucket(t, c, func(b *bucket) { b.Short++ })
+	}
+	if c.Number >= 0 {
+		s.dropRule(t, c.Number)
+	}
+}
+
+func (s *State) registerResponse(t int64, tr int, info *SIPInfo) {
+	ts := &s.c.Trunks[tr]
+	switch code := info.Code; {
+	case code < 200:
+	case code == 401 || code == 407:
+		if ts.Reg != RegRegistered || t >= ts.RegExpiresAt { // a refresh challenge is not a failure
+			s.setReg(t, tr, RegChallenged, code, 0)
+		}
+	case code < 300:
+		if info.Expires == 0 {
+			s.setReg(t, tr, RegUnregistered, code, 0)
+		} else {
+			s.setReg(t, tr, RegRegistered, code, time.Duration(max(info.Expires, 0))*time.Second)
+		}
+	case code == 408:
+		s.setReg(t, tr, RegTimeout, code, 0)
+	default:
+		s.setReg(t, tr, RegFailed, code, 0)
+	}
+}
+
+func (s *State) options(t int64, tr int, info *SIPInfo) {
+	key := info.CallID + "/" + itoa(int(info.CSeq))
+	if info.Request {
+		if _, dup := s.c.Options[key]; !dup && tr >= 0 { // retransmissions keep the first send time
+			s.c.Options[key] = optionsTx{Sent: t, Trunk: tr}
+		}
+		return
+	}
+	tx, ok := s.c.Options[key]
+	if !ok || info.Code < 200 {
+		return
+	}
+	delete(s.c.Options, key)
+	s.setOptions(tx.Trunk, info.Code, time.Duration(t-tx.Sent))
+}

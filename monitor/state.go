@@ -1,0 +1,301 @@
+package monitor
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Bucket widths and ring sizes. Trunks keep 10 s slices for half an hour
+// (smooth 1-minute windows and the sparkline); numbers keep one-minute
+// slices for the longest window, so 10,000 numbers stay small.
+const (
+	trunkBucket  = 10 * time.Second
+	trunkBuckets = int(SparkMinutes * time.Minute / trunkBucket)
+	numberBucket = time.Minute
+	numberBucks  = 15
+
+	sweepEvery    = 10 * time.Second // time-driven rules and expiry run on this grid of event time
+	callLinger    = 32 * time.Second // Timer B: how long a finished call absorbs retransmissions
+	callMaxAge    = 4 * time.Hour    // an answered call never seen to end is forgotten after this
+	optionsExpiry = 32 * time.Second // an OPTIONS without a response is a timeout after this (Timer F)
+
+	feedSize      = 200
+	closedAlerts  = 100
+	notesKept     = 500
+	defaultTrunkN = -1
+)
+
+// State is the fold: everything the dashboard knows, built only from events.
+// It is not safe for concurrent use; the pipeline owns it.
+type State struct{ c core }
+
+// core holds the fold's data with exported fields so a checkpoint can
+// encode it (gob) and restore it exactly.
+type core struct {
+	Cfg       Config
+	Now       int64
+	NextSweep int64
+	Applied   uint64
+	SIP       uint64
+	Malformed uint64
+
+	Trunks  []trunkState
+	Numbers []numberState
+	NumIdx  map[string]int
+	Calls   map[string]*call
+	Options map[string]optionsTx // OPTIONS transactions waiting for a response, by Call-ID/CSeq
+
+	Alerts  map[string]*AlertView // open alerts by key
+	Closed  []AlertView           // recently closed, oldest first
+	Feed    []FeedLine            // ring
+	FeedPos int
+	Actions []ActionView
+	Notes   []NoteView
+
+	Out []Event // derived events (alerts) not yet drained
+}
+
+type trunkState struct {
+	Reg          RegState
+	RegCode      int
+	RegExpiresAt int64
+	OptionsUp    int
+	OptionsRTT   time.Duration
+	OptionsCode  int
+	LastSeen     int64
+	W            series
+}
+
+type numberState struct {
+	E164          string
+	PortRequestID string
+	PortState     PortState
+	Activated     int64
+	Serving       int // trunk index, -1 = none
+	LastSeen      int64
+	LastZombie    int64 // last inbound arrival on legacy after the port completed
+	LastSplit     int64 // last outbound departure via legacy after the port completed
+	W             series
+}
+
+type optionsTx struct {
+	Sent  int64
+	Trunk int
+}
+
+type call struct {
+	Trunk     int
+	Number    int
+	Inbound   bool
+	Start     int64
+	CSeq      uint32
+	Ringing   bool
+	Answered  int64
+	Outcome   int    // final code counted for the attempt (0 = none yet)
+	FinalCSeq uint32 // the INVITE transaction whose final response was last counted
+	HasFinal  bool
+	Ended     bool
+	ExpiresAt int64
+}
+
+// NewState returns an empty fold for a cutover.
+func NewState(cfg Config) *State {
+	cfg.Thresholds = cfg.Thresholds.withDefaults()
+	s := &State{c: core{
+		Cfg:     cfg,
+		NumIdx:  make(map[string]int, len(cfg.Numbers)),
+		Calls:   make(map[string]*call),
+		Options: make(map[string]optionsTx),
+		Alerts:  make(map[string]*AlertView),
+	}}
+	s.c.Trunks = make([]trunkState, len(cfg.Trunks))
+	for i := range s.c.Trunks {
+		s.c.Trunks[i].W = newSeries(trunkBucket, trunkBuckets)
+	}
+	for _, n := range cfg.Numbers {
+		s.addNumber(n)
+	}
+	return s
+}
+
+func (s *State) addNumber(n Number) int {
+	if i, ok := s.c.NumIdx[n.E164]; ok {
+		return i
+	}
+	s.c.Numbers = append(s.c.Numbers, numberState{
+		E164:          n.E164,
+		PortRequestID: n.PortRequestID,
+		PortState:     n.PortState,
+		Activated:     n.Activated,
+		Serving:       -1,
+		W:             newSeries(numberBucket, numberBucks),
+	})
+	s.c.NumIdx[n.E164] = len(s.c.Numbers) - 1
+	return len(s.c.Numbers) - 1
+}
+
+// Config returns the configuration the fold was built with (thresholds filled in).
+func (s *State) Config() Config { return s.c.Cfg }
+
+// Now is the event clock: the latest event time folded.
+func (s *State) Now() int64 { return s.c.Now }
+
+// Applied is how many events have been folded.
+func (s *State) Applied() uint64 { return s.c.Applied }
+
+// Apply folds one event. It does no I/O and reads no clock: the same events
+// give the same state. SIP events must have been decoded (Decode); one
+// without Info counts as malformed.
+func (s *State) Apply(e Event) {
+	s.c.Applied++
+	if s.c.NextSweep == 0 {
+		s.c.NextSweep = (e.Time/int64(sweepEvery) + 1) * int64(sweepEvery)
+	}
+	for e.Time >= s.c.NextSweep { // time-driven work for every grid point we pass
+		s.advance(s.c.NextSweep)
+		s.sweep()
+		s.c.NextSweep += int64(sweepEvery)
+		if e.Time-s.c.NextSweep > int64(callMaxAge) { // a jump of hours: skip the empty grid
+			s.c.NextSweep = (e.Time/int64(sweepEvery) + 1) * int64(sweepEvery)
+			break
+		}
+	}
+	s.advance(e.Time)
+	switch e.Kind {
+	case KindSIP:
+		if e.SIP != nil {
+			s.applySIP(e.Time, e.SIP)
+		}
+	case KindProbe:
+		if e.Probe != nil {
+			s.applyProbe(e.Time, e.Probe)
+		}
+	case KindRegistration:
+		if r := e.Registration; r != nil {
+			if t := s.trunkByName(r.Trunk); t >= 0 {
+				s.setReg(e.Time, t, r.State, r.Code, r.Expires)
+			}
+		}
+	case KindPortState:
+		if p := e.Port; p != nil {
+			s.applyPort(e.Time, p)
+		}
+	case KindAction:
+		if a := e.Action; a != nil {
+			s.applyAction(e.Time, a)
+		}
+	case KindNote:
+		if n := e.Note; n != nil {
+			s.c.Notes = append(s.c.Notes, NoteView{Time: e.Time, Note: *n})
+			if len(s.c.Notes) > notesKept {
+				s.c.Notes = append(s.c.Notes[:0], s.c.Notes[len(s.c.Notes)-notesKept:]...)
+			}
+		}
+	case KindAlert, KindTick:
+		// Alerts are derived here, so recorded ones are not applied again.
+	}
+}
+
+func (s *State) advance(t int64) {
+	if t > s.c.Now {
+		s.c.Now = t
+	}
+}
+
+// Drain appends the events the fold derived since the last call (alerts
+// opening and closing) to dst and returns it. The pipeline records them.
+func (s *State) Drain(dst []Event) []Event {
+	dst = append(dst, s.c.Out...)
+	s.c.Out = s.c.Out[:0]
+	return dst
+}
+
+func (s *State) trunkByName(name string) int {
+	for i, t := range s.c.Cfg.Trunks {
+		if t.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// trunkOf attributes an address to a configured trunk.
+func (s *State) trunkOf(ap netip.AddrPort) int {
+	for i := range s.c.Cfg.Trunks {
+		for _, a := range s.c.Cfg.Trunks[i].Addrs {
+			if a.Matches(ap) {
+				return i
+			}
+		}
+	}
+	return defaultTrunkN
+}
+
+func (s *State) applyPort(t int64, p *PortChange) {
+	i, ok := s.c.NumIdx[p.Number]
+	if !ok {
+		i = s.addNumber(Number{E164: p.Number})
+	}
+	n := &s.c.Numbers[i]
+	n.PortState = p.State
+	if p.State == PortCompleted && n.Activated == 0 {
+		n.Activated = t
+	}
+	if p.State != PortCompleted {
+		s.closeAlert(t, "zombie", n.E164)
+		s.closeAlert(t, "split_brain", n.E164)
+	}
+}
+
+func (s *State) applyProbe(t int64, p *ProbeResult) {
+	i := s.trunkByName(p.Trunk)
+	if i < 0 {
+		return
+	}
+	switch p.Probe {
+	case "options":
+		s.setOptions(i, p.Code, p.RTT)
+	case "register":
+		switch {
+		case p.Code >= 200 && p.Code < 300:
+			s.setReg(t, i, RegRegistered, p.Code, 0)
+		case p.Code == 408:
+			s.setReg(t, i, RegTimeout, p.Code, 0)
+		case p.Code >= 300:
+			s.setReg(t, i, RegFailed, p.Code, 0)
+		}
+	}
+}
+
+func (s *State) setOptions(i, code int, rtt time.Duration) {
+	tr := &s.c.Trunks[i]
+	tr.OptionsCode = code
+	tr.OptionsRTT = rtt
+	switch {
+	case code == 408 || code >= 500 || code == 0:
+		tr.OptionsUp = -1
+	default: // any other final answer proves the peer's SIP stack is alive
+		tr.OptionsUp = 1
+	}
+}
+
+func (s *State) setReg(t int64, i int, st RegState, code int, expires time.Duration) {
+	tr := &s.c.Trunks[i]
+	tr.Reg, tr.RegCode = st, code
+	if st == RegRegistered && expires > 0 {
+		tr.RegExpiresAt = t + int64(expires)
+	} else if st != RegRegistered {
+		tr.RegExpiresAt = 0
+	}
+}
+
+func (s *State) applyAction(t int64, a *ActionRecord) {
+	for i := range s.c.Actions {
+		if s.c.Actions[i].ID == a.ID {
+			req := s.c.Actions[i].Requested
+			s.c.Actions[i] = ActionView{ActionRecord: *a, Requested: req, Updated: t}
+			return
+		}
+	}
+	s.c.Actions = append(s.c.Actions, ActionView{ActionRecord: *a, Requested: t, Updated: t})
+}

@@ -1,0 +1,129 @@
+package monitor
+
+import (
+	"bytes"
+	"encoding/gob"
+	"fmt"
+	"sort"
+)
+
+// Snapshot copies what the dashboard shows out of the fold. The result
+// shares nothing with the State and is safe to hand to another goroutine.
+func (s *State) Snapshot() *Snapshot {
+	now := s.c.Now
+	snap := &Snapshot{
+		Name:      s.c.Cfg.Name,
+		Now:       now,
+		Applied:   s.c.Applied,
+		SIP:       s.c.SIP,
+		Malformed: s.c.Malformed,
+		Trunks:    make([]TrunkView, len(s.c.Trunks)),
+		Numbers:   make([]NumberView, len(s.c.Numbers)),
+	}
+	for i := range s.c.Trunks {
+		tr := &s.c.Trunks[i]
+		v := TrunkView{
+			Name: s.c.Cfg.Trunks[i].Name, Role: s.c.Cfg.Trunks[i].Role,
+			Registration: tr.Reg, RegCode: tr.RegCode, RegExpiresAt: tr.RegExpiresAt,
+			OptionsUp: tr.OptionsUp, OptionsRTT: tr.OptionsRTT, OptionsCode: tr.OptionsCode,
+			LastSeen: tr.LastSeen,
+			Spark:    sparkPerMinute(&tr.W, now),
+		}
+		for w, d := range Windows {
+			v.Win[w] = tr.W.sum(now, d)
+		}
+		snap.Trunks[i] = v
+	}
+	flags := s.numberFlags()
+	for i := range s.c.Numbers {
+		n := &s.c.Numbers[i]
+		v := NumberView{
+			E164: n.E164, PortRequestID: n.PortRequestID, PortState: n.PortState,
+			Activated: n.Activated, LastSeen: n.LastSeen, Flags: flags[n.E164],
+		}
+		if n.Serving >= 0 {
+			v.Serving, v.ServingRole = s.c.Cfg.Trunks[n.Serving].Name, s.c.Cfg.Trunks[n.Serving].Role
+		}
+		for w, d := range Windows {
+			v.Win[w] = n.W.sum(now, d)
+		}
+		snap.Numbers[i] = v
+	}
+	snap.Alerts = s.alertViews()
+	snap.Feed = s.feedLines()
+	snap.Actions = append([]ActionView(nil), s.c.Actions...)
+	snap.Notes = append([]NoteView(nil), s.c.Notes...)
+	return snap
+}
+
+// sparkPerMinute folds the trunk's 10 s slices into calls per minute.
+func sparkPerMinute(w *series, now int64) []int {
+	per := int(60e9 / w.Width)
+	raw := w.perBucket(now, SparkMinutes*per)
+	out := make([]int, SparkMinutes)
+	for i, n := range raw {
+		out[i/per] += n
+	}
+	return out
+}
+
+func (s *State) numberFlags() map[string][]string {
+	flags := make(map[string][]string)
+	for _, k := range s.openKeys() {
+		a := s.c.Alerts[k]
+		if _, ok := s.c.NumIdx[a.Subject]; ok {
+			flags[a.Subject] = append(flags[a.Subject], a.Rule)
+		}
+	}
+	return flags
+}
+
+// alertViews lists open alerts newest first, then closed ones newest first.
+func (s *State) alertViews() []AlertView {
+	out := make([]AlertView, 0, len(s.c.Alerts)+len(s.c.Closed))
+	for _, k := range s.openKeys() {
+		out = append(out, *s.c.Alerts[k])
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Opened > out[j].Opened })
+	for i := len(s.c.Closed) - 1; i >= 0; i-- {
+		out = append(out, s.c.Closed[i])
+	}
+	return out
+}
+
+func (s *State) feedLines() []FeedLine {
+	out := make([]FeedLine, 0, len(s.c.Feed))
+	out = append(out, s.c.Feed[s.c.FeedPos:]...)
+	return append(out, s.c.Feed[:s.c.FeedPos]...)
+}
+
+// MarshalBinary encodes the whole fold for a checkpoint.
+func (s *State) MarshalBinary() ([]byte, error) {
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(&s.c); err != nil {
+		return nil, fmt.Errorf("encode state: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// UnmarshalBinary restores a fold from a checkpoint.
+func (s *State) UnmarshalBinary(data []byte) error {
+	var c core
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&c); err != nil {
+		return fmt.Errorf("decode state: %w", err)
+	}
+	if c.NumIdx == nil {
+		c.NumIdx = map[string]int{}
+	}
+	if c.Calls == nil {
+		c.Calls = map[string]*call{}
+	}
+	if c.Options == nil {
+		c.Options = map[string]optionsTx{}
+	}
+	if c.Alerts == nil {
+		c.Alerts = map[string]*AlertView{}
+	}
+	s.c = c
+	return nil
+}

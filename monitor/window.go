@@ -1,0 +1,148 @@
+package monitor
+
+import "time"
+
+// bucket holds one slice of event time's counters. Fields are exported so
+// checkpoints (gob) carry them.
+type bucket struct {
+	Index     int64 // which slice of time: event time / width
+	Attempts  int32
+	Completed int32
+	Answered  int32
+	Failed    int32
+	Effective int32
+	Short     int32
+	PDDCount  int32
+	PDDSum    int64
+	Legacy    int32
+	New       int32
+	Attest    [5]int32 // A, B, C, none, invalid
+	Codes     []CodeCount
+}
+
+// series is a ring of buckets of a fixed width: memory stays the same
+// however long the night runs.
+type series struct {
+	Width int64 // ns per bucket
+	B     []bucket
+}
+
+func newSeries(width time.Duration, n int) series {
+	return series{Width: int64(width), B: make([]bucket, n)}
+}
+
+// at returns the bucket for event time t, recycling a stale one; nil when t
+// is older than the ring reaches back from now.
+func (s *series) at(t, now int64) *bucket {
+	idx := t / s.Width
+	if now/s.Width-idx >= int64(len(s.B)) {
+		return nil
+	}
+	b := &s.B[int(idx%int64(len(s.B)))]
+	if b.Index != idx {
+		codes := b.Codes[:0]
+		*b = bucket{Index: idx, Codes: codes}
+	}
+	return b
+}
+
+// sum adds up the buckets covering the window w that ends at now: the
+// w/Width newest slices of event time, the current one included.
+func (s *series) sum(now int64, w time.Duration) Stats {
+	var st Stats
+	cur := now / s.Width
+	n := int64(w) / s.Width
+	if n < 1 {
+		n = 1
+	}
+	if n > int64(len(s.B)) {
+		n = int64(len(s.B))
+	}
+	for i := cur - n + 1; i <= cur; i++ {
+		if i < 0 {
+			continue
+		}
+		b := &s.B[int(i%int64(len(s.B)))]
+		if b.Index != i {
+			continue
+		}
+		st.add(b)
+	}
+	sortCodes(st.Codes)
+	return st
+}
+
+// count returns how many times code was seen in the window ending at now.
+func (s *series) count(now int64, w time.Duration, code int) int {
+	cur := now / s.Width
+	n := max(int64(w)/s.Width, 1)
+	total := 0
+	for i := max(cur-n+1, 0); i <= cur; i++ {
+		b := &s.B[int(i%int64(len(s.B)))]
+		if b.Index != i {
+			continue
+		}
+		for _, c := range b.Codes {
+			if c.Code == code {
+				total += c.Count
+			}
+		}
+	}
+	return total
+}
+
+// perBucket returns the attempts of each of the last n buckets, oldest first.
+func (s *series) perBucket(now int64, n int) []int {
+	out := make([]int, n)
+	cur := now / s.Width
+	for k := 0; k < n; k++ {
+		i := cur - int64(n-1-k)
+		if i < 0 {
+			continue
+		}
+		if b := &s.B[int(i%int64(len(s.B)))]; b.Index == i {
+			out[k] = int(b.Attempts)
+		}
+	}
+	return out
+}
+
+func (st *Stats) add(b *bucket) {
+	st.Attempts += int(b.Attempts)
+	st.Completed += int(b.Completed)
+	st.Answered += int(b.Answered)
+	st.Failed += int(b.Failed)
+	st.Effective += int(b.Effective)
+	st.Short += int(b.Short)
+	st.PDDCount += int(b.PDDCount)
+	st.PDDSum += time.Duration(b.PDDSum)
+	st.Legacy += int(b.Legacy)
+	st.New += int(b.New)
+	st.Attest.A += int(b.Attest[0])
+	st.Attest.B += int(b.Attest[1])
+	st.Attest.C += int(b.Attest[2])
+	st.Attest.None += int(b.Attest[3])
+	st.Attest.Invalid += int(b.Attest[4])
+	for _, c := range b.Codes {
+		st.Codes = addCode(st.Codes, c.Code, c.Count)
+	}
+}
+
+func addCode(codes []CodeCount, code, n int) []CodeCount {
+	for i := range codes {
+		if codes[i].Code == code {
+			codes[i].Count += n
+			return codes
+		}
+	}
+	return append(codes, CodeCount{Code: code, Count: n})
+}
+
+// sortCodes orders by count, most frequent first, then by code.
+func sortCodes(c []CodeCount) {
+	for i := 1; i < len(c); i++ { // insertion sort: a handful of codes
+		for j := i; j > 0 && (c[j].Count > c[j-1].Count || (c[j].Count == c[j-1].Count && c[j].Code < c[j-1].Code)); j-- {
+			c[j], c[j-1] = c[j-1], c[j]
+		}
+	}
+}
