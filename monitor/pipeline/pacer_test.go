@@ -1,0 +1,74 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestPacerPauseHoldsUntilResumed(t *testing.T) {
+	p := NewPacer(0)
+	p.TogglePause()
+	if !p.Paused() {
+		t.Fatal("not paused after toggle")
+	}
+	released := make(chan error, 1)
+	go func() { released <- p.Wait(context.Background(), t0) }()
+	select {
+	case <-released:
+		t.Fatal("Wait returned while paused")
+	case <-time.After(50 * time.Millisecond):
+	}
+	p.TogglePause()
+	select {
+	case err := <-released:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Wait still blocked after resume")
+	}
+}
+
+func TestPacerWaitEndsWithContext(t *testing.T) {
+	p := NewPacer(1) // an event an hour ahead of the first, at real time
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := p.Wait(ctx, t0); err != nil { // anchors
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- p.Wait(ctx, t0+int64(time.Hour)) }()
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("Wait returned %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Wait ignored cancel")
+	}
+}
+
+func TestPacerSpeedChangeWakesWaiter(t *testing.T) {
+	p := NewPacer(1)
+	ctx := context.Background()
+	if err := p.Wait(ctx, t0); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- p.Wait(ctx, t0+int64(time.Hour)) }()
+	time.Sleep(20 * time.Millisecond)
+	p.SetSpeed(0) // as fast as possible: the hour-away event is due now
+	if p.Speed() != 0 {
+		t.Fatalf("speed %v", p.Speed())
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("waiter not woken by the speed change")
+	}
+}

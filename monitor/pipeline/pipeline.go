@@ -1,0 +1,137 @@
+// Package pipeline runs cutover's one stream of events: sources publish into
+// a bounded queue, one goroutine records each event and folds it, and the
+// screen reads throttled snapshots. Ingest never waits for the screen; when
+// the queue is full an event is counted as dropped, never silently lost.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cutover/cutover/monitor"
+)
+
+// Recorder persists events. Append takes ownership of the slice.
+type Recorder interface {
+	Append(evs []monitor.Event) error
+	Checkpoint(tsNs int64, state []byte) error
+	Flush() error
+}
+
+// Options configure a Pipeline. Zero values take the defaults.
+type Options struct {
+	QueueSize       int           // bounded queue between sources and the fold (default 65536)
+	BatchSize       int           // events handed to the recorder at once (default 1024)
+	SnapshotEvery   time.Duration // how often a snapshot is taken for the screen (default 100ms)
+	CheckpointEvery int           // events between checkpoints of the fold (default 250,000; <0 = never)
+	CheckpointSpan  time.Duration // event time between checkpoints (default 5 min)
+	Recorder        Recorder      // nil: fold only (replay)
+	Logger          *slog.Logger
+}
+
+// Stats describe the pipeline itself, for the header of the screen.
+type Stats struct {
+	Published    uint64
+	Dropped      uint64 // events refused because the queue was full
+	Applied      uint64
+	Recorded     uint64 // events handed to the recorder
+	Queue        int
+	QueueCap     int
+	EventsPerSec float64 // folded per second of wall time, over the last snapshot interval
+	StoreErr     string  // the recorder's first error, if any
+}
+
+// Pipeline owns the fold. Create it with New, start Run in one goroutine.
+type Pipeline struct {
+	opts  Options
+	state *monitor.State
+	q     chan monitor.Event
+	done  chan struct{}
+	once  sync.Once
+
+	published, dropped, applied, recorded atomic.Uint64
+
+	mu       sync.Mutex
+	snap     *monitor.Snapshot
+	stats    Stats
+	storeErr error
+}
+
+// New returns a pipeline folding into state.
+func New(state *monitor.State, opts Options) *Pipeline {
+	if opts.QueueSize <= 0 {
+		opts.QueueSize = 65536
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 1024
+	}
+	if opts.SnapshotEvery <= 0 {
+		opts.SnapshotEvery = 100 * time.Millisecond
+	}
+	if opts.CheckpointEvery == 0 {
+		opts.CheckpointEvery = 250_000
+	}
+	if opts.CheckpointSpan <= 0 {
+		opts.CheckpointSpan = 5 * time.Minute
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Pipeline{opts: opts, state: state, q: make(chan monitor.Event, opts.QueueSize), done: make(chan struct{})}
+}
+
+// Publish offers an event without ever blocking. It returns false, and
+// counts the event as dropped, when the queue is full or closed.
+func (p *Pipeline) Publish(ev monitor.Event) (ok bool) {
+	select {
+	case <-p.done:
+		p.dropped.Add(1)
+		return false
+	default:
+	}
+	select {
+	case p.q <- ev:
+		p.published.Add(1)
+		return true
+	default:
+		p.dropped.Add(1)
+		return false
+	}
+}
+
+// PublishWait blocks until the event is queued: for file sources (replay,
+// capture import) that must lose nothing and may go at the fold's pace.
+func (p *Pipeline) PublishWait(ctx context.Context, ev monitor.Event) error {
+	select {
+	case p.q <- ev:
+		p.published.Add(1)
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-p.done:
+		return errClosed
+	}
+}
+
+var errClosed = errors.New("pipeline closed")
+
+// Close says no more events will come: Run folds what is queued and returns.
+func (p *Pipeline) Close() { p.once.Do(func() { close(p.done) }) }
+
+// Latest returns the newest snapshot (nil before the first) and the stats.
+func (p *Pipeline) Latest() (*monitor.Snapshot, Stats) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	st := p.stats
+	st.Published, st.Dropped = p.published.Load(), p.dropped.Load()
+	st.Applied, st.Recorded = p.applied.Load(), p.recorded.Load()
+	st.Queue, st.QueueCap = len(p.q), cap(p.q)
+	if p.storeErr != nil {
+		st.StoreErr = p.storeErr.Error()
+	}
+	return p.snap, st
+}

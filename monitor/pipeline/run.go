@@ -1,0 +1,163 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/cutover/cutover/monitor"
+)
+
+// Run folds and records events until Close has been called and the queue is
+// empty, or ctx ends. It returns the recorder's error, if any: a recording
+// that cannot be written is reported, and folding goes on meanwhile so the
+// screen stays live.
+func (p *Pipeline) Run(ctx context.Context) error {
+	tick := time.NewTicker(p.opts.SnapshotEvery)
+	defer tick.Stop()
+	r := runner{p: p, batch: make([]monitor.Event, 0, p.opts.BatchSize), lastTick: time.Now()}
+	for {
+		select {
+		case ev := <-r.p.q:
+			r.fold(ev)
+			r.drainQueued()
+			r.flushBatch()
+		case <-tick.C:
+			r.snapshot()
+		case <-p.done:
+			for len(p.q) > 0 {
+				r.fold(<-p.q)
+				r.maybeFlush()
+			}
+			return r.finish()
+		case <-ctx.Done():
+			r.drainQueued()
+			if err := r.finish(); err != nil {
+				return err
+			}
+			return ctx.Err()
+		}
+	}
+}
+
+type runner struct {
+	p          *Pipeline
+	batch      []monitor.Event
+	sinceCkpt  int
+	lastCkptTs int64
+	lastTick   time.Time
+	lastApply  uint64
+}
+
+// drainQueued folds whatever is already queued, up to one batch, without waiting.
+func (r *runner) drainQueued() {
+	for len(r.batch) < r.p.opts.BatchSize {
+		select {
+		case ev := <-r.p.q:
+			r.fold(ev)
+		default:
+			return
+		}
+	}
+}
+
+func (r *runner) fold(ev monitor.Event) {
+	if ev.Kind == monitor.KindSIP && ev.SIP != nil && ev.SIP.Info == nil {
+		_ = monitor.Decode(ev.SIP) // a message that does not parse is folded as malformed and recorded as is
+	}
+	st := r.p.state
+	st.Apply(ev)
+	r.p.applied.Add(1)
+	if r.p.opts.Recorder != nil {
+		r.batch = append(r.batch, ev)
+		r.batch = st.Drain(r.batch)
+	} else {
+		st.Drain(nil)
+	}
+	r.sinceCkpt++
+	r.maybeCheckpoint(ev.Time)
+}
+
+func (r *runner) maybeFlush() {
+	if len(r.batch) >= r.p.opts.BatchSize {
+		r.flushBatch()
+	}
+}
+
+// flushBatch hands the batch to the recorder (which may block: back-pressure).
+func (r *runner) flushBatch() {
+	if len(r.batch) == 0 || r.p.opts.Recorder == nil {
+		return
+	}
+	n := len(r.batch)
+	if err := r.p.opts.Recorder.Append(r.batch); err != nil {
+		r.setErr(err)
+	} else {
+		r.p.recorded.Add(uint64(n))
+	}
+	r.batch = make([]monitor.Event, 0, r.p.opts.BatchSize)
+}
+
+func (r *runner) maybeCheckpoint(ts int64) {
+	o := r.p.opts
+	if o.Recorder == nil || o.CheckpointEvery < 0 {
+		return
+	}
+	if r.lastCkptTs == 0 {
+		r.lastCkptTs = ts
+	}
+	if r.sinceCkpt < o.CheckpointEvery && ts-r.lastCkptTs < int64(o.CheckpointSpan) {
+		return
+	}
+	r.flushBatch() // the checkpoint must follow the events folded into it
+	blob, err := r.p.state.MarshalBinary()
+	if err == nil {
+		err = o.Recorder.Checkpoint(r.p.state.Now(), blob)
+	}
+	if err != nil {
+		r.setErr(fmt.Errorf("checkpoint: %w", err))
+	}
+	r.sinceCkpt, r.lastCkptTs = 0, ts
+}
+
+func (r *runner) setErr(err error) {
+	r.p.mu.Lock()
+	if r.p.storeErr == nil {
+		r.p.storeErr = err
+		r.p.opts.Logger.Error("recording failed", "err", err)
+	}
+	r.p.mu.Unlock()
+}
+
+// snapshot publishes a fresh copy of the fold for the screen.
+func (r *runner) snapshot() {
+	now := time.Now()
+	applied := r.p.applied.Load()
+	if applied == r.lastApply && r.p.snap != nil { // nothing new: keep the old copy
+		r.p.mu.Lock()
+		r.p.stats.EventsPerSec = 0
+		r.p.mu.Unlock()
+		r.lastTick = now
+		return
+	}
+	snap := r.p.state.Snapshot()
+	rate := float64(applied-r.lastApply) / now.Sub(r.lastTick).Seconds()
+	r.lastTick, r.lastApply = now, applied
+	r.p.mu.Lock()
+	r.p.snap = snap
+	r.p.stats.EventsPerSec = rate
+	r.p.mu.Unlock()
+}
+
+func (r *runner) finish() error {
+	r.flushBatch()
+	if rec := r.p.opts.Recorder; rec != nil {
+		if err := rec.Flush(); err != nil {
+			r.setErr(err)
+		}
+	}
+	r.snapshot()
+	r.p.mu.Lock()
+	defer r.p.mu.Unlock()
+	return r.p.storeErr
+}
