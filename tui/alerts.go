@@ -1,0 +1,150 @@
+package tui
+
+import (
+	"strconv"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/cutover/cutover/monitor"
+)
+
+// alertsPane lists the alerts as the fold orders them: open ones first,
+// newest first, then the recently closed ones, muted.
+type alertsPane struct {
+	c      *shared
+	all    []monitor.AlertView // from the latest snapshot, read only
+	open   int
+	cursor int
+	offset int
+	page   int
+}
+
+const (
+	acSev = iota
+	acRule
+	acSubject
+	acAge
+	acMessage
+)
+
+var alertColumns = []column{
+	{id: acSev, title: "sev", w: 4, prio: 0},
+	{id: acRule, title: "rule", w: 13, prio: 1},
+	{id: acSubject, title: "subject", w: 12, prio: 0},
+	{id: acAge, title: "age", w: 6, right: true, prio: 0},
+	{id: acMessage, title: "message", w: 10, prio: 2, flex: true},
+}
+
+func newAlertsPane(c *shared) *alertsPane { return &alertsPane{c: c} }
+
+func (p *alertsPane) setSize(s size) {
+	p.page = max(s.h-2, 1)
+	p.offset = scrollTo(p.cursor, p.offset, p.page)
+}
+
+func (p *alertsPane) setData(alerts []monitor.AlertView) {
+	p.all = alerts
+	p.open = 0
+	for i := range alerts {
+		if alerts[i].Closed == 0 {
+			p.open++
+		}
+	}
+	p.cursor = clamp(p.cursor, 0, len(alerts)-1)
+	p.offset = scrollTo(p.cursor, p.offset, p.page)
+}
+
+// Update handles a key sent to the focused alerts pane; Enter opens the
+// alert's subject (a trunk or a number).
+func (p *alertsPane) Update(msg tea.Msg) tea.Cmd {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	if key.Matches(k, p.c.keys.Enter) {
+		if p.cursor >= 0 && p.cursor < len(p.all) {
+			return openDetail(detailAny, p.all[p.cursor].Subject)
+		}
+		return nil
+	}
+	p.cursor = moveCursor(p.c.keys, k, p.cursor, len(p.all), p.page)
+	p.offset = scrollTo(p.cursor, p.offset, p.page)
+	return nil
+}
+
+func (p *alertsPane) view(s size, focused bool) []string {
+	st := p.c.st
+	cols := chooseColumns(alertColumns, s.w)
+	summary := strconv.Itoa(p.open) + " open · " + strconv.Itoa(len(p.all)-p.open) + " closed"
+	lines := make([]string, 0, s.h)
+	lines = append(lines, titleBar(st, "ALERTS", summary, "", s.w, focused))
+	lines = append(lines, headerRow(st, cols, s.w, -1, ""))
+	cells := make([]cell, len(cols))
+	end := min(p.offset+p.page, len(p.all))
+	for i := p.offset; i < end; i++ {
+		a := &p.all[i]
+		for j, c := range cols {
+			cells[j] = p.cell(a, c)
+		}
+		lines = append(lines, tableRow(st, cols, cells, s.w, focused && i == p.cursor))
+	}
+	if len(p.all) == 0 {
+		lines = append(lines, st.OK.Render("  no alerts"))
+	}
+	return padLines(lines, s.w, s.h)
+}
+
+func (p *alertsPane) cell(a *monitor.AlertView, c column) cell {
+	st := p.c.st
+	closed := a.Closed != 0
+	muted := func(s string) cell {
+		if closed {
+			return cell{s, st.Muted.Render(s)}
+		}
+		return cell{text: s}
+	}
+	switch c.id {
+	case acSev:
+		if closed {
+			return muted("done")
+		}
+		t := sevLabel(a.Severity)
+		return cell{t, st.sevStyle(a.Severity).Render(t)}
+	case acRule:
+		return muted(a.Rule)
+	case acSubject:
+		return muted(a.Subject)
+	case acAge:
+		if closed {
+			return muted(age(p.c.now, a.Closed))
+		}
+		return cell{text: age(p.c.now, a.Opened)}
+	case acMessage:
+		return muted(a.Message)
+	}
+	return cell{}
+}
+
+// sevLabel is a severity in four cells.
+func sevLabel(s monitor.Severity) string {
+	switch s {
+	case monitor.SevCritical:
+		return "CRIT"
+	case monitor.SevWarning:
+		return "WARN"
+	}
+	return "INFO"
+}
+
+// sevStyle is the badge style of a severity.
+func (s *Styles) sevStyle(sev monitor.Severity) lipgloss.Style {
+	switch sev {
+	case monitor.SevCritical:
+		return s.SevCritical
+	case monitor.SevWarning:
+		return s.SevWarning
+	}
+	return s.SevInfo
+}

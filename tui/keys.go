@@ -1,0 +1,126 @@
+package tui
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap is every key binding of the screen. It is built once by
+// newKeyMap; bindings that do not apply in the current mode or pane are
+// disabled (and so drop out of the help) rather than hidden ad hoc.
+type KeyMap struct {
+	Up, Down         key.Binding
+	PageUp, PageDown key.Binding
+	Top, Bottom      key.Binding
+
+	NextPane, PrevPane key.Binding
+	Enter              key.Binding
+	Back               key.Binding
+
+	Filter key.Binding
+	Sort   key.Binding
+	Window key.Binding
+
+	Pause, Faster, Slower key.Binding
+
+	Help key.Binding
+	Quit key.Binding
+}
+
+// newKeyMap builds the key map; a player enables the playback controls.
+func newKeyMap(player bool) KeyMap {
+	k := KeyMap{
+		Up:       key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "up")),
+		Down:     key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down")),
+		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g/home", "first")),
+		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G/end", "last")),
+
+		NextPane: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane")),
+		PrevPane: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "prev pane")),
+		Enter:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
+		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back/clear")),
+
+		Filter: key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Sort:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
+		Window: key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "window")),
+
+		Pause:  key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "play/pause")),
+		Faster: key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "faster")),
+		Slower: key.NewBinding(key.WithKeys("-", "_"), key.WithHelp("-", "slower")),
+
+		Help: key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit: key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+	}
+	k.Pause.SetEnabled(player)
+	k.Faster.SetEnabled(player)
+	k.Slower.SetEnabled(player)
+	return k
+}
+
+// ShortHelp is the one-line help in the footer (help.KeyMap).
+func (k KeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{
+		k.Help, k.Quit, k.Pause, k.Faster, k.Slower,
+		k.NextPane, k.Enter, k.Back, k.Filter, k.Sort, k.Window,
+	}
+}
+
+// FullHelp is the help shown by `?`, one column per group (help.KeyMap).
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.NextPane, k.PrevPane, k.Enter, k.Back},
+		{k.Filter, k.Sort, k.Window},
+		{k.Pause, k.Faster, k.Slower},
+		{k.Help, k.Quit},
+	}
+}
+
+// keyState says which bindings apply right now.
+type keyState struct {
+	player     bool // a Player is attached and the source has not ended
+	detail     bool // the detail view is open
+	help       bool // the full help is open
+	filtering  bool // typing a filter
+	canFilter  bool // the focused pane has a filter
+	canSort    bool // the focused pane sorts
+	filterText bool // the focused pane's filter is set
+}
+
+// apply enables the bindings that apply in s and relabels the ones whose
+// meaning changes with the mode.
+func (k *KeyMap) apply(s keyState) {
+	normal := !s.detail && !s.filtering
+	for _, b := range []*key.Binding{
+		&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom,
+		&k.Window, &k.Help,
+	} {
+		b.SetEnabled(!s.filtering)
+	}
+	k.NextPane.SetEnabled(normal)
+	k.PrevPane.SetEnabled(normal)
+	k.Filter.SetEnabled(normal && s.canFilter)
+	k.Sort.SetEnabled(normal && s.canSort)
+	k.Enter.SetEnabled(!s.detail)
+	k.Back.SetEnabled(s.detail || s.help || s.filtering || s.filterText)
+	k.Pause.SetEnabled(s.player && !s.filtering)
+	k.Faster.SetEnabled(s.player && !s.filtering)
+	k.Slower.SetEnabled(s.player && !s.filtering)
+	k.Quit.SetEnabled(true)
+	switch {
+	case s.filtering:
+		k.Enter.SetHelp("enter", "apply filter")
+		k.Back.SetHelp("esc", "clear filter")
+		k.Quit.SetKeys("ctrl+c") // q is text while typing a filter
+		k.Quit.SetHelp("ctrl+c", "quit")
+		return
+	case s.help:
+		k.Back.SetHelp("esc", "close help")
+	case s.detail:
+		k.Back.SetHelp("esc", "back")
+	default:
+		k.Enter.SetHelp("enter", "details")
+		k.Back.SetHelp("esc", "clear filter")
+	}
+	k.Quit.SetKeys("q", "ctrl+c")
+	k.Quit.SetHelp("q", "quit")
+}

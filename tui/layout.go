@@ -1,0 +1,123 @@
+package tui
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Layout constants. The layout is computed once per tea.WindowSizeMsg from
+// these and pushed down to the panes.
+const (
+	minWidth  = 80 // below this the screen says so instead of drawing
+	minHeight = 24
+
+	headerHeight = 2
+	footerHeight = 1
+
+	// From wideWidth on, the body is two columns: trunks over numbers on
+	// the left, alerts over the feed on the right.
+	wideWidth   = 150
+	wideLeftPct = 62 // share of the width for the left column
+	paneGap     = 1  // cells between side-by-side panes
+
+	trunksPct  = 30 // stacked: share of the body for trunks
+	bottomPct  = 28 // stacked: share of the body for feed | alerts
+	wideTrunks = 40 // wide: share of the left column for trunks
+	wideAlerts = 35 // wide: share of the right column for alerts
+
+	minTrunksHeight = 5 // title + column header + 3 rows
+	minPaneHeight   = 4 // title + 3 lines
+)
+
+// size is a pane's size in cells.
+type size struct{ w, h int }
+
+// layout is where everything goes for one terminal size.
+type layout struct {
+	width, height int
+	trunkRows     int // the trunk count it was computed for
+	tooSmall      bool
+	wide          bool
+	body          size // everything between header and footer
+	leftW, rightW int  // wide: column widths
+	trunks        size
+	numbers       size
+	alerts        size
+	feed          size
+}
+
+// computeLayout lays the screen out for a terminal of w×h cells showing
+// trunks trunks: the trunks pane is no taller than its rows need, up to
+// its share of the body, and the numbers pane gets the rest.
+func computeLayout(w, h, trunks int) layout {
+	l := layout{width: w, height: h, trunkRows: trunks}
+	if w < minWidth || h < minHeight {
+		l.tooSmall = true
+		return l
+	}
+	l.body = size{w, h - headerHeight - footerHeight}
+	bh := l.body.h
+	if w >= wideWidth {
+		l.wide = true
+		l.leftW = w * wideLeftPct / 100
+		l.rightW = w - l.leftW - paneGap
+		th := clamp(trunks+2, minTrunksHeight, max(bh*wideTrunks/100, minTrunksHeight))
+		l.trunks = size{l.leftW, th}
+		l.numbers = size{l.leftW, bh - th}
+		ah := max(bh*wideAlerts/100, minPaneHeight)
+		l.alerts = size{l.rightW, ah}
+		l.feed = size{l.rightW, bh - ah}
+		return l
+	}
+	th := clamp(trunks+2, minTrunksHeight, max(bh*trunksPct/100, minTrunksHeight))
+	bot := max(bh*bottomPct/100, minPaneHeight)
+	l.trunks = size{w, th}
+	l.numbers = size{w, bh - th - bot}
+	l.leftW = (w - paneGap) / 2
+	l.rightW = w - paneGap - l.leftW
+	l.feed = size{l.leftW, bot}
+	l.alerts = size{l.rightW, bot}
+	return l
+}
+
+// arrange places the rendered panes (each exactly its size) into the body.
+func (l layout) arrange(trunks, numbers, alerts, feed []string) []string {
+	gap := strings.Repeat(" ", paneGap)
+	if l.wide {
+		left := append(append(make([]string, 0, l.body.h), trunks...), numbers...)
+		right := append(append(make([]string, 0, l.body.h), alerts...), feed...)
+		return joinColumns(left, right, gap)
+	}
+	out := make([]string, 0, l.body.h)
+	out = append(out, trunks...)
+	out = append(out, numbers...)
+	return append(out, joinColumns(feed, alerts, gap)...)
+}
+
+// joinColumns puts two blocks of equal-width lines side by side.
+func joinColumns(left, right []string, gap string) []string {
+	n := max(len(left), len(right))
+	out := make([]string, n)
+	for i := range n {
+		var l, r string
+		if i < len(left) {
+			l = left[i]
+		}
+		if i < len(right) {
+			r = right[i]
+		}
+		out[i] = l + gap + r
+	}
+	return out
+}
+
+// tooSmallView is shown instead of the dashboard below the minimum size.
+func tooSmallView(st *Styles, w, h int) string {
+	msg := []string{
+		st.Bad.Render("Terminal too small"),
+		"cutover needs at least " + strconv.Itoa(minWidth) + "×" + strconv.Itoa(minHeight),
+		"now " + strconv.Itoa(w) + "×" + strconv.Itoa(h) + " — enlarge the window",
+		st.Muted.Render("q quits"),
+	}
+	return strings.Join(msg, "\n")
+}

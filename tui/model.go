@@ -1,0 +1,255 @@
+// Package tui is cutover's war-room screen: a bubbletea program that draws
+// the snapshots the pipeline relays to it. It never does I/O and never
+// changes the monitor's state; it only reads snapshots and, in replay and
+// demo, steers the Player.
+package tui
+
+import (
+	"charm.land/bubbles/v2/help"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/cutover/cutover/monitor"
+)
+
+// Mode is where the events on screen come from.
+type Mode int
+
+const (
+	ModeLive   Mode = iota // live capture and probes
+	ModeDemo               // the simulator's scripted night
+	ModeReplay             // a recording played back
+)
+
+// String is the mode's badge text.
+func (m Mode) String() string {
+	switch m {
+	case ModeDemo:
+		return "DEMO"
+	case ModeReplay:
+		return "REPLAY"
+	}
+	return "LIVE"
+}
+
+// Player steers playback in replay and demo. pipeline.Pacer implements it;
+// its methods are cheap and safe to call from the UI goroutine.
+type Player interface {
+	TogglePause()
+	Paused() bool
+	SetSpeed(float64)
+	Speed() float64
+}
+
+// Options configure the screen.
+type Options struct {
+	Mode          Mode
+	RecordingPath string // where events are recorded ("" = not recording)
+	Player        Player // nil unless replay/demo
+	Theme         *Theme // nil = DefaultTheme
+}
+
+// PipelineStats describe the pipeline itself, for the header.
+type PipelineStats struct {
+	EventsPerSec    float64
+	Dropped         uint64
+	Queue, QueueCap int
+	Recorded        uint64
+	StoreErr        string
+}
+
+// SnapshotMsg carries a new snapshot of the fold to the screen. The cmd
+// relays them at no more than about 10 Hz.
+type SnapshotMsg struct {
+	Snap  *monitor.Snapshot
+	Stats PipelineStats
+}
+
+// DoneMsg says the source ended (the replay finished, the demo night is
+// over). The screen stays until the operator quits.
+type DoneMsg struct{ Err error }
+
+// focus names the panes that take keys, in tab order.
+type focus int
+
+const (
+	focusTrunks focus = iota
+	focusNumbers
+	focusFeed
+	focusAlerts
+	numFocus
+
+	focusNone focus = -1
+)
+
+// shared is what every pane reads: styles, keys and the settings that cut
+// across panes. The root model owns it; panes only read it.
+type shared struct {
+	st     *Styles
+	keys   *KeyMap
+	win    int   // monitor.Win1m/5m/15m used by the panes
+	now    int64 // the snapshot's event clock, Unix ns
+	typing focus // the pane whose filter is being typed, or focusNone
+}
+
+// isTyping reports whether the filter of pane f is being typed.
+func (c *shared) isTyping(f focus) bool { return c.typing == f }
+
+// pane is a child of the root model. Keys reach only the focused pane.
+type pane interface {
+	Update(msg tea.Msg) tea.Cmd
+	setSize(s size)
+	view(s size, focused bool) []string
+}
+
+// filterable is a pane with a text filter.
+type filterable interface {
+	filterText() string
+	setFilter(f string)
+}
+
+// Model is the root of the screen. It implements tea.Model.
+type Model struct {
+	o    Options
+	c    *shared
+	help help.Model
+	lay  layout
+
+	trunks  *trunksPane
+	numbers *numbersPane
+	feed    *feedPane
+	alerts  *alertsPane
+	focus   focus
+
+	snap   *monitor.Snapshot
+	stats  PipelineStats
+	detail *detailView // nil unless the detail view is open
+
+	showHelp bool
+	ended    bool
+	endErr   error
+	paused   bool
+	speed    float64
+}
+
+// New builds the screen.
+func New(o Options) Model {
+	theme := DefaultTheme()
+	if o.Theme != nil {
+		theme = *o.Theme
+	}
+	st := NewStyles(theme)
+	keys := newKeyMap(o.Player != nil)
+	c := &shared{st: st, keys: &keys, win: monitor.Win5m, typing: focusNone}
+	h := help.New()
+	h.Styles = st.Help
+	m := Model{
+		o: o, c: c, help: h,
+		trunks:  newTrunksPane(c),
+		numbers: newNumbersPane(c),
+		feed:    newFeedPane(c),
+		alerts:  newAlertsPane(c),
+		focus:   focusNumbers,
+	}
+	m.readPlayer()
+	m.syncKeys()
+	return m
+}
+
+// Init implements tea.Model.
+func (m Model) Init() tea.Cmd { return nil }
+
+// Update implements tea.Model.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.resize(msg.Width, msg.Height)
+	case SnapshotMsg:
+		m.setSnapshot(msg)
+	case DoneMsg:
+		m.ended, m.endErr = true, msg.Err
+		m.syncKeys()
+	case openDetailMsg:
+		m.openDetail(msg)
+	case tea.KeyPressMsg:
+		cmd := m.handleKey(msg)
+		return m, cmd
+	}
+	return m, nil
+}
+
+// View implements tea.Model.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.WindowTitle = "cutover"
+	return v
+}
+
+// resize lays the screen out once for the new size and pushes the sizes
+// down to the panes.
+func (m *Model) resize(w, h int) {
+	n := 0
+	if m.snap != nil {
+		n = len(m.snap.Trunks)
+	}
+	m.lay = computeLayout(w, h, n)
+	m.help.SetWidth(w)
+	if m.lay.tooSmall {
+		return
+	}
+	m.trunks.setSize(m.lay.trunks)
+	m.numbers.setSize(m.lay.numbers)
+	m.feed.setSize(m.lay.feed)
+	m.alerts.setSize(m.lay.alerts)
+}
+
+func (m *Model) setSnapshot(msg SnapshotMsg) {
+	m.stats = msg.Stats
+	m.readPlayer()
+	if msg.Snap == nil {
+		return
+	}
+	m.snap = msg.Snap
+	m.c.now = msg.Snap.Now
+	if m.lay.width > 0 && len(msg.Snap.Trunks) != m.lay.trunkRows {
+		m.resize(m.lay.width, m.lay.height) // the trunks pane fits its rows
+	}
+	m.trunks.setData(msg.Snap.Trunks)
+	m.numbers.setData(msg.Snap.Numbers)
+	m.feed.setData(msg.Snap.Feed)
+	m.alerts.setData(msg.Snap.Alerts)
+}
+
+// readPlayer caches the player's state so View never calls out.
+func (m *Model) readPlayer() {
+	if m.o.Player == nil {
+		return
+	}
+	m.paused, m.speed = m.o.Player.Paused(), m.o.Player.Speed()
+}
+
+func (m *Model) focused() pane {
+	switch m.focus {
+	case focusTrunks:
+		return m.trunks
+	case focusFeed:
+		return m.feed
+	case focusAlerts:
+		return m.alerts
+	}
+	return m.numbers
+}
+
+// syncKeys enables the bindings that apply in the current state.
+func (m *Model) syncKeys() {
+	f, canFilter := m.focused().(filterable)
+	m.c.keys.apply(keyState{
+		player:     m.o.Player != nil && !m.ended,
+		detail:     m.detail != nil,
+		help:       m.showHelp,
+		filtering:  m.c.typing != focusNone,
+		canFilter:  canFilter,
+		canSort:    m.focus == focusNumbers,
+		filterText: canFilter && f.filterText() != "",
+	})
+}

@@ -1,0 +1,292 @@
+package tui
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/cutover/cutover/monitor"
+)
+
+// numberSort is the column the numbers pane is sorted by.
+type numberSort int
+
+const (
+	sortNumber numberSort = iota // E.164 ascending
+	sortCalls                    // most attempts first
+	sortDrop                     // highest drop rate first
+	sortLegacy                   // highest legacy share first
+	sortFlags                    // most flags first
+	numSorts
+)
+
+var sortNames = [numSorts]string{"number", "calls", "drop %", "legacy share", "flags"}
+
+// numbersPane is the table of ported numbers: filtered, sorted, scrolled.
+// Rows are derived in Update (setData, sort, filter), never in View, and
+// View renders only the visible rows.
+type numbersPane struct {
+	c      *shared
+	all    []monitor.NumberView // from the latest snapshot, read only
+	rows   []int32              // indexes into all, filtered and sorted
+	sortBy numberSort
+	filter string
+	cursor int
+	offset int
+	page   int    // visible rows
+	sel    string // E.164 under the cursor, kept across refreshes
+}
+
+const (
+	ncNumber = iota
+	ncState
+	ncShare
+	ncCalls
+	ncDrop
+	ncASR
+	ncAttest
+	ncFlags
+	ncServing
+	ncSeen
+)
+
+var numberColumns = []column{
+	{id: ncNumber, title: "number", w: 13, prio: 0},
+	{id: ncState, title: "port", w: 11, prio: 0},
+	{id: ncShare, title: "legacy▕new", w: 12, prio: 0},
+	{id: ncCalls, title: "calls", w: 5, right: true, prio: 0},
+	{id: ncDrop, title: "drop", w: 4, right: true, prio: 1},
+	{id: ncASR, title: "ASR", w: 4, right: true, prio: 3},
+	{id: ncAttest, title: "attest", w: 11, prio: 1},
+	{id: ncFlags, title: "flags", w: 10, prio: 1, flex: true},
+	{id: ncServing, title: "serving", w: 12, prio: 2},
+	{id: ncSeen, title: "last", w: 6, right: true, prio: 5},
+}
+
+// sortColumn maps a sort to the column that shows it.
+var sortColumn = [numSorts]int{ncNumber, ncCalls, ncDrop, ncShare, ncFlags}
+
+func newNumbersPane(c *shared) *numbersPane { return &numbersPane{c: c, sortBy: sortNumber} }
+
+func (p *numbersPane) setSize(s size) {
+	p.page = max(s.h-2, 1)
+	p.offset = scrollTo(p.cursor, p.offset, p.page)
+}
+
+func (p *numbersPane) setData(nums []monitor.NumberView) {
+	p.all = nums
+	p.derive()
+}
+
+func (p *numbersPane) filterText() string { return p.filter }
+
+func (p *numbersPane) setFilter(f string) {
+	p.filter = f
+	p.derive()
+}
+
+func (p *numbersPane) cycleSort() {
+	p.sortBy = (p.sortBy + 1) % numSorts
+	p.derive()
+}
+
+// derive recomputes the visible row order and puts the cursor back on the
+// number it was on, so a refresh never moves the selection.
+func (p *numbersPane) derive() {
+	q := strings.ToLower(strings.TrimSpace(p.filter))
+	p.rows = p.rows[:0]
+	for i := range p.all {
+		if q == "" || numberMatches(&p.all[i], q) {
+			p.rows = append(p.rows, int32(i))
+		}
+	}
+	slices.SortFunc(p.rows, p.compare)
+	p.cursor = clamp(p.cursor, 0, len(p.rows)-1)
+	if p.sel != "" {
+		for i, r := range p.rows {
+			if p.all[r].E164 == p.sel {
+				p.cursor = i
+				break
+			}
+		}
+	}
+	p.remember()
+}
+
+// remember records the number under the cursor and scrolls to it.
+func (p *numbersPane) remember() {
+	p.sel = ""
+	if n, ok := p.selected(); ok {
+		p.sel = n.E164
+	}
+	p.offset = scrollTo(p.cursor, p.offset, p.page)
+}
+
+func numberMatches(n *monitor.NumberView, q string) bool {
+	if strings.Contains(n.E164, q) || strings.Contains(string(n.PortState), q) {
+		return true
+	}
+	for _, f := range n.Flags {
+		if strings.Contains(f, q) {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *numbersPane) compare(a, b int32) int {
+	x, y := &p.all[a], &p.all[b]
+	wx, wy := &x.Win[p.c.win], &y.Win[p.c.win]
+	var c int
+	switch p.sortBy {
+	case sortCalls:
+		c = cmp.Compare(wy.Attempts, wx.Attempts)
+	case sortDrop:
+		c = cmp.Compare(wy.DropRate(), wx.DropRate())
+	case sortLegacy:
+		c = cmp.Compare(legacyShare(wy), legacyShare(wx))
+	case sortFlags:
+		c = cmp.Compare(len(y.Flags), len(x.Flags))
+	}
+	if c != 0 {
+		return c
+	}
+	return strings.Compare(x.E164, y.E164)
+}
+
+// legacyShare is the share of inbound attempts still landing on legacy; -1 when none.
+func legacyShare(s *monitor.Stats) float64 {
+	if s.Legacy+s.New == 0 {
+		return -1
+	}
+	return float64(s.Legacy) / float64(s.Legacy+s.New)
+}
+
+func (p *numbersPane) selected() (monitor.NumberView, bool) {
+	if p.cursor < 0 || p.cursor >= len(p.rows) {
+		return monitor.NumberView{}, false
+	}
+	return p.all[p.rows[p.cursor]], true
+}
+
+// Update handles a key sent to the focused numbers pane.
+func (p *numbersPane) Update(msg tea.Msg) tea.Cmd {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	switch {
+	case key.Matches(k, p.c.keys.Enter):
+		if n, ok := p.selected(); ok {
+			return openDetail(detailNumber, n.E164)
+		}
+	case key.Matches(k, p.c.keys.Sort):
+		p.cycleSort()
+	case key.Matches(k, p.c.keys.Back):
+		p.setFilter("")
+	default:
+		p.cursor = moveCursor(p.c.keys, k, p.cursor, len(p.rows), p.page)
+		p.remember()
+	}
+	return nil
+}
+
+func (p *numbersPane) view(s size, focused bool) []string {
+	st := p.c.st
+	cols := chooseColumns(numberColumns, s.w)
+	summary := strconv.Itoa(len(p.rows)) + "/" + strconv.Itoa(len(p.all)) +
+		" · sort " + sortNames[p.sortBy] + " · " + winLabel(p.c.win)
+	lines := make([]string, 0, s.h)
+	lines = append(lines, titleBar(st, "NUMBERS", summary, filterNote(p.filter, p.c.isTyping(focusNumbers)), s.w, focused))
+	lines = append(lines, headerRow(st, cols, s.w, sortColumn[p.sortBy], sortMark(p.sortBy)))
+	cells := make([]cell, len(cols))
+	end := min(p.offset+p.page, len(p.rows))
+	for i := p.offset; i < end; i++ {
+		n := &p.all[p.rows[i]]
+		for j, c := range cols {
+			cells[j] = p.cell(n, c)
+		}
+		lines = append(lines, tableRow(st, cols, cells, s.w, focused && i == p.cursor))
+	}
+	if len(p.rows) == 0 {
+		msg := "  no numbers yet"
+		if p.filter != "" {
+			msg = "  no number matches " + strconv.Quote(p.filter)
+		}
+		lines = append(lines, st.Muted.Render(msg))
+	}
+	return padLines(lines, s.w, s.h)
+}
+
+func sortMark(s numberSort) string {
+	if s == sortNumber {
+		return "▲"
+	}
+	return "▼"
+}
+
+func (p *numbersPane) cell(n *monitor.NumberView, c column) cell {
+	st := p.c.st
+	w := &n.Win[p.c.win]
+	switch c.id {
+	case ncNumber:
+		return cell{text: n.E164}
+	case ncState:
+		return portCell(st, n.PortState)
+	case ncShare:
+		styled, plain := shareBar(st, w.Legacy, w.New, c.w)
+		return cell{plain, styled}
+	case ncCalls:
+		return cell{text: strconv.Itoa(w.Attempts)}
+	case ncDrop:
+		r := w.DropRate()
+		return cell{pct(r), st.dropStyle(r).Render(pct(r))}
+	case ncASR:
+		return rateCell(st, w.ASR())
+	case ncAttest:
+		return cell{text: attestText(w.Attest)}
+	case ncFlags:
+		if len(n.Flags) == 0 {
+			return cell{}
+		}
+		s := strings.Join(n.Flags, ",")
+		return cell{s, st.Bad.Render(s)}
+	case ncServing:
+		if n.Serving == "" {
+			return cell{text: "—"}
+		}
+		return cell{n.Serving, st.roleStyle(n.ServingRole).Render(n.Serving)}
+	case ncSeen:
+		return cell{text: age(p.c.now, n.LastSeen)}
+	}
+	return cell{}
+}
+
+// portCell colours a port state: done is good, refused is bad.
+func portCell(st *Styles, s monitor.PortState) cell {
+	t := string(s)
+	switch s {
+	case monitor.PortCompleted:
+		return cell{t, st.OK.Render(t)}
+	case monitor.PortInProgress:
+		return cell{t, st.Accent.Render(t)}
+	case monitor.PortDenied, monitor.PortCancelled:
+		return cell{t, st.Bad.Render(t)}
+	}
+	return cell{t, st.Muted.Render(t)}
+}
+
+// filterNote is what a pane's title shows about its filter.
+func filterNote(f string, typing bool) string {
+	switch {
+	case typing:
+		return "/" + f + "▏"
+	case f != "":
+		return "filter: " + f
+	}
+	return ""
+}

@@ -1,0 +1,175 @@
+package tui
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/cutover/cutover/monitor"
+)
+
+// render draws the whole screen: header, body (panes, detail or help) and
+// footer, exactly the terminal's size.
+func (m Model) render() string {
+	l := m.lay
+	if l.width == 0 {
+		return "" // no size yet
+	}
+	if l.tooSmall {
+		return tooSmallView(m.c.st, l.width, l.height)
+	}
+	lines := make([]string, 0, l.height)
+	lines = append(lines, m.header()...)
+	switch {
+	case m.showHelp:
+		lines = append(lines, padLines(m.helpLines(), l.width, l.body.h)...)
+	case m.detail != nil:
+		lines = append(lines, padLines(m.detailLines(), l.width, l.body.h)...)
+	default:
+		lines = append(lines, l.arrange(
+			m.trunks.view(l.trunks, m.focus == focusTrunks),
+			m.numbers.view(l.numbers, m.focus == focusNumbers),
+			m.alerts.view(l.alerts, m.focus == focusAlerts),
+			m.feed.view(l.feed, m.focus == focusFeed),
+		)...)
+	}
+	lines = append(lines, m.footer())
+	return strings.Join(lines, "\n")
+}
+
+// header is two lines: who and when (name, mode, event clock, playback),
+// then the health of the pipeline (rate, drops, queue, recording, store).
+func (m Model) header() []string {
+	st, w := m.c.st, m.lay.width
+	name := "—"
+	var snap monitor.Snapshot
+	if m.snap != nil {
+		snap = *m.snap
+		name = snap.Name
+	}
+	parts := []string{
+		st.Brand.Render("cutover") + " " + st.Bold.Render(name),
+		m.modeBadge(),
+		st.Bold.Render(clock(snap.Now, "2006-01-02 15:04:05")) + st.Muted.Render(" UTC"),
+	}
+	if m.o.Player != nil {
+		parts = append(parts, m.playerText())
+	}
+	if m.ended {
+		parts = append(parts, st.Ended.Render(" ended "))
+		if m.endErr != nil {
+			parts = append(parts, st.Bad.Render(m.endErr.Error()))
+		}
+	}
+	line1 := strings.Join(parts, "  ")
+	return []string{fit(line1, w), fit(m.healthLine(snap), w)}
+}
+
+func (m Model) modeBadge() string {
+	st := m.c.st
+	label := " " + m.o.Mode.String() + " "
+	switch m.o.Mode {
+	case ModeReplay:
+		return st.Replay.Render(label)
+	case ModeDemo:
+		return st.Demo.Render(label)
+	}
+	return st.Live.Render(label)
+}
+
+// playerText is the playback state: ▶ or ⏸ and the speed.
+func (m Model) playerText() string {
+	st := m.c.st
+	icon := st.OK.Render("▶")
+	if m.paused {
+		icon = st.Warn.Render("⏸ paused")
+	}
+	return icon + " " + st.Bold.Render(speedText(m.speed))
+}
+
+// speedText shows a speed multiplier: ×64, ×1/8, ×max.
+func speedText(s float64) string {
+	switch {
+	case s <= 0:
+		return "×max"
+	case s < 1:
+		return "×1/" + strconv.Itoa(int(1/s+0.5))
+	case s == float64(int(s)):
+		return "×" + strconv.Itoa(int(s))
+	}
+	return "×" + strconv.FormatFloat(s, 'f', 1, 64)
+}
+
+func (m Model) healthLine(snap monitor.Snapshot) string {
+	st, s := m.c.st, m.stats
+	sep := st.Muted.Render(" · ")
+	parts := []string{
+		st.Text.Render(thousands(uint64(s.EventsPerSec+0.5))) + st.Muted.Render(" ev/s"),
+	}
+	dropped := "dropped " + thousands(s.Dropped)
+	if s.Dropped > 0 {
+		parts = append(parts, st.Alarm.Render(" "+dropped+" "))
+	} else {
+		parts = append(parts, st.Muted.Render(dropped))
+	}
+	if s.QueueCap > 0 {
+		q := "queue " + strconv.Itoa(s.Queue) + "/" + strconv.Itoa(s.QueueCap)
+		if s.Queue*10 >= s.QueueCap*8 {
+			parts = append(parts, st.Warn.Render(q))
+		} else {
+			parts = append(parts, st.Muted.Render(q))
+		}
+	}
+	parts = append(parts, st.Muted.Render(thousands(snap.Applied)+" events"))
+	if snap.Malformed > 0 {
+		parts = append(parts, st.Warn.Render(thousands(snap.Malformed)+" malformed SIP"))
+	}
+	parts = append(parts, m.recordingText())
+	if s.StoreErr != "" {
+		parts = append(parts, st.Alarm.Render(" store error: "+s.StoreErr+" "))
+	}
+	return strings.Join(parts, sep)
+}
+
+func (m Model) recordingText() string {
+	st, p := m.c.st, m.o.RecordingPath
+	switch {
+	case m.o.Mode == ModeReplay && p != "":
+		return st.Muted.Render("from ") + st.Text.Render(p)
+	case p == "":
+		return st.Warn.Render("not recording")
+	}
+	return st.Bad.Render("●") + st.Muted.Render(" rec "+thousands(m.stats.Recorded)+" → ") + st.Text.Render(p)
+}
+
+// footer is the short help, or the filter being typed.
+func (m Model) footer() string {
+	st, w := m.c.st, m.lay.width
+	if m.c.typing != focusNone {
+		f, _ := m.focused().(filterable)
+		text := ""
+		if f != nil {
+			text = f.filterText()
+		}
+		line := st.Accent.Render("filter /") + st.Bold.Render(text+"▏") +
+			st.Muted.Render("   enter apply · esc clear · ctrl+u erase")
+		return fit(line, w)
+	}
+	return fit(m.help.View(*m.c.keys), w)
+}
+
+// helpLines is the full help (`?`), from the one KeyMap, and a legend of
+// the colours.
+func (m Model) helpLines() []string {
+	st, w := m.c.st, m.lay.width
+	lines := []string{titleBar(st, "HELP", "keys", "? or esc closes", w, true), ""}
+	lines = append(lines, strings.Split(m.help.FullHelpView(m.c.keys.FullHelp()), "\n")...)
+	lines = append(lines, "",
+		st.ColHeader.Render("SIP feed  ")+st.Muted.Render("1xx")+" "+st.OK.Render("2xx")+" "+
+			st.Info.Render("3xx")+" "+st.Warn.Render("4xx")+" "+st.Codec.Render("488")+" "+st.Bad.Render("5xx/6xx"),
+		st.ColHeader.Render("share bar ")+st.Legacy.Render("█ legacy")+"  "+st.New.Render("█ new")+
+			st.Muted.Render("  (inbound attempts that landed on each side; % is new)"),
+		st.ColHeader.Render("windows   ")+st.Muted.Render("w cycles 1m/5m/15m for every pane; the detail view shows all three"),
+		st.ColHeader.Render("drop      ")+st.Muted.Render("answered calls that ended within the short-call threshold"),
+	)
+	return lines
+}
