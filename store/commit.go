@@ -1,0 +1,145 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/cutover/cutover/monitor"
+)
+
+// The statements one commit runs: the event itself, then its projection.
+const (
+	sqlInsertEvent = `INSERT INTO events (seq, cutover_id, ts_ns, kind, source, src, dst, transport, raw, data)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	sqlOpenAlert = `INSERT INTO alerts (seq, rule, subject, severity, message, opened_ns)
+		VALUES (?, ?, ?, ?, ?, ?)`
+	sqlCloseAlert = `UPDATE alerts SET closed_ns = ?, close_seq = ?
+		WHERE rule = ? AND subject = ? AND closed_ns IS NULL`
+	// An action's later steps keep what earlier steps said unless they say
+	// something new (a "done" step need not repeat the dry run).
+	sqlUpsertAction = `INSERT INTO actions (id, seq, state, type, target, operator, dry_run, result, error, undo, requested_ns, updated_ns)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET
+			seq = excluded.seq,
+			state = excluded.state,
+			type = coalesce(nullif(excluded.type, ''), type),
+			target = coalesce(nullif(excluded.target, ''), target),
+			operator = coalesce(nullif(excluded.operator, ''), operator),
+			dry_run = coalesce(nullif(excluded.dry_run, ''), dry_run),
+			result = coalesce(nullif(excluded.result, ''), result),
+			error = coalesce(nullif(excluded.error, ''), error),
+			undo = coalesce(nullif(excluded.undo, ''), undo),
+			updated_ns = excluded.updated_ns`
+	sqlInsertNote       = `INSERT INTO notes (seq, ts_ns, author, text) VALUES (?, ?, ?, ?)`
+	sqlInsertCheckpoint = `INSERT OR REPLACE INTO checkpoints (seq, ts_ns, state) VALUES (?, ?, ?)`
+)
+
+// committer writes batches with statements prepared once on the Store's
+// connection, each batch in one transaction. Only the Writer's flushMu
+// holder uses it.
+type committer struct {
+	s     *Store
+	stmts map[string]*sql.Stmt
+}
+
+var committedQueries = []string{sqlInsertEvent, sqlOpenAlert, sqlCloseAlert, sqlUpsertAction, sqlInsertNote, sqlInsertCheckpoint}
+
+// prepare prepares the statements once, outside any transaction (the
+// Store has one connection, which a transaction holds).
+func (c *committer) prepare(ctx context.Context) error {
+	if c.stmts != nil {
+		return nil
+	}
+	stmts := make(map[string]*sql.Stmt, len(committedQueries))
+	for _, q := range committedQueries {
+		st, err := c.s.db.PrepareContext(ctx, q)
+		if err != nil {
+			for _, st := range stmts {
+				_ = st.Close()
+			}
+			return err
+		}
+		stmts[q] = st
+	}
+	c.stmts = stmts
+	return nil
+}
+
+// stmt returns the prepared statement for query, in tx.
+func (c *committer) stmt(ctx context.Context, tx *sql.Tx, query string) *sql.Stmt {
+	return tx.StmtContext(ctx, c.stmts[query])
+}
+
+func (c *committer) close() {
+	for _, st := range c.stmts {
+		_ = st.Close()
+	}
+	c.stmts = nil
+}
+
+// commit writes the batch's events, their projections and its checkpoints
+// in one transaction.
+func (c *committer) commit(b batch) error {
+	ctx := context.Background()
+	cutoverID := c.s.cutover()
+	if cutoverID == 0 && len(b.evs) > 0 {
+		return ErrNoCutover
+	}
+	if err := c.prepare(ctx); err != nil {
+		return err
+	}
+	return inTx(ctx, c.s.db, func(tx *sql.Tx) error {
+		ins := c.stmt(ctx, tx, sqlInsertEvent)
+		for i := range b.evs {
+			ev := &b.evs[i]
+			seq := b.firstSeq + int64(i)
+			r, err := encodeEvent(ev)
+			if err != nil {
+				return err
+			}
+			if _, err := ins.ExecContext(ctx, seq, cutoverID, r.ts, r.kind, r.source,
+				r.src, r.dst, r.transport, r.raw, r.data); err != nil {
+				return err
+			}
+			if err := c.project(ctx, tx, seq, ev); err != nil {
+				return err
+			}
+		}
+		if len(b.ckpts) == 0 {
+			return nil
+		}
+		ck := c.stmt(ctx, tx, sqlInsertCheckpoint)
+		for _, cp := range b.ckpts {
+			if _, err := ck.ExecContext(ctx, cp.seq, cp.ts, cp.state); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// project writes what an alert, action or note event adds to its table.
+func (c *committer) project(ctx context.Context, tx *sql.Tx, seq int64, ev *monitor.Event) error {
+	var (
+		query string
+		args  []any
+	)
+	switch {
+	case ev.Kind == monitor.KindAlert && ev.Alert != nil && ev.Alert.Open:
+		a := ev.Alert
+		query, args = sqlOpenAlert, []any{seq, a.Rule, a.Subject, string(a.Severity), a.Message, ev.Time}
+	case ev.Kind == monitor.KindAlert && ev.Alert != nil:
+		a := ev.Alert
+		query, args = sqlCloseAlert, []any{ev.Time, seq, a.Rule, a.Subject}
+	case ev.Kind == monitor.KindAction && ev.Action != nil:
+		a := ev.Action
+		query, args = sqlUpsertAction, []any{a.ID, seq, string(a.State), a.Type, a.Target, a.Operator,
+			a.DryRun, a.Result, a.Error, a.Undo, ev.Time, ev.Time}
+	case ev.Kind == monitor.KindNote && ev.Note != nil:
+		query, args = sqlInsertNote, []any{seq, ev.Time, ev.Note.Author, ev.Note.Text}
+	default:
+		return nil
+	}
+	_, err := c.stmt(ctx, tx, query).ExecContext(ctx, args...)
+	return err
+}

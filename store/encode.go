@@ -1,0 +1,145 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/netip"
+
+	"github.com/cutover/cutover/monitor"
+)
+
+// eventRow is an event as the events table holds it (without seq and
+// cutover_id). A nil pointer is SQL NULL.
+//
+// A SIP event keeps its addresses, transport and raw bytes in their own
+// columns and its STIR/SHAKEN verdict as JSON in data; the parsed SIPInfo
+// is never stored (readers decode Raw again). transport is NULL exactly
+// when the event has no SIP message. Every other kind stores the payload
+// matching its Kind as JSON in data (NULL when that payload is nil); a
+// payload that does not match the event's Kind is not recorded.
+type eventRow struct {
+	ts        int64
+	kind      int64
+	source    string
+	src, dst  *string
+	transport *string
+	raw       []byte // nil is NULL; an empty message is an empty BLOB
+	data      *string
+}
+
+func encodeEvent(ev *monitor.Event) (eventRow, error) {
+	r := eventRow{ts: ev.Time, kind: int64(ev.Kind), source: ev.Source}
+	var payload any
+	switch ev.Kind {
+	case monitor.KindSIP:
+		if m := ev.SIP; m != nil {
+			r.src, r.dst = addrString(m.Src), addrString(m.Dst)
+			r.transport = &m.Transport
+			r.raw = m.Raw
+			if m.Raw != nil && len(m.Raw) == 0 {
+				r.raw = []byte{}
+			}
+			if m.Stir != nil {
+				payload = m.Stir
+			}
+		}
+	case monitor.KindProbe:
+		payload = nilIfNil(ev.Probe)
+	case monitor.KindRegistration:
+		payload = nilIfNil(ev.Registration)
+	case monitor.KindPortState:
+		payload = nilIfNil(ev.Port)
+	case monitor.KindAction:
+		payload = nilIfNil(ev.Action)
+	case monitor.KindNote:
+		payload = nilIfNil(ev.Note)
+	case monitor.KindAlert:
+		payload = nilIfNil(ev.Alert)
+	}
+	if payload != nil {
+		b, err := json.Marshal(payload)
+		if err != nil {
+			return r, fmt.Errorf("encode %s event: %w", ev.Kind, err)
+		}
+		s := string(b)
+		r.data = &s
+	}
+	return r, nil
+}
+
+// nilIfNil turns a nil pointer into an untyped nil, so "no payload" is
+// recognised after the pointer has become an interface.
+func nilIfNil[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return p
+}
+
+func addrString(ap netip.AddrPort) *string {
+	if !ap.IsValid() {
+		return nil
+	}
+	s := ap.String()
+	return &s
+}
+
+// decodeEvent rebuilds the event from its row. rawNull tells a NULL raw
+// from an empty one (the driver reads both as a nil slice).
+func decodeEvent(r eventRow, rawNull bool) (monitor.Event, error) {
+	ev := monitor.Event{Time: r.ts, Kind: monitor.Kind(r.kind), Source: r.source}
+	var err error
+	switch ev.Kind {
+	case monitor.KindSIP:
+		if r.transport == nil {
+			return ev, nil
+		}
+		m := &monitor.SIPMessage{Transport: *r.transport, Raw: r.raw}
+		if !rawNull && m.Raw == nil {
+			m.Raw = []byte{}
+		}
+		if m.Src, err = parseAddr(r.src); err != nil {
+			return ev, err
+		}
+		if m.Dst, err = parseAddr(r.dst); err != nil {
+			return ev, err
+		}
+		m.Stir, err = decodeJSON[monitor.StirVerdict](r.data)
+		ev.SIP = m
+	case monitor.KindProbe:
+		ev.Probe, err = decodeJSON[monitor.ProbeResult](r.data)
+	case monitor.KindRegistration:
+		ev.Registration, err = decodeJSON[monitor.RegistrationChange](r.data)
+	case monitor.KindPortState:
+		ev.Port, err = decodeJSON[monitor.PortChange](r.data)
+	case monitor.KindAction:
+		ev.Action, err = decodeJSON[monitor.ActionRecord](r.data)
+	case monitor.KindNote:
+		ev.Note, err = decodeJSON[monitor.Note](r.data)
+	case monitor.KindAlert:
+		ev.Alert, err = decodeJSON[monitor.AlertChange](r.data)
+	}
+	return ev, err
+}
+
+func parseAddr(s *string) (netip.AddrPort, error) {
+	if s == nil {
+		return netip.AddrPort{}, nil
+	}
+	ap, err := netip.ParseAddrPort(*s)
+	if err != nil {
+		return ap, fmt.Errorf("address %q: %w", *s, err)
+	}
+	return ap, nil
+}
+
+func decodeJSON[T any](data *string) (*T, error) {
+	if data == nil {
+		return nil, nil
+	}
+	v := new(T)
+	if err := json.Unmarshal([]byte(*data), v); err != nil {
+		return nil, fmt.Errorf("decode %T: %w", *v, err)
+	}
+	return v, nil
+}

@@ -1,0 +1,178 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/cutover/cutover/monitor"
+)
+
+// Cutover is the recording's cutover: its config, and when it started
+// and ended (EndedNs is 0 if it never ended: the recorder crashed).
+type Cutover struct {
+	ID        int64
+	Name      string
+	Config    monitor.Config
+	Mode      string // live, demo, import
+	StartedNs int64
+	EndedNs   int64
+}
+
+// AlertRow is one alert from open to close (ClosedNs and CloseSeq are 0
+// while it is open).
+type AlertRow struct {
+	Seq      int64 // the event that opened it
+	Rule     string
+	Subject  string
+	Severity monitor.Severity
+	Message  string
+	OpenedNs int64
+	ClosedNs int64
+	CloseSeq int64
+}
+
+// Open reports whether the alert was still open at the end of the recording.
+func (a AlertRow) Open() bool { return a.CloseSeq == 0 }
+
+// ActionRow is an operator action as its latest step left it.
+type ActionRow struct {
+	monitor.ActionRecord
+	Seq         int64 // the action's latest event
+	RequestedNs int64 // the time of its first event
+	UpdatedNs   int64 // the time of its latest event
+}
+
+// NoteRow is an operator note.
+type NoteRow struct {
+	Seq    int64
+	TsNs   int64
+	Author string
+	Text   string
+}
+
+// Reader reads a recording without ever writing to it. Its methods are
+// safe for concurrent use; a recording may be read while it is written.
+type Reader struct {
+	path string
+	db   *sql.DB
+	cut  Cutover
+}
+
+// OpenReader opens the recording at path read-only. It fails if the file
+// is missing, is not a cutover recording, comes from a newer cutover or
+// holds no cutover.
+func OpenReader(path string) (*Reader, error) {
+	if _, err := checkFile(path, false); err != nil {
+		return nil, err
+	}
+	db, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		return nil, wrapErr(path, "open", err)
+	}
+	db.SetMaxOpenConns(4)
+	r := &Reader{path: path, db: db}
+	if err := r.load(context.Background()); err != nil {
+		_ = db.Close()
+		return nil, wrapErr(path, "open", err)
+	}
+	return r, nil
+}
+
+func (r *Reader) load(ctx context.Context) error {
+	version, err := identify(ctx, r.db, false)
+	if err != nil {
+		return err
+	}
+	if latest := latestVersion(); version > latest {
+		return fmt.Errorf("%w (schema version %d, this build knows %d)", ErrNewerSchema, version, latest)
+	}
+	var (
+		cfg   string
+		ended sql.NullInt64
+	)
+	err = r.db.QueryRowContext(ctx, `SELECT id, name, config, mode, started_ns, ended_ns
+		FROM cutovers ORDER BY id LIMIT 1`).Scan(&r.cut.ID, &r.cut.Name, &cfg, &r.cut.Mode, &r.cut.StartedNs, &ended)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNoCutover
+	}
+	if err != nil {
+		return err
+	}
+	r.cut.EndedNs = ended.Int64
+	if err := json.Unmarshal([]byte(cfg), &r.cut.Config); err != nil {
+		return fmt.Errorf("%w (cutover config: %v)", ErrCorrupt, err)
+	}
+	return nil
+}
+
+// Path returns the recording's file name.
+func (r *Reader) Path() string { return r.path }
+
+// Close closes the recording.
+func (r *Reader) Close() error { return wrapErr(r.path, "close", r.db.Close()) }
+
+// Cutover returns the recording's cutover, as it was when the Reader opened.
+func (r *Reader) Cutover() Cutover { return r.cut }
+
+// Events calls fn for every event after afterSeq, in seq order, streaming
+// them from the file. It stops at fn's first error and returns it. SIP
+// events come back without Info: decode them with monitor.Decode.
+func (r *Reader) Events(ctx context.Context, afterSeq int64, fn func(seq int64, ev monitor.Event) error) error {
+	rows, err := r.db.QueryContext(ctx, `SELECT seq, ts_ns, kind, source, src, dst, transport, raw, raw IS NULL, data
+		FROM events WHERE seq > ? ORDER BY seq`, afterSeq)
+	if err != nil {
+		return wrapErr(r.path, "read events", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			seq     int64
+			row     eventRow
+			rawNull bool
+		)
+		if err := rows.Scan(&seq, &row.ts, &row.kind, &row.source, &row.src, &row.dst,
+			&row.transport, &row.raw, &rawNull, &row.data); err != nil {
+			return wrapErr(r.path, "read events", err)
+		}
+		ev, err := decodeEvent(row, rawNull)
+		if err != nil {
+			return fmt.Errorf("recording %s: event %d: %w (%w)", r.path, seq, ErrCorrupt, err)
+		}
+		if err := fn(seq, ev); err != nil {
+			return err
+		}
+	}
+	return wrapErr(r.path, "read events", rows.Err())
+}
+
+// LastSeq returns the seq of the last event, 0 if there is none.
+func (r *Reader) LastSeq() (int64, error) {
+	var n int64
+	err := r.db.QueryRow("SELECT coalesce(max(seq), 0) FROM events").Scan(&n)
+	return n, wrapErr(r.path, "last seq", err)
+}
+
+// Count returns how many events the recording holds.
+func (r *Reader) Count() (int64, error) {
+	var n int64
+	err := r.db.QueryRow("SELECT count(*) FROM events").Scan(&n)
+	return n, wrapErr(r.path, "count events", err)
+}
+
+// CheckpointAtOrBefore returns the latest checkpoint taken at or before
+// event time tsNs: the state after folding every event up to seq. ok is
+// false when there is none (replay then folds from the start).
+func (r *Reader) CheckpointAtOrBefore(tsNs int64) (seq, ts int64, state []byte, ok bool, err error) {
+	err = r.db.QueryRow(`SELECT seq, ts_ns, state FROM checkpoints WHERE ts_ns <= ?
+		ORDER BY ts_ns DESC, seq DESC LIMIT 1`, tsNs).Scan(&seq, &ts, &state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, nil, false, nil
+	}
+	if err != nil {
+		return 0, 0, nil, false, wrapErr(r.path, "read checkpoint", err)
+	}
+	return seq, ts, state, true, nil
+}

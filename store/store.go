@@ -1,0 +1,241 @@
+// Package store keeps a cutover's recording: an append-only SQLite log of
+// every event, with projections of alerts, actions and notes and periodic
+// checkpoints of the fold, so a night can be replayed and sought afterwards.
+//
+// One Store has one Writer (the single batched writer of the pipeline);
+// any number of Readers may read a recording, also while it is written.
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/cutover/cutover/monitor"
+)
+
+// busyTimeoutMs is how long a connection waits for another one's lock.
+const busyTimeoutMs = 5000
+
+// sqliteMagic starts every SQLite database file.
+var sqliteMagic = []byte("SQLite format 3\x00")
+
+// Store is a recording open for writing. Its methods are safe for
+// concurrent use; events are written through the Store's one Writer.
+type Store struct {
+	path string
+	db   *sql.DB
+
+	mu        sync.Mutex
+	cutoverID int64   // 0 until BeginCutover (or one found on Open)
+	lastSeq   int64   // the last event seq written by a closed writer, or found on Open
+	writer    *Writer // the active writer, if any
+	closed    bool
+}
+
+// Open creates the recording at path, or opens an existing one and brings
+// its schema up to date. A file that is not a cutover recording, or one
+// written by a newer cutover, is refused untouched; errors name the path.
+func Open(path string) (*Store, error) {
+	ctx := context.Background()
+	created, err := checkFile(path, true)
+	if err != nil {
+		return nil, err
+	}
+	db, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, wrapErr(path, "open", err)
+	}
+	db.SetMaxOpenConns(1) // one writer: every statement of the Store goes through one connection
+	s := &Store{path: path, db: db}
+	err = migrate(ctx, db)
+	if err == nil {
+		err = s.load(ctx)
+	}
+	if err != nil {
+		_ = db.Close()
+		if created {
+			removeRecording(path)
+		}
+		return nil, wrapErr(path, "open", err)
+	}
+	return s, nil
+}
+
+// load finds the recording's cutover and last event, to carry on after them.
+func (s *Store) load(ctx context.Context) error {
+	err := s.db.QueryRowContext(ctx, "SELECT id FROM cutovers ORDER BY id LIMIT 1").Scan(&s.cutoverID)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	return s.db.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0) FROM events").Scan(&s.lastSeq)
+}
+
+// Path returns the recording's file name.
+func (s *Store) Path() string { return s.path }
+
+// BeginCutover records the start of the cutover described by cfg. mode is
+// "live", "demo" or "import". A recording holds one cutover.
+func (s *Store) BeginCutover(cfg monitor.Config, mode string, startedNs int64) (int64, error) {
+	switch mode {
+	case "live", "demo", "import":
+	default:
+		return 0, fmt.Errorf("recording %s: begin cutover: unknown mode %q (want live, demo or import)", s.path, mode)
+	}
+	js, err := json.Marshal(cfg)
+	if err != nil {
+		return 0, fmt.Errorf("recording %s: begin cutover: config: %w", s.path, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(); err != nil {
+		return 0, err
+	}
+	if s.cutoverID != 0 {
+		return 0, fmt.Errorf("recording %s: begin cutover: %w", s.path, ErrCutoverExists)
+	}
+	res, err := s.db.Exec(`INSERT INTO cutovers (name, config, mode, started_ns) VALUES (?, ?, ?, ?)`,
+		cfg.Name, string(js), mode, startedNs)
+	if err != nil {
+		return 0, wrapErr(s.path, "begin cutover", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, wrapErr(s.path, "begin cutover", err)
+	}
+	s.cutoverID = id
+	return id, nil
+}
+
+// EndCutover records the cutover's end, after committing what the active
+// Writer (if any) holds. A recording never ended was cut short (a crash).
+func (s *Store) EndCutover(endedNs int64) error {
+	s.mu.Lock()
+	w := s.writer
+	s.mu.Unlock()
+	if w != nil {
+		if err := w.Flush(); err != nil {
+			return err
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(); err != nil {
+		return err
+	}
+	if s.cutoverID == 0 {
+		return fmt.Errorf("recording %s: end cutover: %w", s.path, ErrNoCutover)
+	}
+	_, err := s.db.Exec("UPDATE cutovers SET ended_ns = ? WHERE id = ?", endedNs, s.cutoverID)
+	return wrapErr(s.path, "end cutover", err)
+}
+
+// Close closes the active Writer (committing what it holds) and the
+// recording. It returns the Writer's error, if any.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	w := s.writer
+	s.mu.Unlock()
+	var werr error
+	if w != nil {
+		werr = w.Close()
+	}
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	if err := s.db.Close(); err != nil {
+		return errors.Join(werr, wrapErr(s.path, "close", err))
+	}
+	return werr
+}
+
+// usable reports ErrClosed once the Store is closed. s.mu is held.
+func (s *Store) usable() error {
+	if s.closed {
+		return fmt.Errorf("recording %s: %w", s.path, ErrClosed)
+	}
+	return nil
+}
+
+// dsn is the driver's name for the recording: an SQLite URI with the
+// connection's pragmas. Read-only connections never write, not even the
+// journal mode; writers wait on locks, check foreign keys and take the
+// write lock when a transaction begins (no upgrade deadlocks).
+func dsn(path string, readOnly bool) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	u := "file:" + (&url.URL{Path: filepath.ToSlash(abs)}).EscapedPath()
+	q := url.Values{}
+	q.Set("_busy_timeout", fmt.Sprint(busyTimeoutMs))
+	if readOnly {
+		q.Set("mode", "ro")
+		q.Set("_query_only", "1")
+	} else {
+		q.Set("_foreign_keys", "1")
+		q.Set("_synchronous", "NORMAL")
+		q.Set("_txlock", "immediate")
+	}
+	return u + "?" + q.Encode()
+}
+
+// checkFile refuses, with a clear error, a path that cannot be a
+// recording: a directory, or a file that is not SQLite at all. With create,
+// a missing file is fine (created reports it); otherwise it is an error.
+func checkFile(path string, create bool) (created bool, err error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		if !create {
+			return false, fmt.Errorf("recording %s: %w", path, err)
+		}
+		f, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+		if err != nil {
+			return false, fmt.Errorf("recording %s: create: %w", path, err)
+		}
+		return true, f.Close()
+	}
+	if err != nil {
+		return false, fmt.Errorf("recording %s: %w", path, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return false, fmt.Errorf("recording %s: %w", path, err)
+	}
+	if st.IsDir() {
+		return false, fmt.Errorf("recording %s: is a directory: %w", path, ErrNotRecording)
+	}
+	head := make([]byte, len(sqliteMagic))
+	n, err := io.ReadFull(f, head)
+	switch {
+	case n == 0 && create: // an empty file is a new database
+		return false, nil
+	case err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF):
+		return false, fmt.Errorf("recording %s: %w", path, err)
+	case !bytes.Equal(head[:n], sqliteMagic):
+		return false, fmt.Errorf("recording %s: %w (not an SQLite file)", path, ErrNotRecording)
+	}
+	return false, nil
+}
+
+// removeRecording deletes a recording Open created and could not finish.
+func removeRecording(path string) {
+	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+		_ = os.Remove(path + suffix)
+	}
+}

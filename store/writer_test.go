@@ -1,0 +1,300 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/cutover/cutover/monitor"
+)
+
+// everyKind holds one event (or more) of every kind, with the corners of
+// the encoding: IPv6, no addresses, an empty and a nil Raw, no payload.
+func everyKind() []monitor.Event {
+	sip := sipEvents(0, 2)
+	v6 := monitor.SIPMessage{
+		Src: netip.MustParseAddrPort("[2001:db8::7]:5061"), Dst: netip.MustParseAddrPort("[::ffff:192.0.2.1]:5060"),
+		Transport: "tls", Raw: ok200(9),
+	}
+	return append(sip,
+		monitor.Event{Time: t0 + 10, Kind: monitor.KindSIP, Source: "hep", SIP: &v6},
+		monitor.Event{Time: t0 + 11, Kind: monitor.KindSIP, Source: "pcap", SIP: &monitor.SIPMessage{Transport: "", Raw: []byte{}}},
+		monitor.Event{Time: t0 + 12, Kind: monitor.KindSIP, Source: "pcap", SIP: &monitor.SIPMessage{Transport: "udp", Raw: []byte("\x00\xff junk")}},
+		monitor.Event{Time: t0 + 13, Kind: monitor.KindSIP, Source: "pcap", SIP: &monitor.SIPMessage{Transport: "ws"}},
+		monitor.Event{Time: t0 + 14, Kind: monitor.KindSIP, Source: "pcap"},
+		monitor.Event{Time: t0 + 20, Kind: monitor.KindProbe, Source: "probe", Probe: &monitor.ProbeResult{
+			Trunk: "new-in", Probe: "call", Code: 200, RTT: 123456789 * time.Nanosecond, Number: "+15551234567", Landed: "new-in"}},
+		monitor.Event{Time: t0 + 21, Kind: monitor.KindProbe, Source: "probe", Probe: &monitor.ProbeResult{
+			Trunk: "legacy-in", Probe: "options", Code: 408, RTT: 5 * time.Second, Err: "timeout"}},
+		monitor.Event{Time: t0 + 30, Kind: monitor.KindRegistration, Source: "probe", Registration: &monitor.RegistrationChange{
+			Trunk: "new-in", State: monitor.RegRegistered, Code: 200, Expires: time.Hour}},
+		monitor.Event{Time: t0 + 40, Kind: monitor.KindPortState, Source: "config", Port: &monitor.PortChange{
+			Number: "+15551234567", State: monitor.PortInProgress}},
+		monitor.Event{Time: t0 + 50, Kind: monitor.KindAction, Source: "operator", Action: &monitor.ActionRecord{
+			ID: "a1", Type: "failover", State: monitor.ActionDone, Target: "+15551234567", Operator: "ops@bridge",
+			DryRun: "UPDATE _sip._udp CNAME", Result: "ok", Undo: `{"old":"legacy"}`}},
+		monitor.Event{Time: t0 + 60, Kind: monitor.KindNote, Source: "operator", Note: &monitor.Note{
+			Author: "ops@bridge", Text: "carrier says \"wait\" — 10 min ✓\nsecond line"}},
+		monitor.Event{Time: t0 + 70, Kind: monitor.KindAlert, Source: "fold", Alert: &monitor.AlertChange{
+			Rule: "zombie", Subject: "+15551234567", Open: true, Severity: monitor.SevCritical, Message: "still on legacy"}},
+		monitor.Event{Time: t0 + 80, Kind: monitor.KindTick, Source: "clock"},
+		monitor.Event{Time: -1, Kind: monitor.Kind(200), Source: ""},
+	)
+}
+
+func TestRoundTripEveryKind(t *testing.T) {
+	t.Parallel()
+	s := newRecording(t)
+	w := NewWriter(s, WriterOptions{})
+	in := everyKind()
+	for i := range in { // the writer must not store what Decode derives
+		if in[i].SIP != nil {
+			_ = monitor.Decode(in[i].SIP)
+		}
+	}
+	if in[0].SIP.Info == nil || in[1].SIP.Info == nil {
+		t.Fatal("test SIP messages do not parse")
+	}
+	want := everyKind()
+	if err := w.Append(in); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.Recorded(); got != uint64(len(want)) {
+		t.Errorf("Recorded() = %d, want %d", got, len(want))
+	}
+	seqs, got := readAll(t, openReader(t, s.Path()), 0)
+	if len(got) != len(want) {
+		t.Fatalf("read %d events, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if seqs[i] != int64(i+1) {
+			t.Errorf("event %d has seq %d", i, seqs[i])
+		}
+		if !reflect.DeepEqual(got[i], want[i]) {
+			t.Errorf("event %d (%s) round trip:\n got %#v\nwant %#v", i, want[i].Kind, got[i], want[i])
+		}
+	}
+	// The reader's events decode as the written ones did.
+	if err := monitor.Decode(got[1].SIP); err != nil || !reflect.DeepEqual(got[1].SIP.Info, in[1].SIP.Info) {
+		t.Errorf("decoded read-back 200 OK differs: %v", err)
+	}
+}
+
+func TestEventsFromCursor(t *testing.T) {
+	t.Parallel()
+	s := newRecording(t)
+	w := NewWriter(s, WriterOptions{})
+	if err := w.Append(sipEvents(0, 10)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	r := openReader(t, s.Path())
+	seqs, evs := readAll(t, r, 7)
+	if !reflect.DeepEqual(seqs, []int64{8, 9, 10}) || evs[0].Time != sipEvents(7, 1)[0].Time {
+		t.Errorf("after seq 7: seqs %v", seqs)
+	}
+	stop := errors.New("stop")
+	n := 0
+	err := r.Events(context.Background(), 0, func(int64, monitor.Event) error {
+		n++
+		if n == 4 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || n != 4 {
+		t.Errorf("fn error: err = %v after %d events, want stop after 4", err, n)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := r.Events(ctx, 0, func(int64, monitor.Event) error { return nil }); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled ctx: err = %v", err)
+	}
+	if last, err := r.LastSeq(); err != nil || last != 10 {
+		t.Errorf("LastSeq() = %d, %v; want 10", last, err)
+	}
+	if c, err := r.Count(); err != nil || c != 10 {
+		t.Errorf("Count() = %d, %v; want 10", c, err)
+	}
+}
+
+func TestWriterFlushesInBackground(t *testing.T) {
+	t.Parallel()
+	s := newRecording(t)
+	w := NewWriter(s, WriterOptions{FlushInterval: 20 * time.Millisecond})
+	r := openReader(t, s.Path())
+	if err := w.Append(sipEvents(0, 5)); err != nil {
+		t.Fatal(err)
+	}
+	waitCount(t, r, 5)
+	if w.Recorded() != 5 {
+		t.Errorf("Recorded() = %d, want 5", w.Recorded())
+	}
+}
+
+func TestWriterFlushesAtMaxBatch(t *testing.T) {
+	t.Parallel()
+	s := newRecording(t)
+	w := NewWriter(s, WriterOptions{FlushInterval: time.Hour, MaxBatch: 10})
+	r := openReader(t, s.Path())
+	if err := w.Append(sipEvents(0, 4)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if c, _ := r.Count(); c != 0 {
+		t.Errorf("%d events committed below MaxBatch before the interval", c)
+	}
+	if err := w.Append(sipEvents(4, 6)); err != nil {
+		t.Fatal(err)
+	}
+	waitCount(t, r, 10)
+}
+
+func TestWriterManyAppendsKeepOrder(t *testing.T) {
+	t.Parallel()
+	s := newRecording(t)
+	w := NewWriter(s, WriterOptions{FlushInterval: time.Millisecond, MaxBatch: 7})
+	const n = 3000
+	for i := 0; i < n; i += 30 {
+		if err := w.Append(sipEvents(i, 30)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if w.Recorded() != n {
+		t.Errorf("Recorded() = %d, want %d", w.Recorded(), n)
+	}
+	seqs, evs := readAll(t, openReader(t, s.Path()), 0)
+	for i := range evs {
+		if seqs[i] != int64(i+1) || evs[i].Time != t0+int64(i)*int64(time.Millisecond) {
+			t.Fatalf("event %d: seq %d time %d out of order", i, seqs[i], evs[i].Time)
+		}
+	}
+	if len(evs) != n {
+		t.Errorf("read %d events, want %d", len(evs), n)
+	}
+}
+
+func TestWriterLifecycle(t *testing.T) {
+	t.Parallel()
+	s := newRecording(t)
+	w := NewWriter(s, WriterOptions{})
+	w2 := NewWriter(s, WriterOptions{})
+	if err := w2.Append(sipEvents(0, 1)); !errors.Is(err, ErrWriterActive) {
+		t.Errorf("second writer: err = %v, want ErrWriterActive", err)
+	}
+	if err := w2.Close(); !errors.Is(err, ErrWriterActive) {
+		t.Errorf("second writer Close: err = %v", err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	if err := w.Append(sipEvents(0, 1)); !errors.Is(err, ErrClosed) {
+		t.Errorf("Append after Close: err = %v, want ErrClosed", err)
+	}
+	if err := w.Checkpoint(1, nil); !errors.Is(err, ErrClosed) {
+		t.Errorf("Checkpoint after Close: err = %v, want ErrClosed", err)
+	}
+	if err := w.Err(); err != nil {
+		t.Errorf("Err() = %v after a clean close", err)
+	}
+	w3 := NewWriter(s, WriterOptions{}) // the Store may have a new writer now
+	if err := w3.Append(sipEvents(0, 1)); err != nil {
+		t.Error(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w3.Append(sipEvents(0, 1)); !errors.Is(err, ErrClosed) {
+		t.Errorf("Append after Store.Close: err = %v, want ErrClosed", err)
+	}
+	if c, _ := openReader(t, s.Path()).Count(); c != 1 {
+		t.Errorf("Store.Close did not commit the writer's buffer: %d events", c)
+	}
+}
+
+func TestAppendBeforeBeginCutover(t *testing.T) {
+	t.Parallel()
+	s, err := Open(t.TempDir() + "/r.cutover")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	w := NewWriter(s, WriterOptions{})
+	if err := w.Append(sipEvents(0, 1)); !errors.Is(err, ErrNoCutover) {
+		t.Errorf("err = %v, want ErrNoCutover", err)
+	}
+}
+
+func TestWriterDiskFull(t *testing.T) {
+	t.Parallel()
+	s := newRecording(t)
+	w := NewWriter(s, WriterOptions{FlushInterval: time.Hour, MaxBatch: 1 << 20})
+	if err := w.Append(sipEvents(0, 10)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	var pages int
+	if err := s.db.QueryRow("PRAGMA page_count").Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.Exec(fmt.Sprintf("PRAGMA max_page_count = %d", pages+3)); err != nil {
+		t.Fatal(err)
+	}
+	_ = w.Append(sipEvents(10, 500)) // ~300 kB: far more than 3 pages
+	err := w.Flush()
+	assertErr(t, err, ErrDiskFull, s.Path())
+	if !errors.Is(w.Err(), ErrDiskFull) {
+		t.Errorf("Err() = %v, want ErrDiskFull", w.Err())
+	}
+	if err := w.Append(sipEvents(510, 1)); !errors.Is(err, ErrDiskFull) {
+		t.Errorf("Append after the failure: err = %v, want the sticky ErrDiskFull", err)
+	}
+	if err := w.Checkpoint(1, []byte("x")); !errors.Is(err, ErrDiskFull) {
+		t.Errorf("Checkpoint after the failure: err = %v", err)
+	}
+	if err := s.Close(); !errors.Is(err, ErrDiskFull) {
+		t.Errorf("Close: err = %v, want the writer's ErrDiskFull", err)
+	}
+	if w.Recorded() != 10 {
+		t.Errorf("Recorded() = %d, want the 10 committed before the failure", w.Recorded())
+	}
+	if c, err := openReader(t, s.Path()).Count(); err != nil || c != 10 {
+		t.Errorf("after a full disk the recording holds %d events (%v), want 10", c, err)
+	}
+}
+
+// waitCount waits until the recording holds n events.
+func waitCount(t *testing.T, r *Reader, n int64) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c, err := r.Count()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("recording holds %d events, want %d", c, n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
