@@ -191,7 +191,9 @@ func typeText(m Model, s string) Model {
 }
 
 // screen is the model's view as plain text.
-func screen(m Model) string { return ansi.Strip(m.View().Content) }
+func screen(m Model) string { return stripANSI(m.View().Content) }
+
+func stripANSI(s string) string { return ansi.Strip(s) }
 
 // lineWith returns the first screen line containing all of subs.
 func lineWith(t testing.TB, scr string, subs ...string) string {

@@ -12,6 +12,7 @@ const (
 	minHeight = 24
 
 	headerHeight = 2
+	dateWidth    = 120 // from this width on the header's clock shows the date
 	footerHeight = 1
 
 	// From wideWidth on, the body is two columns: trunks over numbers on

@@ -58,8 +58,8 @@ var numberColumns = []column{
 	{id: ncNumber, title: "number", w: 13, prio: 0},
 	{id: ncState, title: "port", w: 11, prio: 0},
 	{id: ncShare, title: "legacy▕new", w: 12, prio: 0},
-	{id: ncCalls, title: "calls", w: 5, right: true, prio: 0},
-	{id: ncDrop, title: "drop", w: 4, right: true, prio: 1},
+	{id: ncCalls, title: "calls", w: 6, right: true, prio: 0},
+	{id: ncDrop, title: "drop", w: 5, right: true, prio: 1},
 	{id: ncASR, title: "ASR", w: 4, right: true, prio: 3},
 	{id: ncAttest, title: "attest", w: 11, prio: 1},
 	{id: ncFlags, title: "flags", w: 10, prio: 1, flex: true},
@@ -84,13 +84,21 @@ func (p *numbersPane) setData(nums []monitor.NumberView) {
 
 func (p *numbersPane) filterText() string { return p.filter }
 
+// setFilter narrows the rows; the cursor goes to the first match.
 func (p *numbersPane) setFilter(f string) {
 	p.filter = f
-	p.derive()
+	p.toTop()
 }
 
+// cycleSort sorts by the next column; the cursor goes to the top, where
+// the worst rows now are.
 func (p *numbersPane) cycleSort() {
 	p.sortBy = (p.sortBy + 1) % numSorts
+	p.toTop()
+}
+
+func (p *numbersPane) toTop() {
+	p.sel, p.cursor, p.offset = "", 0, 0
 	p.derive()
 }
 

@@ -49,7 +49,7 @@ func (m Model) header() []string {
 	parts := []string{
 		st.Brand.Render("cutover") + " " + st.Bold.Render(name),
 		m.modeBadge(),
-		st.Bold.Render(clock(snap.Now, "2006-01-02 15:04:05")) + st.Muted.Render(" UTC"),
+		st.Bold.Render(clock(snap.Now, clockLayout(w))) + st.Muted.Render(" UTC"),
 	}
 	if m.o.Player != nil {
 		parts = append(parts, m.playerText())
@@ -62,6 +62,14 @@ func (m Model) header() []string {
 	}
 	line1 := strings.Join(parts, "  ")
 	return []string{fit(line1, w), fit(m.healthLine(snap), w)}
+}
+
+// clockLayout shows the date only where there is room for it.
+func clockLayout(w int) string {
+	if w >= dateWidth {
+		return "2006-01-02 15:04:05"
+	}
+	return "15:04:05"
 }
 
 func (m Model) modeBadge() string {
@@ -111,6 +119,9 @@ func (m Model) healthLine(snap monitor.Snapshot) string {
 	} else {
 		parts = append(parts, st.Muted.Render(dropped))
 	}
+	if s.StoreErr != "" {
+		parts = append(parts, st.Alarm.Render(" store error: "+s.StoreErr+" "))
+	}
 	if s.QueueCap > 0 {
 		q := "queue " + strconv.Itoa(s.Queue) + "/" + strconv.Itoa(s.QueueCap)
 		if s.Queue*10 >= s.QueueCap*8 {
@@ -119,13 +130,9 @@ func (m Model) healthLine(snap monitor.Snapshot) string {
 			parts = append(parts, st.Muted.Render(q))
 		}
 	}
-	parts = append(parts, st.Muted.Render(thousands(snap.Applied)+" events"))
+	parts = append(parts, m.recordingText(), st.Muted.Render(thousands(snap.Applied)+" events"))
 	if snap.Malformed > 0 {
 		parts = append(parts, st.Warn.Render(thousands(snap.Malformed)+" malformed SIP"))
-	}
-	parts = append(parts, m.recordingText())
-	if s.StoreErr != "" {
-		parts = append(parts, st.Alarm.Render(" store error: "+s.StoreErr+" "))
 	}
 	return strings.Join(parts, sep)
 }
