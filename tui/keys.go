@@ -15,6 +15,7 @@ type KeyMap struct {
 	Back               key.Binding
 
 	Filter key.Binding
+	Erase  key.Binding // while typing a filter: erase it
 	Sort   key.Binding
 	Window key.Binding
 
@@ -40,6 +41,7 @@ func newKeyMap(player bool) KeyMap {
 		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back/clear")),
 
 		Filter: key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Erase:  key.NewBinding(key.WithKeys("ctrl+u"), key.WithHelp("ctrl+u", "erase filter"), key.WithDisabled()),
 		Sort:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
 		Window: key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "window")),
 
@@ -100,6 +102,7 @@ func (k *KeyMap) apply(s keyState) {
 	k.PrevPane.SetEnabled(normal)
 	k.Filter.SetEnabled(normal && s.canFilter)
 	k.Sort.SetEnabled(normal && s.canSort)
+	k.Erase.SetEnabled(s.filtering)
 	k.Enter.SetEnabled(!s.detail)
 	k.Back.SetEnabled(s.detail || s.help || s.filtering || s.filterText)
 	k.Pause.SetEnabled(s.player && !s.filtering)

@@ -134,8 +134,12 @@ func (p *numbersPane) remember() {
 	p.offset = scrollTo(p.cursor, p.offset, p.page)
 }
 
+// numberMatches says whether a number passes filter q (lower case): part
+// of the number, its port state or request, the trunk serving it, a flag.
 func numberMatches(n *monitor.NumberView, q string) bool {
-	if strings.Contains(n.E164, q) || strings.Contains(string(n.PortState), q) {
+	if strings.Contains(n.E164, q) || strings.Contains(string(n.PortState), q) ||
+		strings.Contains(strings.ToLower(n.Serving), q) ||
+		strings.Contains(strings.ToLower(n.PortRequestID), q) {
 		return true
 	}
 	for _, f := range n.Flags {
@@ -159,6 +163,9 @@ func (p *numbersPane) compare(a, b int32) int {
 		c = cmp.Compare(legacyShare(wy), legacyShare(wx))
 	case sortFlags:
 		c = cmp.Compare(len(y.Flags), len(x.Flags))
+	}
+	if c == 0 && p.sortBy != sortCalls && p.sortBy != sortNumber {
+		c = cmp.Compare(wy.Attempts, wx.Attempts) // ties: the busier first
 	}
 	if c != 0 {
 		return c

@@ -303,3 +303,21 @@ func TestEmptyScreen(t *testing.T) {
 	m := send(New(Options{}), tea.WindowSizeMsg{Width: 80, Height: 24})
 	mustContain(t, screen(m), "no trunks yet", "no numbers yet", "no SIP yet", "no alerts", "--:--:--")
 }
+
+func TestNumbersFilterByServingTrunk(t *testing.T) {
+	t.Parallel()
+	m := newTestModel(t, Options{}, 80, 24)
+	m = press(m, "/")
+	m = typeText(m, "NEW-B")
+	m = press(m, "enter")
+	rows := numberRows(screen(m))
+	if len(rows) != 2 || !strings.HasPrefix(rows[0], "+15551230001") || !strings.HasPrefix(rows[1], "+15551230003") {
+		t.Fatalf("numbers served by new-b: %q", rows)
+	}
+	m = press(m, "/")
+	m = send(m, tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
+	m = press(m, "enter")
+	if rows := numberRows(screen(m)); len(rows) != 4 {
+		t.Fatalf("ctrl+u did not erase the filter: %q", rows)
+	}
+}

@@ -80,7 +80,7 @@ func (m *Model) handleFilterKey(k tea.KeyPressMsg) tea.Cmd {
 		s := f.filterText()
 		_, n := utf8.DecodeLastRuneInString(s)
 		f.setFilter(s[:len(s)-n])
-	case k.String() == "ctrl+u":
+	case key.Matches(k, keys.Erase):
 		f.setFilter("")
 	case k.Text != "":
 		f.setFilter(f.filterText() + k.Text)
