@@ -19,6 +19,7 @@ type alertsPane struct {
 	cursor int
 	offset int
 	page   int
+	sel    string // Key of the alert under the cursor
 }
 
 const (
@@ -53,6 +54,21 @@ func (p *alertsPane) setData(alerts []monitor.AlertView) {
 		}
 	}
 	p.cursor = clamp(p.cursor, 0, len(alerts)-1)
+	for i := range alerts { // stay on the same alert as the list changes
+		if p.sel != "" && alerts[i].Key() == p.sel {
+			p.cursor = i
+			break
+		}
+	}
+	p.remember()
+}
+
+// remember records the alert under the cursor and scrolls to it.
+func (p *alertsPane) remember() {
+	p.sel = ""
+	if p.cursor >= 0 && p.cursor < len(p.all) {
+		p.sel = p.all[p.cursor].Key()
+	}
 	p.offset = scrollTo(p.cursor, p.offset, p.page)
 }
 
@@ -70,7 +86,7 @@ func (p *alertsPane) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	p.cursor = moveCursor(p.c.keys, k, p.cursor, len(p.all), p.page)
-	p.offset = scrollTo(p.cursor, p.offset, p.page)
+	p.remember()
 	return nil
 }
 

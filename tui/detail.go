@@ -78,7 +78,7 @@ func (m Model) trunkDetail(t *monitor.TrunkView) []string {
 		"",
 		labelled(st, "registration", regCell(st, t, m.c.now).render()+
 			st.Muted.Render("   options ")+optionsCell(st, t).render()+
-			st.Muted.Render("   last call ")+age(m.c.now, t.LastSeen)),
+			st.Muted.Render("   last call ")+age(m.c.now, t.LastSeen)+st.Muted.Render(" ago")),
 		"",
 	}
 	lines = append(lines, m.windowTable(&t.Win)...)

@@ -321,3 +321,17 @@ func TestNumbersFilterByServingTrunk(t *testing.T) {
 		t.Fatalf("ctrl+u did not erase the filter: %q", rows)
 	}
 }
+
+func TestAlertsCursorFollowsAlert(t *testing.T) {
+	t.Parallel()
+	m := newTestModel(t, Options{}, 80, 24)
+	m = press(m, "tab", "tab", "down") // alerts: the zombie
+	snap := testSnapshot()
+	snap.Alerts = append([]monitor.AlertView{{AlertChange: monitor.AlertChange{
+		Rule: "ner_drop", Subject: "legacy-a", Open: true, Severity: monitor.SevWarning}, Opened: t0}}, snap.Alerts...)
+	m = send(m, SnapshotMsg{Snap: snap})
+	m = press(m, "enter")
+	if m.detail == nil || m.detail.id != "+15551230002" {
+		t.Fatalf("detail %+v", m.detail)
+	}
+}
