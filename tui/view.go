@@ -172,7 +172,8 @@ func (m Model) helpLines() []string {
 	lines = append(lines, strings.Split(m.help.FullHelpView(m.c.keys.FullHelp()), "\n")...)
 	lines = append(lines, "",
 		st.ColHeader.Render("SIP feed  ")+st.Muted.Render("1xx")+" "+st.OK.Render("2xx")+" "+
-			st.Info.Render("3xx")+" "+st.Warn.Render("4xx")+" "+st.Codec.Render("488")+" "+st.Bad.Render("5xx/6xx"),
+			st.Info.Render("3xx")+" "+st.Warn.Render("4xx")+" "+st.Codec.Render("488")+" "+st.Bad.Render("5xx/6xx")+
+			st.Muted.Render("   trunk → from the trunk, trunk ← sent to it"),
 		st.ColHeader.Render("share bar ")+st.Legacy.Render("█ legacy")+"  "+st.New.Render("█ new")+
 			st.Muted.Render("  (inbound attempts that landed on each side; % is new)"),
 		st.ColHeader.Render("windows   ")+st.Muted.Render("w cycles 1m/5m/15m for every pane; the detail view shows all three"),
