@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"path/filepath"
 	"testing"
 	"time"
@@ -54,4 +55,45 @@ func BenchmarkWriterAppend(b *testing.B) {
 	if err := w.Close(); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// BenchmarkReaderEvents streams a recording of SIP traffic back, as a
+// replay does, and reports events per second.
+func BenchmarkReaderEvents(b *testing.B) {
+	s, err := Open(filepath.Join(b.TempDir(), "bench.cutover"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.BeginCutover(testConfig(), "live", t0); err != nil {
+		b.Fatal(err)
+	}
+	const n = 50_000
+	w := NewWriter(s, WriterOptions{})
+	for i := 0; i < n; i += 1000 {
+		if err := w.Append(sipEvents(i, 1000)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		b.Fatal(err)
+	}
+	r, err := OpenReader(s.Path())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	read := 0
+	for b.Loop() {
+		err := r.Events(context.Background(), 0, func(int64, monitor.Event) error {
+			read++
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(read)/time.Since(start).Seconds(), "events/s")
 }

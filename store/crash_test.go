@@ -25,31 +25,11 @@ func TestKillMidIngest(t *testing.T) {
 		t.Skip("starts a child process")
 	}
 	path := filepath.Join(t.TempDir(), "killed.cutover")
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
-	cmd.Env = append(os.Environ(), helperEnv+"="+path)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines := make(chan int64, 1024)
-	go func() {
-		defer close(lines)
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if n, ok := strings.CutPrefix(sc.Text(), "committed "); ok {
-				v, _ := strconv.ParseInt(n, 10, 64)
-				lines <- v
-			}
-		}
-	}()
+	cmd, lines := startRecorder(t, path)
 	var last int64
 	reports := 0
 	deadline := time.After(30 * time.Second)
-	for reports < 8 { // several flushes have happened: kill mid-ingest
+	for reports < 6 { // several flushes have happened: kill mid-ingest
 		select {
 		case n, ok := <-lines:
 			if !ok {
@@ -104,6 +84,34 @@ func TestKillMidIngest(t *testing.T) {
 	}
 }
 
+// startRecorder starts TestHelperProcess recording into path, and returns
+// the committed counts it reports (closed when its output ends).
+func startRecorder(t *testing.T, path string) (*exec.Cmd, <-chan int64) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
+	cmd.Env = append(os.Environ(), helperEnv+"="+path)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan int64, 1024)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if n, ok := strings.CutPrefix(sc.Text(), "committed "); ok {
+				v, _ := strconv.ParseInt(n, 10, 64)
+				lines <- v
+			}
+		}
+	}()
+	return cmd, lines
+}
+
 // TestHelperProcess is the child of TestKillMidIngest: it records events
 // as fast as it can until it is killed, printing the committed count
 // whenever it grows.
@@ -123,8 +131,8 @@ func TestHelperProcess(t *testing.T) {
 	}
 	w := NewWriter(s, WriterOptions{FlushInterval: 50 * time.Millisecond})
 	var reported uint64
-	for i := 0; ; i += 64 {
-		if err := w.Append(sipEvents(i, 64)); err != nil {
+	for i := 0; ; i += 32 {
+		if err := w.Append(sipEvents(i, 32)); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(2)
 		}
@@ -132,6 +140,6 @@ func TestHelperProcess(t *testing.T) {
 			fmt.Printf("committed %d\n", n) // stdout is a pipe: unbuffered writes
 			reported = n
 		}
-		time.Sleep(time.Millisecond)
+		time.Sleep(2 * time.Millisecond) // about 16k events/s: live traffic, not a bulk import
 	}
 }

@@ -97,7 +97,12 @@ func migrate(ctx context.Context, db *sql.DB) error {
 				return err
 			}
 		}
-		_, err = tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", applicationID))
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", applicationID)); err != nil {
+			return err
+		}
+		// user_version mirrors the schema version in the file's header,
+		// where any SQLite tool shows it.
+		_, err = tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(ms)))
 		return err
 	})
 	if err != nil {
@@ -137,12 +142,15 @@ func identify(ctx context.Context, q querier, allowEmpty bool) (int, error) {
 	if appID != applicationID {
 		return 0, ErrNotRecording
 	}
-	var version int
+	var version, userVersion int
 	err := q.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&version)
 	if err != nil {
 		return 0, fmt.Errorf("%w (no schema_migrations: %v)", ErrNotRecording, err)
 	}
-	return version, nil
+	if err := q.QueryRowContext(ctx, "PRAGMA user_version").Scan(&userVersion); err != nil {
+		return 0, err
+	}
+	return max(version, userVersion), nil
 }
 
 // inTx runs fn in a transaction (BEGIN IMMEDIATE for a Store's

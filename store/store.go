@@ -7,13 +7,11 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -27,8 +25,9 @@ import (
 // busyTimeoutMs is how long a connection waits for another one's lock.
 const busyTimeoutMs = 5000
 
-// sqliteMagic starts every SQLite database file.
-var sqliteMagic = []byte("SQLite format 3\x00")
+// minDBSize is the smallest SQLite database file: one page of the
+// smallest page size.
+const minDBSize = 512
 
 // Store is a recording open for writing. Its methods are safe for
 // concurrent use; events are written through the Store's one Writer.
@@ -195,15 +194,16 @@ func dsn(path string, readOnly bool) string {
 }
 
 // checkFile refuses, with a clear error, a path that cannot be a
-// recording: a directory, or a file that is not SQLite at all. With create,
-// a missing file is fine (created reports it); otherwise it is an error.
+// recording. With create, a missing file is created (created reports it);
+// otherwise it is an error. It never opens an existing file: closing any
+// descriptor of a file drops the process's POSIX locks on it, SQLite's
+// included, and this process may have the recording open already. SQLite
+// itself refuses a file that is not a database (SQLITE_NOTADB) before it
+// writes anything.
 func checkFile(path string, create bool) (created bool, err error) {
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		if !create {
-			return false, fmt.Errorf("recording %s: %w", path, err)
-		}
-		f, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+	st, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) && create {
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
 		if err != nil {
 			return false, fmt.Errorf("recording %s: create: %w", path, err)
 		}
@@ -212,22 +212,10 @@ func checkFile(path string, create bool) (created bool, err error) {
 	if err != nil {
 		return false, fmt.Errorf("recording %s: %w", path, err)
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return false, fmt.Errorf("recording %s: %w", path, err)
+	if !st.Mode().IsRegular() {
+		return false, fmt.Errorf("recording %s: not a regular file: %w", path, ErrNotRecording)
 	}
-	if st.IsDir() {
-		return false, fmt.Errorf("recording %s: is a directory: %w", path, ErrNotRecording)
-	}
-	head := make([]byte, len(sqliteMagic))
-	n, err := io.ReadFull(f, head)
-	switch {
-	case n == 0 && create: // an empty file is a new database
-		return false, nil
-	case err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF):
-		return false, fmt.Errorf("recording %s: %w", path, err)
-	case !bytes.Equal(head[:n], sqliteMagic):
+	if st.Size() > 0 && st.Size() < minDBSize {
 		return false, fmt.Errorf("recording %s: %w (not an SQLite file)", path, ErrNotRecording)
 	}
 	return false, nil

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/pipeline"
 )
 
 func TestOpenCreatesLatestSchema(t *testing.T) {
@@ -25,6 +26,12 @@ func TestOpenCreatesLatestSchema(t *testing.T) {
 	}
 	if version != latestVersion() || version < 1 {
 		t.Errorf("schema version = %d, want %d", version, latestVersion())
+	}
+	var userVersion, appID int
+	_ = s.db.QueryRow("PRAGMA user_version").Scan(&userVersion)
+	_ = s.db.QueryRow("PRAGMA application_id").Scan(&appID)
+	if userVersion != latestVersion() || appID != applicationID {
+		t.Errorf("header: user_version %d, application_id %#x; want %d, %#x", userVersion, appID, latestVersion(), applicationID)
 	}
 	pragmas := map[string]string{"journal_mode": "wal", "synchronous": "1", "foreign_keys": "1", "busy_timeout": "5000"}
 	for p, want := range pragmas {
@@ -70,18 +77,31 @@ func TestOpenIsIdempotent(t *testing.T) {
 
 func TestOpenRefusesNewerSchema(t *testing.T) {
 	t.Parallel()
-	s := newRecording(t)
-	path := s.Path()
-	if _, err := s.db.Exec("INSERT INTO schema_migrations VALUES (?, 'from_the_future', 0)", latestVersion()+1); err != nil {
-		t.Fatal(err)
+	future := latestVersion() + 1
+	for name, stmt := range map[string]string{
+		"user_version":      fmt.Sprintf("PRAGMA user_version = %d", future),
+		"schema_migrations": fmt.Sprintf("INSERT INTO schema_migrations VALUES (%d, 'from_the_future', 0)", future),
+	} {
+		s := newRecording(t)
+		path := s.Path()
+		if _, err := s.db.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		before, _ := os.ReadFile(path)
+		_, err := Open(path)
+		assertErr(t, err, ErrNewerSchema, path)
+		if err != nil && !strings.Contains(err.Error(), fmt.Sprintf("schema version %d", future)) {
+			t.Errorf("%s: err = %q does not say which version", name, err)
+		}
+		_, err = OpenReader(path)
+		assertErr(t, err, ErrNewerSchema, path)
+		if after, _ := os.ReadFile(path); string(before) != string(after) {
+			t.Errorf("%s: Open changed a newer recording", name)
+		}
 	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	_, err := Open(path)
-	assertErr(t, err, ErrNewerSchema, path)
-	_, err = OpenReader(path)
-	assertErr(t, err, ErrNewerSchema, path)
 }
 
 func TestOpenRefusesOtherSQLite(t *testing.T) {
@@ -252,3 +272,6 @@ func assertErr(t *testing.T, err, want error, path string) {
 		t.Errorf("err = %q does not name %s", err, path)
 	}
 }
+
+// The Writer is the pipeline's recorder.
+var _ pipeline.Recorder = (*Writer)(nil)

@@ -32,7 +32,8 @@ type Writer struct {
 	opts WriterOptions
 	c    *committer
 
-	flushMu sync.Mutex // serialises commits, so batches land in seq order
+	flushMu   sync.Mutex // serialises commits, so batches land in seq order
+	committed int64      // the last committed seq; flushMu guards it
 
 	mu      sync.Mutex
 	cond    *sync.Cond // signalled when the buffer is taken or the Writer fails
@@ -83,7 +84,7 @@ func NewWriter(s *Store, o WriterOptions) *Writer {
 		w.err = fmt.Errorf("recording %s: %w", s.path, ErrWriterActive)
 	default:
 		s.writer = w
-		w.nextSeq = s.lastSeq + 1
+		w.nextSeq, w.committed = s.lastSeq+1, s.lastSeq
 	}
 	s.mu.Unlock()
 	if w.err != nil {
@@ -179,12 +180,13 @@ func (w *Writer) Close() error {
 	if len(b.evs) > 0 || len(b.ckpts) > 0 {
 		w.commit(b)
 	}
-	w.flushMu.Unlock()
 	w.c.close()
+	committed := w.committed
+	w.flushMu.Unlock()
 	w.s.mu.Lock()
 	if w.s.writer == w {
 		w.s.writer = nil
-		w.s.lastSeq = w.nextSeq - 1
+		w.s.lastSeq = committed // a failed batch leaves no gap for the next writer
 	}
 	w.s.mu.Unlock()
 	return w.Err()
@@ -244,6 +246,9 @@ func (w *Writer) commit(b batch) {
 		return
 	}
 	w.recorded.Add(uint64(len(b.evs)))
+	if len(b.evs) > 0 {
+		w.committed = b.firstSeq + int64(len(b.evs)) - 1
+	}
 }
 
 // run is the background flusher.

@@ -278,6 +278,21 @@ func TestWriterDiskFull(t *testing.T) {
 	if c, err := openReader(t, s.Path()).Count(); err != nil || c != 10 {
 		t.Errorf("after a full disk the recording holds %d events (%v), want 10", c, err)
 	}
+	// Space freed, a new session carries on from the last committed event.
+	s2, err := Open(s.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w2 := NewWriter(s2, WriterOptions{})
+	if err := w2.Append(sipEvents(0, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s2.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if last, _ := openReader(t, s.Path()).LastSeq(); last != 11 {
+		t.Errorf("LastSeq() = %d after reopening, want 11", last)
+	}
 }
 
 // waitCount waits until the recording holds n events.
