@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 
 	"github.com/cutover/cutover/monitor"
 )
@@ -89,6 +90,9 @@ func (c *committer) commit(b batch) error {
 		return err
 	}
 	return inTx(ctx, c.s.db, func(tx *sql.Tx) error {
+		if err := checkLastSeq(ctx, tx, b.firstSeq-1); err != nil {
+			return err
+		}
 		ins := c.stmt(ctx, tx, sqlInsertEvent)
 		for i := range b.evs {
 			ev := &b.evs[i]
@@ -116,6 +120,20 @@ func (c *committer) commit(b batch) error {
 		}
 		return nil
 	})
+}
+
+// checkLastSeq makes sure the recording ends at want before a batch is
+// added: holding the write lock, this catches a second process recording
+// into the same file, whose seqs would otherwise collide.
+func checkLastSeq(ctx context.Context, tx *sql.Tx, want int64) error {
+	var last int64
+	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0) FROM events").Scan(&last); err != nil {
+		return err
+	}
+	if last != want {
+		return fmt.Errorf("%w: another process is recording into it (last event %d, expected %d)", ErrWriterActive, last, want)
+	}
+	return nil
 }
 
 // project writes what an alert, action or note event adds to its table.

@@ -2,7 +2,10 @@ package store
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -116,17 +119,20 @@ func TestNotesProjection(t *testing.T) {
 func TestProjectionRolledBackWithEvents(t *testing.T) {
 	t.Parallel()
 	s := newRecording(t)
-	w := NewWriter(s, WriterOptions{})
+	w := NewWriter(s, WriterOptions{FlushInterval: time.Hour})
 	note := monitor.Event{Time: 1, Kind: monitor.KindNote, Note: &monitor.Note{Author: "a", Text: "b"}}
-	// Two events for one alert seq cannot happen; force a failure mid-batch
-	// by writing an event whose seq already exists.
 	record(t, w, note)
-	w.mu.Lock()
-	w.nextSeq = 1 // the next event collides with seq 1
-	w.mu.Unlock()
-	_ = w.Append([]monitor.Event{alertEv(5, "zombie", "x", true), note})
-	if err := w.Flush(); err == nil {
-		t.Fatal("a duplicate seq was committed")
+	var pages int
+	if err := s.db.QueryRow("PRAGMA page_count").Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.Exec(fmt.Sprintf("PRAGMA max_page_count = %d", pages+2)); err != nil {
+		t.Fatal(err)
+	}
+	// The alert and the note are written, then the disk fills up.
+	_ = w.Append(append([]monitor.Event{alertEv(5, "zombie", "x", true), note}, sipEvents(0, 500)...))
+	if err := w.Flush(); !errors.Is(err, ErrDiskFull) {
+		t.Fatalf("err = %v, want ErrDiskFull", err)
 	}
 	r := openReader(t, s.Path())
 	if alerts, _ := r.Alerts(); len(alerts) != 0 {
@@ -134,6 +140,27 @@ func TestProjectionRolledBackWithEvents(t *testing.T) {
 	}
 	if notes, _ := r.Notes(); len(notes) != 1 {
 		t.Errorf("notes = %+v, want the first one only", notes)
+	}
+}
+
+func TestSecondProcessRefused(t *testing.T) {
+	t.Parallel()
+	s := newRecording(t)
+	other, err := Open(s.Path()) // as if another cutover recorded into the same file
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	w := NewWriter(s, WriterOptions{})
+	w2 := NewWriter(other, WriterOptions{})
+	record(t, w, sipEvents(0, 3)...)
+	_ = w2.Append(sipEvents(100, 1))
+	if err := w2.Flush(); !errors.Is(err, ErrWriterActive) || !strings.Contains(err.Error(), "another process") {
+		t.Errorf("second recorder: err = %v, want ErrWriterActive", err)
+	}
+	record(t, w, sipEvents(3, 1)...) // the first carries on
+	if c, _ := openReader(t, s.Path()).Count(); c != 4 {
+		t.Errorf("recording holds %d events, want 4", c)
 	}
 }
 
