@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/cutover/cutover/fixtures/sim"
+	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/pipeline"
+	"github.com/cutover/cutover/store"
+	"github.com/cutover/cutover/tui"
+)
+
+type demoOpts struct {
+	db       string
+	speed    float64
+	numbers  int
+	seed     int64
+	headless bool
+	duration time.Duration
+	logPath  string
+}
+
+func demoFlags() (*flag.FlagSet, *demoOpts) {
+	o := &demoOpts{}
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.StringVar(&o.db, "db", "", "record to this SQLite file (default cutover-demo-YYYYMMDD-HHMMSS.db in the current directory)")
+	fs.Float64Var(&o.speed, "speed", 60, "event seconds per wall second (0 = as fast as possible; headless default 0)")
+	fs.IntVar(&o.numbers, "numbers", 200, "ported numbers in the simulated night")
+	fs.Int64Var(&o.seed, "seed", 1, "seed of the simulated night (same seed, same night)")
+	fs.BoolVar(&o.headless, "headless", false, "no screen: run, record, print a one-line summary and exit")
+	fs.DurationVar(&o.duration, "duration", 0, "stop after this much wall-clock time (0 = when the night ends)")
+	fs.StringVar(&o.logPath, "log", "", "write the log to this file (default: none on screen, stderr headless)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: cutover demo [flags]\n\nWatch a simulated cutover night: %d numbers ported from a legacy to a new\nSIP trunk, with everything that goes wrong on such a night. It is recorded\nto SQLite and can be replayed with \"cutover replay FILE\".\n\nFlags:\n", sim.DefaultOptions().Numbers)
+		fs.PrintDefaults()
+	}
+	return fs, o
+}
+
+func runDemo(args []string, stdout, stderr io.Writer) error {
+	fs, o := demoFlags()
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "cutover demo: unexpected argument %q\n", fs.Arg(0))
+		return errUsage
+	}
+	if o.numbers < 1 || o.speed < 0 {
+		fmt.Fprintln(stderr, "cutover demo: --numbers must be at least 1 and --speed not negative")
+		return errUsage
+	}
+	speedSet := false
+	fs.Visit(func(f *flag.Flag) { speedSet = speedSet || f.Name == "speed" })
+	if o.headless && !speedSet {
+		o.speed = 0
+	}
+	if o.db == "" {
+		o.db = time.Now().Format("cutover-demo-20060102-150405.db")
+	}
+	logger, closeLog, err := newLogger(o.logPath, o.headless, stderr)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+
+	so := sim.DefaultOptions()
+	so.Seed, so.Numbers = o.seed, o.numbers
+	cfg := sim.Config(so)
+	st, err := store.Open(o.db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if _, err := st.BeginCutover(cfg, "demo", so.Start.UnixNano()); err != nil {
+		return err
+	}
+	w := store.NewWriter(st, store.WriterOptions{})
+	pacer := pipeline.NewPacer(o.speed)
+	night := sim.New(so)
+	s := &session{
+		mode: tui.ModeDemo, cfg: cfg, path: st.Path(), recorder: w, pacer: pacer,
+		feed: func(ctx context.Context, pub func(context.Context, monitor.Event) error) error {
+			return pacer.Play(ctx, func() (monitor.Event, bool, error) {
+				ev, ok := night.Next()
+				return ev, ok, nil
+			}, pub)
+		},
+		headless: o.headless, duration: o.duration, logger: logger, stdout: stdout,
+	}
+	out, runErr := s.run(context.Background())
+	if err := w.Close(); err != nil && runErr == nil {
+		runErr = err
+	}
+	if out.snap != nil {
+		if err := st.EndCutover(out.snap.Now); err != nil && runErr == nil {
+			runErr = err
+		}
+	}
+	fmt.Fprintln(stdout, summary("demo", st.Path(), out))
+	return runErr
+}
+
+// summary is the one line a demo or replay leaves on the terminal.
+func summary(what, path string, out outcome) string {
+	if out.snap == nil {
+		return fmt.Sprintf("cutover %s: nothing was folded; recording %s", what, path)
+	}
+	s := out.snap
+	open := 0
+	for _, a := range s.Alerts {
+		if a.Open {
+			open++
+		}
+	}
+	end := "night complete"
+	if out.feedErr != nil {
+		end = "stopped early"
+	}
+	return fmt.Sprintf("cutover %s: %s at %s after %s: %d events (%d SIP, %d malformed), %d dropped, %d alerts open; recording %s",
+		what, end, time.Unix(0, s.Now).UTC().Format("2006-01-02 15:04:05Z"), out.elapsed.Round(time.Millisecond),
+		out.stats.Applied, s.SIP, s.Malformed, out.stats.Dropped, open, path)
+}

@@ -1,0 +1,108 @@
+// Command cutover is a terminal war-room for the night a business ports its
+// phone numbers from a legacy SIP provider to a new one.
+//
+//	cutover demo                  watch a simulated cutover night, recorded to SQLite
+//	cutover replay FILE.db        play a recording back through the same screen
+//	cutover help                  this text
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+)
+
+const usage = `cutover: a terminal war-room for a SIP number-porting night.
+
+Usage:
+  cutover demo [flags]          watch a simulated cutover night (recorded to SQLite)
+  cutover replay [flags] FILE   play a recording back through the same screen
+  cutover help [command]        show help
+
+Run "cutover help demo" or "cutover help replay" for their flags.
+`
+
+// memoryLimit is the Go heap's soft limit unless GOMEMLIMIT says otherwise.
+// SIP parsing makes much short-lived garbage; with the default GOGC alone
+// the heap of a busy night grows to twice the live set (measured: 345 MB RSS
+// at 31k events/s against 156 MB with this limit, at the same speed).
+const memoryLimit = 192 << 20
+
+func main() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run is main without the process: it returns the exit code.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cmd, rest := args[0], args[1:]
+	var err error
+	switch cmd {
+	case "demo":
+		err = runDemo(rest, stdout, stderr)
+	case "replay":
+		err = runReplay(rest, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		return runHelp(rest, stdout, stderr)
+	default:
+		fmt.Fprintf(stderr, "cutover: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	default:
+		fmt.Fprintf(stderr, "cutover %s: %v\n", cmd, err)
+		return 1
+	}
+}
+
+// errUsage marks an error already explained to the user by a FlagSet.
+var errUsage = errors.New("usage")
+
+func runHelp(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	switch args[0] {
+	case "demo":
+		fs, _ := demoFlags()
+		fs.SetOutput(stdout)
+		fs.Usage()
+	case "replay":
+		fs, _ := replayFlags()
+		fs.SetOutput(stdout)
+		fs.Usage()
+	default:
+		fmt.Fprintf(stderr, "cutover help: unknown command %q\n", args[0])
+		return 2
+	}
+	return 0
+}
+
+// parse parses flags, turning a bad flag into errUsage (the FlagSet has
+// already printed why).
+func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
+	fs.SetOutput(stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	return nil
+}
