@@ -78,7 +78,11 @@ func (s *State) trunkRules(t int64, tr int) {
 
 	five := w.sum(t, 5*time.Minute)
 	ner := five.NER()
+	_, open = s.c.Alerts["ner_drop:"+name]
 	cond = five.Completed >= th.NERMinAttempts && ner < th.NERMin
+	if open { // hysteresis: closes once clearly recovered, or traffic has thinned out
+		cond = five.Completed >= (th.NERMinAttempts+1)/2 && ner < th.NERMin+nerRecovery
+	}
 	s.setAlert(t, cond, "ner_drop", name, SevCritical, func() string {
 		return fmt.Sprintf("NER %.0f%% over 5 min (%d attempts), below %.0f%%", ner*100, five.Completed, th.NERMin*100)
 	})
@@ -90,10 +94,35 @@ func (s *State) dropRule(t int64, num int) {
 	n := &s.c.Numbers[num]
 	st := n.W.sum(t, 15*time.Minute)
 	rate := st.DropRate()
+	_, open := s.c.Alerts["drop_rate:"+n.E164]
 	cond := st.Answered >= th.DropMinAnswered && rate > th.DropRateMax
+	if open { // hysteresis: closes below half the threshold
+		cond = st.Answered >= (th.DropMinAnswered+1)/2 && rate > th.DropRateMax/2
+	}
 	s.setAlert(t, cond, "drop_rate", n.E164, SevWarning, func() string {
 		return fmt.Sprintf("%.0f%% of %d answered calls ended within %s over 15 min", rate*100, st.Answered, th.ShortCall)
 	})
+}
+
+// nerRecovery is how far above NERMin a trunk's NER must climb before an
+// open ner_drop closes, so a rate sitting on the threshold does not flap.
+const nerRecovery = 0.05
+
+// registrationRule opens "registration" while a trunk's REGISTER is refused,
+// timed out or lapsed, and closes it when the trunk is registered again. A
+// challenge (401/407) is the normal first step and changes nothing.
+func (s *State) registrationRule(t int64, i int) {
+	tr := &s.c.Trunks[i]
+	switch tr.Reg {
+	case RegFailed, RegTimeout, RegUnregistered:
+		msg := "registration " + string(tr.Reg)
+		if tr.RegCode > 0 {
+			msg += " (" + itoa(tr.RegCode) + ")"
+		}
+		s.openAlert(t, "registration", s.trunkName(i), SevCritical, msg+": inbound calls through this trunk will not arrive")
+	case RegRegistered:
+		s.closeAlert(t, "registration", s.trunkName(i))
+	}
 }
 
 // sweep runs the time-driven work at event time s.c.Now: rules that fire on

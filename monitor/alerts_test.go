@@ -74,8 +74,13 @@ func TestAlertTimeoutBurstAndNERDrop(t *testing.T) {
 	if !openAlerts(s)["ner_drop:legacy"] {
 		t.Fatal("no ner_drop with 22 failed attempts in 5 min")
 	}
-	// healthy traffic brings NER back over 80 %
+	// healthy traffic brings NER to 82 %: over the threshold, not yet clearly
+	// (hysteresis: it must reach NERMin+5 %), so the alert holds
 	end = calls(t, s, "ok", "legacy", "+15550100002", end, time.Second, 100, 200, time.Minute)
+	if !openAlerts(s)["ner_drop:legacy"] {
+		t.Fatal("ner_drop closed at 82 %: it would flap on the threshold")
+	}
+	end = calls(t, s, "ok2", "legacy", "+15550100002", end, time.Second, 100, 200, time.Minute)
 	s.Apply(Event{Time: end + int64(time.Minute), Kind: KindTick})
 	if open := openAlerts(s); open["ner_drop:legacy"] || open["timeout_burst:legacy"] {
 		t.Fatalf("still open after recovery: %v", open)
@@ -144,6 +149,13 @@ func TestAlertDropRate(t *testing.T) {
 	end = calls(t, s, "short", "new", testNum, end, 10*time.Second, 2, 200, time.Second)
 	if !openAlerts(s)["drop_rate:"+testNum] {
 		t.Fatalf("no drop_rate with 2 of 6 answered calls short: %+v", s.Snapshot().Numbers[0].Win[Win15m])
+	}
+	// 2 short of 9 answered is 22 %: still over the threshold
+	end = calls(t, s, "long2", "new", testNum, end, 10*time.Second, 3, 200, time.Minute)
+	// 2 of 12 is 17 %: under 20 % but over half of it, so it holds (no flapping)
+	end = calls(t, s, "long3", "new", testNum, end, 10*time.Second, 3, 200, time.Minute)
+	if !openAlerts(s)["drop_rate:"+testNum] {
+		t.Fatal("drop_rate closed at 17 %: it would flap on the threshold")
 	}
 	s.Apply(Event{Time: end + int64(16*time.Minute), Kind: KindTick})
 	if openAlerts(s)["drop_rate:"+testNum] {

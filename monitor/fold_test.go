@@ -141,19 +141,29 @@ func TestFoldRegistrationAndOptions(t *testing.T) {
 	if got := s.Snapshot().Trunks[1].Registration; got != RegRegistered {
 		t.Fatalf("a refresh challenge flipped a live registration to %q", got)
 	}
+	if openAlerts(s)["registration:new"] {
+		t.Fatal("registration alert open on a registered trunk")
+	}
 	reg(at(3*time.Second), 4, 403, "")
 	if tr := s.Snapshot().Trunks[1]; tr.Registration != RegFailed || tr.RegCode != 403 {
 		t.Fatalf("after 403: %q %d", tr.Registration, tr.RegCode)
 	}
+	if !openAlerts(s)["registration:new"] {
+		t.Fatal("no registration alert after 403")
+	}
+	reg(at(4*time.Second), 5, 200, "Expires: 300\n")
+	if openAlerts(s)["registration:new"] {
+		t.Fatal("registration alert still open after 200")
+	}
 
 	opt := "OPTIONS sip:198.51.100.10 SIP/2.0\nVia: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK-o\nFrom: <sip:ping@192.0.2.10>;tag=p\nTo: <sip:198.51.100.10>\nCall-ID: opt1\nCSeq: 1 OPTIONS\nContent-Length: 0\n\n"
-	s.Apply(sipEvent(t, at(4*time.Second), pbx, legacy, opt))
-	s.Apply(sipEvent(t, at(4*time.Second+7*time.Millisecond), legacy, pbx,
+	s.Apply(sipEvent(t, at(5*time.Second), pbx, legacy, opt))
+	s.Apply(sipEvent(t, at(5*time.Second+7*time.Millisecond), legacy, pbx,
 		"SIP/2.0 200 OK\nVia: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK-o\nFrom: <sip:ping@192.0.2.10>;tag=p\nTo: <sip:198.51.100.10>;tag=q\nCall-ID: opt1\nCSeq: 1 OPTIONS\nContent-Length: 0\n\n"))
 	if tr := s.Snapshot().Trunks[0]; tr.OptionsUp != 1 || tr.OptionsRTT != 7*time.Millisecond {
 		t.Fatalf("options: up=%d rtt=%v", tr.OptionsUp, tr.OptionsRTT)
 	}
-	s.Apply(sipEvent(t, at(5*time.Second), pbx, legacy, crlf(opt[:0])+"OPTIONS sip:198.51.100.10 SIP/2.0\nVia: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK-o2\nFrom: <sip:ping@192.0.2.10>;tag=p\nTo: <sip:198.51.100.10>\nCall-ID: opt2\nCSeq: 1 OPTIONS\nContent-Length: 0\n\n"))
+	s.Apply(sipEvent(t, at(6*time.Second), pbx, legacy, crlf(opt[:0])+"OPTIONS sip:198.51.100.10 SIP/2.0\nVia: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK-o2\nFrom: <sip:ping@192.0.2.10>;tag=p\nTo: <sip:198.51.100.10>\nCall-ID: opt2\nCSeq: 1 OPTIONS\nContent-Length: 0\n\n"))
 	s.Apply(Event{Time: at(time.Minute), Kind: KindTick})
 	if tr := s.Snapshot().Trunks[0]; tr.OptionsUp != -1 || tr.OptionsCode != 408 {
 		t.Fatalf("unanswered OPTIONS: up=%d code=%d", tr.OptionsUp, tr.OptionsCode)

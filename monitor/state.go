@@ -287,6 +287,7 @@ func (s *State) setReg(t int64, i int, st RegState, code int, expires time.Durat
 	} else if st != RegRegistered {
 		tr.RegExpiresAt = 0
 	}
+	s.registrationRule(t, i)
 }
 
 func (s *State) applyAction(t int64, a *ActionRecord) {
