@@ -18,6 +18,7 @@ type demoOpts struct {
 	db       string
 	speed    float64
 	numbers  int
+	rate     float64
 	seed     int64
 	headless bool
 	duration time.Duration
@@ -30,6 +31,7 @@ func demoFlags() (*flag.FlagSet, *demoOpts) {
 	fs.StringVar(&o.db, "db", "", "record to this SQLite file (default cutover-demo-YYYYMMDD-HHMMSS.db in the current directory)")
 	fs.Float64Var(&o.speed, "speed", 60, "event seconds per wall second (0 = as fast as possible; headless default 0)")
 	fs.IntVar(&o.numbers, "numbers", 200, "ported numbers in the simulated night")
+	fs.Float64Var(&o.rate, "calls-per-hour", sim.DefaultOptions().CallsPerNumberHour, "calls per number per hour (load tests turn this up)")
 	fs.Int64Var(&o.seed, "seed", 1, "seed of the simulated night (same seed, same night)")
 	fs.BoolVar(&o.headless, "headless", false, "no screen: run, record, print a one-line summary and exit")
 	fs.DurationVar(&o.duration, "duration", 0, "stop after this much wall-clock time (0 = when the night ends)")
@@ -50,8 +52,8 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "cutover demo: unexpected argument %q\n", fs.Arg(0))
 		return errUsage
 	}
-	if o.numbers < 1 || o.speed < 0 {
-		fmt.Fprintln(stderr, "cutover demo: --numbers must be at least 1 and --speed not negative")
+	if o.numbers < 1 || o.numbers > sim.MaxNumbers || o.speed < 0 || o.rate <= 0 {
+		fmt.Fprintf(stderr, "cutover demo: --numbers must be 1 to %d, --speed not negative, --calls-per-hour positive\n", sim.MaxNumbers)
 		return errUsage
 	}
 	speedSet := false
@@ -69,7 +71,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	defer closeLog()
 
 	so := sim.DefaultOptions()
-	so.Seed, so.Numbers = o.seed, o.numbers
+	so.Seed, so.Numbers, so.CallsPerNumberHour = o.seed, o.numbers, o.rate
 	cfg := sim.Config(so)
 	st, err := store.Open(o.db)
 	if err != nil {
