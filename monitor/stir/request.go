@@ -18,6 +18,7 @@ type Request struct {
 	Method     string
 	RURIUser   string   // request URI user part (or tel number)
 	ToUser     string   // To user part
+	InDialog   bool     // the To header has a tag: a re-INVITE or other in-dialog request
 	FromUser   string   // From user part
 	PAIUsers   []string // every P-Asserted-Identity user part, in order
 	Identities []string // every Identity / y header value, in order, one per PASSporT
@@ -52,6 +53,7 @@ func ParseRequest(raw []byte) (req *Request, err error) {
 	}
 	if to := r.To(); to != nil {
 		req.ToUser = parseAddr(to.Address.String()).user
+		_, req.InDialog = to.Params.Get("tag")
 	}
 	for _, h := range r.GetHeaders("P-Asserted-Identity") {
 		for _, v := range splitList(h.Value()) {
