@@ -82,7 +82,7 @@ type Thresholds struct {
 
 	AttestAMin           float64 // outbound share attested A (verified when ingest verified) below this opens attestation (default 0.9)
 	AttestMinCalls       int     // ...on a trunk with at least this many outbound calls in 5 min (default 10)
-	AttestNumberMinCalls int     // ...on a number with at least this many outbound calls in 15 min (default 4)
+	AttestNumberMinCalls int     // ...on a number with at least this many outbound calls in 15 min (default 6)
 	AttestInvalidMin     int     // this many failed verifications in the window open attestation too (default 1)
 }
 
@@ -103,7 +103,7 @@ func DefaultThresholds() Thresholds {
 
 		AttestAMin:           0.9,
 		AttestMinCalls:       10,
-		AttestNumberMinCalls: 4,
+		AttestNumberMinCalls: 6,
 		AttestInvalidMin:     1,
 	}
 }

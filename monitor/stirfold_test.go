@@ -37,6 +37,9 @@ func TestAttestationAlertTrunkOpensAndCloses(t *testing.T) {
 	if !openAlerts(s)["attestation:new"] {
 		t.Fatalf("no attestation alert with 6 of 18 calls at B: %v", openAlerts(s))
 	}
+	if !openAlerts(s)["attestation:"+testNum] {
+		t.Fatalf("no attestation alert on the number (12 A, 6 B in 15 min): %v", openAlerts(s))
+	}
 	snap := s.Snapshot()
 	st := snap.Trunks[1].Win[Win5m]
 	if st.Attest.A != 12 || st.Attest.B != 6 || st.Stir[stirIndex("valid")] != 18 {
