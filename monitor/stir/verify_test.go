@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/x509"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -218,4 +219,50 @@ func writeFile(name string, b []byte) error {
 		return err
 	}
 	return os.WriteFile(name, b, 0o644)
+}
+
+func TestFetchRefusesErrorsAndHugeBodies(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/huge.pem":
+			w.Write(make([]byte, 100<<10))
+		case "/junk.pem":
+			w.Write([]byte("not a certificate"))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	f := NewFetcher(FetcherOptions{Client: srv.Client()})
+	for path, want := range map[string]string{"/missing.pem": "404", "/huge.pem": "larger than", "/junk.pem": "no certificate", "/x.pem?a=1": "query"} {
+		_, err := f.Certs(context.Background(), srv.URL+path)
+		if !errors.Is(err, ErrCertUnavailable) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want an ErrCertUnavailable about %q", path, err, want)
+		}
+	}
+}
+
+func TestFetchConcurrentLookupsShareOneFetch(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Write(readTestdata(t, "libstirshaken-sp.pem"))
+	}))
+	defer srv.Close()
+	f := NewFetcher(FetcherOptions{Client: srv.Client()})
+	errs := make(chan error, 16)
+	for range 16 {
+		go func() {
+			_, err := f.Certs(context.Background(), srv.URL+"/sp.pem")
+			errs <- err
+		}()
+	}
+	for range 16 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if hits.Load() != 1 {
+		t.Fatalf("%d fetches for one URL, want 1", hits.Load())
+	}
 }
