@@ -18,7 +18,7 @@ const (
 	CertUnavailable Result = "cert-unavailable" // x5u could not be fetched or read (436)
 	BadSignature    Result = "bad-signature"    // ES256 signature does not verify with the certificate (438)
 	CertUntrusted   Result = "cert-untrusted"   // certificate does not chain to the trust store, or not valid at capture time (437)
-	Stale           Result = "stale"            // iat too old, or in the future, relative to capture time (403)
+	Stale           Result = "stale"            // iat (or the Date header) too old, or in the future, at capture time (403)
 	OrigMismatch    Result = "orig-mismatch"    // orig.tn is not the P-Asserted-Identity / From number (438)
 	DestMismatch    Result = "dest-mismatch"    // no dest.tn is the request URI / To number
 	Valid           Result = "valid"

@@ -132,7 +132,7 @@ func (v *Verifier) verifyOne(ctx context.Context, req *Request, raw string, at t
 	}
 	cl.pass(CheckFormat, "")
 	v.checkCert(ctx, cl, p, at)
-	v.checkIat(cl, p, at)
+	v.checkIat(cl, req, p, at)
 	v.checkOrig(cl, req, p)
 	v.checkDest(cl, req, p)
 	vd.Result, vd.Checks = cl.result(), cl.checks
@@ -214,17 +214,32 @@ func VerifyES256(pub *ecdsa.PublicKey, input string, sig []byte) bool {
 	return ecdsa.Verify(pub, digest[:], r, s)
 }
 
-func (v *Verifier) checkIat(cl *checklist, p *PASSporT, at time.Time) {
-	iat := time.Unix(p.Iat, 0)
-	age := at.Sub(iat)
+// checkIat measures iat, and the Date header when there is one (RFC 8224
+// §6.2: 403 Stale Date), against capture time: too old or in the future.
+func (v *Verifier) checkIat(cl *checklist, req *Request, p *PASSporT, at time.Time) {
+	if msg := v.freshness("iat", time.Unix(p.Iat, 0), at); msg != "" {
+		cl.fail(CheckIat, msg)
+		return
+	}
+	if req.HasDate {
+		if msg := v.freshness("Date header", req.Date, at); msg != "" {
+			cl.fail(CheckIat, msg)
+			return
+		}
+	}
+	cl.pass(CheckIat, "")
+}
+
+// freshness explains why ts is stale or in the future at at, or returns "".
+func (v *Verifier) freshness(what string, ts, at time.Time) string {
+	age := at.Sub(ts)
 	switch {
 	case age > v.o.Freshness:
-		cl.fail(CheckIat, fmt.Sprintf("iat %s is %s old at %s, more than %s", iat.UTC().Format(time.RFC3339), age.Round(time.Second), at.Format(time.RFC3339), v.o.Freshness))
+		return fmt.Sprintf("%s %s is %s old at %s, more than %s", what, ts.UTC().Format(time.RFC3339), age.Round(time.Second), at.Format(time.RFC3339), v.o.Freshness)
 	case -age > v.o.MaxFuture:
-		cl.fail(CheckIat, fmt.Sprintf("iat %s is %s in the future at %s", iat.UTC().Format(time.RFC3339), (-age).Round(time.Second), at.Format(time.RFC3339)))
-	default:
-		cl.pass(CheckIat, "")
+		return fmt.Sprintf("%s %s is %s in the future at %s", what, ts.UTC().Format(time.RFC3339), (-age).Round(time.Second), at.Format(time.RFC3339))
 	}
+	return ""
 }
 
 // checkOrig matches orig.tn against any P-Asserted-Identity, else From

@@ -266,3 +266,17 @@ func TestFetchConcurrentLookupsShareOneFetch(t *testing.T) {
 		t.Fatalf("%d fetches for one URL, want 1", hits.Load())
 	}
 }
+
+func TestStaleDateHeader(t *testing.T) {
+	v := lssVerifier(t)
+	date := func(ts time.Time) string { return "Date: " + ts.UTC().Format(http.TimeFormat) }
+	fresh := invite(lssOrig, lssDest, "Identity: "+lssIdentity, date(time.Unix(lssIat, 0)))
+	if vd := verifyRaw(t, v, fresh, lssAt); vd.Result != Valid {
+		t.Fatalf("Date equal to iat: %s %+v", vd.Result, vd.Checks)
+	}
+	old := invite(lssOrig, lssDest, "Identity: "+lssIdentity, date(time.Unix(lssIat-300, 0)))
+	vd := verifyRaw(t, v, old, lssAt)
+	if vd.Result != Stale || !strings.Contains(vd.Check(CheckIat).Detail, "Date header") {
+		t.Fatalf("Date five minutes old: %s %+v", vd.Result, vd.Check(CheckIat))
+	}
+}
