@@ -104,3 +104,35 @@ func TestStirVerifyUnusableInput(t *testing.T) {
 		}
 	}
 }
+
+// A request signed by Kamailio's secsipid (monitor/stir/testdata/secsipid),
+// verified at its recorded capture time.
+func TestStirVerifySecsipidVector(t *testing.T) {
+	var vs []struct {
+		Attest string
+		At     string
+		File   string
+	}
+	b, err := os.ReadFile(stirTestdata + "secsipid/vectors.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &vs); err != nil {
+		t.Fatal(err)
+	}
+	certs := t.TempDir()
+	sp, err := os.ReadFile(stirTestdata + "secsipid/sp.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(certs, "sp.pem"), sp, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range vs {
+		code, out, errs := runStirTest(t, "", "verify", "--now", v.At, "--trust", stirTestdata+"secsipid/ca.pem",
+			"--certs", certs, "--offline", stirTestdata+"secsipid/"+v.File)
+		if code != 0 || !strings.Contains(out, "attest    "+v.Attest) {
+			t.Fatalf("%s: exit %d\n%s%s", v.File, code, out, errs)
+		}
+	}
+}
