@@ -31,6 +31,7 @@ type stirOpts struct {
 	trust     string
 	certs     string
 	offline   bool
+	anyPort   bool
 	asJSON    bool
 	freshness time.Duration
 	country   string
@@ -44,6 +45,7 @@ func stirFlags() (*flag.FlagSet, *stirOpts) {
 	fs.StringVar(&o.trust, "trust", "", "STI-CA trust store: a PEM file or a directory of them (system roots are never used)")
 	fs.StringVar(&o.certs, "certs", "", "offline certificate directory: x5u https://host/p/c.pem is read from DIR/host/p/c.pem or DIR/c.pem")
 	fs.BoolVar(&o.offline, "offline", false, "never fetch x5u over the network")
+	fs.BoolVar(&o.anyPort, "any-port", false, "fetch x5u URLs on any port (ATIS-1000074 allows 443 and 8443 only)")
 	fs.BoolVar(&o.asJSON, "json", false, "print the verdict as JSON")
 	fs.DurationVar(&o.freshness, "freshness", 60*time.Second, "how old iat may be at the capture time")
 	fs.StringVar(&o.country, "country", "", "country code letting national numbers match international ones (e.g. 1)")
@@ -120,7 +122,7 @@ func stirVerify(o *stirOpts, name string, stdin io.Reader, stderr io.Writer) (st
 	}
 	v, err := stir.NewVerifier(stir.Options{
 		Trust: trust, Freshness: o.freshness, CountryCode: o.country, Timeout: o.timeout,
-		Certs: stir.NewFetcher(stir.FetcherOptions{Dir: o.certs, Offline: o.offline, Timeout: o.timeout}),
+		Certs: stir.NewFetcher(stir.FetcherOptions{Dir: o.certs, Offline: o.offline, AnyPort: o.anyPort, Timeout: o.timeout}),
 	})
 	if err != nil {
 		return stir.Verdict{}, err

@@ -35,9 +35,13 @@ type FetcherOptions struct {
 	// AllowHTTP lets plain-http x5u URLs be fetched. ATIS-1000074 wants
 	// https; labs and tests may not.
 	AllowHTTP bool
-	Client    *http.Client  // default: an http.Client with Timeout
-	Timeout   time.Duration // one fetch (default 5 s)
-	MaxBytes  int64         // largest body accepted (default 64 KiB)
+	// AnyPort lets x5u URLs name any port. ATIS-1000074 allows only 443
+	// and 8443 (a monitor fetching URLs that callers choose should not be
+	// pointed at arbitrary services); labs and tests may need others.
+	AnyPort  bool
+	Client   *http.Client  // default: an http.Client with Timeout
+	Timeout  time.Duration // one fetch (default 5 s)
+	MaxBytes int64         // largest body accepted (default 64 KiB)
 	// MaxEntries bounds the cache (default 1024 URLs).
 	MaxEntries int
 	// TTL is how long a fetched certificate is cached when the response
@@ -174,6 +178,8 @@ func (f *Fetcher) load(ctx context.Context, x5u string) ([]*x509.Certificate, ti
 		return nil, 0, fmt.Errorf("%w: %s not in the offline certificate store", ErrCertUnavailable, x5u)
 	case u.Scheme != "https" && !(u.Scheme == "http" && f.o.AllowHTTP):
 		return nil, 0, fmt.Errorf("%w: x5u %s is not https", ErrCertUnavailable, x5u)
+	case !f.o.AnyPort && u.Port() != "" && u.Port() != "443" && u.Port() != "8443":
+		return nil, 0, fmt.Errorf("%w: x5u %s: port %s, want 443 or 8443 (ATIS-1000074)", ErrCertUnavailable, x5u, u.Port())
 	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
 		return nil, 0, fmt.Errorf("%w: x5u %s has user info, a query or a fragment (ATIS-1000074)", ErrCertUnavailable, x5u)
 	}

@@ -252,7 +252,7 @@ func TestKamailioSecsipid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fetch := NewFetcher(FetcherOptions{Client: srv.Client()})
+	fetch := NewFetcher(FetcherOptions{Client: srv.Client(), AnyPort: true})
 	good, _ := NewVerifier(Options{Trust: trust, Certs: fetch})
 	wrong, _ := NewVerifier(Options{Trust: other, Certs: fetch})
 	var vectors []secsipidVector

@@ -29,7 +29,7 @@ func TestSecsipidVectorFailures(t *testing.T) {
 	raw := readTestdata(t, "secsipid/"+vec.File)
 	other := newTestVerifier(t, nil, map[string][]byte{vec.X5U: readTestdata(t, "secsipid/sp.pem")})
 	// The recorded x5u is a test server's port that is closed now.
-	unreachable, err := NewVerifier(Options{Certs: NewFetcher(FetcherOptions{Timeout: 2 * time.Second})})
+	unreachable, err := NewVerifier(Options{Certs: NewFetcher(FetcherOptions{Timeout: 2 * time.Second, AnyPort: true})})
 	if err != nil {
 		t.Fatal(err)
 	}

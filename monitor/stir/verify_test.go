@@ -161,7 +161,7 @@ func TestHTTPFetchCacheAndUnreachable(t *testing.T) {
 	}))
 	defer srv.Close()
 	now := time.Unix(1e9, 0)
-	f := NewFetcher(FetcherOptions{Client: srv.Client(), Now: func() time.Time { return now }})
+	f := NewFetcher(FetcherOptions{Client: srv.Client(), AnyPort: true, Now: func() time.Time { return now }})
 	url := srv.URL + "/sp.pem"
 	for i := 0; i < 3; i++ {
 		if certs, err := f.Certs(context.Background(), url); err != nil || len(certs) != 1 {
@@ -188,7 +188,7 @@ func TestUnreachableX5UVerdict(t *testing.T) {
 	srv := httptest.NewTLSServer(http.NotFoundHandler())
 	url := srv.URL + "/sp.pem"
 	srv.Close()
-	v, err := NewVerifier(Options{Trust: fixtures.STIRPool(), Certs: NewFetcher(FetcherOptions{Client: srv.Client()})})
+	v, err := NewVerifier(Options{Trust: fixtures.STIRPool(), Certs: NewFetcher(FetcherOptions{Client: srv.Client(), AnyPort: true})})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +233,7 @@ func TestFetchRefusesErrorsAndHugeBodies(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	f := NewFetcher(FetcherOptions{Client: srv.Client()})
+	f := NewFetcher(FetcherOptions{Client: srv.Client(), AnyPort: true})
 	for path, want := range map[string]string{"/missing.pem": "404", "/huge.pem": "larger than", "/junk.pem": "no certificate", "/x.pem?a=1": "query"} {
 		_, err := f.Certs(context.Background(), srv.URL+path)
 		if !errors.Is(err, ErrCertUnavailable) || !strings.Contains(err.Error(), want) {
@@ -249,7 +249,7 @@ func TestFetchConcurrentLookupsShareOneFetch(t *testing.T) {
 		w.Write(readTestdata(t, "libstirshaken-sp.pem"))
 	}))
 	defer srv.Close()
-	f := NewFetcher(FetcherOptions{Client: srv.Client()})
+	f := NewFetcher(FetcherOptions{Client: srv.Client(), AnyPort: true})
 	errs := make(chan error, 16)
 	for range 16 {
 		go func() {
@@ -278,5 +278,13 @@ func TestStaleDateHeader(t *testing.T) {
 	vd := verifyRaw(t, v, old, lssAt)
 	if vd.Result != Stale || !strings.Contains(vd.Check(CheckIat).Detail, "Date header") {
 		t.Fatalf("Date five minutes old: %s %+v", vd.Result, vd.Check(CheckIat))
+	}
+}
+
+func TestFetchATISPortRule(t *testing.T) {
+	f := NewFetcher(FetcherOptions{})
+	_, err := f.Certs(context.Background(), "https://127.0.0.1:22/sp.pem")
+	if !errors.Is(err, ErrCertUnavailable) || !strings.Contains(err.Error(), "port 22") {
+		t.Fatalf("port 22: %v", err)
 	}
 }
