@@ -86,6 +86,7 @@ func (s *State) trunkRules(t int64, tr int) {
 	s.setAlert(t, cond, "ner_drop", name, SevCritical, func() string {
 		return fmt.Sprintf("NER %.0f%% over 5 min (%d attempts), below %.0f%%", ner*100, five.Completed, th.NERMin*100)
 	})
+	s.trunkAttestation(t, tr)
 }
 
 // dropRule evaluates a number's short-call share over 15 minutes.
@@ -161,6 +162,8 @@ func (s *State) sweep() {
 			}
 		case "drop_rate":
 			s.dropRule(t, num)
+		case "attestation":
+			s.numberAttestation(t, num)
 		}
 	}
 	s.expire(t)

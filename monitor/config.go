@@ -79,6 +79,11 @@ type Thresholds struct {
 
 	DropRateMax     float64 // a number's short-call share of answered calls over 15 min (default 0.2)
 	DropMinAnswered int     // ...only with at least this many answered calls (default 5)
+
+	AttestAMin           float64 // outbound share attested A (verified when ingest verified) below this opens attestation (default 0.9)
+	AttestMinCalls       int     // ...on a trunk with at least this many outbound calls in 5 min (default 10)
+	AttestNumberMinCalls int     // ...on a number with at least this many outbound calls in 15 min (default 6)
+	AttestInvalidMin     int     // this many failed verifications in the window open attestation too (default 1)
 }
 
 // DefaultThresholds are used for every zero field of Config.Thresholds.
@@ -95,6 +100,11 @@ func DefaultThresholds() Thresholds {
 		SplitBrainQuiet: 15 * time.Minute,
 		DropRateMax:     0.2,
 		DropMinAnswered: 5,
+
+		AttestAMin:           0.9,
+		AttestMinCalls:       10,
+		AttestNumberMinCalls: 6,
+		AttestInvalidMin:     1,
 	}
 }
 
@@ -134,5 +144,6 @@ func (t Thresholds) withDefaults() Thresholds {
 	if t.DropMinAnswered == 0 {
 		t.DropMinAnswered = d.DropMinAnswered
 	}
+	t = t.attestDefaults(d)
 	return t
 }

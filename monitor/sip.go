@@ -150,8 +150,18 @@ func paiUser(v string) (user, verstat string) {
 			v = v[:j]
 		}
 	}
+	v = strings.TrimSpace(v)
+	if len(v) > 4 && strings.EqualFold(v[:4], "tel:") { // tel:+1555...;verstat=...
+		user, params, _ := strings.Cut(v[4:], ";")
+		for _, p := range strings.Split(params, ";") {
+			if k, val, _ := strings.Cut(p, "="); strings.EqualFold(k, "verstat") {
+				verstat = val
+			}
+		}
+		return user, verstat
+	}
 	var uri sip.Uri
-	if err := sip.ParseUri(strings.TrimSpace(v), &uri); err != nil {
+	if err := sip.ParseUri(v, &uri); err != nil {
 		return "", ""
 	}
 	user = uri.User

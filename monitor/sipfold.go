@@ -101,11 +101,10 @@ func (s *State) inviteRequest(t int64, tr int, dir string, m *SIPMessage, info *
 	}
 	c := &call{Trunk: tr, Number: num, Inbound: inbound, Start: t, CSeq: info.CSeq, ExpiresAt: t + int64(callMaxAge)}
 	s.c.Calls[info.CallID] = c
-	attest := attestSlot(m, info)
 	s.eachBucket(t, c, func(b *bucket) {
 		b.Attempts++
-		if !inbound && tr >= 0 {
-			b.Attest[attest]++
+		if tr >= 0 {
+			countStir(b, m, info, inbound)
 		}
 	})
 	if tr >= 0 {
@@ -114,6 +113,9 @@ func (s *State) inviteRequest(t int64, tr int, dir string, m *SIPMessage, info *
 	}
 	if num >= 0 {
 		s.numberAttempt(t, num, tr, inbound)
+		if !inbound && tr >= 0 {
+			s.numberAttestation(t, num)
+		}
 	}
 	return s.numberName(num)
 }

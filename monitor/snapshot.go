@@ -25,6 +25,8 @@ type Stats struct {
 	Legacy    int // inbound attempts that arrived on a legacy trunk
 	New       int // inbound attempts that arrived on a new trunk
 	Attest    AttestMix
+	Stir      StirMix     // outbound verdicts by outcome: why calls did or did not verify
+	Verstat   VerstatMix  // inbound verstat from the carrier
 	Codes     []CodeCount // final responses to INVITE transactions, most frequent first
 }
 

@@ -16,7 +16,9 @@ type bucket struct {
 	PDDSum    int64
 	Legacy    int32
 	New       int32
-	Attest    [5]int32 // A, B, C, none, invalid
+	Attest    [5]int32                // A, B, C, none, invalid
+	Stir      [len(StirResults)]int32 // outbound verdicts by result
+	Verstat   [4]int32                // inbound verstat: passed, failed, none, absent
 	Codes     []CodeCount
 }
 
@@ -123,6 +125,13 @@ func (st *Stats) add(b *bucket) {
 	st.Attest.C += int(b.Attest[2])
 	st.Attest.None += int(b.Attest[3])
 	st.Attest.Invalid += int(b.Attest[4])
+	for i, n := range b.Stir {
+		st.Stir[i] += int(n)
+	}
+	st.Verstat.Passed += int(b.Verstat[0])
+	st.Verstat.Failed += int(b.Verstat[1])
+	st.Verstat.None += int(b.Verstat[2])
+	st.Verstat.Absent += int(b.Verstat[3])
 	for _, c := range b.Codes {
 		st.Codes = addCode(st.Codes, c.Code, c.Count)
 	}

@@ -26,8 +26,10 @@ func stats(attempts, answered, short, legacy, newer int, codes ...monitor.CodeCo
 		Attempts: attempts, Completed: attempts, Answered: answered, Failed: failed,
 		Effective: answered, Short: short, PDDSum: time.Duration(answered) * 1200 * time.Millisecond,
 		PDDCount: answered, Legacy: legacy, New: newer,
-		Attest: monitor.AttestMix{A: answered, B: attempts - answered},
-		Codes:  codes,
+		Attest:  monitor.AttestMix{A: answered, B: attempts - answered},
+		Stir:    stirMix(answered, attempts-answered),
+		Verstat: monitor.VerstatMix{Passed: legacy, Absent: newer},
+		Codes:   codes,
 	}
 }
 
@@ -230,3 +232,17 @@ func mustNotContain(t testing.TB, scr string, subs ...string) {
 }
 
 var sizes = []struct{ w, h int }{{80, 24}, {160, 48}}
+
+// stirMix is valid verdicts and bad signatures, by monitor.StirResults index.
+func stirMix(valid, bad int) monitor.StirMix {
+	var m monitor.StirMix
+	for i, r := range monitor.StirResults {
+		switch r {
+		case "valid":
+			m[i] = valid
+		case "bad-signature":
+			m[i] = bad
+		}
+	}
+	return m
+}

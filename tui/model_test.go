@@ -26,7 +26,7 @@ func TestDetailTrunk(t *testing.T) {
 		scr = screen(m)
 		mustContain(t, scr, "TRUNK legacy-a", "recent SIP", "503 Service Unavailable")
 		full := stripANSI(strings.Join(m.detailContent(), "\n"))
-		mustContain(t, full, "200×30", "503×6", "486×4", "peak 22", "trunk_silent")
+		mustContain(t, full, "200×30", "503×6", "486×4", "peak 22", "trunk_silent", "bad-signature×10 valid×30")
 		m = press(m, "esc")
 		if m.detail != nil {
 			t.Fatal("esc did not close the detail")
@@ -43,7 +43,8 @@ func TestDetailNumber(t *testing.T) {
 		full = stripANSI(full)
 		mustContain(t, full, "NUMBER +15551230002", "completed", "PR-1", "calls land on",
 			"legacy-a (legacy)", "zombie", "legacy / new", "10 / 0", "ported number still lands on legacy-a",
-			"INVITE sip:+15551230002@legacy-a")
+			"INVITE sip:+15551230002@legacy-a",
+			"STIR/SHAKEN out: verification outcome", "valid×10", "STIR/SHAKEN in: verstat", "passed×10 failed×0")
 		mustContain(t, screen(m), "NUMBER +15551230002", "calls land on")
 	})
 }

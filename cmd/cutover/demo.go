@@ -7,9 +7,11 @@ import (
 	"io"
 	"time"
 
+	"github.com/cutover/cutover/fixtures"
 	"github.com/cutover/cutover/fixtures/sim"
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/pipeline"
+	"github.com/cutover/cutover/monitor/stir"
 	"github.com/cutover/cutover/store"
 	"github.com/cutover/cutover/tui"
 )
@@ -84,11 +86,18 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	w := store.NewWriter(st, store.WriterOptions{})
 	pacer := pipeline.NewPacer(o.speed)
 	night := sim.New(so)
+	verifier, err := demoVerifier()
+	if err != nil {
+		return err
+	}
 	s := &session{
 		mode: tui.ModeDemo, cfg: cfg, path: st.Path(), recorder: w, pacer: pacer,
 		feed: func(ctx context.Context, pub func(context.Context, monitor.Event) error) error {
 			return pacer.Play(ctx, func() (monitor.Event, bool, error) {
 				ev, ok := night.Next()
+				if ok {
+					verifier.Annotate(ctx, &ev) // STIR verdict at ingest: the fold does no I/O
+				}
 				return ev, ok, nil
 			}, pub)
 		},
@@ -126,4 +135,13 @@ func summary(what, path string, out outcome) string {
 	return fmt.Sprintf("cutover %s: %s at %s after %s: %d events (%d SIP, %d malformed), %d dropped, %d alerts open; recording %s",
 		what, end, time.Unix(0, s.Now).UTC().Format("2006-01-02 15:04:05Z"), out.elapsed.Round(time.Millisecond),
 		out.stats.Applied, s.SIP, s.Malformed, out.stats.Dropped, open, path)
+}
+
+// demoVerifier checks the simulator's Identity headers against the
+// fixtures' test PKI, offline: fixtures.X5U is served from memory.
+func demoVerifier() (*stir.Verifier, error) {
+	return stir.NewVerifier(stir.Options{
+		Trust: fixtures.STIRPool(),
+		Certs: stir.NewFetcher(stir.FetcherOptions{Static: map[string][]byte{fixtures.X5U: fixtures.SPCertPEM()}, Offline: true}),
+	})
 }

@@ -3,6 +3,7 @@
 //
 //	cutover demo                  watch a simulated cutover night, recorded to SQLite
 //	cutover replay FILE.db        play a recording back through the same screen
+//	cutover stir verify FILE|-    verify a SIP request's Identity header
 //	cutover help                  this text
 package main
 
@@ -20,6 +21,8 @@ const usage = `cutover: a terminal war-room for a SIP number-porting night.
 Usage:
   cutover demo [flags]          watch a simulated cutover night (recorded to SQLite)
   cutover replay [flags] FILE   play a recording back through the same screen
+  cutover stir verify [flags] FILE|-
+                                verify a SIP request's STIR/SHAKEN Identity header
   cutover help [command]        show help
 
 Run "cutover help demo" or "cutover help replay" for their flags.
@@ -51,6 +54,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = runDemo(rest, stdout, stderr)
 	case "replay":
 		err = runReplay(rest, stdout, stderr)
+	case "stir":
+		return runStir(rest, stdin, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		return runHelp(rest, stdout, stderr)
 	default:
@@ -85,6 +90,10 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 	case "replay":
 		fs, _ := replayFlags()
+		fs.SetOutput(stdout)
+		fs.Usage()
+	case "stir":
+		fs, _ := stirFlags()
 		fs.SetOutput(stdout)
 		fs.Usage()
 	default:

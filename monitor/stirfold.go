@@ -1,0 +1,166 @@
+package monitor
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// StirResults are the outcomes a StirVerdict.Result can take, in the order
+// the verifier's checks run (monitor/stir). StirMix counts them.
+var StirResults = [...]string{
+	"no-identity", "bad-format", "cert-unavailable", "bad-signature",
+	"cert-untrusted", "stale", "orig-mismatch", "dest-mismatch", "valid",
+}
+
+// StirMix counts verified outbound INVITEs by verdict, indexed like
+// StirResults: why calls were, or were not, verified.
+type StirMix [len(StirResults)]int
+
+// Total is the number of verdicts counted.
+func (m StirMix) Total() int {
+	n := 0
+	for _, c := range m {
+		n += c
+	}
+	return n
+}
+
+// Invalid counts verdicts that are neither valid nor no-identity.
+func (m StirMix) Invalid() int { return m.Total() - m[0] - m[len(m)-1] }
+
+// VerstatMix counts inbound INVITEs by the verstat the carrier passed on
+// (3GPP TS 24.229 §7.2A.20, vendor suffixes folded in).
+type VerstatMix struct{ Passed, Failed, None, Absent int }
+
+// stirIndex is the StirResults index of a result; -1 when unknown.
+func stirIndex(r string) int {
+	for i, s := range StirResults {
+		if s == r {
+			return i
+		}
+	}
+	return -1
+}
+
+// verstatSlot is the VerstatMix slot of a verstat value: passed, failed,
+// none (No-TN-Validation or unrecognised), absent.
+func verstatSlot(v string) int {
+	switch l := strings.ToLower(v); {
+	case l == "":
+		return 3
+	case strings.HasPrefix(l, "tn-validation-passed"):
+		return 0
+	case strings.HasPrefix(l, "tn-validation-failed"):
+		return 1
+	}
+	return 2
+}
+
+// countStir adds one INVITE's attestation, verdict and verstat to b.
+func countStir(b *bucket, m *SIPMessage, info *SIPInfo, inbound bool) {
+	if inbound {
+		b.Verstat[verstatSlot(info.Verstat)]++
+		return
+	}
+	b.Attest[attestSlot(m, info)]++
+	if m.Stir != nil {
+		if i := stirIndex(m.Stir.Result); i >= 0 {
+			b.Stir[i]++
+		}
+	}
+}
+
+// attestationRule opens "attestation" on a trunk or number whose outbound
+// calls over window w are attested A less often than AttestAMin (with at
+// least minCalls calls), or carry invalid verdicts (AttestInvalidMin or
+// more). It closes with hysteresis: A share back above AttestAMin plus a
+// margin and invalid verdicts below half the threshold, or traffic thinned
+// out to under half minCalls.
+func (s *State) attestationRule(t int64, subject string, ser *series, w time.Duration, minCalls int) {
+	th := s.c.Cfg.Thresholds
+	st := ser.sum(t, w)
+	mix := st.Attest
+	n := mix.Total()
+	share := ratio(mix.A, n)
+	_, open := s.c.Alerts["attestation:"+subject]
+	lowA := n >= minCalls && share < th.AttestAMin
+	invalid := mix.Invalid >= th.AttestInvalidMin
+	if open {
+		lowA = n >= (minCalls+1)/2 && share < th.AttestAMin+attestRecovery
+		invalid = mix.Invalid >= (th.AttestInvalidMin+1)/2
+	}
+	sev := SevWarning
+	if invalid {
+		sev = SevCritical
+	}
+	s.setAlert(t, lowA || invalid, "attestation", subject, sev, func() string {
+		msg := fmt.Sprintf("outbound attestation over %s: A %d, B %d, C %d, none %d, invalid %d", fmtDur(w), mix.A, mix.B, mix.C, mix.None, mix.Invalid)
+		if lowA {
+			msg += fmt.Sprintf(" — A %.0f%% of %d calls, below %.0f%%: calls risk being labelled spam", share*100, n, th.AttestAMin*100)
+		}
+		if invalid {
+			msg += fmt.Sprintf(" — %d failed verification (%s)", mix.Invalid, topReasons(st.Stir))
+		}
+		return msg
+	})
+}
+
+// attestRecovery is how far above AttestAMin the A share must climb before
+// an open attestation alert closes.
+const attestRecovery = 0.05
+
+// Windows the attestation rule looks at: trunks carry enough calls for 5
+// minutes; a single number needs the longest window.
+const (
+	attestTrunkWindow  = 5 * time.Minute
+	attestNumberWindow = 15 * time.Minute
+)
+
+func (s *State) trunkAttestation(t int64, tr int) {
+	s.attestationRule(t, s.trunkName(tr), &s.c.Trunks[tr].W, attestTrunkWindow, s.c.Cfg.Thresholds.AttestMinCalls)
+}
+
+func (s *State) numberAttestation(t int64, num int) {
+	n := &s.c.Numbers[num]
+	s.attestationRule(t, n.E164, &n.W, attestNumberWindow, s.c.Cfg.Thresholds.AttestNumberMinCalls)
+}
+
+// topReasons names the failure outcomes seen, most frequent first.
+func topReasons(m StirMix) string {
+	var parts []string
+	for {
+		best := -1
+		for i := 1; i < len(m)-1; i++ {
+			if m[i] > 0 && (best < 0 || m[i] > m[best]) {
+				best = i
+			}
+		}
+		if best < 0 {
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s %d", StirResults[best], m[best]))
+		m[best] = 0
+	}
+	if len(parts) == 0 {
+		return "unverified claim"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// attestDefaults fills the attestation thresholds' zero fields from d.
+func (t Thresholds) attestDefaults(d Thresholds) Thresholds {
+	if t.AttestAMin == 0 {
+		t.AttestAMin = d.AttestAMin
+	}
+	if t.AttestMinCalls == 0 {
+		t.AttestMinCalls = d.AttestMinCalls
+	}
+	if t.AttestNumberMinCalls == 0 {
+		t.AttestNumberMinCalls = d.AttestNumberMinCalls
+	}
+	if t.AttestInvalidMin == 0 {
+		t.AttestInvalidMin = d.AttestInvalidMin
+	}
+	return t
+}
