@@ -3,6 +3,7 @@
 //
 //	cutover demo                  watch a simulated cutover night, recorded to SQLite
 //	cutover replay FILE.db        play a recording back through the same screen
+//	cutover report FILE.db        the morning-after report
 //	cutover help                  this text
 package main
 
@@ -20,6 +21,7 @@ const usage = `cutover: a terminal war-room for a SIP number-porting night.
 Usage:
   cutover demo [flags]          watch a simulated cutover night (recorded to SQLite)
   cutover replay [flags] FILE   play a recording back through the same screen
+  cutover report [flags] FILE   the morning-after report (text, md, html, json)
   cutover help [command]        show help
 
 Run "cutover help demo" or "cutover help replay" for their flags.
@@ -51,6 +53,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = runDemo(rest, stdout, stderr)
 	case "replay":
 		err = runReplay(rest, stdout, stderr)
+	case "report":
+		err = runReport(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		return runHelp(rest, stdout, stderr)
 	default:
@@ -85,6 +89,10 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 	case "replay":
 		fs, _ := replayFlags()
+		fs.SetOutput(stdout)
+		fs.Usage()
+	case "report":
+		fs, _ := reportFlags()
 		fs.SetOutput(stdout)
 		fs.Usage()
 	default:
