@@ -4,6 +4,7 @@
 //	cutover demo                  watch a simulated cutover night, recorded to SQLite
 //	cutover replay FILE.db        play a recording back through the same screen
 //	cutover report FILE.db        the morning-after report
+//	cutover export FILE.db        SIP messages back into a pcap
 //	cutover help                  this text
 package main
 
@@ -22,6 +23,7 @@ Usage:
   cutover demo [flags]          watch a simulated cutover night (recorded to SQLite)
   cutover replay [flags] FILE   play a recording back through the same screen
   cutover report [flags] FILE   the morning-after report (text, md, html, json)
+  cutover export [flags] FILE   SIP messages back into a pcap (-o out.pcap)
   cutover help [command]        show help
 
 Run "cutover help demo" or "cutover help replay" for their flags.
@@ -55,6 +57,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = runReplay(rest, stdout, stderr)
 	case "report":
 		err = runReport(rest, stdout, stderr)
+	case "export":
+		err = runExport(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		return runHelp(rest, stdout, stderr)
 	default:
@@ -93,6 +97,10 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 	case "report":
 		fs, _ := reportFlags()
+		fs.SetOutput(stdout)
+		fs.Usage()
+	case "export":
+		fs, _ := exportFlags()
 		fs.SetOutput(stdout)
 		fs.Usage()
 	default:
