@@ -191,3 +191,10 @@ func (r *Reader) SeqBefore(tsNs int64) (int64, error) {
 	}
 	return seq - 1, nil
 }
+
+// TimeBounds returns the event times of the first and last events (0, 0
+// when there are none).
+func (r *Reader) TimeBounds() (first, last int64, err error) {
+	err = r.db.QueryRow("SELECT coalesce(min(ts_ns), 0), coalesce(max(ts_ns), 0) FROM events").Scan(&first, &last)
+	return first, last, wrapErr(r.path, "time bounds", err)
+}

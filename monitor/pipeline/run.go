@@ -24,6 +24,8 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			r.flushBatch()
 		case <-tick.C:
 			r.snapshot()
+		case req := <-p.swap:
+			r.replace(req)
 		case <-p.done:
 			for len(p.q) > 0 {
 				r.fold(<-p.q)
@@ -47,6 +49,7 @@ type runner struct {
 	lastCkptTs int64
 	lastTick   time.Time
 	lastApply  uint64
+	fresh      bool // the state was replaced: snapshot even if nothing was folded
 }
 
 // drainQueued folds whatever is already queued, up to one batch, without waiting.
@@ -129,11 +132,23 @@ func (r *runner) setErr(err error) {
 	r.p.mu.Unlock()
 }
 
+// replace drops what is queued and folds into req.st from now on.
+func (r *runner) replace(req swapReq) {
+	for len(r.p.q) > 0 {
+		<-r.p.q
+	}
+	r.flushBatch()
+	r.p.state = req.st
+	r.fresh = true
+	r.snapshot()
+	close(req.taken)
+}
+
 // snapshot publishes a fresh copy of the fold for the screen.
 func (r *runner) snapshot() {
 	now := time.Now()
 	applied := r.p.applied.Load()
-	if applied == r.lastApply && r.p.snap != nil { // nothing new: keep the old copy
+	if applied == r.lastApply && r.p.snap != nil && !r.fresh { // nothing new: keep the old copy
 		r.p.mu.Lock()
 		r.p.stats.EventsPerSec = 0
 		r.p.mu.Unlock()
@@ -141,6 +156,7 @@ func (r *runner) snapshot() {
 		return
 	}
 	snap := r.p.state.Snapshot()
+	r.fresh = false
 	rate := float64(applied-r.lastApply) / now.Sub(r.lastTick).Seconds()
 	r.lastTick, r.lastApply = now, applied
 	r.p.mu.Lock()
