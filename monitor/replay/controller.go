@@ -66,6 +66,7 @@ func (c *Controller) Timeline() monitor.Timeline {
 	defer c.mu.Unlock()
 	tl := c.tl
 	tl.Pos = c.pos.Time
+	tl.End = max(tl.End, tl.Pos) // following: the span is read once a second, the position moves on
 	return tl
 }
 
