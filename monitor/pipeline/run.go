@@ -112,6 +112,12 @@ func (r *runner) maybeCheckpoint(ts int64) {
 	if r.sinceCkpt < o.CheckpointEvery && ts-r.lastCkptTs < int64(o.CheckpointSpan) {
 		return
 	}
+	r.checkpoint(ts)
+}
+
+// checkpoint records the fold as it is now.
+func (r *runner) checkpoint(ts int64) {
+	o := r.p.opts
 	r.flushBatch() // the checkpoint must follow the events folded into it
 	blob, err := r.p.state.MarshalBinary()
 	if err == nil {
@@ -166,6 +172,11 @@ func (r *runner) snapshot() {
 }
 
 func (r *runner) finish() error {
+	// A last checkpoint at the end of the recording: seeking to the end
+	// (the most common seek, G) then folds nothing forward.
+	if r.p.opts.Recorder != nil && r.p.opts.CheckpointEvery >= 0 && r.sinceCkpt > 0 {
+		r.checkpoint(r.p.state.Now())
+	}
 	r.flushBatch()
 	if rec := r.p.opts.Recorder; rec != nil {
 		if err := rec.Flush(); err != nil {

@@ -66,18 +66,62 @@ func Seek(ctx context.Context, src Source, cfg monitor.Config, t int64) (*monito
 
 // Forward folds the events after pos into st while keep says so, and
 // returns the new position. The first event keep refuses is not folded.
+// Reading and SIP decoding run in a second goroutine, a batch ahead of
+// the fold: they cost more than the fold itself.
 func Forward(ctx context.Context, src Source, st *monitor.State, pos Position, keep func(seq int64, ev monitor.Event) bool) (Position, error) {
-	err := src.Events(ctx, pos.Seq, func(seq int64, ev monitor.Event) error {
-		if !keep(seq, ev) {
-			return errStop
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan []seqEvent, 4)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		batch := make([]seqEvent, 0, forwardBatch)
+		err := src.Events(rctx, pos.Seq, func(seq int64, ev monitor.Event) error {
+			if ev.Kind == monitor.KindSIP && ev.SIP != nil && ev.SIP.Info == nil {
+				_ = monitor.Decode(ev.SIP)
+			}
+			batch = append(batch, seqEvent{seq, ev})
+			if len(batch) < forwardBatch {
+				return nil
+			}
+			select {
+			case batches <- batch:
+			case <-rctx.Done():
+				return rctx.Err()
+			}
+			batch = make([]seqEvent, 0, forwardBatch)
+			return nil
+		})
+		if err == nil && len(batch) > 0 {
+			select {
+			case batches <- batch:
+			case <-rctx.Done():
+			}
 		}
-		Fold(st, ev)
-		pos.Seq = seq
-		pos.Time = st.Now()
-		return nil
-	})
-	if err != nil && !errors.Is(err, errStop) {
+		readErr <- err
+	}()
+	for batch := range batches {
+		for _, e := range batch {
+			if !keep(e.seq, e.ev) {
+				cancel()
+				for range batches { // let the reader finish
+				}
+				return pos, nil
+			}
+			Fold(st, e.ev)
+			pos.Seq, pos.Time = e.seq, st.Now()
+		}
+	}
+	if err := <-readErr; err != nil {
 		return pos, err
 	}
-	return pos, nil
+	return pos, ctx.Err()
+}
+
+// forwardBatch is how many read-ahead events the reader hands over at once.
+const forwardBatch = 512
+
+type seqEvent struct {
+	seq int64
+	ev  monitor.Event
 }

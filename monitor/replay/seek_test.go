@@ -80,6 +80,9 @@ func TestReplayEqualsLive(t *testing.T) {
 	if len(cks) < 10 {
 		t.Fatalf("only %d checkpoints in a 3-hour night (want one per 5 min)", len(cks))
 	}
+	if last, _ := r.LastSeq(); cks[len(cks)-1].Seq != last {
+		t.Fatalf("the last checkpoint is at seq %d, the recording ends at %d: seeking to the end folds forward", cks[len(cks)-1].Seq, last)
+	}
 	st := monitor.NewState(r.Cutover().Config)
 	var pos Position
 	for _, ck := range cks {
