@@ -89,11 +89,12 @@ func (c *Controller) handle(ctx context.Context, pub func(context.Context, monit
 		if err := replace(ctx, st); err != nil {
 			return err
 		}
+		c.o.Pacer.Reanchor()
 		c.mu.Lock()
 		c.pos = pos
-		if pos.Time == 0 {
-			c.pos.Time = cmd.t
-		}
+		// The replay stands at the target, not at the last event before it:
+		// ] after ] moves on even when a mark falls between events.
+		c.pos.Time = max(pos.Time, min(cmd.t, c.tl.End))
 		c.mu.Unlock()
 		_ = c.refresh(false)
 	}
