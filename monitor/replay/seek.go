@@ -66,9 +66,26 @@ func Seek(ctx context.Context, src Source, cfg monitor.Config, t int64) (*monito
 
 // Forward folds the events after pos into st while keep says so, and
 // returns the new position. The first event keep refuses is not folded.
-// Reading and SIP decoding run in a second goroutine, a batch ahead of
-// the fold: they cost more than the fold itself.
 func Forward(ctx context.Context, src Source, st *monitor.State, pos Position, keep func(seq int64, ev monitor.Event) bool) (Position, error) {
+	err := Stream(ctx, src, pos.Seq, func(seq int64, ev monitor.Event) error {
+		if !keep(seq, ev) {
+			return errStop
+		}
+		Fold(st, ev)
+		pos.Seq, pos.Time = seq, st.Now()
+		return nil
+	})
+	if errors.Is(err, errStop) {
+		err = nil
+	}
+	return pos, err
+}
+
+// Stream calls fn for every event after afterSeq in order, like
+// Source.Events, with SIP already decoded: reading and decoding run in a
+// second goroutine a batch ahead of fn, since they cost more than the fold.
+// It stops at fn's first error and returns it.
+func Stream(ctx context.Context, src Source, afterSeq int64, fn func(seq int64, ev monitor.Event) error) error {
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	batches := make(chan []seqEvent, 4)
@@ -76,46 +93,43 @@ func Forward(ctx context.Context, src Source, st *monitor.State, pos Position, k
 	go func() {
 		defer close(batches)
 		batch := make([]seqEvent, 0, forwardBatch)
-		err := src.Events(rctx, pos.Seq, func(seq int64, ev monitor.Event) error {
-			if ev.Kind == monitor.KindSIP && ev.SIP != nil && ev.SIP.Info == nil {
-				_ = monitor.Decode(ev.SIP)
-			}
-			batch = append(batch, seqEvent{seq, ev})
-			if len(batch) < forwardBatch {
-				return nil
-			}
+		send := func() error {
 			select {
 			case batches <- batch:
+				batch = make([]seqEvent, 0, forwardBatch)
+				return nil
 			case <-rctx.Done():
 				return rctx.Err()
 			}
-			batch = make([]seqEvent, 0, forwardBatch)
-			return nil
+		}
+		err := src.Events(rctx, afterSeq, func(seq int64, ev monitor.Event) error {
+			if ev.Kind == monitor.KindSIP && ev.SIP != nil && ev.SIP.Info == nil {
+				_ = monitor.Decode(ev.SIP)
+			}
+			if batch = append(batch, seqEvent{seq, ev}); len(batch) < forwardBatch {
+				return nil
+			}
+			return send()
 		})
 		if err == nil && len(batch) > 0 {
-			select {
-			case batches <- batch:
-			case <-rctx.Done():
-			}
+			err = send()
 		}
 		readErr <- err
 	}()
 	for batch := range batches {
 		for _, e := range batch {
-			if !keep(e.seq, e.ev) {
+			if err := fn(e.seq, e.ev); err != nil {
 				cancel()
 				for range batches { // let the reader finish
 				}
-				return pos, nil
+				return err
 			}
-			Fold(st, e.ev)
-			pos.Seq, pos.Time = e.seq, st.Now()
 		}
 	}
 	if err := <-readErr; err != nil {
-		return pos, err
+		return err
 	}
-	return pos, ctx.Err()
+	return ctx.Err()
 }
 
 // forwardBatch is how many read-ahead events the reader hands over at once.

@@ -29,7 +29,7 @@ func Build(ctx context.Context, r *store.Reader, notes []store.NoteRow) (*Report
 	for _, t := range b.cfg.Trunks {
 		b.rep.Trunks = append(b.rep.Trunks, TrunkReport{Name: t.Name, Role: string(t.Role)})
 	}
-	err := r.Events(ctx, 0, func(seq int64, ev monitor.Event) error {
+	err := replay.Stream(ctx, r, 0, func(seq int64, ev monitor.Event) error {
 		b.event(seq, ev)
 		return nil
 	})
