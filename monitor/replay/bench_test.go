@@ -25,18 +25,31 @@ func BenchmarkSeek(b *testing.B) {
 		r = demoNight(b, 200)
 	}
 	cks, err := r.Checkpoints()
-	if err != nil || len(cks) == 0 {
-		b.Fatal("no checkpoints", err)
+	if err != nil || len(cks) < 2 {
+		b.Fatal("want two checkpoints", err)
 	}
-	last := cks[len(cks)-1].TsNs
-	end := r.Cutover().EndedNs
-	target := max(end, last) - 1 // just before the end: the longest fold forward the last checkpoint allows
+	last, prev := cks[len(cks)-1], cks[len(cks)-2]
+	_, end, err := r.TimeBounds()
+	if err != nil {
+		b.Fatal(err)
+	}
 	ctx := context.Background()
 	cfg := r.Cutover().Config
-	b.ResetTimer()
-	for b.Loop() {
-		if _, _, err := Seek(ctx, r, cfg, target); err != nil {
-			b.Fatal(err)
-		}
+	for _, c := range []struct {
+		name string
+		t    int64
+	}{
+		{"end", end},              // the end of the recording (G)
+		{"checkpoint", last.TsNs}, // exactly at a checkpoint: restore only
+		{"mid-interval", (prev.TsNs + last.TsNs) / 2}, // half a checkpoint interval to fold
+		{"worst", last.TsNs - 1},                      // just before a checkpoint: a whole interval to fold
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, _, err := Seek(ctx, r, cfg, c.t); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
