@@ -58,15 +58,15 @@ func newKeyMap(player, seeker, notes bool) KeyMap {
 		Faster: key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "faster")),
 		Slower: key.NewBinding(key.WithKeys("-", "_"), key.WithHelp("-", "slower")),
 
-		SeekBack:  key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "back a step")),
-		SeekFwd:   key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "forward a step")),
+		SeekBack:  key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "back 10s")),
+		SeekFwd:   key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "fwd 10s")),
 		StepSize:  key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "step size")),
-		PrevMark:  key.NewBinding(key.WithKeys("["), key.WithHelp("[", "prev alert/action")),
-		NextMark:  key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "next alert/action")),
-		SeekStart: key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "start of night")),
+		PrevMark:  key.NewBinding(key.WithKeys("["), key.WithHelp("[", "prev mark")),
+		NextMark:  key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "next mark")),
+		SeekStart: key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "start")),
 		SeekEnd:   key.NewBinding(key.WithKeys("G"), key.WithHelp("G", "end / live")),
 		Step:      key.NewBinding(key.WithKeys("."), key.WithHelp(".", "one event")),
-		GoTo:      key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "go to time")),
+		GoTo:      key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "go to")),
 		Note:      key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "note")),
 
 		Help: key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
@@ -105,11 +105,9 @@ func (k KeyMap) ShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.NextPane, k.PrevPane, k.Enter, k.Back},
-		{k.Filter, k.Sort, k.Window},
-		{k.Pause, k.Faster, k.Slower, k.Step, k.Note},
+		{k.NextPane, k.PrevPane, k.Enter, k.Back, k.Filter, k.Sort, k.Window},
+		{k.Pause, k.Faster, k.Slower, k.Step, k.Note, k.Help, k.Quit},
 		{k.SeekBack, k.SeekFwd, k.StepSize, k.PrevMark, k.NextMark, k.SeekStart, k.SeekEnd, k.GoTo},
-		{k.Help, k.Quit},
 	}
 }
 
