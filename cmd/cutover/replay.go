@@ -128,3 +128,13 @@ func (r *recording) Marks() ([]monitor.Mark, error) {
 	sort.Slice(out, func(i, j int) bool { return out[i].Time < out[j].Time })
 	return out, nil
 }
+
+// CheckpointTimes lists the recording's checkpoint times (replay.Recording).
+func (r *recording) CheckpointTimes() ([]int64, error) {
+	cks, err := r.Checkpoints()
+	out := make([]int64, len(cks))
+	for i, c := range cks {
+		out[i] = c.TsNs
+	}
+	return out, err
+}

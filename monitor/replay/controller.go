@@ -17,6 +17,8 @@ type Recording interface {
 	Source
 	TimeBounds() (first, last int64, err error)
 	Marks() ([]monitor.Mark, error)
+	// CheckpointTimes lists the event times of the checkpoints, in order.
+	CheckpointTimes() ([]int64, error)
 }
 
 // Options configure a Controller.
@@ -42,6 +44,7 @@ type Controller struct {
 	tl        monitor.Timeline
 	interrupt context.CancelFunc
 	refreshed time.Time
+	ckTimes   []int64 // the recording's checkpoints, by event time
 }
 
 type command struct {

@@ -23,6 +23,15 @@ func (r rec) Marks() ([]monitor.Mark, error) {
 	return out, err
 }
 
+func (r rec) CheckpointTimes() ([]int64, error) {
+	cks, err := r.Checkpoints()
+	out := make([]int64, len(cks))
+	for i, c := range cks {
+		out[i] = c.TsNs
+	}
+	return out, err
+}
+
 // TestControllerSeeksAndSteps plays a recording through a real pipeline,
 // seeks while it plays and at the end, steps, and expects the screen's
 // snapshot to be exactly a fresh Seek's state each time.
@@ -57,6 +66,18 @@ func TestControllerSeeksAndSteps(t *testing.T) {
 		}
 		c.Step()
 		settle(t, p, want.Snapshot().Applied+1)
+		// A short hop forward folds on from the screen's state instead of
+		// restoring a checkpoint: the state must be the same.
+		hop := waitFor(t, c, func(monitor.Timeline) bool { return true }).Pos + int64(20*time.Second)
+		c.SeekTo(hop)
+		waitFor(t, c, func(tl monitor.Timeline) bool { return tl.Pos == hop })
+		want, _, err = Seek(ctx, r, cfg, hop)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := settle(t, p, want.Snapshot().Applied); !reflect.DeepEqual(got, want.Snapshot()) {
+			t.Fatalf("a hop forward after the seek to %d differs from Seek", frac)
+		}
 	}
 	c.SeekMark(+1)
 	after := waitFor(t, c, func(x monitor.Timeline) bool { return x.Pos > tl.Start+(tl.End-tl.Start)*9/10 })

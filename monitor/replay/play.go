@@ -3,6 +3,7 @@ package replay
 import (
 	"context"
 	"errors"
+	"sort"
 	"time"
 
 	"github.com/cutover/cutover/monitor"
@@ -82,6 +83,12 @@ func (c *Controller) handle(ctx context.Context, pub func(context.Context, monit
 		if len(c.cmds) > 0 {
 			continue // a later command supersedes this seek
 		}
+		if c.nearAhead(cmd.t) {
+			if err := c.fastForward(ctx, pub, cmd.t); err != nil {
+				return err
+			}
+			continue
+		}
 		st, pos, err := Seek(ctx, c.rec, c.o.Config, cmd.t)
 		if err != nil {
 			return err
@@ -139,9 +146,54 @@ func (c *Controller) refresh(force bool) error {
 	if err != nil {
 		return err
 	}
+	cks, err := c.rec.CheckpointTimes()
+	if err != nil {
+		return err
+	}
 	c.mu.Lock()
-	c.tl.Start, c.tl.End, c.tl.Marks = first, last, marks
+	c.tl.Start, c.tl.End, c.tl.Marks, c.ckTimes = first, last, marks, cks
 	c.refreshed = time.Now()
 	c.mu.Unlock()
+	return nil
+}
+
+// nearAhead says whether t is ahead of the position with no checkpoint in
+// between: folding on from where the screen is then costs less than
+// restoring a checkpoint, and gives the same state.
+func (c *Controller) nearAhead(t int64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t < c.pos.Time || c.pos.Seq == 0 {
+		return false
+	}
+	i := sort.Search(len(c.ckTimes), func(i int) bool { return c.ckTimes[i] > c.pos.Time })
+	return i == len(c.ckTimes) || c.ckTimes[i] > t
+}
+
+// fastForward publishes the events up to event time t unpaced: the
+// pipeline folds on from its current state.
+func (c *Controller) fastForward(ctx context.Context, pub func(context.Context, monitor.Event) error, t int64) error {
+	c.mu.Lock()
+	from := c.pos.Seq
+	c.mu.Unlock()
+	err := c.rec.Events(ctx, from, func(seq int64, ev monitor.Event) error {
+		if ev.Time > t {
+			return errStop
+		}
+		if ev.Kind != monitor.KindAlert {
+			if err := pub(ctx, ev); err != nil {
+				return err
+			}
+		}
+		c.moved(seq, ev.Time)
+		return nil
+	})
+	if err != nil && !errors.Is(err, errStop) {
+		return err
+	}
+	c.mu.Lock()
+	c.pos.Time = max(c.pos.Time, min(t, c.tl.End))
+	c.mu.Unlock()
+	c.o.Pacer.Reanchor()
 	return nil
 }
