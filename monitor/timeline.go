@@ -24,4 +24,5 @@ type Timeline struct {
 	Marks      []Mark
 	Follow     bool // following a recording that is still being written
 	Live       bool // following and caught up with the writer
+	Seeking    bool // a seek is being worked out
 }

@@ -148,6 +148,9 @@ func (m Model) timelineBar() string {
 	st, w, tl := m.c.st, m.lay.width, m.tl
 	left := clock(tl.Pos, "15:04:05") + " "
 	right := " " + clock(tl.End, "15:04:05")
+	if tl.Seeking {
+		right += st.Warn.Render(" seeking…")
+	}
 	if tl.Follow {
 		if tl.Live {
 			right += st.Live.Render(" LIVE ")

@@ -118,6 +118,7 @@ func (c *Controller) send(cmd command) {
 	default: // a burst of keys: the ones already queued will do
 	}
 	c.mu.Lock()
+	c.tl.Seeking = true // until the queue of commands is handled
 	if c.interrupt != nil {
 		c.interrupt()
 	}

@@ -72,6 +72,9 @@ func (c *Controller) handle(ctx context.Context, pub func(context.Context, monit
 		select {
 		case cmd = <-c.cmds:
 		default:
+			c.mu.Lock()
+			c.tl.Seeking = false
+			c.mu.Unlock()
 			return nil
 		}
 		if cmd.step {
@@ -93,6 +96,9 @@ func (c *Controller) handle(ctx context.Context, pub func(context.Context, monit
 		if err != nil {
 			return err
 		}
+		c.mu.Lock()
+		c.tl.Seeking = len(c.cmds) > 0 // done, unless more is queued: the snapshot Replace publishes shows it
+		c.mu.Unlock()
 		if err := replace(ctx, st); err != nil {
 			return err
 		}
