@@ -37,7 +37,11 @@ func TestReportAddsUpAndKeepsTheTimeline(t *testing.T) {
 	start := sim.DefaultOptions().Start
 	note := monitor.Event{Time: start.Add(90 * time.Minute).UnixNano(), Kind: monitor.KindNote, Source: "operator",
 		Note: &monitor.Note{Author: "alice", Text: "legacy still ringing for block 1"}}
-	rep, r := demoReport(t, 40, note)
+	act := func(min time.Duration, st monitor.ActionState) monitor.Event {
+		return monitor.Event{Time: start.Add(min).UnixNano(), Kind: monitor.KindAction, Source: "operator",
+			Action: &monitor.ActionRecord{ID: "a1", Type: "failover", State: st, Target: "legacy", Operator: "bob@noc"}}
+	}
+	rep, r := demoReport(t, 40, note, act(95*time.Minute, monitor.ActionRequested), act(95*time.Minute+5*time.Second, monitor.ActionDone))
 
 	// SIP counts add up to what the fold saw.
 	var folded uint64
@@ -76,6 +80,9 @@ func TestReportAddsUpAndKeepsTheTimeline(t *testing.T) {
 		if i > 0 && e.Time.Before(rep.Timeline[i-1].Time) {
 			t.Fatal("timeline out of order")
 		}
+	}
+	if kinds["action"] != 2 {
+		t.Fatalf("want both steps of the action on the timeline, got %d", kinds["action"])
 	}
 	for _, k := range []string{"port", "alert_open", "alert_close", "note"} {
 		if kinds[k] == 0 {
