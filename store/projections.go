@@ -62,3 +62,22 @@ func (r *Reader) query(q string, scan func(*sql.Rows) error) error {
 	}
 	return rows.Err()
 }
+
+// CheckpointRow says where a checkpoint of the fold was taken.
+type CheckpointRow struct {
+	Seq  int64 // the last event folded into it
+	TsNs int64
+}
+
+// Checkpoints lists the recording's checkpoints in seq order.
+func (r *Reader) Checkpoints() ([]CheckpointRow, error) {
+	var out []CheckpointRow
+	err := r.query(`SELECT seq, ts_ns FROM checkpoints ORDER BY seq`,
+		func(rows *sql.Rows) error {
+			var c CheckpointRow
+			err := rows.Scan(&c.Seq, &c.TsNs)
+			out = append(out, c)
+			return err
+		})
+	return out, wrapErr(r.path, "read checkpoints", err)
+}

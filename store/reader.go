@@ -176,3 +176,25 @@ func (r *Reader) CheckpointAtOrBefore(tsNs int64) (seq, ts int64, state []byte, 
 	}
 	return seq, ts, state, true, nil
 }
+
+// SeqBefore returns the seq just before the first event at or after event
+// time tsNs (an afterSeq for Events), using the time index.
+func (r *Reader) SeqBefore(tsNs int64) (int64, error) {
+	var seq int64
+	err := r.db.QueryRow(`SELECT seq FROM events WHERE ts_ns >= ? ORDER BY ts_ns, seq LIMIT 1`, tsNs).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		last, err := r.LastSeq()
+		return last, err
+	}
+	if err != nil {
+		return 0, wrapErr(r.path, "seek by time", err)
+	}
+	return seq - 1, nil
+}
+
+// TimeBounds returns the event times of the first and last events (0, 0
+// when there are none).
+func (r *Reader) TimeBounds() (first, last int64, err error) {
+	err = r.db.QueryRow("SELECT coalesce(min(ts_ns), 0), coalesce(max(ts_ns), 0) FROM events").Scan(&first, &last)
+	return first, last, wrapErr(r.path, "time bounds", err)
+}

@@ -21,12 +21,21 @@ type KeyMap struct {
 
 	Pause, Faster, Slower key.Binding
 
+	// Replay: move in event time (enabled with a Seeker).
+	SeekBack, SeekFwd, StepSize key.Binding
+	PrevMark, NextMark          key.Binding
+	SeekStart, SeekEnd          key.Binding
+	Step, GoTo                  key.Binding
+
+	Note key.Binding // an operator note at the current event time
+
 	Help key.Binding
 	Quit key.Binding
 }
 
-// newKeyMap builds the key map; a player enables the playback controls.
-func newKeyMap(player bool) KeyMap {
+// newKeyMap builds the key map; a player enables the playback controls,
+// a seeker the replay's moves in time, notes the note key.
+func newKeyMap(player, seeker, notes bool) KeyMap {
 	k := KeyMap{
 		Up:       key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "up")),
 		Down:     key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "down")),
@@ -49,19 +58,45 @@ func newKeyMap(player bool) KeyMap {
 		Faster: key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "faster")),
 		Slower: key.NewBinding(key.WithKeys("-", "_"), key.WithHelp("-", "slower")),
 
+		SeekBack:  key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "back 10s")),
+		SeekFwd:   key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "fwd 10s")),
+		StepSize:  key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "step size")),
+		PrevMark:  key.NewBinding(key.WithKeys("["), key.WithHelp("[", "prev mark")),
+		NextMark:  key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "next mark")),
+		SeekStart: key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "start")),
+		SeekEnd:   key.NewBinding(key.WithKeys("G"), key.WithHelp("G", "end / live")),
+		Step:      key.NewBinding(key.WithKeys("."), key.WithHelp(".", "one event")),
+		GoTo:      key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "go to")),
+		Note:      key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "note")),
+
 		Help: key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit: key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 	}
 	k.Pause.SetEnabled(player)
 	k.Faster.SetEnabled(player)
 	k.Slower.SetEnabled(player)
+	for _, b := range k.seekKeys() {
+		b.SetEnabled(seeker)
+	}
+	if seeker { // g/G move in time; the lists keep home/end
+		k.Top.SetKeys("home")
+		k.Top.SetHelp("home", "first")
+		k.Bottom.SetKeys("end")
+		k.Bottom.SetHelp("end", "last")
+	}
+	k.Note.SetEnabled(notes)
 	return k
+}
+
+func (k *KeyMap) seekKeys() []*key.Binding {
+	return []*key.Binding{&k.SeekBack, &k.SeekFwd, &k.StepSize, &k.PrevMark, &k.NextMark,
+		&k.SeekStart, &k.SeekEnd, &k.Step, &k.GoTo}
 }
 
 // ShortHelp is the one-line help in the footer (help.KeyMap).
 func (k KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{
-		k.Help, k.Quit, k.Pause, k.Faster, k.Slower,
+		k.Help, k.Quit, k.Pause, k.Faster, k.Slower, k.SeekBack, k.SeekFwd, k.PrevMark, k.NextMark, k.Note,
 		k.NextPane, k.Enter, k.Back, k.Filter, k.Sort, k.Window,
 	}
 }
@@ -70,16 +105,18 @@ func (k KeyMap) ShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.NextPane, k.PrevPane, k.Enter, k.Back},
-		{k.Filter, k.Sort, k.Window},
-		{k.Pause, k.Faster, k.Slower},
-		{k.Help, k.Quit},
+		{k.NextPane, k.PrevPane, k.Enter, k.Back, k.Filter, k.Sort, k.Window},
+		{k.Pause, k.Faster, k.Slower, k.Step, k.Note, k.Help, k.Quit},
+		{k.SeekBack, k.SeekFwd, k.StepSize, k.PrevMark, k.NextMark, k.SeekStart, k.SeekEnd, k.GoTo},
 	}
 }
 
 // keyState says which bindings apply right now.
 type keyState struct {
 	player     bool // a Player is attached and the source has not ended
+	seeker     bool // a Seeker is attached
+	notes      bool // notes can be taken
+	prompting  bool // typing a time or a note
 	detail     bool // the detail view is open
 	help       bool // the full help is open
 	filtering  bool // typing a filter
@@ -91,6 +128,9 @@ type keyState struct {
 // apply enables the bindings that apply in s and relabels the ones whose
 // meaning changes with the mode.
 func (k *KeyMap) apply(s keyState) {
+	if s.prompting {
+		s.filtering = true // the keyboard is text, as in a filter
+	}
 	normal := !s.detail && !s.filtering
 	for _, b := range []*key.Binding{
 		&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom,
@@ -108,6 +148,10 @@ func (k *KeyMap) apply(s keyState) {
 	k.Pause.SetEnabled(s.player && !s.filtering)
 	k.Faster.SetEnabled(s.player && !s.filtering)
 	k.Slower.SetEnabled(s.player && !s.filtering)
+	for _, b := range k.seekKeys() {
+		b.SetEnabled(s.seeker && !s.filtering)
+	}
+	k.Note.SetEnabled(s.notes && !s.filtering)
 	k.Quit.SetEnabled(true)
 	switch {
 	case s.filtering:

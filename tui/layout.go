@@ -48,15 +48,15 @@ type layout struct {
 }
 
 // computeLayout lays the screen out for a terminal of w×h cells showing
-// trunks trunks: the trunks pane is no taller than its rows need, up to
+// trunks trunks, with bar lines for the replay's timeline above the footer: the trunks pane is no taller than its rows need, up to
 // its share of the body, and the numbers pane gets the rest.
-func computeLayout(w, h, trunks int) layout {
+func computeLayout(w, h, trunks, bar int) layout {
 	l := layout{width: w, height: h, trunkRows: trunks}
 	if w < minWidth || h < minHeight {
 		l.tooSmall = true
 		return l
 	}
-	l.body = size{w, h - headerHeight - footerHeight}
+	l.body = size{w, h - headerHeight - footerHeight - bar}
 	bh := l.body.h
 	if w >= wideWidth {
 		l.wide = true

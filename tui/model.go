@@ -45,7 +45,12 @@ type Options struct {
 	Mode          Mode
 	RecordingPath string // where events are recorded ("" = not recording)
 	Player        Player // nil unless replay/demo
-	Theme         *Theme // nil = DefaultTheme
+	Seeker        Seeker // nil unless replaying a recording: moves in event time
+	// Note records an operator note at event time t (live: into the
+	// recording; replay: into a side file). nil: no notes. The screen calls
+	// it from a command, never from Update.
+	Note  func(t int64, text string) error
+	Theme *Theme // nil = DefaultTheme
 }
 
 // PipelineStats describe the pipeline itself, for the header.
@@ -129,6 +134,13 @@ type Model struct {
 	endErr   error
 	paused   bool
 	speed    float64
+
+	tl       monitor.Timeline // the replay's timeline, read with the player
+	stepIdx  int              // index into seekSteps for ←/→
+	prompt   promptKind       // typing a time or a note
+	typed    string
+	status   string // the last note's outcome, or a bad time
+	statusOK bool
 }
 
 // New builds the screen.
@@ -138,7 +150,7 @@ func New(o Options) Model {
 		theme = *o.Theme
 	}
 	st := NewStyles(theme)
-	keys := newKeyMap(o.Player != nil)
+	keys := newKeyMap(o.Player != nil, o.Seeker != nil, o.Note != nil)
 	c := &shared{st: st, keys: &keys, win: monitor.Win5m, typing: focusNone}
 	h := help.New()
 	h.Styles = st.Help
@@ -170,6 +182,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.syncKeys()
 	case openDetailMsg:
 		m.openDetail(msg)
+	case noteSavedMsg:
+		m.noteSaved(msg)
 	case tea.KeyPressMsg:
 		cmd := m.handleKey(msg)
 		return m, cmd
@@ -192,7 +206,11 @@ func (m *Model) resize(w, h int) {
 	if m.snap != nil {
 		n = len(m.snap.Trunks)
 	}
-	m.lay = computeLayout(w, h, n)
+	bar := 0
+	if m.o.Seeker != nil {
+		bar = timelineHeight
+	}
+	m.lay = computeLayout(w, h, n, bar)
 	m.help.SetWidth(w)
 	if m.lay.tooSmall {
 		return
@@ -222,6 +240,9 @@ func (m *Model) setSnapshot(msg SnapshotMsg) {
 
 // readPlayer caches the player's state so View never calls out.
 func (m *Model) readPlayer() {
+	if m.o.Seeker != nil {
+		m.tl = m.o.Seeker.Timeline()
+	}
 	if m.o.Player == nil {
 		return
 	}
@@ -245,6 +266,9 @@ func (m *Model) syncKeys() {
 	f, canFilter := m.focused().(filterable)
 	m.c.keys.apply(keyState{
 		player:     m.o.Player != nil && !m.ended,
+		seeker:     m.o.Seeker != nil,
+		notes:      m.o.Note != nil,
+		prompting:  m.prompt != promptNone,
 		detail:     m.detail != nil,
 		help:       m.showHelp,
 		filtering:  m.c.typing != focusNone,

@@ -24,6 +24,9 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	if m.c.typing != focusNone {
 		return m.handleFilterKey(k)
 	}
+	if m.prompt != promptNone {
+		return m.handlePromptKey(k)
+	}
 	switch {
 	case key.Matches(k, keys.Quit):
 		return tea.Quit
@@ -44,6 +47,12 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		m.readPlayer()
 	case key.Matches(k, keys.Slower):
 		m.o.Player.SetSpeed(slower(m.o.Player.Speed()))
+		m.readPlayer()
+	case key.Matches(k, keys.Note):
+		m.prompt, m.typed = promptNote, ""
+	case key.Matches(k, keys.GoTo):
+		m.prompt, m.typed = promptTime, ""
+	case m.o.Seeker != nil && m.seekKey(k):
 		m.readPlayer()
 	case m.detail != nil:
 		m.detailKey(k)

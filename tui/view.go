@@ -32,6 +32,9 @@ func (m Model) render() string {
 			m.feed.view(l.feed, m.focus == focusFeed),
 		)...)
 	}
+	if m.o.Seeker != nil {
+		lines = append(lines, m.timelineBar())
+	}
 	lines = append(lines, m.footer())
 	return strings.Join(lines, "\n")
 }
@@ -151,6 +154,9 @@ func (m Model) recordingText() string {
 // footer is the short help, or the filter being typed.
 func (m Model) footer() string {
 	st, w := m.c.st, m.lay.width
+	if m.prompt != promptNone {
+		return m.promptLine()
+	}
 	if m.c.typing != focusNone {
 		f, _ := m.focused().(filterable)
 		text := ""
@@ -160,6 +166,13 @@ func (m Model) footer() string {
 		line := st.Accent.Render("filter /") + st.Bold.Render(text+"▏") +
 			st.Muted.Render("   enter apply · esc clear · ctrl+u erase")
 		return fit(line, w)
+	}
+	if m.status != "" && m.o.Seeker == nil { // replay shows it on the timeline
+		style := st.Bad
+		if m.statusOK {
+			style = st.OK
+		}
+		return fit(style.Render(m.status)+"  "+m.help.View(*m.c.keys), w)
 	}
 	return fit(m.help.View(*m.c.keys), w)
 }

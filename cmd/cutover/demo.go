@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -102,6 +103,14 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 			}, pub)
 		},
 		headless: o.headless, duration: o.duration, logger: logger, stdout: stdout,
+		note: func(p *pipeline.Pipeline) func(int64, string) error {
+			return func(t int64, text string) error {
+				if !p.Publish(noteEvent(t, text)) {
+					return errors.New("the event queue is full; try again")
+				}
+				return nil
+			}
+		},
 	}
 	out, runErr := s.run(context.Background())
 	if err := w.Close(); err != nil && runErr == nil {

@@ -4,6 +4,8 @@
 //	cutover demo                  watch a simulated cutover night, recorded to SQLite
 //	cutover replay FILE.db        play a recording back through the same screen
 //	cutover stir verify FILE|-    verify a SIP request's Identity header
+//	cutover report FILE.db        the morning-after report
+//	cutover export FILE.db        SIP messages back into a pcap
 //	cutover help                  this text
 package main
 
@@ -23,6 +25,8 @@ Usage:
   cutover replay [flags] FILE   play a recording back through the same screen
   cutover stir verify [flags] FILE|-
                                 verify a SIP request's STIR/SHAKEN Identity header
+  cutover report [flags] FILE   the morning-after report (text, md, html, json)
+  cutover export [flags] FILE   SIP messages back into a pcap (-o out.pcap)
   cutover help [command]        show help
 
 Run "cutover help demo" or "cutover help replay" for their flags.
@@ -56,6 +60,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = runReplay(rest, stdout, stderr)
 	case "stir":
 		return runStir(rest, stdin, stdout, stderr)
+	case "report":
+		err = runReport(rest, stdout, stderr)
+	case "export":
+		err = runExport(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		return runHelp(rest, stdout, stderr)
 	default:
@@ -94,6 +102,14 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 	case "stir":
 		fs, _ := stirFlags()
+		fs.SetOutput(stdout)
+		fs.Usage()
+	case "report":
+		fs, _ := reportFlags()
+		fs.SetOutput(stdout)
+		fs.Usage()
+	case "export":
+		fs, _ := exportFlags()
 		fs.SetOutput(stdout)
 		fs.Usage()
 	default:

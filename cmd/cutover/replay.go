@@ -5,10 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"sort"
 	"time"
 
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/pipeline"
+	"github.com/cutover/cutover/monitor/replay"
 	"github.com/cutover/cutover/store"
 	"github.com/cutover/cutover/tui"
 )
@@ -18,6 +20,7 @@ type replayOpts struct {
 	headless bool
 	duration time.Duration
 	logPath  string
+	follow   bool
 }
 
 func replayFlags() (*flag.FlagSet, *replayOpts) {
@@ -26,9 +29,10 @@ func replayFlags() (*flag.FlagSet, *replayOpts) {
 	fs.Float64Var(&o.speed, "speed", 60, "event seconds per wall second (0 = as fast as possible; headless default 0)")
 	fs.BoolVar(&o.headless, "headless", false, "no screen: fold the recording, print a one-line summary and exit")
 	fs.DurationVar(&o.duration, "duration", 0, "stop after this much wall-clock time (0 = at the end of the recording)")
+	fs.BoolVar(&o.follow, "follow", false, "follow a recording that is still being written (another cutover records it): start at its end and stay live")
 	fs.StringVar(&o.logPath, "log", "", "write the log to this file (default: none on screen, stderr headless)")
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "Usage: cutover replay [flags] FILE.db\n\nPlay a recorded cutover night back through the same fold and screen.\nThe recording is opened read-only.\n\nFlags:\n")
+		fmt.Fprint(fs.Output(), "Usage: cutover replay [flags] FILE.db\n\nPlay a recorded cutover night back through the same fold and screen.\nThe recording is opened read-only; notes taken with n go to FILE.db-notes.jsonl.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	return fs, o
@@ -49,8 +53,8 @@ func runReplay(args []string, stdout, stderr io.Writer) error {
 	}
 	speedSet := false
 	fs.Visit(func(f *flag.Flag) { speedSet = speedSet || f.Name == "speed" })
-	if o.headless && !speedSet {
-		o.speed = 0
+	if (o.headless || o.follow) && !speedSet {
+		o.speed = 0 // as fast as recorded: a follower keeps up with its writer
 	}
 	path := fs.Arg(0)
 	r, err := store.OpenReader(path)
@@ -65,19 +69,72 @@ func runReplay(args []string, stdout, stderr io.Writer) error {
 	defer closeLog()
 
 	pacer := pipeline.NewPacer(o.speed)
+	rec := &recording{Reader: r}
+	ctl := replay.NewController(rec, replay.Options{
+		Config: r.Cutover().Config, Pacer: pacer, Follow: o.follow, Hold: !o.headless,
+	})
 	s := &session{
 		mode: tui.ModeReplay, cfg: r.Cutover().Config, path: path, pacer: pacer, lossless: true,
-		feed: func(ctx context.Context, pub func(context.Context, monitor.Event) error) error {
-			return r.Events(ctx, 0, func(_ int64, ev monitor.Event) error {
-				if err := pacer.Wait(ctx, ev.Time); err != nil {
+		control: ctl.Run, headless: o.headless, duration: o.duration, logger: logger, stdout: stdout,
+	}
+	if !o.headless {
+		s.seeker = ctl
+		s.note = func(*pipeline.Pipeline) func(int64, string) error {
+			return func(t int64, text string) error {
+				if err := appendSideNote(path, t, text); err != nil {
 					return err
 				}
-				return pub(ctx, ev)
-			})
-		},
-		headless: o.headless, duration: o.duration, logger: logger, stdout: stdout,
+				ctl.AddMark(monitor.Mark{Time: t, Kind: monitor.MarkNote})
+				return nil
+			}
+		}
 	}
 	out, err := s.run(context.Background())
 	fmt.Fprintln(stdout, summary("replay", path, out))
 	return err
+}
+
+// recording is a store.Reader with the marks of the replay's timeline:
+// alerts, actions, and notes from the recording and its side file.
+type recording struct{ *store.Reader }
+
+func (r *recording) Marks() ([]monitor.Mark, error) {
+	var out []monitor.Mark
+	alerts, err := r.Alerts()
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range alerts {
+		out = append(out, monitor.Mark{Time: a.OpenedNs, Kind: monitor.MarkAlert})
+	}
+	actions, err := r.Actions()
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range actions {
+		out = append(out, monitor.Mark{Time: a.RequestedNs, Kind: monitor.MarkAction})
+	}
+	notes, err := r.Notes()
+	if err != nil {
+		return nil, err
+	}
+	side, err := readSideNotes(r.Path())
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range append(notes, side...) {
+		out = append(out, monitor.Mark{Time: n.TsNs, Kind: monitor.MarkNote})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Time < out[j].Time })
+	return out, nil
+}
+
+// CheckpointTimes lists the recording's checkpoint times (replay.Recording).
+func (r *recording) CheckpointTimes() ([]int64, error) {
+	cks, err := r.Checkpoints()
+	out := make([]int64, len(cks))
+	for i, c := range cks {
+		out[i] = c.TsNs
+	}
+	return out, err
 }

@@ -24,13 +24,18 @@ type feed func(ctx context.Context, pub func(context.Context, monitor.Event) err
 // session wires one source, the pipeline, the recording and the screen:
 // the demo and a replay differ only in their feed and whether they record.
 type session struct {
-	mode      tui.Mode
-	cfg       monitor.Config
-	path      string            // the recording, shown on screen
-	recorder  pipeline.Recorder // nil in replay
-	pacer     *pipeline.Pacer
-	feed      feed
-	lossless  bool // publish with back-pressure even when paced (replay)
+	mode     tui.Mode
+	cfg      monitor.Config
+	path     string            // the recording, shown on screen
+	recorder pipeline.Recorder // nil in replay
+	pacer    *pipeline.Pacer
+	feed     feed
+	// control replaces feed for a replay that seeks: it may hand the
+	// pipeline a rebuilt state.
+	control   func(ctx context.Context, pub func(context.Context, monitor.Event) error, replace func(context.Context, *monitor.State) error) error
+	seeker    tui.Seeker                                           // nil: no moves in time
+	note      func(p *pipeline.Pipeline) func(int64, string) error // nil: no notes
+	lossless  bool                                                 // publish with back-pressure even when paced (replay)
 	headless  bool
 	duration  time.Duration // wall-clock limit; 0 = until the feed ends
 	logger    *slog.Logger
@@ -63,8 +68,14 @@ func (s *session) run(parent context.Context) (outcome, error) {
 	feedCtx, stopFeed := context.WithCancel(ctx)
 	defer stopFeed()
 	fed := &feedResult{done: make(chan struct{})}
+	feedFn := s.feed
+	if s.control != nil {
+		feedFn = func(ctx context.Context, pub func(context.Context, monitor.Event) error) error {
+			return s.control(ctx, pub, p.Replace)
+		}
+	}
 	go func() {
-		fed.err = s.feed(feedCtx, s.publisher(p))
+		fed.err = feedFn(feedCtx, s.publisher(p))
 		p.Close()
 		close(fed.done)
 	}()
@@ -119,7 +130,11 @@ func (s *session) watch(ctx context.Context, p *pipeline.Pipeline, fed *feedResu
 	if s.pacer != nil {
 		player = s.pacer
 	}
-	model := tui.New(tui.Options{Mode: s.mode, RecordingPath: s.path, Player: player})
+	o := tui.Options{Mode: s.mode, RecordingPath: s.path, Player: player, Seeker: s.seeker}
+	if s.note != nil {
+		o.Note = s.note(p)
+	}
+	model := tui.New(o)
 	opts := []tea.ProgramOption{tea.WithContext(ctx)}
 	if s.ttyInput != nil {
 		opts = append(opts, tea.WithInput(s.ttyInput))

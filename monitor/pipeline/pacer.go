@@ -57,6 +57,16 @@ func (p *Pacer) TogglePause() {
 	p.mu.Unlock()
 }
 
+// Reanchor forgets where event time and wall time met: after a seek the
+// next event plays at once and pacing goes on from there (instead of
+// racing through, or waiting out, the jump).
+func (p *Pacer) Reanchor() {
+	p.mu.Lock()
+	p.anchorW = time.Time{}
+	p.signal()
+	p.mu.Unlock()
+}
+
 func (p *Pacer) signal() {
 	close(p.wake)
 	p.wake = make(chan struct{})

@@ -72,3 +72,16 @@ func TestPacerSpeedChangeWakesWaiter(t *testing.T) {
 		t.Fatal("waiter not woken by the speed change")
 	}
 }
+
+func TestReanchorPlaysTheNextEventAtOnce(t *testing.T) {
+	p := NewPacer(1) // real time: an hour's jump would wait an hour
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := p.Wait(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	p.Reanchor()
+	if err := p.Wait(ctx, int64(time.Hour)); err != nil {
+		t.Fatalf("after Reanchor the jump still waits: %v", err)
+	}
+}

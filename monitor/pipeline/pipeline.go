@@ -50,6 +50,7 @@ type Pipeline struct {
 	opts  Options
 	state *monitor.State
 	q     chan monitor.Event
+	swap  chan swapReq
 	done  chan struct{}
 	once  sync.Once
 
@@ -81,7 +82,8 @@ func New(state *monitor.State, opts Options) *Pipeline {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Pipeline{opts: opts, state: state, q: make(chan monitor.Event, opts.QueueSize), done: make(chan struct{})}
+	return &Pipeline{opts: opts, state: state, q: make(chan monitor.Event, opts.QueueSize),
+		swap: make(chan swapReq), done: make(chan struct{})}
 }
 
 // Publish offers an event without ever blocking. It returns false, and
@@ -134,4 +136,27 @@ func (p *Pipeline) Latest() (*monitor.Snapshot, Stats) {
 		st.StoreErr = p.storeErr.Error()
 	}
 	return p.snap, st
+}
+
+// swapReq asks Run to fold into a new state from now on.
+type swapReq struct {
+	st    *monitor.State
+	taken chan struct{}
+}
+
+// Replace makes st the fold (a replay seek hands over the state it rebuilt)
+// and publishes its snapshot at once. Events still queued belong to the old
+// position and are dropped, not folded: the one feed must not publish while
+// Replace runs. It returns once the pipeline has taken st.
+func (p *Pipeline) Replace(ctx context.Context, st *monitor.State) error {
+	req := swapReq{st: st, taken: make(chan struct{})}
+	select {
+	case p.swap <- req:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-p.done:
+		return errClosed
+	}
+	<-req.taken
+	return nil
 }

@@ -24,6 +24,8 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			r.flushBatch()
 		case <-tick.C:
 			r.snapshot()
+		case req := <-p.swap:
+			r.replace(req)
 		case <-p.done:
 			for len(p.q) > 0 {
 				r.fold(<-p.q)
@@ -47,6 +49,7 @@ type runner struct {
 	lastCkptTs int64
 	lastTick   time.Time
 	lastApply  uint64
+	fresh      bool // the state was replaced: snapshot even if nothing was folded
 }
 
 // drainQueued folds whatever is already queued, up to one batch, without waiting.
@@ -109,6 +112,12 @@ func (r *runner) maybeCheckpoint(ts int64) {
 	if r.sinceCkpt < o.CheckpointEvery && ts-r.lastCkptTs < int64(o.CheckpointSpan) {
 		return
 	}
+	r.checkpoint(ts)
+}
+
+// checkpoint records the fold as it is now.
+func (r *runner) checkpoint(ts int64) {
+	o := r.p.opts
 	r.flushBatch() // the checkpoint must follow the events folded into it
 	blob, err := r.p.state.MarshalBinary()
 	if err == nil {
@@ -129,11 +138,23 @@ func (r *runner) setErr(err error) {
 	r.p.mu.Unlock()
 }
 
+// replace drops what is queued and folds into req.st from now on.
+func (r *runner) replace(req swapReq) {
+	for len(r.p.q) > 0 {
+		<-r.p.q
+	}
+	r.flushBatch()
+	r.p.state = req.st
+	r.fresh = true
+	r.snapshot()
+	close(req.taken)
+}
+
 // snapshot publishes a fresh copy of the fold for the screen.
 func (r *runner) snapshot() {
 	now := time.Now()
 	applied := r.p.applied.Load()
-	if applied == r.lastApply && r.p.snap != nil { // nothing new: keep the old copy
+	if applied == r.lastApply && r.p.snap != nil && !r.fresh { // nothing new: keep the old copy
 		r.p.mu.Lock()
 		r.p.stats.EventsPerSec = 0
 		r.p.mu.Unlock()
@@ -141,6 +162,7 @@ func (r *runner) snapshot() {
 		return
 	}
 	snap := r.p.state.Snapshot()
+	r.fresh = false
 	rate := float64(applied-r.lastApply) / now.Sub(r.lastTick).Seconds()
 	r.lastTick, r.lastApply = now, applied
 	r.p.mu.Lock()
@@ -150,6 +172,11 @@ func (r *runner) snapshot() {
 }
 
 func (r *runner) finish() error {
+	// A last checkpoint at the end of the recording: seeking to the end
+	// (the most common seek, G) then folds nothing forward.
+	if r.p.opts.Recorder != nil && r.p.opts.CheckpointEvery >= 0 && r.sinceCkpt > 0 {
+		r.checkpoint(r.p.state.Now())
+	}
 	r.flushBatch()
 	if rec := r.p.opts.Recorder; rec != nil {
 		if err := rec.Flush(); err != nil {

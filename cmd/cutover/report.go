@@ -1,0 +1,74 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/cutover/cutover/monitor/report"
+	"github.com/cutover/cutover/store"
+)
+
+type reportOpts struct {
+	format string
+	out    string
+}
+
+func reportFlags() (*flag.FlagSet, *reportOpts) {
+	o := &reportOpts{}
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	fs.StringVar(&o.format, "format", "text", "text, md, html or json")
+	fs.StringVar(&o.out, "o", "", "write the report to this file (default stdout)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "Usage: cutover report [flags] FILE.db\n\nReport on a recorded night: timeline of port activations, alerts, actions\nand notes; per-trunk and per-number tables; numbers still landing on legacy;\nSIP messages by method and response code (as tshark -z sip,stat counts them).\nThe HTML report has inline SVG charts and needs no network to view.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	return fs, o
+}
+
+func runReport(args []string, stdout, stderr io.Writer) error {
+	fs, o := reportFlags()
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || !slices.Contains(report.Formats, o.format) {
+		fmt.Fprintf(stderr, "cutover report: give one recording (FILE.db) and --format %s\n", strings.Join(report.Formats, "|"))
+		return errUsage
+	}
+	path := fs.Arg(0)
+	r, err := store.OpenReader(path)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	notes, err := readSideNotes(path)
+	if err != nil {
+		return err
+	}
+	rep, err := report.Build(context.Background(), r, notes)
+	if err != nil {
+		return err
+	}
+	var w io.Writer = stdout
+	if o.out != "" {
+		f, err := os.Create(o.out)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		bw := bufio.NewWriter(f)
+		if err := report.Write(bw, rep, o.format); err != nil {
+			return err
+		}
+		if err := bw.Flush(); err != nil {
+			return err
+		}
+		return f.Close()
+	}
+	return report.Write(w, rep, o.format)
+}

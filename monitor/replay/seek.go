@@ -1,0 +1,141 @@
+// Package replay rebuilds the fold of a recording at any event time: it
+// restores the latest checkpoint at or before the target and folds forward
+// from there, so a seek costs at most one checkpoint interval of events
+// (the recorder checkpoints every 250k events or 5 min of event time).
+package replay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/cutover/cutover/monitor"
+)
+
+// Source is what a seek reads from a recording. store.Reader implements it.
+type Source interface {
+	CheckpointAtOrBefore(tsNs int64) (seq, ts int64, state []byte, ok bool, err error)
+	Events(ctx context.Context, afterSeq int64, fn func(seq int64, ev monitor.Event) error) error
+}
+
+// Position is where a rebuilt fold stands in the recording: every event up
+// to and including Seq has been folded (or skipped, for derived alerts).
+type Position struct {
+	Seq  int64
+	Time int64 // the fold's event clock
+}
+
+// errStop ends an Events iteration once the target is reached.
+var errStop = errors.New("replay: target reached")
+
+// Fold applies one recorded event the way the live pipeline did: SIP is
+// decoded again (Info is never stored) and derived alert events are not
+// applied, since the fold derives them itself. It reports whether ev was
+// folded.
+func Fold(st *monitor.State, ev monitor.Event) bool {
+	if ev.Kind == monitor.KindAlert {
+		return false
+	}
+	if ev.Kind == monitor.KindSIP && ev.SIP != nil && ev.SIP.Info == nil {
+		_ = monitor.Decode(ev.SIP) // malformed messages fold as malformed, as live
+	}
+	st.Apply(ev)
+	st.Drain(nil)
+	return true
+}
+
+// Seek returns the fold as it was after the last event at or before event
+// time t, and where that is. cfg builds the empty fold when the recording
+// has no checkpoint early enough.
+func Seek(ctx context.Context, src Source, cfg monitor.Config, t int64) (*monitor.State, Position, error) {
+	st := monitor.NewState(cfg)
+	var pos Position
+	seq, ts, blob, ok, err := src.CheckpointAtOrBefore(t)
+	if err != nil {
+		return nil, pos, err
+	}
+	if ok {
+		if err := st.UnmarshalBinary(blob); err != nil {
+			return nil, pos, fmt.Errorf("checkpoint at seq %d: %w", seq, err)
+		}
+		pos = Position{Seq: seq, Time: ts}
+	}
+	pos, err = Forward(ctx, src, st, pos, func(_ int64, ev monitor.Event) bool { return ev.Time <= t })
+	return st, pos, err
+}
+
+// Forward folds the events after pos into st while keep says so, and
+// returns the new position. The first event keep refuses is not folded.
+func Forward(ctx context.Context, src Source, st *monitor.State, pos Position, keep func(seq int64, ev monitor.Event) bool) (Position, error) {
+	err := Stream(ctx, src, pos.Seq, func(seq int64, ev monitor.Event) error {
+		if !keep(seq, ev) {
+			return errStop
+		}
+		Fold(st, ev)
+		pos.Seq, pos.Time = seq, st.Now()
+		return nil
+	})
+	if errors.Is(err, errStop) {
+		err = nil
+	}
+	return pos, err
+}
+
+// Stream calls fn for every event after afterSeq in order, like
+// Source.Events, with SIP already decoded: reading and decoding run in a
+// second goroutine a batch ahead of fn, since they cost more than the fold.
+// It stops at fn's first error and returns it.
+func Stream(ctx context.Context, src Source, afterSeq int64, fn func(seq int64, ev monitor.Event) error) error {
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan []seqEvent, 4)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		batch := make([]seqEvent, 0, forwardBatch)
+		send := func() error {
+			select {
+			case batches <- batch:
+				batch = make([]seqEvent, 0, forwardBatch)
+				return nil
+			case <-rctx.Done():
+				return rctx.Err()
+			}
+		}
+		err := src.Events(rctx, afterSeq, func(seq int64, ev monitor.Event) error {
+			if ev.Kind == monitor.KindSIP && ev.SIP != nil && ev.SIP.Info == nil {
+				_ = monitor.Decode(ev.SIP)
+			}
+			if batch = append(batch, seqEvent{seq, ev}); len(batch) < forwardBatch {
+				return nil
+			}
+			return send()
+		})
+		if err == nil && len(batch) > 0 {
+			err = send()
+		}
+		readErr <- err
+	}()
+	for batch := range batches {
+		for _, e := range batch {
+			if err := fn(e.seq, e.ev); err != nil {
+				cancel()
+				for range batches { // let the reader finish
+				}
+				return err
+			}
+		}
+	}
+	if err := <-readErr; err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
+// forwardBatch is how many read-ahead events the reader hands over at once.
+const forwardBatch = 512
+
+type seqEvent struct {
+	seq int64
+	ev  monitor.Event
+}

@@ -1,0 +1,189 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/replay"
+	"github.com/cutover/cutover/store"
+)
+
+const minute = int64(time.Minute)
+
+// Build folds the recording from its first event to its last and reports
+// on it. notes are operator notes kept outside the recording (a replay's
+// side file); they join the timeline.
+func Build(ctx context.Context, r *store.Reader, notes []store.NoteRow) (*Report, error) {
+	cut := r.Cutover()
+	st := monitor.NewState(cut.Config)
+	b := &builder{st: st, cfg: st.Config(), nums: map[string]*acc{}, legacy: map[string][]legacyMinute{}}
+	b.rep = &Report{
+		Schema: Schema, Name: cut.Config.Name, Recording: r.Path(), Mode: cut.Mode, Bucket: "1m",
+		SIP: SIPCounts{Requests: map[string]int{}, Responses: map[string]int{}},
+	}
+	b.trunks = make([]acc, len(b.cfg.Trunks))
+	for _, t := range b.cfg.Trunks {
+		b.rep.Trunks = append(b.rep.Trunks, TrunkReport{Name: t.Name, Role: string(t.Role)})
+	}
+	err := replay.Stream(ctx, r, 0, func(seq int64, ev monitor.Event) error {
+		b.event(seq, ev)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if b.seen {
+		b.flush()
+	}
+	if err := b.projections(r, notes); err != nil {
+		return nil, err
+	}
+	b.finish()
+	return b.rep, nil
+}
+
+type legacyMinute struct {
+	start int64
+	calls int
+}
+
+type builder struct {
+	st     *monitor.State
+	cfg    monitor.Config
+	rep    *Report
+	first  int64
+	last   int64
+	cur    int64 // the minute being folded (start, Unix ns)
+	seen   bool  // an event has been folded
+	trunks []acc
+	nums   map[string]*acc
+	legacy map[string][]legacyMinute
+}
+
+func (b *builder) event(seq int64, ev monitor.Event) {
+	b.rep.Events++
+	if !b.seen {
+		b.seen, b.first, b.cur = true, ev.Time, ev.Time/minute*minute
+	}
+	b.last = max(b.last, ev.Time)
+	for m := ev.Time / minute * minute; m > b.cur; {
+		b.flush()
+		b.cur += minute
+	}
+	switch ev.Kind {
+	case monitor.KindPortState:
+		if p := ev.Port; p != nil && activation(p.State) {
+			b.entry(ev.Time, seq, "port", p.Number, "port "+string(p.State), "")
+		}
+	case monitor.KindAction:
+		if a := ev.Action; a != nil {
+			text := fmt.Sprintf("%s %s by %s", a.Type, a.State, a.Operator)
+			if a.Error != "" {
+				text += ": " + a.Error
+			} else if a.Result != "" {
+				text += ": " + a.Result
+			}
+			b.entry(ev.Time, seq, "action", a.Target, text, "")
+		}
+	case monitor.KindNote:
+		if n := ev.Note; n != nil {
+			b.entry(ev.Time, seq, "note", n.Author, n.Text, "")
+		}
+	}
+	if replay.Fold(b.st, ev) && ev.Kind == monitor.KindSIP {
+		b.countSIP(ev.SIP)
+	}
+}
+
+func (b *builder) countSIP(m *monitor.SIPMessage) {
+	c := &b.rep.SIP
+	c.Messages++
+	switch {
+	case m.Info == nil:
+		c.Malformed++
+	case m.Info.Request:
+		c.Requests[m.Info.Method]++
+	default:
+		c.Responses[strconv.Itoa(m.Info.Code)]++
+	}
+}
+
+func (b *builder) entry(t, seq int64, kind, subject, text, sev string) {
+	b.rep.Timeline = append(b.rep.Timeline, Entry{Time: utc(t), Kind: kind, Subject: subject, Text: text, Severity: sev, Seq: seq})
+}
+
+// flush closes the minute b.cur: its buckets are final once the clock has
+// left it.
+func (b *builder) flush() {
+	trunks, numbers := b.st.Period(b.cur, b.cur+minute)
+	m := Minute{Time: utc(b.cur)}
+	for i, s := range trunks {
+		b.trunks[i].add(s)
+		for _, c := range s.Codes {
+			switch c.Code / 100 {
+			case 4:
+				m.C4xx += c.Count
+			case 5:
+				m.C5xx += c.Count
+			}
+		}
+	}
+	for i, s := range trunks {
+		b.rep.Trunks[i].Minutes = append(b.rep.Trunks[i].Minutes, TrunkMinute{Attempts: s.Attempts, Answered: s.Answered, Failed: s.Failed})
+	}
+	names := b.st.NumberNames()
+	for i, s := range numbers {
+		if s.Attempts == 0 && s.Completed == 0 {
+			continue
+		}
+		a := b.nums[names[i]]
+		if a == nil {
+			a = &acc{}
+			b.nums[names[i]] = a
+		}
+		a.add(s)
+		m.Legacy += s.Legacy // where inbound calls land is kept per number
+		m.New += s.New
+		if s.Legacy > 0 {
+			b.legacy[names[i]] = append(b.legacy[names[i]], legacyMinute{start: b.cur, calls: s.Legacy})
+		}
+	}
+	b.rep.Minutes = append(b.rep.Minutes, m)
+}
+
+// projections adds alerts and side-file notes to the timeline.
+func (b *builder) projections(r *store.Reader, notes []store.NoteRow) error {
+	alerts, err := r.Alerts()
+	if err != nil {
+		return err
+	}
+	for _, a := range alerts {
+		b.entry(a.OpenedNs, a.Seq, "alert_open", a.Subject, a.Rule+": "+a.Message, string(a.Severity))
+		if a.ClosedNs != 0 {
+			b.entry(a.ClosedNs, a.CloseSeq, "alert_close", a.Subject, a.Rule+" closed", string(a.Severity))
+		}
+	}
+	for _, n := range notes {
+		b.entry(n.TsNs, n.Seq, "note", n.Author, n.Text, "")
+	}
+	sort.SliceStable(b.rep.Timeline, func(i, j int) bool {
+		ti, tj := b.rep.Timeline[i], b.rep.Timeline[j]
+		if !ti.Time.Equal(tj.Time) {
+			return ti.Time.Before(tj.Time)
+		}
+		return ti.Seq < tj.Seq
+	})
+	return nil
+}
+
+func utc(ns int64) time.Time { return time.Unix(0, ns).UTC() }
+
+// activation says whether a port state change belongs on the timeline:
+// the port completing (the number is activated) or failing.
+func activation(s monitor.PortState) bool {
+	return s == monitor.PortCompleted || s == monitor.PortDenied || s == monitor.PortCancelled
+}

@@ -1,0 +1,150 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cutover/cutover/fixtures/recording"
+	"github.com/cutover/cutover/fixtures/sim"
+	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/store"
+)
+
+func demoReport(t testing.TB, numbers int, extra ...monitor.Event) (*Report, *store.Reader) {
+	t.Helper()
+	o := sim.DefaultOptions()
+	o.Numbers = numbers
+	path := recording.Demo(t, filepath.Join(t.TempDir(), "night.db"), o, extra...)
+	r, err := store.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	side := []store.NoteRow{{TsNs: o.Start.Add(2 * time.Hour).UnixNano(), Author: "morning", Text: "side-file note"}}
+	rep, err := Build(context.Background(), r, side)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep, r
+}
+
+func TestReportAddsUpAndKeepsTheTimeline(t *testing.T) {
+	start := sim.DefaultOptions().Start
+	note := monitor.Event{Time: start.Add(90 * time.Minute).UnixNano(), Kind: monitor.KindNote, Source: "operator",
+		Note: &monitor.Note{Author: "alice", Text: "legacy still ringing for block 1"}}
+	act := func(min time.Duration, st monitor.ActionState) monitor.Event {
+		return monitor.Event{Time: start.Add(min).UnixNano(), Kind: monitor.KindAction, Source: "operator",
+			Action: &monitor.ActionRecord{ID: "a1", Type: "failover", State: st, Target: "legacy", Operator: "bob@noc"}}
+	}
+	rep, r := demoReport(t, 40, note, act(95*time.Minute, monitor.ActionRequested), act(95*time.Minute+5*time.Second, monitor.ActionDone))
+
+	// SIP counts add up to what the fold saw.
+	var folded uint64
+	r.Events(context.Background(), 0, func(_ int64, ev monitor.Event) error {
+		if ev.Kind == monitor.KindSIP {
+			folded++
+		}
+		return nil
+	})
+	sum := rep.SIP.Malformed
+	for _, n := range rep.SIP.Requests {
+		sum += n
+	}
+	for _, n := range rep.SIP.Responses {
+		sum += n
+	}
+	if rep.SIP.Messages != int(folded) || sum != rep.SIP.Messages || rep.SIP.Requests["INVITE"] == 0 {
+		t.Fatalf("SIP counts %+v do not add up to %d messages", rep.SIP, folded)
+	}
+	// Per-minute series add up to the trunk totals.
+	for _, tr := range rep.Trunks {
+		n := 0
+		for _, m := range tr.Minutes {
+			n += m.Attempts
+		}
+		if n != tr.Total.Attempts || len(tr.Minutes) != len(rep.Minutes) {
+			t.Fatalf("trunk %s: minutes add to %d attempts, total says %d", tr.Name, n, tr.Total.Attempts)
+		}
+	}
+	if len(rep.Minutes) < 170 || rep.Minutes[0].Time.After(rep.Start) {
+		t.Fatalf("%d minutes from %s for a 3-hour night", len(rep.Minutes), rep.Minutes[0].Time)
+	}
+	kinds := map[string]int{}
+	for i, e := range rep.Timeline {
+		kinds[e.Kind]++
+		if i > 0 && e.Time.Before(rep.Timeline[i-1].Time) {
+			t.Fatal("timeline out of order")
+		}
+	}
+	if kinds["action"] != 2 {
+		t.Fatalf("want both steps of the action on the timeline, got %d", kinds["action"])
+	}
+	for _, k := range []string{"port", "alert_open", "alert_close", "note"} {
+		if kinds[k] == 0 {
+			t.Fatalf("no %s on the timeline: %v", k, kinds)
+		}
+	}
+	if kinds["note"] != 2 {
+		t.Fatalf("want the recorded and the side-file note, got %d", kinds["note"])
+	}
+	if len(rep.Legacy) == 0 {
+		t.Fatal("the demo night's zombie numbers are not reported as still landing on legacy")
+	}
+	for _, l := range rep.Legacy {
+		if l.Calls == 0 || l.For <= 0 || l.Last.Before(l.First) {
+			t.Fatalf("bad legacy landing %+v", l)
+		}
+	}
+}
+
+func TestReportFormats(t *testing.T) {
+	rep, _ := demoReport(t, 20)
+	for _, f := range Formats {
+		var buf bytes.Buffer
+		if err := Write(&buf, rep, f); err != nil {
+			t.Fatal(f, err)
+		}
+		out := buf.String()
+		want := map[string][]string{
+			"text": {"Timeline\n--------", "Trunks (whole cutover)", "SIP messages"},
+			"md":   {"# Cutover report", "## Timeline", "| --- |"},
+			"html": {"<svg", "</html>", "<table"},
+			"json": {`"schema": "cutover.report/v1"`, `"still_on_legacy"`, `"requests"`},
+		}[f]
+		for _, w := range want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s report lacks %q", f, w)
+			}
+		}
+	}
+	var buf bytes.Buffer
+	Write(&buf, rep, "json")
+	var back Report
+	if err := json.Unmarshal(buf.Bytes(), &back); err != nil || back.SIP.Messages != rep.SIP.Messages {
+		t.Fatalf("JSON report does not read back: %v", err)
+	}
+	if err := Write(&buf, rep, "pdf"); err == nil {
+		t.Fatal("pdf accepted")
+	}
+}
+
+func TestReportSeesTrafficMoveToNew(t *testing.T) {
+	rep, _ := demoReport(t, 40)
+	var early, late [2]int // legacy, new inbound in the first and last hour
+	for _, m := range rep.Minutes {
+		switch {
+		case m.Time.Before(rep.Start.Add(time.Hour)):
+			early[0], early[1] = early[0]+m.Legacy, early[1]+m.New
+		case m.Time.After(rep.End.Add(-time.Hour)):
+			late[0], late[1] = late[0]+m.Legacy, late[1]+m.New
+		}
+	}
+	if early[0] <= early[1] || late[1] <= late[0] {
+		t.Fatalf("inbound legacy/new: first hour %v, last hour %v; want legacy first, new last", early, late)
+	}
+}

@@ -1,0 +1,130 @@
+// Package report turns a recording into the morning-after report: a
+// timeline of what happened and what was done, per-trunk and per-number
+// tables, which numbers kept landing on legacy, and SIP message counts that
+// can be cross-checked with `tshark -q -z sip,stat`. It folds the recording
+// with the same fold as live, so its figures are the ones on screen.
+//
+// The JSON form is the Report struct below (schema "cutover.report/v1"):
+// times are RFC 3339 in UTC, ratios are in [0,1] or null when undefined.
+package report
+
+import "time"
+
+// Schema names the JSON report's version.
+const Schema = "cutover.report/v1"
+
+// Report is the whole report.
+type Report struct {
+	Schema    string          `json:"schema"`
+	Name      string          `json:"name"`
+	Recording string          `json:"recording"`
+	Mode      string          `json:"mode"`     // live, demo, import
+	Start     time.Time       `json:"start"`    // first event
+	End       time.Time       `json:"end"`      // last event
+	Events    int64           `json:"events"`   // events in the recording
+	Bucket    string          `json:"bucket"`   // width of the per-minute series: "1m"
+	Timeline  []Entry         `json:"timeline"` // port activations, alerts, actions, notes; in time order
+	Trunks    []TrunkReport   `json:"trunks"`
+	Numbers   []NumberReport  `json:"numbers"`
+	Legacy    []LegacyLanding `json:"still_on_legacy"` // numbers that kept landing on legacy after their port completed
+	Minutes   []Minute        `json:"minutes"`         // whole-cutover series, one per minute of event time
+	SIP       SIPCounts       `json:"sip"`
+}
+
+// Entry is one line of the timeline.
+type Entry struct {
+	Time     time.Time `json:"time"`
+	Kind     string    `json:"kind"`               // port, alert_open, alert_close, action, note
+	Subject  string    `json:"subject"`            // number, trunk, action target, note author
+	Text     string    `json:"text"`               // what happened
+	Severity string    `json:"severity,omitempty"` // alerts only
+	Seq      int64     `json:"seq"`                // the recording's event seq (0 for side-file notes)
+}
+
+// Summary is a trunk's or number's KPIs over the whole cutover.
+type Summary struct {
+	Attempts  int      `json:"attempts"`
+	Completed int      `json:"completed"`
+	Answered  int      `json:"answered"`
+	Failed    int      `json:"failed"`
+	Effective int      `json:"effective"`
+	Short     int      `json:"short"`
+	Legacy    int      `json:"inbound_legacy"`
+	New       int      `json:"inbound_new"`
+	ASR       *float64 `json:"asr"`       // answered / completed
+	NER       *float64 `json:"ner"`       // effective / completed
+	Drop      *float64 `json:"drop_rate"` // short / answered
+	PDDms     *float64 `json:"pdd_ms"`    // mean post-dial delay
+	Codes     []Code   `json:"codes"`     // final responses to INVITE, most frequent first
+	Attest    Attest   `json:"attestation"`
+}
+
+// Code is how often a final response code was seen.
+type Code struct {
+	Code  int `json:"code"`
+	Count int `json:"count"`
+}
+
+// Attest is the STIR/SHAKEN attestation mix of outbound calls.
+type Attest struct {
+	A       int `json:"A"`
+	B       int `json:"B"`
+	C       int `json:"C"`
+	None    int `json:"none"`
+	Invalid int `json:"invalid"`
+}
+
+// TrunkReport is one trunk's table row and its series.
+type TrunkReport struct {
+	Name    string        `json:"name"`
+	Role    string        `json:"role"`
+	Total   Summary       `json:"total"`
+	Minutes []TrunkMinute `json:"minutes"` // aligned with Report.Minutes
+}
+
+// TrunkMinute is one trunk's minute.
+type TrunkMinute struct {
+	Attempts int `json:"attempts"`
+	Answered int `json:"answered"`
+	Failed   int `json:"failed"`
+}
+
+// Minute is the whole cutover's minute: where inbound calls landed and
+// how many final responses were 4xx and 5xx.
+type Minute struct {
+	Time   time.Time `json:"time"`
+	Legacy int       `json:"inbound_legacy"`
+	New    int       `json:"inbound_new"`
+	C4xx   int       `json:"code_4xx"`
+	C5xx   int       `json:"code_5xx"`
+}
+
+// NumberReport is one ported number's row.
+type NumberReport struct {
+	E164          string     `json:"e164"`
+	PortRequestID string     `json:"port_request_id,omitempty"`
+	PortState     string     `json:"port_state"` // at the end of the recording
+	Activated     *time.Time `json:"activated"`  // port completed; null if never
+	Total         Summary    `json:"total"`
+}
+
+// LegacyLanding is a ported number whose inbound calls still arrived on a
+// legacy trunk after its port completed (per minute of event time).
+type LegacyLanding struct {
+	E164      string        `json:"e164"`
+	Activated time.Time     `json:"activated"`
+	Calls     int           `json:"calls"`        // inbound attempts on legacy after activation
+	First     time.Time     `json:"first_minute"` // first such minute
+	Last      time.Time     `json:"last_minute"`  // last such minute
+	For       time.Duration `json:"for_ns"`       // from activation to the end of the last such minute
+}
+
+// SIPCounts are every SIP message in the recording, counted as
+// `tshark -q -z sip,stat` counts packets: requests by method, responses by
+// status code. Malformed messages are in neither.
+type SIPCounts struct {
+	Messages  int            `json:"messages"`
+	Requests  map[string]int `json:"requests"`  // method → messages
+	Responses map[string]int `json:"responses"` // status code → messages
+	Malformed int            `json:"malformed"`
+}

@@ -1,0 +1,198 @@
+package tui
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/replay"
+)
+
+// Seeker moves a replay in event time; replay.Controller implements it.
+// Its methods only post a request and return: the replay does the work.
+type Seeker interface {
+	SeekTo(t int64)
+	SeekBy(d time.Duration)
+	SeekEdge(end bool)
+	SeekMark(dir int)
+	Step()
+	Timeline() monitor.Timeline
+}
+
+// seekSteps are the ←/→ steps that z cycles through.
+var seekSteps = []time.Duration{10 * time.Second, time.Minute, 5 * time.Minute, 15 * time.Minute, time.Hour}
+
+const timelineHeight = 1
+
+// promptKind is what is being typed in the footer.
+type promptKind int
+
+const (
+	promptNone promptKind = iota
+	promptTime            // t: a time to go to
+	promptNote            // n: an operator note
+)
+
+// seekKey handles the replay's moves in time; false if k is not one.
+func (m *Model) seekKey(k tea.KeyPressMsg) bool {
+	keys, s := m.c.keys, m.o.Seeker
+	switch {
+	case key.Matches(k, keys.SeekBack):
+		s.SeekBy(-seekSteps[m.stepIdx])
+	case key.Matches(k, keys.SeekFwd):
+		s.SeekBy(seekSteps[m.stepIdx])
+	case key.Matches(k, keys.StepSize):
+		m.stepIdx = (m.stepIdx + 1) % len(seekSteps)
+		m.keysHelp()
+	case key.Matches(k, keys.PrevMark):
+		s.SeekMark(-1)
+	case key.Matches(k, keys.NextMark):
+		s.SeekMark(+1)
+	case key.Matches(k, keys.SeekStart):
+		s.SeekEdge(false)
+	case key.Matches(k, keys.SeekEnd):
+		s.SeekEdge(true)
+	case key.Matches(k, keys.Step):
+		s.Step()
+	default:
+		return false
+	}
+	return true
+}
+
+// keysHelp shows the current step in the ←/→ help.
+func (m *Model) keysHelp() {
+	d := shortDur(seekSteps[m.stepIdx])
+	m.c.keys.SeekBack.SetHelp("←", "back "+d)
+	m.c.keys.SeekFwd.SetHelp("→", "fwd "+d)
+}
+
+func shortDur(d time.Duration) string {
+	s := d.String()
+	s = strings.TrimSuffix(s, "0s")
+	return strings.TrimSuffix(s, "0m")
+}
+
+// handlePromptKey edits the time or note being typed: Enter submits, Esc
+// cancels.
+func (m *Model) handlePromptKey(k tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(k, m.c.keys.Quit):
+		return tea.Quit
+	case k.Code == tea.KeyEscape:
+		m.prompt = promptNone
+	case k.Code == tea.KeyEnter:
+		return m.submitPrompt()
+	case k.Code == tea.KeyBackspace:
+		_, n := utf8.DecodeLastRuneInString(m.typed)
+		m.typed = m.typed[:len(m.typed)-n]
+	case k.Text != "":
+		m.typed += k.Text
+	}
+	return nil
+}
+
+func (m *Model) submitPrompt() tea.Cmd {
+	kind, text := m.prompt, strings.TrimSpace(m.typed)
+	m.prompt, m.typed = promptNone, ""
+	if text == "" {
+		return nil
+	}
+	if kind == promptTime {
+		t, err := replay.ParseTime(text, m.tl.Start)
+		if err != nil {
+			m.status, m.statusOK = err.Error(), false
+			return nil
+		}
+		m.o.Seeker.SeekTo(t)
+		m.readPlayer()
+		return nil
+	}
+	note, at := m.o.Note, m.c.now
+	return func() tea.Msg { return noteSavedMsg{at: at, text: text, err: note(at, text)} }
+}
+
+// noteSavedMsg is the outcome of recording a note.
+type noteSavedMsg struct {
+	at   int64
+	text string
+	err  error
+}
+
+func (m *Model) noteSaved(msg noteSavedMsg) {
+	if msg.err != nil {
+		m.status, m.statusOK = "note not saved: "+msg.err.Error(), false
+		return
+	}
+	m.status, m.statusOK = "note saved at "+clock(msg.at, "15:04:05"), true
+}
+
+// promptLine is the footer while typing a time or a note.
+func (m Model) promptLine() string {
+	st := m.c.st
+	label, hint := "go to ", "   HH:MM[:SS] UTC · enter go · esc cancel"
+	if m.prompt == promptNote {
+		label, hint = "note at "+clock(m.c.now, "15:04:05")+" ", "   enter save · esc cancel"
+	}
+	return fit(st.Accent.Render(label)+st.Bold.Render(m.typed+"▏")+st.Muted.Render(hint), m.lay.width)
+}
+
+// timelineBar draws the recording from its first to its last event, the
+// alerts (▲), actions (◆) and notes (•) on it, and where the replay is.
+func (m Model) timelineBar() string {
+	st, w, tl := m.c.st, m.lay.width, m.tl
+	left := clock(tl.Pos, "15:04:05") + " "
+	right := " " + clock(tl.End, "15:04:05")
+	if tl.Seeking {
+		right += st.Warn.Render(" seeking…")
+	}
+	if tl.Follow {
+		if tl.Live {
+			right += st.Live.Render(" LIVE ")
+		} else {
+			right += st.Muted.Render(" behind")
+		}
+	}
+	if m.status != "" {
+		style := st.Bad
+		if m.statusOK {
+			style = st.OK
+		}
+		right += " " + style.Render(m.status)
+	}
+	n := w - len(left) - lipgloss.Width(right)
+	if n < 10 || tl.End <= tl.Start {
+		return fit(left+right, w)
+	}
+	cells := []rune(strings.Repeat("─", n))
+	kinds := make([]monitor.MarkKind, n)
+	col := func(t int64) int { return int(min(max((t-tl.Start)*int64(n-1)/(tl.End-tl.Start), 0), int64(n-1))) }
+	for _, mk := range tl.Marks {
+		c := col(mk.Time)
+		if kinds[c] == 0 || mk.Kind < kinds[c] { // alerts win a shared cell
+			kinds[c] = mk.Kind
+		}
+	}
+	var b strings.Builder
+	pos := col(tl.Pos)
+	for i := range cells {
+		switch {
+		case i == pos:
+			b.WriteString(st.Accent.Render("█"))
+		case kinds[i] == monitor.MarkAlert:
+			b.WriteString(st.Bad.Render("▲"))
+		case kinds[i] == monitor.MarkAction:
+			b.WriteString(st.Warn.Render("◆"))
+		case kinds[i] == monitor.MarkNote:
+			b.WriteString(st.Info.Render("•"))
+		default:
+			b.WriteString(st.Muted.Render("─"))
+		}
+	}
+	return fit(st.Bold.Render(left)+b.String()+right, w)
+}
