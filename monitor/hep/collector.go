@@ -1,0 +1,193 @@
+package hep
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cutover/cutover/monitor"
+)
+
+// Options configure a Collector.
+type Options struct {
+	Listen  string // host:port for UDP (and TCP when TCP is set); default ":9060"
+	TCP     bool
+	AuthKey string // when set, packets with another (or no) auth key are refused
+	Logger  *slog.Logger
+	// Now stamps packets that carry no timestamp (default time.Now).
+	Now func() time.Time
+	// MaxConns bounds concurrent TCP connections (default 64).
+	MaxConns int
+}
+
+// Collector receives HEPv3 over UDP and TCP and publishes each SIP
+// message it carries as a monitor event (Source "hep").
+type Collector struct {
+	opts Options
+	udp  *net.UDPConn
+	tcp  *net.TCPListener
+	log  *slog.Logger
+	key  []byte
+
+	packets, malformed, rejected, notSIP, other, dropped atomic.Uint64
+	state                                                atomic.Value // string
+
+	mu      sync.Mutex
+	conns   map[net.Conn]struct{}
+	rate    rateMeter
+	closing bool
+}
+
+// Listen binds the sockets; Serve then reads them.
+func Listen(o Options) (*Collector, error) {
+	if o.Listen == "" {
+		o.Listen = ":9060"
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.MaxConns <= 0 {
+		o.MaxConns = 64
+	}
+	c := &Collector{opts: o, log: o.Logger.With("source", "hep"), conns: map[net.Conn]struct{}{}}
+	if o.AuthKey != "" {
+		c.key = []byte(o.AuthKey)
+	}
+	ua, err := net.ResolveUDPAddr("udp", o.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("hep: listen %s: %w", o.Listen, err)
+	}
+	if c.udp, err = net.ListenUDP("udp", ua); err != nil {
+		return nil, fmt.Errorf("hep: %w", err)
+	}
+	_ = c.udp.SetReadBuffer(8 << 20) // absorb bursts while the reader is busy (the kernel caps it at rmem_max)
+	if o.TCP {
+		ta := &net.TCPAddr{IP: ua.IP, Port: c.udp.LocalAddr().(*net.UDPAddr).Port, Zone: ua.Zone}
+		if c.tcp, err = net.ListenTCP("tcp", ta); err != nil {
+			c.udp.Close()
+			return nil, fmt.Errorf("hep: %w", err)
+		}
+	}
+	c.state.Store("listening")
+	return c, nil
+}
+
+// UDPAddr is where the UDP listener is bound.
+func (c *Collector) UDPAddr() *net.UDPAddr { return c.udp.LocalAddr().(*net.UDPAddr) }
+
+// TCPAddr is where the TCP listener is bound (nil without TCP).
+func (c *Collector) TCPAddr() *net.TCPAddr {
+	if c.tcp == nil {
+		return nil
+	}
+	return c.tcp.Addr().(*net.TCPAddr)
+}
+
+// Serve reads until ctx ends, publishing with publish (which must never
+// block: a refused event is counted as dropped). It closes the sockets.
+func (c *Collector) Serve(ctx context.Context, publish func(monitor.Event) bool) error {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); c.serveUDP(publish) }()
+	if c.tcp != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); c.serveTCP(publish, &wg) }()
+	}
+	<-ctx.Done()
+	c.close()
+	wg.Wait()
+	c.state.Store("stopped")
+	return nil
+}
+
+func (c *Collector) close() {
+	c.mu.Lock()
+	c.closing = true
+	for conn := range c.conns {
+		conn.Close()
+	}
+	c.mu.Unlock()
+	c.udp.Close()
+	if c.tcp != nil {
+		c.tcp.Close()
+	}
+}
+
+func (c *Collector) serveUDP(publish func(monitor.Event) bool) {
+	buf := make([]byte, MaxPacket+1)
+	for {
+		n, _, err := c.udp.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			c.log.Warn("udp read", "err", err)
+			time.Sleep(10 * time.Millisecond) // a persistent error must not spin
+			continue
+		}
+		c.handle(buf[:n], "udp", publish)
+	}
+}
+
+// handle decodes one packet and publishes its SIP message.
+func (c *Collector) handle(b []byte, via string, publish func(monitor.Event) bool) {
+	c.packets.Add(1)
+	p, err := Decode(b)
+	if err != nil {
+		c.countBad(&c.malformed, "malformed HEP packet", "via", via, "len", len(b), "err", err)
+		return
+	}
+	if c.key != nil && subtle.ConstantTimeCompare(p.AuthKey, c.key) != 1 {
+		c.countBad(&c.rejected, "HEP packet with a wrong auth key refused", "via", via, "from", p.Src)
+		return
+	}
+	if p.ProtoType != TypeSIP {
+		c.other.Add(1) // RTCP, logs, ...: not ours to fold
+		return
+	}
+	ev, ok := c.event(&p)
+	if !ok {
+		return
+	}
+	if !publish(ev) {
+		c.dropped.Add(1)
+	}
+}
+
+// event builds the monitor event, parsing the SIP here (off the fold's
+// goroutine) and refusing payloads that are not SIP at all.
+func (c *Collector) event(p *Packet) (monitor.Event, bool) {
+	raw := make([]byte, len(p.Payload))
+	copy(raw, p.Payload)
+	m := &monitor.SIPMessage{Src: p.Src, Dst: p.Dst, Transport: p.Transport(), Raw: raw}
+	if err := monitor.Decode(m); err != nil {
+		if errors.Is(err, monitor.ErrNotSIP) {
+			c.countBad(&c.notSIP, "HEP payload is not SIP", "from", p.Src, "len", len(raw))
+			return monitor.Event{}, false
+		}
+		// looks like SIP but does not parse: the fold counts it malformed and the recording keeps it
+		c.countBad(&c.malformed, "unparsable SIP in HEP", "from", p.Src, "err", err)
+	}
+	ts := p.Time()
+	if ts.IsZero() {
+		ts = c.opts.Now()
+	}
+	return monitor.Event{Time: ts.UnixNano(), Kind: monitor.KindSIP, Source: "hep", SIP: m}, true
+}
+
+// countBad counts and logs, sparingly: the first ten, then at powers of two.
+func (c *Collector) countBad(ctr *atomic.Uint64, msg string, args ...any) {
+	n := ctr.Add(1)
+	if n <= 10 || n&(n-1) == 0 {
+		c.log.Warn(msg, append(args, "count", n)...)
+	}
+}
