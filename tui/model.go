@@ -55,6 +55,17 @@ type PipelineStats struct {
 	Queue, QueueCap int
 	Recorded        uint64
 	StoreErr        string
+	Sources         []SourceStat // live inputs (HEP collector, probes), shown in the header
+}
+
+// SourceStat is one live input's health: its state (listening, stopped,
+// error: ...), packets per second, and what it could not use.
+type SourceStat struct {
+	Name, State string
+	PerSec      float64
+	Packets     uint64
+	Malformed   uint64 // packets it received but could not decode
+	Dropped     uint64 // events the pipeline refused (queue full)
 }
 
 // SnapshotMsg carries a new snapshot of the fold to the screen. The cmd

@@ -51,6 +51,9 @@ func (m Model) header() []string {
 		m.modeBadge(),
 		st.Bold.Render(clock(snap.Now, clockLayout(w))) + st.Muted.Render(" UTC"),
 	}
+	if src := m.sourcesText(w); src != "" {
+		parts = append(parts, src)
+	}
 	if m.o.Player != nil {
 		parts = append(parts, m.playerText())
 	}
