@@ -3,6 +3,8 @@
 //
 //	cutover demo                  watch a simulated cutover night, recorded to SQLite
 //	cutover replay FILE.db        play a recording back through the same screen
+//	cutover watch -c cutover.toml watch a real cutover (HEP collector, probes), recorded
+//	cutover check -c cutover.toml validate a cutover file
 //	cutover help                  this text
 package main
 
@@ -20,9 +22,11 @@ const usage = `cutover: a terminal war-room for a SIP number-porting night.
 Usage:
   cutover demo [flags]          watch a simulated cutover night (recorded to SQLite)
   cutover replay [flags] FILE   play a recording back through the same screen
+  cutover watch -c FILE [flags] watch a real cutover: HEP collector, probes, recorded
+  cutover check -c FILE         validate a cutover file and summarise it
   cutover help [command]        show help
 
-Run "cutover help demo" or "cutover help replay" for their flags.
+Run "cutover help COMMAND" for its flags.
 `
 
 // memoryLimit is the Go heap's soft limit unless GOMEMLIMIT says otherwise.
@@ -51,6 +55,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = runDemo(rest, stdout, stderr)
 	case "replay":
 		err = runReplay(rest, stdout, stderr)
+	case "watch":
+		err = runWatch(rest, stdout, stderr)
+	case "check":
+		err = runCheck(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		return runHelp(rest, stdout, stderr)
 	default:
@@ -85,6 +93,14 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 	case "replay":
 		fs, _ := replayFlags()
+		fs.SetOutput(stdout)
+		fs.Usage()
+	case "watch":
+		fs, _ := watchFlags()
+		fs.SetOutput(stdout)
+		fs.Usage()
+	case "check":
+		fs, _ := checkFlags()
 		fs.SetOutput(stdout)
 		fs.Usage()
 	default:

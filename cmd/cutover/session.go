@@ -30,7 +30,9 @@ type session struct {
 	recorder  pipeline.Recorder // nil in replay
 	pacer     *pipeline.Pacer
 	feed      feed
-	lossless  bool // publish with back-pressure even when paced (replay)
+	lossless  bool                    // publish with back-pressure even when paced (replay)
+	live      bool                    // live sources: publishing never blocks; a refused event returns errDropped
+	sources   func() []tui.SourceStat // live sources' health for the header (nil = none)
 	headless  bool
 	duration  time.Duration // wall-clock limit; 0 = until the feed ends
 	logger    *slog.Logger
@@ -88,6 +90,10 @@ func (s *session) run(parent context.Context) (outcome, error) {
 	return out, rerr
 }
 
+// errDropped is what a live feed's publish returns for an event the full
+// queue refused (the pipeline has counted it).
+var errDropped = errors.New("event dropped: queue full")
+
 // feedResult is the feed's end: done closes when it returns, err is then set.
 type feedResult struct {
 	done chan struct{}
@@ -104,6 +110,12 @@ func stopped(err error) bool {
 // unpaced feed, or a replay, goes at the fold's pace and loses nothing.
 func (s *session) publisher(p *pipeline.Pipeline) func(context.Context, monitor.Event) error {
 	return func(ctx context.Context, ev monitor.Event) error {
+		if s.live {
+			if !p.Publish(ev) {
+				return errDropped
+			}
+			return ctx.Err()
+		}
 		if s.lossless || s.pacer.Speed() == 0 {
 			return p.PublishWait(ctx, ev)
 		}
@@ -132,7 +144,7 @@ func (s *session) watch(ctx context.Context, p *pipeline.Pipeline, fed *feedResu
 	relayDone := make(chan struct{})
 	go func() {
 		defer close(relayDone)
-		relay(rctx, p, prog, fed)
+		relay(rctx, p, prog, fed, s.sources)
 	}()
 	_, err := prog.Run()
 	stopRelay()
@@ -145,17 +157,23 @@ func (s *session) watch(ctx context.Context, p *pipeline.Pipeline, fed *feedResu
 
 // relay sends the screen at most ten snapshots a second, and tells it when
 // the feed has ended. It returns when ctx ends (the screen has quit).
-func relay(ctx context.Context, p *pipeline.Pipeline, prog *tea.Program, fed *feedResult) {
+// With live sources it sends every tick, so their counters move on screen
+// even when no event changes the fold.
+func relay(ctx context.Context, p *pipeline.Pipeline, prog *tea.Program, fed *feedResult, sources func() []tui.SourceStat) {
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	var last *monitor.Snapshot
 	send := func() {
 		snap, st := p.Latest()
-		if snap == nil || snap == last {
+		if snap == nil || (snap == last && sources == nil) {
 			return
 		}
 		last = snap
-		prog.Send(tui.SnapshotMsg{Snap: snap, Stats: screenStats(st)})
+		stats := screenStats(st)
+		if sources != nil {
+			stats.Sources = sources()
+		}
+		prog.Send(tui.SnapshotMsg{Snap: snap, Stats: stats})
 	}
 	done := fed.done
 	for {
