@@ -5,6 +5,7 @@
 //	cutover replay FILE.db        play a recording back through the same screen
 //	cutover watch -c cutover.toml watch a real cutover (HEP collector, probes), recorded
 //	cutover check -c cutover.toml validate a cutover file
+//	cutover import CAPTURE        turn a pcap/pcapng capture into a recording
 //	cutover help                  this text
 package main
 
@@ -24,6 +25,7 @@ Usage:
   cutover replay [flags] FILE   play a recording back through the same screen
   cutover watch -c FILE [flags] watch a real cutover: HEP collector, probes, recorded
   cutover check -c FILE         validate a cutover file and summarise it
+  cutover import CAPTURE [flags] turn a pcap/pcapng capture into a recording
   cutover help [command]        show help
 
 Run "cutover help COMMAND" for its flags.
@@ -59,6 +61,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = runWatch(rest, stdout, stderr)
 	case "check":
 		err = runCheck(rest, stdout, stderr)
+	case "import":
+		err = runImport(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		return runHelp(rest, stdout, stderr)
 	default:
@@ -101,6 +105,10 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 	case "check":
 		fs, _ := checkFlags()
+		fs.SetOutput(stdout)
+		fs.Usage()
+	case "import":
+		fs, _ := importFlags()
 		fs.SetOutput(stdout)
 		fs.Usage()
 	default:
