@@ -14,7 +14,10 @@ require (
 	modernc.org/sqlite v1.61.1
 )
 
-require github.com/charmbracelet/harmonica v0.2.0 // indirect
+require (
+	github.com/charmbracelet/harmonica v0.2.0 // indirect
+	github.com/icholy/digest v1.2.0 // indirect
+)
 
 require (
 	github.com/aymanbagabas/go-udiff v0.4.1 // indirect

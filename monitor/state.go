@@ -255,6 +255,14 @@ func (s *State) applyProbe(t int64, p *ProbeResult) {
 	switch p.Probe {
 	case "options":
 		s.setOptions(i, p.Code, p.RTT)
+		switch p.Health { // the prober's thresholds outrank a single answer
+		case "up":
+			s.c.Trunks[i].OptionsUp = 1
+		case "down":
+			s.c.Trunks[i].OptionsUp = -1
+		case "pending":
+			s.c.Trunks[i].OptionsUp = 0
+		}
 	case "register":
 		switch {
 		case p.Code >= 200 && p.Code < 300:
