@@ -80,6 +80,9 @@ func (s *State) inviteRequest(t int64, tr int, dir string, m *SIPMessage, info *
 		if info.CSeq > c.CSeq {
 			c.CSeq = info.CSeq
 		}
+		if c.Trunk < 0 && tr >= 0 && !c.HasFinal {
+			s.attachTrunk(t, c, tr, dir, m, info)
+		}
 		return s.numberName(c.Number)
 	}
 	inbound := dir == "in"
@@ -192,6 +195,24 @@ func (s *State) eachBucket(t int64, c *call, f func(*bucket)) {
 		if b := s.c.Numbers[c.Number].W.at(t, s.c.Now); b != nil {
 			f(b)
 		}
+	}
+}
+
+// attachTrunk gives a call first seen on a leg without a trunk (the PBX
+// side, when an SBC mirrors both legs: caller → SBC, then SBC → carrier)
+// the trunk of its next leg, and counts the attempt there.
+func (s *State) attachTrunk(t int64, c *call, tr int, dir string, m *SIPMessage, info *SIPInfo) {
+	c.Trunk, c.Inbound = tr, dir == "in"
+	if b := s.c.Trunks[tr].W.at(t, s.c.Now); b != nil {
+		b.Attempts++
+		if !c.Inbound {
+			b.Attest[attestSlot(m, info)]++
+		}
+	}
+	s.c.Trunks[tr].LastSeen = t
+	s.closeAlert(t, "trunk_silent", s.trunkName(tr))
+	if c.Number >= 0 {
+		s.numberAttempt(t, c.Number, tr, c.Inbound)
 	}
 }
 
