@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/netip"
 	"os"
@@ -253,7 +254,7 @@ func startLive(t *testing.T, dir string, p labPorts) *liveLab {
 		t.Fatal(err)
 	}
 	w := store.NewWriter(st, store.WriterOptions{})
-	s := &session{mode: tui.ModeLive, cfg: f.Cutover, path: l.db, recorder: w, live: true, headless: true, feed: liveFeed(f, col)}
+	s := &session{mode: tui.ModeLive, cfg: f.Cutover, path: l.db, recorder: w, live: true, headless: true, feed: liveFeed(f, col, slog.New(slog.DiscardHandler))}
 	ctx, cancel := context.WithCancel(context.Background())
 	l.cancel = cancel
 	go func() {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/config"
 	"github.com/cutover/cutover/monitor/hep"
+	"github.com/cutover/cutover/monitor/probe"
 	"github.com/cutover/cutover/store"
 	"github.com/cutover/cutover/tui"
 )
@@ -87,7 +89,7 @@ func runWatch(args []string, stdout, stderr io.Writer) error {
 	logger.Info("watching", "config", f.Path, "hep", col.UDPAddr().String(), "tcp", f.HEP.TCP, "recording", st.Path())
 	s := &session{
 		mode: tui.ModeLive, cfg: f.Cutover, path: st.Path(), recorder: w, live: true,
-		feed:     liveFeed(f, col),
+		feed:     liveFeed(f, col, logger),
 		sources:  func() []tui.SourceStat { return []tui.SourceStat{sourceStat(col.Stats())} },
 		headless: o.headless, duration: o.duration, logger: logger, stdout: stdout,
 	}
@@ -104,17 +106,23 @@ func runWatch(args []string, stdout, stderr io.Writer) error {
 	return runErr
 }
 
-// liveFeed runs the collector, the probes and the clock until ctx ends.
-func liveFeed(f *config.File, col *hep.Collector) feed {
+// liveFeed runs the collector, the probes (OPTIONS, REGISTER, test calls
+// as the file configures them) and the clock until ctx ends.
+func liveFeed(f *config.File, col *hep.Collector, logger *slog.Logger) feed {
 	return func(ctx context.Context, pub func(context.Context, monitor.Event) error) error {
 		publish := func(ev monitor.Event) bool { return pub(ctx, ev) == nil }
 		var wg sync.WaitGroup
-		wg.Add(2)
+		wg.Add(3)
 		go func() { defer wg.Done(); _ = col.Serve(ctx, publish) }()
 		go func() { defer wg.Done(); clockTicks(ctx, publish) }()
-		// TODO(lead): wire the probes once monitor/probe lands:
-		//   wg.Add(1); go func() { defer wg.Done(); _ = probe.New(f, probe.Options{Logger: ...}).Run(ctx, publish) }()
-		_ = f
+		go func() {
+			defer wg.Done()
+			// A prober that cannot start (its local address taken) leaves the
+			// collector running: the night is still watched, the log says why.
+			if err := probe.New(f, probe.Options{Logger: logger}).Run(ctx, publish); err != nil && !stopped(err) {
+				logger.Error("probes stopped", "err", err)
+			}
+		}()
 		wg.Wait()
 		return ctx.Err()
 	}
