@@ -38,3 +38,24 @@ func TestCallSeenFirstOnThePBXLegGetsTheCarriersTrunk(t *testing.T) {
 		t.Errorf("feed: %v", feed)
 	}
 }
+
+// The SBC's workers mirror independently: the carrier's 180 and 200 can
+// reach the collector before the mirrored INVITE to the carrier.
+func TestCarrierAnswerOvertakingTheMirroredInvite(t *testing.T) {
+	s := NewState(testConfig())
+	sbc := netip.MustParseAddrPort("192.0.2.1:5060")
+	pbxLeg := newDialog(t, "c2", pbx, sbc, testNum, "+12125550100")
+	carrierLeg := newDialog(t, "c2", sbc, newTr, testNum, "+12125550100")
+	invite := carrierLeg.invite(at(10*time.Millisecond), "")
+	applyAll(s,
+		pbxLeg.invite(at(0), ""),
+		carrierLeg.reply(at(30*time.Millisecond), 180, "Ringing"),
+		carrierLeg.reply(at(40*time.Millisecond), 200, "OK"),
+		invite, // late
+		pbxLeg.reply(at(41*time.Millisecond), 200, "OK"),
+	)
+	w := s.Snapshot().Trunks[1].Win[Win1m]
+	if w.Attempts != 1 || w.Answered != 1 || w.Completed != 1 || w.PDDCount != 1 || w.PDD() != 30*time.Millisecond {
+		t.Errorf("new trunk: %+v", w)
+	}
+}
