@@ -21,6 +21,8 @@ type KeyMap struct {
 
 	Pause, Faster, Slower key.Binding
 
+	TestCall key.Binding // live: test call to the selected number
+
 	Help key.Binding
 	Quit key.Binding
 }
@@ -49,6 +51,8 @@ func newKeyMap(player bool) KeyMap {
 		Faster: key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "faster")),
 		Slower: key.NewBinding(key.WithKeys("-", "_"), key.WithHelp("-", "slower")),
 
+		TestCall: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "test call"), key.WithDisabled()),
+
 		Help: key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit: key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 	}
@@ -62,7 +66,7 @@ func newKeyMap(player bool) KeyMap {
 func (k KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{
 		k.Help, k.Quit, k.Pause, k.Faster, k.Slower,
-		k.NextPane, k.Enter, k.Back, k.Filter, k.Sort, k.Window,
+		k.NextPane, k.Enter, k.Back, k.Filter, k.Sort, k.Window, k.TestCall,
 	}
 }
 
@@ -71,7 +75,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.NextPane, k.PrevPane, k.Enter, k.Back},
-		{k.Filter, k.Sort, k.Window},
+		{k.Filter, k.Sort, k.Window, k.TestCall},
 		{k.Pause, k.Faster, k.Slower},
 		{k.Help, k.Quit},
 	}
@@ -85,6 +89,7 @@ type keyState struct {
 	filtering  bool // typing a filter
 	canFilter  bool // the focused pane has a filter
 	canSort    bool // the focused pane sorts
+	testCall   bool // live with a prober, numbers focused
 	filterText bool // the focused pane's filter is set
 }
 
@@ -102,6 +107,7 @@ func (k *KeyMap) apply(s keyState) {
 	k.PrevPane.SetEnabled(normal)
 	k.Filter.SetEnabled(normal && s.canFilter)
 	k.Sort.SetEnabled(normal && s.canSort)
+	k.TestCall.SetEnabled(normal && s.testCall)
 	k.Erase.SetEnabled(s.filtering)
 	k.Enter.SetEnabled(!s.detail)
 	k.Back.SetEnabled(s.detail || s.help || s.filtering || s.filterText)

@@ -43,9 +43,10 @@ type Player interface {
 // Options configure the screen.
 type Options struct {
 	Mode          Mode
-	RecordingPath string // where events are recorded ("" = not recording)
-	Player        Player // nil unless replay/demo
-	Theme         *Theme // nil = DefaultTheme
+	RecordingPath string     // where events are recorded ("" = not recording)
+	Player        Player     // nil unless replay/demo
+	TestCall      TestCaller // live: `t` on a number places a test call (nil = no key)
+	Theme         *Theme     // nil = DefaultTheme
 }
 
 // PipelineStats describe the pipeline itself, for the header.
@@ -140,6 +141,7 @@ type Model struct {
 	endErr   error
 	paused   bool
 	speed    float64
+	notice   string // the last test call's progress, shown in the footer
 }
 
 // New builds the screen.
@@ -181,6 +183,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.syncKeys()
 	case openDetailMsg:
 		m.openDetail(msg)
+	case testCallDoneMsg:
+		m.testCallDone(msg)
 	case tea.KeyPressMsg:
 		cmd := m.handleKey(msg)
 		return m, cmd
@@ -261,6 +265,7 @@ func (m *Model) syncKeys() {
 		filtering:  m.c.typing != focusNone,
 		canFilter:  canFilter,
 		canSort:    m.focus == focusNumbers,
+		testCall:   m.o.TestCall != nil && m.focus == focusNumbers,
 		filterText: canFilter && f.filterText() != "",
 	})
 }

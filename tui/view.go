@@ -164,6 +164,9 @@ func (m Model) footer() string {
 			st.Muted.Render("   enter apply · esc clear · ctrl+u erase")
 		return fit(line, w)
 	}
+	if m.notice != "" {
+		return fit(st.Accent.Render(m.notice)+"   "+m.help.View(*m.c.keys), w)
+	}
 	return fit(m.help.View(*m.c.keys), w)
 }
 
