@@ -71,6 +71,8 @@ type Reader struct {
 	tr      transport
 	emitTCP func(int64, []byte)
 	flow    flowKey
+	flushed bool  // the source has ended and the streams were flushed
+	endErr  error // how the source ended
 }
 
 // NewReader reads the file header (pcap, possibly gzipped, or pcapng).
@@ -116,9 +118,14 @@ func (r *Reader) Stats() Stats {
 func (r *Reader) Next() (monitor.Event, error) {
 	for r.qpos >= len(r.queue) {
 		r.queue, r.qpos = r.queue[:0], 0
+		if r.flushed {
+			return monitor.Event{}, r.readErr(r.endErr)
+		}
 		data, ci, err := r.src.ZeroCopyReadPacketData()
-		if err != nil {
-			return monitor.Event{}, r.readErr(err)
+		if err != nil { // the end: messages held behind holes in TCP streams come out first
+			r.flushed, r.endErr = true, err
+			r.asm.flushAll(func(k flowKey, ts int64, msg []byte) { r.push(ts, k.src, k.dst, "tcp", msg) })
+			continue
 		}
 		r.stats.Packets++
 		lt := r.link

@@ -233,3 +233,26 @@ func TestVLANTaggedEthernet(t *testing.T) {
 		t.Fatalf("got %d events, %v", len(evs), err)
 	}
 }
+
+func TestTCPLostSegmentDoesNotHoldBackTheRest(t *testing.T) {
+	// A short flow whose second segment the capture lost: the messages after
+	// the hole come out at the end of the file (and at FIN), not never.
+	m0, m1, m2 := sipMsg(0, 10), sipMsg(1, 0), sipMsg(2, 0)
+	stream := bytes.Join([][]byte{m0, m1, m2}, nil)
+	cuts := []int{len(m0) / 2, len(m0), len(m0) + len(m1)}
+	frames := tcpFrames(t, layers.LinkTypeEthernet, a4, b4, 9000, stream, cuts)
+	lost := append(append([]frameSpec{}, frames[:2]...), frames[3:]...) // m0's second half is missing
+	evs, st, err := readAll(t, writePcap(t, layers.LinkTypeEthernet, lost))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 2 || st.Stream.Gaps != 1 || !bytes.Equal(evs[0].SIP.Raw, m1) || !bytes.Equal(evs[1].SIP.Raw, m2) {
+		t.Fatalf("got %d events, stats %+v", len(evs), st)
+	}
+	// a FIN after the hole flushes too
+	fin := linkWrap(layers.LinkTypeEthernet, ipPacket(t, a4, b4, &layers.TCP{Seq: 9000 + uint32(len(stream)), FIN: true, ACK: true}, nil))
+	lost = append(lost, frameSpec{t0.Add(time.Second), fin})
+	if evs, _, err = readAll(t, writePcap(t, layers.LinkTypeEthernet, lost)); err != nil || len(evs) != 2 {
+		t.Fatalf("with FIN: %d events, %v", len(evs), err)
+	}
+}

@@ -11,6 +11,7 @@ const (
 	defaultMaxBuffer = 512 << 10 // bytes buffered per flow direction, in order and out of order
 	maxOutOfOrder    = 64        // segments held waiting for a hole to fill
 	flowIdle         = 600e9     // ns: a flow silent this long is forgotten when the table is full
+	gapWait          = 2e9       // ns: a hole not filled within this much capture time never will be
 )
 
 type flowKey struct{ src, dst netip.AddrPort }
@@ -81,8 +82,27 @@ func (a *assembler) segment(ts int64, k flowKey, t *transport, emit func(ts int6
 	case len(t.payload) > 0:
 		a.accept(s, ts, t.seq, t.payload, emit)
 	}
+	if len(s.ooo) > 0 && ts-s.ooo[0].ts > gapWait { // the capture lost a segment: go on without it
+		a.skipGap(s, s.ooo[0].seq, emit)
+	}
 	if t.flags&(tcpFIN|tcpRST) != 0 {
+		a.flushStream(s, emit)
 		delete(a.flows, k)
+	}
+}
+
+// flushStream gives up on every hole of a stream that ends (FIN, RST, end
+// of the file), so the messages held behind them still come out.
+func (a *assembler) flushStream(s *stream, emit func(int64, []byte)) {
+	for len(s.ooo) > 0 {
+		a.skipGap(s, s.ooo[0].seq, emit)
+	}
+}
+
+// flushAll flushes every stream, at the end of the capture.
+func (a *assembler) flushAll(emit func(k flowKey, ts int64, msg []byte)) {
+	for k, s := range a.flows {
+		a.flushStream(s, func(ts int64, msg []byte) { emit(k, ts, msg) })
 	}
 }
 
