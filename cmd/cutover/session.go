@@ -33,6 +33,7 @@ type session struct {
 	lossless  bool                    // publish with back-pressure even when paced (replay)
 	live      bool                    // live sources: publishing never blocks; a refused event returns errDropped
 	sources   func() []tui.SourceStat // live sources' health for the header (nil = none)
+	testCall  tui.TestCaller          // live: places a test call for the `t` key (nil = none)
 	headless  bool
 	duration  time.Duration // wall-clock limit; 0 = until the feed ends
 	logger    *slog.Logger
@@ -131,7 +132,7 @@ func (s *session) watch(ctx context.Context, p *pipeline.Pipeline, fed *feedResu
 	if s.pacer != nil {
 		player = s.pacer
 	}
-	model := tui.New(tui.Options{Mode: s.mode, RecordingPath: s.path, Player: player})
+	model := tui.New(tui.Options{Mode: s.mode, RecordingPath: s.path, Player: player, TestCall: s.testCall})
 	opts := []tea.ProgramOption{tea.WithContext(ctx)}
 	if s.ttyInput != nil {
 		opts = append(opts, tea.WithInput(s.ttyInput))

@@ -87,9 +87,11 @@ func runWatch(args []string, stdout, stderr io.Writer) error {
 	}
 	w := store.NewWriter(st, store.WriterOptions{})
 	logger.Info("watching", "config", f.Path, "hep", col.UDPAddr().String(), "tcp", f.HEP.TCP, "recording", st.Path())
+	prober := probe.New(f, probe.Options{Logger: logger})
 	s := &session{
 		mode: tui.ModeLive, cfg: f.Cutover, path: st.Path(), recorder: w, live: true,
-		feed:     liveFeed(f, col, logger),
+		feed:     liveFeedWith(col, prober, logger),
+		testCall: prober.TestCall, // `t` on a number
 		sources:  func() []tui.SourceStat { return []tui.SourceStat{sourceStat(col.Stats())} },
 		headless: o.headless, duration: o.duration, logger: logger, stdout: stdout,
 	}
@@ -109,6 +111,12 @@ func runWatch(args []string, stdout, stderr io.Writer) error {
 // liveFeed runs the collector, the probes (OPTIONS, REGISTER, test calls
 // as the file configures them) and the clock until ctx ends.
 func liveFeed(f *config.File, col *hep.Collector, logger *slog.Logger) feed {
+	return liveFeedWith(col, probe.New(f, probe.Options{Logger: logger}), logger)
+}
+
+// liveFeedWith is liveFeed with the prober made by the caller, which also
+// hands its TestCall to the screen's `t` key.
+func liveFeedWith(col *hep.Collector, prober *probe.Prober, logger *slog.Logger) feed {
 	return func(ctx context.Context, pub func(context.Context, monitor.Event) error) error {
 		publish := func(ev monitor.Event) bool { return pub(ctx, ev) == nil }
 		var wg sync.WaitGroup
@@ -119,7 +127,7 @@ func liveFeed(f *config.File, col *hep.Collector, logger *slog.Logger) feed {
 			defer wg.Done()
 			// A prober that cannot start (its local address taken) leaves the
 			// collector running: the night is still watched, the log says why.
-			if err := probe.New(f, probe.Options{Logger: logger}).Run(ctx, publish); err != nil && !stopped(err) {
+			if err := prober.Run(ctx, publish); err != nil && !stopped(err) {
 				logger.Error("probes stopped", "err", err)
 			}
 		}()
