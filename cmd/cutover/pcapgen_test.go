@@ -22,6 +22,11 @@ import (
 // UDP. It stops after max messages (0 = the whole night) and returns how many
 // it wrote.
 func simCapture(tb testing.TB, path string, so sim.Options, maxMsgs int) int {
+	return writeSimCapture(tb, path, so, maxMsgs, false)
+}
+
+// writeSimCapture is simCapture; udpOnly leaves TCP out.
+func writeSimCapture(tb testing.TB, path string, so sim.Options, maxMsgs int, udpOnly bool) int {
 	tb.Helper()
 	f, err := os.Create(path)
 	if err != nil {
@@ -33,7 +38,7 @@ func simCapture(tb testing.TB, path string, so sim.Options, maxMsgs int) int {
 	if err := w.WriteFileHeader(65535, layers.LinkTypeEthernet); err != nil {
 		tb.Fatal(err)
 	}
-	g := &pcapGen{w: w, seq: map[[2]netip.AddrPort]uint32{}, buf: gopacket.NewSerializeBuffer()}
+	g := &pcapGen{w: w, seq: map[[2]netip.AddrPort]uint32{}, buf: gopacket.NewSerializeBuffer(), udpOnly: udpOnly}
 	night := sim.New(so)
 	n := 0
 	for maxMsgs == 0 || n < maxMsgs {
@@ -56,14 +61,15 @@ func simCapture(tb testing.TB, path string, so sim.Options, maxMsgs int) int {
 }
 
 type pcapGen struct {
-	w   *pcapgo.Writer
-	seq map[[2]netip.AddrPort]uint32
-	buf gopacket.SerializeBuffer
+	udpOnly bool
+	w       *pcapgo.Writer
+	seq     map[[2]netip.AddrPort]uint32
+	buf     gopacket.SerializeBuffer
 }
 
 func (g *pcapGen) message(ts int64, m *monitor.SIPMessage, i int) error {
 	at := time.Unix(0, ts)
-	if (m.Src.Port()+m.Dst.Port()+uint16(m.Src.Addr().As4()[3]+m.Dst.Addr().As4()[3]))%4 != 0 {
+	if g.udpOnly || (m.Src.Port()+m.Dst.Port()+uint16(m.Src.Addr().As4()[3]+m.Dst.Addr().As4()[3]))%4 != 0 {
 		return g.frame(at, m.Src, m.Dst, nil, m.Raw)
 	}
 	k := [2]netip.AddrPort{m.Src, m.Dst}
