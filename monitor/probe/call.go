@@ -84,7 +84,7 @@ func (p *Prober) callTrunk() (config.TrunkSetup, bool) {
 }
 
 func (p *Prober) inviteRequest(tr config.TrunkSetup, e164 string) (*sip.Request, error) {
-	req, err := target(sip.INVITE, tr.URI, tr.Transport)
+	req, err := p.target(sip.INVITE, tr.URI, tr.Transport)
 	if err != nil {
 		return nil, err
 	}
@@ -129,6 +129,9 @@ func (p *Prober) runCall(ctx context.Context, req *sip.Request, tr config.TrunkS
 			}
 			return res.StatusCode, pdd, nil
 		case <-tx.Done():
+			if err := tx.Err(); err != nil && !timedOut(err) {
+				return 408, pdd, fmt.Errorf("test call: %w", err)
+			}
 			return 408, pdd, nil
 		case <-actx.Done():
 			if ctx.Err() != nil {
@@ -146,6 +149,7 @@ func (p *Prober) runCall(ctx context.Context, req *sip.Request, tr config.TrunkS
 // hangUp ACKs a 2xx, holds the call for HoldFor and sends BYE.
 func (p *Prober) hangUp(ctx context.Context, invite *sip.Request, res *sip.Response) error {
 	ack := inDialog(sip.ACK, invite, res)
+	p.bind(ack)
 	if err := p.client.WriteRequest(ack); err != nil {
 		return fmt.Errorf("test call: ACK: %w", err)
 	}
@@ -156,6 +160,7 @@ func (p *Prober) hangUp(ctx context.Context, invite *sip.Request, res *sip.Respo
 	case <-time.After(p.opts.HoldFor):
 	}
 	bye := inDialog(sip.BYE, invite, res)
+	p.bind(bye)
 	_, err := p.transact(context.WithoutCancel(ctx), bye, func(tctx context.Context) (*sip.Response, error) {
 		return p.client.Do(tctx, bye)
 	})
@@ -226,6 +231,7 @@ func (p *Prober) cancel(ctx context.Context, invite *sip.Request) {
 	c.AppendHeader(&sip.CSeqHeader{SeqNo: invite.CSeq().SeqNo, MethodName: sip.CANCEL})
 	c.AppendHeader(sip.NewHeader("Max-Forwards", "70"))
 	c.SetBody(nil)
+	p.bind(c)
 	_, _ = p.transact(context.WithoutCancel(ctx), c, func(tctx context.Context) (*sip.Response, error) {
 		return p.client.Do(tctx, c, func(*sipgo.Client, *sip.Request) error { return nil })
 	})

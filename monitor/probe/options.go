@@ -60,7 +60,7 @@ func (p *Prober) optionsLoop(ctx context.Context, tr config.TrunkSetup) {
 
 // optionsOnce sends one OPTIONS and publishes what happened.
 func (p *Prober) optionsOnce(ctx context.Context, tr config.TrunkSetup, h *health) {
-	req, err := target(sip.OPTIONS, tr.URI, tr.Transport)
+	req, err := p.target(sip.OPTIONS, tr.URI, tr.Transport)
 	if err != nil {
 		p.log.Error("options probe", "trunk", tr.Name, "err", err)
 		return

@@ -54,6 +54,7 @@ type Prober struct {
 	opts Options
 	log  *slog.Logger
 
+	laddr   sip.Addr // the UDP socket every UDP probe goes out of (zero: any)
 	mu      sync.Mutex
 	client  *sipgo.Client
 	publish func(monitor.Event) bool
@@ -98,10 +99,13 @@ func (p *Prober) Run(ctx context.Context, publish func(monitor.Event) bool) erro
 	defer ua.Close()
 	copts := []sipgo.ClientOption{sipgo.WithClientLogger(p.log)}
 	if la := p.f.Probes.LocalAddr; la != "" {
-		copts = append(copts, sipgo.WithClientConnectionAddr(la))
-		if host, port, err := net.SplitHostPort(la); err == nil && host != "" && host != "0.0.0.0" && host != "::" {
+		stop, err := p.listen(ua, la)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		if host, _, err := net.SplitHostPort(la); err == nil && host != "" && host != "0.0.0.0" && host != "::" {
 			copts = append(copts, sipgo.WithClientHostname(host))
-			_ = port
 		}
 	}
 	client, err := sipgo.NewClient(ua, copts...)
@@ -115,6 +119,7 @@ func (p *Prober) Run(ctx context.Context, publish func(monitor.Event) bool) erro
 	p.mu.Unlock()
 
 	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { <-gctx.Done(); return nil }) // the user agent serves TestCall until ctx ends, probes or not
 	for i := range p.f.Trunks {
 		tr := p.f.Trunks[i]
 		if p.f.Probes.OptionsInterval > 0 && tr.URI != "" {
@@ -190,8 +195,41 @@ func addrOf(s string) netip.AddrPort {
 	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 }
 
+// listen binds local_addr for UDP and serves it: every UDP probe goes out
+// of this one socket (as a SIP stack does; a socket per transaction would
+// collide on the port), and the far end's requests to it (OPTIONS, a BYE
+// ending a test call) are answered 200.
+func (p *Prober) listen(ua *sipgo.UserAgent, addr string) (func(), error) {
+	conn, err := net.ListenPacket("udp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("probe: local_addr: %w", err)
+	}
+	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(p.log))
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("probe: server: %w", err)
+	}
+	ok := func(req *sip.Request, tx sip.ServerTransaction) {
+		_ = tx.Respond(sip.NewResponseFromRequest(req, 200, "OK", nil))
+	}
+	srv.OnOptions(ok)
+	srv.OnBye(ok)
+	go func() { _ = srv.ServeUDP(conn) }()
+	la := conn.LocalAddr().(*net.UDPAddr)
+	p.laddr = sip.Addr{IP: la.IP, Port: la.Port, Hostname: la.IP.String()}
+	// Requests find the socket in sipgo's pool once ServeUDP has put it
+	// there; before that they would try to bind the port a second time.
+	for i := 0; i < 200; i++ {
+		if c, _ := ua.TransportLayer().GetConnection("udp", conn.LocalAddr().String()); c != nil {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return func() { conn.Close() }, nil
+}
+
 // target parses a trunk URI and sets the transport on a new request.
-func target(method sip.RequestMethod, uri, transport string) (*sip.Request, error) {
+func (p *Prober) target(method sip.RequestMethod, uri, transport string) (*sip.Request, error) {
 	var u sip.Uri
 	if err := sip.ParseUri(uri, &u); err != nil {
 		return nil, fmt.Errorf("bad uri %q: %w", uri, err)
@@ -200,7 +238,15 @@ func target(method sip.RequestMethod, uri, transport string) (*sip.Request, erro
 	if transport != "" {
 		req.SetTransport(strings.ToUpper(transport))
 	}
+	p.bind(req)
 	return req, nil
+}
+
+// bind sends a UDP request out of the probes' socket.
+func (p *Prober) bind(req *sip.Request) {
+	if p.laddr.IP != nil && strings.EqualFold(req.Transport(), "UDP") {
+		p.laddr.Copy(&req.Laddr)
+	}
 }
 
 // timedOut tells a transaction that got no final answer from other errors.

@@ -43,7 +43,7 @@ func (p *Prober) registerLoop(ctx context.Context, tr config.TrunkSetup) {
 // digest credentials, and returns the resulting state.
 func (p *Prober) registerOnce(ctx context.Context, tr config.TrunkSetup) (monitor.RegState, int, time.Duration, error) {
 	reg := tr.Register
-	req, err := registerRequest(reg, tr, p.client.Hostname())
+	req, err := p.registerRequest(reg, tr)
 	if err != nil {
 		return monitor.RegFailed, 0, 0, err
 	}
@@ -93,12 +93,13 @@ func (p *Prober) transact(ctx context.Context, req *sip.Request, do func(context
 	return res, err
 }
 
-func registerRequest(reg *config.Register, tr config.TrunkSetup, contactHost string) (*sip.Request, error) {
+func (p *Prober) registerRequest(reg *config.Register, tr config.TrunkSetup) (*sip.Request, error) {
+	contactHost := p.client.Hostname()
 	registrar := reg.Registrar
 	if registrar == "" {
 		registrar = tr.URI
 	}
-	req, err := target(sip.REGISTER, registrar, tr.Transport)
+	req, err := p.target(sip.REGISTER, registrar, tr.Transport)
 	if err != nil {
 		return nil, err
 	}
