@@ -39,7 +39,8 @@ func (p *Prober) scheduledCalls(ctx context.Context) {
 // every message plus a KindProbe result: the final code, the PDD (INVITE to
 // the first 180/183), and the trunk it went out on. An answered call is
 // released with BYE after HoldFor; one not answered within AnswerTimeout is
-// cancelled. Where it lands on the far side shows in the observed traffic
+// cancelled. A final response other than 2xx is returned as an error
+// naming the code (the result event is published either way). Where it lands on the far side shows in the observed traffic
 // (HEP, capture) as the inbound INVITE on a trunk.
 func (p *Prober) TestCall(ctx context.Context, e164 string) error {
 	if err := p.waitReady(ctx); err != nil {
@@ -60,6 +61,9 @@ func (p *Prober) TestCall(ctx context.Context, e164 string) error {
 		result.Err = callErr.Error()
 	}
 	p.emit(monitor.Event{Time: p.opts.Now().UnixNano(), Kind: monitor.KindProbe, Probe: &result})
+	if callErr == nil && code >= 300 { // the screen says how it ended
+		callErr = fmt.Errorf("final response %d via %s", code, tr.Name)
+	}
 	return callErr
 }
 

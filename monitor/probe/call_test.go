@@ -52,8 +52,8 @@ func TestTestCallRingingTooLongIsCancelled(t *testing.T) {
 	f := lab(port)
 	f.Probes.TestCallFrom = "+14155550000"
 	p, s := start(t, f, Options{Timeout: time.Second, AnswerTimeout: 300 * time.Millisecond})
-	if err := p.TestCall(context.Background(), "+14155550102"); err != nil {
-		t.Fatal(err)
+	if err := p.TestCall(context.Background(), "+14155550102"); err == nil || !strings.Contains(err.Error(), "487") {
+		t.Fatalf("err = %v, want the 487 named", err)
 	}
 	evs := s.waitFor(t, "the 487 after CANCEL", func(evs []monitor.Event) bool {
 		cs := probes(evs, "call")
