@@ -38,6 +38,8 @@ type Collector struct {
 	packets, malformed, rejected, notSIP, other, dropped atomic.Uint64
 	state                                                atomic.Value // string
 
+	work chan packet // read → parse: the socket is drained while SIP is parsed
+
 	mu      sync.Mutex
 	conns   map[net.Conn]struct{}
 	rate    rateMeter
@@ -58,7 +60,7 @@ func Listen(o Options) (*Collector, error) {
 	if o.MaxConns <= 0 {
 		o.MaxConns = 64
 	}
-	c := &Collector{opts: o, log: o.Logger.With("source", "hep"), conns: map[net.Conn]struct{}{}}
+	c := &Collector{opts: o, log: o.Logger.With("source", "hep"), conns: map[net.Conn]struct{}{}, work: make(chan packet, workQueue)}
 	if o.AuthKey != "" {
 		c.key = []byte(o.AuthKey)
 	}
@@ -94,19 +96,52 @@ func (c *Collector) TCPAddr() *net.TCPAddr {
 
 // Serve reads until ctx ends, publishing with publish (which must never
 // block: a refused event is counted as dropped). It closes the sockets.
+//
+// Reading and parsing are two goroutines joined by a bounded queue
+// (workQueue packets): the socket is drained while SIP is parsed, in the
+// order the packets arrived. A full queue drops the packet (counted).
 func (c *Collector) Serve(ctx context.Context, publish func(monitor.Event) bool) error {
+	parsed := make(chan struct{})
+	go func() {
+		defer close(parsed)
+		for pk := range c.work {
+			c.handle(pk.b, pk.via, publish)
+		}
+	}()
 	var wg sync.WaitGroup
 	wg.Add(1)
-	go func() { defer wg.Done(); c.serveUDP(publish) }()
+	go func() { defer wg.Done(); c.serveUDP() }()
 	if c.tcp != nil {
 		wg.Add(1)
-		go func() { defer wg.Done(); c.serveTCP(publish, &wg) }()
+		go func() { defer wg.Done(); c.serveTCP(&wg) }()
 	}
 	<-ctx.Done()
 	c.close()
 	wg.Wait()
+	close(c.work)
+	<-parsed
 	c.state.Store("stopped")
 	return nil
+}
+
+// workQueue bounds the packets read but not yet parsed.
+const workQueue = 16384
+
+// packet is one HEP packet read from a socket, owned by the parser.
+type packet struct {
+	b   []byte
+	via string
+}
+
+// enqueue hands a copy of b to the parser, or counts it dropped.
+func (c *Collector) enqueue(b []byte, via string) {
+	pk := packet{b: append([]byte(nil), b...), via: via}
+	select {
+	case c.work <- pk:
+	default:
+		c.packets.Add(1)
+		c.countBad(&c.dropped, "HEP parse queue full: packet dropped", "via", via)
+	}
 }
 
 func (c *Collector) close() {
@@ -122,7 +157,7 @@ func (c *Collector) close() {
 	}
 }
 
-func (c *Collector) serveUDP(publish func(monitor.Event) bool) {
+func (c *Collector) serveUDP() {
 	buf := make([]byte, MaxPacket+1)
 	for {
 		n, _, err := c.udp.ReadFromUDPAddrPort(buf)
@@ -134,7 +169,7 @@ func (c *Collector) serveUDP(publish func(monitor.Event) bool) {
 			time.Sleep(10 * time.Millisecond) // a persistent error must not spin
 			continue
 		}
-		c.handle(buf[:n], "udp", publish)
+		c.enqueue(buf[:n], "udp")
 	}
 }
 
@@ -166,8 +201,7 @@ func (c *Collector) handle(b []byte, via string, publish func(monitor.Event) boo
 // event builds the monitor event, parsing the SIP here (off the fold's
 // goroutine) and refusing payloads that are not SIP at all.
 func (c *Collector) event(p *Packet) (monitor.Event, bool) {
-	raw := make([]byte, len(p.Payload))
-	copy(raw, p.Payload)
+	raw := p.Payload[:len(p.Payload):len(p.Payload)] // the packet is ours (enqueue copied it)
 	m := &monitor.SIPMessage{Src: p.Src, Dst: p.Dst, Transport: p.Transport(), Raw: raw}
 	if err := monitor.Decode(m); err != nil {
 		if errors.Is(err, monitor.ErrNotSIP) {

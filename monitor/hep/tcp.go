@@ -7,14 +7,12 @@ import (
 	"net"
 	"sync"
 	"time"
-
-	"github.com/cutover/cutover/monitor"
 )
 
 // tcpIdle closes a TCP connection that sent nothing for this long.
 const tcpIdle = 10 * time.Minute
 
-func (c *Collector) serveTCP(publish func(monitor.Event) bool, wg *sync.WaitGroup) {
+func (c *Collector) serveTCP(wg *sync.WaitGroup) {
 	for {
 		conn, err := c.tcp.Accept()
 		if err != nil {
@@ -33,7 +31,7 @@ func (c *Collector) serveTCP(publish func(monitor.Event) bool, wg *sync.WaitGrou
 		go func() {
 			defer wg.Done()
 			defer c.untrack(conn)
-			c.readStream(conn, publish)
+			c.readStream(conn)
 		}()
 	}
 }
@@ -62,7 +60,7 @@ func (c *Collector) untrack(conn net.Conn) {
 
 // readStream reads HEP packets framed by their own length. A stream that
 // stops looking like HEP cannot be resynchronised: it is counted and closed.
-func (c *Collector) readStream(conn net.Conn, publish func(monitor.Event) bool) {
+func (c *Collector) readStream(conn net.Conn) {
 	r := bufio.NewReaderSize(conn, 64<<10)
 	buf := make([]byte, MaxPacket)
 	for {
@@ -81,7 +79,7 @@ func (c *Collector) readStream(conn net.Conn, publish func(monitor.Event) bool) 
 			c.endStream(conn, err, n)
 			return
 		}
-		c.handle(buf[:n], "tcp", publish)
+		c.enqueue(buf[:n], "tcp")
 	}
 }
 
