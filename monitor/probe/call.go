@@ -40,8 +40,9 @@ func (p *Prober) scheduledCalls(ctx context.Context) {
 // the first 180/183), and the trunk it went out on. An answered call is
 // released with BYE after HoldFor; one not answered within AnswerTimeout is
 // cancelled. A final response other than 2xx is returned as an error
-// naming the code (the result event is published either way). Where it lands on the far side shows in the observed traffic
-// (HEP, capture) as the inbound INVITE on a trunk.
+// naming the code (the result event is published either way). Where it
+// lands on the far side shows in the observed traffic (HEP, capture) as
+// the inbound INVITE on a trunk.
 func (p *Prober) TestCall(ctx context.Context, e164 string) error {
 	if err := p.waitReady(ctx); err != nil {
 		return err
