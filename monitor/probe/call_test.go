@@ -72,3 +72,18 @@ func TestTestCallRingingTooLongIsCancelled(t *testing.T) {
 		t.Fatalf("want the CANCEL sent and the carrier's 487 recorded:\n%s", dump(evs))
 	}
 }
+
+func TestScheduledTestCallsGoThroughTheNumbers(t *testing.T) {
+	port := freePort(t)
+	sipp(t, port, "-sn", "uas")
+	f := lab(port)
+	f.Probes.TestCallFrom = "+14155550000"
+	f.Probes.TestCallEvery = 50 * time.Millisecond
+	f.Cutover.Numbers = []monitor.Number{{E164: "+14155550101"}, {E164: "+14155550102"}}
+	_, s := start(t, f, Options{Timeout: time.Second, HoldFor: time.Millisecond})
+	evs := s.waitFor(t, "two scheduled calls", func(evs []monitor.Event) bool { return len(probes(evs, "call")) >= 2 })
+	calls := probes(evs, "call")
+	if calls[0].Number != "+14155550101" || calls[1].Number != "+14155550102" || calls[0].Code != 200 {
+		t.Fatalf("scheduled calls %+v", calls[:2])
+	}
+}
