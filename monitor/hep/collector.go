@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cutover/cutover/monitor"
+	"golang.org/x/net/ipv4"
 )
 
 // Options configure a Collector.
@@ -71,7 +72,7 @@ func Listen(o Options) (*Collector, error) {
 	if c.udp, err = net.ListenUDP("udp", ua); err != nil {
 		return nil, fmt.Errorf("hep: %w", err)
 	}
-	_ = c.udp.SetReadBuffer(8 << 20) // absorb bursts while the reader is busy (the kernel caps it at rmem_max)
+	growReadBuffer(c.udp, 32<<20) // absorb bursts while the machine is busy
 	if o.TCP {
 		ta := &net.TCPAddr{IP: ua.IP, Port: c.udp.LocalAddr().(*net.UDPAddr).Port, Zone: ua.Zone}
 		if c.tcp, err = net.ListenTCP("tcp", ta); err != nil {
@@ -157,10 +158,19 @@ func (c *Collector) close() {
 	}
 }
 
+// udpBatch is how many datagrams one recvmmsg call may return.
+const udpBatch = 32
+
+// serveUDP reads datagrams in batches (recvmmsg through x/net; one at a
+// time where the platform has no batch read) and queues them for parsing.
 func (c *Collector) serveUDP() {
-	buf := make([]byte, MaxPacket+1)
+	pc := ipv4.NewPacketConn(c.udp)
+	msgs := make([]ipv4.Message, udpBatch)
+	for i := range msgs {
+		msgs[i].Buffers = [][]byte{make([]byte, MaxPacket+1)}
+	}
 	for {
-		n, _, err := c.udp.ReadFromUDPAddrPort(buf)
+		n, err := pc.ReadBatch(msgs, 0)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
@@ -169,7 +179,9 @@ func (c *Collector) serveUDP() {
 			time.Sleep(10 * time.Millisecond) // a persistent error must not spin
 			continue
 		}
-		c.enqueue(buf[:n], "udp")
+		for _, m := range msgs[:n] {
+			c.enqueue(m.Buffers[0][:m.N], "udp")
+		}
 	}
 }
 
