@@ -180,3 +180,48 @@ func waitRecorded(t *testing.T, db string, n int) []monitor.Event {
 		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+// TestWatchScreenInATerminal looks at `cutover watch` at 80x24 while HEP
+// arrives: the header shows the collector listening with its rate, the
+// trunks pane the simulated traffic; q quits and the night is recorded.
+func TestWatchScreenInATerminal(t *testing.T) {
+	listen := freePort(t)
+	db := filepath.Join(t.TempDir(), "screen.db")
+	s := startTmux(t, 80, 24, "watch", "-c", simConfig(t, listen), "--db", db)
+	s.waitFor("LIVE", "hep ●")
+	conn := dialRetry(t, listen)
+	so := sim.DefaultOptions()
+	so.Numbers = 30
+	night := sim.New(so)
+	for sent := 0; sent < 500; {
+		ev, ok := night.Next()
+		if !ok {
+			break
+		}
+		if ev.Kind != monitor.KindSIP {
+			continue
+		}
+		p := hep.FromEvent(ev, 7, "")
+		b, _ := p.Append(nil)
+		conn.Write(b)
+		sent++
+	}
+	conn.Close()
+	scr := s.waitFor("LIVE", "hep ●", "SIP FEED  200 msgs") // the feed is full: 500 messages folded
+	for i, line := range strings.Split(strings.TrimRight(scr, "\n"), "\n") {
+		if n := len([]rune(line)); n > 80 {
+			t.Errorf("line %d is %d wide: %q", i, n, line)
+		}
+	}
+	s.keys("q")
+	deadline := time.Now().Add(15 * time.Second)
+	for !s.exited() && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !s.exited() {
+		t.Fatalf("q did not quit:\n%s", s.screen())
+	}
+	if got := waitRecorded(t, db, 500); len(got) != 500 {
+		t.Errorf("recorded %d HEP messages, sent 500", len(got))
+	}
+}
