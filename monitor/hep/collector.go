@@ -39,7 +39,8 @@ type Collector struct {
 	packets, malformed, rejected, notSIP, other, dropped atomic.Uint64
 	state                                                atomic.Value // string
 
-	work chan packet // read → parse: the socket is drained while SIP is parsed
+	work   chan packet  // read → parse: the socket is drained while SIP is parsed
+	queued atomic.Int64 // bytes in work, bounded by maxQueuedBytes
 
 	mu      sync.Mutex
 	conns   map[net.Conn]struct{}
@@ -106,6 +107,7 @@ func (c *Collector) Serve(ctx context.Context, publish func(monitor.Event) bool)
 	go func() {
 		defer close(parsed)
 		for pk := range c.work {
+			c.queued.Add(-int64(len(pk.b)))
 			c.handle(pk.b, pk.via, publish)
 		}
 	}()
@@ -125,8 +127,12 @@ func (c *Collector) Serve(ctx context.Context, publish func(monitor.Event) bool)
 	return nil
 }
 
-// workQueue bounds the packets read but not yet parsed.
-const workQueue = 16384
+// workQueue and maxQueuedBytes bound the packets read but not yet parsed
+// (typical HEP packets are about 1 KiB; 64 KiB ones hit the byte bound).
+const (
+	workQueue      = 16384
+	maxQueuedBytes = 64 << 20
+)
 
 // packet is one HEP packet read from a socket, owned by the parser.
 type packet struct {
@@ -136,10 +142,17 @@ type packet struct {
 
 // enqueue hands a copy of b to the parser, or counts it dropped.
 func (c *Collector) enqueue(b []byte, via string) {
+	if c.queued.Load()+int64(len(b)) > maxQueuedBytes {
+		c.packets.Add(1)
+		c.countBad(&c.dropped, "HEP parse queue full: packet dropped", "via", via)
+		return
+	}
 	pk := packet{b: append([]byte(nil), b...), via: via}
+	c.queued.Add(int64(len(pk.b)))
 	select {
 	case c.work <- pk:
 	default:
+		c.queued.Add(-int64(len(pk.b)))
 		c.packets.Add(1)
 		c.countBad(&c.dropped, "HEP parse queue full: packet dropped", "via", via)
 	}
