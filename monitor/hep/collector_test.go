@@ -181,3 +181,25 @@ func TestCollectorCountsDrops(t *testing.T) {
 		t.Errorf("stats = %+v", st)
 	}
 }
+
+func TestSenderToCollector(t *testing.T) {
+	c, s := startCollector(t, Options{AuthKey: "k"})
+	snd, err := Dial(c.UDPAddr().String(), 9, "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer snd.Close()
+	ev := monitor.Event{Time: time.Unix(1795000000, 5000).UnixNano(), Kind: monitor.KindSIP, SIP: &monitor.SIPMessage{
+		Src: netip.MustParseAddrPort("10.0.0.1:5060"), Dst: netip.MustParseAddrPort("10.0.0.2:5060"), Transport: "tcp", Raw: []byte(invite)}}
+	for _, e := range []monitor.Event{ev, {Kind: monitor.KindTick, Time: ev.Time}, ev} {
+		if err := snd.Send(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitPackets(t, c, 2)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.events) != 2 || s.events[1].Time != ev.Time || s.events[1].SIP.Transport != "tcp" || s.events[1].SIP.Dst != ev.SIP.Dst {
+		t.Errorf("events %+v", s.events)
+	}
+}
