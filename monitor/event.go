@@ -83,6 +83,11 @@ type ProbeResult struct {
 	Number string // for test calls: the number called
 	Landed string // for test calls: the trunk the call arrived on
 	Err    string `json:",omitempty"`
+	// Health is the prober's verdict on an OPTIONS-probed trunk after its
+	// consecutive-failure thresholds: "up", "down", or "pending" (not
+	// enough answers yet). "" leaves it to Code, one probe at a time.
+	Health string        `json:",omitempty"`
+	PDD    time.Duration `json:",omitempty"` // for test calls: INVITE to first 180/183
 }
 
 // RegState is a trunk's registration state.

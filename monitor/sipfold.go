@@ -38,6 +38,7 @@ func (s *State) applySIP(t int64, m *SIPMessage) {
 		if info.Request {
 			line.Number = s.inviteRequest(t, tr, dir, m, info)
 		} else {
+			s.attachFromResponse(t, tr, dir, m, info)
 			line.Number = s.inviteResponse(t, info)
 		}
 	case "BYE":
@@ -79,6 +80,9 @@ func (s *State) inviteRequest(t int64, tr int, dir string, m *SIPMessage, info *
 	if c := s.c.Calls[info.CallID]; c != nil {
 		if info.CSeq > c.CSeq {
 			c.CSeq = info.CSeq
+		}
+		if c.Trunk < 0 && tr >= 0 && !c.HasFinal {
+			s.attachTrunk(t, c, tr, dir, m, info)
 		}
 		return s.numberName(c.Number)
 	}
@@ -195,6 +199,42 @@ func (s *State) eachBucket(t int64, c *call, f func(*bucket)) {
 			f(b)
 		}
 	}
+}
+
+// attachTrunk gives a call first seen on a leg without a trunk (the PBX
+// side, when an SBC mirrors both legs: caller → SBC, then SBC → carrier)
+// the trunk of its next leg, and counts the attempt there, at the call's
+// start. dir is the INVITE's direction on the trunk leg.
+func (s *State) attachTrunk(t int64, c *call, tr int, dir string, m *SIPMessage, info *SIPInfo) {
+	c.Trunk, c.Inbound = tr, dir == "in"
+	if b := s.c.Trunks[tr].W.at(c.Start, s.c.Now); b != nil {
+		b.Attempts++
+		if !c.Inbound && info.Request {
+			b.Attest[attestSlot(m, info)]++
+		}
+	}
+	s.c.Trunks[tr].LastSeen = t
+	s.closeAlert(t, "trunk_silent", s.trunkName(tr))
+	if c.Number >= 0 {
+		s.numberAttempt(t, c.Number, tr, c.Inbound)
+	}
+}
+
+// attachFromResponse attaches the trunk when the carrier's answer is the
+// first message of the trunk leg to arrive: an SBC's workers mirror
+// independently, so the carrier's 180 or 200 can overtake the mirrored
+// INVITE that caused it. A response from a trunk answers an INVITE sent
+// to it (out); one sent to a trunk answers an INVITE from it (in).
+func (s *State) attachFromResponse(t int64, tr int, dir string, m *SIPMessage, info *SIPInfo) {
+	c := s.c.Calls[info.CallID]
+	if c == nil || c.Trunk >= 0 || tr < 0 || c.HasFinal || info.Code < 101 {
+		return
+	}
+	inv := "out"
+	if dir == "out" {
+		inv = "in"
+	}
+	s.attachTrunk(t, c, tr, inv, m, info)
 }
 
 func (s *State) inviteResponse(t int64, info *SIPInfo) string {

@@ -165,6 +165,7 @@ func (s *State) Apply(e Event) {
 	case KindSIP:
 		if e.SIP != nil {
 			s.applySIP(e.Time, e.SIP)
+			s.forgetProbeOptions(e)
 		}
 	case KindProbe:
 		if e.Probe != nil {
@@ -255,6 +256,14 @@ func (s *State) applyProbe(t int64, p *ProbeResult) {
 	switch p.Probe {
 	case "options":
 		s.setOptions(i, p.Code, p.RTT)
+		switch p.Health { // the prober's thresholds outrank a single answer
+		case "up":
+			s.c.Trunks[i].OptionsUp = 1
+		case "down":
+			s.c.Trunks[i].OptionsUp = -1
+		case "pending":
+			s.c.Trunks[i].OptionsUp = 0
+		}
 	case "register":
 		switch {
 		case p.Code >= 200 && p.Code < 300:
@@ -264,6 +273,16 @@ func (s *State) applyProbe(t int64, p *ProbeResult) {
 		case p.Code >= 300:
 			s.setReg(t, i, RegFailed, p.Code, 0)
 		}
+	}
+}
+
+// forgetProbeOptions drops the pending transaction of an OPTIONS the
+// prober sent: the prober judges it (its timeout, its fail/recover
+// thresholds) and reports the verdict as a KindProbe event, so the fold
+// must not time it out a second time and turn a healthy trunk down.
+func (s *State) forgetProbeOptions(e Event) {
+	if i := e.SIP.Info; e.Source == "probe" && i != nil && i.Request && i.Method == "OPTIONS" {
+		delete(s.c.Options, i.CallID+"/"+itoa(int(i.CSeq)))
 	}
 }
 

@@ -27,7 +27,8 @@ type KeyMap struct {
 	SeekStart, SeekEnd          key.Binding
 	Step, GoTo                  key.Binding
 
-	Note key.Binding // an operator note at the current event time
+	Note     key.Binding // an operator note at the current event time
+	TestCall key.Binding // live: test call to the selected number
 
 	Help key.Binding
 	Quit key.Binding
@@ -68,6 +69,7 @@ func newKeyMap(player, seeker, notes bool) KeyMap {
 		Step:      key.NewBinding(key.WithKeys("."), key.WithHelp(".", "one event")),
 		GoTo:      key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "go to")),
 		Note:      key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "note")),
+		TestCall:  key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "test call"), key.WithDisabled()),
 
 		Help: key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit: key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
@@ -97,7 +99,7 @@ func (k *KeyMap) seekKeys() []*key.Binding {
 func (k KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{
 		k.Help, k.Quit, k.Pause, k.Faster, k.Slower, k.SeekBack, k.SeekFwd, k.PrevMark, k.NextMark, k.Note,
-		k.NextPane, k.Enter, k.Back, k.Filter, k.Sort, k.Window,
+		k.NextPane, k.Enter, k.Back, k.Filter, k.Sort, k.Window, k.TestCall,
 	}
 }
 
@@ -105,7 +107,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.NextPane, k.PrevPane, k.Enter, k.Back, k.Filter, k.Sort, k.Window},
+		{k.NextPane, k.PrevPane, k.Enter, k.Back, k.Filter, k.Sort, k.Window, k.TestCall},
 		{k.Pause, k.Faster, k.Slower, k.Step, k.Note, k.Help, k.Quit},
 		{k.SeekBack, k.SeekFwd, k.StepSize, k.PrevMark, k.NextMark, k.SeekStart, k.SeekEnd, k.GoTo},
 	}
@@ -122,6 +124,7 @@ type keyState struct {
 	filtering  bool // typing a filter
 	canFilter  bool // the focused pane has a filter
 	canSort    bool // the focused pane sorts
+	testCall   bool // live with a prober, numbers focused
 	filterText bool // the focused pane's filter is set
 }
 
@@ -142,6 +145,7 @@ func (k *KeyMap) apply(s keyState) {
 	k.PrevPane.SetEnabled(normal)
 	k.Filter.SetEnabled(normal && s.canFilter)
 	k.Sort.SetEnabled(normal && s.canSort)
+	k.TestCall.SetEnabled(normal && s.testCall)
 	k.Erase.SetEnabled(s.filtering)
 	k.Enter.SetEnabled(!s.detail)
 	k.Back.SetEnabled(s.detail || s.help || s.filtering || s.filterText)

@@ -49,8 +49,9 @@ type Options struct {
 	// Note records an operator note at event time t (live: into the
 	// recording; replay: into a side file). nil: no notes. The screen calls
 	// it from a command, never from Update.
-	Note  func(t int64, text string) error
-	Theme *Theme // nil = DefaultTheme
+	Note     func(t int64, text string) error
+	TestCall TestCaller // live: `t` on a number places a test call (nil = no key)
+	Theme    *Theme     // nil = DefaultTheme
 }
 
 // PipelineStats describe the pipeline itself, for the header.
@@ -60,6 +61,17 @@ type PipelineStats struct {
 	Queue, QueueCap int
 	Recorded        uint64
 	StoreErr        string
+	Sources         []SourceStat // live inputs (HEP collector, probes), shown in the header
+}
+
+// SourceStat is one live input's health: its state (listening, stopped,
+// error: ...), packets per second, and what it could not use.
+type SourceStat struct {
+	Name, State string
+	PerSec      float64
+	Packets     uint64
+	Malformed   uint64 // packets it received but could not decode
+	Dropped     uint64 // events the pipeline refused (queue full)
 }
 
 // SnapshotMsg carries a new snapshot of the fold to the screen. The cmd
@@ -141,6 +153,7 @@ type Model struct {
 	typed    string
 	status   string // the last note's outcome, or a bad time
 	statusOK bool
+	notice   string // the last test call's progress, shown in the footer
 }
 
 // New builds the screen.
@@ -184,6 +197,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.openDetail(msg)
 	case noteSavedMsg:
 		m.noteSaved(msg)
+	case testCallDoneMsg:
+		m.testCallDone(msg)
 	case tea.KeyPressMsg:
 		cmd := m.handleKey(msg)
 		return m, cmd
@@ -274,6 +289,7 @@ func (m *Model) syncKeys() {
 		filtering:  m.c.typing != focusNone,
 		canFilter:  canFilter,
 		canSort:    m.focus == focusNumbers,
+		testCall:   m.o.TestCall != nil && m.focus == focusNumbers,
 		filterText: canFilter && f.filterText() != "",
 	})
 }

@@ -62,6 +62,8 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		m.focus = (m.focus + numFocus - 1) % numFocus
 	case key.Matches(k, keys.Filter):
 		m.c.typing = m.focus
+	case key.Matches(k, keys.TestCall):
+		return m.testCall()
 	default:
 		return m.focused().Update(k)
 	}

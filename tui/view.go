@@ -54,6 +54,9 @@ func (m Model) header() []string {
 		m.modeBadge(),
 		st.Bold.Render(clock(snap.Now, clockLayout(w))) + st.Muted.Render(" UTC"),
 	}
+	if src := m.sourcesText(w); src != "" {
+		parts = append(parts, src)
+	}
 	if m.o.Player != nil {
 		parts = append(parts, m.playerText())
 	}
@@ -173,6 +176,9 @@ func (m Model) footer() string {
 			style = st.OK
 		}
 		return fit(style.Render(m.status)+"  "+m.help.View(*m.c.keys), w)
+	}
+	if m.notice != "" {
+		return fit(st.Accent.Render(m.notice)+"   "+m.help.View(*m.c.keys), w)
 	}
 	return fit(m.help.View(*m.c.keys), w)
 }

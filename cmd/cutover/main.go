@@ -6,6 +6,9 @@
 //	cutover stir verify FILE|-    verify a SIP request's Identity header
 //	cutover report FILE.db        the morning-after report
 //	cutover export FILE.db        SIP messages back into a pcap
+//	cutover watch -c cutover.toml watch a real cutover (HEP collector, probes), recorded
+//	cutover check -c cutover.toml validate a cutover file
+//	cutover import CAPTURE        turn a pcap/pcapng capture into a recording
 //	cutover help                  this text
 package main
 
@@ -27,9 +30,12 @@ Usage:
                                 verify a SIP request's STIR/SHAKEN Identity header
   cutover report [flags] FILE   the morning-after report (text, md, html, json)
   cutover export [flags] FILE   SIP messages back into a pcap (-o out.pcap)
+  cutover watch -c FILE [flags] watch a real cutover: HEP collector, probes, recorded
+  cutover check -c FILE         validate a cutover file and summarise it
+  cutover import CAPTURE [flags] turn a pcap/pcapng capture into a recording
   cutover help [command]        show help
 
-Run "cutover help demo" or "cutover help replay" for their flags.
+Run "cutover help COMMAND" for its flags.
 `
 
 // memoryLimit is the Go heap's soft limit unless GOMEMLIMIT says otherwise.
@@ -64,6 +70,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = runReport(rest, stdout, stderr)
 	case "export":
 		err = runExport(rest, stdout, stderr)
+	case "watch":
+		err = runWatch(rest, stdout, stderr)
+	case "check":
+		err = runCheck(rest, stdout, stderr)
+	case "import":
+		err = runImport(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		return runHelp(rest, stdout, stderr)
 	default:
@@ -110,6 +122,18 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 	case "export":
 		fs, _ := exportFlags()
+		fs.SetOutput(stdout)
+		fs.Usage()
+	case "watch":
+		fs, _ := watchFlags()
+		fs.SetOutput(stdout)
+		fs.Usage()
+	case "check":
+		fs, _ := checkFlags()
+		fs.SetOutput(stdout)
+		fs.Usage()
+	case "import":
+		fs, _ := importFlags()
 		fs.SetOutput(stdout)
 		fs.Usage()
 	default:

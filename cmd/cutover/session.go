@@ -32,10 +32,13 @@ type session struct {
 	feed     feed
 	// control replaces feed for a replay that seeks: it may hand the
 	// pipeline a rebuilt state.
-	control   func(ctx context.Context, pub func(context.Context, monitor.Event) error, replace func(context.Context, *monitor.State) error) error
-	seeker    tui.Seeker                                           // nil: no moves in time
-	note      func(p *pipeline.Pipeline) func(int64, string) error // nil: no notes
-	lossless  bool                                                 // publish with back-pressure even when paced (replay)
+	control  func(ctx context.Context, pub func(context.Context, monitor.Event) error, replace func(context.Context, *monitor.State) error) error
+	seeker   tui.Seeker                                           // nil: no moves in time
+	note     func(p *pipeline.Pipeline) func(int64, string) error // nil: no notes
+	lossless bool                                                 // publish with back-pressure even when paced (replay)
+	live     bool                                                 // live sources: publishing never blocks; a refused event returns errDropped
+	sources  func() []tui.SourceStat                              // live sources' health for the header (nil = none)
+	testCall tui.TestCaller                                       // live: places a test call for the `t` key (nil = none)
 	headless  bool
 	duration  time.Duration // wall-clock limit; 0 = until the feed ends
 	logger    *slog.Logger
@@ -99,6 +102,10 @@ func (s *session) run(parent context.Context) (outcome, error) {
 	return out, rerr
 }
 
+// errDropped is what a live feed's publish returns for an event the full
+// queue refused (the pipeline has counted it).
+var errDropped = errors.New("event dropped: queue full")
+
 // feedResult is the feed's end: done closes when it returns, err is then set.
 type feedResult struct {
 	done chan struct{}
@@ -115,6 +122,12 @@ func stopped(err error) bool {
 // unpaced feed, or a replay, goes at the fold's pace and loses nothing.
 func (s *session) publisher(p *pipeline.Pipeline) func(context.Context, monitor.Event) error {
 	return func(ctx context.Context, ev monitor.Event) error {
+		if s.live {
+			if !p.Publish(ev) {
+				return errDropped
+			}
+			return ctx.Err()
+		}
 		if s.lossless || s.pacer.Speed() == 0 {
 			return p.PublishWait(ctx, ev)
 		}
@@ -130,7 +143,7 @@ func (s *session) watch(ctx context.Context, p *pipeline.Pipeline, fed *feedResu
 	if s.pacer != nil {
 		player = s.pacer
 	}
-	o := tui.Options{Mode: s.mode, RecordingPath: s.path, Player: player, Seeker: s.seeker}
+	o := tui.Options{Mode: s.mode, RecordingPath: s.path, Player: player, Seeker: s.seeker, TestCall: s.testCall}
 	if s.note != nil {
 		o.Note = s.note(p)
 	}
@@ -147,7 +160,7 @@ func (s *session) watch(ctx context.Context, p *pipeline.Pipeline, fed *feedResu
 	relayDone := make(chan struct{})
 	go func() {
 		defer close(relayDone)
-		relay(rctx, p, prog, fed)
+		relay(rctx, p, prog, fed, s.sources)
 	}()
 	_, err := prog.Run()
 	stopRelay()
@@ -160,17 +173,23 @@ func (s *session) watch(ctx context.Context, p *pipeline.Pipeline, fed *feedResu
 
 // relay sends the screen at most ten snapshots a second, and tells it when
 // the feed has ended. It returns when ctx ends (the screen has quit).
-func relay(ctx context.Context, p *pipeline.Pipeline, prog *tea.Program, fed *feedResult) {
+// With live sources it sends every tick, so their counters move on screen
+// even when no event changes the fold.
+func relay(ctx context.Context, p *pipeline.Pipeline, prog *tea.Program, fed *feedResult, sources func() []tui.SourceStat) {
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	var last *monitor.Snapshot
 	send := func() {
 		snap, st := p.Latest()
-		if snap == nil || snap == last {
+		if snap == nil || (snap == last && sources == nil) {
 			return
 		}
 		last = snap
-		prog.Send(tui.SnapshotMsg{Snap: snap, Stats: screenStats(st)})
+		stats := screenStats(st)
+		if sources != nil {
+			stats.Sources = sources()
+		}
+		prog.Send(tui.SnapshotMsg{Snap: snap, Stats: stats})
 	}
 	done := fed.done
 	for {

@@ -54,9 +54,9 @@ func mustRun(t *testing.T, name string, args ...string) string {
 }
 
 var (
-	tsharkCode   = regexp.MustCompile(`(?m)^\s+SIP (\d{3}) .*:\s+(\d+) Packets`)
-	tsharkMethod = regexp.MustCompile(`(?m)^\s+([A-Z]+)\s+:\s+(\d+) Packets`)
-	tsharkTotal  = regexp.MustCompile(`Number of SIP messages: (\d+)`)
+	tsharkCodeLine   = regexp.MustCompile(`(?m)^\s+SIP (\d{3}) .*:\s+(\d+) Packets`)
+	tsharkMethodLine = regexp.MustCompile(`(?m)^\s+([A-Z]+)\s+:\s+(\d+) Packets`)
+	tsharkTotalLine  = regexp.MustCompile(`Number of SIP messages: (\d+)`)
 )
 
 // TestReportSIPCountsMatchTshark exports the whole night to a pcap and
@@ -78,13 +78,13 @@ func TestReportSIPCountsMatchTshark(t *testing.T) {
 	}
 	stat := mustRun(t, tshark, "-r", pcap, "-q", "-z", "sip,stat")
 	got := report.SIPCounts{Requests: map[string]int{}, Responses: map[string]int{}}
-	for _, m := range tsharkCode.FindAllStringSubmatch(stat, -1) {
+	for _, m := range tsharkCodeLine.FindAllStringSubmatch(stat, -1) {
 		got.Responses[m[1]], _ = strconv.Atoi(m[2])
 	}
-	for _, m := range tsharkMethod.FindAllStringSubmatch(stat, -1) {
+	for _, m := range tsharkMethodLine.FindAllStringSubmatch(stat, -1) {
 		got.Requests[m[1]], _ = strconv.Atoi(m[2])
 	}
-	total := tsharkTotal.FindStringSubmatch(stat)
+	total := tsharkTotalLine.FindStringSubmatch(stat)
 	if total == nil || total[1] != strconv.Itoa(rep.SIP.Messages) {
 		t.Fatalf("tshark counts %v SIP messages, the report %d:\n%s", total, rep.SIP.Messages, stat)
 	}

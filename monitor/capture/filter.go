@@ -16,8 +16,8 @@ type Filter struct {
 	To      int64  // event time, Unix ns, exclusive (0 = to the end)
 }
 
-// Source is what an export reads. store.Reader implements it.
-type Source interface {
+// Recording is what an export reads. store.Reader implements it.
+type Recording interface {
 	SeqBefore(tsNs int64) (int64, error)
 	Events(ctx context.Context, afterSeq int64, fn func(seq int64, ev monitor.Event) error) error
 }
@@ -26,7 +26,7 @@ var errDone = errors.New("capture: past the end of the window")
 
 // Export writes the recorded SIP messages that f matches to w, in
 // recording order, with their original timestamps.
-func Export(ctx context.Context, src Source, f Filter, w *Writer) error {
+func Export(ctx context.Context, src Recording, f Filter, w *Writer) error {
 	var after int64
 	if f.From != 0 {
 		var err error

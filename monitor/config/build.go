@@ -1,0 +1,157 @@
+package config
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/cutover/cutover/monitor"
+)
+
+// builder turns a rawFile into a File, stopping at the first error (with
+// the field's line from the position map).
+type builder struct {
+	name string
+	pos  positions
+	err  error
+}
+
+func (b *builder) fail(field, format string, args ...any) {
+	if b.err != nil {
+		return
+	}
+	at := b.pos.lookup(field)
+	b.err = &Error{File: b.name, Line: at.line, Column: at.col, Field: field, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (b *builder) build(r *rawFile) *File {
+	f := &File{DB: r.DB}
+	c := &f.Cutover
+	c.Name = strings.TrimSpace(r.Name)
+	if c.Name == "" {
+		b.fail("name", "the cutover needs a name")
+	}
+	c.DefaultCountry = r.DefaultCountry
+	if c.DefaultCountry == "" {
+		c.DefaultCountry = "1"
+	}
+	if !digits(c.DefaultCountry) || len(c.DefaultCountry) > 3 {
+		b.fail("default_country", "want a country calling code of 1 to 3 digits (1 for NANP), got %q", r.DefaultCountry)
+	}
+	c.Thresholds = b.thresholds(r.Thresholds)
+	f.HEP = b.hep(r.HEP)
+	f.Probes = b.probes(r.Probes, c.DefaultCountry)
+	b.trunks(f, r.Trunks)
+	c.Numbers = b.numbers(r.Numbers, c.DefaultCountry)
+	return f
+}
+
+func (b *builder) duration(field, s string, def time.Duration) time.Duration {
+	if s == "" {
+		return def
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		b.fail(field, "want a duration such as \"30s\", \"5m\" or \"1h\", got %q", s)
+		return def
+	}
+	return d
+}
+
+func (b *builder) thresholds(r rawThresholds) monitor.Thresholds {
+	t := monitor.Thresholds{
+		ShortCall:       b.duration("thresholds.short_call", r.ShortCall, 0),
+		Codec488Count:   r.Codec488Count,
+		Codec488Share:   r.Codec488Share,
+		NERMin:          r.NERMin,
+		NERMinAttempts:  r.NERMinAttempts,
+		TimeoutBurst:    r.TimeoutBurst,
+		SilentAfter:     b.duration("thresholds.silent_after", r.SilentAfter, 0),
+		ZombieAfter:     b.duration("thresholds.zombie_after", r.ZombieAfter, 0),
+		SplitBrainQuiet: b.duration("thresholds.split_brain_quiet", r.SplitBrainQuiet, 0),
+		DropRateMax:     r.DropRateMax,
+		DropMinAnswered: r.DropMinAnswered,
+	}
+	for field, v := range map[string]float64{"codec488_share": r.Codec488Share, "ner_min": r.NERMin, "drop_rate_max": r.DropRateMax} {
+		if v < 0 || v > 1 {
+			b.fail("thresholds."+field, "want a share between 0 and 1, got %g", v)
+		}
+	}
+	for field, v := range map[string]int{"codec488_count": r.Codec488Count, "ner_min_attempts": r.NERMinAttempts, "timeout_burst": r.TimeoutBurst, "drop_min_answered": r.DropMinAnswered} {
+		if v < 0 {
+			b.fail("thresholds."+field, "must not be negative, got %d", v)
+		}
+	}
+	return t
+}
+
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+func (b *builder) hep(r rawHEP) HEP {
+	h := HEP{Listen: r.Listen, TCP: r.TCP, AuthKeyEnv: r.AuthKeyEnv}
+	if h.Listen == "" {
+		h.Listen = DefaultHEPListen
+	}
+	if _, err := netip.ParseAddrPort(hostDefault(h.Listen)); err != nil {
+		b.fail("hep.listen", "want host:port with a numeric host, such as \":9060\" or \"127.0.0.1:9060\", got %q", r.Listen)
+	}
+	if h.AuthKeyEnv != "" && !envName.MatchString(h.AuthKeyEnv) {
+		b.fail("hep.auth_key_env", "want the name of an environment variable, got %q", h.AuthKeyEnv)
+	}
+	return h
+}
+
+// hostDefault turns ":9060" into "0.0.0.0:9060" for parsing.
+func hostDefault(addr string) string {
+	if strings.HasPrefix(addr, ":") {
+		return "0.0.0.0" + addr
+	}
+	return addr
+}
+
+func (b *builder) probes(r rawProbes, cc string) Probes {
+	p := Probes{
+		OptionsInterval: b.duration("probes.options_interval", r.OptionsInterval, DefaultOptionsInterval),
+		FailAfter:       r.FailAfter,
+		RecoverAfter:    r.RecoverAfter,
+		TestCallEvery:   b.duration("probes.test_call_every", r.TestCallEvery, 0),
+		LocalAddr:       r.LocalAddr,
+	}
+	if p.FailAfter == 0 {
+		p.FailAfter = DefaultFailAfter
+	}
+	if p.RecoverAfter == 0 {
+		p.RecoverAfter = DefaultRecoverAfter
+	}
+	if p.FailAfter < 0 || p.RecoverAfter < 0 {
+		b.fail("probes", "fail_after and recover_after must be positive")
+	}
+	if r.TestCallFrom != "" {
+		if p.TestCallFrom = monitor.NormalizeE164(r.TestCallFrom, cc); p.TestCallFrom == "" {
+			b.fail("probes.test_call_from", "want a telephone number, got %q", r.TestCallFrom)
+		}
+	}
+	if p.TestCallEvery > 0 && p.TestCallFrom == "" {
+		b.fail("probes.test_call_from", "test_call_every needs test_call_from (the caller's number)")
+	}
+	if p.LocalAddr != "" {
+		if _, err := netip.ParseAddrPort(hostDefault(p.LocalAddr)); err != nil {
+			b.fail("probes.local_addr", "want host:port with a numeric host, got %q", p.LocalAddr)
+		}
+	}
+	return p
+}
+
+func digits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}

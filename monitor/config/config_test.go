@@ -1,0 +1,146 @@
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cutover/cutover/monitor"
+)
+
+func TestExampleFile(t *testing.T) {
+	f, err := Load("../../fixtures/cutover.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := f.Cutover
+	if c.Name == "" || c.DefaultCountry != "1" || len(c.Trunks) != 2 || len(f.Trunks) != 2 {
+		t.Fatalf("cutover = %+v", c)
+	}
+	if len(c.Numbers) != 101 {
+		t.Errorf("numbers = %d, want 101", len(c.Numbers))
+	}
+	if c.Numbers[0].E164 != "+14155550101" || c.Numbers[50].E164 != "+14155550151" || c.Numbers[100].E164 != "+14155550300" {
+		t.Errorf("numbers = %s %s %s", c.Numbers[0].E164, c.Numbers[50].E164, c.Numbers[100].E164)
+	}
+	if n := c.Numbers[60]; n.PortState != monitor.PortCompleted || n.Activated != time.Date(2026, 11, 24, 2, 23, 41, 0, time.UTC).UnixNano() {
+		t.Errorf("number 60 = %+v", n)
+	}
+	reg := f.Trunks[1].Register
+	if reg == nil || reg.PasswordEnv != "NEWCARRIER_SIP_PASSWORD" || reg.Expires != time.Hour {
+		t.Fatalf("register = %+v", reg)
+	}
+	if f.HEP.Listen != ":9060" || !f.HEP.TCP || f.Probes.OptionsInterval != 30*time.Second || f.Probes.TestCallEvery != 5*time.Minute {
+		t.Errorf("hep %+v probes %+v", f.HEP, f.Probes)
+	}
+	if c.Thresholds.ShortCall != 2*time.Second || c.Thresholds.NERMin != 0.8 {
+		t.Errorf("thresholds = %+v", c.Thresholds)
+	}
+	if a := c.Trunks[1].Addrs[0]; a.Prefix.String() != "203.0.113.0/28" || a.Port != 0 {
+		t.Errorf("new addr = %+v", a)
+	}
+}
+
+func TestPassword(t *testing.T) {
+	r := &Register{User: "u", PasswordEnv: "CUTOVER_TEST_PW"}
+	t.Setenv("CUTOVER_TEST_PW", "")
+	if _, err := r.Password(); err == nil || !strings.Contains(err.Error(), "CUTOVER_TEST_PW") {
+		t.Fatalf("unset: err = %v", err)
+	}
+	t.Setenv("CUTOVER_TEST_PW", "s3cret")
+	if pw, err := r.Password(); err != nil || pw != "s3cret" {
+		t.Fatalf("pw %q err %v", pw, err)
+	}
+}
+
+// The recording stores Cutover as JSON: no secret may reach it, whatever
+// the environment holds.
+func TestNoSecretInRecording(t *testing.T) {
+	const secret = "hunter2-very-secret"
+	t.Setenv("NEWCARRIER_SIP_PASSWORD", secret)
+	t.Setenv("CUTOVER_HEP_KEY", secret)
+	data, err := os.ReadFile("../../fixtures/cutover.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = []byte(strings.Replace(string(data), `auth_key_env = ""`, `auth_key_env = "CUTOVER_HEP_KEY"`, 1))
+	f, err := Parse("cutover.toml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pw, _ := f.Trunks[1].Register.Password(); pw != secret {
+		t.Fatal("password not read from the environment")
+	}
+	js, err := json.Marshal(f.Cutover)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{secret, "NEWCARRIER_SIP_PASSWORD", "CUTOVER_HEP_KEY", "acme-main", "password"} {
+		if strings.Contains(strings.ToLower(string(js)), strings.ToLower(bad)) {
+			t.Errorf("recorded config holds %q", bad)
+		}
+	}
+}
+
+func TestErrorsNameLineAndField(t *testing.T) {
+	base := "name = \"x\"\n[[trunks]]\nname = \"a\"\nrole = \"legacy\"\naddrs = [\"10.0.0.1\"]\n"
+	cases := []struct {
+		name, doc, field string
+		line             int
+		msg              string
+	}{
+		{"unknown key", base + "colour = \"red\"\n", "trunks.colour", 6, "unknown key"},
+		{"secret in file", base + "[trunks.register]\nuser = \"u\"\npassword = \"x\"\n", "trunks.register.password", 8, "never written in the file"},
+		{"wrong type", base + "[probes]\nfail_after = \"three\"\n", "probes.fail_after", 7, ""},
+		{"bad role", "name = \"x\"\n[[trunks]]\nname = \"a\"\nrole = \"old\"\naddrs = [\"10.0.0.1\"]\n", "trunks[0].role", 4, "legacy"},
+		{"bad addr second trunk", base + "[[trunks]]\nname = \"b\"\nrole = \"new\"\naddrs = [\"10.0.0.2\",\n  \"sbc.example\"]\n", "trunks[1].addrs[1]", 10, "no host names"},
+		{"duplicate trunk", base + "[[trunks]]\nname = \"a\"\nrole = \"new\"\naddrs = [\"10.0.0.2\"]\n", "trunks[1].name", 7, "twice"},
+		{"bad number", base + "[[numbers]]\nnumber = \"call me\"\n", "numbers[0].number", 7, "telephone number"},
+		{"bad range", base + "[[numbers]]\nrange = \"+14155550199-+14155550100\"\n", "numbers[0].range", 7, "before the first"},
+		{"overlap", base + "[[numbers]]\nrange = \"+14155550100-+14155550109\"\n[[numbers]]\nnumber = \"4155550105\"\n", "numbers[1]", 8, "already listed"},
+		{"bad state", base + "[[numbers]]\nnumber = \"+14155550100\"\nstate = \"done\"\n", "numbers[0].state", 8, "completed"},
+		{"bad duration", base + "[thresholds]\nshort_call = \"2 secs\"\n", "thresholds.short_call", 7, "duration"},
+		{"register without env", base + "[trunks.register]\nuser = \"u\"\nregistrar = \"sip:r.example\"\n", "trunks[0].register.password_env", 6, "environment variable"},
+		{"no trunks", "name = \"x\"\n", "trunks", 0, "at least one trunk"},
+		{"bad listen", base + "[hep]\nlisten = \"collector:9060\"\n", "hep.listen", 7, "numeric host"},
+		{"toml syntax", base + "name = \n", "", 6, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("c.toml", []byte(tc.doc))
+			var ce *Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("err = %v (%T), want *Error", err, err)
+			}
+			if ce.File != "c.toml" || ce.Line != tc.line || ce.Field != tc.field || !strings.Contains(ce.Msg, tc.msg) {
+				t.Errorf("got %q (line %d field %q), want line %d field %q msg ~%q", err, ce.Line, ce.Field, tc.line, tc.field, tc.msg)
+			}
+		})
+	}
+}
+
+func TestNormalisesNumbers(t *testing.T) {
+	doc := "name = \"x\"\n[[trunks]]\nname = \"a\"\nrole = \"new\"\naddrs = [\"10.0.0.1:5060\", \"[2001:db8::1]:5061\", \"2001:db8:1::/48\"]\n" +
+		"[[numbers]]\nnumber = \"(415) 555-0100\"\n[[numbers]]\nnumber = \"0014155550101\"\n[[numbers]]\nrange = \"14155550102-14155550103\"\n"
+	f, err := Parse("c.toml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, n := range f.Cutover.Numbers {
+		got = append(got, n.E164)
+		if n.PortState != monitor.PortPending {
+			t.Errorf("%s state %q, want pending by default", n.E164, n.PortState)
+		}
+	}
+	if strings.Join(got, ",") != "+14155550100,+14155550101,+14155550102,+14155550103" {
+		t.Errorf("numbers = %v", got)
+	}
+	a := f.Cutover.Trunks[0].Addrs
+	if a[1].Port != 5061 || a[1].Prefix.Bits() != 128 || a[2].Prefix.Bits() != 48 || f.Trunks[0].Transport != "udp" {
+		t.Errorf("addrs = %+v", a)
+	}
+}

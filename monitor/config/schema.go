@@ -1,0 +1,118 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/pelletier/go-toml/v2"
+)
+
+// rawFile is cutover.toml as written. Durations are strings ("30s", "1h")
+// so a bad one is reported with its field and line; times are TOML
+// offset date-times (2026-11-24T02:00:00Z).
+type rawFile struct {
+	Name           string        `toml:"name"`
+	DefaultCountry string        `toml:"default_country"`
+	DB             string        `toml:"db"`
+	HEP            rawHEP        `toml:"hep"`
+	Probes         rawProbes     `toml:"probes"`
+	Thresholds     rawThresholds `toml:"thresholds"`
+	Trunks         []rawTrunk    `toml:"trunks"`
+	Numbers        []rawNumber   `toml:"numbers"`
+}
+
+type rawHEP struct {
+	Listen     string `toml:"listen"`
+	TCP        bool   `toml:"tcp"`
+	AuthKeyEnv string `toml:"auth_key_env"`
+}
+
+type rawProbes struct {
+	OptionsInterval string `toml:"options_interval"`
+	FailAfter       int    `toml:"fail_after"`
+	RecoverAfter    int    `toml:"recover_after"`
+	TestCallFrom    string `toml:"test_call_from"`
+	TestCallEvery   string `toml:"test_call_every"`
+	LocalAddr       string `toml:"local_addr"`
+}
+
+type rawThresholds struct {
+	ShortCall       string  `toml:"short_call"`
+	Codec488Count   int     `toml:"codec488_count"`
+	Codec488Share   float64 `toml:"codec488_share"`
+	NERMin          float64 `toml:"ner_min"`
+	NERMinAttempts  int     `toml:"ner_min_attempts"`
+	TimeoutBurst    int     `toml:"timeout_burst"`
+	SilentAfter     string  `toml:"silent_after"`
+	ZombieAfter     string  `toml:"zombie_after"`
+	SplitBrainQuiet string  `toml:"split_brain_quiet"`
+	DropRateMax     float64 `toml:"drop_rate_max"`
+	DropMinAnswered int     `toml:"drop_min_answered"`
+}
+
+type rawTrunk struct {
+	Name      string       `toml:"name"`
+	Role      string       `toml:"role"`
+	URI       string       `toml:"uri"`
+	Transport string       `toml:"transport"`
+	Addrs     []string     `toml:"addrs"`
+	Register  *rawRegister `toml:"register"`
+}
+
+type rawRegister struct {
+	Registrar   string `toml:"registrar"`
+	User        string `toml:"user"`
+	Realm       string `toml:"realm"`
+	PasswordEnv string `toml:"password_env"`
+	Expires     string `toml:"expires"`
+}
+
+type rawNumber struct {
+	Number        string     `toml:"number"`
+	Range         string     `toml:"range"`
+	PortRequestID string     `toml:"port_request_id"`
+	State         string     `toml:"state"`
+	Scheduled     *time.Time `toml:"scheduled"`
+	Activated     *time.Time `toml:"activated"`
+}
+
+// decode parses the TOML strictly: an unknown key is an error with its
+// line, and so is a value of the wrong type.
+func decode(name string, data []byte) (*rawFile, error) {
+	var raw rawFile
+	dec := toml.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(&raw)
+	if err == nil {
+		return &raw, nil
+	}
+	var strict *toml.StrictMissingError
+	if errors.As(err, &strict) && len(strict.Errors) > 0 {
+		return nil, unknownKey(name, &strict.Errors[0])
+	}
+	var de *toml.DecodeError
+	if errors.As(err, &de) {
+		line, col := de.Position()
+		return nil, &Error{File: name, Line: line, Column: col, Field: strings.Join(de.Key(), "."), Msg: de.Error()}
+	}
+	return nil, &Error{File: name, Msg: err.Error()}
+}
+
+// unknownKey explains an unknown key; a secret written into the file gets
+// told where secrets belong.
+func unknownKey(name string, de *toml.DecodeError) *Error {
+	line, col := de.Position()
+	key := strings.Join(de.Key(), ".")
+	msg := fmt.Sprintf("unknown key %q", key)
+	last := strings.ToLower(de.Key()[len(de.Key())-1])
+	switch {
+	case strings.Contains(last, "password") || strings.Contains(last, "secret"):
+		msg = "secrets are never written in the file: name the environment variable that holds it with password_env"
+	case last == "auth_key" || last == "key":
+		msg = "secrets are never written in the file: name the environment variable that holds it with auth_key_env"
+	}
+	return &Error{File: name, Line: line, Column: col, Field: key, Msg: msg}
+}

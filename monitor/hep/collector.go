@@ -1,0 +1,252 @@
+package hep
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cutover/cutover/monitor"
+	"golang.org/x/net/ipv4"
+)
+
+// Options configure a Collector.
+type Options struct {
+	Listen  string // host:port for UDP (and TCP when TCP is set); default ":9060"
+	TCP     bool
+	AuthKey string // when set, packets with another (or no) auth key are refused
+	Logger  *slog.Logger
+	// Now stamps packets that carry no timestamp (default time.Now).
+	Now func() time.Time
+	// MaxConns bounds concurrent TCP connections (default 64).
+	MaxConns int
+}
+
+// Collector receives HEPv3 over UDP and TCP and publishes each SIP
+// message it carries as a monitor event (Source "hep").
+type Collector struct {
+	opts Options
+	udp  *net.UDPConn
+	tcp  *net.TCPListener
+	log  *slog.Logger
+	key  []byte
+
+	packets, malformed, rejected, notSIP, other, dropped atomic.Uint64
+	state                                                atomic.Value // string
+
+	work   chan packet  // read → parse: the socket is drained while SIP is parsed
+	queued atomic.Int64 // bytes in work, bounded by maxQueuedBytes
+
+	mu      sync.Mutex
+	conns   map[net.Conn]struct{}
+	rate    rateMeter
+	closing bool
+}
+
+// Listen binds the sockets; Serve then reads them.
+func Listen(o Options) (*Collector, error) {
+	if o.Listen == "" {
+		o.Listen = ":9060"
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.MaxConns <= 0 {
+		o.MaxConns = 64
+	}
+	c := &Collector{opts: o, log: o.Logger.With("source", "hep"), conns: map[net.Conn]struct{}{}, work: make(chan packet, workQueue)}
+	if o.AuthKey != "" {
+		c.key = []byte(o.AuthKey)
+	}
+	ua, err := net.ResolveUDPAddr("udp", o.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("hep: listen %s: %w", o.Listen, err)
+	}
+	if c.udp, err = net.ListenUDP("udp", ua); err != nil {
+		return nil, fmt.Errorf("hep: %w", err)
+	}
+	growReadBuffer(c.udp, 32<<20) // absorb bursts while the machine is busy
+	if o.TCP {
+		ta := &net.TCPAddr{IP: ua.IP, Port: c.udp.LocalAddr().(*net.UDPAddr).Port, Zone: ua.Zone}
+		if c.tcp, err = net.ListenTCP("tcp", ta); err != nil {
+			c.udp.Close()
+			return nil, fmt.Errorf("hep: %w", err)
+		}
+	}
+	c.state.Store("listening")
+	return c, nil
+}
+
+// UDPAddr is where the UDP listener is bound.
+func (c *Collector) UDPAddr() *net.UDPAddr { return c.udp.LocalAddr().(*net.UDPAddr) }
+
+// TCPAddr is where the TCP listener is bound (nil without TCP).
+func (c *Collector) TCPAddr() *net.TCPAddr {
+	if c.tcp == nil {
+		return nil
+	}
+	return c.tcp.Addr().(*net.TCPAddr)
+}
+
+// Serve reads until ctx ends, publishing with publish (which must never
+// block: a refused event is counted as dropped). It closes the sockets.
+//
+// Reading and parsing are two goroutines joined by a bounded queue
+// (workQueue packets): the socket is drained while SIP is parsed, in the
+// order the packets arrived. A full queue drops the packet (counted).
+func (c *Collector) Serve(ctx context.Context, publish func(monitor.Event) bool) error {
+	parsed := make(chan struct{})
+	go func() {
+		defer close(parsed)
+		for pk := range c.work {
+			c.queued.Add(-int64(len(pk.b)))
+			c.handle(pk.b, pk.via, publish)
+		}
+	}()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); c.serveUDP() }()
+	if c.tcp != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); c.serveTCP(&wg) }()
+	}
+	<-ctx.Done()
+	c.close()
+	wg.Wait()
+	close(c.work)
+	<-parsed
+	c.state.Store("stopped")
+	return nil
+}
+
+// workQueue and maxQueuedBytes bound the packets read but not yet parsed
+// (typical HEP packets are about 1 KiB; 64 KiB ones hit the byte bound).
+const (
+	workQueue      = 16384
+	maxQueuedBytes = 64 << 20
+)
+
+// packet is one HEP packet read from a socket, owned by the parser.
+type packet struct {
+	b   []byte
+	via string
+}
+
+// enqueue hands a copy of b to the parser, or counts it dropped.
+func (c *Collector) enqueue(b []byte, via string) {
+	if c.queued.Load()+int64(len(b)) > maxQueuedBytes {
+		c.packets.Add(1)
+		c.countBad(&c.dropped, "HEP parse queue full: packet dropped", "via", via)
+		return
+	}
+	pk := packet{b: append([]byte(nil), b...), via: via}
+	c.queued.Add(int64(len(pk.b)))
+	select {
+	case c.work <- pk:
+	default:
+		c.queued.Add(-int64(len(pk.b)))
+		c.packets.Add(1)
+		c.countBad(&c.dropped, "HEP parse queue full: packet dropped", "via", via)
+	}
+}
+
+func (c *Collector) close() {
+	c.mu.Lock()
+	c.closing = true
+	for conn := range c.conns {
+		conn.Close()
+	}
+	c.mu.Unlock()
+	c.udp.Close()
+	if c.tcp != nil {
+		c.tcp.Close()
+	}
+}
+
+// udpBatch is how many datagrams one recvmmsg call may return.
+const udpBatch = 32
+
+// serveUDP reads datagrams in batches (recvmmsg through x/net; one at a
+// time where the platform has no batch read) and queues them for parsing.
+func (c *Collector) serveUDP() {
+	pc := ipv4.NewPacketConn(c.udp)
+	msgs := make([]ipv4.Message, udpBatch)
+	for i := range msgs {
+		msgs[i].Buffers = [][]byte{make([]byte, MaxPacket+1)}
+	}
+	for {
+		n, err := pc.ReadBatch(msgs, 0)
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			c.log.Warn("udp read", "err", err)
+			time.Sleep(10 * time.Millisecond) // a persistent error must not spin
+			continue
+		}
+		for _, m := range msgs[:n] {
+			c.enqueue(m.Buffers[0][:m.N], "udp")
+		}
+	}
+}
+
+// handle decodes one packet and publishes its SIP message.
+func (c *Collector) handle(b []byte, via string, publish func(monitor.Event) bool) {
+	c.packets.Add(1)
+	p, err := Decode(b)
+	if err != nil {
+		c.countBad(&c.malformed, "malformed HEP packet", "via", via, "len", len(b), "err", err)
+		return
+	}
+	if c.key != nil && subtle.ConstantTimeCompare(p.AuthKey, c.key) != 1 {
+		c.countBad(&c.rejected, "HEP packet with a wrong auth key refused", "via", via, "from", p.Src)
+		return
+	}
+	if p.ProtoType != TypeSIP {
+		c.other.Add(1) // RTCP, logs, ...: not ours to fold
+		return
+	}
+	ev, ok := c.event(&p)
+	if !ok {
+		return
+	}
+	if !publish(ev) {
+		c.dropped.Add(1)
+	}
+}
+
+// event builds the monitor event, parsing the SIP here (off the fold's
+// goroutine) and refusing payloads that are not SIP at all.
+func (c *Collector) event(p *Packet) (monitor.Event, bool) {
+	raw := p.Payload[:len(p.Payload):len(p.Payload)] // the packet is ours (enqueue copied it)
+	m := &monitor.SIPMessage{Src: p.Src, Dst: p.Dst, Transport: p.Transport(), Raw: raw}
+	if err := monitor.Decode(m); err != nil {
+		if errors.Is(err, monitor.ErrNotSIP) {
+			c.countBad(&c.notSIP, "HEP payload is not SIP", "from", p.Src, "len", len(raw))
+			return monitor.Event{}, false
+		}
+		// looks like SIP but does not parse: the fold counts it malformed and the recording keeps it
+		c.countBad(&c.malformed, "unparsable SIP in HEP", "from", p.Src, "err", err)
+	}
+	ts := p.Time()
+	if ts.IsZero() {
+		ts = c.opts.Now()
+	}
+	return monitor.Event{Time: ts.UnixNano(), Kind: monitor.KindSIP, Source: "hep", SIP: m}, true
+}
+
+// countBad counts and logs, sparingly: the first ten, then at powers of two.
+func (c *Collector) countBad(ctr *atomic.Uint64, msg string, args ...any) {
+	n := ctr.Add(1)
+	if n <= 10 || n&(n-1) == 0 {
+		c.log.Warn(msg, append(args, "count", n)...)
+	}
+}

@@ -1,0 +1,62 @@
+package hep
+
+import (
+	"time"
+)
+
+// Stats describe the collector for the screen's header.
+type Stats struct {
+	Name         string // "hep udp+tcp :9060"
+	State        string // listening, stopped
+	Packets      uint64 // HEP packets received (good and bad)
+	PerSec       float64
+	Malformed    uint64 // undecodable HEP, truncated streams, unparsable SIP
+	AuthRejected uint64 // wrong or missing auth key
+	NotSIP       uint64 // a SIP-typed payload that is not SIP
+	Other        uint64 // other protocol types (RTCP, logs), ignored
+	Dropped      uint64 // refused by the pipeline (queue full)
+}
+
+// Stats returns the counters; PerSec is averaged over at least a second.
+func (c *Collector) Stats() Stats {
+	s := Stats{
+		Name:         c.name(),
+		Packets:      c.packets.Load(),
+		Malformed:    c.malformed.Load(),
+		AuthRejected: c.rejected.Load(),
+		NotSIP:       c.notSIP.Load(),
+		Other:        c.other.Load(),
+		Dropped:      c.dropped.Load(),
+	}
+	s.State, _ = c.state.Load().(string)
+	c.mu.Lock()
+	s.PerSec = c.rate.sample(time.Now(), s.Packets)
+	c.mu.Unlock()
+	return s
+}
+
+func (c *Collector) name() string {
+	if c.tcp != nil {
+		return "hep " + c.UDPAddr().String() + " udp+tcp"
+	}
+	return "hep " + c.UDPAddr().String()
+}
+
+// rateMeter turns a counter into a rate over windows of at least a second.
+type rateMeter struct {
+	at   time.Time
+	n    uint64
+	rate float64
+}
+
+func (m *rateMeter) sample(now time.Time, n uint64) float64 {
+	if m.at.IsZero() {
+		m.at, m.n = now, n
+		return 0
+	}
+	if d := now.Sub(m.at); d >= time.Second {
+		m.rate = float64(n-m.n) / d.Seconds()
+		m.at, m.n = now, n
+	}
+	return m.rate
+}
