@@ -32,13 +32,13 @@ type session struct {
 	feed     feed
 	// control replaces feed for a replay that seeks: it may hand the
 	// pipeline a rebuilt state.
-	control  func(ctx context.Context, pub func(context.Context, monitor.Event) error, replace func(context.Context, *monitor.State) error) error
-	seeker   tui.Seeker                                           // nil: no moves in time
-	note     func(p *pipeline.Pipeline) func(int64, string) error // nil: no notes
-	lossless bool                                                 // publish with back-pressure even when paced (replay)
-	live     bool                                                 // live sources: publishing never blocks; a refused event returns errDropped
-	sources  func() []tui.SourceStat                              // live sources' health for the header (nil = none)
-	testCall tui.TestCaller                                       // live: places a test call for the `t` key (nil = none)
+	control   func(ctx context.Context, pub func(context.Context, monitor.Event) error, replace func(context.Context, *monitor.State) error) error
+	seeker    tui.Seeker                                           // nil: no moves in time
+	note      func(p *pipeline.Pipeline) func(int64, string) error // nil: no notes
+	lossless  bool                                                 // publish with back-pressure even when paced (replay)
+	live      bool                                                 // live sources: publishing never blocks; a refused event returns errDropped
+	sources   func() []tui.SourceStat                              // live sources' health for the header (nil = none)
+	testCall  tui.TestCaller                                       // live: places a test call for the `t` key (nil = none)
 	headless  bool
 	duration  time.Duration // wall-clock limit; 0 = until the feed ends
 	logger    *slog.Logger
