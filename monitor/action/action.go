@@ -27,11 +27,11 @@ type Request struct {
 
 // Types of request.
 const (
-	Failover = "failover" // send traffic back to the legacy provider
-	Restore  = "restore"  // send traffic forward to the new provider
-	Outbound = "outbound" // move a number's (or range's) outbound route
-	Command  = "command"  // run a configured program
-	UndoType = "undo"     // restore what an earlier action changed
+	Failover   = "failover" // send traffic back to the legacy provider
+	Restore    = "restore"  // send traffic forward to the new provider
+	Outbound   = "outbound" // move a number's (or range's) outbound route
+	RunCommand = "command"  // run a configured program
+	UndoType   = "undo"     // restore what an earlier action changed
 )
 
 // Plan is a dry run: what would change, and how to take it back.
