@@ -10,17 +10,27 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cutover/cutover/monitor/action/labtest"
 )
 
-const labSRV = "10 50 5060 sbc-a.porting.test.\n20 50 5070 sbc-b.porting.test."
+// labSRVActuator is the lab zone's SRV failover, signed with secret.
+func labSRVActuator(lab *labtest.BIND, secret string) *DNSSRV {
+	return &DNSSRV{
+		Server: lab.Addr, Zone: "porting.test.", Name: "_sip._udp.porting.test.",
+		KeyName: "ddns-key", Secret: secret,
+		LegacyTarget: "sbc-b.porting.test.", NewTarget: "sbc-a.porting.test.",
+		Timeout: 5 * time.Second,
+	}
+}
 
 func TestDNSSRVFailoverAndUndo(t *testing.T) {
-	lab := startBIND(t)
+	lab := labtest.StartBIND(t)
 	ctx := context.Background()
-	if got := lab.dig(t); got != labSRV {
+	if got := lab.Dig(t); got != labtest.SRV {
 		t.Fatalf("before: dig = %q", got)
 	}
-	d := lab.srv(lab.secret)
+	d := labSRVActuator(lab, lab.Secret)
 	plan, err := d.Plan(ctx, Request{Type: Failover, Target: "sbc"})
 	if err != nil {
 		t.Fatal(err)
@@ -32,14 +42,14 @@ func TestDNSSRVFailoverAndUndo(t *testing.T) {
 	if !strings.Contains(plan.Notes, "TTL 30s") {
 		t.Errorf("plan notes = %q", plan.Notes)
 	}
-	if got := lab.dig(t); got != labSRV {
+	if got := lab.Dig(t); got != labtest.SRV {
 		t.Fatalf("a plan changed the zone: %q", got)
 	}
 	res, err := d.Apply(ctx, plan)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := lab.dig(t); got != "10 50 5070 sbc-b.porting.test.\n20 50 5060 sbc-a.porting.test." {
+	if got := lab.Dig(t); got != "10 50 5070 sbc-b.porting.test.\n20 50 5060 sbc-a.porting.test." {
 		t.Fatalf("after failover: dig = %q", got)
 	}
 	if !strings.Contains(res.Notes, "T+30s") || res.Undo == "" {
@@ -56,7 +66,7 @@ func TestDNSSRVFailoverAndUndo(t *testing.T) {
 	if _, err := d.Apply(ctx, undo); err != nil {
 		t.Fatal(err)
 	}
-	if got := lab.dig(t); got != labSRV {
+	if got := lab.Dig(t); got != labtest.SRV {
 		t.Fatalf("after undo: dig = %q, want the records exactly as before", got)
 	}
 	// Undo once more: the records are no longer what the action wrote.
@@ -66,53 +76,53 @@ func TestDNSSRVFailoverAndUndo(t *testing.T) {
 }
 
 func TestDNSSRVRefusals(t *testing.T) {
-	lab := startBIND(t)
+	lab := labtest.StartBIND(t)
 	ctx := context.Background()
-	good := lab.srv(lab.secret)
+	good := labSRVActuator(lab, lab.Secret)
 	plan, err := good.Plan(ctx, Request{Type: Failover})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Run("wrong TSIG secret", func(t *testing.T) {
-		bad := lab.srv(lab.otherSecret)
+		bad := labSRVActuator(lab, lab.OtherSecret)
 		_, err := bad.Apply(ctx, plan)
 		if err == nil || !strings.Contains(err.Error(), `TSIG key "ddns-key" was not accepted`) {
 			t.Fatalf("err = %v", err)
 		}
-		if got := lab.dig(t); got != labSRV {
+		if got := lab.Dig(t); got != labtest.SRV {
 			t.Fatalf("zone changed: %q", got)
 		}
 	})
 	t.Run("key not allowed to update", func(t *testing.T) {
-		other := lab.srv(lab.otherSecret)
+		other := labSRVActuator(lab, lab.OtherSecret)
 		other.KeyName = "other-key"
 		_, err := other.Apply(ctx, plan)
 		if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "refused") {
 			t.Fatalf("err = %v", err)
 		}
-		if got := lab.dig(t); got != labSRV {
+		if got := lab.Dig(t); got != labtest.SRV {
 			t.Fatalf("zone changed: %q", got)
 		}
 	})
 	t.Run("changed under us", func(t *testing.T) {
 		// Another operator moves sbc-a to priority 30 (the lab's nsupdate).
-		script := "server 127.0.0.1 " + strconv.Itoa(lab.port) + "\nzone porting.test\n" +
+		script := "server 127.0.0.1 " + strconv.Itoa(lab.Port) + "\nzone porting.test\n" +
 			"update delete _sip._udp.porting.test. SRV 10 50 5060 sbc-a.porting.test.\n" +
 			"update add _sip._udp.porting.test. 30 SRV 30 50 5060 sbc-a.porting.test.\nsend\n"
-		cmd := exec.Command(needTool(t, "nsupdate"), "-k", filepath.Join(lab.dir, "ddns.key"))
+		cmd := exec.Command(labtest.NeedTool(t, "nsupdate"), "-k", filepath.Join(lab.Dir, "ddns.key"))
 		cmd.Stdin = strings.NewReader(script)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("nsupdate: %v\n%s", err, out)
 		}
 		theirs := "20 50 5070 sbc-b.porting.test.\n30 50 5060 sbc-a.porting.test."
-		if got := lab.dig(t); got != theirs {
+		if got := lab.Dig(t); got != theirs {
 			t.Fatalf("nsupdate: dig = %q", got)
 		}
 		_, err := good.Apply(ctx, plan)
 		if !errors.Is(err, ErrChanged) || !strings.Contains(err.Error(), "NXRRSET") {
 			t.Fatalf("err = %v", err)
 		}
-		if got := lab.dig(t); got != theirs {
+		if got := lab.Dig(t); got != theirs {
 			t.Fatalf("our stale plan changed the zone: %q", got)
 		}
 	})
@@ -120,7 +130,7 @@ func TestDNSSRVRefusals(t *testing.T) {
 
 func TestDNSSRVDeadAndSilentServers(t *testing.T) {
 	ctx := context.Background()
-	d := &DNSSRV{Server: "127.0.0.1:" + strconv.Itoa(freePort(t)), Zone: "porting.test.", Name: "_sip._udp.porting.test.",
+	d := &DNSSRV{Server: "127.0.0.1:" + strconv.Itoa(labtest.FreePort(t)), Zone: "porting.test.", Name: "_sip._udp.porting.test.",
 		KeyName: "ddns-key", Secret: "c2VjcmV0", LegacyTarget: "sbc-b.porting.test.", Timeout: 2 * time.Second}
 	if _, err := d.Plan(ctx, Request{Type: Failover}); err == nil || !strings.Contains(err.Error(), "connection refused") {
 		t.Fatalf("dead server: err = %v", err)

@@ -6,10 +6,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cutover/cutover/monitor/action/labtest"
 )
 
 func TestKamHTableOutboundAndUndo(t *testing.T) {
-	url := startKamailio(t)
+	url := labtest.StartKamailio(t).URL
 	ctx := context.Background()
 	h := &KamHTable{URL: url, Table: "outbound", Values: map[string]string{"newco": "2", "oldco": "1"}, Timeout: 5 * time.Second}
 	plan, err := h.Plan(ctx, Request{Type: Outbound, Target: "+141555501*", To: "newco"})
