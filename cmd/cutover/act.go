@@ -129,6 +129,7 @@ type actRun struct {
 	in    *bufio.Reader
 	out   io.Writer
 	audit *action.Audit
+	path  string // the recording
 }
 
 // openRecording opens (or creates) the recording the audit goes to.
@@ -152,6 +153,7 @@ func (r *actRun) openRecording() (func(), error) {
 			return w.Flush() // each step is on disk before the next one starts
 		},
 	}
+	r.path = st.Path()
 	fmt.Fprintf(r.out, "recording to %s as %s\n", st.Path(), r.audit.Operator)
 	return func() { _ = w.Close(); _ = st.Close() }, nil
 }

@@ -183,7 +183,7 @@ func (r *actRun) apply(ctx context.Context, s actStep, plan action.Plan) error {
 		fmt.Fprintln(r.out, res.Notes)
 	}
 	if res.Undo != "" {
-		fmt.Fprintf(r.out, "undo with: cutover act undo %s -c %s\n", trail.ID(), r.f.Path)
+		fmt.Fprintf(r.out, "undo with: cutover act undo %s -c %s --db %s\n", trail.ID(), r.f.Path, r.path)
 	}
 	if s.undoing != nil {
 		return r.audit.Undone(s.undoing.ActionRecord, trail.ID())
