@@ -135,6 +135,9 @@ type actRun struct {
 // openRecording opens (or creates) the recording the audit goes to.
 func (r *actRun) openRecording() (func(), error) {
 	path := firstNonEmpty(r.o.db, r.f.DB, defaultActDB)
+	if err := refuseLiveRecording(path, time.Now()); err != nil {
+		return nil, err
+	}
 	st, err := store.Open(path)
 	if err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/store"
@@ -195,5 +196,33 @@ func TestActErrorsAudited(t *testing.T) {
 	}
 	if code, out := actRunCmd(t, "", "outbound", "+1415", "--to", "nowhere", "-c", toml, "--db", db); code != 1 || !strings.Contains(out, "not a trunk") {
 		t.Errorf("unknown trunk: %d %s", code, out)
+	}
+}
+
+// A recording a running watch is writing is refused before anything is
+// planned or changed.
+func TestActRefusesLiveRecording(t *testing.T) {
+	fake := &fakeHTable{m: map[string]string{}}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	toml, db := actSetup(t, srv.URL+"/RPC")
+	st, err := store.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.BeginCutover(monitor.Config{Name: "watching"}, "live", time.Now().UnixNano()); err != nil {
+		t.Fatal(err)
+	}
+	w := store.NewWriter(st, store.WriterOptions{})
+	if err := w.Append([]monitor.Event{{Time: time.Now().UnixNano(), Kind: monitor.KindTick, Source: "clock"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	code, out := actRunCmd(t, "", "outbound", "+14155550101", "--to", "new", "-c", toml, "--db", db, "--yes")
+	if _, set := fake.get("+14155550101"); code != 1 || set || !strings.Contains(out, "being written by a running cutover watch") {
+		t.Fatalf("live recording: %d %v\n%s", code, set, out)
 	}
 }
