@@ -7,6 +7,7 @@ import (
 	"os/user"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/cutover/cutover/monitor"
@@ -21,6 +22,8 @@ type Audit struct {
 	Operator string                    // see Operator
 	Record   func(monitor.Event) error // appends to the recording
 	Now      func() time.Time          // nil: time.Now
+
+	seq atomic.Uint64 // makes ids unique within one Audit even on a coarse clock
 }
 
 // Operator names who acts: $USER@hostname, with the --operator name in
@@ -69,7 +72,7 @@ func (a *Audit) emit(rec monitor.ActionRecord) error {
 // restore, outbound, command, undo), target what it acts on.
 func (a *Audit) Requested(typ, target string, p Plan) (*Trail, error) {
 	t := &Trail{a: a, rec: monitor.ActionRecord{
-		ID:       typ + "-" + strconv.FormatInt(a.now().UnixNano(), 36),
+		ID:       typ + "-" + strconv.FormatInt(a.now().UnixNano(), 36) + strconv.FormatUint(a.seq.Add(1), 36),
 		Type:     typ,
 		State:    monitor.ActionRequested,
 		Target:   target,
