@@ -32,7 +32,7 @@ func (d *DNSSRV) Apply(ctx context.Context, p Plan) (Result, error) {
 	res := Result{Plan: p}
 	if !p.NoChange {
 		if err := d.update(ctx, before, after); err != nil {
-			return res, err
+			return res, d.afterFailure(ctx, ch, err)
 		}
 		undo, _ := json.Marshal(srvChange{Before: ch.After, After: ch.Before})
 		res.Undo = string(undo)
@@ -50,6 +50,27 @@ func (d *DNSSRV) Apply(ctx context.Context, p Plan) (Result, error) {
 		res.Notes = fmt.Sprintf("the server answers with the new records now; resolvers that cached the old ones (TTL %ds) see the change by ~%s (T+%ds)", ttl, seen.Format("15:04:05 MST"), ttl)
 	}
 	return res, nil
+}
+
+// afterFailure says what the server holds after an UPDATE that got no
+// clear answer (a timeout, a broken connection): the update may or may not
+// have been applied, and the operator must know which.
+func (d *DNSSRV) afterFailure(ctx context.Context, ch srvChange, err error) error {
+	if errors.Is(err, ErrChanged) || errors.Is(err, ErrRefused) {
+		return err // the server answered: nothing was changed
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	got, rerr := d.read(rctx)
+	switch {
+	case rerr != nil:
+		return fmt.Errorf("%w; the records could not be read back either (%v): check them before acting again", err, rerr)
+	case slices.Equal(srvText(got), ch.After):
+		return fmt.Errorf("%w; yet the server now holds the new records: the update was applied", err)
+	case slices.Equal(srvText(got), ch.Before):
+		return fmt.Errorf("%w; the server still holds the records as they were: nothing was changed", err)
+	}
+	return fmt.Errorf("%w; the server now holds:\n%s", err, strings.Join(srvText(got), "\n"))
 }
 
 // update sends one signed UPDATE. The records are copied before the

@@ -86,7 +86,7 @@ func TestDNSSRVRefusals(t *testing.T) {
 	t.Run("wrong TSIG secret", func(t *testing.T) {
 		bad := labSRVActuator(lab, lab.OtherSecret)
 		_, err := bad.Apply(ctx, plan)
-		if err == nil || !strings.Contains(err.Error(), `TSIG key "ddns-key" was not accepted`) {
+		if err == nil || !strings.Contains(err.Error(), `TSIG key "ddns-key" was not accepted`) || !strings.Contains(err.Error(), "nothing was changed") {
 			t.Fatalf("err = %v", err)
 		}
 		if got := lab.Dig(t); got != labtest.SRV {
@@ -154,5 +154,13 @@ func TestDNSSRVDeadAndSilentServers(t *testing.T) {
 	_, err = d.Plan(ctx, Request{Type: Failover})
 	if err == nil || !strings.Contains(err.Error(), d.Server) || !strings.Contains(err.Error(), "timeout") {
 		t.Fatalf("silent server: err = %v", err)
+	}
+	// An UPDATE without an answer: the operator is told the state is unknown.
+	plan := d.plan(Request{Type: Failover}, srvChange{
+		Before: []string{"_sip._udp.porting.test.\t30\tIN\tSRV\t10 50 5060 sbc-a.porting.test."},
+		After:  []string{"_sip._udp.porting.test.\t30\tIN\tSRV\t20 50 5060 sbc-a.porting.test."},
+	})
+	if _, err := d.Apply(ctx, plan); err == nil || !strings.Contains(err.Error(), "could not be read back either") {
+		t.Fatalf("update without an answer: err = %v", err)
 	}
 }
