@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Apply checks the states are still the ones planned, sets the ones that
@@ -34,7 +35,7 @@ func (k *KamDispatcher) Apply(ctx context.Context, pl Plan) (Result, error) {
 		}
 		if err := k.rpc().call(ctx, "dispatcher.set_state", []any{c.After, p.Set, c.URI}, nil); err != nil {
 			res.Undo = undoData(undo)
-			return res, fmt.Errorf("dispatcher: set %s %s: %w", c.URI, stateName(c.After), err)
+			return res, fmt.Errorf("dispatcher: set %s %s: %w%s", c.URI, stateName(c.After), err, k.nowHolds(ctx, p))
 		}
 		undo.Changes = append(undo.Changes, dsChange{URI: c.URI, Before: c.After, After: restoreState(c.Before)})
 	}
@@ -97,4 +98,21 @@ func (k *KamDispatcher) Undo(ctx context.Context, r Result) (Plan, error) {
 	}
 	p.Changes = slices.Clip(p.Changes)
 	return k.plan(Request{Type: UndoType, Target: r.Plan.Request.Target}, p), nil
+}
+
+// nowHolds reads the set again after a failed call, so the operator knows
+// what it holds (a call that timed out may still have been applied).
+func (k *KamDispatcher) nowHolds(ctx context.Context, p dsPlan) string {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	got, err := k.list(rctx)
+	if err != nil {
+		return fmt.Sprintf("; the set could not be read back either (%v): check it before acting again", err)
+	}
+	var b strings.Builder
+	b.WriteString("; the set now holds:")
+	for _, c := range p.Changes {
+		fmt.Fprintf(&b, "\n%s %s", c.URI, stateName(got[c.URI]))
+	}
+	return b.String()
 }

@@ -90,7 +90,7 @@ func TestKamDispatcherErrors(t *testing.T) {
 		}
 		plan.Data = strings.Replace(plan.Data, `"After":"d"`, `"After":"x"`, 1)
 		_, err = k.Apply(ctx, plan)
-		if err == nil || !strings.Contains(err.Error(), "Unknown State Value") {
+		if err == nil || !strings.Contains(err.Error(), "Unknown State Value") || !strings.Contains(err.Error(), "the set now holds:\n"+labtest.NewURI+" active") {
 			t.Fatalf("err = %v", err)
 		}
 		if m, _ := k.list(ctx); m[labtest.NewURI] != "AX" {

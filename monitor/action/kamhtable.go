@@ -114,7 +114,7 @@ func (h *KamHTable) Apply(ctx context.Context, p Plan) (Result, error) {
 			err = h.rpc().call(ctx, "htable.sets", []any{h.Table, ch.Key, *ch.After}, nil)
 		}
 		if err != nil {
-			return res, fmt.Errorf("htable %s: %w", h.Table, err)
+			return res, fmt.Errorf("htable %s: %w%s", h.Table, err, h.nowHolds(ctx, ch.Key))
 		}
 		undo, _ := json.Marshal(htChange{Key: ch.Key, Before: ch.After, After: ch.Before})
 		res.Undo = string(undo)
@@ -149,4 +149,16 @@ func (h *KamHTable) Undo(ctx context.Context, r Result) (Plan, error) {
 		return Plan{}, fmt.Errorf("htable: undo: %s[%s] is %s, the action left %s: %w", h.Table, ch.Key, entry(cur), entry(ch.Before), ErrChanged)
 	}
 	return h.plan(Request{Type: UndoType, Target: r.Plan.Request.Target}, ch), nil
+}
+
+// nowHolds reads the entry again after a failed call (one that timed out
+// may still have been applied).
+func (h *KamHTable) nowHolds(ctx context.Context, key string) string {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	got, err := h.get(rctx, key)
+	if err != nil {
+		return fmt.Sprintf("; the entry could not be read back either (%v): check it before acting again", err)
+	}
+	return fmt.Sprintf("; %s[%s] is now %s", h.Table, key, entry(got))
 }
