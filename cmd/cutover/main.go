@@ -9,6 +9,7 @@
 //	cutover watch -c cutover.toml watch a real cutover (HEP collector, probes), recorded
 //	cutover check -c cutover.toml validate a cutover file
 //	cutover import CAPTURE        turn a pcap/pcapng capture into a recording
+//	cutover act VERB ... -c FILE  failover, restore, outbound, command, undo (audited)
 //	cutover help                  this text
 package main
 
@@ -33,6 +34,8 @@ Usage:
   cutover watch -c FILE [flags] watch a real cutover: HEP collector, probes, recorded
   cutover check -c FILE         validate a cutover file and summarise it
   cutover import CAPTURE [flags] turn a pcap/pcapng capture into a recording
+  cutover act failover|restore|outbound|command|undo ... -c FILE [--yes]
+                                act on the real systems: planned, confirmed, audited
   cutover help [command]        show help
 
 Run "cutover help COMMAND" for its flags.
@@ -76,6 +79,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = runCheck(rest, stdout, stderr)
 	case "import":
 		err = runImport(rest, stdout, stderr)
+	case "act":
+		err = runAct(rest, stdin, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		return runHelp(rest, stdout, stderr)
 	default:
@@ -134,6 +139,10 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 	case "import":
 		fs, _ := importFlags()
+		fs.SetOutput(stdout)
+		fs.Usage()
+	case "act":
+		fs, _ := actFlags()
 		fs.SetOutput(stdout)
 		fs.Usage()
 	default:

@@ -45,6 +45,7 @@ func (b *builder) build(r *rawFile) *File {
 	f.Probes = b.probes(r.Probes, c.DefaultCountry)
 	b.trunks(f, r.Trunks)
 	c.Numbers = b.numbers(r.Numbers, c.DefaultCountry)
+	f.Actions = b.actions(r.Actions)
 	return f
 }
 

@@ -34,6 +34,7 @@ type File struct {
 	Probes  Probes
 	HEP     HEP
 	DB      string // recording path, "" = default name
+	Actions Actions
 }
 
 // TrunkSetup is how to reach a trunk, for the probes.

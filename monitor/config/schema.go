@@ -22,6 +22,7 @@ type rawFile struct {
 	Thresholds     rawThresholds `toml:"thresholds"`
 	Trunks         []rawTrunk    `toml:"trunks"`
 	Numbers        []rawNumber   `toml:"numbers"`
+	Actions        rawActions    `toml:"actions"`
 }
 
 type rawHEP struct {
@@ -115,4 +116,66 @@ func unknownKey(name string, de *toml.DecodeError) *Error {
 		msg = "secrets are never written in the file: name the environment variable that holds it with auth_key_env"
 	}
 	return &Error{File: name, Line: line, Column: col, Field: key, Msg: msg}
+}
+
+type rawActions struct {
+	Timeout  string        `toml:"timeout"`
+	Failover []rawFailover `toml:"failover"`
+	Outbound *rawOutbound  `toml:"outbound"`
+	Command  []rawCommand  `toml:"command"`
+}
+
+type rawFailover struct {
+	Name       string         `toml:"name"`
+	Timeout    string         `toml:"timeout"`
+	DNS        *rawDNSTarget  `toml:"dns"`
+	Dispatcher *rawDispatcher `toml:"dispatcher"`
+}
+
+type rawDNSTarget struct {
+	Server       string `toml:"server"`
+	Zone         string `toml:"zone"`
+	Name         string `toml:"name"`
+	KeyName      string `toml:"key_name"`
+	KeySecretEnv string `toml:"key_secret_env"`
+	LegacyTarget string `toml:"legacy_target"`
+	NewTarget    string `toml:"new_target"`
+}
+
+type rawDispatcher struct {
+	URL    string   `toml:"url"`
+	Set    int      `toml:"set"`
+	Legacy []string `toml:"legacy"`
+	New    []string `toml:"new"`
+}
+
+type rawOutbound struct {
+	Backend string     `toml:"backend"`
+	Timeout string     `toml:"timeout"`
+	HTable  *rawHTable `toml:"htable"`
+	HTTP    *rawHTTP   `toml:"http"`
+}
+
+type rawHTable struct {
+	URL    string            `toml:"url"`
+	Table  string            `toml:"table"`
+	Values map[string]string `toml:"values"`
+}
+
+type rawHTTP struct {
+	Method        string            `toml:"method"`
+	URL           string            `toml:"url"`
+	Headers       map[string]string `toml:"headers"`
+	SecretHeaders map[string]string `toml:"secret_headers"`
+	Body          string            `toml:"body"`
+	UndoMethod    string            `toml:"undo_method"`
+	UndoURL       string            `toml:"undo_url"`
+	UndoBody      string            `toml:"undo_body"`
+}
+
+type rawCommand struct {
+	Name    string   `toml:"name"`
+	Program string   `toml:"program"`
+	Args    []string `toml:"args"`
+	Timeout string   `toml:"timeout"`
 }

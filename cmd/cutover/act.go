@@ -1,0 +1,162 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/action"
+	"github.com/cutover/cutover/monitor/config"
+	"github.com/cutover/cutover/store"
+)
+
+type actOpts struct {
+	config, db, operator, to string
+	yes, dryRun              bool
+}
+
+func actFlags() (*flag.FlagSet, *actOpts) {
+	o := &actOpts{}
+	fs := flag.NewFlagSet("act", flag.ContinueOnError)
+	fs.StringVar(&o.config, "c", "", "the cutover file (cutover.toml)")
+	fs.StringVar(&o.db, "db", "", "record the audit into this recording (default: the file's db, else "+defaultActDB+")")
+	fs.StringVar(&o.operator, "operator", "", "who acts, recorded with $USER@hostname")
+	fs.StringVar(&o.to, "to", "", "outbound: the trunk the number's calls should leave by")
+	fs.BoolVar(&o.yes, "yes", false, "do not ask: apply the plan (for runbooks)")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "show the plan only: change nothing, record nothing")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `Usage:
+  cutover act failover [TARGET...] -c cutover.toml   traffic back to the legacy provider
+  cutover act restore  [TARGET...] -c cutover.toml   traffic forward to the new provider
+  cutover act outbound NUMBER|PREFIX* --to TRUNK -c cutover.toml
+  cutover act command NAME -c cutover.toml           run a configured program
+  cutover act undo ACTION-ID -c cutover.toml --db RECORDING
+
+Each action is planned (what it would change), confirmed (y/N, default No,
+unless --yes), applied with its timeout, read back, and recorded with who
+did it and how to undo it. TARGET defaults to every [[actions.failover]].
+Exit status: 0 done, 1 failed, refused or declined, 2 usage.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	return fs, o
+}
+
+const defaultActDB = "cutover-actions.db"
+
+// parseInterleaved parses flags that may come before, between or after
+// the positional arguments.
+func parseInterleaved(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, error) {
+	var pos []string
+	for {
+		if err := parse(fs, args, stderr); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func runAct(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs, o := actFlags()
+	pos, err := parseInterleaved(fs, args, stderr)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 || o.config == "" {
+		fmt.Fprintln(stderr, "cutover act: give what to do (failover, restore, outbound, command, undo) and -c cutover.toml")
+		return errUsage
+	}
+	f, err := config.Load(o.config)
+	if err != nil {
+		return err
+	}
+	steps, err := actSteps(f, pos[0], pos[1:], o)
+	if err != nil {
+		if errors.Is(err, errUsage) {
+			fmt.Fprintln(stderr, "cutover act:", strings.TrimPrefix(err.Error(), "usage: "))
+		}
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	r := &actRun{o: o, f: f, in: bufio.NewReader(stdin), out: stdout}
+	if !o.dryRun {
+		closeRec, err := r.openRecording()
+		if err != nil {
+			return err
+		}
+		defer closeRec()
+	}
+	var failed error
+	for _, s := range steps {
+		if err := r.step(ctx, s); err != nil {
+			fmt.Fprintf(stdout, "FAILED: %v\n", err)
+			failed = errors.Join(failed, err)
+		}
+	}
+	return failed
+}
+
+// actStep is one actuator asked to do one thing.
+type actStep struct {
+	act     action.Actuator
+	req     action.Request
+	ref     action.UndoRef   // actuator and target, for the recorded undo data
+	undoing *store.ActionRow // undo: the action being undone
+	undoRes *action.Result   // undo: what it left
+}
+
+// actRun carries one `cutover act` invocation.
+type actRun struct {
+	o     *actOpts
+	f     *config.File
+	in    *bufio.Reader
+	out   io.Writer
+	audit *action.Audit
+	path  string // the recording
+}
+
+// openRecording opens (or creates) the recording the audit goes to.
+func (r *actRun) openRecording() (func(), error) {
+	path := firstNonEmpty(r.o.db, r.f.DB, defaultActDB)
+	if err := refuseLiveRecording(path, time.Now()); err != nil {
+		return nil, err
+	}
+	st, err := store.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := st.BeginCutover(r.f.Cutover, "live", time.Now().UnixNano()); err != nil && !errors.Is(err, store.ErrCutoverExists) {
+		st.Close()
+		return nil, err
+	}
+	w := store.NewWriter(st, store.WriterOptions{})
+	r.audit = &action.Audit{
+		Operator: action.Operator(r.o.operator),
+		Record: func(ev monitor.Event) error {
+			if err := w.Append([]monitor.Event{ev}); err != nil {
+				return err
+			}
+			return w.Flush() // each step is on disk before the next one starts
+		},
+	}
+	r.path = st.Path()
+	fmt.Fprintf(r.out, "recording to %s as %s\n", st.Path(), r.audit.Operator)
+	return func() { _ = w.Close(); _ = st.Close() }, nil
+}

@@ -1,0 +1,216 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/action"
+	"github.com/cutover/cutover/monitor/config"
+	"github.com/cutover/cutover/store"
+)
+
+// actSteps turns the command line into actuator steps.
+func actSteps(f *config.File, verb string, args []string, o *actOpts) ([]actStep, error) {
+	switch verb {
+	case action.Failover, action.Restore:
+		return failoverSteps(f, verb, args)
+	case action.Outbound:
+		if len(args) != 1 || o.to == "" {
+			return nil, fmt.Errorf("usage: outbound takes one NUMBER or PREFIX* and --to TRUNK: %w", errUsage)
+		}
+		if !slices.ContainsFunc(f.Trunks, func(t config.TrunkSetup) bool { return t.Name == o.to }) {
+			return nil, fmt.Errorf("--to %q is not a trunk of %s", o.to, f.Path)
+		}
+		act, err := outboundActuator(f.Actions.Outbound)
+		if err != nil {
+			return nil, err
+		}
+		req := action.Request{Type: action.Outbound, Target: args[0], To: o.to}
+		return []actStep{{act: act, req: req, ref: action.UndoRef{Actuator: "outbound", Target: "outbound", Request: req}}}, nil
+	case action.RunCommand:
+		if len(args) != 1 {
+			return nil, fmt.Errorf("usage: command takes the NAME of an [[actions.command]]: %w", errUsage)
+		}
+		act, err := commandActuator(f.Actions.Commands, args[0])
+		if err != nil {
+			return nil, err
+		}
+		req := action.Request{Type: action.RunCommand, Target: args[0]}
+		return []actStep{{act: act, req: req, ref: action.UndoRef{Actuator: "command", Target: args[0], Request: req}}}, nil
+	case action.UndoType:
+		if len(args) != 1 {
+			return nil, fmt.Errorf("usage: undo takes one ACTION-ID: %w", errUsage)
+		}
+		return undoSteps(f, args[0], o)
+	}
+	return nil, fmt.Errorf("usage: unknown action %q (want failover, restore, outbound, command or undo): %w", verb, errUsage)
+}
+
+func failoverSteps(f *config.File, verb string, names []string) ([]actStep, error) {
+	if len(f.Actions.Failover) == 0 {
+		return nil, fmt.Errorf("%s has no [[actions.failover]]", f.Path)
+	}
+	var steps []actStep
+	for _, t := range f.Actions.Failover {
+		if len(names) > 0 && !slices.Contains(names, t.Name) {
+			continue
+		}
+		act, err := failoverActuator(t)
+		if err != nil {
+			return nil, err
+		}
+		req := action.Request{Type: verb, Target: t.Name}
+		steps = append(steps, actStep{act: act, req: req, ref: action.UndoRef{Actuator: "failover", Target: t.Name, Request: req}})
+	}
+	if len(steps) != max(len(names), 1) && len(names) > 0 {
+		return nil, fmt.Errorf("unknown failover target among %v in %s", names, f.Path)
+	}
+	return steps, nil
+}
+
+// undoSteps finds the action in the recording and plans its undo.
+func undoSteps(f *config.File, id string, o *actOpts) ([]actStep, error) {
+	path := firstNonEmpty(o.db, f.DB, defaultActDB)
+	rd, err := store.OpenReader(path)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := rd.Actions()
+	_ = rd.Close()
+	if err != nil {
+		return nil, err
+	}
+	i := slices.IndexFunc(rows, func(a store.ActionRow) bool { return a.ID == id })
+	if i < 0 {
+		return nil, fmt.Errorf("recording %s has no action %q", path, id)
+	}
+	row := rows[i]
+	switch row.State {
+	case monitor.ActionUndone:
+		return nil, fmt.Errorf("action %s is already undone", id)
+	case monitor.ActionRequested, monitor.ActionRunning:
+		return nil, fmt.Errorf("action %s is still %s", id, row.State)
+	}
+	ref, err := action.ParseUndo(row.Undo)
+	if err != nil {
+		return nil, fmt.Errorf("action %s: %w", id, err)
+	}
+	act, err := refActuator(f, ref)
+	if err != nil {
+		return nil, err
+	}
+	res := &action.Result{Plan: action.Plan{Request: ref.Request}, Undo: ref.Data}
+	return []actStep{{act: act, req: action.Request{Type: action.UndoType, Target: id}, ref: ref, undoing: &row, undoRes: res}}, nil
+}
+
+// refActuator builds the actuator an undo reference names from the file.
+func refActuator(f *config.File, ref action.UndoRef) (action.Actuator, error) {
+	switch ref.Actuator {
+	case "failover":
+		for _, t := range f.Actions.Failover {
+			if t.Name == ref.Target {
+				return failoverActuator(t)
+			}
+		}
+		return nil, fmt.Errorf("failover target %q is no longer in %s", ref.Target, f.Path)
+	case "outbound":
+		return outboundActuator(f.Actions.Outbound)
+	case "command":
+		return commandActuator(f.Actions.Commands, ref.Target)
+	}
+	return nil, fmt.Errorf("unknown actuator %q in the undo data", ref.Actuator)
+}
+
+// step plans, shows, confirms, applies and records one action.
+func (r *actRun) step(ctx context.Context, s actStep) error {
+	var plan action.Plan
+	var err error
+	if s.undoRes != nil {
+		plan, err = s.act.Undo(ctx, *s.undoRes)
+	} else {
+		plan, err = s.act.Plan(ctx, s.req)
+	}
+	title := s.req.Type + " " + s.req.Target
+	fmt.Fprintf(r.out, "\n== %s\n", title)
+	if err != nil {
+		return r.record(s, plan, action.Result{}, fmt.Errorf("plan: %w", err))
+	}
+	fmt.Fprint(r.out, plan.Diff)
+	if plan.Notes != "" {
+		fmt.Fprintln(r.out, plan.Notes)
+	}
+	switch {
+	case r.o.dryRun:
+		fmt.Fprintln(r.out, "dry run: nothing changed, nothing recorded")
+		return nil
+	case plan.NoChange:
+		fmt.Fprintln(r.out, "nothing to change")
+		return r.record(s, plan, action.Result{ReadBack: "nothing to change: already so"}, nil)
+	}
+	if !r.o.yes && !r.confirm(title) {
+		trail, err := r.audit.Requested(s.req.Type, s.req.Target, plan)
+		if err == nil {
+			err = trail.Cancelled("declined by the operator")
+		}
+		return errors.Join(errors.New("declined: nothing changed"), err)
+	}
+	return r.apply(ctx, s, plan)
+}
+
+func (r *actRun) apply(ctx context.Context, s actStep, plan action.Plan) error {
+	trail, err := r.audit.Requested(s.req.Type, s.req.Target, plan)
+	if err != nil {
+		return err
+	}
+	if err := trail.Running(); err != nil {
+		return err
+	}
+	res, applyErr := s.act.Apply(ctx, plan)
+	if err := trail.Finished(res, applyErr, s.ref); err != nil {
+		return errors.Join(applyErr, err)
+	}
+	fmt.Fprintf(r.out, "action %s ", trail.ID())
+	if applyErr != nil {
+		fmt.Fprintln(r.out, "failed")
+		return applyErr
+	}
+	fmt.Fprintf(r.out, "done\nread back:\n%s\n", indent(res.ReadBack))
+	if res.Notes != "" {
+		fmt.Fprintln(r.out, res.Notes)
+	}
+	if res.Undo != "" {
+		fmt.Fprintf(r.out, "undo with: cutover act undo %s -c %s --db %s\n", trail.ID(), r.f.Path, r.path)
+	}
+	if s.undoing != nil {
+		return r.audit.Undone(s.undoing.ActionRecord, trail.ID())
+	}
+	return nil
+}
+
+// record audits a step that was not applied (its plan failed, or there
+// was nothing to change).
+func (r *actRun) record(s actStep, plan action.Plan, res action.Result, err error) error {
+	if r.audit == nil { // dry run
+		return err
+	}
+	trail, aerr := r.audit.Requested(s.req.Type, s.req.Target, plan)
+	if aerr == nil {
+		aerr = trail.Finished(res, err, s.ref)
+	}
+	return errors.Join(err, aerr)
+}
+
+func (r *actRun) confirm(title string) bool {
+	fmt.Fprintf(r.out, "apply %s? [y/N] ", title)
+	line, _ := r.in.ReadString('\n')
+	ans := strings.ToLower(strings.TrimSpace(line))
+	return ans == "y" || ans == "yes"
+}
+
+func indent(s string) string {
+	return "  " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n  ")
+}

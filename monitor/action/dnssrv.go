@@ -1,0 +1,165 @@
+package action
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// DNSSRV fails over by changing the priorities of the SRV records of one
+// name with an RFC 2136 UPDATE signed with TSIG (hmac-sha256).
+//
+// Failover makes the legacy target's records the most preferred (lowest
+// priority); Restore makes the new target's the most preferred. The
+// priorities already in the RRset are swapped, never invented: the two
+// records trade places, weights, ports and the TTL stay.
+//
+// The UPDATE carries a value-dependent prerequisite (RFC 2136 §2.4.2)
+// asserting the whole RRset as read by Plan, then deletes the records that
+// change and adds their replacements: the server applies it atomically or
+// not at all, so two operators cannot clobber each other.
+type DNSSRV struct {
+	Server       string // host:port of the primary, e.g. "127.0.0.1:5353"
+	Zone         string // "porting.test."
+	Name         string // the SRV owner, "_sip._udp.porting.test."
+	KeyName      string // TSIG key name, as in the server's key clause
+	Secret       string // base64 TSIG secret (from the environment)
+	LegacyTarget string // SRV target of the legacy provider, "sbc-b.porting.test."
+	NewTarget    string // SRV target of the new provider
+	Net          string // "tcp" (default) or "udp"
+	Timeout      time.Duration
+	Now          func() time.Time // nil: time.Now (TSIG time and the "seen by" estimate)
+}
+
+// srvChange is a DNSSRV plan's Data and a result's Undo: the RRset as read
+// and as written, in zone-file text.
+type srvChange struct {
+	Before []string
+	After  []string
+}
+
+func (d *DNSSRV) now() time.Time {
+	if d.Now != nil {
+		return d.Now()
+	}
+	return time.Now()
+}
+
+func (d *DNSSRV) client() *dns.Client {
+	c := &dns.Client{Net: d.Net}
+	if c.Net == "" {
+		c.Net = "tcp"
+	}
+	if d.KeyName != "" {
+		c.TsigSecret = map[string]string{dns.Fqdn(strings.ToLower(d.KeyName)): d.Secret}
+	}
+	return c
+}
+
+// read asks the server (no recursion) for the SRV RRset.
+func (d *DNSSRV) read(ctx context.Context) ([]*dns.SRV, error) {
+	m := new(dns.Msg)
+	m.SetQuestion(dns.Fqdn(d.Name), dns.TypeSRV)
+	m.RecursionDesired = false
+	in, _, err := d.client().ExchangeContext(ctx, m, d.Server)
+	if err != nil {
+		return nil, fmt.Errorf("dns: read SRV %s from %s: %w", d.Name, d.Server, err)
+	}
+	if in.Rcode != dns.RcodeSuccess {
+		return nil, fmt.Errorf("dns: read SRV %s from %s: %s", d.Name, d.Server, dns.RcodeToString[in.Rcode])
+	}
+	var out []*dns.SRV
+	for _, rr := range in.Answer {
+		if srv, ok := rr.(*dns.SRV); ok {
+			out = append(out, srv)
+		}
+	}
+	sortSRV(out)
+	return out, nil
+}
+
+func sortSRV(rrs []*dns.SRV) {
+	slices.SortFunc(rrs, func(a, b *dns.SRV) int {
+		if a.Priority != b.Priority {
+			return int(a.Priority) - int(b.Priority)
+		}
+		return strings.Compare(a.String(), b.String())
+	})
+}
+
+// Plan reads the RRset and swaps the priorities so the preferred target's
+// records come first.
+func (d *DNSSRV) Plan(ctx context.Context, req Request) (Plan, error) {
+	ctx, cancel := withTimeout(ctx, d.Timeout)
+	defer cancel()
+	prefer := d.NewTarget
+	switch req.Type {
+	case Failover:
+		prefer = d.LegacyTarget
+	case Restore:
+	default:
+		return Plan{}, fmt.Errorf("dns: cannot %s", req.Type)
+	}
+	cur, err := d.read(ctx)
+	if err != nil {
+		return Plan{}, err
+	}
+	after, err := swapFor(cur, prefer)
+	if err != nil {
+		return Plan{}, fmt.Errorf("dns: %s: %w", d.Name, err)
+	}
+	ch := srvChange{Before: srvText(cur), After: srvText(after)}
+	return d.plan(req, ch), nil
+}
+
+func (d *DNSSRV) plan(req Request, ch srvChange) Plan {
+	data, _ := json.Marshal(ch)
+	p := Plan{Request: req, Actuator: "dnssrv", Data: string(data), NoChange: slices.Equal(ch.Before, ch.After)}
+	var b strings.Builder
+	fmt.Fprintf(&b, "DNS UPDATE %s at %s (zone %s, TSIG key %s)\n", d.Name, d.Server, d.Zone, d.KeyName)
+	b.WriteString(diffLines(ch.Before, ch.After))
+	p.Diff = b.String()
+	if ttl := firstTTL(ch.After); ttl > 0 {
+		p.Notes = fmt.Sprintf("TTL %ds: resolvers holding the old records see the change within ~%ds of it; SIP proxies with their own DNS cache (Kamailio ds_dns_interval) may take longer", ttl, ttl)
+	}
+	return p
+}
+
+// swapFor gives the records of target the lowest priority in the set by
+// swapping priorities with the records that hold it now.
+func swapFor(cur []*dns.SRV, target string) ([]*dns.SRV, error) {
+	if len(cur) == 0 {
+		return nil, errors.New("no SRV records")
+	}
+	target = dns.Fqdn(strings.ToLower(target))
+	lowest := cur[0].Priority
+	var mine uint16
+	found := false
+	for _, r := range cur {
+		if strings.EqualFold(r.Target, target) && (!found || r.Priority < mine) {
+			mine, found = r.Priority, true
+		}
+	}
+	if !found {
+		return nil, fmt.Errorf("no SRV record points at %s", target)
+	}
+	out := make([]*dns.SRV, len(cur))
+	for i, r := range cur {
+		c := dns.Copy(r).(*dns.SRV)
+		switch {
+		case c.Priority == lowest && !strings.EqualFold(c.Target, target):
+			c.Priority = mine
+		case c.Priority == mine && strings.EqualFold(c.Target, target):
+			c.Priority = lowest
+		}
+		out[i] = c
+	}
+	sortSRV(out)
+	return out, nil
+}

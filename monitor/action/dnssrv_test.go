@@ -1,0 +1,166 @@
+package action
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cutover/cutover/monitor/action/labtest"
+)
+
+// labSRVActuator is the lab zone's SRV failover, signed with secret.
+func labSRVActuator(lab *labtest.BIND, secret string) *DNSSRV {
+	return &DNSSRV{
+		Server: lab.Addr, Zone: "porting.test.", Name: "_sip._udp.porting.test.",
+		KeyName: "ddns-key", Secret: secret,
+		LegacyTarget: "sbc-b.porting.test.", NewTarget: "sbc-a.porting.test.",
+		Timeout: 5 * time.Second,
+	}
+}
+
+func TestDNSSRVFailoverAndUndo(t *testing.T) {
+	lab := labtest.StartBIND(t)
+	ctx := context.Background()
+	if got := lab.Dig(t); got != labtest.SRV {
+		t.Fatalf("before: dig = %q", got)
+	}
+	d := labSRVActuator(lab, lab.Secret)
+	plan, err := d.Plan(ctx, Request{Type: Failover, Target: "sbc"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.NoChange || !strings.Contains(plan.Diff, "- _sip._udp.porting.test.\t30\tIN\tSRV\t10 50 5060 sbc-a.porting.test.") ||
+		!strings.Contains(plan.Diff, "+ _sip._udp.porting.test.\t30\tIN\tSRV\t10 50 5070 sbc-b.porting.test.") {
+		t.Fatalf("plan diff:\n%s", plan.Diff)
+	}
+	if !strings.Contains(plan.Notes, "TTL 30s") {
+		t.Errorf("plan notes = %q", plan.Notes)
+	}
+	if got := lab.Dig(t); got != labtest.SRV {
+		t.Fatalf("a plan changed the zone: %q", got)
+	}
+	res, err := d.Apply(ctx, plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := lab.Dig(t); got != "10 50 5070 sbc-b.porting.test.\n20 50 5060 sbc-a.porting.test." {
+		t.Fatalf("after failover: dig = %q", got)
+	}
+	if !strings.Contains(res.Notes, "T+30s") || res.Undo == "" {
+		t.Errorf("result = %+v", res)
+	}
+	again, err := d.Plan(ctx, Request{Type: Failover})
+	if err != nil || !again.NoChange {
+		t.Fatalf("second failover plan: %+v %v", again, err)
+	}
+	undo, err := d.Undo(ctx, Result{Plan: plan, Undo: res.Undo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Apply(ctx, undo); err != nil {
+		t.Fatal(err)
+	}
+	if got := lab.Dig(t); got != labtest.SRV {
+		t.Fatalf("after undo: dig = %q, want the records exactly as before", got)
+	}
+	// Undo once more: the records are no longer what the action wrote.
+	if _, err := d.Undo(ctx, Result{Plan: plan, Undo: res.Undo}); !errors.Is(err, ErrChanged) {
+		t.Fatalf("second undo: err = %v, want ErrChanged", err)
+	}
+}
+
+func TestDNSSRVRefusals(t *testing.T) {
+	lab := labtest.StartBIND(t)
+	ctx := context.Background()
+	good := labSRVActuator(lab, lab.Secret)
+	plan, err := good.Plan(ctx, Request{Type: Failover})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("wrong TSIG secret", func(t *testing.T) {
+		bad := labSRVActuator(lab, lab.OtherSecret)
+		_, err := bad.Apply(ctx, plan)
+		if err == nil || !strings.Contains(err.Error(), `TSIG key "ddns-key" was not accepted`) || !strings.Contains(err.Error(), "nothing was changed") {
+			t.Fatalf("err = %v", err)
+		}
+		if got := lab.Dig(t); got != labtest.SRV {
+			t.Fatalf("zone changed: %q", got)
+		}
+	})
+	t.Run("key not allowed to update", func(t *testing.T) {
+		other := labSRVActuator(lab, lab.OtherSecret)
+		other.KeyName = "other-key"
+		_, err := other.Apply(ctx, plan)
+		if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "refused") {
+			t.Fatalf("err = %v", err)
+		}
+		if got := lab.Dig(t); got != labtest.SRV {
+			t.Fatalf("zone changed: %q", got)
+		}
+	})
+	t.Run("changed under us", func(t *testing.T) {
+		// Another operator moves sbc-a to priority 30 (the lab's nsupdate).
+		script := "server 127.0.0.1 " + strconv.Itoa(lab.Port) + "\nzone porting.test\n" +
+			"update delete _sip._udp.porting.test. SRV 10 50 5060 sbc-a.porting.test.\n" +
+			"update add _sip._udp.porting.test. 30 SRV 30 50 5060 sbc-a.porting.test.\nsend\n"
+		cmd := exec.Command(labtest.NeedTool(t, "nsupdate"), "-k", filepath.Join(lab.Dir, "ddns.key"))
+		cmd.Stdin = strings.NewReader(script)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("nsupdate: %v\n%s", err, out)
+		}
+		theirs := "20 50 5070 sbc-b.porting.test.\n30 50 5060 sbc-a.porting.test."
+		if got := lab.Dig(t); got != theirs {
+			t.Fatalf("nsupdate: dig = %q", got)
+		}
+		_, err := good.Apply(ctx, plan)
+		if !errors.Is(err, ErrChanged) || !strings.Contains(err.Error(), "NXRRSET") {
+			t.Fatalf("err = %v", err)
+		}
+		if got := lab.Dig(t); got != theirs {
+			t.Fatalf("our stale plan changed the zone: %q", got)
+		}
+	})
+}
+
+func TestDNSSRVDeadAndSilentServers(t *testing.T) {
+	ctx := context.Background()
+	d := &DNSSRV{Server: "127.0.0.1:" + strconv.Itoa(labtest.FreePort(t)), Zone: "porting.test.", Name: "_sip._udp.porting.test.",
+		KeyName: "ddns-key", Secret: "c2VjcmV0", LegacyTarget: "sbc-b.porting.test.", Timeout: 2 * time.Second}
+	if _, err := d.Plan(ctx, Request{Type: Failover}); err == nil || !strings.Contains(err.Error(), "connection refused") {
+		t.Fatalf("dead server: err = %v", err)
+	}
+	// A server that accepts the connection and never answers.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	d.Server, d.Timeout = l.Addr().String(), 300*time.Millisecond
+	_, err = d.Plan(ctx, Request{Type: Failover})
+	if err == nil || !strings.Contains(err.Error(), d.Server) || !strings.Contains(err.Error(), "timeout") {
+		t.Fatalf("silent server: err = %v", err)
+	}
+	// An UPDATE without an answer: the operator is told the state is unknown.
+	plan := d.plan(Request{Type: Failover}, srvChange{
+		Before: []string{"_sip._udp.porting.test.\t30\tIN\tSRV\t10 50 5060 sbc-a.porting.test."},
+		After:  []string{"_sip._udp.porting.test.\t30\tIN\tSRV\t20 50 5060 sbc-a.porting.test."},
+	})
+	if _, err := d.Apply(ctx, plan); err == nil || !strings.Contains(err.Error(), "could not be read back either") {
+		t.Fatalf("update without an answer: err = %v", err)
+	}
+}
