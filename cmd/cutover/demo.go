@@ -92,13 +92,10 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	s := &session{
-		mode: tui.ModeDemo, cfg: cfg, path: st.Path(), recorder: w, pacer: pacer,
+		mode: tui.ModeDemo, cfg: cfg, path: st.Path(), recorder: w, pacer: pacer, verifier: verifier,
 		feed: func(ctx context.Context, pub func(context.Context, monitor.Event) error) error {
 			return pacer.Play(ctx, func() (monitor.Event, bool, error) {
 				ev, ok := night.Next()
-				if ok {
-					verifier.Annotate(ctx, &ev) // STIR verdict at ingest: the fold does no I/O
-				}
 				return ev, ok, nil
 			}, pub)
 		},

@@ -15,6 +15,7 @@ import (
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/capture"
 	"github.com/cutover/cutover/monitor/config"
+	"github.com/cutover/cutover/monitor/stir"
 	"github.com/cutover/cutover/store"
 	"github.com/cutover/cutover/tui"
 )
@@ -75,7 +76,7 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "cutover import: give exactly one capture file (pcap or pcapng)")
 		return errUsage
 	}
-	cfg, dbPath, err := importConfig(o, pos[0])
+	cfg, dbPath, verifier, err := importConfig(o, pos[0])
 	if err != nil {
 		return err
 	}
@@ -114,7 +115,7 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	w := store.NewWriter(st, store.WriterOptions{})
-	s := &session{mode: tui.ModeReplay, cfg: cfg, path: st.Path(), recorder: w, lossless: true, headless: true,
+	s := &session{mode: tui.ModeReplay, cfg: cfg, path: st.Path(), recorder: w, lossless: true, headless: true, verifier: verifier,
 		feed: imp.feed, logger: logger, stdout: stdout}
 	bar := newProgressLine(stderr, size, o.headless)
 	go bar.run(cr.n.Load, imp.sent.Load)
@@ -138,14 +139,17 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	return runErr
 }
 
-// importConfig loads -c (if given) and picks the recording's path.
-func importConfig(o *importOpts, capturePath string) (monitor.Config, string, error) {
-	var cfg monitor.Config
-	db := o.db
+// importConfig loads -c (if given), its STIR verifier (if it names a trust
+// store), and picks the recording's path.
+func importConfig(o *importOpts, capturePath string) (cfg monitor.Config, db string, v *stir.Verifier, err error) {
+	db = o.db
 	if o.config != "" {
 		f, err := config.Load(o.config)
 		if err != nil {
-			return cfg, "", err
+			return cfg, "", nil, err
+		}
+		if v, err = configVerifier(f); err != nil {
+			return cfg, "", nil, err
 		}
 		cfg = f.Cutover
 		if db == "" {
@@ -159,7 +163,7 @@ func importConfig(o *importOpts, capturePath string) (monitor.Config, string, er
 		base := strings.TrimSuffix(filepath.Base(capturePath), filepath.Ext(capturePath))
 		db = "cutover-import-" + base + time.Now().Format("-20060102-150405.db")
 	}
-	return cfg, db, nil
+	return cfg, db, v, nil
 }
 
 // importer feeds a capture's events to the pipeline, losing none.

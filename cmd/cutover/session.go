@@ -15,6 +15,7 @@ import (
 
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/pipeline"
+	"github.com/cutover/cutover/monitor/stir"
 	"github.com/cutover/cutover/tui"
 )
 
@@ -39,6 +40,7 @@ type session struct {
 	live      bool                                                 // live sources: publishing never blocks; a refused event returns errDropped
 	sources   func() []tui.SourceStat                              // live sources' health for the header (nil = none)
 	testCall  tui.TestCaller                                       // live: places a test call for the `t` key (nil = none)
+	verifier  *stir.Verifier                                       // STIR/SHAKEN at ingest (nil: none; never in replay)
 	headless  bool
 	duration  time.Duration // wall-clock limit; 0 = until the feed ends
 	logger    *slog.Logger
@@ -122,6 +124,9 @@ func stopped(err error) bool {
 // unpaced feed, or a replay, goes at the fold's pace and loses nothing.
 func (s *session) publisher(p *pipeline.Pipeline) func(context.Context, monitor.Event) error {
 	return func(ctx context.Context, ev monitor.Event) error {
+		if s.verifier != nil {
+			s.verifier.Annotate(ctx, &ev) // the verdict travels in the event: the fold does no I/O
+		}
 		if s.live {
 			if !p.Publish(ev) {
 				return errDropped

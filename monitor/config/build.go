@@ -46,6 +46,11 @@ func (b *builder) build(r *rawFile) *File {
 	b.trunks(f, r.Trunks)
 	c.Numbers = b.numbers(r.Numbers, c.DefaultCountry)
 	f.Actions = b.actions(r.Actions)
+	f.STIR = STIR{Trust: r.STIR.Trust, Certs: r.STIR.Certs, Offline: r.STIR.Offline,
+		Freshness: b.duration("stir.freshness", r.STIR.Freshness, 0)}
+	if f.STIR.Trust == "" && (f.STIR.Certs != "" || f.STIR.Offline) {
+		b.fail("stir.trust", "certs and offline need a trust store to verify against")
+	}
 	return f
 }
 

@@ -35,6 +35,17 @@ type File struct {
 	HEP     HEP
 	DB      string // recording path, "" = default name
 	Actions Actions
+	STIR    STIR
+}
+
+// STIR configures STIR/SHAKEN verification at ingest. With no Trust set
+// nothing is verified: the fold counts the attestation the Identity
+// header claims, unverified.
+type STIR struct {
+	Trust     string        // STI-CA roots: a PEM file or a directory of them
+	Certs     string        // offline certificate directory for x5u URLs ("" = none)
+	Offline   bool          // never fetch x5u over HTTPS
+	Freshness time.Duration // how old iat may be at capture time (default 60 s)
 }
 
 // TrunkSetup is how to reach a trunk, for the probes.

@@ -106,6 +106,8 @@ func TestErrorsNameLineAndField(t *testing.T) {
 		{"register without env", base + "[trunks.register]\nuser = \"u\"\nregistrar = \"sip:r.example\"\n", "trunks[0].register.password_env", 6, "environment variable"},
 		{"no trunks", "name = \"x\"\n", "trunks", 0, "at least one trunk"},
 		{"bad listen", base + "[hep]\nlisten = \"collector:9060\"\n", "hep.listen", 7, "numeric host"},
+		{"certs without trust", base + "[stir]\ncerts = \"certs/\"\n", "stir.trust", 6, "trust store"},
+		{"bad freshness", base + "[stir]\ntrust = \"ca.pem\"\nfreshness = \"soon\"\n", "stir.freshness", 8, "duration"},
 		{"toml syntax", base + "name = \n", "", 6, ""},
 	}
 	for _, tc := range cases {

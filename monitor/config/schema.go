@@ -23,6 +23,14 @@ type rawFile struct {
 	Trunks         []rawTrunk    `toml:"trunks"`
 	Numbers        []rawNumber   `toml:"numbers"`
 	Actions        rawActions    `toml:"actions"`
+	STIR           rawSTIR       `toml:"stir"`
+}
+
+type rawSTIR struct {
+	Trust     string `toml:"trust"`
+	Certs     string `toml:"certs"`
+	Offline   bool   `toml:"offline"`
+	Freshness string `toml:"freshness"`
 }
 
 type rawHEP struct {
