@@ -21,6 +21,7 @@ type demoOpts struct {
 	db       string
 	speed    float64
 	numbers  int
+	viaHEP   bool
 	rate     float64
 	seed     int64
 	headless bool
@@ -35,6 +36,7 @@ func demoFlags() (*flag.FlagSet, *demoOpts) {
 	fs.Float64Var(&o.speed, "speed", 60, "event seconds per wall second (0 = as fast as possible; headless default 0)")
 	fs.IntVar(&o.numbers, "numbers", 200, "ported numbers in the simulated night")
 	fs.Float64Var(&o.rate, "calls-per-hour", sim.DefaultOptions().CallsPerNumberHour, "calls per number per hour (load tests turn this up)")
+	fs.BoolVar(&o.viaHEP, "via-hep", false, "send the night's SIP as HEPv3 over UDP on 127.0.0.1 to a collector, as live traffic arrives")
 	fs.Int64Var(&o.seed, "seed", 1, "seed of the simulated night (same seed, same night)")
 	fs.BoolVar(&o.headless, "headless", false, "no screen: run, record, print a one-line summary and exit")
 	fs.DurationVar(&o.duration, "duration", 0, "stop after this much wall-clock time (0 = when the night ends)")
@@ -91,13 +93,14 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	next := func() (monitor.Event, bool, error) {
+		ev, ok := night.Next()
+		return ev, ok, nil
+	}
 	s := &session{
 		mode: tui.ModeDemo, cfg: cfg, path: st.Path(), recorder: w, pacer: pacer, verifier: verifier,
 		feed: func(ctx context.Context, pub func(context.Context, monitor.Event) error) error {
-			return pacer.Play(ctx, func() (monitor.Event, bool, error) {
-				ev, ok := night.Next()
-				return ev, ok, nil
-			}, pub)
+			return pacer.Play(ctx, next, pub)
 		},
 		headless: o.headless, duration: o.duration, logger: logger, stdout: stdout,
 		note: func(p *pipeline.Pipeline) func(int64, string) error {
@@ -108,6 +111,11 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 				return nil
 			}
 		},
+	}
+	if o.viaHEP {
+		if s.feed, s.sources, err = overHEP(pacer, next, logger); err != nil {
+			return err
+		}
 	}
 	out, runErr := s.run(context.Background())
 	if err := w.Close(); err != nil && runErr == nil {

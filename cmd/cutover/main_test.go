@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/store"
 )
 
@@ -144,5 +145,37 @@ func TestBadInvocationsSayWhy(t *testing.T) {
 		if code != c.code || !strings.Contains(out+errOut, c.want) {
 			t.Errorf("cutover %q: exit %d, output %q; want exit %d mentioning %q", c.args, code, out+errOut, c.code, c.want)
 		}
+	}
+}
+
+// TestDemoOverHEPIsTheSameNight sends the night's SIP as HEPv3 over a real
+// UDP socket to the collector and expects the night it shows without.
+func TestDemoOverHEPIsTheSameNight(t *testing.T) {
+	dir := t.TempDir()
+	var sums [2][]string
+	for i, extra := range [][]string{nil, {"--via-hep", "--speed", "3000"}} {
+		db := filepath.Join(dir, strconv.Itoa(i)+".db")
+		code, out, errOut := runCLI(t, append([]string{"demo", "--headless", "--numbers", "20", "--db", db}, extra...)...)
+		if code != 0 {
+			t.Fatalf("demo %v exit %d: %s%s", extra, code, out, errOut)
+		}
+		if sums[i] = summaryRE.FindStringSubmatch(out); sums[i] == nil {
+			t.Fatalf("no summary in %q", out)
+		}
+	}
+	for _, k := range []int{2, 3, 4, 5, 6, 7} { // clock, events, SIP, malformed, dropped, alerts open
+		if sums[0][k] != sums[1][k] {
+			t.Fatalf("over HEP the night differs:\n%s\n%s", sums[0][0], sums[1][0])
+		}
+	}
+	r, err := store.OpenReader(filepath.Join(dir, "1.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	sources := map[string]int{}
+	r.Events(t.Context(), 0, func(_ int64, ev monitor.Event) error { sources[ev.Source]++; return nil })
+	if sources["hep"] == 0 || sources["sim"] == 0 {
+		t.Fatalf("event sources %v: SIP should arrive from the collector, port changes from the simulator", sources)
 	}
 }
