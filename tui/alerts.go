@@ -20,6 +20,7 @@ type alertsPane struct {
 	offset int
 	page   int
 	sel    string // Key of the alert under the cursor
+	pinned bool   // the operator moved to an alert: follow it as the list changes
 }
 
 const (
@@ -54,8 +55,11 @@ func (p *alertsPane) setData(alerts []monitor.AlertView) {
 		}
 	}
 	p.cursor = clamp(p.cursor, 0, len(alerts)-1)
-	for i := range alerts { // stay on the same alert as the list changes
-		if p.sel != "" && alerts[i].Key() == p.sel {
+	if !p.pinned { // unless the operator chose one, the newest open alert stays in view
+		p.cursor = 0
+	}
+	for i := range alerts { // stay on the chosen alert as the list changes
+		if p.pinned && alerts[i].Key() == p.sel {
 			p.cursor = i
 			break
 		}
@@ -86,6 +90,7 @@ func (p *alertsPane) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	p.cursor = moveCursor(p.c.keys, k, p.cursor, len(p.all), p.page)
+	p.pinned = p.cursor > 0 // back at the top: follow the newest again
 	p.remember()
 	return nil
 }

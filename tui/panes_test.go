@@ -335,3 +335,26 @@ func TestAlertsCursorFollowsAlert(t *testing.T) {
 		t.Fatalf("detail %+v", m.detail)
 	}
 }
+
+// TestAlertsNewestOpenStaysInView: until the operator moves in the alerts
+// pane, its top row is the newest open alert, however the list changes
+// (an alert followed as it closed used to scroll the open ones away).
+func TestAlertsNewestOpenStaysInView(t *testing.T) {
+	t.Parallel()
+	m := newTestModel(t, Options{}, 80, 24)
+	m = send(m, SnapshotMsg{Snap: testSnapshot()})
+	snap := testSnapshot()
+	first := snap.Alerts[0]
+	closed := first
+	closed.Open, closed.Closed = false, t0+1
+	rest := append([]monitor.AlertView{}, snap.Alerts[1:]...)
+	snap.Alerts = append([]monitor.AlertView{{AlertChange: monitor.AlertChange{
+		Rule: "codec488", Subject: "trunk-z", Open: true, Severity: monitor.SevCritical}, Opened: t0}}, append(rest, closed)...)
+	m = send(m, SnapshotMsg{Snap: snap})
+	if m.alerts.cursor != 0 || m.alerts.offset != 0 {
+		t.Fatalf("cursor %d offset %d: the newest open alert is not in view", m.alerts.cursor, m.alerts.offset)
+	}
+	if !strings.Contains(m.View().Content, "trunk-z") {
+		t.Fatalf("newest open alert not on screen:\n%s", m.View().Content)
+	}
+}
