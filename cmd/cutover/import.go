@@ -50,28 +50,12 @@ Flags:
 	return fs, o
 }
 
-// parseInterspersed parses flags that may come before or after the
-// positional arguments ("import x.pcap -c cutover.toml").
-func parseInterspersed(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, error) {
-	var pos []string
-	for {
-		if err := parse(fs, args, stderr); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-}
-
 func runImport(args []string, stdout, stderr io.Writer) error {
 	fs, o := importFlags()
-	pos, err := parseInterspersed(fs, args, stderr)
-	if err != nil {
+	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
+	pos := fs.Args()
 	if len(pos) != 1 {
 		fmt.Fprintln(stderr, "cutover import: give exactly one capture file (pcap or pcapng)")
 		return errUsage

@@ -152,15 +152,27 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// parse parses flags, turning a bad flag into errUsage (the FlagSet has
-// already printed why).
+// parse parses flags that may come before or after the positional
+// arguments ("replay night.db --speed 600"), turning a bad flag into
+// errUsage (the FlagSet has already printed why). Afterwards fs.Args() are
+// the positional arguments in order; "--" ends the flags.
 func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return err
+			}
+			return errUsage
 		}
-		return errUsage
+		rest := fs.Args()
+		if len(rest) == 0 || (len(args) > len(rest) && args[len(args)-len(rest)-1] == "--") {
+			pos = append(pos, rest...)
+			break
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
 	}
-	return nil
+	return fs.Parse(append([]string{"--"}, pos...))
 }
