@@ -19,12 +19,9 @@ import (
 )
 
 var (
-	importRE   = regexp.MustCompile(`cutover import: \S+: (\d+) packets, (\d+) SIP messages \((\d+) UDP, (\d+) TCP\)`)
-	ourCodeRE  = regexp.MustCompile(`(?m)^  SIP/2\.0 (\d{3}) .*: (\d+)$`)
-	ourMethRE  = regexp.MustCompile(`(?m)^  ([A-Z-]+) +: (\d+)$`)
-	tsTotalRE  = regexp.MustCompile(`Number of SIP messages: (\d+)`)
-	tsCodeRE   = regexp.MustCompile(`(?m)^\s+SIP (\d{3}) .*:\s+(\d+) Packets`)
-	tsMethodRE = regexp.MustCompile(`(?m)^\s+([A-Z-]+)\s+:\s+(\d+) Packets`)
+	importRE  = regexp.MustCompile(`cutover import: \S+: (\d+) packets, (\d+) SIP messages \((\d+) UDP, (\d+) TCP\)`)
+	ourCodeRE = regexp.MustCompile(`(?m)^  SIP/2\.0 (\d{3}) .*: (\d+)$`)
+	ourMethRE = regexp.MustCompile(`(?m)^  ([A-Z-]+) +: (\d+)$`)
 )
 
 // sipStat is a capture's message counts by response code ("200") and method.
@@ -54,7 +51,15 @@ func tsharkStat(t testing.TB, path string) (sipStat, time.Duration) {
 	if err != nil {
 		t.Fatalf("tshark: %v\n%s", err, out)
 	}
-	return parseStat(string(out), tsTotalRE, tsCodeRE, tsMethodRE), time.Since(start)
+	c := parseSIPStat(string(out))
+	s := sipStat{total: int(c.total), counts: map[string]int{}}
+	for code, n := range c.codes {
+		s.counts[strconv.Itoa(code)] += n
+	}
+	for method, n := range c.requests {
+		s.counts[method] += n
+	}
+	return s, time.Since(start)
 }
 
 // importStat imports path and returns the summary's counts and the tally.

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -41,12 +40,6 @@ func (c sipCounts) String() string {
 	return b.String()
 }
 
-var (
-	tsharkTotal = regexp.MustCompile(`Number of SIP messages: (\d+)`)
-	tsharkCode  = regexp.MustCompile(`^\s+SIP (\d{3}) .*:\s+(\d+) Packets`)
-	tsharkReq   = regexp.MustCompile(`^\s+([A-Z]+)\s*:\s+(\d+) Packets`)
-)
-
 // labTshark runs `tshark -q -z sip,stat` on the capture, decoding the
 // lab's ports as SIP, and parses its per-method and per-code counts.
 func labTshark(t *testing.T, pcap string, ports ...int) (sipCounts, string) {
@@ -59,29 +52,7 @@ func labTshark(t *testing.T, pcap string, ports ...int) (sipCounts, string) {
 	if err != nil {
 		t.Fatalf("tshark: %v", err)
 	}
-	c := newCounts()
-	section := ""
-	for _, line := range strings.Split(string(out), "\n") {
-		switch {
-		case strings.Contains(line, "Status Codes"):
-			section = "codes"
-		case strings.Contains(line, "Request methods"):
-			section = "requests"
-		case strings.HasPrefix(strings.TrimSpace(line), "*"):
-			section = ""
-		}
-		if m := tsharkTotal.FindStringSubmatch(line); m != nil {
-			c.total, _ = strconv.ParseUint(m[1], 10, 64)
-		} else if m := tsharkCode.FindStringSubmatch(line); m != nil && section == "codes" {
-			code, _ := strconv.Atoi(m[1])
-			n, _ := strconv.Atoi(m[2])
-			c.codes[code] += n
-		} else if m := tsharkReq.FindStringSubmatch(line); m != nil && section == "requests" {
-			n, _ := strconv.Atoi(m[2])
-			c.requests[m[1]] += n
-		}
-	}
-	return c, string(out)
+	return parseSIPStat(string(out)), string(out)
 }
 
 // recorded is what the recording holds: every HEP-sourced SIP message,

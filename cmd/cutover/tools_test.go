@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -53,12 +52,6 @@ func mustRun(t *testing.T, name string, args ...string) string {
 	return out.String()
 }
 
-var (
-	tsharkCodeLine   = regexp.MustCompile(`(?m)^\s+SIP (\d{3}) .*:\s+(\d+) Packets`)
-	tsharkMethodLine = regexp.MustCompile(`(?m)^\s+([A-Z]+)\s+:\s+(\d+) Packets`)
-	tsharkTotalLine  = regexp.MustCompile(`Number of SIP messages: (\d+)`)
-)
-
 // TestReportSIPCountsMatchTshark exports the whole night to a pcap and
 // expects tshark -z sip,stat to count what the JSON report says.
 func TestReportSIPCountsMatchTshark(t *testing.T) {
@@ -77,16 +70,13 @@ func TestReportSIPCountsMatchTshark(t *testing.T) {
 		t.Fatal(err)
 	}
 	stat := mustRun(t, tshark, "-r", pcap, "-q", "-z", "sip,stat")
-	got := report.SIPCounts{Requests: map[string]int{}, Responses: map[string]int{}}
-	for _, m := range tsharkCodeLine.FindAllStringSubmatch(stat, -1) {
-		got.Responses[m[1]], _ = strconv.Atoi(m[2])
+	c := parseSIPStat(stat)
+	got := report.SIPCounts{Requests: c.requests, Responses: map[string]int{}}
+	for code, n := range c.codes {
+		got.Responses[strconv.Itoa(code)] = n
 	}
-	for _, m := range tsharkMethodLine.FindAllStringSubmatch(stat, -1) {
-		got.Requests[m[1]], _ = strconv.Atoi(m[2])
-	}
-	total := tsharkTotalLine.FindStringSubmatch(stat)
-	if total == nil || total[1] != strconv.Itoa(rep.SIP.Messages) {
-		t.Fatalf("tshark counts %v SIP messages, the report %d:\n%s", total, rep.SIP.Messages, stat)
+	if c.total == 0 || c.total != uint64(rep.SIP.Messages) {
+		t.Fatalf("tshark counts %d SIP messages, the report %d:\n%s", c.total, rep.SIP.Messages, stat)
 	}
 	want := rep.SIP
 	if !mapsEqual(got.Requests, want.Requests) || !mapsEqual(got.Responses, want.Responses) {
