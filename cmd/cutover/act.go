@@ -33,8 +33,7 @@ func actFlags() (*flag.FlagSet, *actOpts) {
 	fs.StringVar(&o.to, "to", "", "outbound: the trunk the number's calls should leave by")
 	fs.BoolVar(&o.yes, "yes", false, "do not ask: apply the plan (for runbooks)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "show the plan only: change nothing, record nothing")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Usage:
+	setUsage(fs, `Usage:
   cutover act failover [TARGET...] -c cutover.toml   traffic back to the legacy provider
   cutover act restore  [TARGET...] -c cutover.toml   traffic forward to the new provider
   cutover act outbound NUMBER|PREFIX* --to TRUNK -c cutover.toml
@@ -48,8 +47,6 @@ Exit status: 0 done, 1 failed, refused or declined, 2 usage.
 
 Flags:
 `)
-		fs.PrintDefaults()
-	}
 	return fs, o
 }
 

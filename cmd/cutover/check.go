@@ -15,10 +15,7 @@ import (
 func checkFlags() (*flag.FlagSet, *string) {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	path := fs.String("c", "", "the cutover file (cutover.toml)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "Usage: cutover check -c cutover.toml\n\nValidate a cutover file and summarise it: trunks, numbers by port state,\nprobes, collector. A bad file is refused with its file, line and field.\nExit 0 valid, 1 refused, 2 bad invocation.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
+	setUsage(fs, "Usage: cutover check -c cutover.toml\n\nValidate a cutover file and summarise it: trunks, numbers by port state,\nprobes, collector. A bad file is refused with its file, line and field.\nExit 0 valid, 1 refused, 2 bad invocation.\n\nFlags:\n")
 	return fs, path
 }
 

@@ -26,10 +26,7 @@ func exportFlags() (*flag.FlagSet, *exportOpts) {
 	fs.StringVar(&o.from, "from", "", "from this event time: HH:MM[:SS] UTC on the recording's night, or YYYY-MM-DD HH:MM[:SS], or RFC 3339")
 	fs.StringVar(&o.to, "to", "", "up to (not including) this event time, same forms as --from")
 	fs.StringVar(&o.out, "o", "", "write the pcap here (required)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "Usage: cutover export [flags] -o out.pcap FILE.db\n\nWrite the recorded SIP messages back into a pcap (Ethernet/IP/UDP, original\ntimestamps in nanoseconds) that Wireshark, tshark and sngrep open. With no\nfilter every SIP message is written.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
+	setUsage(fs, "Usage: cutover export [flags] -o out.pcap FILE.db\n\nWrite the recorded SIP messages back into a pcap (Ethernet/IP/UDP, original\ntimestamps in nanoseconds) that Wireshark, tshark and sngrep open. With no\nfilter every SIP message is written.\n\nFlags:\n")
 	return fs, o
 }
 

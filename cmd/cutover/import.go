@@ -36,8 +36,7 @@ func importFlags() (*flag.FlagSet, *importOpts) {
 	fs.BoolVar(&o.headless, "headless", false, "no progress bar: a plain progress line every few seconds, for scripts")
 	fs.BoolVar(&o.sipStat, "sip-stat", false, "after the summary, print SIP messages by response code and method (as tshark -z sip,stat)")
 	fs.StringVar(&o.logPath, "log", "", "write the log to this file (default: stderr)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Usage: cutover import CAPTURE [flags]
+	setUsage(fs, `Usage: cutover import CAPTURE [flags]
 
 Turn a pcap or pcapng capture into a recording: every SIP message (UDP or
 TCP, IPv4 or IPv6) becomes an event at its capture timestamp, folded and
@@ -45,8 +44,6 @@ recorded exactly as live traffic. Watch it afterwards with "cutover replay".
 
 Flags:
 `)
-		fs.PrintDefaults()
-	}
 	return fs, o
 }
 

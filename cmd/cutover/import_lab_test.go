@@ -3,34 +3,15 @@ package main
 import (
 	"bufio"
 	"fmt"
-	"net"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
-)
 
-// labPort finds a port free on 127.0.0.1 for both UDP and TCP.
-func labPort(t *testing.T) int {
-	t.Helper()
-	for range 20 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := l.Addr().(*net.TCPAddr).Port
-		u, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
-		l.Close()
-		if err == nil {
-			u.Close()
-			return port
-		}
-	}
-	t.Fatal("no free port")
-	return 0
-}
+	"github.com/cutover/cutover/monitor/action/labtest"
+)
 
 // labPeer starts a long-running peer and stops it when the test ends.
 func labPeer(t *testing.T, name string, args ...string) *exec.Cmd {
@@ -51,7 +32,7 @@ func TestImportTcpdumpOfSippMatchesTshark(t *testing.T) {
 	needTool(t, "tshark")
 	dir := t.TempDir()
 	pcap := filepath.Join(dir, "lo.pcap")
-	udpPort, tcpPort := labPort(t), labPort(t)
+	udpPort, tcpPort := labtest.FreePort(t), labtest.FreePort(t)
 	td := exec.Command("tcpdump", "-i", "lo", "-U", "--immediate-mode", "-n", "-w", pcap, fmt.Sprintf("port %d or port %d", udpPort, tcpPort))
 	stderr, _ := td.StderrPipe()
 	if err := td.Start(); err != nil {
@@ -77,8 +58,8 @@ func TestImportTcpdumpOfSippMatchesTshark(t *testing.T) {
 	labPeer(t, "sipp", "-sn", "uas", "-t", "t1", "-i", "127.0.0.1", "-p", fmt.Sprint(tcpPort), "-nostdin")
 	time.Sleep(300 * time.Millisecond) // the UAS must be listening before the calls start
 	for _, c := range [][]string{
-		{"-sn", "uac", fmt.Sprintf("127.0.0.1:%d", udpPort), "-i", "127.0.0.1", "-p", fmt.Sprint(labPort(t))},
-		{"-sn", "uac", fmt.Sprintf("127.0.0.1:%d", tcpPort), "-t", "t1", "-i", "127.0.0.1", "-p", fmt.Sprint(labPort(t))},
+		{"-sn", "uac", fmt.Sprintf("127.0.0.1:%d", udpPort), "-i", "127.0.0.1", "-p", fmt.Sprint(labtest.FreePort(t))},
+		{"-sn", "uac", fmt.Sprintf("127.0.0.1:%d", tcpPort), "-t", "t1", "-i", "127.0.0.1", "-p", fmt.Sprint(labtest.FreePort(t))},
 	} {
 		out, err := exec.Command("sipp", append(c, "-m", "15", "-r", "30", "-d", "100", "-nostdin", "-timeout", "20s")...).CombinedOutput()
 		if err != nil {

@@ -103,52 +103,40 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // errUsage marks an error already explained to the user by a FlagSet.
 var errUsage = errors.New("usage")
 
+// setUsage makes fs print text, then its flags, for -h and usage errors.
+func setUsage(fs *flag.FlagSet, text string) {
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), text)
+		fs.PrintDefaults()
+	}
+}
+
+// commandFlags gives each command's FlagSet, for "cutover help COMMAND".
+var commandFlags = map[string]func() *flag.FlagSet{
+	"demo":   func() *flag.FlagSet { fs, _ := demoFlags(); return fs },
+	"replay": func() *flag.FlagSet { fs, _ := replayFlags(); return fs },
+	"stir":   func() *flag.FlagSet { fs, _ := stirFlags(); return fs },
+	"report": func() *flag.FlagSet { fs, _ := reportFlags(); return fs },
+	"export": func() *flag.FlagSet { fs, _ := exportFlags(); return fs },
+	"watch":  func() *flag.FlagSet { fs, _ := watchFlags(); return fs },
+	"check":  func() *flag.FlagSet { fs, _ := checkFlags(); return fs },
+	"import": func() *flag.FlagSet { fs, _ := importFlags(); return fs },
+	"act":    func() *flag.FlagSet { fs, _ := actFlags(); return fs },
+}
+
 func runHelp(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
-	switch args[0] {
-	case "demo":
-		fs, _ := demoFlags()
-		fs.SetOutput(stdout)
-		fs.Usage()
-	case "replay":
-		fs, _ := replayFlags()
-		fs.SetOutput(stdout)
-		fs.Usage()
-	case "stir":
-		fs, _ := stirFlags()
-		fs.SetOutput(stdout)
-		fs.Usage()
-	case "report":
-		fs, _ := reportFlags()
-		fs.SetOutput(stdout)
-		fs.Usage()
-	case "export":
-		fs, _ := exportFlags()
-		fs.SetOutput(stdout)
-		fs.Usage()
-	case "watch":
-		fs, _ := watchFlags()
-		fs.SetOutput(stdout)
-		fs.Usage()
-	case "check":
-		fs, _ := checkFlags()
-		fs.SetOutput(stdout)
-		fs.Usage()
-	case "import":
-		fs, _ := importFlags()
-		fs.SetOutput(stdout)
-		fs.Usage()
-	case "act":
-		fs, _ := actFlags()
-		fs.SetOutput(stdout)
-		fs.Usage()
-	default:
+	flags, ok := commandFlags[args[0]]
+	if !ok {
 		fmt.Fprintf(stderr, "cutover help: unknown command %q\n", args[0])
 		return 2
 	}
+	fs := flags()
+	fs.SetOutput(stdout)
+	fs.Usage()
 	return 0
 }
 

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cutover/cutover/monitor/action/labtest"
 )
 
 // sippOn starts sipp on 127.0.0.1:port and waits until it holds the port.
@@ -63,7 +65,7 @@ func TestProbeStatesOnScreen(t *testing.T) {
 	needTool(t, "tmux")
 	needTool(t, "sipp")
 	scenario, _ := filepath.Abs("../../monitor/probe/testdata/registrar.xml")
-	ports := map[string]int{"optup": labPort(t), "granted": labPort(t), "refused": labPort(t), "dead": labPort(t)}
+	ports := map[string]int{"optup": labtest.FreePort(t), "granted": labtest.FreePort(t), "refused": labtest.FreePort(t), "dead": labtest.FreePort(t)}
 	sippOn(t, ports["optup"], "-sn", "uas", "-aa")
 	sippOn(t, ports["granted"], "-sf", scenario, "-aa")
 	sippOn(t, ports["refused"], "-sf", scenario, "-aa")

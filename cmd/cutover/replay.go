@@ -31,10 +31,7 @@ func replayFlags() (*flag.FlagSet, *replayOpts) {
 	fs.DurationVar(&o.duration, "duration", 0, "stop after this much wall-clock time (0 = at the end of the recording)")
 	fs.BoolVar(&o.follow, "follow", false, "follow a recording that is still being written (another cutover records it): start at its end and stay live")
 	fs.StringVar(&o.logPath, "log", "", "write the log to this file (default: none on screen, stderr headless)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "Usage: cutover replay [flags] FILE.db\n\nPlay a recorded cutover night back through the same fold and screen.\nThe recording is opened read-only; notes taken with n go to FILE.db-notes.jsonl.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
+	setUsage(fs, "Usage: cutover replay [flags] FILE.db\n\nPlay a recorded cutover night back through the same fold and screen.\nThe recording is opened read-only; notes taken with n go to FILE.db-notes.jsonl.\n\nFlags:\n")
 	return fs, o
 }
 

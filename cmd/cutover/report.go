@@ -24,10 +24,7 @@ func reportFlags() (*flag.FlagSet, *reportOpts) {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.StringVar(&o.format, "format", "text", "text, md, html or json")
 	fs.StringVar(&o.out, "o", "", "write the report to this file (default stdout)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "Usage: cutover report [flags] FILE.db\n\nReport on a recorded night: timeline of port activations, alerts, actions\nand notes; per-trunk and per-number tables; numbers still landing on legacy;\nSIP messages by method and response code (as tshark -z sip,stat counts them).\nThe HTML report has inline SVG charts and needs no network to view.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
+	setUsage(fs, "Usage: cutover report [flags] FILE.db\n\nReport on a recorded night: timeline of port activations, alerts, actions\nand notes; per-trunk and per-number tables; numbers still landing on legacy;\nSIP messages by method and response code (as tshark -z sip,stat counts them).\nThe HTML report has inline SVG charts and needs no network to view.\n\nFlags:\n")
 	return fs, o
 }
 

@@ -50,10 +50,7 @@ func stirFlags() (*flag.FlagSet, *stirOpts) {
 	fs.DurationVar(&o.freshness, "freshness", 60*time.Second, "how old iat may be at the capture time")
 	fs.StringVar(&o.country, "country", "", "country code letting national numbers match international ones (e.g. 1)")
 	fs.DurationVar(&o.timeout, "timeout", 5*time.Second, "x5u fetch timeout")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), stirUsage)
-		fs.PrintDefaults()
-	}
+	setUsage(fs, stirUsage)
 	return fs, o
 }
 

@@ -36,10 +36,7 @@ func watchFlags() (*flag.FlagSet, *watchOpts) {
 	fs.BoolVar(&o.headless, "headless", false, "no screen: collect and record until stopped, then print a summary")
 	fs.DurationVar(&o.duration, "duration", 0, "stop after this much wall-clock time (0 = until q, ctrl+c or SIGTERM)")
 	fs.StringVar(&o.logPath, "log", "", "write the log to this file (default: none on screen, stderr headless)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "Usage: cutover watch -c cutover.toml [flags]\n\nWatch a real cutover: the HEPv3 collector and the probes feed the dashboard,\nand everything is recorded to SQLite.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
+	setUsage(fs, "Usage: cutover watch -c cutover.toml [flags]\n\nWatch a real cutover: the HEPv3 collector and the probes feed the dashboard,\nand everything is recorded to SQLite.\n\nFlags:\n")
 	return fs, o
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/cutover/cutover/fixtures/sim"
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/action/labtest"
 	"github.com/cutover/cutover/monitor/hep"
 	"github.com/cutover/cutover/store"
 )
@@ -70,22 +71,14 @@ state = "approved"
 	return path
 }
 
-func freePort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
-}
+// freeAddr is 127.0.0.1 with a port free for both UDP and TCP.
+func freeAddr(t *testing.T) string { return fmt.Sprintf("127.0.0.1:%d", labtest.FreePort(t)) }
 
 // TestWatchHeadlessRecordsHEP runs `cutover watch --headless` as a data
 // centre box would, feeds it the simulated night's SIP as HEP over TCP,
 // stops it with SIGTERM and reads the recording back.
 func TestWatchHeadlessRecordsHEP(t *testing.T) {
-	listen := freePort(t)
+	listen := freeAddr(t)
 	db := filepath.Join(t.TempDir(), "live.db")
 	cmd := exec.Command(bin, "watch", "--headless", "-c", simConfig(t, listen), "--db", db)
 	var out, errOut bytes.Buffer
@@ -185,7 +178,7 @@ func waitRecorded(t *testing.T, db string, n int) []monitor.Event {
 // arrives: the header shows the collector listening with its rate, the
 // trunks pane the simulated traffic; q quits and the night is recorded.
 func TestWatchScreenInATerminal(t *testing.T) {
-	listen := freePort(t)
+	listen := freeAddr(t)
 	db := filepath.Join(t.TempDir(), "screen.db")
 	s := startTmux(t, 80, 24, "watch", "-c", simConfig(t, listen), "--db", db)
 	s.waitFor("LIVE", "hep ●")
