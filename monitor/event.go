@@ -162,6 +162,24 @@ type ActionRecord struct {
 	Result   string `json:",omitempty"`
 	Error    string `json:",omitempty"`
 	Undo     string `json:",omitempty"` // opaque data the actuator needs to undo it
+	// Expect is the traffic that shows the action worked; the fold
+	// verifies it (nil: the read-back is all there is to verify).
+	Expect *ActionExpect `json:",omitempty"`
+	// Prompted names the alert (AlertChange.Key) the operator acted on;
+	// the fold keeps it open until the action is verified ("" = none).
+	Prompted string `json:",omitempty"`
+}
+
+// ActionExpect says where new calls should go once an action is done: a
+// failover expects the affected numbers' inbound calls on the legacy
+// trunks, an outbound correction expects the number's outbound calls to
+// leave by the trunk it was moved to.
+type ActionExpect struct {
+	Dir     string   // "in" (calls arriving from a trunk) or "out" (calls leaving by one)
+	Trunks  []string // the trunks the calls should now use
+	Numbers []string `json:",omitempty"` // E.164 numbers or PREFIX* ranges; empty = every number
+	Within  int64    // ns after the action is done within which the traffic must move
+	Calls   int      // new calls on the expected trunks needed (and a majority of the new calls)
 }
 
 // Note is an operator's note at an event time.
