@@ -136,6 +136,11 @@ func (r *actRun) step(ctx context.Context, s actStep) error {
 	}
 	title := s.req.Type + " " + s.req.Target
 	fmt.Fprintf(r.out, "\n== %s\n", title)
+	if s.undoRes != nil {
+		plan.Request.Expect = expectFor(r.f, plan.Request, &s.ref.Request)
+	} else {
+		plan.Request.Expect = expectFor(r.f, s.req, nil)
+	}
 	if err != nil {
 		return r.record(s, plan, action.Result{}, fmt.Errorf("plan: %w", err))
 	}

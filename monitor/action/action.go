@@ -16,6 +16,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/cutover/cutover/monitor"
 )
 
 // Request is what the operator asked for.
@@ -23,6 +25,11 @@ type Request struct {
 	Type   string // failover, restore, outbound, command
 	Target string // the configured failover target, number/range or command name
 	To     string // outbound: the trunk the number's calls should leave by
+	// Expect is the traffic that will show it worked, and Prompted the
+	// alert the operator acted on; both go into the audit for the fold to
+	// verify (see monitor.ActionRecord).
+	Expect   *monitor.ActionExpect `json:",omitempty"`
+	Prompted string                `json:",omitempty"`
 }
 
 // Types of request.

@@ -78,6 +78,8 @@ func (a *Audit) Requested(typ, target string, p Plan) (*Trail, error) {
 		Target:   target,
 		Operator: a.Operator,
 		DryRun:   strings.TrimRight(p.Diff+p.Notes, "\n"),
+		Expect:   p.Request.Expect,
+		Prompted: p.Request.Prompted,
 	}}
 	return t, a.emit(t.rec)
 }

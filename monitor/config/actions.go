@@ -15,17 +15,26 @@ import (
 // corrected, which programs may be run. Secrets are named by environment
 // variable, never written here.
 type Actions struct {
-	Timeout  time.Duration // default for each actuator (DefaultActionTimeout)
-	Failover []FailoverTarget
-	Outbound *OutboundBackend // nil: no outbound corrections
-	Commands []CommandSpec
+	Timeout time.Duration // default for each actuator (DefaultActionTimeout)
+	// VerifyWindow and VerifyCalls say when an action counts as verified
+	// by traffic: VerifyCalls new calls on the expected trunks (and a
+	// majority of the new calls) within VerifyWindow of it being done.
+	VerifyWindow time.Duration
+	VerifyCalls  int
+	Failover     []FailoverTarget
+	Outbound     *OutboundBackend // nil: no outbound corrections
+	Commands     []CommandSpec
 }
 
 // FailoverTarget is one place a failover (and a restore) is made: the SRV
 // records of a name, or a Kamailio dispatcher set. Exactly one is set.
 type FailoverTarget struct {
-	Name       string
-	Timeout    time.Duration
+	Name    string
+	Timeout time.Duration
+	// Direction is the calls the target routes: "out" (calls to the
+	// providers, the default: an SBC's SRV name or dispatcher set) or "in".
+	// Verification watches those calls move.
+	Direction  string
 	DNS        *DNSTarget
 	Dispatcher *DispatcherTarget
 }
@@ -91,8 +100,12 @@ type CommandSpec struct {
 	Timeout time.Duration
 }
 
-// DefaultActionTimeout bounds each actuator the file gives no timeout.
-const DefaultActionTimeout = 10 * time.Second
+// Defaults for [actions].
+const (
+	DefaultActionTimeout = 10 * time.Second // each actuator the file gives no timeout
+	DefaultVerifyWindow  = 5 * time.Minute
+	DefaultVerifyCalls   = 3
+)
 
 func fromEnv(name, what string) (string, error) {
 	v, ok := os.LookupEnv(name)
@@ -103,7 +116,14 @@ func fromEnv(name, what string) (string, error) {
 }
 
 func (b *builder) actions(r rawActions) Actions {
-	a := Actions{Timeout: b.duration("actions.timeout", r.Timeout, DefaultActionTimeout)}
+	a := Actions{Timeout: b.duration("actions.timeout", r.Timeout, DefaultActionTimeout),
+		VerifyWindow: b.duration("actions.verify_window", r.VerifyWindow, DefaultVerifyWindow), VerifyCalls: r.VerifyCalls}
+	switch {
+	case r.VerifyCalls == 0:
+		a.VerifyCalls = DefaultVerifyCalls
+	case r.VerifyCalls < 0:
+		b.fail("actions.verify_calls", "want a positive number of calls, got %d", r.VerifyCalls)
+	}
 	seen := map[string]bool{}
 	for i, f := range r.Failover {
 		at := fmt.Sprintf("actions.failover[%d]", i)
@@ -111,7 +131,14 @@ func (b *builder) actions(r rawActions) Actions {
 			b.fail(at+".name", "every failover target needs a name of its own, got %q", f.Name)
 		}
 		seen[f.Name] = true
-		t := FailoverTarget{Name: f.Name, Timeout: b.duration(at+".timeout", f.Timeout, a.Timeout)}
+		t := FailoverTarget{Name: f.Name, Timeout: b.duration(at+".timeout", f.Timeout, a.Timeout), Direction: f.Direction}
+		switch f.Direction {
+		case "":
+			t.Direction = "out"
+		case "in", "out":
+		default:
+			b.fail(at+".direction", "want \"out\" (calls to the providers) or \"in\", got %q", f.Direction)
+		}
 		switch {
 		case (f.DNS == nil) == (f.Dispatcher == nil):
 			b.fail(at, "give exactly one of [actions.failover.dns] and [actions.failover.dispatcher]")

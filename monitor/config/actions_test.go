@@ -23,6 +23,9 @@ func TestExampleActions(t *testing.T) {
 	if ds.Dispatcher == nil || ds.Dispatcher.Set != 1 || ds.Timeout != 5*time.Second || ds.Dispatcher.New[0] != "sip:127.0.0.1:5060" {
 		t.Errorf("dispatcher target = %+v", ds)
 	}
+	if a.VerifyWindow != DefaultVerifyWindow || a.VerifyCalls != DefaultVerifyCalls || dns.Direction != "out" {
+		t.Errorf("verify = %v %d, direction %q", a.VerifyWindow, a.VerifyCalls, dns.Direction)
+	}
 	if h := a.Outbound.HTable; h == nil || h.Values["new"] != "2" {
 		t.Errorf("outbound = %+v", a.Outbound)
 	}
@@ -44,6 +47,8 @@ func TestActionErrors(t *testing.T) {
 		{"secret written", base + strings.Replace(dns, "%s", "127.0.0.1:53", 1) + "key_secret = \"abc\"\n", "actions.failover.dns.key_secret", 16, "never written"},
 		{"both kinds", base + "[[actions.failover]]\nname = \"x\"\n[actions.failover.dispatcher]\nurl = \"http://h/RPC\"\nset = 1\nlegacy = [\"sip:a\"]\nnew = [\"sip:b\"]\n[actions.failover.dns]\nserver = \"127.0.0.1:53\"\n", "actions.failover[0]", 6, "exactly one"},
 		{"dispatcher url", base + "[[actions.failover]]\nname = \"x\"\n[actions.failover.dispatcher]\nurl = \"127.0.0.1:5081\"\nset = 1\nlegacy = [\"sip:a\"]\nnew = [\"sip:b\"]\n", "actions.failover[0].dispatcher.url", 9, "http://"},
+		{"direction", base + strings.Replace(dns, "%s", "127.0.0.1:53", 1) + "[[actions.failover]]\nname = \"d\"\ndirection = \"both\"\n[actions.failover.dispatcher]\nurl = \"http://h/RPC\"\nset = 1\nlegacy = [\"sip:a\"]\nnew = [\"sip:b\"]\n", "actions.failover[1].direction", 18, "\"out\""},
+		{"verify calls", base + "[actions]\nverify_calls = -1\n", "actions.verify_calls", 7, "positive"},
 		{"outbound backend", base + "[actions.outbound]\nbackend = \"sql\"\n", "actions.outbound.backend", 7, "htable"},
 		{"bad template", base + "[actions.outbound]\nbackend = \"http\"\n[actions.outbound.http]\nurl = \"https://api.example/{{.Number\"\n", "actions.outbound.http.url", 9, "bad template"},
 	}

@@ -127,15 +127,18 @@ func unknownKey(name string, de *toml.DecodeError) *Error {
 }
 
 type rawActions struct {
-	Timeout  string        `toml:"timeout"`
-	Failover []rawFailover `toml:"failover"`
-	Outbound *rawOutbound  `toml:"outbound"`
-	Command  []rawCommand  `toml:"command"`
+	Timeout      string        `toml:"timeout"`
+	VerifyWindow string        `toml:"verify_window"`
+	VerifyCalls  int           `toml:"verify_calls"`
+	Failover     []rawFailover `toml:"failover"`
+	Outbound     *rawOutbound  `toml:"outbound"`
+	Command      []rawCommand  `toml:"command"`
 }
 
 type rawFailover struct {
 	Name       string         `toml:"name"`
 	Timeout    string         `toml:"timeout"`
+	Direction  string         `toml:"direction"`
 	DNS        *rawDNSTarget  `toml:"dns"`
 	Dispatcher *rawDispatcher `toml:"dispatcher"`
 }
