@@ -141,6 +141,10 @@ type ActionView struct {
 	ActionRecord
 	Requested int64 // Unix ns
 	Updated   int64 // Unix ns of the latest state
+	// Progress says how verification by traffic stands, for the screen
+	// ("2 of 3 calls on legacy, 1 elsewhere, 3m left"); "" when the action
+	// expects no traffic.
+	Progress string
 }
 
 // NoteView is an operator note.
