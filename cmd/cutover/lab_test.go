@@ -372,6 +372,24 @@ func TestLabRecordingMatchesTsharkAndSipp(t *testing.T) {
 	checkCarriers(t, dir, rec, out.snap, map[string]netip.AddrPort{"new": newAddr, "legacy": legAddr})
 }
 
+// atLeast checks the recording has every message sipp counted, and at
+// most slack more of them in all (the ones sipp did not expect).
+func atLeast(t *testing.T, what string, sipp, recorded map[string]int, slack int) {
+	t.Helper()
+	extra := 0
+	for k, n := range sipp {
+		if recorded[k] < n {
+			t.Errorf("%s: sipp counted %d %s, the recording has %d", what, n, k, recorded[k])
+		}
+	}
+	for k, n := range recorded {
+		extra += n - sipp[k]
+	}
+	if extra > slack {
+		t.Errorf("%s: the recording has %d messages more than sipp counted, with %d unexpected", what, extra, slack)
+	}
+}
+
 // checkCarriers compares, per trunk, what sipp says each carrier received
 // and sent with the recording, and the fold's attempts with sipp's INVITEs.
 func checkCarriers(t *testing.T, dir string, rec recorded, snap *monitor.Snapshot, addrs map[string]netip.AddrPort) {
@@ -383,11 +401,19 @@ func checkCarriers(t *testing.T, dir string, rec recorded, snap *monitor.Snapsho
 	for name, addr := range addrs {
 		recv, sent, invites := sippCounts(t, dir, name)
 		t.Logf("%s: sipp received %v sent %v; recorded %v / %v", name, recv, sent, rec.toCarrier[addr], rec.carrierSnt[addr])
-		if d := diffMaps(recv, rec.toCarrier[addr]); len(d) > 0 {
-			t.Errorf("%s: requests sipp received vs recorded: %v", name, d)
-		}
-		if d := diffMaps(sent, rec.carrierSnt[addr]); len(d) > 0 {
-			t.Errorf("%s: responses sipp sent vs recorded: %v", name, d)
+		if unexp := recv[unexpected]; unexp > 0 {
+			// Under load a message can reach sipp out of the order its
+			// scenario expects; sipp then answers it outside the scenario.
+			delete(recv, unexpected)
+			atLeast(t, name+" received", recv, rec.toCarrier[addr], 2*unexp) // and the message it orphans
+			atLeast(t, name+" sent", sent, rec.carrierSnt[addr], 2*unexp)
+		} else {
+			if d := diffMaps(recv, rec.toCarrier[addr]); len(d) > 0 {
+				t.Errorf("%s: requests sipp received vs recorded: %v", name, d)
+			}
+			if d := diffMaps(sent, rec.carrierSnt[addr]); len(d) > 0 {
+				t.Errorf("%s: responses sipp sent vs recorded: %v", name, d)
+			}
 		}
 		total += invites
 		fold[name] = invites
