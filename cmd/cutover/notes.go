@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/user"
 	"sort"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/action"
 	"github.com/cutover/cutover/store"
 )
 
@@ -55,7 +55,7 @@ func appendSideNote(db string, t int64, text string) error {
 	if err != nil {
 		return fmt.Errorf("note: %w", err)
 	}
-	line, _ := json.Marshal(sideNote{TimeNs: t, Author: operator(), Text: text})
+	line, _ := json.Marshal(sideNote{TimeNs: t, Author: action.Operator(""), Text: text})
 	if _, err := f.Write(append(line, '\n')); err != nil {
 		f.Close()
 		return fmt.Errorf("note: %w", err)
@@ -66,15 +66,5 @@ func appendSideNote(db string, t int64, text string) error {
 // noteEvent is a note taken live: it goes into the recording as an event.
 func noteEvent(t int64, text string) monitor.Event {
 	return monitor.Event{Time: t, Kind: monitor.KindNote, Source: "operator",
-		Note: &monitor.Note{Author: operator(), Text: text}}
-}
-
-// operator is who takes a note: user@host.
-func operator() string {
-	name := "unknown"
-	if u, err := user.Current(); err == nil {
-		name = u.Username
-	}
-	host, _ := os.Hostname()
-	return name + "@" + host
+		Note: &monitor.Note{Author: action.Operator(""), Text: text}}
 }
