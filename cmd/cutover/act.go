@@ -129,9 +129,22 @@ type actRun struct {
 	path  string // the recording
 }
 
+// throughWatch records the audit through the control socket of the watch
+// that is writing path, so the action lands in its recording and on its
+// screen.
+func (r *actRun) throughWatch(path string, cc *controlClient) func() {
+	r.audit = &action.Audit{Operator: action.Operator(r.o.operator), Record: cc.Record}
+	r.path = path
+	fmt.Fprintf(r.out, "recording through the running watch into %s as %s\n", path, r.audit.Operator)
+	return func() { _ = cc.Close() }
+}
+
 // openRecording opens (or creates) the recording the audit goes to.
 func (r *actRun) openRecording() (func(), error) {
 	path := firstNonEmpty(r.o.db, r.f.DB, defaultActDB)
+	if cc, err := dialControl(path); err == nil {
+		return r.throughWatch(path, cc), nil
+	}
 	if err := refuseLiveRecording(path, time.Now()); err != nil {
 		return nil, err
 	}

@@ -16,9 +16,9 @@ import (
 const liveWindow = 5 * time.Second
 
 // refuseLiveRecording refuses a recording a running `cutover watch` is
-// writing: the store has one writer, and a second process appending would
-// stop the watch's recording. (Acting from the watch screen, where the
-// action goes through the watch's own pipeline, is the TUI's job.)
+// writing whose control socket does not answer (control.go): the store has
+// one writer, and a second process appending would stop the watch's
+// recording.
 func refuseLiveRecording(path string, now time.Time) error {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return nil
@@ -47,7 +47,8 @@ func refuseLiveRecording(path string, now time.Time) error {
 	}
 	// A watch's clock ticks every second; act itself writes only actions.
 	if kind != monitor.KindAction && now.Sub(time.Unix(0, lastNs)) < liveWindow {
-		return fmt.Errorf("recording %s is being written by a running cutover watch (last event %s ago): record the action into another file with --db, or stop the watch first", path, now.Sub(time.Unix(0, lastNs)).Round(time.Millisecond))
+		return fmt.Errorf("recording %s is being written by a running cutover watch (last event %s ago) whose control socket %s does not answer: record the action into another file with --db, or act from the watch's screen",
+			path, now.Sub(time.Unix(0, lastNs)).Round(time.Millisecond), controlPath(path))
 	}
 	return nil
 }

@@ -41,6 +41,7 @@ type session struct {
 	sources   func() []tui.SourceStat                              // live sources' health for the header (nil = none)
 	testCall  tui.TestCaller                                       // live: places a test call for the `t` key (nil = none)
 	verifier  *stir.Verifier                                       // STIR/SHAKEN at ingest (nil: none; never in replay)
+	controlDB string                                               // live: serve this recording's control socket for `cutover act` ("" = none)
 	headless  bool
 	duration  time.Duration // wall-clock limit; 0 = until the feed ends
 	logger    *slog.Logger
@@ -67,6 +68,17 @@ func (s *session) run(parent context.Context) (outcome, error) {
 	}
 	start := time.Now()
 	p := pipeline.New(monitor.NewState(s.cfg), pipeline.Options{Recorder: s.recorder, Logger: s.logger})
+	if s.controlDB != "" {
+		stopControl, err := serveControl(ctx, s.controlDB, p.PublishWait, s.logger)
+		switch {
+		case errors.Is(err, errAnotherWatch):
+			return outcome{}, err
+		case err != nil: // the watch goes on; `cutover act` then records elsewhere
+			s.logger.Warn("no control socket: cutover act cannot record into this watch's recording", "err", err)
+		default:
+			defer stopControl()
+		}
+	}
 	runErr := make(chan error, 1)
 	go func() { runErr <- p.Run(context.Background()) }() // stops at Close, after folding what is queued
 

@@ -90,7 +90,7 @@ func runWatch(args []string, stdout, stderr io.Writer) error {
 	logger.Info("watching", "config", f.Path, "hep", col.UDPAddr().String(), "tcp", f.HEP.TCP, "recording", st.Path())
 	prober := probe.New(f, probe.Options{Logger: logger})
 	s := &session{
-		mode: tui.ModeLive, cfg: f.Cutover, path: st.Path(), recorder: w, live: true, verifier: verifier,
+		mode: tui.ModeLive, cfg: f.Cutover, path: st.Path(), recorder: w, live: true, verifier: verifier, controlDB: st.Path(),
 		feed:     liveFeedWith(col, prober, logger),
 		testCall: prober.TestCall, // `t` on a number
 		sources:  func() []tui.SourceStat { return []tui.SourceStat{sourceStat(col.Stats())} },

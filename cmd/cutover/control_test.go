@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/cutover/cutover/monitor"
+)
+
+// While `cutover watch` writes a recording, `cutover act` records its
+// audit through the watch's control socket: the actions land in the
+// watch's recording (one writer), an undo finds them there, and once the
+// watch has stopped act writes the file itself again.
+func TestActRecordsThroughARunningWatch(t *testing.T) {
+	fake := &fakeHTable{m: map[string]string{}}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	toml, db := actSetup(t, srv.URL+"/RPC")
+	doc, _ := os.ReadFile(toml)
+	doc = append([]byte(fmt.Sprintf("[hep]\nlisten = %q\n", freeAddr(t))), doc...)
+	// [hep] must come after the top-level keys: put name back first.
+	doc = []byte(strings.Replace(string(doc), "name = \"act test\"\n", "", 1))
+	doc = append([]byte("name = \"act test\"\n"), doc...)
+	if err := os.WriteFile(toml, doc, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "watch", "--headless", "-c", toml, "--db", db)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	waitFor(t, "the watch's control socket", func() bool {
+		cc, err := dialControl(db)
+		if err == nil {
+			cc.Close()
+		}
+		return err == nil
+	})
+
+	code, actOut := actRunCmd(t, "", "outbound", "+14155550101", "--to", "new", "-c", toml, "--db", db, "--yes")
+	if code != 0 || !strings.Contains(actOut, "recording through the running watch") {
+		t.Fatalf("act through the watch: %d\n%s", code, actOut)
+	}
+	if v, _ := fake.get("+14155550101"); v != "2" {
+		t.Fatalf("htable not set: %q", v)
+	}
+	var id string
+	waitFor(t, "the action in the watch's recording", func() bool {
+		rows, _ := recordedActions(t, db)
+		if len(rows) == 1 && rows[0].State == monitor.ActionDone {
+			id = rows[0].ID
+		}
+		return id != ""
+	})
+	code, actOut = actRunCmd(t, "", "undo", id, "-c", toml, "--db", db, "--yes")
+	if code != 0 || !strings.Contains(actOut, "recording through the running watch") {
+		t.Fatalf("undo through the watch: %d\n%s", code, actOut)
+	}
+	if _, set := fake.get("+14155550101"); set {
+		t.Fatal("undo left the htable entry")
+	}
+
+	// A second watch on the same recording is refused, and leaves the
+	// first one's socket alone.
+	second := exec.Command(bin, "watch", "--headless", "-c", toml, "--db", db, "--listen", freeAddr(t), "--duration", "5s")
+	if b, err := second.CombinedOutput(); err == nil {
+		t.Errorf("a second watch on the same recording ran:\n%s", b)
+	}
+	if cc, err := dialControl(db); err != nil {
+		t.Errorf("the first watch's socket after the second was refused: %v", err)
+	} else {
+		cc.Close()
+	}
+
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("watch: %v\n%s", err, out.String())
+	}
+	rows, steps := recordedActions(t, db)
+	var states []string
+	for _, s := range steps {
+		states = append(states, s.Type+":"+string(s.State))
+	}
+	want := "outbound:requested outbound:running outbound:done undo:requested undo:running undo:done outbound:undone"
+	if strings.Join(states, " ") != want {
+		t.Errorf("recorded steps %v, want %s", states, want)
+	}
+	if len(steps) > 0 && (steps[0].Expect == nil || steps[0].Expect.Trunks[0] != "new") {
+		t.Errorf("the outbound action records no expectation: %+v", steps[0].Expect)
+	}
+	if len(rows) != 2 {
+		t.Errorf("actions %+v", rows)
+	}
+	if _, err := os.Stat(controlPath(db)); !os.IsNotExist(err) {
+		t.Errorf("the control socket outlived the watch: %v", err)
+	}
+	// The watch is gone: act writes the recording itself again.
+	code, actOut = actRunCmd(t, "", "command", "hello", "-c", toml, "--db", db, "--yes")
+	if code != 0 || strings.Contains(actOut, "through the running watch") {
+		t.Errorf("act after the watch: %d\n%s", code, actOut)
+	}
+}
+
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s within 20 s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// The socket records operators' actions and nothing else: traffic,
+// garbage and time-less events get a clear error and publish nothing.
+func TestControlSocketRefusesAllButActions(t *testing.T) {
+	db := t.TempDir() + "/x.db"
+	var mu sync.Mutex // the socket's goroutine publishes
+	var got []monitor.Event
+	publish := func(_ context.Context, ev monitor.Event) error {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, ev)
+		return nil
+	}
+	stop, err := serveControl(context.Background(), db, publish, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	if fi, err := os.Stat(controlPath(db)); err != nil || fi.Mode().Perm()&0o077 != 0 {
+		t.Fatalf("socket mode: %v %v", fi.Mode(), err)
+	}
+	c, err := net.Dial("unix", controlPath(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	rd := bufio.NewReader(c)
+	now := time.Now().UnixNano()
+	for _, tc := range []struct{ line, reply string }{
+		{"not json", "error: not an event"},
+		{fmt.Sprintf(`{"Time":%d,"Kind":1,"SIP":{"Raw":"SU5WSVRF"}}`, now), "error: only action events"},
+		{`{"Kind":5,"Action":{"ID":"a1","State":"done"}}`, "error: the event has no time"},
+		{fmt.Sprintf(`{"Time":%d,"Kind":5,"Source":"forged","Action":{"ID":"a1","Type":"failover","State":"done"}}`, now), "ok"},
+	} {
+		fmt.Fprintln(c, tc.line)
+		reply, err := rd.ReadString('\n')
+		if err != nil || !strings.HasPrefix(reply, tc.reply) {
+			t.Errorf("%s: reply %q (%v), want %q", tc.line, reply, err, tc.reply)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 1 || got[0].Source != "operator" || got[0].Action.ID != "a1" {
+		t.Errorf("published %+v", got)
+	}
+}
