@@ -65,6 +65,9 @@ func ParseSIP(raw []byte) (*SIPInfo, error) {
 		info.Method = string(m.Method)
 		info.RURIUser = m.Recipient.User
 	case *sip.Response:
+		if m.StatusCode < 100 || m.StatusCode > 699 { // RFC 3261 §7.2: three digits, 1xx to 6xx
+			return nil, fmt.Errorf("parse SIP: status code %d out of range", m.StatusCode)
+		}
 		info.Code = m.StatusCode
 		info.Reason = m.Reason
 	default:
