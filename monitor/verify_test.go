@@ -343,3 +343,28 @@ func TestShortDur(t *testing.T) {
 		}
 	}
 }
+
+// With an SBC mirroring both legs, a call is counted once, on the
+// carrier's trunk, when its carrier leg shows up (even after the answer).
+func TestVerifyCountsSBCCallsOnceOnTheCarrierTrunk(t *testing.T) {
+	s := NewState(testConfig())
+	exp := ActionExpect{Dir: "out", Trunks: []string{"legacy"}, Numbers: []string{testNum}, Within: int64(5 * time.Minute), Calls: 2}
+	applyAll(s, actionSteps(at(0), "outbound-1", "outbound", &exp, "")...)
+	sbc := netip.MustParseAddrPort("192.0.2.1:5060")
+	for i, carrier := range []netip.AddrPort{legacy, newTr, legacy} {
+		id := fmt.Sprint("sbc-", i)
+		start := at(time.Duration(10*(i+1)) * time.Second)
+		pbxLeg := newDialog(t, id, pbx, sbc, testNum, "+12125550100")
+		carrierLeg := newDialog(t, id, sbc, carrier, testNum, "+12125550100")
+		applyAll(s, pbxLeg.invite(start, ""), carrierLeg.reply(start+int64(time.Second), 180, "Ringing"),
+			carrierLeg.invite(start+int64(500*time.Millisecond), ""), carrierLeg.invite(start+int64(2*time.Second), ""))
+		if i == 1 {
+			if v := actionView(t, s, "outbound-1"); v.Progress != "1 of 2 calls on legacy, 1 elsewhere, 5m left" {
+				t.Fatalf("after two calls: %s %q", v.State, v.Progress)
+			}
+		}
+	}
+	if v := actionView(t, s, "outbound-1"); v.State != ActionVerified || v.Progress != "verified: 2 calls on legacy, 1 elsewhere" {
+		t.Fatalf("action: %s %q", v.State, v.Progress)
+	}
+}
