@@ -20,11 +20,12 @@ func (s *State) openAlert(t int64, rule, subject string, sev Severity, msg strin
 	s.c.Out = append(s.c.Out, Event{Time: t, Kind: KindAlert, Source: "fold", Alert: &a})
 }
 
-// closeAlert closes rule on subject if it is open.
+// closeAlert closes rule on subject if it is open, unless an action taken
+// on it waits for its traffic (holds).
 func (s *State) closeAlert(t int64, rule, subject string) {
 	key := rule + ":" + subject
 	a, ok := s.c.Alerts[key]
-	if !ok {
+	if !ok || s.holds(key) {
 		return
 	}
 	delete(s.c.Alerts, key)

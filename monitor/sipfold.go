@@ -97,11 +97,9 @@ func (s *State) inviteRequest(t int64, tr int, dir string, m *SIPMessage, info *
 			user = info.FromUser
 		}
 	}
-	num := -1
-	if e164 := NormalizeE164(user, s.c.Cfg.DefaultCountry); e164 != "" {
-		if i, ok := s.c.NumIdx[e164]; ok {
-			num = i
-		}
+	num, e164 := -1, NormalizeE164(user, s.c.Cfg.DefaultCountry)
+	if i, ok := s.c.NumIdx[e164]; ok && e164 != "" {
+		num = i
 	}
 	c := &call{Trunk: tr, Number: num, Inbound: inbound, Start: t, CSeq: info.CSeq, ExpiresAt: t + int64(callMaxAge)}
 	s.c.Calls[info.CallID] = c
@@ -114,6 +112,7 @@ func (s *State) inviteRequest(t int64, tr int, dir string, m *SIPMessage, info *
 	if tr >= 0 {
 		s.c.Trunks[tr].LastSeen = t
 		s.closeAlert(t, "trunk_silent", s.trunkName(tr))
+		s.verifyCall(t, t, tr, inbound, e164)
 	}
 	if num >= 0 {
 		s.numberAttempt(t, num, tr, inbound)
@@ -215,6 +214,7 @@ func (s *State) attachTrunk(t int64, c *call, tr int, dir string, m *SIPMessage,
 	}
 	s.c.Trunks[tr].LastSeen = t
 	s.closeAlert(t, "trunk_silent", s.trunkName(tr))
+	s.verifyCall(t, c.Start, tr, c.Inbound, s.numberName(c.Number))
 	if c.Number >= 0 {
 		s.numberAttempt(t, c.Number, tr, c.Inbound)
 	}

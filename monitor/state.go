@@ -50,9 +50,10 @@ type core struct {
 	Feed    []FeedLine            // ring
 	FeedPos int
 	Actions []ActionView
+	Verify  []verifyState // done actions waiting for their traffic to move (verify.go)
 	Notes   []NoteView
 
-	Out []Event // derived events (alerts) not yet drained
+	Out []Event // derived events (alerts, verification steps) not yet drained
 }
 
 type trunkState struct {
@@ -161,6 +162,9 @@ func (s *State) Apply(e Event) {
 		}
 	}
 	s.advance(e.Time)
+	if len(s.c.Verify) > 0 {
+		s.verifyDeadlines(s.c.Now)
+	}
 	switch e.Kind {
 	case KindSIP:
 		if e.SIP != nil {
@@ -182,7 +186,7 @@ func (s *State) Apply(e Event) {
 			s.applyPort(e.Time, p)
 		}
 	case KindAction:
-		if a := e.Action; a != nil {
+		if a := e.Action; a != nil && e.Source != SourceVerify { // verification steps are derived here
 			s.applyAction(e.Time, a)
 		}
 	case KindNote:
@@ -204,7 +208,8 @@ func (s *State) advance(t int64) {
 }
 
 // Drain appends the events the fold derived since the last call (alerts
-// opening and closing) to dst and returns it. The pipeline records them.
+// opening and closing, actions' verification steps) to dst and returns it.
+// The pipeline records them.
 func (s *State) Drain(dst []Event) []Event {
 	dst = append(dst, s.c.Out...)
 	s.c.Out = s.c.Out[:0]
@@ -310,12 +315,14 @@ func (s *State) setReg(t int64, i int, st RegState, code int, expires time.Durat
 }
 
 func (s *State) applyAction(t int64, a *ActionRecord) {
-	for i := range s.c.Actions {
-		if s.c.Actions[i].ID == a.ID {
-			req := s.c.Actions[i].Requested
-			s.c.Actions[i] = ActionView{ActionRecord: *a, Requested: req, Updated: t}
-			return
-		}
+	v := ActionView{ActionRecord: *a, Requested: t, Updated: t}
+	if i := s.actionIndex(a.ID); i >= 0 {
+		prev := s.c.Actions[i]
+		v.Requested = prev.Requested
+		s.verifyStep(t, &v, &prev)
+		s.c.Actions[i] = v
+		return
 	}
-	s.c.Actions = append(s.c.Actions, ActionView{ActionRecord: *a, Requested: t, Updated: t})
+	s.verifyStep(t, &v, nil)
+	s.c.Actions = append(s.c.Actions, v)
 }

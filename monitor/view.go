@@ -52,6 +52,7 @@ func (s *State) Snapshot() *Snapshot {
 	snap.Alerts = s.alertViews()
 	snap.Feed = s.feedLines()
 	snap.Actions = append([]ActionView(nil), s.c.Actions...)
+	s.verifyProgress(snap.Actions, now)
 	snap.Notes = append([]NoteView(nil), s.c.Notes...)
 	return snap
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -22,6 +23,7 @@ import (
 type actOpts struct {
 	config, db, operator, to string
 	yes, dryRun              bool
+	priority                 map[string]uint16 // --priority host=10,host2=20 (DNS SRV targets)
 }
 
 func actFlags() (*flag.FlagSet, *actOpts) {
@@ -31,11 +33,13 @@ func actFlags() (*flag.FlagSet, *actOpts) {
 	fs.StringVar(&o.db, "db", "", "record the audit into this recording (default: the file's db, else "+defaultActDB+")")
 	fs.StringVar(&o.operator, "operator", "", "who acts, recorded with $USER@hostname")
 	fs.StringVar(&o.to, "to", "", "outbound: the trunk the number's calls should leave by")
+	fs.Func("priority", "failover/restore of one DNS SRV target: set these priorities (host=10,host2=20) instead of swapping", o.parsePriority)
 	fs.BoolVar(&o.yes, "yes", false, "do not ask: apply the plan (for runbooks)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "show the plan only: change nothing, record nothing")
 	setUsage(fs, `Usage:
   cutover act failover [TARGET...] -c cutover.toml   traffic back to the legacy provider
   cutover act restore  [TARGET...] -c cutover.toml   traffic forward to the new provider
+  cutover act failover|restore TARGET --priority host=10,host2=20 -c cutover.toml
   cutover act outbound NUMBER|PREFIX* --to TRUNK -c cutover.toml
   cutover act command NAME -c cutover.toml           run a configured program
   cutover act undo ACTION-ID -c cutover.toml --db RECORDING
@@ -51,6 +55,23 @@ Flags:
 }
 
 const defaultActDB = "cutover-actions.db"
+
+// parsePriority reads one --priority value, "host=10,host2=20"; the flag
+// may be given more than once.
+func (o *actOpts) parsePriority(v string) error {
+	if o.priority == nil {
+		o.priority = map[string]uint16{}
+	}
+	for _, kv := range strings.Split(v, ",") {
+		host, num, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		p, err := strconv.ParseUint(strings.TrimSpace(num), 10, 16)
+		if host = strings.TrimSpace(host); !ok || host == "" || err != nil {
+			return fmt.Errorf("want HOST=PRIORITY (0-65535), got %q", kv)
+		}
+		o.priority[host] = uint16(p)
+	}
+	return nil
+}
 
 // parseInterleaved parses flags that may come before, between or after
 // the positional arguments.

@@ -37,16 +37,17 @@ func refuseLiveRecording(path string, now time.Time) error {
 		return err
 	}
 	var lastNs int64
-	var kind monitor.Kind
+	var byAct bool
 	err = rd.Events(context.Background(), last-1, func(_ int64, ev monitor.Event) error {
-		lastNs, kind = ev.Time, ev.Kind
+		lastNs, byAct = ev.Time, ev.Kind == monitor.KindAction && !monitor.Derived(ev)
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	// A watch's clock ticks every second; act itself writes only actions.
-	if kind != monitor.KindAction && now.Sub(time.Unix(0, lastNs)) < liveWindow {
+	// A watch's clock ticks every second; act itself writes only actions
+	// (a watch's fold derives verification steps, which are actions too).
+	if !byAct && now.Sub(time.Unix(0, lastNs)) < liveWindow {
 		return fmt.Errorf("recording %s is being written by a running cutover watch (last event %s ago) whose control socket %s does not answer: record the action into another file with --db, or act from the watch's screen",
 			path, now.Sub(time.Unix(0, lastNs)).Round(time.Millisecond), controlPath(path))
 	}

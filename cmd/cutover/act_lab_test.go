@@ -132,3 +132,54 @@ func TestActFailoverLab(t *testing.T) {
 		t.Fatalf("audit of the refused update: %+v", last)
 	}
 }
+
+// --priority sets the SRV priorities of one DNS target; a host that is
+// not in the RRset, a target that is not DNS and a malformed value are
+// refused with a clear message; undo restores the records exactly.
+func TestActFailoverExplicitPriorities(t *testing.T) {
+	bind := labtest.StartBIND(t)
+	dir := t.TempDir()
+	toml, db := filepath.Join(dir, "cutover.toml"), filepath.Join(dir, "night.db")
+	body := fmt.Sprintf(actLabToml, bind.Addr, "http://127.0.0.1:1/RPC", labtest.LegacyURI, labtest.NewURI)
+	if err := os.WriteFile(toml, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("CUTOVER_TEST_TSIG", bind.Secret)
+	for _, c := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"restore", "--priority", "sbc-a.porting.test=5"}, 2, "--priority sets the SRV records of one TARGET"},
+		{[]string{"restore", "sbc-srv", "--priority", "sbc-a.porting.test=high"}, 2, "want HOST=PRIORITY"},
+		{[]string{"outbound", "+14155550101", "--to", "new", "--priority", "sbc-a.porting.test=5"}, 2, "--priority applies to failover and restore only"},
+		{[]string{"restore", "sbc-dispatcher", "--priority", "sbc-a.porting.test=5"}, 1, "sbc-dispatcher is not a DNS SRV target"},
+		{[]string{"restore", "sbc-srv", "--priority", "sbc-c.porting.test=5"}, 1, "no SRV record points at sbc-c.porting.test."},
+	} {
+		code, out := actRunCmd(t, "", append(c.args, "-c", toml, "--db", db, "--yes")...)
+		if code != c.code || !strings.Contains(out, c.msg) {
+			t.Errorf("%v: %d\n%s", c.args, code, out)
+		}
+	}
+	if got := bind.Dig(t); got != labtest.SRV {
+		t.Fatalf("a refused request changed the zone: %q", got)
+	}
+	code, out := actRunCmd(t, "", "restore", "sbc-srv", "--priority", "sbc-a.porting.test=5,sbc-b.porting.test.=40", "-c", toml, "--db", db, "--yes")
+	if code != 0 {
+		t.Fatalf("restore --priority: %d\n%s", code, out)
+	}
+	if got := bind.Dig(t); got != "40 50 5070 sbc-b.porting.test.\n5 50 5060 sbc-a.porting.test." {
+		t.Fatalf("dig after restore --priority: %q", got)
+	}
+	rows, _ := recordedActions(t, db)
+	last := rows[len(rows)-1]
+	if last.State != monitor.ActionDone || !strings.Contains(last.Undo, `"Priorities":{"sbc-a.porting.test":5,"sbc-b.porting.test.":40}`) {
+		t.Fatalf("recorded: %+v", last)
+	}
+	if code, out := actRunCmd(t, "", "undo", last.ID, "-c", toml, "--db", db, "--yes"); code != 0 {
+		t.Fatalf("undo: %d\n%s", code, out)
+	}
+	if got := bind.Dig(t); got != labtest.SRV {
+		t.Fatalf("dig after undo: %q, want exactly the records before", got)
+	}
+}

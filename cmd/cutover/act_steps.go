@@ -15,9 +15,12 @@ import (
 
 // actSteps turns the command line into actuator steps.
 func actSteps(f *config.File, verb string, args []string, o *actOpts) ([]actStep, error) {
+	if o.priority != nil && verb != action.Failover && verb != action.Restore {
+		return nil, fmt.Errorf("usage: --priority applies to failover and restore only: %w", errUsage)
+	}
 	switch verb {
 	case action.Failover, action.Restore:
-		return failoverSteps(f, verb, args)
+		return failoverSteps(f, verb, args, o.priority)
 	case action.Outbound:
 		if len(args) != 1 || o.to == "" {
 			return nil, fmt.Errorf("usage: outbound takes one NUMBER or PREFIX* and --to TRUNK: %w", errUsage)
@@ -50,20 +53,29 @@ func actSteps(f *config.File, verb string, args []string, o *actOpts) ([]actStep
 	return nil, fmt.Errorf("usage: unknown action %q (want failover, restore, outbound, command or undo): %w", verb, errUsage)
 }
 
-func failoverSteps(f *config.File, verb string, names []string) ([]actStep, error) {
+// failoverSteps plans a failover or restore of the named targets (every
+// one when none is named). prio, from --priority, sets the SRV priorities
+// of one DNS target instead of swapping them.
+func failoverSteps(f *config.File, verb string, names []string, prio map[string]uint16) ([]actStep, error) {
 	if len(f.Actions.Failover) == 0 {
 		return nil, fmt.Errorf("%s has no [[actions.failover]]", f.Path)
+	}
+	if prio != nil && len(names) != 1 {
+		return nil, fmt.Errorf("usage: --priority sets the SRV records of one TARGET: name it: %w", errUsage)
 	}
 	var steps []actStep
 	for _, t := range f.Actions.Failover {
 		if len(names) > 0 && !slices.Contains(names, t.Name) {
 			continue
 		}
+		if prio != nil && t.DNS == nil {
+			return nil, fmt.Errorf("--priority: failover target %s is not a DNS SRV target", t.Name)
+		}
 		act, err := failoverActuator(t)
 		if err != nil {
 			return nil, err
 		}
-		req := action.Request{Type: verb, Target: t.Name}
+		req := action.Request{Type: verb, Target: t.Name, Priorities: prio}
 		steps = append(steps, actStep{act: act, req: req, ref: action.UndoRef{Actuator: "failover", Target: t.Name, Request: req}})
 	}
 	if len(steps) != max(len(names), 1) && len(names) > 0 {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -224,5 +225,43 @@ func TestActRefusesLiveRecording(t *testing.T) {
 	code, out := actRunCmd(t, "", "outbound", "+14155550101", "--to", "new", "-c", toml, "--db", db, "--yes")
 	if _, set := fake.get("+14155550101"); code != 1 || set || !strings.Contains(out, "being written by a running cutover watch") {
 		t.Fatalf("live recording: %d %v\n%s", code, set, out)
+	}
+}
+
+// A watch that verified (or gave up verifying) an action by traffic
+// recorded it as verified or unverified: act undo takes it, and the undo
+// is the action's last word in the recording.
+func TestActUndoVerifiedAction(t *testing.T) {
+	for _, st := range []monitor.ActionState{monitor.ActionVerified, monitor.ActionUnverified} {
+		t.Run(string(st), func(t *testing.T) {
+			fake := &fakeHTable{m: map[string]string{}}
+			srv := httptest.NewServer(fake)
+			defer srv.Close()
+			toml, db := actSetup(t, srv.URL+"/RPC")
+			if code, out := actRunCmd(t, "", "outbound", "+14155550101", "--to", "new", "-c", toml, "--db", db, "--yes"); code != 0 {
+				t.Fatalf("outbound: %d\n%s", code, out)
+			}
+			rows, _ := recordedActions(t, db)
+			rec := rows[0].ActionRecord
+			rec.State, rec.Result = st, rec.Result+"\nverified: 3 calls on new"
+			s, err := store.Open(db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := store.NewWriter(s, store.WriterOptions{})
+			ev := monitor.Event{Time: time.Now().Add(-time.Minute).UnixNano(), Kind: monitor.KindAction, Source: monitor.SourceVerify, Action: &rec}
+			if err := errors.Join(w.Append([]monitor.Event{ev}), w.Close(), s.Close()); err != nil {
+				t.Fatal(err)
+			}
+			if rows, _ = recordedActions(t, db); rows[0].State != st {
+				t.Fatalf("recorded %s, want %s", rows[0].State, st)
+			}
+			if code, out := actRunCmd(t, "", "undo", rec.ID, "-c", toml, "--db", db, "--yes"); code != 0 {
+				t.Fatalf("undo: %d\n%s", code, out)
+			}
+			if rows, _ = recordedActions(t, db); len(rows) != 2 || rows[0].State != monitor.ActionUndone {
+				t.Fatalf("after undo: %+v", rows)
+			}
+		})
 	}
 }

@@ -25,6 +25,10 @@ type Request struct {
 	Type   string // failover, restore, outbound, command
 	Target string // the configured failover target, number/range or command name
 	To     string // outbound: the trunk the number's calls should leave by
+	// Priorities sets the SRV priority of each target host of a DNS
+	// failover or restore explicitly (nil: swap so the preferred
+	// provider's records come first).
+	Priorities map[string]uint16 `json:",omitempty"`
 	// Expect is the traffic that will show it worked, and Prompted the
 	// alert the operator acted on; both go into the audit for the fold to
 	// verify (see monitor.ActionRecord).

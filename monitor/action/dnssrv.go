@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -18,7 +19,9 @@ import (
 // Failover makes the legacy target's records the most preferred (lowest
 // priority); Restore makes the new target's the most preferred. The
 // priorities already in the RRset are swapped, never invented: the two
-// records trade places, weights, ports and the TTL stay.
+// records trade places, weights, ports and the TTL stay. A request with
+// Priorities sets the named targets' priorities instead (the others, and
+// every weight, port and TTL, stay).
 //
 // The UPDATE carries a value-dependent prerequisite (RFC 2136 §2.4.2)
 // asserting the whole RRset as read by Plan, then deletes the records that
@@ -94,7 +97,7 @@ func sortSRV(rrs []*dns.SRV) {
 }
 
 // Plan reads the RRset and swaps the priorities so the preferred target's
-// records come first.
+// records come first, or sets the priorities the request gives.
 func (d *DNSSRV) Plan(ctx context.Context, req Request) (Plan, error) {
 	ctx, cancel := withTimeout(ctx, d.Timeout)
 	defer cancel()
@@ -111,6 +114,9 @@ func (d *DNSSRV) Plan(ctx context.Context, req Request) (Plan, error) {
 		return Plan{}, err
 	}
 	after, err := swapFor(cur, prefer)
+	if req.Priorities != nil {
+		after, err = setPriorities(cur, req.Priorities)
+	}
 	if err != nil {
 		return Plan{}, fmt.Errorf("dns: %s: %w", d.Name, err)
 	}
@@ -159,6 +165,40 @@ func swapFor(cur []*dns.SRV, target string) ([]*dns.SRV, error) {
 			c.Priority = lowest
 		}
 		out[i] = c
+	}
+	sortSRV(out)
+	return out, nil
+}
+
+// setPriorities gives the records of each named target host its priority.
+// A host with no record in the RRset is refused: a typo must not pass for
+// a change.
+func setPriorities(cur []*dns.SRV, prio map[string]uint16) ([]*dns.SRV, error) {
+	if len(cur) == 0 {
+		return nil, errors.New("no SRV records")
+	}
+	want := make(map[string]uint16, len(prio))
+	for host, p := range prio {
+		want[dns.Fqdn(strings.ToLower(host))] = p
+	}
+	out := make([]*dns.SRV, len(cur))
+	seen := map[string]bool{}
+	var targets []string
+	for i, r := range cur {
+		c := dns.Copy(r).(*dns.SRV)
+		t := strings.ToLower(c.Target)
+		if p, ok := want[t]; ok {
+			c.Priority, seen[t] = p, true
+		}
+		if !slices.Contains(targets, t) {
+			targets = append(targets, t)
+		}
+		out[i] = c
+	}
+	for _, host := range slices.Sorted(maps.Keys(want)) {
+		if !seen[host] {
+			return nil, fmt.Errorf("no SRV record points at %s (the targets are %s)", host, strings.Join(targets, ", "))
+		}
 	}
 	sortSRV(out)
 	return out, nil

@@ -164,3 +164,45 @@ func TestDNSSRVDeadAndSilentServers(t *testing.T) {
 		t.Fatalf("update without an answer: err = %v", err)
 	}
 }
+
+// Explicit priorities: one UPDATE with the RRset as prerequisite, read
+// back, and an undo that restores the records exactly; a host that is not
+// in the RRset is refused before anything is sent.
+func TestDNSSRVExplicitPriorities(t *testing.T) {
+	lab := labtest.StartBIND(t)
+	ctx := context.Background()
+	d := labSRVActuator(lab, lab.Secret)
+	if _, err := d.Plan(ctx, Request{Type: Failover, Priorities: map[string]uint16{"sbc-a.porting.test": 5, "sbc-c.porting.test.": 1}}); err == nil ||
+		!strings.Contains(err.Error(), "no SRV record points at sbc-c.porting.test. (the targets are sbc-a.porting.test., sbc-b.porting.test.)") {
+		t.Fatalf("unknown host: err = %v", err)
+	}
+	plan, err := d.Plan(ctx, Request{Type: Failover, Priorities: map[string]uint16{"SBC-B.porting.test": 5, "sbc-a.porting.test.": 15}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.NoChange || !strings.Contains(plan.Diff, "+ _sip._udp.porting.test.\t30\tIN\tSRV\t5 50 5070 sbc-b.porting.test.") ||
+		!strings.Contains(plan.Diff, "+ _sip._udp.porting.test.\t30\tIN\tSRV\t15 50 5060 sbc-a.porting.test.") {
+		t.Fatalf("plan diff:\n%s", plan.Diff)
+	}
+	res, err := d.Apply(ctx, plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const set = "15 50 5060 sbc-a.porting.test.\n5 50 5070 sbc-b.porting.test." // dig sorts as text
+	if got := lab.Dig(t); got != set || !strings.Contains(res.ReadBack, "5 50 5070 sbc-b") {
+		t.Fatalf("after setting priorities: dig = %q, read back %q", got, res.ReadBack)
+	}
+	if again, err := d.Plan(ctx, Request{Type: Failover, Priorities: map[string]uint16{"sbc-b.porting.test.": 5}}); err != nil || !again.NoChange {
+		t.Fatalf("the same priorities again: %+v %v", again, err)
+	}
+	undo, err := d.Undo(ctx, Result{Plan: plan, Undo: res.Undo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Apply(ctx, undo); err != nil {
+		t.Fatal(err)
+	}
+	if got := lab.Dig(t); got != labtest.SRV {
+		t.Fatalf("after undo: dig = %q, want the records exactly as before", got)
+	}
+}

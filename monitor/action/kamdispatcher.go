@@ -3,6 +3,7 @@ package action
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -80,6 +81,9 @@ func (k *KamDispatcher) list(ctx context.Context) (map[string]string, error) {
 
 // Plan reads the set and says which destinations change state.
 func (k *KamDispatcher) Plan(ctx context.Context, req Request) (Plan, error) {
+	if req.Priorities != nil {
+		return Plan{}, errors.New("dispatcher: priorities apply to DNS SRV failover targets only")
+	}
 	want := map[string]string{}
 	switch req.Type {
 	case Failover:

@@ -30,7 +30,7 @@ func (c *Controller) play(ctx context.Context, pub func(context.Context, monitor
 		if len(c.cmds) > 0 {
 			return errInterrupted
 		}
-		if ev.Kind == monitor.KindAlert { // derived by the fold: not played, as live
+		if monitor.Derived(ev) { // derived by the fold: not played, as live
 			c.moved(seq, 0)
 			return nil
 		}
@@ -113,13 +113,13 @@ func (c *Controller) handle(ctx context.Context, pub func(context.Context, monit
 	}
 }
 
-// stepOne publishes the next played event, skipping derived alerts.
+// stepOne publishes the next played event, skipping derived ones.
 func (c *Controller) stepOne(ctx context.Context, pub func(context.Context, monitor.Event) error) error {
 	c.mu.Lock()
 	from := c.pos.Seq
 	c.mu.Unlock()
 	err := c.rec.Events(ctx, from, func(seq int64, ev monitor.Event) error {
-		if ev.Kind == monitor.KindAlert {
+		if monitor.Derived(ev) {
 			c.moved(seq, 0)
 			return nil
 		}
@@ -186,7 +186,7 @@ func (c *Controller) fastForward(ctx context.Context, pub func(context.Context, 
 		if ev.Time > t {
 			return errStop
 		}
-		if ev.Kind != monitor.KindAlert {
+		if !monitor.Derived(ev) {
 			if err := pub(ctx, ev); err != nil {
 				return err
 			}

@@ -19,7 +19,7 @@ type Source interface {
 }
 
 // Position is where a rebuilt fold stands in the recording: every event up
-// to and including Seq has been folded (or skipped, for derived alerts).
+// to and including Seq has been folded (or skipped, for derived events).
 type Position struct {
 	Seq  int64
 	Time int64 // the fold's event clock
@@ -29,11 +29,11 @@ type Position struct {
 var errStop = errors.New("replay: target reached")
 
 // Fold applies one recorded event the way the live pipeline did: SIP is
-// decoded again (Info is never stored) and derived alert events are not
-// applied, since the fold derives them itself. It reports whether ev was
-// folded.
+// decoded again (Info is never stored) and derived events (alerts, action
+// verification steps) are not applied, since the fold derives them itself.
+// It reports whether ev was folded.
 func Fold(st *monitor.State, ev monitor.Event) bool {
-	if ev.Kind == monitor.KindAlert {
+	if monitor.Derived(ev) {
 		return false
 	}
 	if ev.Kind == monitor.KindSIP && ev.SIP != nil && ev.SIP.Info == nil {

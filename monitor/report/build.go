@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cutover/cutover/monitor"
@@ -82,10 +83,14 @@ func (b *builder) event(seq int64, ev monitor.Event) {
 	case monitor.KindAction:
 		if a := ev.Action; a != nil {
 			text := fmt.Sprintf("%s %s by %s", a.Type, a.State, a.Operator)
+			res := a.Result
+			if monitor.Derived(ev) { // a verification step: only how the traffic moved
+				res = res[strings.LastIndexByte(res, '\n')+1:]
+			}
 			if a.Error != "" {
 				text += ": " + a.Error
-			} else if a.Result != "" {
-				text += ": " + a.Result
+			} else if res != "" {
+				text += ": " + res
 			}
 			b.entry(ev.Time, seq, "action", a.Target, text, "")
 		}

@@ -148,3 +148,26 @@ func TestReportSeesTrafficMoveToNew(t *testing.T) {
 		t.Fatalf("inbound legacy/new: first hour %v, last hour %v; want legacy first, new last", early, late)
 	}
 }
+
+// A watch's verification of an action is on the timeline, one line per
+// step, saying how the traffic moved.
+func TestReportShowsActionVerification(t *testing.T) {
+	start := sim.DefaultOptions().Start
+	exp := &monitor.ActionExpect{Dir: "in", Trunks: []string{"new"}, Within: int64(5 * time.Minute), Calls: 3}
+	act := func(d time.Duration, st monitor.ActionState, source string) monitor.Event {
+		return monitor.Event{Time: start.Add(d).UnixNano(), Kind: monitor.KindAction, Source: source,
+			Action: &monitor.ActionRecord{ID: "a1", Type: "restore", State: st, Target: "sbc", Operator: "bob@noc", Result: "read back", Expect: exp}}
+	}
+	rep, _ := demoReport(t, 20, act(135*time.Minute, monitor.ActionRequested, "operator"), act(135*time.Minute+time.Second, monitor.ActionDone, "operator"))
+	var steps []string
+	for _, e := range rep.Timeline {
+		if e.Kind == "action" {
+			steps = append(steps, e.Text)
+		}
+	}
+	if len(steps) != 4 || steps[1] != "restore done by bob@noc: read back" ||
+		!strings.HasPrefix(steps[2], "restore unverified by bob@noc: 0 of 3 calls on new, 0 elsewhere, 5m left") ||
+		!strings.HasPrefix(steps[3], "restore verified by bob@noc: verified: 3 calls on new") {
+		t.Fatalf("action steps on the timeline:\n%s", strings.Join(steps, "\n"))
+	}
+}
