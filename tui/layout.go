@@ -45,6 +45,7 @@ type layout struct {
 	numbers       size
 	alerts        size
 	feed          size
+	actions       size // wide: the alerts' place; stacked: the whole bottom row
 }
 
 // computeLayout lays the screen out for a terminal of w×h cells showing
@@ -68,6 +69,7 @@ func computeLayout(w, h, trunks, bar int) layout {
 		ah := max(bh*wideAlerts/100, minPaneHeight)
 		l.alerts = size{l.rightW, ah}
 		l.feed = size{l.rightW, bh - ah}
+		l.actions = l.alerts
 		return l
 	}
 	th := clamp(trunks+2, minTrunksHeight, max(bh*trunksPct/100, minTrunksHeight))
@@ -78,10 +80,12 @@ func computeLayout(w, h, trunks, bar int) layout {
 	l.rightW = w - paneGap - l.leftW
 	l.feed = size{l.leftW, bot}
 	l.alerts = size{l.rightW, bot}
+	l.actions = size{w, bot}
 	return l
 }
 
 // arrange places the rendered panes (each exactly its size) into the body.
+// Stacked, a nil feed gives alerts (the actions pane) the bottom row.
 func (l layout) arrange(trunks, numbers, alerts, feed []string) []string {
 	gap := strings.Repeat(" ", paneGap)
 	if l.wide {
@@ -92,6 +96,9 @@ func (l layout) arrange(trunks, numbers, alerts, feed []string) []string {
 	out := make([]string, 0, l.body.h)
 	out = append(out, trunks...)
 	out = append(out, numbers...)
+	if feed == nil {
+		return append(out, alerts...)
+	}
 	return append(out, joinColumns(feed, alerts, gap)...)
 }
 
