@@ -50,7 +50,7 @@ func textBlock(st *Styles, title, text string) []string {
 	if strings.TrimSpace(text) == "" {
 		return append(lines, st.Muted.Render("    —"), "")
 	}
-	for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+	for _, l := range textLines(text) {
 		lines = append(lines, "    "+l)
 	}
 	return append(lines, "")

@@ -174,8 +174,18 @@ func (m *Model) declined(msg declinedMsg) {
 	}
 }
 
-// dialogBody is the dialog's scrolled part: the choices, or the dry run.
+// dialogBody is the dialog's scrolled part, wrapped to its width.
 func (m Model) dialogBody() []string {
+	w, _ := m.dialogSize()
+	var out []string
+	for _, l := range m.dialogText() {
+		out = append(out, strings.Split(ansi.Wrap(l, w, ""), "\n")...)
+	}
+	return out
+}
+
+// dialogText is the choices, or the dry run and how it went.
+func (m Model) dialogText() []string {
 	st, d := m.c.st, m.dlg
 	var lines []string
 	switch d.stage {
@@ -199,11 +209,9 @@ func (m Model) dialogBody() []string {
 			lines = append(lines, st.Muted.Render("  already so: nothing to change"))
 			continue
 		}
-		lines = append(lines, strings.Split(strings.TrimRight(p.Diff, "\n"), "\n")...)
-		if p.Notes != "" {
-			for _, n := range strings.Split(strings.TrimRight(p.Notes, "\n"), "\n") {
-				lines = append(lines, st.Muted.Render(n))
-			}
+		lines = append(lines, textLines(p.Diff)...)
+		for _, n := range textLines(p.Notes) {
+			lines = append(lines, st.Muted.Render(n))
 		}
 	}
 	if d.stage == dlgOutcome {
@@ -265,7 +273,7 @@ func (m Model) dialogBox() string {
 // each covered line keeps the dashboard left and right of the box.
 func (m Model) overlayDialog(body []string) []string {
 	box := strings.Split(m.dialogBox(), "\n")
-	bw := lipgloss.Width(box[0])
+	bw := lipgloss.Width(box[0]) + 2 // a blank cell either side
 	x := max((m.lay.width-bw)/2, 0)
 	y := max((len(body)-len(box))/2, 0)
 	out := slices.Clone(body)
@@ -274,10 +282,20 @@ func (m Model) overlayDialog(body []string) []string {
 			break
 		}
 		bg := out[y+i]
-		out[y+i] = ansi.Truncate(bg, x, "") + ansiReset + b + ansiReset + ansi.TruncateLeft(bg, x+bw, "")
+		out[y+i] = ansi.Truncate(bg, x, "") + ansiReset + " " + b + " " + ansiReset + ansi.TruncateLeft(bg, x+bw, "")
 	}
 	return out
 }
 
 // ansiReset ends every style, so one drawn next to another does not bleed.
 const ansiReset = "\x1b[m"
+
+// textLines splits an actuator's text into lines, tabs made spaces (a DNS
+// record's fields are tab-separated, and a tab has no width on screen).
+func textLines(s string) []string {
+	s = strings.TrimRight(s, "\n")
+	if s == "" {
+		return nil
+	}
+	return strings.Split(strings.ReplaceAll(s, "\t", " "), "\n")
+}

@@ -100,6 +100,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 			return pacer.Play(ctx, next, pub)
 		},
 		headless: o.headless, duration: o.duration, logger: logger, stdout: stdout,
+		actions: screenActions{off: "demo: no [actions] (the simulated night has nothing to change)"},
 		note: func(p *pipeline.Pipeline) func(int64, string) error {
 			return func(t int64, text string) error {
 				if !p.Publish(noteEvent(t, text)) {
