@@ -100,7 +100,7 @@ func (p *alertsPane) view(s size, focused bool) []string {
 	cols := chooseColumns(alertColumns, s.w)
 	summary := strconv.Itoa(p.open) + " open · " + strconv.Itoa(len(p.all)-p.open) + " closed"
 	lines := make([]string, 0, s.h)
-	lines = append(lines, titleBar(st, "ALERTS", summary, "", s.w, focused))
+	lines = append(lines, titleBar(st, "ALERTS", summary, "a: actions", s.w, focused))
 	lines = append(lines, headerRow(st, cols, s.w, -1, ""))
 	cells := make([]cell, len(cols))
 	end := min(p.offset+p.page, len(p.all))

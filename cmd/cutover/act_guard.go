@@ -17,8 +17,8 @@ const liveWindow = 5 * time.Second
 
 // refuseLiveRecording refuses a recording a running `cutover watch` is
 // writing: the store has one writer, and a second process appending would
-// stop the watch's recording. (Acting from the watch screen, where the
-// action goes through the watch's own pipeline, is the TUI's job.)
+// stop the watch's recording. The watch screen's own keys act through its
+// pipeline instead (screenActor).
 func refuseLiveRecording(path string, now time.Time) error {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return nil

@@ -190,3 +190,31 @@ func sendCallsOut(t *testing.T, listen, dst string, n int) {
 		}
 	}
 }
+
+// --read-only turns the action keys off: the header says READ-ONLY, f
+// says why and nothing is planned, the zone stays as it was.
+func TestWatchReadOnly(t *testing.T) {
+	bind := labtest.StartBIND(t)
+	dir := t.TempDir()
+	cfg, db := filepath.Join(dir, "cutover.toml"), filepath.Join(dir, "night.db")
+	if err := os.WriteFile(cfg, fmt.Appendf(nil, screenActToml, freeAddr(t), bind.Addr), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := startTmuxEnv(t, []string{"CUTOVER_TEST_TSIG=" + bind.Secret}, 80, 24, "watch", "-c", cfg, "--db", db, "--read-only")
+	scr := s.waitFor("LIVE", "READ-ONLY")
+	if strings.Contains(scr, "f fail over") {
+		t.Errorf("the help offers f in read-only:\n%s", scr)
+	}
+	s.keys("f", "y")
+	s.waitFor("read-only: this watch was started with --read-only")
+	if got := bind.Dig(t); got != labtest.SRV {
+		t.Fatalf("read-only changed the zone: %q", got)
+	}
+	s.keys("q")
+	for deadline := time.Now().Add(15 * time.Second); !s.exited() && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if rows, _ := recordedActions(t, db); len(rows) != 0 {
+		t.Fatalf("read-only recorded actions: %+v", rows)
+	}
+}
