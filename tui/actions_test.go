@@ -274,7 +274,7 @@ func TestActionsPane(t *testing.T) {
 			m = press(m, "tab")
 		}
 		m = press(m, "down", "down", "enter")
-		mustContain(t, screen(m), "ACTION failover-1", "dry run", "- 10 50 5060 sbc-a.porting.test.", "read back", "cutover act undo failover-1")
+		mustContain(t, screen(m), "ACTION failover-1", "dry run", "- 10 50 5060 sbc-a.porting.test.", "read back", "already undone")
 	}
 }
 

@@ -3,6 +3,8 @@ package tui
 import (
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/cutover/cutover/monitor"
 )
 
@@ -35,23 +37,28 @@ func (m Model) actionDetail(a *monitor.ActionView) []string {
 		lines = append(lines, labelled(st, "error", st.Bad.Render(a.Error)))
 	}
 	lines = append(lines, "")
-	lines = append(lines, textBlock(st, "dry run", a.DryRun)...)
-	lines = append(lines, textBlock(st, "result, read back", a.Result)...)
+	lines = append(lines, textBlock(st, "dry run", a.DryRun, w)...)
+	lines = append(lines, textBlock(st, "result, read back", a.Result, w)...)
 	undo := st.Muted.Render("    nothing to undo")
-	if a.Undo != "" {
-		undo = "    u (your last action) or: cutover act undo " + a.ID
+	switch {
+	case a.State == monitor.ActionUndone:
+		undo = st.Muted.Render("    already undone")
+	case a.Undo != "":
+		undo = "    u (when it is your last action), or: cutover act undo " + a.ID
 	}
 	return append(lines, st.ColHeader.Render("  undo"), undo)
 }
 
-// textBlock is a titled, indented block of recorded text.
-func textBlock(st *Styles, title, text string) []string {
+// textBlock is a titled, indented block of recorded text, wrapped at w.
+func textBlock(st *Styles, title, text string, w int) []string {
 	lines := []string{st.ColHeader.Render("  " + title)}
 	if strings.TrimSpace(text) == "" {
 		return append(lines, st.Muted.Render("    —"), "")
 	}
 	for _, l := range textLines(text) {
-		lines = append(lines, "    "+l)
+		for _, part := range strings.Split(ansi.Wrap(l, w-6, ""), "\n") {
+			lines = append(lines, "    "+part)
+		}
 	}
 	return append(lines, "")
 }

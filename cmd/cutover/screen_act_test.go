@@ -112,7 +112,10 @@ func actFromTheScreen(t *testing.T, w, h int) {
 	if got := bind.Dig(t); got != labtest.SRV {
 		t.Fatalf("dig after the undo: %q, want the records before", got)
 	}
-	s.keys("q")
+	s.keys("Tab", "Tab", "Down", "Enter") // the actions pane, the failover, its detail
+	scr = s.waitFor("ACTION failover-", "dry run", "read back", "undone")
+	t.Logf("the failover's detail at %dx%d:\n%s", w, h, scr)
+	s.keys("Escape", "q")
 	for deadline := time.Now().Add(15 * time.Second); !s.exited() && time.Now().Before(deadline); {
 		time.Sleep(100 * time.Millisecond)
 	}
