@@ -17,33 +17,13 @@ import (
 
 const screenActToml = `name = "screen act"
 [hep]
-listen = "%s"
-[[trunks]]
-name = "legacy"
-role = "legacy"
-addrs = ["127.0.0.1:5070"]
-[[trunks]]
-name = "new"
-role = "new"
-addrs = ["127.0.0.1:5060"]
-[[numbers]]
+listen = "%s"` + labTrunksToml + `[[numbers]]
 number = "+14155550101"
 state = "in_progress"
 [actions]
 timeout = "5s"
 verify_window = "2m"
-verify_calls = 3
-[[actions.failover]]
-name = "sbc-srv"
-  [actions.failover.dns]
-  server = "%s"
-  zone = "porting.test."
-  name = "_sip._udp.porting.test."
-  key_name = "ddns-key"
-  key_secret_env = "CUTOVER_TEST_TSIG"
-  legacy_target = "sbc-b.porting.test."
-  new_target = "sbc-a.porting.test."
-`
+verify_calls = 3` + labSRVToml
 
 // The issue's flow by keyboard, against a real BIND: `cutover watch` in a
 // terminal, select the trunk, f, read the dry run, a stray Enter changes
@@ -112,7 +92,7 @@ func actFromTheScreen(t *testing.T, w, h int) {
 	if got := bind.Dig(t); got != labtest.SRV {
 		t.Fatalf("dig after the undo: %q, want the records before", got)
 	}
-	s.keys("Tab", "Tab", "Down", "Enter") // the actions pane, the failover, its detail
+	s.keys("BTab", "Down", "Enter") // from the trunks back to the actions pane, the failover, its detail
 	scr = s.waitFor("ACTION failover-", "dry run", "read back", "undone")
 	t.Logf("the failover's detail at %dx%d:\n%s", w, h, scr)
 	s.keys("Escape", "q")
