@@ -92,14 +92,32 @@ func actFromTheScreen(t *testing.T, w, h int) {
 	if got := bind.Dig(t); got != labtest.SRV {
 		t.Fatalf("dig after the undo: %q, want the records before", got)
 	}
-	s.keys("BTab", "Down", "Enter") // from the trunks back to the actions pane, the failover, its detail
+	s.keys("F") // restore: the records already send calls to the new provider
+	scr = s.waitFor("RESTORE", "nothing to change")
+	if strings.Contains(scr, "Apply?") {
+		t.Fatalf("asked to apply nothing:\n%s", scr)
+	}
+	s.keys("Escape")
+	s.waitUntil("the dialog closed", func(scr string) bool { return !strings.Contains(scr, "any key closes") })
+	s.keys("BTab", "Down", "Down", "Enter") // from the trunks back to the actions pane, the failover, its detail
 	scr = s.waitFor("ACTION failover-", "dry run", "read back", "undone")
 	t.Logf("the failover's detail at %dx%d:\n%s", w, h, scr)
-	s.keys("Escape", "q")
+	s.keys("Escape") // alone: an Esc right before another key reads as alt+that key
+	s.waitUntil("the detail closed", func(scr string) bool { return !strings.Contains(scr, "ACTION failover-") })
+	s.quit()
+	checkScreenActions(t, db)
+}
+
+// quit presses q and waits for cutover to exit.
+func (s *tmuxSession) quit() {
+	s.t.Helper()
+	s.keys("q")
 	for deadline := time.Now().Add(15 * time.Second); !s.exited() && time.Now().Before(deadline); {
 		time.Sleep(100 * time.Millisecond)
 	}
-	checkScreenActions(t, db)
+	if !s.exited() {
+		s.t.Fatalf("q did not quit:\n%s", s.screen())
+	}
 }
 
 // actionRowShows reports whether a line of the screen shows an action of
@@ -128,7 +146,8 @@ func checkScreenActions(t *testing.T, db string) {
 	}
 	want := []string{"failover:requested", "failover:failed", // the stray Enter, declined
 		"failover:requested", "failover:running", "failover:done",
-		"undo:requested", "undo:running", "undo:done", "failover:undone"}
+		"undo:requested", "undo:running", "undo:done", "failover:undone",
+		"restore:requested", "restore:done"} // F: nothing to change, recorded as such
 	if !slices.Equal(trail, want) {
 		t.Fatalf("recorded steps %v, want %v", trail, want)
 	}
@@ -193,10 +212,7 @@ func TestWatchReadOnly(t *testing.T) {
 	if got := bind.Dig(t); got != labtest.SRV {
 		t.Fatalf("read-only changed the zone: %q", got)
 	}
-	s.keys("q")
-	for deadline := time.Now().Add(15 * time.Second); !s.exited() && time.Now().Before(deadline); {
-		time.Sleep(100 * time.Millisecond)
-	}
+	s.quit()
 	if rows, _ := recordedActions(t, db); len(rows) != 0 {
 		t.Fatalf("read-only recorded actions: %+v", rows)
 	}
