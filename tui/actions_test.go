@@ -313,3 +313,22 @@ func (a *longActor) Plan(ctx context.Context, req ActionRequest) (ActionPlan, er
 	p.Diff, p.Notes = b.String(), "TTL 30s"
 	return p, err
 }
+
+// Esc while the dry run is under way abandons it: the plan that arrives
+// afterwards is declined, never shown or applied.
+func TestAbandonWhilePlanning(t *testing.T) {
+	t.Parallel()
+	a := &fakeActor{targets: []string{"sbc-srv"}}
+	m := actorModel(t, a, 80, 24)
+	next, cmd := m.Update(keyMsg("f"))
+	m = next.(Model)
+	mustContain(t, screen(m), "planning…")
+	m = press(m, "y") // keys other than esc wait: y does not apply a plan not yet shown
+	mustContain(t, screen(m), "planning…")
+	m = press(m, "esc")
+	mustContain(t, screen(m), "abandoned: nothing changed")
+	m = send(m, cmd()) // the plan comes in late
+	if len(a.applied) != 0 || !slices.Equal(a.declined, []string{"plan-1"}) || m.dlg != nil {
+		t.Fatalf("applied %v declined %v dialog %v", a.applied, a.declined, m.dlg)
+	}
+}

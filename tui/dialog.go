@@ -85,7 +85,7 @@ func (m *Model) dialogKey(k tea.KeyPressMsg) tea.Cmd {
 			m.dlg = nil
 		}
 	case dlgPlanning:
-		if key.Matches(k, keys.Back) { // its plans are declined when they come
+		if k.Code == tea.KeyEscape { // its plans are declined when they come
 			m.dlg = nil
 			m.status, m.statusOK = "abandoned: nothing changed", false
 		}

@@ -181,6 +181,9 @@ func (m Model) footer() string {
 	if m.prompt != promptNone {
 		return m.promptLine()
 	}
+	if m.dlg != nil { // the dialog takes every key
+		return fit(m.dialogFoot(), w)
+	}
 	if m.c.typing != focusNone {
 		f, _ := m.focused().(filterable)
 		text := ""
