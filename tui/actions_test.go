@@ -95,7 +95,7 @@ func TestDialogYApplies(t *testing.T) {
 		if m.dlg != nil || !m.showActions {
 			t.Fatalf("%s: dialog %v, actions pane shown %v", k, m.dlg, m.showActions)
 		}
-		mustContain(t, screen(m), "done: action-plan-1", "ACTIONS")
+		mustContain(t, screen(m), "done: failover sbc-srv", "ACTIONS")
 		if got := a.planned[0]; got.Type != "failover" || got.Target != "sbc-srv" {
 			t.Fatalf("planned %+v", got)
 		}
@@ -198,7 +198,7 @@ func TestPlanErrorAndNoChange(t *testing.T) {
 	m := actorModel(t, a, 80, 24)
 	m = press(m, "f")
 	scr := screen(m)
-	mustContain(t, scr, "plan failed: TSIG key", "any key closes")
+	mustContain(t, scr, "dry run failed, nothing changed: TSIG key", "any key closes")
 	mustNotContain(t, scr, "Apply?")
 	m = press(m, "y") // y closes it: there is nothing to apply
 	if len(a.applied) != 0 || m.dlg != nil {

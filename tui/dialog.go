@@ -130,7 +130,7 @@ func (m *Model) planned(msg plannedMsg) tea.Cmd {
 	d.plans = msg.plans
 	switch {
 	case msg.err != nil:
-		d.stage, d.outcome, d.bad = dlgOutcome, "plan failed: "+msg.err.Error(), true
+		d.stage, d.outcome, d.bad = dlgOutcome, "dry run failed, nothing changed: "+strings.TrimPrefix(msg.err.Error(), "plan: "), true
 	case allNoChange(msg.plans):
 		d.stage, d.outcome = dlgOutcome, "nothing to change: it already is so (recorded)"
 	default:
@@ -153,6 +153,15 @@ func allNoChange(plans []ActionPlan) bool {
 func (m *Model) applied(msg appliedMsg) {
 	d := m.dlg
 	what := strings.Join(msg.ids, ", ")
+	if d != nil && d.gen == msg.gen {
+		var titles []string
+		for _, p := range d.plans {
+			if !p.NoChange {
+				titles = append(titles, p.Title)
+			}
+		}
+		what = strings.Join(titles, ", ")
+	}
 	if msg.err != nil {
 		if d != nil && d.gen == msg.gen {
 			d.stage, d.outcome, d.bad = dlgOutcome, "FAILED: "+msg.err.Error(), true
@@ -165,7 +174,7 @@ func (m *Model) applied(msg appliedMsg) {
 	if d != nil && d.gen == msg.gen {
 		m.dlg = nil
 	}
-	m.status, m.statusOK = "done: "+what+" (see ACTIONS)", true
+	m.status, m.statusOK = "done: "+what+" (ACTIONS shows its verification)", true
 }
 
 func (m *Model) declined(msg declinedMsg) {
@@ -201,8 +210,11 @@ func (m Model) dialogText() []string {
 	case dlgPlanning:
 		return []string{st.Warn.Render("planning… (a dry run: nothing changes)")}
 	}
-	for _, p := range d.plans {
+	for i, p := range d.plans {
 		if len(d.plans) > 1 {
+			if i > 0 {
+				lines = append(lines, "")
+			}
 			lines = append(lines, st.Bold.Render(p.Title))
 		}
 		if p.NoChange {
@@ -219,7 +231,10 @@ func (m Model) dialogText() []string {
 		if d.bad {
 			style = st.Bad
 		}
-		lines = append(append([]string{style.Render(d.outcome)}, ""), lines...)
+		if len(lines) > 0 {
+			lines = append([]string{""}, lines...)
+		}
+		lines = append([]string{style.Render(d.outcome)}, lines...)
 	}
 	return lines
 }

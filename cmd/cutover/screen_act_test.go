@@ -65,7 +65,7 @@ func actFromTheScreen(t *testing.T, w, h int) {
 	s.keys("f")
 	s.waitFor("Apply? y / N")
 	s.keys("y")
-	s.waitFor("ACTIONS", "done: failover-")
+	s.waitFor("ACTIONS", "done: failover sbc-srv")
 	if got := bind.Dig(t); got != "10 50 5070 sbc-b.porting.test.\n20 50 5060 sbc-a.porting.test." {
 		t.Fatalf("dig after y: %q", got)
 	}
