@@ -1,7 +1,9 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -154,8 +156,11 @@ func checkScreenActions(t *testing.T, db string) {
 	if rows[0].Error != "declined by the operator" || rows[1].State != monitor.ActionUndone || rows[2].Target != rows[1].ID {
 		t.Fatalf("recorded actions: %+v", rows)
 	}
-	if rows[1].Prompted != "" && !strings.Contains(rows[1].Prompted, ":new") {
-		t.Errorf("prompted by %q", rows[1].Prompted)
+	if e := steps[2].Expect; e == nil || e.Dir != "out" || !slices.Equal(e.Trunks, []string{"legacy"}) || e.Calls != 3 {
+		t.Errorf("the failover's expectation: %+v", steps[2])
+	}
+	if e := steps[5].Expect; e == nil || !slices.Equal(e.Trunks, []string{"new"}) {
+		t.Errorf("the undo's expectation: %+v", steps[5])
 	}
 }
 
@@ -216,4 +221,76 @@ func TestWatchReadOnly(t *testing.T) {
 	if rows, _ := recordedActions(t, db); len(rows) != 0 {
 		t.Fatalf("read-only recorded actions: %+v", rows)
 	}
+}
+
+// o on the selected number moves its outbound route in a real Kamailio's
+// htable to the new trunk; u (after y) puts it back as it was (no entry).
+func TestOutboundFromTheScreen(t *testing.T) {
+	kam := labtest.StartKamailio(t)
+	dir := t.TempDir()
+	cfg, db := filepath.Join(dir, "cutover.toml"), filepath.Join(dir, "night.db")
+	body := fmt.Sprintf(`name = "screen outbound"
+[hep]
+listen = %q`+labTrunksToml+`[[numbers]]
+number = "+14155550101"
+state = "in_progress"
+[actions.outbound]
+backend = "htable"
+  [actions.outbound.htable]
+  url = %q
+  table = "outbound"
+  values = { legacy = "1", new = "2" }
+`, freeAddr(t), kam.URL)
+	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := startTmux(t, 80, 24, "watch", "-c", cfg, "--db", db, "--operator", "Dana")
+	s.waitFor("LIVE", "+14155550101")
+	s.keys("o") // the numbers pane is focused, on the only number
+	scr := s.waitFor("OUTBOUND +14155550101", `+ outbound[+14155550101] = "2"`, "Apply? y / N")
+	t.Logf("o's dry run:\n%s", scr)
+	s.keys("y")
+	s.waitUntil("the outbound route done", func(scr string) bool { return actionRowShows(scr, "outbound", "done", "unverified", "verified") })
+	if v := htableGet(t, kam.URL, "+14155550101"); v != "2" {
+		t.Fatalf("htable after y: %q", v)
+	}
+	s.keys("u")
+	s.waitFor("UNDO outbound +14155550101", "Apply? y / N")
+	s.keys("y")
+	s.waitUntil("the outbound route undone", func(scr string) bool { return actionRowShows(scr, "outbound", "undone") })
+	if v := htableGet(t, kam.URL, "+14155550101"); v != "" {
+		t.Fatalf("htable after the undo: %q, want no entry", v)
+	}
+	s.quit()
+	rows, steps := recordedActions(t, db)
+	if len(rows) != 2 || rows[0].Type != "outbound" || rows[0].State != monitor.ActionUndone || rows[1].Target != rows[0].ID {
+		t.Fatalf("recorded: %+v", rows)
+	}
+	// The recorded events (the actions table keeps neither) carry what the
+	// fold verifies: calls out by the new trunk for the number.
+	if e := steps[0].Expect; e == nil || e.Dir != "out" || !slices.Equal(e.Trunks, []string{"new"}) || !slices.Equal(e.Numbers, []string{"+14155550101"}) {
+		t.Errorf("the outbound action's expectation: %+v", steps[0])
+	}
+}
+
+// htableGet reads one htable entry over JSON-RPC ("" = no entry).
+func htableGet(t *testing.T, url, key string) string {
+	t.Helper()
+	req := fmt.Sprintf(`{"jsonrpc":"2.0","method":"htable.get","params":["outbound",%q],"id":1}`, key)
+	resp, err := http.Post(url, "application/json", strings.NewReader(req))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var r struct {
+		Result struct{ Item struct{ Value any } }
+		Error  *struct{ Message string }
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Error != nil || r.Result.Item.Value == nil {
+		return ""
+	}
+	return fmt.Sprint(r.Result.Item.Value)
 }
