@@ -122,6 +122,12 @@ type actRun struct {
 // openRecording opens (or creates) the recording the audit goes to.
 func (r *actRun) openRecording() (func(), error) {
 	path := firstNonEmpty(r.o.db, r.f.DB, defaultActDB)
+	operator := action.Operator(r.o.operator)
+	if record, closeFn, err := dialActRelay(path); err == nil {
+		r.audit, r.path = &action.Audit{Operator: operator, Record: record}, path
+		fmt.Fprintf(r.out, "recording through the running watch to %s as %s\n", path, operator)
+		return closeFn, nil
+	}
 	if err := refuseLiveRecording(path, time.Now()); err != nil {
 		return nil, err
 	}
@@ -135,7 +141,7 @@ func (r *actRun) openRecording() (func(), error) {
 	}
 	w := store.NewWriter(st, store.WriterOptions{})
 	r.audit = &action.Audit{
-		Operator: action.Operator(r.o.operator),
+		Operator: operator,
 		Record: func(ev monitor.Event) error {
 			if err := w.Append([]monitor.Event{ev}); err != nil {
 				return err

@@ -16,9 +16,10 @@ import (
 const liveWindow = 5 * time.Second
 
 // refuseLiveRecording refuses a recording a running `cutover watch` is
-// writing: the store has one writer, and a second process appending would
-// stop the watch's recording. The watch screen's own keys act through its
-// pipeline instead (screenActor).
+// writing that does not take act's events itself (see act_relay.go): the
+// store has one writer, and a second process appending would stop the
+// watch's recording. The watch screen's own keys act through its pipeline
+// (screenActor).
 func refuseLiveRecording(path string, now time.Time) error {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return nil
@@ -47,7 +48,7 @@ func refuseLiveRecording(path string, now time.Time) error {
 	}
 	// A watch's clock ticks every second; act itself writes only actions.
 	if kind != monitor.KindAction && now.Sub(time.Unix(0, lastNs)) < liveWindow {
-		return fmt.Errorf("recording %s is being written by a running cutover watch (last event %s ago): record the action into another file with --db, or stop the watch first", path, now.Sub(time.Unix(0, lastNs)).Round(time.Millisecond))
+		return fmt.Errorf("recording %s is being written by a running cutover watch (last event %s ago): act from its screen (f, F, o, u), record the action into another file with --db, or stop the watch first", path, now.Sub(time.Unix(0, lastNs)).Round(time.Millisecond))
 	}
 	return nil
 }

@@ -294,3 +294,58 @@ func htableGet(t *testing.T, url, key string) string {
 	}
 	return fmt.Sprint(r.Result.Item.Value)
 }
+
+// `cutover act` while a watch records: its events go through the watch's
+// pipeline (the recording keeps one writer) and show in the watch's
+// actions pane; u on the screen leaves another operator's action alone,
+// and `cutover act undo` through the watch restores the zone.
+func TestActThroughARunningWatch(t *testing.T) {
+	bind := labtest.StartBIND(t)
+	dir := t.TempDir()
+	cfg, db := filepath.Join(dir, "cutover.toml"), filepath.Join(dir, "night.db")
+	if err := os.WriteFile(cfg, fmt.Appendf(nil, screenActToml, freeAddr(t), bind.Addr), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("CUTOVER_TEST_TSIG", bind.Secret)
+	s := startTmuxEnv(t, []string{"CUTOVER_TEST_TSIG=" + bind.Secret}, 80, 24, "watch", "-c", cfg, "--db", db, "--operator", "Dana")
+	s.waitFor("LIVE", "hep ●")
+	s.keys("a") // the actions pane
+	s.waitFor("ACTIONS  0")
+	code, out := actRunCmd(t, "", "failover", "-c", cfg, "--db", db, "--yes", "--operator", "Sam")
+	if code != 0 || !strings.Contains(out, "recording through the running watch") {
+		t.Fatalf("act while the watch runs: %d\n%s", code, out)
+	}
+	if got := bind.Dig(t); got != "10 50 5070 sbc-b.porting.test.\n20 50 5060 sbc-a.porting.test." {
+		t.Fatalf("dig after act: %q", got)
+	}
+	scr := s.waitUntil("act's failover in the pane", func(scr string) bool { return actionRowShows(scr, "failover", "done", "unverified", "verified") })
+	if !strings.Contains(scr, "Sam (") {
+		t.Errorf("the pane does not name the operator:\n%s", scr)
+	}
+	s.keys("u")
+	s.waitFor("u: no action of yours to undo")
+	rows, _ := recordedActions(t, db)
+	if len(rows) != 1 {
+		t.Fatalf("recorded: %+v", rows)
+	}
+	if code, out := actRunCmd(t, "", "undo", rows[0].ID, "-c", cfg, "--db", db, "--yes"); code != 0 {
+		t.Fatalf("undo through the watch: %d\n%s", code, out)
+	}
+	if got := bind.Dig(t); got != labtest.SRV {
+		t.Fatalf("dig after the undo: %q", got)
+	}
+	s.waitUntil("the failover undone", func(scr string) bool { return actionRowShows(scr, "failover", "undone") })
+	s.quit()
+	if _, err := os.Stat(db + ".act"); !os.IsNotExist(err) {
+		t.Errorf("the watch left its act socket: %v", err)
+	}
+	_, steps := recordedActions(t, db)
+	var trail []string
+	for _, st := range steps {
+		trail = append(trail, st.Type+":"+string(st.State))
+	}
+	want := []string{"failover:requested", "failover:running", "failover:done", "undo:requested", "undo:running", "undo:done", "failover:undone"}
+	if !slices.Equal(trail, want) {
+		t.Fatalf("recorded %v, want %v", trail, want)
+	}
+}

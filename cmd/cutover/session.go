@@ -41,6 +41,7 @@ type session struct {
 	sources   func() []tui.SourceStat                              // live sources' health for the header (nil = none)
 	testCall  tui.TestCaller                                       // live: places a test call for the `t` key (nil = none)
 	actions   screenActions                                        // what the action keys do
+	actRelay  string                                               // live: take `cutover act`'s events for this recording ("" = none)
 	verifier  *stir.Verifier                                       // STIR/SHAKEN at ingest (nil: none; never in replay)
 	headless  bool
 	duration  time.Duration // wall-clock limit; 0 = until the feed ends
@@ -79,6 +80,9 @@ func (s *session) run(parent context.Context) (outcome, error) {
 	p := pipeline.New(monitor.NewState(s.cfg), pipeline.Options{Recorder: s.recorder, Logger: s.logger})
 	runErr := make(chan error, 1)
 	go func() { runErr <- p.Run(context.Background()) }() // stops at Close, after folding what is queued
+	if s.actRelay != "" {
+		defer serveActRelay(ctx, s.actRelay, p.PublishWait, s.logger)()
+	}
 
 	feedCtx, stopFeed := context.WithCancel(ctx)
 	defer stopFeed()

@@ -100,7 +100,7 @@ func runWatch(args []string, stdout, stderr io.Writer) error {
 		testCall: prober.TestCall, // `t` on a number
 		sources:  func() []tui.SourceStat { return []tui.SourceStat{sourceStat(col.Stats())} },
 		headless: o.headless, duration: o.duration, logger: logger, stdout: stdout,
-		actions: watchActions(f, o),
+		actions: watchActions(f, o), actRelay: st.Path(),
 	}
 	out, runErr := s.run(context.Background())
 	if err := w.Close(); err != nil && runErr == nil {
