@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/exp/golden"
+
 	"github.com/cutover/cutover/monitor"
 )
 
@@ -331,4 +333,33 @@ func TestAbandonWhilePlanning(t *testing.T) {
 	if len(a.applied) != 0 || !slices.Equal(a.declined, []string{"plan-1"}) || m.dlg != nil {
 		t.Fatalf("applied %v declined %v dialog %v", a.applied, a.declined, m.dlg)
 	}
+}
+
+// Through a real program: f shows the dry run, Enter declines, f and y
+// apply; the snapshot the fold sends next shows the action in the pane.
+// The golden is the 80×24 screen at the end.
+func TestFlowActDialog(t *testing.T) {
+	t.Parallel()
+	a := &fakeActor{targets: []string{"sbc-srv"}}
+	f := startFlow(t, Options{Mode: ModeLive, RecordingPath: "night.db", Actor: a}, 80, 24)
+	f.keys("f")
+	f.waitFor("FAIL OVER to the legacy provider", "Apply? y / N")
+	f.keys("enter")
+	f.waitFor("declined: nothing changed")
+	f.keys("f")
+	f.waitFor("Apply? y / N")
+	f.keys("y")
+	f.waitFor("done: failover sbc-srv", "ACTIONS")
+	snap := testSnapshot()
+	snap.Actions = []monitor.ActionView{
+		{ActionRecord: monitor.ActionRecord{ID: "failover-a", Type: "failover", Target: "sbc-srv", State: monitor.ActionFailed, Operator: "Dana (dana@noc)", Error: "declined by the operator"}, Requested: t0 - 4e9},
+		{ActionRecord: monitor.ActionRecord{ID: "failover-b", Type: "failover", Target: "sbc-srv", State: monitor.ActionUnverified, Operator: "Dana (dana@noc)", Undo: "{}"}, Requested: t0 - 2e9,
+			Progress: "1 of 3 calls on legacy-a, 1m58s left"},
+	}
+	f.tm.Send(SnapshotMsg{Snap: snap, Stats: testStats()})
+	f.waitFor("unverified", "1 of 3 calls")
+	if !slices.Equal(a.applied, []string{"plan-2"}) || !slices.Equal(a.declined, []string{"plan-1"}) {
+		t.Errorf("applied %v declined %v", a.applied, a.declined)
+	}
+	golden.RequireEqual(t, f.quit())
 }
