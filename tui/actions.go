@@ -79,14 +79,8 @@ func (p *actionsPane) view(s size, focused bool) []string {
 	lines := make([]string, 0, s.h)
 	lines = append(lines, titleBar(st, "ACTIONS", strconv.Itoa(len(p.all))+" · newest first", "a: alerts", s.w, focused))
 	lines = append(lines, headerRow(st, cols, s.w, -1, ""))
-	cells := make([]cell, len(cols))
-	end := min(p.offset+p.page, len(p.all))
-	for i := p.offset; i < end; i++ {
-		for j, c := range cols {
-			cells[j] = p.cell(&p.all[i], c)
-		}
-		lines = append(lines, tableRow(st, cols, cells, s.w, focused && i == p.cursor))
-	}
+	lines = append(lines, tableRows(st, cols, s.w, p.offset, min(p.offset+p.page, len(p.all)), p.cursor, focused,
+		func(i int, c column) cell { return p.cell(&p.all[i], c) })...)
 	if len(p.all) == 0 {
 		lines = append(lines, st.Muted.Render("  no actions yet"))
 	}
