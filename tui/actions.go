@@ -33,7 +33,7 @@ const (
 var actionColumns = []column{
 	{id: xcTime, title: "time", w: 8, prio: 0},
 	{id: xcType, title: "type", w: 8, prio: 0},
-	{id: xcTarget, title: "target", w: 14, prio: 0},
+	{id: xcTarget, title: "target", w: 16, prio: 0},
 	{id: xcState, title: "state", w: 10, prio: 0},
 	{id: xcOperator, title: "operator", w: 14, prio: 2},
 	{id: xcProgress, title: "progress / error", w: 12, prio: 1, flex: true},
@@ -95,7 +95,7 @@ func (p *actionsPane) cell(a *monitor.ActionView, c column) cell {
 	case xcType:
 		return cell{text: a.Type}
 	case xcTarget:
-		return cell{text: a.Target}
+		return cell{text: p.targetText(a)}
 	case xcState:
 		s := string(a.State)
 		return cell{s, st.actionStyle(a.State).Render(s)}
@@ -108,6 +108,20 @@ func (p *actionsPane) cell(a *monitor.ActionView, c column) cell {
 		return cell{text: a.Progress}
 	}
 	return cell{}
+}
+
+// targetText is what an action acts on; an undo names what it restores
+// (its target is the undone action's id).
+func (p *actionsPane) targetText(a *monitor.ActionView) string {
+	if a.Type != reqUndo {
+		return a.Target
+	}
+	for i := range p.all {
+		if u := &p.all[i]; u.ID == a.Target {
+			return "↶ " + u.Target
+		}
+	}
+	return a.Target
 }
 
 // actionStyle is the colour of an action's state: under way amber, done

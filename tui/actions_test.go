@@ -260,7 +260,7 @@ func TestActionsPane(t *testing.T) {
 		if len(lines) != size[1] {
 			t.Fatalf("%v: %d lines", size, len(lines))
 		}
-		first := slices.IndexFunc(lines, func(l string) bool { return strings.Contains(l, "undo-3") || strings.Contains(l, "unverified") })
+		first := slices.IndexFunc(lines, func(l string) bool { return strings.Contains(l, "↶ sbc-srv") })
 		undone := slices.IndexFunc(lines, func(l string) bool { return strings.Contains(l, "undone") })
 		if first < 0 || undone < first {
 			t.Fatalf("%v: not newest first:\n%s", size, scr)
