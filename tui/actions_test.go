@@ -267,11 +267,6 @@ func TestActionsPane(t *testing.T) {
 		}
 		mustContain(t, lineWith(t, scr, "outbound"), "failed", "refused: 403")
 		mustContain(t, lineWith(t, scr, "unverified"), "1 of 3 calls")
-		m = press(m, "tab", "tab", "tab") // numbers → (feed) → actions
-		if size[0] == 80 && m.focus != focusTrunks {
-			// stacked, the actions pane hides the feed: tab skips it
-			m = press(m, "shift+tab")
-		}
 		for m.focus != focusAlerts {
 			m = press(m, "tab")
 		}
@@ -362,4 +357,24 @@ func TestFlowActDialog(t *testing.T) {
 		t.Errorf("applied %v declined %v", a.applied, a.declined)
 	}
 	golden.RequireEqual(t, f.quit())
+}
+
+// Stacked, the actions pane hides the feed: a focused feed hands its
+// focus to the actions pane, and tab skips the hidden feed.
+func TestActionsPaneTakesTheFeedsFocus(t *testing.T) {
+	t.Parallel()
+	m := newTestModel(t, Options{Mode: ModeLive}, 80, 24)
+	m = press(m, "tab") // the feed
+	if m.focus != focusFeed {
+		t.Fatalf("focus %v", m.focus)
+	}
+	m = press(m, "a")
+	if m.focus != focusAlerts || m.focused() != pane(m.actions) {
+		t.Fatalf("after a: focus %v", m.focus)
+	}
+	for range 4 {
+		if m = press(m, "tab"); m.focus == focusFeed {
+			t.Fatal("tab reached the hidden feed")
+		}
+	}
 }

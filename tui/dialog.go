@@ -93,7 +93,7 @@ func (m *Model) dialogKey(k tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case key.Matches(k, keys.Confirm):
 			d.stage = dlgApplying
-			m.showActions = true
+			m.setShowActions(true)
 			return applyCmd(m.o.Actor, d.gen, d.plans)
 		case m.scrollKey(k):
 		default:

@@ -76,7 +76,7 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, keys.Undo):
 		return m.undoKey()
 	case key.Matches(k, keys.Actions):
-		m.showActions = !m.showActions
+		m.setShowActions(!m.showActions)
 	case m.o.Actor == nil && keys.isActionKey(k):
 		m.status, m.statusOK = firstOf(m.o.NoActions, "no actions here"), false
 	default:
@@ -182,6 +182,15 @@ func slower(s float64) float64 {
 		return minSpeed
 	}
 	return s / 2
+}
+
+// setShowActions puts the actions pane in the alerts' place (on) or takes
+// it away; stacked, it hides the feed too, so focus leaves the feed for it.
+func (m *Model) setShowActions(on bool) {
+	m.showActions = on
+	if on && !m.lay.wide && m.focus == focusFeed {
+		m.focus = focusAlerts
+	}
 }
 
 // moveFocus moves to the next (dir 1) or previous (-1) pane on screen: on
