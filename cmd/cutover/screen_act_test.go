@@ -77,7 +77,14 @@ func actFromTheScreen(t *testing.T, w, h int) {
 
 	// Calls now leave by the legacy trunk, as HEP into the watch's collector.
 	sendCallsOut(t, listen, "127.0.0.1:5070", 4)
-	scr = s.waitFor("legacy")
+	scr = s.waitUntil("the calls on the legacy trunk", func(scr string) bool {
+		for _, l := range strings.Split(scr, "\n") {
+			if strings.HasPrefix(l, "legacy ") && strings.Contains(l, "100%") { // answered: ASR 100%
+				return true
+			}
+		}
+		return false
+	})
 	// On this branch the fold leaves the failover "done" (or "unverified");
 	// the verify branch makes it "verified" once these calls are folded.
 	// TODO(merge with verify): wait for "verified" here.
