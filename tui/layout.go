@@ -23,6 +23,7 @@ const (
 
 	trunksPct  = 30 // stacked: share of the body for trunks
 	bottomPct  = 28 // stacked: share of the body for feed | alerts
+	actionsPct = 38 // stacked: share of the body for the actions pane, when shown
 	wideTrunks = 40 // wide: share of the left column for trunks
 	wideAlerts = 35 // wide: share of the right column for alerts
 
@@ -50,8 +51,9 @@ type layout struct {
 
 // computeLayout lays the screen out for a terminal of w×h cells showing
 // trunks trunks, with bar lines for the replay's timeline above the footer: the trunks pane is no taller than its rows need, up to
-// its share of the body, and the numbers pane gets the rest.
-func computeLayout(w, h, trunks, bar int) layout {
+// its share of the body, and the numbers pane gets the rest. Stacked, a
+// shown actions pane takes the whole bottom row, a little taller.
+func computeLayout(w, h, trunks, bar int, actions bool) layout {
 	l := layout{width: w, height: h, trunkRows: trunks}
 	if w < minWidth || h < minHeight {
 		l.tooSmall = true
@@ -74,6 +76,9 @@ func computeLayout(w, h, trunks, bar int) layout {
 	}
 	th := clamp(trunks+2, minTrunksHeight, max(bh*trunksPct/100, minTrunksHeight))
 	bot := max(bh*bottomPct/100, minPaneHeight)
+	if actions {
+		bot = max(bh*actionsPct/100, minPaneHeight)
+	}
 	l.trunks = size{w, th}
 	l.numbers = size{w, bh - th - bot}
 	l.leftW = (w - paneGap) / 2

@@ -245,7 +245,7 @@ func (m *Model) resize(w, h int) {
 	if m.o.Seeker != nil {
 		bar = timelineHeight
 	}
-	m.lay = computeLayout(w, h, n, bar)
+	m.lay = computeLayout(w, h, n, bar, m.showActions)
 	m.help.SetWidth(w)
 	if m.lay.tooSmall {
 		return

@@ -188,6 +188,9 @@ func slower(s float64) float64 {
 // it away; stacked, it hides the feed too, so focus leaves the feed for it.
 func (m *Model) setShowActions(on bool) {
 	m.showActions = on
+	if m.lay.width > 0 {
+		m.resize(m.lay.width, m.lay.height)
+	}
 	if on && !m.lay.wide && m.focus == focusFeed {
 		m.focus = focusAlerts
 	}

@@ -356,3 +356,53 @@ func TestActThroughARunningWatch(t *testing.T) {
 		t.Fatalf("recorded %v, want %v", trail, want)
 	}
 }
+
+// With two failover targets f offers a chooser; "every target" plans both
+// in one dialog and y applies both (dig and dispatcher.list show them); u
+// then undoes the newest of them, and u again the other.
+func TestFailoverChooserOnScreen(t *testing.T) {
+	bind := labtest.StartBIND(t)
+	kam := labtest.StartKamailio(t)
+	dir := t.TempDir()
+	cfg, db := filepath.Join(dir, "cutover.toml"), filepath.Join(dir, "night.db")
+	body := fmt.Sprintf(actLabToml, bind.Addr, kam.URL, labtest.LegacyURI, labtest.NewURI) + fmt.Sprintf("[hep]\nlisten = %q\n", freeAddr(t))
+	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := startTmuxEnv(t, []string{"CUTOVER_TEST_TSIG=" + bind.Secret}, 80, 24, "watch", "-c", cfg, "--db", db, "--operator", "Dana")
+	s.waitFor("LIVE", "hep ●")
+	s.keys("f")
+	s.waitFor("sbc-srv", "sbc-dispatcher", "every target (2)", "enter plan")
+	s.keys("Down", "Down", "Enter")
+	scr := s.waitFor("failover sbc-srv", "failover sbc-dispatcher", "Apply? y / N")
+	t.Logf("both dry runs:\n%s", scr)
+	s.keys("y")
+	s.waitFor("done: failover sbc-srv, failover sbc-dispatcher")
+	if got := bind.Dig(t); got != "10 50 5070 sbc-b.porting.test.\n20 50 5060 sbc-a.porting.test." {
+		t.Fatalf("dig: %q", got)
+	}
+	if f := dispatcherFlags(t, kam.URL); f[labtest.NewURI] != "DX" || f[labtest.LegacyURI] != "AX" {
+		t.Fatalf("dispatcher: %v", f)
+	}
+	for _, target := range []string{"sbc-dispatcher", "sbc-srv"} {
+		s.keys("u")
+		s.waitFor("UNDO failover "+target, "Apply? y / N")
+		s.keys("y")
+		s.waitFor("done: undo failover-")
+		s.waitUntil(target+" undone", func(scr string) bool {
+			for _, l := range strings.Split(scr, "\n") {
+				if strings.Contains(l, " "+target+" ") && strings.Contains(l, " undone ") {
+					return true
+				}
+			}
+			return false
+		})
+	}
+	if got := bind.Dig(t); got != labtest.SRV {
+		t.Fatalf("dig after both undos: %q", got)
+	}
+	if f := dispatcherFlags(t, kam.URL); f[labtest.NewURI] != "AX" || f[labtest.LegacyURI] != "AX" {
+		t.Fatalf("dispatcher after both undos: %v", f)
+	}
+	s.quit()
+}
