@@ -292,7 +292,7 @@ func TestDialogFits80x24(t *testing.T) {
 			t.Errorf("line %d is %d wide: %q", i, w, l)
 		}
 	}
-	mustContain(t, scr, "line 1 of the diff", "of 41 · ↑/↓ scroll", "Apply? y / N")
+	mustContain(t, scr, "line 1 of the diff", "1–13/41 ↑/↓", "Apply? y / N")
 	mustNotContain(t, scr, "line 40 of the diff")
 	m = press(m, "down", "down", "down")
 	mustContain(t, screen(m), "line 4 of the diff")

@@ -274,9 +274,10 @@ func (m Model) dialogBox() string {
 	shown := body[from:min(from+rows, len(body))]
 	more := ""
 	if from > 0 || from+rows < len(body) {
-		more = "  lines " + strconv.Itoa(from+1) + "–" + strconv.Itoa(from+len(shown)) + " of " + strconv.Itoa(len(body)) + " · ↑/↓ scroll"
+		more = "  " + strconv.Itoa(from+1) + "–" + strconv.Itoa(from+len(shown)) + "/" + strconv.Itoa(len(body)) + " ↑/↓"
 	}
-	lines := []string{st.Brand.Render(d.title) + st.Muted.Render(more), ""}
+	title := fit(d.title, max(w-lipgloss.Width(more), 1)) // one line: the box keeps its height
+	lines := []string{st.Brand.Render(title) + st.Muted.Render(more), ""}
 	for _, l := range shown {
 		lines = append(lines, fit(l, w))
 	}

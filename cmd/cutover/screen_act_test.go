@@ -372,7 +372,7 @@ func TestFailoverChooserOnScreen(t *testing.T) {
 	s := startTmuxEnv(t, []string{"CUTOVER_TEST_TSIG=" + bind.Secret}, 80, 24, "watch", "-c", cfg, "--db", db, "--operator", "Dana")
 	s.waitFor("LIVE", "hep ●")
 	s.keys("f")
-	s.waitFor("sbc-srv", "sbc-dispatcher", "every target (2)", "enter plan")
+	t.Logf("the chooser:\n%s", s.waitFor("sbc-srv", "sbc-dispatcher", "every target (2)", "enter plan"))
 	s.keys("Down", "Down", "Enter")
 	scr := s.waitFor("failover sbc-srv", "failover sbc-dispatcher", "Apply? y / N")
 	t.Logf("both dry runs:\n%s", scr)
