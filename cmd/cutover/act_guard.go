@@ -48,7 +48,7 @@ func refuseLiveRecording(path string, now time.Time) error {
 	}
 	// A watch's clock ticks every second; act itself writes only actions.
 	if kind != monitor.KindAction && now.Sub(time.Unix(0, lastNs)) < liveWindow {
-		return fmt.Errorf("recording %s is being written by a running cutover watch (last event %s ago): act from its screen (f, F, o, u), record the action into another file with --db, or stop the watch first", path, now.Sub(time.Unix(0, lastNs)).Round(time.Millisecond))
+		return fmt.Errorf("recording %s is being written by a running cutover watch (last event %s ago): record the action into another file with --db, or stop the watch first", path, now.Sub(time.Unix(0, lastNs)).Round(time.Millisecond))
 	}
 	return nil
 }

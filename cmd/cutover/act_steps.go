@@ -46,18 +46,6 @@ func actSteps(f *config.File, verb string, args []string, o *actOpts) ([]actStep
 	return nil, fmt.Errorf("usage: unknown action %q (want failover, restore, outbound, command or undo): %w", verb, errUsage)
 }
 
-// outboundStep moves req.Target's outbound route to the trunk req.To.
-func outboundStep(f *config.File, req action.Request) (actStep, error) {
-	if !slices.ContainsFunc(f.Trunks, func(t config.TrunkSetup) bool { return t.Name == req.To }) {
-		return actStep{}, fmt.Errorf("--to %q is not a trunk of %s", req.To, f.Path)
-	}
-	act, err := outboundActuator(f.Actions.Outbound)
-	if err != nil {
-		return actStep{}, err
-	}
-	return actStep{act: act, req: req, ref: action.UndoRef{Actuator: "outbound", Target: "outbound", Request: req}}, nil
-}
-
 func failoverSteps(f *config.File, verb string, names []string) ([]actStep, error) {
 	if len(f.Actions.Failover) == 0 {
 		return nil, fmt.Errorf("%s has no [[actions.failover]]", f.Path)
@@ -141,6 +129,18 @@ func refActuator(f *config.File, ref action.UndoRef) (action.Actuator, error) {
 		return commandActuator(f.Actions.Commands, ref.Target)
 	}
 	return nil, fmt.Errorf("unknown actuator %q in the undo data", ref.Actuator)
+}
+
+// outboundStep moves req.Target's outbound route to the trunk req.To.
+func outboundStep(f *config.File, req action.Request) (actStep, error) {
+	if !slices.ContainsFunc(f.Trunks, func(t config.TrunkSetup) bool { return t.Name == req.To }) {
+		return actStep{}, fmt.Errorf("--to %q is not a trunk of %s", req.To, f.Path)
+	}
+	act, err := outboundActuator(f.Actions.Outbound)
+	if err != nil {
+		return actStep{}, err
+	}
+	return actStep{act: act, req: req, ref: action.UndoRef{Actuator: "outbound", Target: "outbound", Request: req}}, nil
 }
 
 // step plans, shows, confirms, applies and records one action.
