@@ -22,11 +22,15 @@ func actSteps(f *config.File, verb string, args []string, o *actOpts) ([]actStep
 		if len(args) != 1 || o.to == "" {
 			return nil, fmt.Errorf("usage: outbound takes one NUMBER or PREFIX* and --to TRUNK: %w", errUsage)
 		}
-		s, err := outboundStep(f, action.Request{Type: action.Outbound, Target: args[0], To: o.to})
+		if !slices.ContainsFunc(f.Trunks, func(t config.TrunkSetup) bool { return t.Name == o.to }) {
+			return nil, fmt.Errorf("--to %q is not a trunk of %s", o.to, f.Path)
+		}
+		act, err := outboundActuator(f.Actions.Outbound)
 		if err != nil {
 			return nil, err
 		}
-		return []actStep{s}, nil
+		req := action.Request{Type: action.Outbound, Target: args[0], To: o.to}
+		return []actStep{{act: act, req: req, ref: action.UndoRef{Actuator: "outbound", Target: "outbound", Request: req}}}, nil
 	case action.RunCommand:
 		if len(args) != 1 {
 			return nil, fmt.Errorf("usage: command takes the NAME of an [[actions.command]]: %w", errUsage)
@@ -129,18 +133,6 @@ func refActuator(f *config.File, ref action.UndoRef) (action.Actuator, error) {
 		return commandActuator(f.Actions.Commands, ref.Target)
 	}
 	return nil, fmt.Errorf("unknown actuator %q in the undo data", ref.Actuator)
-}
-
-// outboundStep moves req.Target's outbound route to the trunk req.To.
-func outboundStep(f *config.File, req action.Request) (actStep, error) {
-	if !slices.ContainsFunc(f.Trunks, func(t config.TrunkSetup) bool { return t.Name == req.To }) {
-		return actStep{}, fmt.Errorf("--to %q is not a trunk of %s", req.To, f.Path)
-	}
-	act, err := outboundActuator(f.Actions.Outbound)
-	if err != nil {
-		return actStep{}, err
-	}
-	return actStep{act: act, req: req, ref: action.UndoRef{Actuator: "outbound", Target: "outbound", Request: req}}, nil
 }
 
 // step plans, shows, confirms, applies and records one action.

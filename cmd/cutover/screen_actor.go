@@ -75,18 +75,18 @@ func (a *screenActor) Plan(ctx context.Context, r tui.ActionRequest) (tui.Action
 	return out, nil
 }
 
+// stepFor builds the step `cutover act` would for r; an undo restores
+// the action as the screen shows it.
 func (a *screenActor) stepFor(r tui.ActionRequest) (actStep, error) {
-	req := action.Request{Type: r.Type, Target: r.Target, To: r.To, Prompted: r.Prompted}
 	switch r.Type {
-	case action.Failover, action.Restore:
-		steps, err := failoverSteps(a.f, r.Type, []string{r.Target})
+	case action.Failover, action.Restore, action.Outbound:
+		steps, err := actSteps(a.f, r.Type, []string{r.Target}, &actOpts{to: r.To})
 		if err != nil {
 			return actStep{}, err
 		}
-		steps[0].req.Prompted = r.Prompted
-		return steps[0], nil
-	case action.Outbound:
-		return outboundStep(a.f, req)
+		s := steps[0]
+		s.req.Prompted = r.Prompted
+		return s, nil
 	case action.UndoType:
 		if r.Undo == nil {
 			return actStep{}, fmt.Errorf("undo: which action?")
