@@ -15,6 +15,7 @@ import (
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/action/labtest"
 	"github.com/cutover/cutover/monitor/hep"
+	"github.com/cutover/cutover/store"
 )
 
 const screenActToml = `name = "screen act"
@@ -350,8 +351,17 @@ func TestActThroughARunningWatch(t *testing.T) {
 	}
 	s.keys("u")
 	s.waitFor("u: no action of yours to undo")
+	// The watch commits what it records every 200ms: the failover's done
+	// reaches the file a moment after the screen shows it.
+	done := func(rows []store.ActionRow) bool {
+		return len(rows) == 1 && slices.Contains([]monitor.ActionState{monitor.ActionDone, monitor.ActionUnverified, monitor.ActionVerified}, rows[0].State)
+	}
 	rows, _ := recordedActions(t, db)
-	if len(rows) != 1 {
+	for deadline := time.Now().Add(5 * time.Second); !done(rows) && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+		rows, _ = recordedActions(t, db)
+	}
+	if !done(rows) {
 		t.Fatalf("recorded: %+v", rows)
 	}
 	if code, out := actRunCmd(t, "", "undo", rows[0].ID, "-c", cfg, "--db", db, "--yes"); code != 0 {
