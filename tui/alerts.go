@@ -100,17 +100,10 @@ func (p *alertsPane) view(s size, focused bool) []string {
 	cols := chooseColumns(alertColumns, s.w)
 	summary := strconv.Itoa(p.open) + " open · " + strconv.Itoa(len(p.all)-p.open) + " closed"
 	lines := make([]string, 0, s.h)
-	lines = append(lines, titleBar(st, "ALERTS", summary, "", s.w, focused))
+	lines = append(lines, titleBar(st, "ALERTS", summary, "a: actions", s.w, focused))
 	lines = append(lines, headerRow(st, cols, s.w, -1, ""))
-	cells := make([]cell, len(cols))
-	end := min(p.offset+p.page, len(p.all))
-	for i := p.offset; i < end; i++ {
-		a := &p.all[i]
-		for j, c := range cols {
-			cells[j] = p.cell(a, c)
-		}
-		lines = append(lines, tableRow(st, cols, cells, s.w, focused && i == p.cursor))
-	}
+	lines = append(lines, tableRows(st, cols, s.w, p.offset, min(p.offset+p.page, len(p.all)), p.cursor, focused,
+		func(i int, c column) cell { return p.cell(&p.all[i], c) })...)
 	if len(p.all) == 0 {
 		lines = append(lines, st.OK.Render("  no alerts"))
 	}

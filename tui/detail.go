@@ -16,6 +16,7 @@ const (
 	detailTrunk  detailKind = iota
 	detailNumber            // a ported number
 	detailAny               // an alert subject: the root resolves it
+	detailAction            // an operator action
 )
 
 // detailView is the open detail of one trunk or number. It is looked up in
@@ -55,6 +56,12 @@ func (m Model) detailContent() []string {
 			for i := range m.snap.Trunks {
 				if m.snap.Trunks[i].Name == d.id {
 					return m.trunkDetail(&m.snap.Trunks[i])
+				}
+			}
+		case detailAction:
+			for i := range m.snap.Actions {
+				if m.snap.Actions[i].ID == d.id {
+					return m.actionDetail(&m.snap.Actions[i])
 				}
 			}
 		case detailNumber:

@@ -1,6 +1,11 @@
 package tui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"slices"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
 
 // KeyMap is every key binding of the screen. It is built once by
 // newKeyMap; bindings that do not apply in the current mode or pane are
@@ -29,6 +34,12 @@ type KeyMap struct {
 
 	Note     key.Binding // an operator note at the current event time
 	TestCall key.Binding // live: test call to the selected number
+
+	// Actions (enabled with an Actor): each opens the confirmation dialog,
+	// where only Confirm applies.
+	Failover, Restore, Outbound, Undo key.Binding
+	Confirm                           key.Binding
+	Actions                           key.Binding // the actions pane in the alerts' place
 
 	Help key.Binding
 	Quit key.Binding
@@ -71,6 +82,13 @@ func newKeyMap(player, seeker, notes bool) KeyMap {
 		Note:      key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "note")),
 		TestCall:  key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "test call"), key.WithDisabled()),
 
+		Failover: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "fail over"), key.WithDisabled()),
+		Restore:  key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "restore"), key.WithDisabled()),
+		Outbound: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "outbound"), key.WithDisabled()),
+		Undo:     key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "undo mine"), key.WithDisabled()),
+		Confirm:  key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "apply"), key.WithDisabled()),
+		Actions:  key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "actions/alerts")),
+
 		Help: key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit: key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 	}
@@ -99,7 +117,8 @@ func (k *KeyMap) seekKeys() []*key.Binding {
 func (k KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{
 		k.Help, k.Quit, k.Pause, k.Faster, k.Slower, k.SeekBack, k.SeekFwd, k.PrevMark, k.NextMark, k.Note,
-		k.NextPane, k.Enter, k.Back, k.Filter, k.Sort, k.Window, k.TestCall,
+		k.Failover, k.Restore, k.Outbound, k.Undo,
+		k.NextPane, k.Enter, k.Back, k.Filter, k.Sort, k.Window, k.TestCall, k.Actions,
 	}
 }
 
@@ -110,6 +129,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.NextPane, k.PrevPane, k.Enter, k.Back, k.Filter, k.Sort, k.Window, k.TestCall},
 		{k.Pause, k.Faster, k.Slower, k.Step, k.Note, k.Help, k.Quit},
 		{k.SeekBack, k.SeekFwd, k.StepSize, k.PrevMark, k.NextMark, k.SeekStart, k.SeekEnd, k.GoTo},
+		{k.Failover, k.Restore, k.Outbound, k.Undo, k.Actions},
 	}
 }
 
@@ -126,6 +146,19 @@ type keyState struct {
 	canSort    bool // the focused pane sorts
 	testCall   bool // live with a prober, numbers focused
 	filterText bool // the focused pane's filter is set
+	actions    bool // an Actor is attached: the action keys work
+	confirming bool // the dialog shows a dry run: y applies
+}
+
+// isActionKey reports whether k is one of the action keys, enabled or not
+// (without an Actor the screen says why they do nothing).
+func (k *KeyMap) isActionKey(msg tea.KeyPressMsg) bool {
+	for _, b := range []key.Binding{k.Failover, k.Restore, k.Outbound, k.Undo} {
+		if slices.Contains(b.Keys(), msg.String()) {
+			return true
+		}
+	}
+	return false
 }
 
 // apply enables the bindings that apply in s and relabels the ones whose
@@ -146,6 +179,11 @@ func (k *KeyMap) apply(s keyState) {
 	k.Filter.SetEnabled(normal && s.canFilter)
 	k.Sort.SetEnabled(normal && s.canSort)
 	k.TestCall.SetEnabled(normal && s.testCall)
+	for _, b := range []*key.Binding{&k.Failover, &k.Restore, &k.Outbound, &k.Undo} {
+		b.SetEnabled(normal && s.actions)
+	}
+	k.Actions.SetEnabled(normal)
+	k.Confirm.SetEnabled(s.confirming)
 	k.Erase.SetEnabled(s.filtering)
 	k.Enter.SetEnabled(!s.detail)
 	k.Back.SetEnabled(s.detail || s.help || s.filtering || s.filterText)

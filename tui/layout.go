@@ -23,6 +23,7 @@ const (
 
 	trunksPct  = 30 // stacked: share of the body for trunks
 	bottomPct  = 28 // stacked: share of the body for feed | alerts
+	actionsPct = 38 // stacked: share of the body for the actions pane, when shown
 	wideTrunks = 40 // wide: share of the left column for trunks
 	wideAlerts = 35 // wide: share of the right column for alerts
 
@@ -45,12 +46,14 @@ type layout struct {
 	numbers       size
 	alerts        size
 	feed          size
+	actions       size // wide: the alerts' place; stacked: the whole bottom row
 }
 
 // computeLayout lays the screen out for a terminal of w×h cells showing
 // trunks trunks, with bar lines for the replay's timeline above the footer: the trunks pane is no taller than its rows need, up to
-// its share of the body, and the numbers pane gets the rest.
-func computeLayout(w, h, trunks, bar int) layout {
+// its share of the body, and the numbers pane gets the rest. Stacked, a
+// shown actions pane takes the whole bottom row, a little taller.
+func computeLayout(w, h, trunks, bar int, actions bool) layout {
 	l := layout{width: w, height: h, trunkRows: trunks}
 	if w < minWidth || h < minHeight {
 		l.tooSmall = true
@@ -68,20 +71,26 @@ func computeLayout(w, h, trunks, bar int) layout {
 		ah := max(bh*wideAlerts/100, minPaneHeight)
 		l.alerts = size{l.rightW, ah}
 		l.feed = size{l.rightW, bh - ah}
+		l.actions = l.alerts
 		return l
 	}
 	th := clamp(trunks+2, minTrunksHeight, max(bh*trunksPct/100, minTrunksHeight))
 	bot := max(bh*bottomPct/100, minPaneHeight)
+	if actions {
+		bot = max(bh*actionsPct/100, minPaneHeight)
+	}
 	l.trunks = size{w, th}
 	l.numbers = size{w, bh - th - bot}
 	l.leftW = (w - paneGap) / 2
 	l.rightW = w - paneGap - l.leftW
 	l.feed = size{l.leftW, bot}
 	l.alerts = size{l.rightW, bot}
+	l.actions = size{w, bot}
 	return l
 }
 
 // arrange places the rendered panes (each exactly its size) into the body.
+// Stacked, a nil feed gives alerts (the actions pane) the bottom row.
 func (l layout) arrange(trunks, numbers, alerts, feed []string) []string {
 	gap := strings.Repeat(" ", paneGap)
 	if l.wide {
@@ -92,6 +101,9 @@ func (l layout) arrange(trunks, numbers, alerts, feed []string) []string {
 	out := make([]string, 0, l.body.h)
 	out = append(out, trunks...)
 	out = append(out, numbers...)
+	if feed == nil {
+		return append(out, alerts...)
+	}
 	return append(out, joinColumns(feed, alerts, gap)...)
 }
 

@@ -51,7 +51,12 @@ type Options struct {
 	// it from a command, never from Update.
 	Note     func(t int64, text string) error
 	TestCall TestCaller // live: `t` on a number places a test call (nil = no key)
-	Theme    *Theme     // nil = DefaultTheme
+	// Actor performs actions from the screen (f, F, o, u); nil: the keys
+	// are off, and pressing one shows NoActions (why).
+	Actor     Actor
+	NoActions string
+	ReadOnly  bool   // --read-only: the header says so (and there is no Actor)
+	Theme     *Theme // nil = DefaultTheme
 }
 
 // PipelineStats describe the pipeline itself, for the header.
@@ -135,7 +140,12 @@ type Model struct {
 	numbers *numbersPane
 	feed    *feedPane
 	alerts  *alertsPane
+	actions *actionsPane
 	focus   focus
+
+	showActions bool    // the actions pane is in the alerts' place
+	dlg         *dialog // the action dialog, nil when closed
+	dlgGen      int
 
 	snap   *monitor.Snapshot
 	stats  PipelineStats
@@ -173,6 +183,7 @@ func New(o Options) Model {
 		numbers: newNumbersPane(c),
 		feed:    newFeedPane(c),
 		alerts:  newAlertsPane(c),
+		actions: newActionsPane(c),
 		focus:   focusNumbers,
 	}
 	m.readPlayer()
@@ -199,6 +210,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.noteSaved(msg)
 	case testCallDoneMsg:
 		m.testCallDone(msg)
+	case plannedMsg:
+		cmd := m.planned(msg)
+		m.syncKeys()
+		return m, cmd
+	case appliedMsg:
+		m.applied(msg)
+		m.syncKeys()
+	case declinedMsg:
+		m.declined(msg)
 	case tea.KeyPressMsg:
 		cmd := m.handleKey(msg)
 		return m, cmd
@@ -225,7 +245,7 @@ func (m *Model) resize(w, h int) {
 	if m.o.Seeker != nil {
 		bar = timelineHeight
 	}
-	m.lay = computeLayout(w, h, n, bar)
+	m.lay = computeLayout(w, h, n, bar, m.showActions)
 	m.help.SetWidth(w)
 	if m.lay.tooSmall {
 		return
@@ -234,6 +254,7 @@ func (m *Model) resize(w, h int) {
 	m.numbers.setSize(m.lay.numbers)
 	m.feed.setSize(m.lay.feed)
 	m.alerts.setSize(m.lay.alerts)
+	m.actions.setSize(m.lay.actions)
 }
 
 func (m *Model) setSnapshot(msg SnapshotMsg) {
@@ -251,6 +272,7 @@ func (m *Model) setSnapshot(msg SnapshotMsg) {
 	m.numbers.setData(msg.Snap.Numbers)
 	m.feed.setData(msg.Snap.Feed)
 	m.alerts.setData(msg.Snap.Alerts)
+	m.actions.setData(msg.Snap.Actions)
 }
 
 // readPlayer caches the player's state so View never calls out.
@@ -271,6 +293,9 @@ func (m *Model) focused() pane {
 	case focusFeed:
 		return m.feed
 	case focusAlerts:
+		if m.showActions {
+			return m.actions
+		}
 		return m.alerts
 	}
 	return m.numbers
@@ -291,5 +316,7 @@ func (m *Model) syncKeys() {
 		canSort:    m.focus == focusNumbers,
 		testCall:   m.o.TestCall != nil && m.focus == focusNumbers,
 		filterText: canFilter && f.filterText() != "",
+		actions:    m.o.Actor != nil,
+		confirming: m.dlg != nil && m.dlg.stage == dlgConfirm,
 	})
 }

@@ -218,15 +218,8 @@ func (p *numbersPane) view(s size, focused bool) []string {
 	lines := make([]string, 0, s.h)
 	lines = append(lines, titleBar(st, "NUMBERS", summary, filterNote(p.filter, p.c.isTyping(focusNumbers)), s.w, focused))
 	lines = append(lines, headerRow(st, cols, s.w, sortColumn[p.sortBy], sortMark(p.sortBy)))
-	cells := make([]cell, len(cols))
-	end := min(p.offset+p.page, len(p.rows))
-	for i := p.offset; i < end; i++ {
-		n := &p.all[p.rows[i]]
-		for j, c := range cols {
-			cells[j] = p.cell(n, c)
-		}
-		lines = append(lines, tableRow(st, cols, cells, s.w, focused && i == p.cursor))
-	}
+	lines = append(lines, tableRows(st, cols, s.w, p.offset, min(p.offset+p.page, len(p.rows)), p.cursor, focused,
+		func(i int, c column) cell { return p.cell(&p.all[p.rows[i]], c) })...)
 	if len(p.rows) == 0 {
 		msg := "  no numbers yet"
 		if p.filter != "" {

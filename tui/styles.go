@@ -76,6 +76,7 @@ type Styles struct {
 	SevCritical lipgloss.Style
 	SevWarning  lipgloss.Style
 	SevInfo     lipgloss.Style
+	Dialog      lipgloss.Style // the action dialog's box
 
 	Help help.Styles
 }
@@ -112,6 +113,7 @@ func NewStyles(t Theme) *Styles {
 		SevCritical: badge(t.Bad),
 		SevWarning:  badge(t.Warn),
 		SevInfo:     badge(t.Info),
+		Dialog:      lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(t.Warn).Padding(0, 1),
 	}
 	key := fg(t.HelpKey).Bold(true)
 	desc := fg(t.Muted)

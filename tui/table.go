@@ -123,6 +123,21 @@ func tableRow(st *Styles, cols []column, cells []cell, width int, selected bool)
 	return fit(b.String(), width)
 }
 
+// tableRows draws rows from..to-1 of a pane's table under cols, the row at
+// cursor highlighted when the pane is focused; cellAt gives row i's cell
+// in column c.
+func tableRows(st *Styles, cols []column, width, from, to, cursor int, focused bool, cellAt func(i int, c column) cell) []string {
+	lines := make([]string, 0, max(to-from, 0))
+	cells := make([]cell, len(cols))
+	for i := from; i < to; i++ {
+		for j, c := range cols {
+			cells[j] = cellAt(i, c)
+		}
+		lines = append(lines, tableRow(st, cols, cells, width, focused && i == cursor))
+	}
+	return lines
+}
+
 // scrollTo returns the first visible row so that cursor stays in a window
 // of rows lines starting at offset.
 func scrollTo(cursor, offset, rows int) int {

@@ -90,15 +90,8 @@ func (p *trunksPane) view(s size, focused bool) []string {
 	lines := make([]string, 0, s.h)
 	lines = append(lines, titleBar(st, "TRUNKS", summary, "", s.w, focused))
 	lines = append(lines, headerRow(st, cols, s.w, -1, ""))
-	cells := make([]cell, len(cols))
-	end := min(p.offset+p.rows, len(p.trunks))
-	for i := p.offset; i < end; i++ {
-		t := &p.trunks[i]
-		for j, c := range cols {
-			cells[j] = p.cell(t, c)
-		}
-		lines = append(lines, tableRow(st, cols, cells, s.w, focused && i == p.cursor))
-	}
+	lines = append(lines, tableRows(st, cols, s.w, p.offset, min(p.offset+p.rows, len(p.trunks)), p.cursor, focused,
+		func(i int, c column) cell { return p.cell(&p.trunks[i], c) })...)
 	if len(p.trunks) == 0 {
 		lines = append(lines, st.Muted.Render("  no trunks yet"))
 	}

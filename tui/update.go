@@ -27,6 +27,9 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	if m.prompt != promptNone {
 		return m.handlePromptKey(k)
 	}
+	if m.dlg != nil {
+		return m.dialogKey(k)
+	}
 	switch {
 	case key.Matches(k, keys.Quit):
 		return tea.Quit
@@ -57,13 +60,25 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	case m.detail != nil:
 		m.detailKey(k)
 	case key.Matches(k, keys.NextPane):
-		m.focus = (m.focus + 1) % numFocus
+		m.moveFocus(1)
 	case key.Matches(k, keys.PrevPane):
-		m.focus = (m.focus + numFocus - 1) % numFocus
+		m.moveFocus(-1)
 	case key.Matches(k, keys.Filter):
 		m.c.typing = m.focus
 	case key.Matches(k, keys.TestCall):
 		return m.testCall()
+	case key.Matches(k, keys.Failover):
+		return m.failoverKey(reqFailover)
+	case key.Matches(k, keys.Restore):
+		return m.failoverKey(reqRestore)
+	case key.Matches(k, keys.Outbound):
+		return m.outboundKey()
+	case key.Matches(k, keys.Undo):
+		return m.undoKey()
+	case key.Matches(k, keys.Actions):
+		m.setShowActions(!m.showActions)
+	case m.o.Actor == nil && keys.isActionKey(k):
+		m.status, m.statusOK = firstOf(m.o.NoActions, "no actions here"), false
 	default:
 		return m.focused().Update(k)
 	}
@@ -167,4 +182,37 @@ func slower(s float64) float64 {
 		return minSpeed
 	}
 	return s / 2
+}
+
+// setShowActions puts the actions pane in the alerts' place (on) or takes
+// it away; stacked, it hides the feed too, so focus leaves the feed for it.
+func (m *Model) setShowActions(on bool) {
+	m.showActions = on
+	if m.lay.width > 0 {
+		m.resize(m.lay.width, m.lay.height)
+	}
+	if on && !m.lay.wide && m.focus == focusFeed {
+		m.focus = focusAlerts
+	}
+}
+
+// moveFocus moves to the next (dir 1) or previous (-1) pane on screen: on
+// a narrow screen the actions pane takes the feed's place too.
+func (m *Model) moveFocus(dir int) {
+	for {
+		m.focus = (m.focus + focus(dir) + numFocus) % numFocus
+		if m.focus != focusFeed || !m.showActions || m.lay.wide {
+			return
+		}
+	}
+}
+
+// firstOf is the first of s that is not empty.
+func firstOf(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }

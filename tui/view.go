@@ -25,18 +25,34 @@ func (m Model) render() string {
 	case m.detail != nil:
 		lines = append(lines, padLines(m.detailLines(), l.width, l.body.h)...)
 	default:
-		lines = append(lines, l.arrange(
-			m.trunks.view(l.trunks, m.focus == focusTrunks),
-			m.numbers.view(l.numbers, m.focus == focusNumbers),
-			m.alerts.view(l.alerts, m.focus == focusAlerts),
-			m.feed.view(l.feed, m.focus == focusFeed),
-		)...)
+		lines = append(lines, m.dashboard()...)
+	}
+	if m.dlg != nil {
+		lines = append(lines[:headerHeight], m.overlayDialog(lines[headerHeight:])...)
 	}
 	if m.o.Seeker != nil {
 		lines = append(lines, m.timelineBar())
 	}
 	lines = append(lines, m.footer())
 	return strings.Join(lines, "\n")
+}
+
+// dashboard is the panes in their places.
+func (m Model) dashboard() []string {
+	l := m.lay
+	alerts := m.alerts.view(l.alerts, m.focus == focusAlerts)
+	feed := m.feed.view(l.feed, m.focus == focusFeed)
+	if m.showActions {
+		alerts = m.actions.view(l.actions, m.focus == focusAlerts)
+		if !l.wide {
+			feed = nil
+		}
+	}
+	return l.arrange(
+		m.trunks.view(l.trunks, m.focus == focusTrunks),
+		m.numbers.view(l.numbers, m.focus == focusNumbers),
+		alerts, feed,
+	)
 }
 
 // header is two lines: who and when (name, mode, event clock, playback),
@@ -52,8 +68,13 @@ func (m Model) header() []string {
 	parts := []string{
 		st.Brand.Render("cutover") + " " + st.Bold.Render(name),
 		m.modeBadge(),
-		st.Bold.Render(clock(snap.Now, clockLayout(w))) + st.Muted.Render(" UTC"),
 	}
+	if m.o.ReadOnly {
+		parts = append(parts, st.Ended.Render(" READ-ONLY "))
+	}
+	parts = append(parts,
+		st.Bold.Render(clock(snap.Now, clockLayout(w)))+st.Muted.Render(" UTC"),
+	)
 	if src := m.sourcesText(w); src != "" {
 		parts = append(parts, src)
 	}
@@ -159,6 +180,9 @@ func (m Model) footer() string {
 	st, w := m.c.st, m.lay.width
 	if m.prompt != promptNone {
 		return m.promptLine()
+	}
+	if m.dlg != nil { // the dialog takes every key
+		return fit(m.dialogFoot(), w)
 	}
 	if m.c.typing != focusNone {
 		f, _ := m.focused().(filterable)

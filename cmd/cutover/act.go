@@ -113,7 +113,7 @@ func runAct(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	r := &actRun{o: o, f: f, in: bufio.NewReader(stdin), out: stdout}
+	r := &actRun{actor: actor{f: f}, o: o, in: bufio.NewReader(stdin), out: stdout}
 	if !o.dryRun {
 		closeRec, err := r.openRecording()
 		if err != nil {
@@ -131,23 +131,13 @@ func runAct(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	return failed
 }
 
-// actStep is one actuator asked to do one thing.
-type actStep struct {
-	act     action.Actuator
-	req     action.Request
-	ref     action.UndoRef   // actuator and target, for the recorded undo data
-	undoing *store.ActionRow // undo: the action being undone
-	undoRes *action.Result   // undo: what it left
-}
-
 // actRun carries one `cutover act` invocation.
 type actRun struct {
-	o     *actOpts
-	f     *config.File
-	in    *bufio.Reader
-	out   io.Writer
-	audit *action.Audit
-	path  string // the recording
+	actor
+	o    *actOpts
+	in   *bufio.Reader
+	out  io.Writer
+	path string // the recording
 }
 
 // throughWatch records the audit through the control socket of the watch

@@ -18,7 +18,8 @@ const liveWindow = 5 * time.Second
 // refuseLiveRecording refuses a recording a running `cutover watch` is
 // writing whose control socket does not answer (control.go): the store has
 // one writer, and a second process appending would stop the watch's
-// recording.
+// recording. The watch screen's own keys act through its pipeline
+// (screenActor).
 func refuseLiveRecording(path string, now time.Time) error {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return nil

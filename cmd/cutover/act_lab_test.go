@@ -13,7 +13,8 @@ import (
 	"github.com/cutover/cutover/monitor/action/labtest"
 )
 
-const actLabToml = `name = "act lab"
+// labTrunksToml are the lab's two carriers as trunks.
+const labTrunksToml = `
 [[trunks]]
 name = "legacy"
 role = "legacy"
@@ -22,8 +23,11 @@ addrs = ["127.0.0.1:5070"]
 name = "new"
 role = "new"
 addrs = ["127.0.0.1:5060"]
-[actions]
-timeout = "5s"
+`
+
+// labSRVToml is a failover target on labtest.StartBIND's zone (%s: its
+// address); the TSIG secret comes from CUTOVER_TEST_TSIG.
+const labSRVToml = `
 [[actions.failover]]
 name = "sbc-srv"
   [actions.failover.dns]
@@ -34,7 +38,10 @@ name = "sbc-srv"
   key_secret_env = "CUTOVER_TEST_TSIG"
   legacy_target = "sbc-b.porting.test."
   new_target = "sbc-a.porting.test."
-[[actions.failover]]
+`
+
+const actLabToml = `name = "act lab"` + labTrunksToml + `[actions]
+timeout = "5s"` + labSRVToml + `[[actions.failover]]
 name = "sbc-dispatcher"
   [actions.failover.dispatcher]
   url = "%s"

@@ -100,23 +100,33 @@ func undoSteps(f *config.File, id string, o *actOpts) ([]actStep, error) {
 	if i < 0 {
 		return nil, fmt.Errorf("recording %s has no action %q", path, id)
 	}
-	row := rows[i]
-	switch row.State {
-	case monitor.ActionUndone:
-		return nil, fmt.Errorf("action %s is already undone", id)
-	case monitor.ActionRequested, monitor.ActionRunning:
-		return nil, fmt.Errorf("action %s is still %s", id, row.State)
-	}
-	ref, err := action.ParseUndo(row.Undo)
-	if err != nil {
-		return nil, fmt.Errorf("action %s: %w", id, err)
-	}
-	act, err := refActuator(f, ref)
+	step, err := undoStep(f, rows[i].ActionRecord)
 	if err != nil {
 		return nil, err
 	}
+	return []actStep{step}, nil
+}
+
+// undoStep plans nothing yet: it is the step that restores what rec
+// changed, with the actuator its undo data names.
+func undoStep(f *config.File, rec monitor.ActionRecord) (actStep, error) {
+	id := rec.ID
+	switch rec.State {
+	case monitor.ActionUndone:
+		return actStep{}, fmt.Errorf("action %s is already undone", id)
+	case monitor.ActionRequested, monitor.ActionRunning:
+		return actStep{}, fmt.Errorf("action %s is still %s", id, rec.State)
+	}
+	ref, err := action.ParseUndo(rec.Undo)
+	if err != nil {
+		return actStep{}, fmt.Errorf("action %s: %w", id, err)
+	}
+	act, err := refActuator(f, ref)
+	if err != nil {
+		return actStep{}, err
+	}
 	res := &action.Result{Plan: action.Plan{Request: ref.Request}, Undo: ref.Data}
-	return []actStep{{act: act, req: action.Request{Type: action.UndoType, Target: id}, ref: ref, undoing: &row, undoRes: res}}, nil
+	return actStep{act: act, req: action.Request{Type: action.UndoType, Target: id}, ref: ref, undoing: &rec, undoRes: res}, nil
 }
 
 // refActuator builds the actuator an undo reference names from the file.
@@ -139,22 +149,10 @@ func refActuator(f *config.File, ref action.UndoRef) (action.Actuator, error) {
 
 // step plans, shows, confirms, applies and records one action.
 func (r *actRun) step(ctx context.Context, s actStep) error {
-	var plan action.Plan
-	var err error
-	if s.undoRes != nil {
-		plan, err = s.act.Undo(ctx, *s.undoRes)
-	} else {
-		plan, err = s.act.Plan(ctx, s.req)
-	}
-	title := s.req.Type + " " + s.req.Target
-	fmt.Fprintf(r.out, "\n== %s\n", title)
-	if s.undoRes != nil {
-		plan.Request.Expect = expectFor(r.f, plan.Request, &s.ref.Request)
-	} else {
-		plan.Request.Expect = expectFor(r.f, s.req, nil)
-	}
+	fmt.Fprintf(r.out, "\n== %s\n", s.title())
+	plan, err := r.plan(ctx, s)
 	if err != nil {
-		return r.record(s, plan, action.Result{}, fmt.Errorf("plan: %w", err))
+		return err
 	}
 	fmt.Fprint(r.out, plan.Diff)
 	if plan.Notes != "" {
@@ -166,59 +164,27 @@ func (r *actRun) step(ctx context.Context, s actStep) error {
 		return nil
 	case plan.NoChange:
 		fmt.Fprintln(r.out, "nothing to change")
-		return r.record(s, plan, action.Result{ReadBack: "nothing to change: already so"}, nil)
+		return nil
 	}
-	if !r.o.yes && !r.confirm(title) {
-		trail, err := r.audit.Requested(s.req.Type, s.req.Target, plan)
-		if err == nil {
-			err = trail.Cancelled("declined by the operator")
-		}
-		return errors.Join(errors.New("declined: nothing changed"), err)
+	if !r.o.yes && !r.confirm(s.title()) {
+		return errors.Join(errors.New("declined: nothing changed"), r.decline(s, plan))
 	}
-	return r.apply(ctx, s, plan)
-}
-
-func (r *actRun) apply(ctx context.Context, s actStep, plan action.Plan) error {
-	trail, err := r.audit.Requested(s.req.Type, s.req.Target, plan)
+	id, res, err := r.apply(ctx, s, plan)
+	if id != "" {
+		fmt.Fprintf(r.out, "action %s ", id)
+	}
 	if err != nil {
-		return err
-	}
-	if err := trail.Running(); err != nil {
-		return err
-	}
-	res, applyErr := s.act.Apply(ctx, plan)
-	if err := trail.Finished(res, applyErr, s.ref); err != nil {
-		return errors.Join(applyErr, err)
-	}
-	fmt.Fprintf(r.out, "action %s ", trail.ID())
-	if applyErr != nil {
 		fmt.Fprintln(r.out, "failed")
-		return applyErr
+		return err
 	}
 	fmt.Fprintf(r.out, "done\nread back:\n%s\n", indent(res.ReadBack))
 	if res.Notes != "" {
 		fmt.Fprintln(r.out, res.Notes)
 	}
 	if res.Undo != "" {
-		fmt.Fprintf(r.out, "undo with: cutover act undo %s -c %s --db %s\n", trail.ID(), r.f.Path, r.path)
-	}
-	if s.undoing != nil {
-		return r.audit.Undone(s.undoing.ActionRecord, trail.ID())
+		fmt.Fprintf(r.out, "undo with: cutover act undo %s -c %s --db %s\n", id, r.f.Path, r.path)
 	}
 	return nil
-}
-
-// record audits a step that was not applied (its plan failed, or there
-// was nothing to change).
-func (r *actRun) record(s actStep, plan action.Plan, res action.Result, err error) error {
-	if r.audit == nil { // dry run
-		return err
-	}
-	trail, aerr := r.audit.Requested(s.req.Type, s.req.Target, plan)
-	if aerr == nil {
-		aerr = trail.Finished(res, err, s.ref)
-	}
-	return errors.Join(err, aerr)
 }
 
 func (r *actRun) confirm(title string) bool {

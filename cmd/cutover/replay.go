@@ -73,6 +73,7 @@ func runReplay(args []string, stdout, stderr io.Writer) error {
 	s := &session{
 		mode: tui.ModeReplay, cfg: r.Cutover().Config, path: path, pacer: pacer, lossless: true,
 		control: ctl.Run, headless: o.headless, duration: o.duration, logger: logger, stdout: stdout,
+		actions: screenActions{off: "replay: read-only (act on the live night with cutover act or cutover watch)"},
 	}
 	if !o.headless {
 		s.seeker = ctl

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -34,9 +35,20 @@ type tmuxSession struct {
 
 func startTmux(t *testing.T, w, h int, args ...string) *tmuxSession {
 	t.Helper()
+	return startTmuxEnv(t, nil, w, h, args...)
+}
+
+// startTmuxEnv is startTmux with environment variables (NAME=value) for
+// cutover: a tmux server that already runs does not pass on the test's.
+func startTmuxEnv(t *testing.T, env []string, w, h int, args ...string) *tmuxSession {
+	t.Helper()
 	needTool(t, "tmux")
 	s := &tmuxSession{t: t, name: "cutover-test-" + strings.ReplaceAll(t.Name(), "/", "-")}
-	cmd := append([]string{"new-session", "-d", "-s", s.name, "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), "--", bin}, args...)
+	cmd := []string{"new-session", "-d", "-s", s.name, "-x", strconv.Itoa(w), "-y", strconv.Itoa(h)}
+	for _, e := range env {
+		cmd = append(cmd, "-e", e)
+	}
+	cmd = append(append(cmd, "--", bin), args...)
 	if out, err := exec.Command("tmux", cmd...).CombinedOutput(); err != nil {
 		t.Fatalf("tmux: %v: %s", err, out)
 	}
@@ -56,20 +68,28 @@ func (s *tmuxSession) screen() string {
 // waitFor polls the screen until every want is on it.
 func (s *tmuxSession) waitFor(want ...string) string {
 	s.t.Helper()
+	return s.waitUntil(fmt.Sprintf("%q", want), func(scr string) bool {
+		for _, w := range want {
+			if !strings.Contains(scr, w) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// waitUntil polls the screen until ok holds for it (bounded).
+func (s *tmuxSession) waitUntil(what string, ok func(scr string) bool) string {
+	s.t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	var scr string
 	for time.Now().Before(deadline) {
-		scr = s.screen()
-		ok := true
-		for _, w := range want {
-			ok = ok && strings.Contains(scr, w)
-		}
-		if ok {
+		if scr = s.screen(); ok(scr) {
 			return scr
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	s.t.Fatalf("screen never showed %q:\n%s", want, scr)
+	s.t.Fatalf("screen never showed %s:\n%s", what, scr)
 	return ""
 }
 

@@ -40,6 +40,7 @@ type session struct {
 	live      bool                                                 // live sources: publishing never blocks; a refused event returns errDropped
 	sources   func() []tui.SourceStat                              // live sources' health for the header (nil = none)
 	testCall  tui.TestCaller                                       // live: places a test call for the `t` key (nil = none)
+	actions   screenActions                                        // what the action keys do
 	verifier  *stir.Verifier                                       // STIR/SHAKEN at ingest (nil: none; never in replay)
 	controlDB string                                               // live: serve this recording's control socket for `cutover act` ("" = none)
 	headless  bool
@@ -48,6 +49,15 @@ type session struct {
 	stdout    io.Writer
 	ttyInput  io.Reader // nil: the terminal
 	ttyOutput io.Writer // nil: the terminal
+}
+
+// screenActions is what the screen's action keys (f, F, o, u) do.
+type screenActions struct {
+	// actor builds the screen's Actor on the session's pipeline (nil: the
+	// keys are off and say off).
+	actor    func(ctx context.Context, p *pipeline.Pipeline) tui.Actor
+	off      string
+	readOnly bool // --read-only: the header says so
 }
 
 // outcome is what a session leaves behind for the summary line.
@@ -164,6 +174,10 @@ func (s *session) watch(ctx context.Context, p *pipeline.Pipeline, fed *feedResu
 	if s.note != nil {
 		o.Note = s.note(p)
 	}
+	if s.actions.actor != nil {
+		o.Actor = s.actions.actor(ctx, p)
+	}
+	o.NoActions, o.ReadOnly = s.actions.off, s.actions.readOnly
 	model := tui.New(o)
 	opts := []tea.ProgramOption{tea.WithContext(ctx)}
 	if s.ttyInput != nil {

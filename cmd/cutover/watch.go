@@ -13,6 +13,7 @@ import (
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/config"
 	"github.com/cutover/cutover/monitor/hep"
+	"github.com/cutover/cutover/monitor/pipeline"
 	"github.com/cutover/cutover/monitor/probe"
 	"github.com/cutover/cutover/store"
 	"github.com/cutover/cutover/tui"
@@ -25,6 +26,8 @@ type watchOpts struct {
 	headless bool
 	duration time.Duration
 	logPath  string
+	operator string
+	readOnly bool
 }
 
 func watchFlags() (*flag.FlagSet, *watchOpts) {
@@ -36,6 +39,8 @@ func watchFlags() (*flag.FlagSet, *watchOpts) {
 	fs.BoolVar(&o.headless, "headless", false, "no screen: collect and record until stopped, then print a summary")
 	fs.DurationVar(&o.duration, "duration", 0, "stop after this much wall-clock time (0 = until q, ctrl+c or SIGTERM)")
 	fs.StringVar(&o.logPath, "log", "", "write the log to this file (default: none on screen, stderr headless)")
+	fs.StringVar(&o.operator, "operator", "", "who acts from the screen (f, F, o, u), recorded with $USER@hostname")
+	fs.BoolVar(&o.readOnly, "read-only", false, "watch only: the action keys are off")
 	setUsage(fs, "Usage: cutover watch -c cutover.toml [flags]\n\nWatch a real cutover: the HEPv3 collector and the probes feed the dashboard,\nand everything is recorded to SQLite.\n\nFlags:\n")
 	return fs, o
 }
@@ -95,6 +100,7 @@ func runWatch(args []string, stdout, stderr io.Writer) error {
 		testCall: prober.TestCall, // `t` on a number
 		sources:  func() []tui.SourceStat { return []tui.SourceStat{sourceStat(col.Stats())} },
 		headless: o.headless, duration: o.duration, logger: logger, stdout: stdout,
+		actions: watchActions(f, o),
 	}
 	out, runErr := s.run(context.Background())
 	if err := w.Close(); err != nil && runErr == nil {
@@ -173,4 +179,19 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// watchActions gives the screen the file's [actions], acted as the
+// operator and recorded through the watch's own pipeline: an action event
+// waits for room in the queue (PublishWait), it is never dropped.
+func watchActions(f *config.File, o *watchOpts) screenActions {
+	switch {
+	case o.readOnly:
+		return screenActions{off: "read-only: this watch was started with --read-only", readOnly: true}
+	case !hasActions(f):
+		return screenActions{off: "no [actions] in " + f.Path}
+	}
+	return screenActions{actor: func(ctx context.Context, p *pipeline.Pipeline) tui.Actor {
+		return newScreenActor(f, o.operator, func(ev monitor.Event) error { return p.PublishWait(ctx, ev) })
+	}}
 }

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/action"
+	"github.com/cutover/cutover/monitor/config"
+)
+
+// actor is the one sequence every action goes through, from `cutover act`
+// and from the watch screen alike: plan (a failed plan, or one with
+// nothing to change, is recorded), then decline (recorded as cancelled) or
+// apply (requested, running, done or failed, and the undone mark on the
+// action an undo restores). Only the confirmation differs between them.
+type actor struct {
+	f     *config.File
+	audit *action.Audit // nil: a dry run, nothing is recorded
+}
+
+// actStep is one actuator asked to do one thing.
+type actStep struct {
+	act     action.Actuator
+	req     action.Request
+	ref     action.UndoRef        // actuator and target, for the recorded undo data
+	undoing *monitor.ActionRecord // undo: the action being undone
+	undoRes *action.Result        // undo: what it left
+}
+
+// title names a step for the operator: "failover sbc-srv".
+func (s actStep) title() string { return s.req.Type + " " + s.req.Target }
+
+// plan dry-runs s, with the traffic it expects and the alert it answers.
+func (a *actor) plan(ctx context.Context, s actStep) (action.Plan, error) {
+	var plan action.Plan
+	var err error
+	if s.undoRes != nil {
+		plan, err = s.act.Undo(ctx, *s.undoRes)
+		plan.Request.Expect = expectFor(a.f, plan.Request, &s.ref.Request)
+	} else {
+		plan, err = s.act.Plan(ctx, s.req)
+		plan.Request.Expect = expectFor(a.f, s.req, nil)
+	}
+	plan.Request.Prompted = s.req.Prompted
+	switch {
+	case err != nil:
+		return plan, a.record(s, plan, action.Result{}, fmt.Errorf("plan: %w", err))
+	case plan.NoChange:
+		return plan, a.record(s, plan, action.Result{ReadBack: "nothing to change: already so"}, nil)
+	}
+	return plan, nil
+}
+
+// decline records a plan the operator did not confirm.
+func (a *actor) decline(s actStep, plan action.Plan) error {
+	trail, err := a.audit.Requested(s.req.Type, s.req.Target, plan)
+	if err == nil {
+		err = trail.Cancelled("declined by the operator")
+	}
+	return err
+}
+
+// apply performs a confirmed plan and records each step; it returns the
+// action's id and what was read back. An undo marks the action it
+// restores as undone.
+func (a *actor) apply(ctx context.Context, s actStep, plan action.Plan) (string, action.Result, error) {
+	trail, err := a.audit.Requested(s.req.Type, s.req.Target, plan)
+	if err != nil {
+		return "", action.Result{}, err
+	}
+	if err := trail.Running(); err != nil {
+		return trail.ID(), action.Result{}, err
+	}
+	res, applyErr := s.act.Apply(ctx, plan)
+	if err := trail.Finished(res, applyErr, s.ref); err != nil || applyErr != nil {
+		return trail.ID(), res, errors.Join(applyErr, err)
+	}
+	if s.undoing != nil {
+		return trail.ID(), res, a.audit.Undone(*s.undoing, trail.ID())
+	}
+	return trail.ID(), res, nil
+}
+
+// record audits a step that was not applied (its plan failed, or there
+// was nothing to change).
+func (a *actor) record(s actStep, plan action.Plan, res action.Result, err error) error {
+	if a.audit == nil { // dry run
+		return err
+	}
+	trail, aerr := a.audit.Requested(s.req.Type, s.req.Target, plan)
+	if aerr == nil {
+		aerr = trail.Finished(res, err, s.ref)
+	}
+	return errors.Join(err, aerr)
+}

@@ -1,0 +1,380 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/cutover/cutover/monitor"
+)
+
+// fakeActor records what the screen asks of it; applying appends the
+// action to the snapshot the test feeds back, as the fold would.
+type fakeActor struct {
+	mu       sync.Mutex
+	targets  []string
+	planned  []ActionRequest
+	applied  []string
+	declined []string
+	planErr  error
+	noChange bool
+}
+
+func (a *fakeActor) Operator() string  { return "Dana (dana@noc)" }
+func (a *fakeActor) Targets() []string { return a.targets }
+
+func (a *fakeActor) Plan(_ context.Context, req ActionRequest) (ActionPlan, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.planned = append(a.planned, req)
+	if a.planErr != nil {
+		return ActionPlan{}, a.planErr
+	}
+	if a.noChange {
+		return ActionPlan{NoChange: true}, nil
+	}
+	id := fmt.Sprintf("plan-%d", len(a.planned))
+	diff := "_sip._udp.porting.test. SRV (" + req.Type + " " + req.Target + ")\n- 10 50 5060 sbc-a.porting.test.\n+ 20 50 5060 sbc-a.porting.test.\n"
+	return ActionPlan{ID: id, Diff: diff, Notes: "resolvers see it within TTL 30s"}, nil
+}
+
+func (a *fakeActor) Apply(_ context.Context, id string) (string, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.applied = append(a.applied, id)
+	return "action-" + id, nil
+}
+
+func (a *fakeActor) Decline(_ context.Context, id string) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.declined = append(a.declined, id)
+	return nil
+}
+
+func actorModel(t *testing.T, a *fakeActor, w, h int) Model {
+	t.Helper()
+	return newTestModel(t, Options{Mode: ModeLive, Actor: a}, w, h)
+}
+
+// A stray key never applies: Enter, Esc, n, N, q, space and any other key
+// decline the dry run (and the decline is recorded); only y applies.
+func TestDialogDefaultsToNo(t *testing.T) {
+	t.Parallel()
+	for _, k := range []string{"enter", "esc", "n", "N", "q", "space", "x", "f", "tab", "ctrl+c"} {
+		a := &fakeActor{targets: []string{"sbc-srv"}}
+		m := actorModel(t, a, 80, 24)
+		m = press(m, "f")
+		scr := screen(m)
+		mustContain(t, scr, "FAIL OVER", "- 10 50 5060 sbc-a.porting.test.", "+ 20 50 5060", "Apply? y / N", "TTL 30s")
+		m = press(m, k)
+		if len(a.applied) != 0 || !slices.Equal(a.declined, []string{"plan-1"}) {
+			t.Fatalf("%s: applied %v, declined %v", k, a.applied, a.declined)
+		}
+		if m.dlg != nil {
+			t.Fatalf("%s: the dialog stayed open", k)
+		}
+		mustContain(t, screen(m), "declined: nothing changed")
+	}
+}
+
+func TestDialogYApplies(t *testing.T) {
+	t.Parallel()
+	for _, k := range []string{"y", "Y"} {
+		a := &fakeActor{targets: []string{"sbc-srv"}}
+		m := actorModel(t, a, 80, 24)
+		m = press(m, "f", "down", "up", k) // the arrows scroll, they do not decline
+		if !slices.Equal(a.applied, []string{"plan-1"}) || len(a.declined) != 0 {
+			t.Fatalf("%s: applied %v, declined %v", k, a.applied, a.declined)
+		}
+		if m.dlg != nil || !m.showActions {
+			t.Fatalf("%s: dialog %v, actions pane shown %v", k, m.dlg, m.showActions)
+		}
+		mustContain(t, screen(m), "done: failover sbc-srv", "ACTIONS")
+		if got := a.planned[0]; got.Type != "failover" || got.Target != "sbc-srv" {
+			t.Fatalf("planned %+v", got)
+		}
+	}
+}
+
+// F restores; with two targets a chooser comes first, Enter there only
+// plans (it never applies), and "every target" plans both.
+func TestRestoreChoosesTarget(t *testing.T) {
+	t.Parallel()
+	a := &fakeActor{targets: []string{"sbc-srv", "sbc-dispatcher"}}
+	m := actorModel(t, a, 80, 24)
+	m = press(m, "F")
+	mustContain(t, screen(m), "RESTORE", "sbc-srv", "sbc-dispatcher", "every target (2)")
+	if len(a.planned) != 0 {
+		t.Fatalf("planned before choosing: %v", a.planned)
+	}
+	m = press(m, "down", "down", "enter")
+	if len(a.planned) != 2 || a.planned[0].Type != "restore" || a.planned[1].Target != "sbc-dispatcher" {
+		t.Fatalf("planned %+v", a.planned)
+	}
+	mustContain(t, screen(m), "restore sbc-srv", "restore sbc-dispatcher", "Apply? y / N")
+	m = press(m, "enter")
+	if len(a.applied) != 0 || len(a.declined) != 2 {
+		t.Fatalf("enter: applied %v declined %v", a.applied, a.declined)
+	}
+	m = press(m, "F", "esc") // esc in the chooser: nothing planned
+	if len(a.planned) != 2 || m.dlg != nil {
+		t.Fatalf("esc in the chooser planned %v", a.planned)
+	}
+}
+
+// f on the selected trunk names its most severe open alert.
+func TestFailoverPromptedByTrunkAlert(t *testing.T) {
+	t.Parallel()
+	a := &fakeActor{targets: []string{"sbc-srv"}}
+	m := actorModel(t, a, 80, 24)
+	m = press(m, "shift+tab", "down", "f") // trunks pane, new-b
+	if m.focus != focusTrunks || len(a.planned) != 1 || a.planned[0].Prompted != "codec488:new-b" {
+		t.Fatalf("focus %v planned %+v", m.focus, a.planned)
+	}
+}
+
+// o moves the selected number, else every split-brain number, to the
+// trunk of role new.
+func TestOutbound(t *testing.T) {
+	t.Parallel()
+	a := &fakeActor{}
+	m := actorModel(t, a, 80, 24)
+	m = press(m, "o", "esc")
+	if len(a.planned) != 1 || a.planned[0] != (ActionRequest{Type: "outbound", Target: "+15551230001", To: "new-b"}) {
+		t.Fatalf("o on the selected number: %+v", a.planned)
+	}
+	snap := testSnapshot()
+	for _, n := range []string{"+15551230002", "+15551230003"} {
+		snap.Alerts = append(snap.Alerts, monitor.AlertView{AlertChange: monitor.AlertChange{Rule: "split_brain", Subject: n, Open: true, Severity: monitor.SevCritical}})
+	}
+	m = send(m, SnapshotMsg{Snap: snap})
+	m = press(m, "tab", "o") // the feed is focused: every split-brain number
+	mustContain(t, screen(m), "OUTBOUND 2 split-brain numbers", "outbound +15551230002", "outbound +15551230003")
+	got := a.planned[1:]
+	if len(got) != 2 || got[0].Prompted != "split_brain:+15551230002" || got[1].To != "new-b" {
+		t.Fatalf("o on the split-brain numbers: %+v", got)
+	}
+}
+
+// u plans the undo of the operator's newest action that changed
+// something; another operator's actions, undos and undone ones are left.
+func TestUndoLastOfMine(t *testing.T) {
+	t.Parallel()
+	a := &fakeActor{}
+	m := actorModel(t, a, 80, 24)
+	m = press(m, "u")
+	mustContain(t, screen(m), "no action of yours to undo")
+	snap := testSnapshot()
+	me, other := a.Operator(), "Sam (sam@noc)"
+	snap.Actions = []monitor.ActionView{
+		{ActionRecord: monitor.ActionRecord{ID: "f1", Type: "failover", Target: "sbc-srv", State: monitor.ActionUnverified, Operator: me, Undo: "{}"}, Requested: t0 - 9e9},
+		{ActionRecord: monitor.ActionRecord{ID: "f2", Type: "failover", Target: "sbc-b", State: monitor.ActionUndone, Operator: me, Undo: "{}"}, Requested: t0 - 8e9},
+		{ActionRecord: monitor.ActionRecord{ID: "u1", Type: "undo", Target: "f2", State: monitor.ActionDone, Operator: me, Undo: "{}"}, Requested: t0 - 7e9},
+		{ActionRecord: monitor.ActionRecord{ID: "f3", Type: "failover", Target: "sbc-c", State: monitor.ActionDone, Operator: other, Undo: "{}"}, Requested: t0 - 6e9},
+		{ActionRecord: monitor.ActionRecord{ID: "f4", Type: "failover", Target: "sbc-d", State: monitor.ActionFailed, Operator: me, Error: "refused"}, Requested: t0 - 5e9},
+	}
+	m = send(m, SnapshotMsg{Snap: snap})
+	m = press(m, "u")
+	if len(a.planned) != 1 || a.planned[0].Type != "undo" || a.planned[0].Target != "f1" || a.planned[0].Undo.ID != "f1" {
+		t.Fatalf("u planned %+v", a.planned)
+	}
+	mustContain(t, screen(m), "UNDO failover sbc-srv (f1)", "Apply? y / N")
+	press(m, "y")
+	if !slices.Equal(a.applied, []string{"plan-1"}) {
+		t.Fatalf("applied %v", a.applied)
+	}
+}
+
+// A failed plan and a plan with nothing to change are shown, not asked.
+func TestPlanErrorAndNoChange(t *testing.T) {
+	t.Parallel()
+	a := &fakeActor{targets: []string{"sbc-srv"}, planErr: errors.New(`TSIG key "ddns-key" was not accepted`)}
+	m := actorModel(t, a, 80, 24)
+	m = press(m, "f")
+	scr := screen(m)
+	mustContain(t, scr, "dry run failed, nothing changed: TSIG key", "any key closes")
+	mustNotContain(t, scr, "Apply?")
+	m = press(m, "y") // y closes it: there is nothing to apply
+	if len(a.applied) != 0 || m.dlg != nil {
+		t.Fatalf("applied %v after a failed plan", a.applied)
+	}
+	a.planErr, a.noChange = nil, true
+	m = press(m, "f")
+	mustContain(t, screen(m), "nothing to change")
+	mustNotContain(t, screen(m), "Apply?")
+	press(m, "y")
+	if len(a.applied) != 0 || len(a.declined) != 0 {
+		t.Fatalf("no change: applied %v declined %v", a.applied, a.declined)
+	}
+}
+
+// Without an Actor (read-only, replay, demo) the keys are off, the help
+// does not offer them, and pressing one says why.
+func TestActionKeysOffWithoutActor(t *testing.T) {
+	t.Parallel()
+	m := newTestModel(t, Options{Mode: ModeLive, ReadOnly: true, NoActions: "read-only: started with --read-only"}, 80, 24)
+	scr := screen(m)
+	mustContain(t, scr, "READ-ONLY")
+	mustNotContain(t, scr, "fail over")
+	for _, k := range []string{"f", "F", "o", "u"} {
+		m2 := press(m, k)
+		if m2.dlg != nil {
+			t.Fatalf("%s opened a dialog", k)
+		}
+		mustContain(t, screen(m2), "read-only: started with --read-only")
+	}
+	on := actorModel(t, &fakeActor{targets: []string{"x"}}, 200, 50)
+	mustContain(t, screen(on), "f fail over", "F restore")
+	mustNotContain(t, screen(on), "READ-ONLY")
+}
+
+// The actions pane lists every action newest first, coloured by state,
+// with its progress or error; a toggles it with the alerts; Enter opens
+// the action's detail.
+func TestActionsPane(t *testing.T) {
+	t.Parallel()
+	snap := testSnapshot()
+	snap.Actions = []monitor.ActionView{
+		{ActionRecord: monitor.ActionRecord{ID: "failover-1", Type: "failover", Target: "sbc-srv", State: monitor.ActionUndone, Operator: "dana@noc",
+			DryRun: "- 10 50 5060 sbc-a.porting.test.", Result: "20 50 5060 sbc-a.porting.test.", Undo: "{}"}, Requested: t0 - int64(3*time.Minute)},
+		{ActionRecord: monitor.ActionRecord{ID: "outbound-2", Type: "outbound", Target: "+15551230002", State: monitor.ActionFailed, Operator: "dana@noc", Error: "refused: 403"}, Requested: t0 - int64(2*time.Minute)},
+		{ActionRecord: monitor.ActionRecord{ID: "undo-3", Type: "undo", Target: "failover-1", State: monitor.ActionUnverified, Operator: "dana@noc"}, Requested: t0 - int64(time.Minute),
+			Progress: "1 of 3 calls on legacy-a, 2m left"},
+	}
+	for _, size := range [][2]int{{80, 24}, {200, 50}} {
+		m := newTestModel(t, Options{Mode: ModeLive}, size[0], size[1])
+		m = send(m, SnapshotMsg{Snap: snap})
+		mustContain(t, screen(m), "ALERTS")
+		m = press(m, "a")
+		scr := screen(m)
+		mustContain(t, scr, "ACTIONS  3")
+		lines := strings.Split(scr, "\n")
+		if len(lines) != size[1] {
+			t.Fatalf("%v: %d lines", size, len(lines))
+		}
+		first := slices.IndexFunc(lines, func(l string) bool { return strings.Contains(l, "↶ sbc-srv") })
+		undone := slices.IndexFunc(lines, func(l string) bool { return strings.Contains(l, "undone") })
+		if first < 0 || undone < first {
+			t.Fatalf("%v: not newest first:\n%s", size, scr)
+		}
+		mustContain(t, lineWith(t, scr, "outbound"), "failed", "refused: 403")
+		mustContain(t, lineWith(t, scr, "unverified"), "1 of 3 calls")
+		for m.focus != focusAlerts {
+			m = press(m, "tab")
+		}
+		m = press(m, "down", "down", "enter")
+		mustContain(t, screen(m), "ACTION failover-1", "dry run", "- 10 50 5060 sbc-a.porting.test.", "read back", "already undone")
+	}
+}
+
+// The dialog and the actions pane fit 80×24: every line is 80 wide, and a
+// long dry run scrolls.
+func TestDialogFits80x24(t *testing.T) {
+	t.Parallel()
+	a := &longActor{fakeActor{targets: []string{"sbc-srv"}}}
+	m := newTestModel(t, Options{Mode: ModeLive, Actor: a}, 80, 24)
+	m = press(m, "f")
+	scr := screen(m)
+	lines := strings.Split(scr, "\n")
+	if len(lines) != 24 {
+		t.Fatalf("%d lines:\n%s", len(lines), scr)
+	}
+	for i, l := range lines {
+		if w := len([]rune(l)); w != 80 {
+			t.Errorf("line %d is %d wide: %q", i, w, l)
+		}
+	}
+	mustContain(t, scr, "line 1 of the diff", "1–13/41 ↑/↓", "Apply? y / N")
+	mustNotContain(t, scr, "line 40 of the diff")
+	m = press(m, "down", "down", "down")
+	mustContain(t, screen(m), "line 4 of the diff")
+	mustNotContain(t, screen(m), "line 1 of the diff")
+}
+
+type longActor struct{ fakeActor }
+
+func (a *longActor) Plan(ctx context.Context, req ActionRequest) (ActionPlan, error) {
+	p, err := a.fakeActor.Plan(ctx, req)
+	var b strings.Builder
+	for i := 1; i <= 40; i++ {
+		fmt.Fprintf(&b, "line %d of the diff\n", i)
+	}
+	p.Diff, p.Notes = b.String(), "TTL 30s"
+	return p, err
+}
+
+// Esc while the dry run is under way abandons it: the plan that arrives
+// afterwards is declined, never shown or applied.
+func TestAbandonWhilePlanning(t *testing.T) {
+	t.Parallel()
+	a := &fakeActor{targets: []string{"sbc-srv"}}
+	m := actorModel(t, a, 80, 24)
+	next, cmd := m.Update(keyMsg("f"))
+	m = next.(Model)
+	mustContain(t, screen(m), "planning…")
+	m = press(m, "y") // keys other than esc wait: y does not apply a plan not yet shown
+	mustContain(t, screen(m), "planning…")
+	m = press(m, "esc")
+	mustContain(t, screen(m), "abandoned: nothing changed")
+	m = send(m, cmd()) // the plan comes in late
+	if len(a.applied) != 0 || !slices.Equal(a.declined, []string{"plan-1"}) || m.dlg != nil {
+		t.Fatalf("applied %v declined %v dialog %v", a.applied, a.declined, m.dlg)
+	}
+}
+
+// Through a real program: f shows the dry run, Enter declines, f and y
+// apply; the snapshot the fold sends next shows the action in the pane.
+// The golden is the 80×24 screen at the end.
+func TestFlowActDialog(t *testing.T) {
+	t.Parallel()
+	a := &fakeActor{targets: []string{"sbc-srv"}}
+	f := startFlow(t, Options{Mode: ModeLive, RecordingPath: "night.db", Actor: a}, 80, 24)
+	f.keys("f")
+	f.waitFor("FAIL OVER to the legacy provider", "Apply? y / N")
+	f.keys("enter")
+	f.waitFor("declined: nothing changed")
+	f.keys("f")
+	f.waitFor("Apply? y / N")
+	f.keys("y")
+	f.waitFor("done: failover sbc-srv", "ACTIONS")
+	snap := testSnapshot()
+	snap.Actions = []monitor.ActionView{
+		{ActionRecord: monitor.ActionRecord{ID: "failover-a", Type: "failover", Target: "sbc-srv", State: monitor.ActionFailed, Operator: "Dana (dana@noc)", Error: "declined by the operator"}, Requested: t0 - 4e9},
+		{ActionRecord: monitor.ActionRecord{ID: "failover-b", Type: "failover", Target: "sbc-srv", State: monitor.ActionUnverified, Operator: "Dana (dana@noc)", Undo: "{}"}, Requested: t0 - 2e9,
+			Progress: "1 of 3 calls on legacy-a, 1m58s left"},
+	}
+	f.tm.Send(SnapshotMsg{Snap: snap, Stats: testStats()})
+	f.waitFor("unverified", "1 of 3 calls")
+	if !slices.Equal(a.applied, []string{"plan-2"}) || !slices.Equal(a.declined, []string{"plan-1"}) {
+		t.Errorf("applied %v declined %v", a.applied, a.declined)
+	}
+	golden.RequireEqual(t, f.quit())
+}
+
+// Stacked, the actions pane hides the feed: a focused feed hands its
+// focus to the actions pane, and tab skips the hidden feed.
+func TestActionsPaneTakesTheFeedsFocus(t *testing.T) {
+	t.Parallel()
+	m := newTestModel(t, Options{Mode: ModeLive}, 80, 24)
+	m = press(m, "tab") // the feed
+	if m.focus != focusFeed {
+		t.Fatalf("focus %v", m.focus)
+	}
+	m = press(m, "a")
+	if m.focus != focusAlerts || m.focused() != pane(m.actions) {
+		t.Fatalf("after a: focus %v", m.focus)
+	}
+	for range 4 {
+		if m = press(m, "tab"); m.focus == focusFeed {
+			t.Fatal("tab reached the hidden feed")
+		}
+	}
+}

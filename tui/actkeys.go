@@ -1,0 +1,168 @@
+package tui
+
+import (
+	"slices"
+	"strconv"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/cutover/cutover/monitor"
+)
+
+// The action keys: f fails over to the legacy provider, F restores to the
+// new one (each on a chosen failover target, or every one), o moves
+// outbound routes to a new-role trunk, u undoes the operator's last
+// action. Each opens the dialog; nothing changes before y.
+
+// failoverKey starts a failover (typ failover) or a restore (typ restore).
+func (m *Model) failoverKey(typ string) tea.Cmd {
+	targets := m.o.Actor.Targets()
+	if len(targets) == 0 {
+		m.status, m.statusOK = "no [[actions.failover]] in the config", false
+		return nil
+	}
+	prompted := ""
+	if t, ok := m.trunks.selected(); ok && m.focus == focusTrunks {
+		prompted = m.worstOpenAlert(t.Name)
+	}
+	choices := make([]choice, 0, len(targets)+1)
+	for _, t := range targets {
+		choices = append(choices, choice{label: t, reqs: []ActionRequest{{Type: typ, Target: t, Prompted: prompted}}})
+	}
+	if len(targets) > 1 {
+		all := choice{label: "every target (" + strconv.Itoa(len(targets)) + ")"}
+		for _, c := range choices {
+			all.reqs = append(all.reqs, c.reqs...)
+		}
+		choices = append(choices, all)
+	}
+	title := "FAIL OVER to the legacy provider"
+	if typ == reqRestore {
+		title = "RESTORE to the new provider"
+	}
+	return m.openDialog(title, choices)
+}
+
+// outboundKey moves the outbound route of the selected number (numbers
+// pane focused) or of every number with an open split_brain alert to a
+// trunk of role new, chosen when there are several.
+func (m *Model) outboundKey() tea.Cmd {
+	var numbers []string
+	if n, ok := m.numbers.selected(); ok && m.focus == focusNumbers {
+		numbers = []string{n.E164}
+	} else {
+		numbers = m.openAlertSubjects("split_brain")
+	}
+	if len(numbers) == 0 {
+		m.status, m.statusOK = "o: select a number in the numbers pane (no split_brain alert is open)", false
+		return nil
+	}
+	var trunks []string
+	if m.snap != nil {
+		for _, t := range m.snap.Trunks {
+			if t.Role == monitor.RoleNew {
+				trunks = append(trunks, t.Name)
+			}
+		}
+	}
+	if len(trunks) == 0 {
+		m.status, m.statusOK = "o: no trunk of role new to move outbound routes to", false
+		return nil
+	}
+	choices := make([]choice, 0, len(trunks))
+	for _, t := range trunks {
+		c := choice{label: "leave by " + t}
+		for _, n := range numbers {
+			prompted := ""
+			if a := (monitor.AlertChange{Rule: "split_brain", Subject: n}); m.alertOpen(a.Key()) {
+				prompted = a.Key()
+			}
+			c.reqs = append(c.reqs, ActionRequest{Type: reqOutbound, Target: n, To: t, Prompted: prompted})
+		}
+		choices = append(choices, c)
+	}
+	title := "OUTBOUND " + numbers[0]
+	if len(numbers) > 1 {
+		title = "OUTBOUND " + strconv.Itoa(len(numbers)) + " split-brain numbers"
+	}
+	return m.openDialog(title, choices)
+}
+
+// undoKey undoes this operator's last action that changed something and
+// still stands. An undo itself is never undone by u: fail over again.
+func (m *Model) undoKey() tea.Cmd {
+	rec, ok := m.lastOwnAction()
+	if !ok {
+		m.status, m.statusOK = "u: no action of yours to undo", false
+		return nil
+	}
+	req := ActionRequest{Type: reqUndo, Target: rec.ID, Undo: &rec}
+	return m.openDialog("UNDO "+rec.Type+" "+rec.Target+" ("+rec.ID+")", []choice{{label: rec.ID, reqs: []ActionRequest{req}}})
+}
+
+// lastOwnAction is the newest action of this operator that can be undone.
+func (m *Model) lastOwnAction() (monitor.ActionRecord, bool) {
+	if m.snap == nil {
+		return monitor.ActionRecord{}, false
+	}
+	me := m.o.Actor.Operator()
+	acts := m.snap.Actions
+	for i := len(acts) - 1; i >= 0; i-- {
+		a := acts[i].ActionRecord
+		if a.Operator != me || a.Type == reqUndo || a.Undo == "" {
+			continue
+		}
+		if slices.Contains([]monitor.ActionState{monitor.ActionDone, monitor.ActionUnverified, monitor.ActionVerified}, a.State) {
+			return a, true
+		}
+	}
+	return monitor.ActionRecord{}, false
+}
+
+// worstOpenAlert is the key of the most severe open alert on subject.
+func (m *Model) worstOpenAlert(subject string) string {
+	if m.snap == nil {
+		return ""
+	}
+	best, rank := "", 0
+	for _, a := range m.snap.Alerts {
+		if a.Closed != 0 || a.Subject != subject {
+			continue
+		}
+		if r := sevRank(a.Severity); r > rank {
+			best, rank = a.Key(), r
+		}
+	}
+	return best
+}
+
+func sevRank(s monitor.Severity) int {
+	switch s {
+	case monitor.SevCritical:
+		return 3
+	case monitor.SevWarning:
+		return 2
+	}
+	return 1
+}
+
+// openAlertSubjects are the subjects of the open alerts of a rule.
+func (m *Model) openAlertSubjects(rule string) []string {
+	var out []string
+	if m.snap == nil {
+		return out
+	}
+	for _, a := range m.snap.Alerts {
+		if a.Closed == 0 && a.Rule == rule && !slices.Contains(out, a.Subject) {
+			out = append(out, a.Subject)
+		}
+	}
+	return out
+}
+
+func (m *Model) alertOpen(k string) bool {
+	if m.snap == nil {
+		return false
+	}
+	return slices.ContainsFunc(m.snap.Alerts, func(a monitor.AlertView) bool { return a.Closed == 0 && a.Key() == k })
+}
