@@ -1,7 +1,10 @@
 package tui
 
 import (
+	"cmp"
+	"slices"
 	"strconv"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -10,15 +13,30 @@ import (
 	"github.com/cutover/cutover/monitor"
 )
 
-// actionsPane lists every operator action of the night, newest first,
-// with its state and how its verification stands. It shares the alerts'
-// place on screen (a toggles); starting an action brings it up.
+// actionsPane is the operators' log of the night, newest first: every
+// action with its state and how its verification stands, and every note.
+// It shares the alerts' place on screen (a toggles); starting an action
+// brings it up.
 type actionsPane struct {
-	c      *shared
-	all    []monitor.ActionView // newest first
-	cursor int
-	offset int
-	page   int
+	c       *shared
+	all     []logEntry // newest first
+	actions int        // how many of them are actions
+	cursor  int
+	offset  int
+	page    int
+}
+
+// logEntry is one row: an action, or a note (act is nil).
+type logEntry struct {
+	act  *monitor.ActionView
+	note monitor.NoteView
+}
+
+func (e logEntry) time() int64 {
+	if e.act != nil {
+		return e.act.Requested
+	}
+	return e.note.Time
 }
 
 const (
@@ -39,6 +57,14 @@ var actionColumns = []column{
 	{id: xcProgress, title: "progress / error", w: 12, prio: 1, flex: true},
 }
 
+// noteColumns lay out a note's row: the text takes the width of the
+// action's target, state, operator and progress.
+var noteColumns = []column{
+	{id: xcTime, title: "time", w: 8, prio: 0},
+	{id: xcType, title: "type", w: 8, prio: 0},
+	{id: xcProgress, title: "note", w: 12, prio: 0, flex: true},
+}
+
 func newActionsPane(c *shared) *actionsPane { return &actionsPane{c: c} }
 
 func (p *actionsPane) setSize(s size) {
@@ -46,11 +72,15 @@ func (p *actionsPane) setSize(s size) {
 	p.offset = scrollTo(p.cursor, p.offset, p.page)
 }
 
-func (p *actionsPane) setData(acts []monitor.ActionView) {
-	p.all = p.all[:0]
-	for i := len(acts) - 1; i >= 0; i-- {
-		p.all = append(p.all, acts[i])
+func (p *actionsPane) setData(acts []monitor.ActionView, notes []monitor.NoteView) {
+	p.all, p.actions = p.all[:0], len(acts)
+	for i := range acts {
+		p.all = append(p.all, logEntry{act: &acts[i]})
 	}
+	for _, n := range notes {
+		p.all = append(p.all, logEntry{note: n})
+	}
+	slices.SortStableFunc(p.all, func(a, b logEntry) int { return cmp.Compare(b.time(), a.time()) })
 	p.cursor = clamp(p.cursor, 0, len(p.all)-1)
 	p.offset = scrollTo(p.cursor, p.offset, p.page)
 }
@@ -64,7 +94,11 @@ func (p *actionsPane) Update(msg tea.Msg) tea.Cmd {
 	}
 	if key.Matches(k, p.c.keys.Enter) {
 		if p.cursor >= 0 && p.cursor < len(p.all) {
-			return openDetail(detailAction, p.all[p.cursor].ID)
+			if e := p.all[p.cursor]; e.act != nil {
+				return openDetail(detailAction, e.act.ID)
+			} else {
+				return openDetail(detailNote, strconv.FormatInt(e.note.Time, 10)+" "+e.note.Author)
+			}
 		}
 		return nil
 	}
@@ -75,20 +109,34 @@ func (p *actionsPane) Update(msg tea.Msg) tea.Cmd {
 
 func (p *actionsPane) view(s size, focused bool) []string {
 	st := p.c.st
-	cols := chooseColumns(actionColumns, s.w)
+	cols, noteCols := chooseColumns(actionColumns, s.w), chooseColumns(noteColumns, s.w)
 	lines := make([]string, 0, s.h)
-	lines = append(lines, titleBar(st, "ACTIONS", strconv.Itoa(len(p.all))+" · newest first", "a: alerts", s.w, focused))
+	summary := plural(p.actions, "action") + " · " + plural(len(p.all)-p.actions, "note") + " · newest first"
+	lines = append(lines, titleBar(st, "ACTIONS & NOTES", summary, "a: alerts", s.w, focused))
 	lines = append(lines, headerRow(st, cols, s.w, -1, ""))
-	lines = append(lines, tableRows(st, cols, s.w, p.offset, min(p.offset+p.page, len(p.all)), p.cursor, focused,
-		func(i int, c column) cell { return p.cell(&p.all[i], c) })...)
+	for i := p.offset; i < min(p.offset+p.page, len(p.all)); i++ {
+		e, cs := p.all[i], cols
+		if e.act == nil {
+			cs = noteCols
+		}
+		cells := make([]cell, len(cs))
+		for j, c := range cs {
+			cells[j] = p.cell(e, c)
+		}
+		lines = append(lines, tableRow(st, cs, cells, s.w, focused && i == p.cursor))
+	}
 	if len(p.all) == 0 {
-		lines = append(lines, st.Muted.Render("  no actions yet"))
+		lines = append(lines, st.Muted.Render("  no actions or notes yet"))
 	}
 	return padLines(lines, s.w, s.h)
 }
 
-func (p *actionsPane) cell(a *monitor.ActionView, c column) cell {
+func (p *actionsPane) cell(e logEntry, c column) cell {
 	st := p.c.st
+	a := e.act
+	if a == nil {
+		return noteCell(st, e.note, c)
+	}
 	switch c.id {
 	case xcTime:
 		return cell{text: clock(a.Requested, "15:04:05")}
@@ -116,12 +164,26 @@ func (p *actionsPane) targetText(a *monitor.ActionView) string {
 	if a.Type != reqUndo {
 		return a.Target
 	}
-	for i := range p.all {
-		if u := &p.all[i]; u.ID == a.Target {
+	for _, e := range p.all {
+		if u := e.act; u != nil && u.ID == a.Target {
 			return "↶ " + u.Target
 		}
 	}
 	return a.Target
+}
+
+// noteCell is a note's row: its time, author and text.
+func noteCell(st *Styles, n monitor.NoteView, c column) cell {
+	switch c.id {
+	case xcTime:
+		return cell{text: clock(n.Time, "15:04:05")}
+	case xcType:
+		return cell{"note", st.Muted.Render("note")}
+	case xcProgress:
+		text := strings.Join(strings.Fields(n.Text), " ")
+		return cell{n.Author + ": " + text, st.Muted.Render(n.Author+": ") + st.Info.Render(text)}
+	}
+	return cell{}
 }
 
 // actionStyle is the colour of an action's state: under way amber, done
@@ -136,4 +198,12 @@ func (s *Styles) actionStyle(st monitor.ActionState) lipgloss.Style {
 		return s.Muted
 	}
 	return s.Warn // requested, running, unverified
+}
+
+// plural is "1 note", "2 notes".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return strconv.Itoa(n) + " " + what + "s"
 }

@@ -255,7 +255,7 @@ func TestActionsPane(t *testing.T) {
 		mustContain(t, screen(m), "ALERTS")
 		m = press(m, "a")
 		scr := screen(m)
-		mustContain(t, scr, "ACTIONS  3")
+		mustContain(t, scr, "ACTIONS & NOTES  3 actions · 0 notes")
 		lines := strings.Split(scr, "\n")
 		if len(lines) != size[1] {
 			t.Fatalf("%v: %d lines", size, len(lines))
@@ -273,6 +273,39 @@ func TestActionsPane(t *testing.T) {
 		m = press(m, "down", "down", "enter")
 		mustContain(t, screen(m), "ACTION failover-1", "dry run", "- 10 50 5060 sbc-a.porting.test.", "read back", "already undone")
 	}
+}
+
+// Notes are in the operators' log with the actions, newest first: the
+// recording's and a replay's side notes up to the screen's clock (a side
+// note later than the clock is not shown yet); Enter shows one whole.
+func TestNotesInTheLog(t *testing.T) {
+	t.Parallel()
+	snap := testSnapshot()
+	snap.Actions = []monitor.ActionView{{ActionRecord: monitor.ActionRecord{ID: "failover-1", Type: "failover", Target: "sbc-srv",
+		State: monitor.ActionVerified, Operator: "dana@noc"}, Requested: t0 - int64(2*time.Minute)}}
+	snap.Notes = []monitor.NoteView{{Time: t0 - int64(3*time.Minute), Note: monitor.Note{Author: "dana@noc", Text: "legacy NOC confirms the outage"}}}
+	side := []monitor.NoteView{
+		{Time: t0 - int64(time.Minute), Note: monitor.Note{Author: "sam@pm", Text: "post-mortem: the 503s began\nbefore the SRV change"}},
+		{Time: t0 + int64(time.Minute), Note: monitor.Note{Author: "sam@pm", Text: "not yet on screen"}},
+	}
+	m := newTestModel(t, Options{Mode: ModeReplay, SideNotes: func() []monitor.NoteView { return side }}, 80, 24)
+	m = send(m, SnapshotMsg{Snap: snap})
+	m = press(m, "a")
+	scr := screen(m)
+	mustContain(t, scr, "ACTIONS & NOTES  1 action · 2 notes")
+	mustNotContain(t, scr, "not yet on screen")
+	lines := strings.Split(scr, "\n")
+	pm := slices.IndexFunc(lines, func(l string) bool { return strings.Contains(l, "post-mortem: the 503s began before") })
+	act := slices.IndexFunc(lines, func(l string) bool { return strings.Contains(l, "verified") })
+	noc := slices.IndexFunc(lines, func(l string) bool { return strings.Contains(l, "legacy NOC confirms") })
+	if pm < 0 || act < pm || noc < act {
+		t.Fatalf("not newest first (%d %d %d):\n%s", pm, act, noc, scr)
+	}
+	for m.focus != focusAlerts {
+		m = press(m, "tab")
+	}
+	m = press(m, "enter")
+	mustContain(t, screen(m), "NOTE", "sam@pm", "post-mortem: the 503s began", "before the SRV change")
 }
 
 // The dialog and the actions pane fit 80×24: every line is 80 wide, and a

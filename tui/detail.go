@@ -17,6 +17,7 @@ const (
 	detailNumber            // a ported number
 	detailAny               // an alert subject: the root resolves it
 	detailAction            // an operator action
+	detailNote              // an operator note: id is "TIME AUTHOR"
 )
 
 // detailView is the open detail of one trunk or number. It is looked up in
@@ -62,6 +63,12 @@ func (m Model) detailContent() []string {
 			for i := range m.snap.Actions {
 				if m.snap.Actions[i].ID == d.id {
 					return m.actionDetail(&m.snap.Actions[i])
+				}
+			}
+		case detailNote:
+			for _, n := range m.actions.all {
+				if n.act == nil && strconv.FormatInt(n.note.Time, 10)+" "+n.note.Author == d.id {
+					return m.noteDetail(n.note)
 				}
 			}
 		case detailNumber:

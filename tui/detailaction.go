@@ -49,6 +49,19 @@ func (m Model) actionDetail(a *monitor.ActionView) []string {
 	return append(lines, st.ColHeader.Render("  undo"), undo)
 }
 
+// noteDetail is one operator note, whole.
+func (m Model) noteDetail(n monitor.NoteView) []string {
+	st, w := m.c.st, m.lay.width
+	lines := []string{
+		titleBar(st, "NOTE", clock(n.Time, "15:04:05"), "esc back", w, true),
+		"",
+		labelled(st, "time", clock(n.Time, "2006-01-02 15:04:05")+" UTC"),
+		labelled(st, "author", n.Author),
+		"",
+	}
+	return append(lines, textBlock(st, "note", n.Text, w)...)
+}
+
 // textBlock is a titled, indented block of recorded text, wrapped at w.
 func textBlock(st *Styles, title, text string, w int) []string {
 	lines := []string{st.ColHeader.Render("  " + title)}

@@ -5,6 +5,8 @@
 package tui
 
 import (
+	"slices"
+
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 
@@ -49,8 +51,11 @@ type Options struct {
 	// Note records an operator note at event time t (live: into the
 	// recording; replay: into a side file). nil: no notes. The screen calls
 	// it from a command, never from Update.
-	Note     func(t int64, text string) error
-	TestCall TestCaller // live: `t` on a number places a test call (nil = no key)
+	Note func(t int64, text string) error
+	// SideNotes are a replay's notes kept beside the recording; the screen
+	// lists those up to its clock with the recording's own (nil = none).
+	SideNotes func() []monitor.NoteView
+	TestCall  TestCaller // live: `t` on a number places a test call (nil = no key)
 	// Actor performs actions from the screen (f, F, o, u); nil: the keys
 	// are off, and pressing one shows NoActions (why).
 	Actor     Actor
@@ -260,7 +265,7 @@ func (m *Model) resize(w, h int) {
 func (m *Model) setSnapshot(msg SnapshotMsg) {
 	m.stats = msg.Stats
 	m.readPlayer()
-	if msg.Snap == nil {
+	if msg.Snap == nil || msg.Snap == m.snap { // the same fold: only the stats and the player moved
 		return
 	}
 	m.snap = msg.Snap
@@ -272,7 +277,22 @@ func (m *Model) setSnapshot(msg SnapshotMsg) {
 	m.numbers.setData(msg.Snap.Numbers)
 	m.feed.setData(msg.Snap.Feed)
 	m.alerts.setData(msg.Snap.Alerts)
-	m.actions.setData(msg.Snap.Actions)
+	m.actions.setData(msg.Snap.Actions, m.notesUpTo(msg.Snap))
+}
+
+// notesUpTo is the recording's notes and the side notes up to the
+// snapshot's clock.
+func (m *Model) notesUpTo(snap *monitor.Snapshot) []monitor.NoteView {
+	if m.o.SideNotes == nil {
+		return snap.Notes
+	}
+	notes := slices.Clone(snap.Notes)
+	for _, n := range m.o.SideNotes() {
+		if n.Time <= snap.Now {
+			notes = append(notes, n)
+		}
+	}
+	return notes
 }
 
 // readPlayer caches the player's state so View never calls out.

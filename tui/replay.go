@@ -130,6 +130,9 @@ func (m *Model) noteSaved(msg noteSavedMsg) {
 		return
 	}
 	m.status, m.statusOK = "note saved at "+clock(msg.at, "15:04:05"), true
+	if m.snap != nil && m.o.SideNotes != nil { // a paused replay sends no new snapshot to show it
+		m.actions.setData(m.snap.Actions, m.notesUpTo(m.snap))
+	}
 }
 
 // promptLine is the footer while typing a time or a note.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -101,7 +100,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 		},
 		headless: o.headless, duration: o.duration, logger: logger, stdout: stdout,
 		actions: screenActions{off: "demo: no [actions] (the simulated night has nothing to change)"},
-		note:    pipelineNotes,
+		note:    pipelineNotes("", false),
 	}
 	if o.viaHEP {
 		if s.feed, s.sources, err = overHEP(pacer, next, logger); err != nil {
@@ -149,15 +148,4 @@ func demoVerifier() (*stir.Verifier, error) {
 		Trust: fixtures.STIRPool(),
 		Certs: stir.NewFetcher(stir.FetcherOptions{Static: map[string][]byte{fixtures.X5U: fixtures.SPCertPEM()}, Offline: true}),
 	})
-}
-
-// pipelineNotes records the screen's notes as events of the session's
-// pipeline.
-func pipelineNotes(p *pipeline.Pipeline) func(int64, string) error {
-	return func(t int64, text string) error {
-		if !p.Publish(noteEvent(t, text)) {
-			return errors.New("the event queue is full; try again")
-		}
-		return nil
-	}
 }

@@ -2,14 +2,19 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
+	"sync"
+	"time"
 
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/action"
+	"github.com/cutover/cutover/monitor/pipeline"
 	"github.com/cutover/cutover/store"
 )
 
@@ -49,22 +54,77 @@ func readSideNotes(db string) ([]store.NoteRow, error) {
 	return out, sc.Err()
 }
 
-// appendSideNote adds a note to db's side file.
-func appendSideNote(db string, t int64, text string) error {
-	f, err := os.OpenFile(sideNotesPath(db), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+// sideNotes are a replay's notes: the side file's, and the ones taken in
+// this replay, for the screen (the fold never sees them: the recording
+// stays as it was).
+type sideNotes struct {
+	db   string
+	mu   sync.Mutex
+	list []monitor.NoteView
+}
+
+func loadSideNotes(db string) (*sideNotes, error) {
+	rows, err := readSideNotes(db)
+	if err != nil {
+		return nil, err
+	}
+	s := &sideNotes{db: db}
+	for _, r := range rows {
+		s.list = append(s.list, monitor.NoteView{Time: r.TsNs, Note: monitor.Note{Author: r.Author, Text: r.Text}})
+	}
+	return s, nil
+}
+
+// add writes a note to the side file, then keeps it for the screen.
+func (s *sideNotes) add(t int64, text string) error {
+	author := action.Operator("")
+	f, err := os.OpenFile(sideNotesPath(s.db), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return fmt.Errorf("note: %w", err)
 	}
-	line, _ := json.Marshal(sideNote{TimeNs: t, Author: action.Operator(""), Text: text})
+	line, _ := json.Marshal(sideNote{TimeNs: t, Author: author, Text: text})
 	if _, err := f.Write(append(line, '\n')); err != nil {
 		f.Close()
 		return fmt.Errorf("note: %w", err)
 	}
-	return f.Close()
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("note: %w", err)
+	}
+	s.mu.Lock()
+	s.list = append(s.list, monitor.NoteView{Time: t, Note: monitor.Note{Author: author, Text: text}})
+	s.mu.Unlock()
+	return nil
 }
 
-// noteEvent is a note taken live: it goes into the recording as an event.
-func noteEvent(t int64, text string) monitor.Event {
-	return monitor.Event{Time: t, Kind: monitor.KindNote, Source: "operator",
-		Note: &monitor.Note{Author: action.Operator(""), Text: text}}
+// all is every side note so far (the screen shows those up to its clock).
+func (s *sideNotes) all() []monitor.NoteView {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.list)
+}
+
+// noteTimeout bounds how long a note waits for room in a full queue.
+const noteTimeout = 5 * time.Second
+
+// pipelineNotes records the screen's notes by operator (with $USER@host)
+// as events of the session's pipeline, waiting for room rather than
+// dropping one: a note is what an operator typed. live stamps a note with
+// the wall clock (a live night's event time), not the screen's clock,
+// which lags the queue and is unset before the first event.
+func pipelineNotes(operator string, live bool) func(p *pipeline.Pipeline) func(int64, string) error {
+	author := action.Operator(operator)
+	return func(p *pipeline.Pipeline) func(int64, string) error {
+		return func(t int64, text string) error {
+			if live {
+				t = time.Now().UnixNano()
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), noteTimeout)
+			defer cancel()
+			ev := monitor.Event{Time: t, Kind: monitor.KindNote, Source: "operator", Note: &monitor.Note{Author: author, Text: text}}
+			if err := p.PublishWait(ctx, ev); err != nil {
+				return fmt.Errorf("note not recorded: %w", err)
+			}
+			return nil
+		}
+	}
 }

@@ -76,10 +76,14 @@ func runReplay(args []string, stdout, stderr io.Writer) error {
 		actions: screenActions{off: "replay: read-only (act on the live night with cutover act or cutover watch)"},
 	}
 	if !o.headless {
-		s.seeker = ctl
+		side, err := loadSideNotes(path)
+		if err != nil {
+			return err
+		}
+		s.seeker, s.sideNotes = ctl, side.all
 		s.note = func(*pipeline.Pipeline) func(int64, string) error {
 			return func(t int64, text string) error {
-				if err := appendSideNote(path, t, text); err != nil {
+				if err := side.add(t, text); err != nil {
 					return err
 				}
 				ctl.AddMark(monitor.Mark{Time: t, Kind: monitor.MarkNote})

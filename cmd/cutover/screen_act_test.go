@@ -336,7 +336,7 @@ func TestActThroughARunningWatch(t *testing.T) {
 	s := startTmuxEnv(t, []string{"CUTOVER_TEST_TSIG=" + bind.Secret}, 80, 24, "watch", "-c", cfg, "--db", db, "--operator", "Dana")
 	s.waitFor("LIVE", "hep ●")
 	s.keys("a") // the actions pane
-	s.waitFor("ACTIONS  0")
+	s.waitFor("ACTIONS & NOTES  0 actions")
 	code, out := actRunCmd(t, "", "failover", "-c", cfg, "--db", db, "--yes", "--operator", "Sam")
 	if code != 0 || !strings.Contains(out, "recording through the running watch") {
 		t.Fatalf("act while the watch runs: %d\n%s", code, out)

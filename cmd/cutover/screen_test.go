@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -27,6 +28,9 @@ func needTool(t *testing.T, name string) {
 	}
 }
 
+// tmuxSessions numbers the tmux sessions, so one test may start several.
+var tmuxSessions atomic.Int64
+
 // tmuxSession runs cutover in a detached tmux of the given size.
 type tmuxSession struct {
 	t    *testing.T
@@ -43,7 +47,7 @@ func startTmux(t *testing.T, w, h int, args ...string) *tmuxSession {
 func startTmuxEnv(t *testing.T, env []string, w, h int, args ...string) *tmuxSession {
 	t.Helper()
 	needTool(t, "tmux")
-	s := &tmuxSession{t: t, name: "cutover-test-" + strings.ReplaceAll(t.Name(), "/", "-")}
+	s := &tmuxSession{t: t, name: fmt.Sprintf("cutover-test-%s-%d", strings.ReplaceAll(t.Name(), "/", "-"), tmuxSessions.Add(1))}
 	cmd := []string{"new-session", "-d", "-s", s.name, "-x", strconv.Itoa(w), "-y", strconv.Itoa(h)}
 	for _, e := range env {
 		cmd = append(cmd, "-e", e)

@@ -36,6 +36,7 @@ type session struct {
 	control   func(ctx context.Context, pub func(context.Context, monitor.Event) error, replace func(context.Context, *monitor.State) error) error
 	seeker    tui.Seeker                                           // nil: no moves in time
 	note      func(p *pipeline.Pipeline) func(int64, string) error // nil: no notes
+	sideNotes func() []monitor.NoteView                            // replay: notes kept beside the recording (nil = none)
 	lossless  bool                                                 // publish with back-pressure even when paced (replay)
 	live      bool                                                 // live sources: publishing never blocks; a refused event returns errDropped
 	sources   func() []tui.SourceStat                              // live sources' health for the header (nil = none)
@@ -174,6 +175,7 @@ func (s *session) watch(ctx context.Context, p *pipeline.Pipeline, fed *feedResu
 	if s.note != nil {
 		o.Note = s.note(p)
 	}
+	o.SideNotes = s.sideNotes
 	if s.actions.actor != nil {
 		o.Actor = s.actions.actor(ctx, p)
 	}
@@ -191,7 +193,7 @@ func (s *session) watch(ctx context.Context, p *pipeline.Pipeline, fed *feedResu
 	relayDone := make(chan struct{})
 	go func() {
 		defer close(relayDone)
-		relay(rctx, p, prog, fed, s.sources)
+		relay(rctx, p, prog, fed, s.sources, s.seeker != nil)
 	}()
 	_, err := prog.Run()
 	stopRelay()
@@ -204,15 +206,16 @@ func (s *session) watch(ctx context.Context, p *pipeline.Pipeline, fed *feedResu
 
 // relay sends the screen at most ten snapshots a second, and tells it when
 // the feed has ended. It returns when ctx ends (the screen has quit).
-// With live sources it sends every tick, so their counters move on screen
-// even when no event changes the fold.
-func relay(ctx context.Context, p *pipeline.Pipeline, prog *tea.Program, fed *feedResult, sources func() []tui.SourceStat) {
+// With live sources, or a replay that seeks, it sends every tick, so the
+// sources' counters and the timeline (a seek that ends where it began)
+// move on screen even when no event changes the fold.
+func relay(ctx context.Context, p *pipeline.Pipeline, prog *tea.Program, fed *feedResult, sources func() []tui.SourceStat, seeks bool) {
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	var last *monitor.Snapshot
 	send := func() {
 		snap, st := p.Latest()
-		if snap == nil || (snap == last && sources == nil) {
+		if snap == nil || (snap == last && sources == nil && !seeks) {
 			return
 		}
 		last = snap

@@ -101,6 +101,7 @@ func runWatch(args []string, stdout, stderr io.Writer) error {
 		sources:  func() []tui.SourceStat { return []tui.SourceStat{sourceStat(col.Stats())} },
 		headless: o.headless, duration: o.duration, logger: logger, stdout: stdout,
 		actions: watchActions(f, o),
+		note:    pipelineNotes(o.operator, true), // n: a note into the recording
 	}
 	out, runErr := s.run(context.Background())
 	if err := w.Close(); err != nil && runErr == nil {
