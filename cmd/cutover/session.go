@@ -79,15 +79,16 @@ func (s *session) run(parent context.Context) (outcome, error) {
 	}
 	start := time.Now()
 	p := pipeline.New(monitor.NewState(s.cfg), pipeline.Options{Recorder: s.recorder, Logger: s.logger})
+	stopControl := func() {}
 	if s.controlDB != "" {
-		stopControl, err := serveControl(ctx, s.controlDB, p.PublishWait, s.logger)
+		stop, err := serveControl(ctx, s.controlDB, p.PublishWait, s.logger)
 		switch {
 		case errors.Is(err, errAnotherWatch):
 			return outcome{}, err
 		case err != nil: // the watch goes on; `cutover act` then records elsewhere
 			s.logger.Warn("no control socket: cutover act cannot record into this watch's recording", "err", err)
 		default:
-			defer stopControl()
+			stopControl = stop
 		}
 	}
 	runErr := make(chan error, 1)
@@ -104,6 +105,7 @@ func (s *session) run(parent context.Context) (outcome, error) {
 	}
 	go func() {
 		fed.err = feedFn(feedCtx, s.publisher(p))
+		stopControl() // act's events: each taken whole before the pipeline closes, or refused
 		p.Close()
 		close(fed.done)
 	}()

@@ -192,7 +192,23 @@ func watchActions(f *config.File, o *watchOpts) screenActions {
 	case !hasActions(f):
 		return screenActions{off: "no [actions] in " + f.Path}
 	}
-	return screenActions{actor: func(ctx context.Context, p *pipeline.Pipeline) tui.Actor {
-		return newScreenActor(f, o.operator, func(ev monitor.Event) error { return p.PublishWait(ctx, ev) })
+	return screenActions{actor: func(_ context.Context, p *pipeline.Pipeline) tui.Actor {
+		return newScreenActor(f, o.operator, recordAction(p))
 	}}
+}
+
+// recordActionTimeout bounds how long an action event waits for room in a
+// full queue.
+const recordActionTimeout = 30 * time.Second
+
+// recordAction records an operator's action step through the session's
+// pipeline: it waits for room rather than dropping it, and outlives the
+// session's context, so a step of an action under way when the watch is
+// stopped is still recorded (or the pipeline, already closed, says so).
+func recordAction(p *pipeline.Pipeline) func(monitor.Event) error {
+	return func(ev monitor.Event) error {
+		ctx, cancel := context.WithTimeout(context.Background(), recordActionTimeout)
+		defer cancel()
+		return p.PublishWait(ctx, ev)
+	}
 }

@@ -47,12 +47,13 @@ type Stats struct {
 
 // Pipeline owns the fold. Create it with New, start Run in one goroutine.
 type Pipeline struct {
-	opts  Options
-	state *monitor.State
-	q     chan monitor.Event
-	swap  chan swapReq
-	done  chan struct{}
-	once  sync.Once
+	opts    Options
+	state   *monitor.State
+	q       chan monitor.Event
+	swap    chan swapReq
+	done    chan struct{}
+	once    sync.Once
+	closing sync.RWMutex // PublishWait holds it to queue; Close to close done
 
 	published, dropped, applied, recorded atomic.Uint64
 
@@ -106,23 +107,36 @@ func (p *Pipeline) Publish(ev monitor.Event) (ok bool) {
 }
 
 // PublishWait blocks until the event is queued: for file sources (replay,
-// capture import) that must lose nothing and may go at the fold's pace.
+// capture import) that must lose nothing and may go at the fold's pace,
+// and for what operators do (actions, notes). An event it takes is folded
+// and recorded: it refuses once Close has been called, never after taking.
 func (p *Pipeline) PublishWait(ctx context.Context, ev monitor.Event) error {
+	p.closing.RLock() // Close waits for an event being queued, so Run drains it
+	defer p.closing.RUnlock()
+	select {
+	case <-p.done:
+		return errClosed
+	default:
+	}
 	select {
 	case p.q <- ev:
 		p.published.Add(1)
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-p.done:
-		return errClosed
 	}
 }
 
 var errClosed = errors.New("pipeline closed")
 
 // Close says no more events will come: Run folds what is queued and returns.
-func (p *Pipeline) Close() { p.once.Do(func() { close(p.done) }) }
+func (p *Pipeline) Close() {
+	p.once.Do(func() {
+		p.closing.Lock()
+		close(p.done)
+		p.closing.Unlock()
+	})
+}
 
 // Latest returns the newest snapshot (nil before the first) and the stats.
 func (p *Pipeline) Latest() (*monitor.Snapshot, Stats) {

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -268,5 +269,43 @@ func TestRunStopsOnCancel(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Run did not stop on cancel")
+	}
+}
+
+// An event PublishWait takes is folded, even when Close races it; once
+// Close has been called PublishWait refuses, every time (an operator's
+// action must never be acknowledged and then lost at shutdown).
+func TestPublishWaitNeverTakesAfterClose(t *testing.T) {
+	for round := 0; round < 20; round++ {
+		p := New(monitor.NewState(testConfig()), Options{QueueSize: 8, BatchSize: 4, Recorder: &memRecorder{}})
+		errc := run(t, p)
+		evs := night(400)
+		var taken atomic.Int64
+		var wg sync.WaitGroup
+		for w := 0; w < 4; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := w; i < len(evs); i += 4 {
+					if p.PublishWait(context.Background(), evs[i]) == nil {
+						taken.Add(1)
+					}
+				}
+			}()
+		}
+		time.Sleep(time.Duration(round) * 100 * time.Microsecond)
+		p.Close()
+		wg.Wait()
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+		if _, st := p.Latest(); st.Applied != uint64(taken.Load()) {
+			t.Fatalf("round %d: PublishWait took %d events, the fold applied %d", round, taken.Load(), st.Applied)
+		}
+		for i := 0; i < 50; i++ {
+			if err := p.PublishWait(context.Background(), evs[0]); !errors.Is(err, errClosed) {
+				t.Fatalf("after Close: %v", err)
+			}
+		}
 	}
 }
