@@ -24,6 +24,7 @@ type fakeActor struct {
 	applied  []string
 	declined []string
 	planErr  error
+	applyErr error // Apply's answer for the first plan it applies
 	noChange bool
 }
 
@@ -49,6 +50,10 @@ func (a *fakeActor) Apply(_ context.Context, id string) (string, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.applied = append(a.applied, id)
+	if err := a.applyErr; err != nil {
+		a.applyErr = nil
+		return "action-" + id, err
+	}
 	return "action-" + id, nil
 }
 
@@ -130,6 +135,19 @@ func TestRestoreChoosesTarget(t *testing.T) {
 	}
 }
 
+// When one of several confirmed plans fails, the ones after it are not
+// applied, and are recorded as declined: every confirmed plan is audited.
+func TestFailedApplyDeclinesTheRest(t *testing.T) {
+	t.Parallel()
+	a := &fakeActor{targets: []string{"sbc-srv", "sbc-dispatcher"}, applyErr: errors.New("refused: NOTAUTH")}
+	m := actorModel(t, a, 80, 24)
+	m = press(m, "f", "down", "down", "enter", "y")
+	if !slices.Equal(a.applied, []string{"plan-1"}) || !slices.Equal(a.declined, []string{"plan-2"}) {
+		t.Fatalf("applied %v, declined %v", a.applied, a.declined)
+	}
+	mustContain(t, screen(m), "NOTAUTH")
+}
+
 // f on the selected trunk names its most severe open alert.
 func TestFailoverPromptedByTrunkAlert(t *testing.T) {
 	t.Parallel()
@@ -187,9 +205,19 @@ func TestUndoLastOfMine(t *testing.T) {
 		t.Fatalf("u planned %+v", a.planned)
 	}
 	mustContain(t, screen(m), "UNDO failover sbc-srv (f1)", "Apply? y / N")
-	press(m, "y")
+	m = press(m, "y")
 	if !slices.Equal(a.applied, []string{"plan-1"}) {
 		t.Fatalf("applied %v", a.applied)
+	}
+	// A failed action that changed something (its read-back failed) has
+	// undo data: u offers it, not the older one.
+	next := *snap // each snapshot is a new one
+	next.Actions = append(slices.Clone(snap.Actions), monitor.ActionView{ActionRecord: monitor.ActionRecord{ID: "f5", Type: "failover", Target: "sbc-e",
+		State: monitor.ActionFailed, Operator: me, Error: "read-back does not show the change", Undo: "{}"}, Requested: t0 - 4e9})
+	m = send(m, SnapshotMsg{Snap: &next})
+	m = press(m, "u")
+	if last := a.planned[len(a.planned)-1]; last.Target != "f5" {
+		t.Fatalf("u after a half-failed action planned %+v", last)
 	}
 }
 

@@ -100,7 +100,9 @@ func (m *Model) undoKey() tea.Cmd {
 	return m.openDialog("UNDO "+rec.Type+" "+rec.Target+" ("+rec.ID+")", []choice{{label: rec.ID, reqs: []ActionRequest{req}}})
 }
 
-// lastOwnAction is the newest action of this operator that can be undone.
+// lastOwnAction is the newest action of this operator that can be undone:
+// one that changed something (a failed one with undo data changed it, and
+// only its read-back failed) and still stands.
 func (m *Model) lastOwnAction() (monitor.ActionRecord, bool) {
 	if m.snap == nil {
 		return monitor.ActionRecord{}, false
@@ -112,7 +114,7 @@ func (m *Model) lastOwnAction() (monitor.ActionRecord, bool) {
 		if a.Operator != me || a.Type == reqUndo || a.Undo == "" {
 			continue
 		}
-		if slices.Contains([]monitor.ActionState{monitor.ActionDone, monitor.ActionUnverified, monitor.ActionVerified}, a.State) {
+		if slices.Contains([]monitor.ActionState{monitor.ActionDone, monitor.ActionUnverified, monitor.ActionVerified, monitor.ActionFailed}, a.State) {
 			return a, true
 		}
 	}

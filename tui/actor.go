@@ -116,13 +116,15 @@ func planCmd(a Actor, gen int, reqs []ActionRequest) func() tea.Msg {
 	}
 }
 
-// applyCmd applies each plan in turn and stops at the first failure.
+// applyCmd applies each plan in turn and stops at the first failure; the
+// plans after it are recorded as declined, so every confirmed plan is in
+// the audit.
 func applyCmd(a Actor, gen int, plans []ActionPlan) func() tea.Msg {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), applyTimeout)
 		defer cancel()
 		var ids []string
-		for _, p := range plans {
+		for i, p := range plans {
 			if p.NoChange {
 				continue
 			}
@@ -131,6 +133,11 @@ func applyCmd(a Actor, gen int, plans []ActionPlan) func() tea.Msg {
 				ids = append(ids, id)
 			}
 			if err != nil {
+				for _, rest := range plans[i+1:] {
+					if !rest.NoChange {
+						err = errors.Join(err, a.Decline(ctx, rest.ID))
+					}
+				}
 				return appliedMsg{gen: gen, ids: ids, err: err}
 			}
 		}

@@ -47,7 +47,8 @@ func (a *actor) plan(ctx context.Context, s actStep) (action.Plan, error) {
 	switch {
 	case err != nil:
 		return plan, a.record(s, plan, action.Result{}, fmt.Errorf("plan: %w", err))
-	case plan.NoChange:
+	case plan.NoChange: // nothing changes, so no traffic is expected to move
+		plan.Request.Expect = nil
 		return plan, a.record(s, plan, action.Result{ReadBack: "nothing to change: already so"}, nil)
 	}
 	return plan, nil
