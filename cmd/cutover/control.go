@@ -32,6 +32,9 @@ func controlPath(db string) string { return db + ".ctl" }
 // errAnotherWatch: a live watch already serves the recording's socket.
 var errAnotherWatch = errors.New("another cutover watch is writing")
 
+// controlSkew is how far an event's time may be from the watch's clock.
+const controlSkew = time.Hour
+
 // controlTimeout bounds one exchange on the control socket.
 const controlTimeout = 10 * time.Second
 
@@ -112,8 +115,8 @@ func controlEvent(line []byte) (monitor.Event, error) {
 	if ev.Kind != monitor.KindAction || ev.Action == nil || ev.Action.ID == "" {
 		return ev, errors.New("only action events are recorded through the control socket")
 	}
-	if ev.Time <= 0 {
-		return ev, errors.New("the event has no time")
+	if d := time.Since(time.Unix(0, ev.Time)); ev.Time <= 0 || d > controlSkew || d < -controlSkew {
+		return ev, fmt.Errorf("the event's time is not now (off by %s): the fold's clock is the night's", d.Round(time.Second))
 	}
 	return monitor.Event{Time: ev.Time, Kind: monitor.KindAction, Source: "operator", Action: ev.Action}, nil
 }
@@ -125,6 +128,15 @@ type controlClient struct {
 }
 
 func dialControl(db string) (*controlClient, error) {
+	// Only a watch of this user records: a socket someone else left in a
+	// shared directory could take the audit and drop it.
+	fi, err := os.Lstat(controlPath(db))
+	if err != nil {
+		return nil, err
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); !ok || int(st.Uid) != os.Getuid() || fi.Mode()&fs.ModeSocket == 0 {
+		return nil, fmt.Errorf("%s is not a socket of this user's watch", controlPath(db))
+	}
 	c, err := net.DialTimeout("unix", controlPath(db), 2*time.Second)
 	if err != nil {
 		return nil, err

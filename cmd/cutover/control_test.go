@@ -156,8 +156,10 @@ func TestControlSocketRefusesAllButActions(t *testing.T) {
 	for _, tc := range []struct{ line, reply string }{
 		{"not json", "error: not an event"},
 		{fmt.Sprintf(`{"Time":%d,"Kind":1,"SIP":{"Raw":"SU5WSVRF"}}`, now), "error: only action events"},
-		{`{"Kind":5,"Action":{"ID":"a1","State":"done"}}`, "error: the event has no time"},
-		{fmt.Sprintf(`{"Time":%d,"Kind":5,"Source":"forged","Action":{"ID":"a1","Type":"failover","State":"done"}}`, now), "ok"},
+		{`{"Kind":5,"Action":{"ID":"a1","State":"done"}}`, "error: the event's time is not now"},
+		{fmt.Sprintf(`{"Time":%d,"Kind":5,"Action":{"ID":"a1","State":"done"}}`, now+int64(48*time.Hour)), "error: the event's time is not now"},
+		// a client cannot pass its event off as the fold's own verification
+		{fmt.Sprintf(`{"Time":%d,"Kind":5,"Source":"verify","Action":{"ID":"a1","Type":"failover","State":"verified"}}`, now), "ok"},
 	} {
 		fmt.Fprintln(c, tc.line)
 		reply, err := rd.ReadString('\n')
@@ -167,7 +169,32 @@ func TestControlSocketRefusesAllButActions(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(got) != 1 || got[0].Source != "operator" || got[0].Action.ID != "a1" {
+	if len(got) != 1 || got[0].Source != "operator" || got[0].Action.ID != "a1" || monitor.Derived(got[0]) {
 		t.Errorf("published %+v", got)
+	}
+}
+
+// act records only through a socket of its own user: another user's
+// listener at the control path is refused, not trusted with the audit.
+func TestControlSocketOfAnotherUserRefused(t *testing.T) {
+	db := t.TempDir() + "/x.db"
+	ln, err := net.Listen("unix", controlPath(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	if cc, err := dialControl(db); err != nil {
+		t.Fatalf("own socket refused: %v", err)
+	} else {
+		cc.Close()
+	}
+	if err := os.Chown(controlPath(db), 65534, 65534); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("chown (CI runs as root): %v", err)
+		}
+		t.Skip("chown needs root")
+	}
+	if _, err := dialControl(db); err == nil || !strings.Contains(err.Error(), "not a socket of this user's watch") {
+		t.Fatalf("another user's socket: %v", err)
 	}
 }
