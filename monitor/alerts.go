@@ -13,6 +13,9 @@ func (s *State) openAlert(t int64, rule, subject string, sev Severity, msg strin
 	key := rule + ":" + subject
 	if a, ok := s.c.Alerts[key]; ok {
 		a.Message = msg
+		if len(s.c.Verify) > 0 {
+			s.heldClose(key, false) // the rule holds again
+		}
 		return
 	}
 	a := AlertChange{Rule: rule, Subject: subject, Open: true, Severity: sev, Message: msg}
@@ -25,7 +28,11 @@ func (s *State) openAlert(t int64, rule, subject string, sev Severity, msg strin
 func (s *State) closeAlert(t int64, rule, subject string) {
 	key := rule + ":" + subject
 	a, ok := s.c.Alerts[key]
-	if !ok || s.holds(key) {
+	if !ok {
+		return
+	}
+	if s.holds(key) {
+		s.heldClose(key, true) // it closes when the hold ends
 		return
 	}
 	delete(s.c.Alerts, key)

@@ -38,6 +38,9 @@ type verifyState struct {
 	On        int    // new calls on the expected trunks
 	Elsewhere int    // new calls on any other trunk
 	Expired   bool   // the deadline passed unverified: action_unverified is open
+	// CloseHeld: the Prompted alert's rule would have closed it meanwhile;
+	// it closes when the hold ends, unless the rule opens it again first.
+	CloseHeld bool
 }
 
 func (v *verifyState) need() int { return max(v.Expect.Calls, 1) }
@@ -111,6 +114,7 @@ func (s *State) verifyStep(t int64, v, prev *ActionView) {
 	case v.State == ActionDone && prev != nil && (prev.State == ActionVerified || prev.State == ActionUnverified):
 		v.State, v.Progress = prev.State, prev.Progress // a repeated done step changes nothing
 	case v.State == ActionDone && v.Expect != nil:
+		s.supersede(t, v)
 		vs := verifyState{ID: v.ID, Type: v.Type, Target: v.Target, Expect: *v.Expect, Prompted: v.Prompted,
 			Done: t, Deadline: t + v.Expect.Within}
 		v.State, v.Progress = ActionUnverified, vs.progress(t)
@@ -118,10 +122,59 @@ func (s *State) verifyStep(t int64, v, prev *ActionView) {
 		s.emitVerify(t, v)
 	case (v.State == ActionFailed || v.State == ActionUndone) && i >= 0:
 		v.Progress = string(v.State) + " before verification: " + s.c.Verify[i].counts()
-		s.c.Verify = slices.Delete(s.c.Verify, i, i+1)
-		s.closeAlert(t, ruleUnverified, v.ID)
+		s.stopWaiting(t, i)
 	case prev != nil:
 		v.Progress = prev.Progress
+	}
+}
+
+// supersede stops the waits that a newer action on the same thing ends: a
+// failover or restore of the same target, an outbound route of the same
+// number. Their traffic can no longer move as they expected.
+func (s *State) supersede(t int64, v *ActionView) {
+	family := func(typ string) string {
+		if typ == "restore" {
+			return "failover"
+		}
+		return typ
+	}
+	for i := 0; i < len(s.c.Verify); i++ {
+		old := s.c.Verify[i]
+		if old.ID == v.ID || old.Target != v.Target || family(old.Type) != family(v.Type) {
+			continue
+		}
+		if a := s.actionIndex(old.ID); a >= 0 {
+			prev := &s.c.Actions[a]
+			prev.Updated = t
+			prev.Progress = "superseded by " + v.Type + " " + v.ID + " before verification: " + old.counts()
+			s.emitVerify(t, prev)
+		}
+		s.stopWaiting(t, i)
+		i--
+	}
+}
+
+// stopWaiting ends the i-th wait: its action_unverified closes, and the
+// alert it held closes if its rule closed it meanwhile.
+func (s *State) stopWaiting(t int64, i int) {
+	vs := s.c.Verify[i]
+	s.c.Verify = slices.Delete(s.c.Verify, i, i+1)
+	s.closeAlert(t, ruleUnverified, vs.ID)
+	if vs.CloseHeld {
+		if _, open := s.c.Alerts[vs.Prompted]; open {
+			rule, subject, _ := strings.Cut(vs.Prompted, ":")
+			s.closeAlert(t, rule, subject) // unless another wait holds it too
+		}
+	}
+}
+
+// heldClose notes that key's rule closed it while a wait holds it; reopen
+// says the rule holds again (the close no longer stands).
+func (s *State) heldClose(key string, closed bool) {
+	for i := range s.c.Verify {
+		if s.c.Verify[i].Prompted == key {
+			s.c.Verify[i].CloseHeld = closed
+		}
 	}
 }
 
@@ -172,8 +225,7 @@ func (s *State) verifyCall(t, start int64, tr int, inbound bool, e164 string) {
 // action_unverified alert closes and the alert it was taken on may close.
 func (s *State) verifyDone(t int64, i int) {
 	vs := s.c.Verify[i]
-	s.c.Verify = slices.Delete(s.c.Verify, i, i+1)
-	s.closeAlert(t, ruleUnverified, vs.ID)
+	s.stopWaiting(t, i)
 	a := s.actionIndex(vs.ID)
 	if a < 0 {
 		return

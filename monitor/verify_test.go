@@ -217,6 +217,53 @@ func TestVerifyHoldsThePromptingAlert(t *testing.T) {
 	}
 }
 
+// A restore of the target a failover is waiting on ends that wait: its
+// action_unverified closes and the alert it held is released.
+func TestVerifyRestoreSupersedesFailover(t *testing.T) {
+	s := NewState(testConfig())
+	s.Apply(Event{Time: at(0), Kind: KindRegistration, Registration: &RegistrationChange{Trunk: "new", State: RegFailed, Code: 403}})
+	exp := ActionExpect{Dir: "out", Trunks: []string{"legacy"}, Within: int64(5 * time.Minute), Calls: 3}
+	applyAll(s, actionSteps(at(time.Minute), "failover-1", "failover", &exp, "registration:new")...)
+	s.Apply(tick(at(7 * time.Minute))) // the deadline passes
+	if !openAlerts(s)["action_unverified:failover-1"] {
+		t.Fatalf("no action_unverified: %v", openAlerts(s))
+	}
+	back := ActionExpect{Dir: "out", Trunks: []string{"new"}, Within: int64(5 * time.Minute), Calls: 3}
+	applyAll(s, actionSteps(at(8*time.Minute), "restore-1", "restore", &back, "")...)
+	open := openAlerts(s)
+	if open["action_unverified:failover-1"] || len(s.c.Verify) != 1 || s.c.Verify[0].ID != "restore-1" {
+		t.Fatalf("failover-1 still waits after the restore: %v %+v", open, s.c.Verify)
+	}
+	if v := actionView(t, s, "failover-1"); !strings.Contains(v.Progress, "superseded by restore restore-1") {
+		t.Errorf("failover-1: %q", v.Progress)
+	}
+	if !open["registration:new"] {
+		t.Error("registration:new closed though its rule still fires")
+	}
+}
+
+// An alert whose rule closes it only on an event (a REGISTER's 200) and did
+// so while held closes when the hold ends, not at some later event.
+func TestVerifyReleaseClosesAHeldClose(t *testing.T) {
+	s := NewState(testConfig())
+	s.Apply(Event{Time: at(0), Kind: KindRegistration, Registration: &RegistrationChange{Trunk: "new", State: RegFailed, Code: 403}})
+	exp := ActionExpect{Dir: "out", Trunks: []string{"legacy"}, Within: int64(30 * time.Minute), Calls: 3}
+	applyAll(s, actionSteps(at(time.Minute), "failover-1", "failover", &exp, "registration:new")...)
+	s.Apply(Event{Time: at(2 * time.Minute), Kind: KindRegistration, Registration: &RegistrationChange{Trunk: "new", State: RegRegistered, Code: 200, Expires: time.Hour}})
+	if !openAlerts(s)["registration:new"] {
+		t.Fatal("closed while held")
+	}
+	for i := range 3 {
+		s.Apply(callOut(t, fmt.Sprint("l", i), at(time.Duration(3+i)*time.Minute), legacy, testNum))
+	}
+	if v := actionView(t, s, "failover-1"); v.State != ActionVerified {
+		t.Fatalf("failover-1 %s %q", v.State, v.Progress)
+	}
+	if openAlerts(s)["registration:new"] {
+		t.Error("registration:new still open after the hold ended: its 200 came while it was held")
+	}
+}
+
 // Undoing releases the hold too; an alert whose rule still fires stays.
 func TestVerifyUndoReleasesTheHold(t *testing.T) {
 	s := NewState(testConfig())
@@ -242,7 +289,11 @@ func TestVerifyReplayEqualsLive(t *testing.T) {
 	exp := ActionExpect{Dir: "out", Trunks: []string{"legacy"}, Within: int64(5 * time.Minute), Calls: 3}
 	var in []Event
 	in = append(in, actionSteps(at(0), "failover-1", "failover", &exp, "")...)
-	in = append(in, actionSteps(at(time.Second), "failover-2", "failover", &ActionExpect{Dir: "in", Trunks: []string{"new"}, Within: int64(time.Minute), Calls: 1}, "")...)
+	second := actionSteps(at(time.Second), "failover-2", "failover", &ActionExpect{Dir: "in", Trunks: []string{"new"}, Within: int64(time.Minute), Calls: 1}, "")
+	for _, e := range second {
+		e.Action.Target = "carrier-b" // another target: the first one's wait goes on
+	}
+	in = append(in, second...)
 	for i := range 6 {
 		in = append(in, callOut(t, fmt.Sprint("c", i), at(time.Duration(20+20*i)*time.Second), legacy, testNum))
 	}
