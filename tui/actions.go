@@ -114,17 +114,14 @@ func (p *actionsPane) view(s size, focused bool) []string {
 	summary := plural(p.actions, "action") + " · " + plural(len(p.all)-p.actions, "note") + " · newest first"
 	lines = append(lines, titleBar(st, "ACTIONS & NOTES", summary, "a: alerts", s.w, focused))
 	lines = append(lines, headerRow(st, cols, s.w, -1, ""))
-	for i := p.offset; i < min(p.offset+p.page, len(p.all)); i++ {
-		e, cs := p.all[i], cols
-		if e.act == nil {
-			cs = noteCols
+	colsAt := func(i int) []column {
+		if p.all[i].act == nil {
+			return noteCols
 		}
-		cells := make([]cell, len(cs))
-		for j, c := range cs {
-			cells[j] = p.cell(e, c)
-		}
-		lines = append(lines, tableRow(st, cs, cells, s.w, focused && i == p.cursor))
+		return cols
 	}
+	lines = append(lines, mixedRows(st, colsAt, s.w, p.offset, min(p.offset+p.page, len(p.all)), p.cursor, focused,
+		func(i int, c column) cell { return p.cell(p.all[i], c) })...)
 	if len(p.all) == 0 {
 		lines = append(lines, st.Muted.Render("  no actions or notes yet"))
 	}

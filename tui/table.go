@@ -127,11 +127,19 @@ func tableRow(st *Styles, cols []column, cells []cell, width int, selected bool)
 // cursor highlighted when the pane is focused; cellAt gives row i's cell
 // in column c.
 func tableRows(st *Styles, cols []column, width, from, to, cursor int, focused bool, cellAt func(i int, c column) cell) []string {
+	return mixedRows(st, func(int) []column { return cols }, width, from, to, cursor, focused, cellAt)
+}
+
+// mixedRows is tableRows for a table whose rows differ in their columns
+// (the operators' log: actions and notes): colsAt gives row i's.
+func mixedRows(st *Styles, colsAt func(i int) []column, width, from, to, cursor int, focused bool, cellAt func(i int, c column) cell) []string {
 	lines := make([]string, 0, max(to-from, 0))
-	cells := make([]cell, len(cols))
+	var cells []cell
 	for i := from; i < to; i++ {
-		for j, c := range cols {
-			cells[j] = cellAt(i, c)
+		cols := colsAt(i)
+		cells = cells[:0]
+		for _, c := range cols {
+			cells = append(cells, cellAt(i, c))
 		}
 		lines = append(lines, tableRow(st, cols, cells, width, focused && i == cursor))
 	}
