@@ -14,11 +14,12 @@ import (
 // with its state and how its verification stands. It shares the alerts'
 // place on screen (a toggles); starting an action brings it up.
 type actionsPane struct {
-	c      *shared
-	all    []monitor.ActionView // newest first
-	cursor int
-	offset int
-	page   int
+	c         *shared
+	simulated bool                 // the demo: actions change the simulated network only
+	all       []monitor.ActionView // newest first
+	cursor    int
+	offset    int
+	page      int
 }
 
 const (
@@ -39,7 +40,9 @@ var actionColumns = []column{
 	{id: xcProgress, title: "progress / error", w: 12, prio: 1, flex: true},
 }
 
-func newActionsPane(c *shared) *actionsPane { return &actionsPane{c: c} }
+func newActionsPane(c *shared, simulated bool) *actionsPane {
+	return &actionsPane{c: c, simulated: simulated}
+}
 
 func (p *actionsPane) setSize(s size) {
 	p.page = max(s.h-2, 1)
@@ -77,7 +80,11 @@ func (p *actionsPane) view(s size, focused bool) []string {
 	st := p.c.st
 	cols := chooseColumns(actionColumns, s.w)
 	lines := make([]string, 0, s.h)
-	lines = append(lines, titleBar(st, "ACTIONS", strconv.Itoa(len(p.all))+" · newest first", "a: alerts", s.w, focused))
+	info := strconv.Itoa(len(p.all)) + " · newest first"
+	if p.simulated {
+		info += " · on the simulated network"
+	}
+	lines = append(lines, titleBar(st, "ACTIONS", info, "a: alerts", s.w, focused))
 	lines = append(lines, headerRow(st, cols, s.w, -1, ""))
 	lines = append(lines, tableRows(st, cols, s.w, p.offset, min(p.offset+p.page, len(p.all)), p.cursor, focused,
 		func(i int, c column) cell { return p.cell(&p.all[i], c) })...)

@@ -183,7 +183,7 @@ func New(o Options) Model {
 		numbers: newNumbersPane(c),
 		feed:    newFeedPane(c),
 		alerts:  newAlertsPane(c),
-		actions: newActionsPane(c),
+		actions: newActionsPane(c, o.Mode == ModeDemo),
 		focus:   focusNumbers,
 	}
 	m.readPlayer()

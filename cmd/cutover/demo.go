@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"github.com/cutover/cutover/fixtures"
@@ -90,8 +91,13 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var clock atomic.Int64 // event time of the night's latest event: when an action happens
+	clock.Store(so.Start.UnixNano())
 	next := func() (monitor.Event, bool, error) {
 		ev, ok := night.Next()
+		if ok {
+			clock.Store(ev.Time)
+		}
 		return ev, ok, nil
 	}
 	s := &session{
@@ -100,7 +106,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 			return pacer.Play(ctx, next, pub)
 		},
 		headless: o.headless, duration: o.duration, logger: logger, stdout: stdout,
-		actions: screenActions{off: "demo: no [actions] (the simulated night has nothing to change)"},
+		actions: demoActions(cfg, night.Routes(), clock.Load),
 		note:    pipelineNotes,
 	}
 	if o.viaHEP {
