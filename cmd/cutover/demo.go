@@ -42,7 +42,7 @@ func demoFlags() (*flag.FlagSet, *demoOpts) {
 	fs.BoolVar(&o.headless, "headless", false, "no screen: run, record, print a one-line summary and exit")
 	fs.DurationVar(&o.duration, "duration", 0, "stop after this much wall-clock time (0 = when the night ends)")
 	fs.StringVar(&o.logPath, "log", "", "write the log to this file (default: none on screen, stderr headless)")
-	setUsage(fs, fmt.Sprintf("Usage: cutover demo [flags]\n\nWatch a simulated cutover night: %d numbers ported from a legacy to a new\nSIP trunk, with everything that goes wrong on such a night. It is recorded\nto SQLite and can be replayed with \"cutover replay FILE\".\n\nFlags:\n", sim.DefaultOptions().Numbers))
+	setUsage(fs, fmt.Sprintf("Usage: cutover demo [flags]\n\nWatch a simulated cutover night: %d numbers ported from a legacy to a new\nSIP trunk, with everything that goes wrong on such a night. It is recorded\nto SQLite and can be replayed with \"cutover replay FILE\". The action keys\n(f, F, o, u) act on the simulated network: nothing outside the process changes.\n\nFlags:\n", sim.DefaultOptions().Numbers))
 	return fs, o
 }
 
