@@ -18,12 +18,13 @@ import (
 // It shares the alerts' place on screen (a toggles); starting an action
 // brings it up.
 type actionsPane struct {
-	c       *shared
-	all     []logEntry // newest first
-	actions int        // how many of them are actions
-	cursor  int
-	offset  int
-	page    int
+	c         *shared
+	simulated bool       // the demo: actions change the simulated network only
+	all       []logEntry // newest first
+	actions   int        // how many of them are actions
+	cursor    int
+	offset    int
+	page      int
 }
 
 // logEntry is one row: an action, or a note (act is nil).
@@ -65,7 +66,9 @@ var noteColumns = []column{
 	{id: xcProgress, title: "note", w: 12, prio: 0, flex: true},
 }
 
-func newActionsPane(c *shared) *actionsPane { return &actionsPane{c: c} }
+func newActionsPane(c *shared, simulated bool) *actionsPane {
+	return &actionsPane{c: c, simulated: simulated}
+}
 
 func (p *actionsPane) setSize(s size) {
 	p.page = max(s.h-2, 1)
@@ -112,6 +115,9 @@ func (p *actionsPane) view(s size, focused bool) []string {
 	cols, noteCols := chooseColumns(actionColumns, s.w), chooseColumns(noteColumns, s.w)
 	lines := make([]string, 0, s.h)
 	summary := plural(p.actions, "action") + " · " + plural(len(p.all)-p.actions, "note") + " · newest first"
+	if p.simulated {
+		summary = plural(p.actions, "action") + " · " + plural(len(p.all)-p.actions, "note") + " · on the simulated network"
+	}
 	lines = append(lines, titleBar(st, "ACTIONS & NOTES", summary, "a: alerts", s.w, focused))
 	lines = append(lines, headerRow(st, cols, s.w, -1, ""))
 	colsAt := func(i int) []column {

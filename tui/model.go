@@ -188,7 +188,7 @@ func New(o Options) Model {
 		numbers: newNumbersPane(c),
 		feed:    newFeedPane(c),
 		alerts:  newAlertsPane(c),
-		actions: newActionsPane(c),
+		actions: newActionsPane(c, o.Mode == ModeDemo),
 		focus:   focusNumbers,
 	}
 	m.readPlayer()

@@ -104,7 +104,8 @@ func runAct(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	steps, err := actSteps(f, pos[0], pos[1:], o)
+	r := &actRun{actor: actor{f: f}, o: o, in: bufio.NewReader(stdin), out: stdout}
+	steps, err := r.steps(pos[0], pos[1:], o)
 	if err != nil {
 		if errors.Is(err, errUsage) {
 			fmt.Fprintln(stderr, "cutover act:", strings.TrimPrefix(err.Error(), "usage: "))
@@ -113,7 +114,6 @@ func runAct(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	r := &actRun{actor: actor{f: f}, o: o, in: bufio.NewReader(stdin), out: stdout}
 	if !o.dryRun {
 		closeRec, err := r.openRecording()
 		if err != nil {

@@ -13,14 +13,15 @@ import (
 	"github.com/cutover/cutover/store"
 )
 
-// actSteps turns the command line into actuator steps.
-func actSteps(f *config.File, verb string, args []string, o *actOpts) ([]actStep, error) {
+// steps turns the command line into actuator steps.
+func (a *actor) steps(verb string, args []string, o *actOpts) ([]actStep, error) {
+	f := a.f
 	if o.priority != nil && verb != action.Failover && verb != action.Restore {
 		return nil, fmt.Errorf("usage: --priority applies to failover and restore only: %w", errUsage)
 	}
 	switch verb {
 	case action.Failover, action.Restore:
-		return failoverSteps(f, verb, args, o.priority)
+		return a.failoverSteps(verb, args, o.priority)
 	case action.Outbound:
 		if len(args) != 1 || o.to == "" {
 			return nil, fmt.Errorf("usage: outbound takes one NUMBER or PREFIX* and --to TRUNK: %w", errUsage)
@@ -28,27 +29,19 @@ func actSteps(f *config.File, verb string, args []string, o *actOpts) ([]actStep
 		if !slices.ContainsFunc(f.Trunks, func(t config.TrunkSetup) bool { return t.Name == o.to }) {
 			return nil, fmt.Errorf("--to %q is not a trunk of %s", o.to, f.Path)
 		}
-		act, err := outboundActuator(f.Actions.Outbound)
-		if err != nil {
-			return nil, err
-		}
 		req := action.Request{Type: action.Outbound, Target: args[0], To: o.to}
-		return []actStep{{act: act, req: req, ref: action.UndoRef{Actuator: "outbound", Target: "outbound", Request: req}}}, nil
+		return a.stepOf(req, action.UndoRef{Actuator: "outbound", Target: "outbound", Request: req})
 	case action.RunCommand:
 		if len(args) != 1 {
 			return nil, fmt.Errorf("usage: command takes the NAME of an [[actions.command]]: %w", errUsage)
 		}
-		act, err := commandActuator(f.Actions.Commands, args[0])
-		if err != nil {
-			return nil, err
-		}
 		req := action.Request{Type: action.RunCommand, Target: args[0]}
-		return []actStep{{act: act, req: req, ref: action.UndoRef{Actuator: "command", Target: args[0], Request: req}}}, nil
+		return a.stepOf(req, action.UndoRef{Actuator: "command", Target: args[0], Request: req})
 	case action.UndoType:
 		if len(args) != 1 {
 			return nil, fmt.Errorf("usage: undo takes one ACTION-ID: %w", errUsage)
 		}
-		return undoSteps(f, args[0], o)
+		return a.undoSteps(args[0], o)
 	}
 	return nil, fmt.Errorf("usage: unknown action %q (want failover, restore, outbound, command or undo): %w", verb, errUsage)
 }
@@ -56,7 +49,8 @@ func actSteps(f *config.File, verb string, args []string, o *actOpts) ([]actStep
 // failoverSteps plans a failover or restore of the named targets (every
 // one when none is named). prio, from --priority, sets the SRV priorities
 // of one DNS target instead of swapping them.
-func failoverSteps(f *config.File, verb string, names []string, prio map[string]uint16) ([]actStep, error) {
+func (a *actor) failoverSteps(verb string, names []string, prio map[string]uint16) ([]actStep, error) {
+	f := a.f
 	if len(f.Actions.Failover) == 0 {
 		return nil, fmt.Errorf("%s has no [[actions.failover]]", f.Path)
 	}
@@ -71,12 +65,12 @@ func failoverSteps(f *config.File, verb string, names []string, prio map[string]
 		if prio != nil && t.DNS == nil {
 			return nil, fmt.Errorf("--priority: failover target %s is not a DNS SRV target", t.Name)
 		}
-		act, err := failoverActuator(t)
+		req := action.Request{Type: verb, Target: t.Name, Priorities: prio}
+		s, err := a.stepOf(req, action.UndoRef{Actuator: "failover", Target: t.Name, Request: req})
 		if err != nil {
 			return nil, err
 		}
-		req := action.Request{Type: verb, Target: t.Name, Priorities: prio}
-		steps = append(steps, actStep{act: act, req: req, ref: action.UndoRef{Actuator: "failover", Target: t.Name, Request: req}})
+		steps = append(steps, s...)
 	}
 	if len(steps) != max(len(names), 1) && len(names) > 0 {
 		return nil, fmt.Errorf("unknown failover target among %v in %s", names, f.Path)
@@ -85,8 +79,8 @@ func failoverSteps(f *config.File, verb string, names []string, prio map[string]
 }
 
 // undoSteps finds the action in the recording and plans its undo.
-func undoSteps(f *config.File, id string, o *actOpts) ([]actStep, error) {
-	path := firstNonEmpty(o.db, f.DB, defaultActDB)
+func (a *actor) undoSteps(id string, o *actOpts) ([]actStep, error) {
+	path := firstNonEmpty(o.db, a.f.DB, defaultActDB)
 	rd, err := store.OpenReader(path)
 	if err != nil {
 		return nil, err
@@ -100,7 +94,7 @@ func undoSteps(f *config.File, id string, o *actOpts) ([]actStep, error) {
 	if i < 0 {
 		return nil, fmt.Errorf("recording %s has no action %q", path, id)
 	}
-	step, err := undoStep(f, rows[i].ActionRecord)
+	step, err := a.undoStep(rows[i].ActionRecord)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +103,7 @@ func undoSteps(f *config.File, id string, o *actOpts) ([]actStep, error) {
 
 // undoStep plans nothing yet: it is the step that restores what rec
 // changed, with the actuator its undo data names.
-func undoStep(f *config.File, rec monitor.ActionRecord) (actStep, error) {
+func (a *actor) undoStep(rec monitor.ActionRecord) (actStep, error) {
 	id := rec.ID
 	switch rec.State {
 	case monitor.ActionUndone:
@@ -121,7 +115,7 @@ func undoStep(f *config.File, rec monitor.ActionRecord) (actStep, error) {
 	if err != nil {
 		return actStep{}, fmt.Errorf("action %s: %w", id, err)
 	}
-	act, err := refActuator(f, ref)
+	act, err := a.actuator(ref)
 	if err != nil {
 		return actStep{}, err
 	}
@@ -129,8 +123,22 @@ func undoStep(f *config.File, rec monitor.ActionRecord) (actStep, error) {
 	return actStep{act: act, req: action.Request{Type: action.UndoType, Target: id}, ref: ref, undoing: &rec, undoRes: res}, nil
 }
 
-// refActuator builds the actuator an undo reference names from the file.
-func refActuator(f *config.File, ref action.UndoRef) (action.Actuator, error) {
+// stepOf is the one step of req, acted on by the actuator ref names.
+func (a *actor) stepOf(req action.Request, ref action.UndoRef) ([]actStep, error) {
+	act, err := a.actuator(ref)
+	if err != nil {
+		return nil, err
+	}
+	return []actStep{{act: act, req: req, ref: ref}}, nil
+}
+
+// actuator builds the actuator a step (or an undo reference) names:
+// a.actuators' when set, otherwise the file's.
+func (a *actor) actuator(ref action.UndoRef) (action.Actuator, error) {
+	if a.actuators != nil {
+		return a.actuators(ref)
+	}
+	f := a.f
 	switch ref.Actuator {
 	case "failover":
 		for _, t := range f.Actions.Failover {

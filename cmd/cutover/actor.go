@@ -18,6 +18,10 @@ import (
 type actor struct {
 	f     *config.File
 	audit *action.Audit // nil: a dry run, nothing is recorded
+	// actuators, when set, builds every step's actuator instead of the
+	// file's [actions] (the demo's simulated SBC); the file still names
+	// the targets and the trunks.
+	actuators func(action.UndoRef) (action.Actuator, error)
 }
 
 // actStep is one actuator asked to do one thing.

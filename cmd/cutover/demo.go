@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"github.com/cutover/cutover/fixtures"
@@ -40,7 +41,7 @@ func demoFlags() (*flag.FlagSet, *demoOpts) {
 	fs.BoolVar(&o.headless, "headless", false, "no screen: run, record, print a one-line summary and exit")
 	fs.DurationVar(&o.duration, "duration", 0, "stop after this much wall-clock time (0 = when the night ends)")
 	fs.StringVar(&o.logPath, "log", "", "write the log to this file (default: none on screen, stderr headless)")
-	setUsage(fs, fmt.Sprintf("Usage: cutover demo [flags]\n\nWatch a simulated cutover night: %d numbers ported from a legacy to a new\nSIP trunk, with everything that goes wrong on such a night. It is recorded\nto SQLite and can be replayed with \"cutover replay FILE\".\n\nFlags:\n", sim.DefaultOptions().Numbers))
+	setUsage(fs, fmt.Sprintf("Usage: cutover demo [flags]\n\nWatch a simulated cutover night: %d numbers ported from a legacy to a new\nSIP trunk, with everything that goes wrong on such a night. It is recorded\nto SQLite and can be replayed with \"cutover replay FILE\". The action keys\n(f, F, o, u) act on the simulated network: nothing outside the process changes.\n\nFlags:\n", sim.DefaultOptions().Numbers))
 	return fs, o
 }
 
@@ -89,8 +90,13 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var clock atomic.Int64 // event time of the night's latest event: when an action happens
+	clock.Store(so.Start.UnixNano())
 	next := func() (monitor.Event, bool, error) {
 		ev, ok := night.Next()
+		if ok {
+			clock.Store(ev.Time)
+		}
 		return ev, ok, nil
 	}
 	s := &session{
@@ -99,7 +105,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 			return pacer.Play(ctx, next, pub)
 		},
 		headless: o.headless, duration: o.duration, logger: logger, stdout: stdout,
-		actions: screenActions{off: "demo: no [actions] (the simulated night has nothing to change)"},
+		actions: demoActions(cfg, night.Routes(), clock.Load),
 		note:    pipelineNotes("", false),
 	}
 	if o.viaHEP {

@@ -80,7 +80,7 @@ func (a *screenActor) Plan(ctx context.Context, r tui.ActionRequest) (tui.Action
 func (a *screenActor) stepFor(r tui.ActionRequest) (actStep, error) {
 	switch r.Type {
 	case action.Failover, action.Restore, action.Outbound:
-		steps, err := actSteps(a.f, r.Type, []string{r.Target}, &actOpts{to: r.To})
+		steps, err := a.steps(r.Type, []string{r.Target}, &actOpts{to: r.To})
 		if err != nil {
 			return actStep{}, err
 		}
@@ -91,7 +91,7 @@ func (a *screenActor) stepFor(r tui.ActionRequest) (actStep, error) {
 		if r.Undo == nil {
 			return actStep{}, fmt.Errorf("undo: which action?")
 		}
-		return undoStep(a.f, *r.Undo)
+		return a.undoStep(*r.Undo)
 	}
 	return actStep{}, fmt.Errorf("unknown action %q", r.Type)
 }
