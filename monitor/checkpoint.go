@@ -2,8 +2,11 @@ package monitor
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/gob"
+	"errors"
 	"fmt"
+	"hash/fnv"
 )
 
 // A checkpoint is the whole fold, written so that a seek restores it and
@@ -12,12 +15,15 @@ import (
 // every few thousand events, so it must cost little, and encoding the same
 // fold always gives the same bytes.
 //
-// It starts with ckptMagic and a version byte. Checkpoints of older
-// recordings are gob of core, which never starts with a zero byte (a gob
+// It starts with ckptMagic, a version byte and a checksum of the fold's
+// Config. The Config itself (~40 bytes a number) is not in it: it is the
+// recording's, and a checkpoint is restored into a State made with it,
+// whose checksum must match. Checkpoints of older recordings are gob of
+// core (Config included), which never starts with a zero byte (a gob
 // message is never empty), and still restore.
 var ckptMagic = []byte{0, 'c', 'k'}
 
-const ckptVersion = 1
+const ckptVersion = 2
 
 // MarshalBinary encodes the whole fold for a checkpoint.
 func (s *State) MarshalBinary() ([]byte, error) {
@@ -27,6 +33,7 @@ func (s *State) MarshalBinary() ([]byte, error) {
 // AppendBinary appends the checkpoint encoding of the fold to b.
 func (s *State) AppendBinary(b []byte) ([]byte, error) {
 	w := wire{b: append(append(b, ckptMagic...), ckptVersion), now: s.c.Now}
+	w.b = binary.LittleEndian.AppendUint64(w.b, s.configSum())
 	if err := w.core(&s.c); err != nil {
 		return nil, fmt.Errorf("encode state: %w", err)
 	}
@@ -35,18 +42,37 @@ func (s *State) AppendBinary(b []byte) ([]byte, error) {
 
 // sizeHint guesses the encoded size, so the buffer grows at most once.
 func (s *State) sizeHint() int {
-	return 4096 + 40*len(s.c.Cfg.Numbers) + len(s.c.Numbers)*(40+numberBucks*12) + 64*len(s.c.Calls)
+	return 4096 + len(s.c.Numbers)*(40+numberBucks*12) + 64*len(s.c.Calls)
 }
 
-// UnmarshalBinary restores a fold from a checkpoint, of this format or
-// an older recording's gob.
+// configSum is a checksum of the encoded Config, computed once: the
+// Config never changes after NewState.
+func (s *State) configSum() uint64 {
+	if s.cfgSum == 0 {
+		w := wire{}
+		w.config(&s.c.Cfg)
+		h := fnv.New64a()
+		h.Write(w.b)
+		s.cfgSum = max(h.Sum64(), 1)
+	}
+	return s.cfgSum
+}
+
+// ErrOtherConfig is returned when a checkpoint is restored into a State
+// made with another Config than the fold it was taken of.
+var ErrOtherConfig = errors.New("checkpoint of a fold with another configuration")
+
+// UnmarshalBinary restores a fold from a checkpoint into s, which must
+// have been made by NewState with the recording's Config. Checkpoints of
+// older recordings (gob) carry their Config and restore into any State.
 func (s *State) UnmarshalBinary(data []byte) error {
-	var c core
+	c := core{Cfg: s.c.Cfg}
 	var err error
 	if bytes.HasPrefix(data, ckptMagic) {
-		err = decodeCore(data[len(ckptMagic):], &c)
+		err = s.decodeCore(data[len(ckptMagic):], &c)
 	} else {
 		err = gob.NewDecoder(bytes.NewReader(data)).Decode(&c)
+		s.cfgSum = 0
 	}
 	if err != nil {
 		return fmt.Errorf("decode state: %w", err)
@@ -70,11 +96,14 @@ func (s *State) UnmarshalBinary(data []byte) error {
 	return nil
 }
 
-func decodeCore(data []byte, c *core) error {
-	if len(data) == 0 || data[0] != ckptVersion {
+func (s *State) decodeCore(data []byte, c *core) error {
+	if len(data) < 9 || data[0] != ckptVersion {
 		return fmt.Errorf("%w: unknown version", errCorrupt)
 	}
-	r := reader{b: data[1:]}
+	if binary.LittleEndian.Uint64(data[1:]) != s.configSum() {
+		return ErrOtherConfig
+	}
+	r := reader{b: data[9:]}
 	r.core(c)
 	if r.err == nil && len(r.b) != 0 {
 		r.err = fmt.Errorf("%w: %d bytes left over", errCorrupt, len(r.b))
@@ -82,12 +111,11 @@ func decodeCore(data []byte, c *core) error {
 	return r.err
 }
 
-// core writes every field of core in declaration order; NumIdx is derived
-// from Numbers. TestCheckpointCoversEveryField fails when a field is
+// core writes every field of core in declaration order but Cfg (see
+// configSum); NumIdx is derived from Numbers. TestCheckpointCoversEveryField fails when a field is
 // added to core (or to a type it holds) but not here.
 func (w *wire) core(c *core) error {
 	w.int(c.Now)
-	w.config(&c.Cfg)
 	w.time(c.NextSweep)
 	w.uint(c.Applied)
 	w.uint(c.SIP)
@@ -128,7 +156,6 @@ func (w *wire) core(c *core) error {
 func (r *reader) core(c *core) {
 	c.Now = r.int()
 	r.now = c.Now
-	r.config(&c.Cfg)
 	c.NextSweep = r.time()
 	c.Applied, c.SIP, c.Malformed = r.uint(), r.uint(), r.uint()
 	c.Trunks = make([]trunkState, r.count())
@@ -168,6 +195,8 @@ func (r *reader) core(c *core) {
 	c.Out = r.out()
 }
 
+// config writes c for configSum: every field, so that a checkpoint never
+// restores into a fold configured otherwise.
 func (w *wire) config(c *Config) {
 	w.str(c.Name)
 	w.uint(uint64(len(c.Trunks)))
@@ -193,35 +222,6 @@ func (w *wire) config(c *Config) {
 	w.str(c.DefaultCountry)
 }
 
-func (r *reader) config(c *Config) {
-	c.Name = r.str()
-	if n := r.count(); n > 0 {
-		c.Trunks = make([]Trunk, n)
-		for i := range c.Trunks {
-			t := &c.Trunks[i]
-			t.Name, t.Role = r.str(), Role(r.str())
-			if n := r.count(); n > 0 {
-				t.Addrs = make([]TrunkAddr, n)
-				for j := range t.Addrs {
-					if err := t.Addrs[j].Prefix.UnmarshalBinary(r.bytes(r.uint())); err != nil {
-						r.fail()
-					}
-					t.Addrs[j].Port = r.u16()
-				}
-			}
-		}
-	}
-	if n := r.count(); n > 0 {
-		c.Numbers = make([]Number, n)
-		for i := range c.Numbers {
-			c.Numbers[i] = Number{E164: r.str(), PortRequestID: r.str(), PortState: PortState(r.str()),
-				Scheduled: r.time(), Activated: r.time()}
-		}
-	}
-	r.thresholds(&c.Thresholds)
-	c.DefaultCountry = r.str()
-}
-
 func (w *wire) thresholds(t *Thresholds) {
 	w.int(int64(t.ShortCall))
 	w.int(int64(t.Codec488Count))
@@ -238,22 +238,4 @@ func (w *wire) thresholds(t *Thresholds) {
 	w.int(int64(t.AttestMinCalls))
 	w.int(int64(t.AttestNumberMinCalls))
 	w.int(int64(t.AttestInvalidMin))
-}
-
-func (r *reader) thresholds(t *Thresholds) {
-	t.ShortCall = r.dur()
-	t.Codec488Count = r.i()
-	t.Codec488Share = r.f64()
-	t.NERMin = r.f64()
-	t.NERMinAttempts = r.i()
-	t.TimeoutBurst = r.i()
-	t.SilentAfter = r.dur()
-	t.ZombieAfter = r.dur()
-	t.SplitBrainQuiet = r.dur()
-	t.DropRateMax = r.f64()
-	t.DropMinAnswered = r.i()
-	t.AttestAMin = r.f64()
-	t.AttestMinCalls = r.i()
-	t.AttestNumberMinCalls = r.i()
-	t.AttestInvalidMin = r.i()
 }

@@ -48,13 +48,15 @@ func BenchmarkCheckpointEncode(b *testing.B) {
 
 // BenchmarkCheckpointDecode is restoring that fold: the fixed part of a seek.
 func BenchmarkCheckpointDecode(b *testing.B) {
-	blob, err := bigState(b, 400_000).MarshalBinary()
+	st := bigState(b, 400_000)
+	blob, err := st.MarshalBinary()
 	if err != nil {
 		b.Fatal(err)
 	}
+	cfg := st.Config()
 	b.ResetTimer()
 	for b.Loop() {
-		if err := monitor.NewState(monitor.Config{}).UnmarshalBinary(blob); err != nil {
+		if err := monitor.NewState(cfg).UnmarshalBinary(blob); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -42,7 +42,7 @@ func TestCheckpointRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		back := monitor.NewState(monitor.Config{})
+		back := monitor.NewState(sim.Config(o))
 		if err := back.UnmarshalBinary(blob); err != nil {
 			t.Fatal(err)
 		}

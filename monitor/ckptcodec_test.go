@@ -3,6 +3,8 @@ package monitor
 import (
 	"bytes"
 	"encoding/gob"
+	"errors"
+	"fmt"
 	"net/netip"
 	"reflect"
 	"strings"
@@ -26,7 +28,7 @@ func TestCheckpointCoversEveryField(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var back State
+	back := State{c: core{Cfg: c.Cfg}}
 	if err := back.UnmarshalBinary(blob); err != nil {
 		t.Fatal(err)
 	}
@@ -167,8 +169,87 @@ func TestCheckpointRefusesDamage(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, bad := range [][]byte{blob[:len(blob)-1], append(append([]byte{}, blob...), 0), blob[:4], blob[:3]} {
-		if err := NewState(Config{}).UnmarshalBinary(bad); err == nil {
+		if err := NewState(testConfig()).UnmarshalBinary(bad); err == nil {
 			t.Errorf("a damaged checkpoint of %d bytes (of %d) restored without error", len(bad), len(blob))
 		}
+	}
+}
+
+func TestCheckpointRefusesAnotherConfig(t *testing.T) {
+	s := NewState(testConfig())
+	applyAll(s, randomNight(t, 5, 20)...)
+	blob, err := s.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := testConfig()
+	other.Numbers[1].PortRequestID = "PR-2"
+	if err := NewState(other).UnmarshalBinary(blob); !errors.Is(err, ErrOtherConfig) {
+		t.Fatalf("restored into a fold of another config: %v", err)
+	}
+}
+
+// TestConfigSumCoversEveryField changes each field of a Config in turn
+// and expects the checksum a checkpoint carries to change: a field added
+// to Config but not to wire.config would let a checkpoint restore into a
+// fold configured otherwise.
+func TestConfigSumCoversEveryField(t *testing.T) {
+	var cfg Config
+	(&filler{n: 1}).fill(reflect.ValueOf(&cfg).Elem(), "Config")
+	base := (&State{c: core{Cfg: cfg}}).configSum()
+	for path, leaf := range leaves(reflect.ValueOf(&cfg).Elem(), "Config") {
+		old := reflect.ValueOf(leaf.Interface())
+		mutate(leaf)
+		if (&State{c: core{Cfg: cfg}}).configSum() == base {
+			t.Errorf("%s does not change the config checksum: add it to wire.config", path)
+		}
+		leaf.Set(old)
+	}
+}
+
+// leaves yields the settable leaf fields under v (netip.Prefix is a leaf).
+func leaves(v reflect.Value, path string) func(func(string, reflect.Value) bool) {
+	return func(yield func(string, reflect.Value) bool) {
+		var walk func(v reflect.Value, path string) bool
+		walk = func(v reflect.Value, path string) bool {
+			switch {
+			case v.Type() == reflect.TypeFor[netip.Prefix]():
+				return yield(path, v)
+			case v.Kind() == reflect.Struct:
+				for i := range v.NumField() {
+					if !walk(v.Field(i), path+"."+v.Type().Field(i).Name) {
+						return false
+					}
+				}
+			case v.Kind() == reflect.Slice || v.Kind() == reflect.Array:
+				for i := range v.Len() {
+					if !walk(v.Index(i), fmt.Sprintf("%s[%d]", path, i)) {
+						return false
+					}
+				}
+			default:
+				return yield(path, v)
+			}
+			return true
+		}
+		walk(v, path)
+	}
+}
+
+// mutate changes a leaf value to another one.
+func mutate(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Bool:
+		v.SetBool(!v.Bool())
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		v.SetInt(v.Int() + 1)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		v.SetUint(v.Uint() + 1)
+	case reflect.Float64:
+		v.SetFloat(v.Float() + 1)
+	case reflect.String:
+		v.SetString(v.String() + "x")
+	default: // netip.Prefix
+		v.Set(reflect.ValueOf(netip.MustParsePrefix("192.0.2.0/24")))
 	}
 }

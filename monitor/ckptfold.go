@@ -160,8 +160,8 @@ const (
 
 func (w *wire) calls(m map[string]*call) {
 	w.uint(uint64(len(m)))
-	for _, id := range sortedKeys(m) {
-		c := m[id]
+	for _, e := range sortedEntries(m) {
+		id, c := e.k, e.v
 		w.str(id)
 		w.int(int64(c.Trunk))
 		w.int(int64(c.Number))

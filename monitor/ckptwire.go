@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -78,6 +79,22 @@ func unzigzag(u uint64) int64 { return int64(u>>1) ^ -int64(u&1) }
 // same bytes.
 func sortedKeys[V any](m map[string]V) []string {
 	return slices.Sorted(maps.Keys(m))
+}
+
+type entry[V any] struct {
+	k string
+	v V
+}
+
+// sortedEntries is sortedKeys with the values, for a big map: one
+// lookup less per key.
+func sortedEntries[V any](m map[string]V) []entry[V] {
+	es := make([]entry[V], 0, len(m))
+	for k, v := range m {
+		es = append(es, entry[V]{k, v})
+	}
+	slices.SortFunc(es, func(a, b entry[V]) int { return strings.Compare(a.k, b.k) })
+	return es
 }
 
 type reader struct {
