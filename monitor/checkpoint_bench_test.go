@@ -62,3 +62,15 @@ func BenchmarkCheckpointDecode(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(blob)), "bytes")
 }
+
+// BenchmarkCheckpointClone is what a checkpoint costs the fold's
+// goroutine: a copy into the memory of the previous one (encoding it runs
+// on the recorder's goroutine).
+func BenchmarkCheckpointClone(b *testing.B) {
+	st := bigState(b, 400_000)
+	dst := st.CloneInto(nil)
+	b.ResetTimer()
+	for b.Loop() {
+		dst = st.CloneInto(dst)
+	}
+}

@@ -207,7 +207,8 @@ func TestConfigSumCoversEveryField(t *testing.T) {
 	}
 }
 
-// leaves yields the settable leaf fields under v (netip.Prefix is a leaf).
+// leaves yields the settable leaf fields under v (netip.Prefix is a leaf;
+// map values only behind a pointer).
 func leaves(v reflect.Value, path string) func(func(string, reflect.Value) bool) {
 	return func(yield func(string, reflect.Value) bool) {
 		var walk func(v reflect.Value, path string) bool
@@ -218,6 +219,14 @@ func leaves(v reflect.Value, path string) func(func(string, reflect.Value) bool)
 			case v.Kind() == reflect.Struct:
 				for i := range v.NumField() {
 					if !walk(v.Field(i), path+"."+v.Type().Field(i).Name) {
+						return false
+					}
+				}
+			case v.Kind() == reflect.Pointer:
+				return v.IsNil() || walk(v.Elem(), path)
+			case v.Kind() == reflect.Map: // values in place only behind a pointer
+				for _, k := range v.MapKeys() {
+					if e := v.MapIndex(k); e.Kind() == reflect.Pointer && !walk(e, path+"["+k.String()+"]") {
 						return false
 					}
 				}

@@ -30,6 +30,8 @@ const (
 type State struct {
 	c      core
 	cfgSum uint64 // checksum of c.Cfg for checkpoints, 0 until needed
+
+	callSlab []call // a clone's call records (CloneInto), reused by the next clone
 }
 
 // core holds the fold's data with exported fields so a checkpoint can

@@ -16,9 +16,12 @@ import (
 )
 
 // Recorder persists events. Append takes ownership of the slice.
+// CheckpointFunc records a checkpoint after the events appended so far,
+// whose bytes encode gives later, on a goroutine of the Recorder's (at
+// most once; nil: none). store.Writer implements it.
 type Recorder interface {
 	Append(evs []monitor.Event) error
-	Checkpoint(tsNs int64, state []byte) error
+	CheckpointFunc(tsNs int64, encode func() []byte) error
 	Flush() error
 }
 
@@ -27,7 +30,7 @@ type Options struct {
 	QueueSize       int           // bounded queue between sources and the fold (default 65536)
 	BatchSize       int           // events handed to the recorder at once (default 1024)
 	SnapshotEvery   time.Duration // how often a snapshot is taken for the screen (default 100ms)
-	CheckpointEvery int           // events between checkpoints of the fold (default 250,000; <0 = never)
+	CheckpointEvery int           // events between checkpoints of the fold (default 10,000; <0 = never)
 	CheckpointSpan  time.Duration // event time between checkpoints (default 5 min)
 	Recorder        Recorder      // nil: fold only (replay)
 	Logger          *slog.Logger
@@ -74,7 +77,7 @@ func New(state *monitor.State, opts Options) *Pipeline {
 		opts.SnapshotEvery = 100 * time.Millisecond
 	}
 	if opts.CheckpointEvery == 0 {
-		opts.CheckpointEvery = 250_000
+		opts.CheckpointEvery = 10_000
 	}
 	if opts.CheckpointSpan <= 0 {
 		opts.CheckpointSpan = 5 * time.Minute

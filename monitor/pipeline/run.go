@@ -15,7 +15,8 @@ import (
 func (p *Pipeline) Run(ctx context.Context) error {
 	tick := time.NewTicker(p.opts.SnapshotEvery)
 	defer tick.Stop()
-	r := runner{p: p, batch: make([]monitor.Event, 0, p.opts.BatchSize), lastTick: time.Now()}
+	r := runner{p: p, batch: make([]monitor.Event, 0, p.opts.BatchSize), lastTick: time.Now(),
+		spare: make(chan *monitor.State, 1)}
 	for {
 		select {
 		case ev := <-r.p.q:
@@ -50,6 +51,8 @@ type runner struct {
 	lastTick   time.Time
 	lastApply  uint64
 	fresh      bool // the state was replaced: snapshot even if nothing was folded
+	// spare is a checkpoint copy the recorder has encoded, to copy into next
+	spare chan *monitor.State
 }
 
 // drainQueued folds whatever is already queued, up to one batch, without waiting.
@@ -115,14 +118,28 @@ func (r *runner) maybeCheckpoint(ts int64) {
 	r.checkpoint(ts)
 }
 
-// checkpoint records the fold as it is now.
+// checkpoint records the fold as it is now. The fold's goroutine only
+// copies it (into the memory of an earlier copy); the recorder encodes
+// the copy on its own goroutine, after the events folded into it.
 func (r *runner) checkpoint(ts int64) {
-	o := r.p.opts
 	r.flushBatch() // the checkpoint must follow the events folded into it
-	blob, err := r.p.state.MarshalBinary()
-	if err == nil {
-		err = o.Recorder.Checkpoint(r.p.state.Now(), blob)
+	var clone *monitor.State
+	select {
+	case clone = <-r.spare:
+	default: // the recorder still holds the earlier copies: a new one
 	}
+	clone = r.p.state.CloneInto(clone)
+	err := r.p.opts.Recorder.CheckpointFunc(clone.Now(), func() []byte {
+		blob, err := clone.MarshalBinary()
+		if err != nil {
+			r.setErr(fmt.Errorf("checkpoint: %w", err))
+		}
+		select {
+		case r.spare <- clone:
+		default:
+		}
+		return blob
+	})
 	if err != nil {
 		r.setErr(fmt.Errorf("checkpoint: %w", err))
 	}
