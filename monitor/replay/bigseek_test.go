@@ -2,12 +2,15 @@ package replay
 
 import (
 	"context"
+	"fmt"
 	"math/rand"
 	"os"
 	"slices"
+	"sort"
 	"testing"
 	"time"
 
+	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/store"
 )
 
@@ -15,6 +18,8 @@ import (
 // check: it times seeks on the recording CUTOVER_BENCH_DB names (see
 // BenchmarkSeek for how to make one) and logs them; run it with -v. It
 // skips without one, since recording ~10M events takes minutes and GBs.
+// Each round also keeps only every 2nd and 4th checkpoint, to show what
+// a sparser CheckpointEvery would cost without recording again.
 func TestSeekTimesOnBigRecording(t *testing.T) {
 	path := os.Getenv("CUTOVER_BENCH_DB")
 	if path == "" {
@@ -33,22 +38,30 @@ func TestSeekTimesOnBigRecording(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// the widest interval between checkpoints, in events: the worst seek
-	wide := 1
+	_, _, blob, _, err := r.CheckpointAtOrBefore(end)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d checkpoints, the last %d bytes", len(cks), len(blob))
+	for _, every := range []int{1, 2, 4} {
+		src := sparse{r, cks, every}
+		t.Run(fmt.Sprintf("every-%d", every), func(t *testing.T) { timeSeeks(t, src, first, end) })
+	}
+}
+
+func timeSeeks(t *testing.T, src sparse, first, end int64) {
+	cks := src.kept()
+	wide := 1 // the widest interval between checkpoints, in events: the worst seek
 	for i := 2; i < len(cks); i++ {
 		if cks[i].Seq-cks[i-1].Seq > cks[wide].Seq-cks[wide-1].Seq {
 			wide = i
 		}
 	}
-	_, _, blob, _, err := r.CheckpointAtOrBefore(end)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("%d checkpoints, the last %d bytes; widest interval %d events (seq %d..%d)",
-		len(cks), len(blob), cks[wide].Seq-cks[wide-1].Seq, cks[wide-1].Seq, cks[wide].Seq)
+	t.Logf("%d checkpoints; widest interval %d events (seq %d..%d)",
+		len(cks), cks[wide].Seq-cks[wide-1].Seq, cks[wide-1].Seq, cks[wide].Seq)
 	seek := func(at int64) time.Duration {
 		start := time.Now()
-		if _, _, err := Seek(context.Background(), r, r.Cutover().Config, at); err != nil {
+		if _, _, err := Seek(context.Background(), src, src.r.Cutover().Config, at); err != nil {
 			t.Fatal(err)
 		}
 		return time.Since(start)
@@ -63,4 +76,34 @@ func TestSeekTimesOnBigRecording(t *testing.T) {
 	}
 	slices.Sort(times)
 	t.Logf("50 random seeks: min %v, median %v, max %v", times[0], times[len(times)/2], times[len(times)-1])
+}
+
+// sparse is the recording with only every n-th checkpoint (and the last).
+type sparse struct {
+	r     *store.Reader
+	all   []store.CheckpointRow
+	every int
+}
+
+func (s sparse) kept() []store.CheckpointRow {
+	var out []store.CheckpointRow
+	for i, c := range s.all {
+		if i%s.every == 0 || i == len(s.all)-1 {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (s sparse) CheckpointAtOrBefore(tsNs int64) (int64, int64, []byte, bool, error) {
+	kept := s.kept()
+	i := sort.Search(len(kept), func(i int) bool { return kept[i].TsNs > tsNs })
+	if i == 0 {
+		return 0, 0, nil, false, nil
+	}
+	return s.r.CheckpointAtOrBefore(kept[i-1].TsNs)
+}
+
+func (s sparse) Events(ctx context.Context, afterSeq int64, fn func(int64, monitor.Event) error) error {
+	return s.r.Events(ctx, afterSeq, fn)
 }
