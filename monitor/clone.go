@@ -6,9 +6,10 @@ import (
 )
 
 // CloneInto makes dst a copy of s that shares nothing the fold changes,
-// reusing dst's memory (buckets, call records) from an earlier clone: a
-// checkpoint clones on the fold's goroutine, which is a few copies, and
-// encodes the clone on another one. It returns dst (a new State if nil).
+// reusing dst's memory (buckets, call records) when it is an earlier
+// clone. A checkpoint clones on the fold's goroutine, which is a few
+// copies, and encodes the clone on another one. It returns dst (a new
+// State if nil).
 func (s *State) CloneInto(dst *State) *State {
 	if dst == nil {
 		dst = &State{}
