@@ -77,7 +77,7 @@ func TestCheckpointRestoreThenFoldForward(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		restored := NewState(Config{})
+		restored := NewState(testConfig())
 		if err := restored.UnmarshalBinary(blob); err != nil {
 			t.Fatal(err)
 		}

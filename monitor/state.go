@@ -27,7 +27,12 @@ const (
 
 // State is the fold: everything the dashboard knows, built only from events.
 // It is not safe for concurrent use; the pipeline owns it.
-type State struct{ c core }
+type State struct {
+	c      core
+	cfgSum uint64 // checksum of c.Cfg for checkpoints, 0 until needed
+
+	callSlab []call // a clone's call records (CloneInto), reused by the next clone
+}
 
 // core holds the fold's data with exported fields so a checkpoint can
 // encode it (gob) and restore it exactly.

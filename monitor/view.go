@@ -1,11 +1,6 @@
 package monitor
 
-import (
-	"bytes"
-	"encoding/gob"
-	"fmt"
-	"sort"
-)
+import "sort"
 
 // Snapshot copies what the dashboard shows out of the fold. The result
 // shares nothing with the State and is safe to hand to another goroutine.
@@ -96,35 +91,4 @@ func (s *State) feedLines() []FeedLine {
 	out := make([]FeedLine, 0, len(s.c.Feed))
 	out = append(out, s.c.Feed[s.c.FeedPos:]...)
 	return append(out, s.c.Feed[:s.c.FeedPos]...)
-}
-
-// MarshalBinary encodes the whole fold for a checkpoint.
-func (s *State) MarshalBinary() ([]byte, error) {
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(&s.c); err != nil {
-		return nil, fmt.Errorf("encode state: %w", err)
-	}
-	return buf.Bytes(), nil
-}
-
-// UnmarshalBinary restores a fold from a checkpoint.
-func (s *State) UnmarshalBinary(data []byte) error {
-	var c core
-	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&c); err != nil {
-		return fmt.Errorf("decode state: %w", err)
-	}
-	if c.NumIdx == nil {
-		c.NumIdx = map[string]int{}
-	}
-	if c.Calls == nil {
-		c.Calls = map[string]*call{}
-	}
-	if c.Options == nil {
-		c.Options = map[string]optionsTx{}
-	}
-	if c.Alerts == nil {
-		c.Alerts = map[string]*AlertView{}
-	}
-	s.c = c
-	return nil
 }

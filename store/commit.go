@@ -89,6 +89,11 @@ func (c *committer) commit(b batch) error {
 	if err := c.prepare(ctx); err != nil {
 		return err
 	}
+	for i := range b.ckpts { // before the transaction: it holds the write lock
+		if cp := &b.ckpts[i]; cp.encode != nil {
+			cp.state, cp.encode = cp.encode(), nil
+		}
+	}
 	return inTx(ctx, c.s.db, func(tx *sql.Tx) error {
 		if err := checkLastSeq(ctx, tx, b.firstSeq-1); err != nil {
 			return err
@@ -114,6 +119,9 @@ func (c *committer) commit(b batch) error {
 		}
 		ck := c.stmt(ctx, tx, sqlInsertCheckpoint)
 		for _, cp := range b.ckpts {
+			if cp.state == nil {
+				continue
+			}
 			if _, err := ck.ExecContext(ctx, cp.seq, cp.ts, cp.state); err != nil {
 				return err
 			}

@@ -59,6 +59,7 @@ type batch struct {
 type checkpoint struct {
 	seq, ts int64
 	state   []byte
+	encode  func() []byte // or this gives state when the batch commits
 }
 
 // NewWriter starts the Store's writer. A Store has one Writer at a time;
@@ -138,12 +139,32 @@ func (w *Writer) Checkpoint(tsNs int64, state []byte) error {
 	if err := w.usable(); err != nil {
 		return err
 	}
+	w.addCheckpoint(checkpoint{ts: tsNs, state: append([]byte{}, state...)})
+	return nil
+}
+
+// CheckpointFunc is Checkpoint with the state given by encode, which the
+// flusher calls when it commits the checkpoint: the caller hands over a
+// copy of its state and does not wait for it to be encoded. encode runs
+// at most once, on another goroutine; a nil result records no
+// checkpoint.
+func (w *Writer) CheckpointFunc(tsNs int64, encode func() []byte) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err := w.usable(); err != nil {
+		return err
+	}
+	w.addCheckpoint(checkpoint{ts: tsNs, encode: encode})
+	return nil
+}
+
+// addCheckpoint puts cp after the events appended so far. w.mu is held.
+func (w *Writer) addCheckpoint(cp checkpoint) {
 	if len(w.buf.evs) == 0 && len(w.buf.ckpts) == 0 {
 		w.buf.firstSeq = w.nextSeq
 	}
-	cp := checkpoint{seq: w.nextSeq - 1, ts: tsNs, state: append([]byte{}, state...)}
+	cp.seq = w.nextSeq - 1
 	w.buf.ckpts = append(w.buf.ckpts, cp)
-	return nil
 }
 
 // Flush commits everything buffered now, and returns the Writer's error.

@@ -87,7 +87,8 @@ func (r *memRecorder) Append(evs []monitor.Event) error {
 	return nil
 }
 
-func (r *memRecorder) Checkpoint(ts int64, state []byte) error {
+func (r *memRecorder) CheckpointFunc(ts int64, encode func() []byte) error {
+	go encode() // as the store does: on another goroutine
 	r.mu.Lock()
 	r.ckpts = append(r.ckpts, len(r.evs))
 	r.mu.Unlock()

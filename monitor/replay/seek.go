@@ -1,7 +1,7 @@
 // Package replay rebuilds the fold of a recording at any event time: it
 // restores the latest checkpoint at or before the target and folds forward
 // from there, so a seek costs at most one checkpoint interval of events
-// (the recorder checkpoints every 250k events or 5 min of event time).
+// (the recorder checkpoints every 20,000 events or 5 min of event time).
 package replay
 
 import (
@@ -82,45 +82,23 @@ func Forward(ctx context.Context, src Source, st *monitor.State, pos Position, k
 }
 
 // Stream calls fn for every event after afterSeq in order, like
-// Source.Events, with SIP already decoded: reading and decoding run in a
-// second goroutine a batch ahead of fn, since they cost more than the fold.
-// It stops at fn's first error and returns it.
+// Source.Events, with SIP already decoded. Reading, decoding and fn run in
+// three goroutines, a few batches apart: decoding SIP costs the most, and
+// reading the recording next most, so a seek's fold forward uses two
+// cores. It stops at fn's first error and returns it.
 func Stream(ctx context.Context, src Source, afterSeq int64, fn func(seq int64, ev monitor.Event) error) error {
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	batches := make(chan []seqEvent, 4)
+	read := make(chan []seqEvent, 4)
+	decoded := make(chan []seqEvent, 4)
 	readErr := make(chan error, 1)
-	go func() {
-		defer close(batches)
-		batch := make([]seqEvent, 0, forwardBatch)
-		send := func() error {
-			select {
-			case batches <- batch:
-				batch = make([]seqEvent, 0, forwardBatch)
-				return nil
-			case <-rctx.Done():
-				return rctx.Err()
-			}
-		}
-		err := src.Events(rctx, afterSeq, func(seq int64, ev monitor.Event) error {
-			if ev.Kind == monitor.KindSIP && ev.SIP != nil && ev.SIP.Info == nil {
-				_ = monitor.Decode(ev.SIP)
-			}
-			if batch = append(batch, seqEvent{seq, ev}); len(batch) < forwardBatch {
-				return nil
-			}
-			return send()
-		})
-		if err == nil && len(batch) > 0 {
-			err = send()
-		}
-		readErr <- err
-	}()
-	for batch := range batches {
+	go func() { readErr <- readBatches(rctx, src, afterSeq, read) }()
+	go decodeBatches(rctx, read, decoded)
+	for batch := range decoded {
 		for _, e := range batch {
 			if err := fn(e.seq, e.ev); err != nil {
 				cancel()
-				for range batches { // let the reader finish
+				for range decoded { // let the reader and the decoder finish
 				}
 				return err
 			}
@@ -130,6 +108,51 @@ func Stream(ctx context.Context, src Source, afterSeq int64, fn func(seq int64, 
 		return err
 	}
 	return ctx.Err()
+}
+
+// readBatches sends the events after afterSeq in batches, and closes out.
+func readBatches(ctx context.Context, src Source, afterSeq int64, out chan<- []seqEvent) error {
+	defer close(out)
+	batch := make([]seqEvent, 0, forwardBatch)
+	send := func() error {
+		select {
+		case out <- batch:
+			batch = make([]seqEvent, 0, forwardBatch)
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	err := src.Events(ctx, afterSeq, func(seq int64, ev monitor.Event) error {
+		if batch = append(batch, seqEvent{seq, ev}); len(batch) < forwardBatch {
+			return nil
+		}
+		return send()
+	})
+	if err == nil && len(batch) > 0 {
+		err = send()
+	}
+	return err
+}
+
+// decodeBatches decodes the SIP of every batch from in and passes it on,
+// in order; it closes out once in is closed.
+func decodeBatches(ctx context.Context, in <-chan []seqEvent, out chan<- []seqEvent) {
+	defer close(out)
+	for batch := range in {
+		for i := range batch {
+			if ev := &batch[i].ev; ev.Kind == monitor.KindSIP && ev.SIP != nil && ev.SIP.Info == nil {
+				_ = monitor.Decode(ev.SIP) // malformed messages fold as malformed, as live
+			}
+		}
+		select {
+		case out <- batch:
+		case <-ctx.Done():
+			for range in { // let the reader finish
+			}
+			return
+		}
+	}
 }
 
 // forwardBatch is how many read-ahead events the reader hands over at once.

@@ -94,7 +94,7 @@ func TestReplayEqualsLive(t *testing.T) {
 		if err != nil || !ok {
 			t.Fatal(ok, err)
 		}
-		live := monitor.NewState(monitor.Config{})
+		live := monitor.NewState(r.Cutover().Config)
 		if err := live.UnmarshalBinary(blob); err != nil {
 			t.Fatal(err)
 		}

@@ -1,0 +1,82 @@
+package monitor_test
+
+import (
+	"testing"
+
+	"github.com/cutover/cutover/fixtures/sim"
+	"github.com/cutover/cutover/monitor"
+)
+
+// bigState folds the first n events of a 9,899-number night at 45 calls per
+// number and hour (the big recording of issue 6): ~10k numbers, thousands
+// of calls in flight.
+func bigState(b *testing.B, n int) *monitor.State {
+	b.Helper()
+	o := sim.DefaultOptions()
+	o.Numbers, o.CallsPerNumberHour = sim.MaxNumbers, 45
+	night := sim.New(o)
+	st := monitor.NewState(sim.Config(o))
+	for range n {
+		ev, ok := night.Next()
+		if !ok {
+			break
+		}
+		if ev.SIP != nil {
+			monitor.Decode(ev.SIP)
+		}
+		st.Apply(ev)
+		st.Drain(nil)
+	}
+	return st
+}
+
+// BenchmarkCheckpointEncode is encoding the fold of ~10k numbers for a
+// checkpoint: the work the fold goroutine does when it checkpoints.
+func BenchmarkCheckpointEncode(b *testing.B) {
+	st := bigState(b, 400_000)
+	var size int
+	b.ResetTimer()
+	for b.Loop() {
+		blob, err := st.MarshalBinary()
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = len(blob)
+	}
+	b.ReportMetric(float64(size), "bytes")
+}
+
+// BenchmarkCheckpointDecode is restoring that fold: the fixed part of a seek.
+func BenchmarkCheckpointDecode(b *testing.B) {
+	st := bigState(b, 400_000)
+	blob, err := st.MarshalBinary()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := st.Config()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := monitor.NewState(cfg).UnmarshalBinary(blob); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(blob)), "bytes")
+}
+
+// BenchmarkCheckpointClone is what a checkpoint costs the fold's
+// goroutine: a copy of the fold (encoding it runs on the recorder's
+// goroutine); reuse is a copy into the memory of an earlier one.
+func BenchmarkCheckpointClone(b *testing.B) {
+	st := bigState(b, 400_000)
+	b.Run("new", func(b *testing.B) {
+		for b.Loop() {
+			st.CloneInto(nil)
+		}
+	})
+	b.Run("reuse", func(b *testing.B) {
+		dst := st.CloneInto(nil)
+		for b.Loop() {
+			dst = st.CloneInto(dst)
+		}
+	})
+}

@@ -1,0 +1,350 @@
+package monitor
+
+import "fmt"
+
+// The checkpoint encoding of the fold's parts, each writer next to its
+// reader (see checkpoint.go for the format).
+
+func (w *wire) trunk(t *trunkState) {
+	w.str(string(t.Reg))
+	w.int(int64(t.RegCode))
+	w.time(t.RegExpiresAt)
+	w.int(int64(t.OptionsUp))
+	w.int(int64(t.OptionsRTT))
+	w.int(int64(t.OptionsCode))
+	w.time(t.LastSeen)
+	w.series(&t.W)
+}
+
+func (r *reader) trunk(t *trunkState) {
+	t.Reg = RegState(r.str())
+	t.RegCode = r.i()
+	t.RegExpiresAt = r.time()
+	t.OptionsUp = r.i()
+	t.OptionsRTT = r.dur()
+	t.OptionsCode = r.i()
+	t.LastSeen = r.time()
+	r.series(&t.W)
+}
+
+// number writes a number's strings as references to its configured
+// entry ref, which they nearly always equal.
+func (w *wire) number(n *numberState, ref *Number) {
+	w.strLike(n.E164, ref.E164)
+	w.strLike(n.PortRequestID, ref.PortRequestID)
+	w.strLike(string(n.PortState), string(ref.PortState))
+	w.time(n.Activated)
+	w.int(int64(n.Serving))
+	w.time(n.LastSeen)
+	w.time(n.LastZombie)
+	w.time(n.LastSplit)
+	w.series(&n.W)
+}
+
+func (r *reader) number(n *numberState, ref *Number) {
+	n.E164 = r.strLike(ref.E164)
+	n.PortRequestID = r.strLike(ref.PortRequestID)
+	n.PortState = PortState(r.strLike(string(ref.PortState)))
+	n.Activated = r.time()
+	n.Serving = r.i()
+	n.LastSeen = r.time()
+	n.LastZombie = r.time()
+	n.LastSplit = r.time()
+	r.series(&n.W)
+}
+
+// A bucket's int32 counters, in one list for the writer and the reader.
+const bucketInts = 9 + 5 + len(StirResults) + 4
+
+func (b *bucket) ints() [bucketInts]*int32 {
+	p := [bucketInts]*int32{&b.Attempts, &b.Completed, &b.Answered, &b.Failed, &b.Effective,
+		&b.Short, &b.PDDCount, &b.Legacy, &b.New}
+	k := 9
+	for i := range b.Attest {
+		p[k] = &b.Attest[i]
+		k++
+	}
+	for i := range b.Stir {
+		p[k] = &b.Stir[i]
+		k++
+	}
+	for i := range b.Verstat {
+		p[k] = &b.Verstat[i]
+		k++
+	}
+	return p
+}
+
+// Bits of a bucket's mask past its counters'.
+const (
+	maskPDDSum = 1 << (bucketInts + iota)
+	maskCodes
+)
+
+// series writes each bucket as its index (relative to the previous one's:
+// a ring's indexes are consecutive), a mask of its non-zero fields, and
+// those fields. Most of a number's counters are zero.
+func (w *wire) series(s *series) {
+	w.int(s.Width)
+	w.uint(uint64(len(s.B)))
+	prev := int64(0)
+	for i := range s.B {
+		b := &s.B[i]
+		w.int(b.Index - prev)
+		prev = b.Index
+		ints := b.ints()
+		var mask uint64
+		for k, p := range ints {
+			if *p != 0 {
+				mask |= 1 << k
+			}
+		}
+		if b.PDDSum != 0 {
+			mask |= maskPDDSum
+		}
+		if len(b.Codes) > 0 {
+			mask |= maskCodes
+		}
+		w.uint(mask)
+		for k, p := range ints {
+			if mask&(1<<k) != 0 {
+				w.int(int64(*p))
+			}
+		}
+		if mask&maskPDDSum != 0 {
+			w.int(b.PDDSum)
+		}
+		if mask&maskCodes != 0 {
+			w.uint(uint64(len(b.Codes)))
+			for _, c := range b.Codes {
+				w.int(int64(c.Code))
+				w.int(int64(c.Count))
+			}
+		}
+	}
+}
+
+func (r *reader) series(s *series) {
+	s.Width = r.int()
+	s.B = make([]bucket, r.count())
+	prev := int64(0)
+	for i := range s.B {
+		b := &s.B[i]
+		b.Index = prev + r.int()
+		prev = b.Index
+		mask := r.uint()
+		for k, p := range b.ints() {
+			if mask&(1<<k) != 0 {
+				*p = r.i32()
+			}
+		}
+		if mask&maskPDDSum != 0 {
+			b.PDDSum = r.int()
+		}
+		if mask&maskCodes != 0 {
+			b.Codes = make([]CodeCount, r.count())
+			for j := range b.Codes {
+				b.Codes[j] = CodeCount{Code: r.i(), Count: r.i()}
+			}
+		}
+	}
+}
+
+// Flags of a call.
+const (
+	callInbound = 1 << iota
+	callRinging
+	callHasFinal
+	callEnded
+)
+
+func (w *wire) calls(m map[string]*call) {
+	w.uint(uint64(len(m)))
+	for _, e := range sortedEntries(m) {
+		id, c := e.k, e.v
+		w.str(id)
+		w.int(int64(c.Trunk))
+		w.int(int64(c.Number))
+		var f uint64
+		for bit, on := range [...]bool{c.Inbound, c.Ringing, c.HasFinal, c.Ended} {
+			if on {
+				f |= 1 << bit
+			}
+		}
+		w.uint(f)
+		w.time(c.Start)
+		w.uint(uint64(c.CSeq))
+		w.time(c.Answered)
+		w.int(int64(c.Outcome))
+		w.uint(uint64(c.FinalCSeq))
+		w.time(c.ExpiresAt)
+	}
+}
+
+func (r *reader) calls() map[string]*call {
+	n := r.count()
+	m := make(map[string]*call, n)
+	for range n {
+		id := r.str()
+		c := &call{Trunk: r.i(), Number: r.i()}
+		f := r.uint()
+		c.Inbound, c.Ringing = f&callInbound != 0, f&callRinging != 0
+		c.HasFinal, c.Ended = f&callHasFinal != 0, f&callEnded != 0
+		c.Start = r.time()
+		c.CSeq = r.u32()
+		c.Answered = r.time()
+		c.Outcome = r.i()
+		c.FinalCSeq = r.u32()
+		c.ExpiresAt = r.time()
+		m[id] = c
+	}
+	return m
+}
+
+func (w *wire) options(m map[string]optionsTx) {
+	w.uint(uint64(len(m)))
+	for _, k := range sortedKeys(m) {
+		w.str(k)
+		w.time(m[k].Sent)
+		w.int(int64(m[k].Trunk))
+	}
+}
+
+func (r *reader) options() map[string]optionsTx {
+	n := r.count()
+	m := make(map[string]optionsTx, n)
+	for range n {
+		k := r.str()
+		m[k] = optionsTx{Sent: r.time(), Trunk: r.i()}
+	}
+	return m
+}
+
+// alerts writes the open alerts by key, then the closed ones.
+func (w *wire) alerts(c *core) {
+	w.uint(uint64(len(c.Alerts)))
+	for _, k := range sortedKeys(c.Alerts) {
+		w.str(k)
+		w.alertView(c.Alerts[k])
+	}
+	w.uint(uint64(len(c.Closed)))
+	for i := range c.Closed {
+		w.alertView(&c.Closed[i])
+	}
+}
+
+func (r *reader) alerts(c *core) {
+	n := r.count()
+	c.Alerts = make(map[string]*AlertView, n)
+	for range n {
+		k := r.str()
+		a := new(AlertView)
+		r.alertView(a)
+		c.Alerts[k] = a
+	}
+	if n := r.count(); n > 0 {
+		c.Closed = make([]AlertView, n)
+		for i := range c.Closed {
+			r.alertView(&c.Closed[i])
+		}
+	}
+}
+
+func (w *wire) alertView(a *AlertView) {
+	w.alertChange(&a.AlertChange)
+	w.time(a.Opened)
+	w.time(a.Closed)
+}
+
+func (r *reader) alertView(a *AlertView) {
+	r.alertChange(&a.AlertChange)
+	a.Opened = r.time()
+	a.Closed = r.time()
+}
+
+func (w *wire) alertChange(a *AlertChange) {
+	w.str(a.Rule)
+	w.str(a.Subject)
+	w.bool(a.Open)
+	w.str(string(a.Severity))
+	w.str(a.Message)
+}
+
+func (r *reader) alertChange(a *AlertChange) {
+	a.Rule, a.Subject, a.Open = r.str(), r.str(), r.bool()
+	a.Severity, a.Message = Severity(r.str()), r.str()
+}
+
+func (w *wire) feedLine(l *FeedLine) {
+	w.time(l.Time)
+	w.str(l.Trunk)
+	w.str(l.Dir)
+	w.str(l.Summary)
+	w.int(int64(l.Code))
+	w.str(l.CallID)
+	w.str(l.Number)
+}
+
+func (r *reader) feedLine(l *FeedLine) {
+	*l = FeedLine{Time: r.time(), Trunk: r.str(), Dir: r.str(), Summary: r.str(),
+		Code: r.i(), CallID: r.str(), Number: r.str()}
+}
+
+func (w *wire) action(a *ActionView) {
+	for _, s := range [...]string{a.ID, a.Type, string(a.State), a.Target, a.Operator,
+		a.DryRun, a.Result, a.Error, a.Undo, a.Prompted} {
+		w.str(s)
+	}
+	w.bool(a.Expect != nil)
+	if x := a.Expect; x != nil {
+		w.str(x.Dir)
+		w.strs(x.Trunks)
+		w.strs(x.Numbers)
+		w.int(x.Within)
+		w.int(int64(x.Calls))
+	}
+	w.time(a.Requested)
+	w.time(a.Updated)
+}
+
+func (r *reader) action(a *ActionView) {
+	for _, p := range [...]*string{&a.ID, &a.Type, (*string)(&a.State), &a.Target, &a.Operator,
+		&a.DryRun, &a.Result, &a.Error, &a.Undo, &a.Prompted} {
+		*p = r.str()
+	}
+	if r.bool() {
+		a.Expect = &ActionExpect{Dir: r.str(), Trunks: r.strs(), Numbers: r.strs(), Within: r.int(), Calls: r.i()}
+	}
+	a.Requested = r.time()
+	a.Updated = r.time()
+}
+
+// out writes the derived events not yet drained: alert changes only (the
+// pipeline drains after every event, so this is nearly always empty).
+func (w *wire) out(evs []Event) error {
+	w.uint(uint64(len(evs)))
+	for i := range evs {
+		e := &evs[i]
+		if e.Kind != KindAlert || e.Alert == nil || e.SIP != nil || e.Probe != nil || e.Registration != nil ||
+			e.Port != nil || e.Action != nil || e.Note != nil {
+			return fmt.Errorf("derived event %d is not an alert change (%s)", i, e.Kind)
+		}
+		w.time(e.Time)
+		w.str(e.Source)
+		w.alertChange(e.Alert)
+	}
+	return nil
+}
+
+func (r *reader) out() []Event {
+	n := r.count()
+	if n == 0 {
+		return nil
+	}
+	evs := make([]Event, n)
+	for i := range evs {
+		evs[i] = Event{Time: r.time(), Kind: KindAlert, Source: r.str(), Alert: new(AlertChange)}
+		r.alertChange(evs[i].Alert)
+	}
+	return evs
+}

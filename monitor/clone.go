@@ -1,0 +1,108 @@
+package monitor
+
+import (
+	"maps"
+	"slices"
+)
+
+// CloneInto makes dst a copy of s that shares nothing the fold changes,
+// reusing dst's memory (buckets, call records) when it is an earlier
+// clone. A checkpoint clones on the fold's goroutine, which is a few
+// copies, and encodes the clone on another one. It returns dst (a new
+// State if nil).
+func (s *State) CloneInto(dst *State) *State {
+	if dst == nil {
+		dst = &State{}
+	}
+	d, c := &dst.c, &s.c
+	dst.cfgSum = s.configSum() // once for the fold, not once a clone
+	d.Cfg = c.Cfg              // never changed after NewState
+	d.Now, d.NextSweep, d.Applied, d.SIP, d.Malformed = c.Now, c.NextSweep, c.Applied, c.SIP, c.Malformed
+	d.Trunks = resize(d.Trunks, len(c.Trunks))
+	for i := range c.Trunks {
+		w := d.Trunks[i].W
+		d.Trunks[i] = c.Trunks[i]
+		d.Trunks[i].W = cloneSeries(w, c.Trunks[i].W)
+	}
+	d.Numbers = resize(d.Numbers, len(c.Numbers))
+	for i := range c.Numbers {
+		w := d.Numbers[i].W
+		d.Numbers[i] = c.Numbers[i]
+		d.Numbers[i].W = cloneSeries(w, c.Numbers[i].W)
+	}
+	d.NumIdx = cloneMap(d.NumIdx, c.NumIdx)
+	dst.cloneCalls(c.Calls)
+	d.Options = cloneMap(d.Options, c.Options)
+	if d.Alerts == nil {
+		d.Alerts = make(map[string]*AlertView, len(c.Alerts))
+	}
+	clear(d.Alerts)
+	for k, a := range c.Alerts { // the fold updates an open alert's message in place
+		v := *a
+		d.Alerts[k] = &v
+	}
+	d.Closed = append(d.Closed[:0], c.Closed...)
+	d.Feed = append(d.Feed[:0], c.Feed...)
+	d.FeedPos = c.FeedPos
+	d.Actions = append(d.Actions[:0], c.Actions...)
+	for i := range d.Actions {
+		if x := d.Actions[i].Expect; x != nil {
+			v := *x
+			v.Trunks, v.Numbers = slices.Clone(x.Trunks), slices.Clone(x.Numbers)
+			d.Actions[i].Expect = &v
+		}
+	}
+	d.Notes = append(d.Notes[:0], c.Notes...)
+	d.Out = append(d.Out[:0], c.Out...)
+	for i := range d.Out {
+		if a := d.Out[i].Alert; a != nil {
+			v := *a
+			d.Out[i].Alert = &v
+		}
+	}
+	return dst
+}
+
+// cloneSeries copies src into dst's buckets, reusing their code lists.
+func cloneSeries(dst, src series) series {
+	dst.Width = src.Width
+	dst.B = resize(dst.B, len(src.B))
+	for i := range src.B {
+		codes := dst.B[i].Codes
+		dst.B[i] = src.B[i]
+		dst.B[i].Codes = append(codes[:0], src.B[i].Codes...)
+	}
+	return dst
+}
+
+// cloneCalls copies the calls into records the clone keeps between clones.
+func (dst *State) cloneCalls(src map[string]*call) {
+	d := &dst.c
+	if d.Calls == nil {
+		d.Calls = make(map[string]*call, len(src))
+	}
+	clear(d.Calls)
+	dst.callSlab = resize(dst.callSlab, len(src))
+	i := 0
+	for id, c := range src {
+		dst.callSlab[i] = *c
+		d.Calls[id] = &dst.callSlab[i]
+		i++
+	}
+}
+
+func resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return append(s[:cap(s)], make([]T, n-cap(s))...)
+	}
+	return s[:n]
+}
+
+func cloneMap[V any](dst, src map[string]V) map[string]V {
+	if dst == nil {
+		return maps.Clone(src)
+	}
+	clear(dst)
+	maps.Copy(dst, src)
+	return dst
+}
