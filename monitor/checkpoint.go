@@ -144,6 +144,10 @@ func (w *wire) core(c *core) error {
 	for i := range c.Actions {
 		w.action(&c.Actions[i])
 	}
+	w.uint(uint64(len(c.Verify)))
+	for i := range c.Verify {
+		w.verify(&c.Verify[i])
+	}
 	w.uint(uint64(len(c.Notes)))
 	for _, n := range c.Notes {
 		w.time(n.Time)
@@ -184,6 +188,12 @@ func (r *reader) core(c *core) {
 		c.Actions = make([]ActionView, n)
 		for i := range c.Actions {
 			r.action(&c.Actions[i])
+		}
+	}
+	if n := r.count(); n > 0 {
+		c.Verify = make([]verifyState, n)
+		for i := range c.Verify {
+			r.verify(&c.Verify[i])
 		}
 	}
 	if n := r.count(); n > 0 {

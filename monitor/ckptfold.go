@@ -292,46 +292,85 @@ func (r *reader) feedLine(l *FeedLine) {
 
 func (w *wire) action(a *ActionView) {
 	for _, s := range [...]string{a.ID, a.Type, string(a.State), a.Target, a.Operator,
-		a.DryRun, a.Result, a.Error, a.Undo, a.Prompted} {
+		a.DryRun, a.Result, a.Error, a.Undo, a.Prompted, a.Progress} {
 		w.str(s)
 	}
 	w.bool(a.Expect != nil)
 	if x := a.Expect; x != nil {
-		w.str(x.Dir)
-		w.strs(x.Trunks)
-		w.strs(x.Numbers)
-		w.int(x.Within)
-		w.int(int64(x.Calls))
+		w.expect(x)
 	}
 	w.time(a.Requested)
 	w.time(a.Updated)
 }
 
+func (w *wire) expect(x *ActionExpect) {
+	w.str(x.Dir)
+	w.strs(x.Trunks)
+	w.strs(x.Numbers)
+	w.int(x.Within)
+	w.int(int64(x.Calls))
+}
+
+func (r *reader) expect() ActionExpect {
+	return ActionExpect{Dir: r.str(), Trunks: r.strs(), Numbers: r.strs(), Within: r.int(), Calls: r.i()}
+}
+
+func (w *wire) verify(v *verifyState) {
+	w.str(v.ID)
+	w.str(v.Type)
+	w.str(v.Target)
+	w.expect(&v.Expect)
+	w.str(v.Prompted)
+	w.time(v.Done)
+	w.time(v.Deadline)
+	w.int(int64(v.On))
+	w.int(int64(v.Elsewhere))
+	w.bool(v.Expired)
+	w.bool(v.CloseHeld)
+}
+
+func (r *reader) verify(v *verifyState) {
+	v.ID, v.Type, v.Target = r.str(), r.str(), r.str()
+	v.Expect = r.expect()
+	v.Prompted = r.str()
+	v.Done, v.Deadline = r.time(), r.time()
+	v.On, v.Elsewhere = r.i(), r.i()
+	v.Expired, v.CloseHeld = r.bool(), r.bool()
+}
+
 func (r *reader) action(a *ActionView) {
 	for _, p := range [...]*string{&a.ID, &a.Type, (*string)(&a.State), &a.Target, &a.Operator,
-		&a.DryRun, &a.Result, &a.Error, &a.Undo, &a.Prompted} {
+		&a.DryRun, &a.Result, &a.Error, &a.Undo, &a.Prompted, &a.Progress} {
 		*p = r.str()
 	}
 	if r.bool() {
-		a.Expect = &ActionExpect{Dir: r.str(), Trunks: r.strs(), Numbers: r.strs(), Within: r.int(), Calls: r.i()}
+		x := r.expect()
+		a.Expect = &x
 	}
 	a.Requested = r.time()
 	a.Updated = r.time()
 }
 
-// out writes the derived events not yet drained: alert changes only (the
-// pipeline drains after every event, so this is nearly always empty).
+// out writes the derived events not yet drained: alert changes and
+// verification steps (the pipeline drains after every event, so this is
+// nearly always empty).
 func (w *wire) out(evs []Event) error {
 	w.uint(uint64(len(evs)))
 	for i := range evs {
 		e := &evs[i]
-		if e.Kind != KindAlert || e.Alert == nil || e.SIP != nil || e.Probe != nil || e.Registration != nil ||
-			e.Port != nil || e.Action != nil || e.Note != nil {
-			return fmt.Errorf("derived event %d is not an alert change (%s)", i, e.Kind)
+		alert := e.Kind == KindAlert && e.Alert != nil && e.Action == nil
+		step := e.Kind == KindAction && e.Action != nil && e.Alert == nil
+		if !alert && !step || e.SIP != nil || e.Probe != nil || e.Registration != nil || e.Port != nil || e.Note != nil {
+			return fmt.Errorf("derived event %d is not an alert change or a verification step (%s)", i, e.Kind)
 		}
 		w.time(e.Time)
 		w.str(e.Source)
-		w.alertChange(e.Alert)
+		w.bool(step)
+		if step {
+			w.action(&ActionView{ActionRecord: *e.Action})
+		} else {
+			w.alertChange(e.Alert)
+		}
 	}
 	return nil
 }
@@ -343,8 +382,15 @@ func (r *reader) out() []Event {
 	}
 	evs := make([]Event, n)
 	for i := range evs {
-		evs[i] = Event{Time: r.time(), Kind: KindAlert, Source: r.str(), Alert: new(AlertChange)}
-		r.alertChange(evs[i].Alert)
+		evs[i] = Event{Time: r.time(), Kind: KindAlert, Source: r.str()}
+		if r.bool() {
+			var v ActionView
+			r.action(&v)
+			evs[i].Kind, evs[i].Action = KindAction, &v.ActionRecord
+		} else {
+			evs[i].Alert = new(AlertChange)
+			r.alertChange(evs[i].Alert)
+		}
 	}
 	return evs
 }

@@ -52,12 +52,26 @@ func (s *State) CloneInto(dst *State) *State {
 			d.Actions[i].Expect = &v
 		}
 	}
+	d.Verify = append(d.Verify[:0], c.Verify...)
+	for i := range d.Verify {
+		x := &d.Verify[i].Expect
+		x.Trunks, x.Numbers = slices.Clone(x.Trunks), slices.Clone(x.Numbers)
+	}
 	d.Notes = append(d.Notes[:0], c.Notes...)
 	d.Out = append(d.Out[:0], c.Out...)
 	for i := range d.Out {
 		if a := d.Out[i].Alert; a != nil {
 			v := *a
 			d.Out[i].Alert = &v
+		}
+		if a := d.Out[i].Action; a != nil { // a verification step not yet drained
+			v := *a
+			if x := a.Expect; x != nil {
+				e := *x
+				e.Trunks, e.Numbers = slices.Clone(x.Trunks), slices.Clone(x.Numbers)
+				v.Expect = &e
+			}
+			d.Out[i].Action = &v
 		}
 	}
 	return dst

@@ -335,7 +335,7 @@ func TestVerifyReplayEqualsLive(t *testing.T) {
 	if !reflect.DeepEqual(replay.Snapshot(), live.Snapshot()) {
 		t.Error("replay state differs from live")
 	}
-	restored := NewState(Config{})
+	restored := NewState(testConfig())
 	if err := restored.UnmarshalBinary(blob); err != nil {
 		t.Fatal(err)
 	}

@@ -26,8 +26,8 @@ func (r *memRecorder) Append(evs []monitor.Event) error {
 	r.evs = append(r.evs, evs...)
 	return nil
 }
-func (r *memRecorder) Checkpoint(int64, []byte) error { return nil }
-func (r *memRecorder) Flush() error                   { return nil }
+func (r *memRecorder) CheckpointFunc(int64, func() []byte) error { return nil }
+func (r *memRecorder) Flush() error                              { return nil }
 
 // actionTrail is the recorded states of action id, in order.
 func (r *memRecorder) actionTrail(id string) []string {

@@ -145,7 +145,7 @@ func TestPublishNeverBlocksAndCountsDrops(t *testing.T) {
 
 func TestRecordsEveryEventAndDerivedAlertsInOrder(t *testing.T) {
 	rec := &memRecorder{}
-	p := New(monitor.NewState(testConfig()), Options{BatchSize: 7, CheckpointEvery: 50, Recorder: rec})
+	p := New(monitor.NewState(testConfig()), Options{BatchSize: 7, CheckpointEvery: 50, CheckpointGap: -1, Recorder: rec})
 	errc := run(t, p)
 	evs := night(400)
 	for _, ev := range evs {
@@ -308,5 +308,28 @@ func TestPublishWaitNeverTakesAfterClose(t *testing.T) {
 				t.Fatalf("after Close: %v", err)
 			}
 		}
+	}
+}
+
+// A fast night checkpoints at most once per CheckpointGap of wall time,
+// however many events pass: the checkpoint's cost stays off ingest.
+func TestCheckpointGapBoundsCheckpoints(t *testing.T) {
+	rec := &memRecorder{}
+	p := New(monitor.NewState(testConfig()), Options{CheckpointEvery: 10, CheckpointGap: time.Hour, CheckpointSpan: 24 * time.Hour, Recorder: rec})
+	errc := run(t, p)
+	for _, ev := range night(400) {
+		if err := p.PublishWait(context.Background(), ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.Close()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	// one when the gap first allows (the start), one at the end
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if n := len(rec.ckpts); n != 2 {
+		t.Fatalf("%d checkpoints for 400 events every 10 with an hour's gap, want 2", n)
 	}
 }

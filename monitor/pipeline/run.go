@@ -47,9 +47,11 @@ type runner struct {
 	batch      []monitor.Event
 	sinceCkpt  int
 	lastCkptTs int64
-	lastTick   time.Time
-	lastApply  uint64
-	fresh      bool // the state was replaced: snapshot even if nothing was folded
+	// lastCkptWall is when the last checkpoint was taken, on the wall clock.
+	lastCkptWall time.Time
+	lastTick     time.Time
+	lastApply    uint64
+	fresh        bool // the state was replaced: snapshot even if nothing was folded
 }
 
 // drainQueued folds whatever is already queued, up to one batch, without waiting.
@@ -109,16 +111,18 @@ func (r *runner) maybeCheckpoint(ts int64) {
 	if r.lastCkptTs == 0 {
 		r.lastCkptTs = ts
 	}
-	if r.sinceCkpt < o.CheckpointEvery && ts-r.lastCkptTs < int64(o.CheckpointSpan) {
+	spanned := ts-r.lastCkptTs >= int64(o.CheckpointSpan)
+	if !spanned && (r.sinceCkpt < o.CheckpointEvery || time.Since(r.lastCkptWall) < o.CheckpointGap) {
 		return
 	}
+	r.lastCkptWall = time.Now()
 	r.checkpoint(ts)
 }
 
 // checkpoint records the fold as it is now. The fold's goroutine only
 // copies it; the recorder encodes the copy on its own goroutine, after the
 // events folded into it. The copy is not kept for the next checkpoint:
-// under cutover's 192 MB heap limit a second fold always alive cost more
+// under cutover's heap limit a second fold always alive cost more
 // ingest than allocating one (60 s demo runs, 10k numbers).
 func (r *runner) checkpoint(ts int64) {
 	r.flushBatch() // the checkpoint must follow the events folded into it

@@ -70,7 +70,7 @@ func TestReplayWithActionsEqualsLive(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		live := monitor.NewState(monitor.Config{})
+		live := monitor.NewState(cfg) // a checkpoint restores into the recording's configuration
 		if err := live.UnmarshalBinary(blob); err != nil {
 			t.Fatal(err)
 		}
