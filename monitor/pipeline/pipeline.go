@@ -33,9 +33,11 @@ type Options struct {
 	CheckpointEvery int           // events between checkpoints of the fold (default 20,000; <0 = never)
 	CheckpointSpan  time.Duration // event time between checkpoints (default 5 min)
 	// CheckpointGap is the least wall time between checkpoints taken for
-	// CheckpointEvery (default 1 s; <0 = none): a checkpoint costs ~70 ms of
-	// CPU with 10k numbers, so a fast night checkpoints every second rather
-	// than every 20,000 events, and ingest keeps its pace.
+	// CheckpointEvery (default 250 ms; <0 = none): a checkpoint costs ~70 ms
+	// of CPU with 10k numbers, so however fast events come, checkpoints take
+	// at most ~30 % of one core. (A 10k-number demo at 41k events/s
+	// checkpoints every 20,000 events either way: 1.61-1.66 M events in
+	// 40 s with and without the gap.)
 	CheckpointGap time.Duration
 	Recorder      Recorder // nil: fold only (replay)
 	Logger        *slog.Logger
@@ -96,7 +98,7 @@ func New(state *monitor.State, opts Options) *Pipeline {
 		opts.CheckpointSpan = 5 * time.Minute
 	}
 	if opts.CheckpointGap == 0 {
-		opts.CheckpointGap = time.Second
+		opts.CheckpointGap = 250 * time.Millisecond
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
