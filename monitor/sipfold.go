@@ -87,17 +87,7 @@ func (s *State) inviteRequest(t int64, tr int, dir string, m *SIPMessage, info *
 		return s.numberName(c.Number)
 	}
 	inbound := dir == "in"
-	user := info.RURIUser
-	if user == "" {
-		user = info.ToUser
-	}
-	if !inbound {
-		user = info.PAIUser
-		if user == "" {
-			user = info.FromUser
-		}
-	}
-	num, e164 := -1, NormalizeE164(user, s.c.Cfg.DefaultCountry)
+	num, e164 := -1, s.callE164(info, inbound)
 	if i, ok := s.c.NumIdx[e164]; ok && e164 != "" {
 		num = i
 	}
@@ -200,6 +190,23 @@ func (s *State) eachBucket(t int64, c *call, f func(*bucket)) {
 	}
 }
 
+// callE164 is the number a call is for, from its INVITE or a response in
+// its dialog: the called number of an inbound call (request URI, else To),
+// the calling number of an outbound one (P-Asserted-Identity, else From).
+func (s *State) callE164(info *SIPInfo, inbound bool) string {
+	user := info.RURIUser
+	if user == "" {
+		user = info.ToUser
+	}
+	if !inbound {
+		user = info.PAIUser
+		if user == "" {
+			user = info.FromUser
+		}
+	}
+	return NormalizeE164(user, s.c.Cfg.DefaultCountry)
+}
+
 // attachTrunk gives a call first seen on a leg without a trunk (the PBX
 // side, when an SBC mirrors both legs: caller → SBC, then SBC → carrier)
 // the trunk of its next leg, and counts the attempt there, at the call's
@@ -214,7 +221,11 @@ func (s *State) attachTrunk(t int64, c *call, tr int, dir string, m *SIPMessage,
 	}
 	s.c.Trunks[tr].LastSeen = t
 	s.closeAlert(t, "trunk_silent", s.trunkName(tr))
-	s.verifyCall(t, c.Start, tr, c.Inbound, s.numberName(c.Number))
+	e164 := s.numberName(c.Number)
+	if e164 == "" { // not a configured number: the trunk leg's message says which
+		e164 = s.callE164(info, c.Inbound)
+	}
+	s.verifyCall(t, c.Start, tr, c.Inbound, e164)
 	if c.Number >= 0 {
 		s.numberAttempt(t, c.Number, tr, c.Inbound)
 	}

@@ -419,3 +419,21 @@ func TestVerifyCountsSBCCallsOnceOnTheCarrierTrunk(t *testing.T) {
 		t.Fatalf("action: %s %q", v.State, v.Progress)
 	}
 }
+
+// A PREFIX* range matches a number that is not configured the same way
+// whether the call is seen directly or first on the PBX's leg of an SBC.
+func TestVerifyPrefixMatchesUnconfiguredNumbersThroughTheSBC(t *testing.T) {
+	const other = "+14155559876" // in the range, not a configured number
+	s := NewState(testConfig())
+	exp := ActionExpect{Dir: "out", Trunks: []string{"new"}, Numbers: []string{"+1415555*"}, Within: int64(5 * time.Minute), Calls: 2}
+	applyAll(s, actionSteps(at(0), "outbound-1", "outbound", &exp, "")...)
+	sbc := netip.MustParseAddrPort("192.0.2.1:5060")
+	start := at(10 * time.Second)
+	pbxLeg := newDialog(t, "via-sbc", pbx, sbc, other, "+12125550100")
+	carrierLeg := newDialog(t, "via-sbc", sbc, newTr, other, "+12125550100")
+	applyAll(s, pbxLeg.invite(start, ""), carrierLeg.invite(start+int64(500*time.Millisecond), ""))
+	s.Apply(callOut(t, "direct", at(20*time.Second), newTr, other))
+	if v := actionView(t, s, "outbound-1"); v.State != ActionVerified {
+		t.Fatalf("action: %s %q", v.State, v.Progress)
+	}
+}
