@@ -18,15 +18,13 @@ import (
 )
 
 type demoOpts struct {
-	db       string
-	speed    float64
-	numbers  int
-	viaHEP   bool
-	rate     float64
-	seed     int64
-	headless bool
-	duration time.Duration
-	logPath  string
+	db      string
+	speed   float64
+	numbers int
+	viaHEP  bool
+	rate    float64
+	seed    int64
+	runOpts
 }
 
 func demoFlags() (*flag.FlagSet, *demoOpts) {
@@ -38,9 +36,7 @@ func demoFlags() (*flag.FlagSet, *demoOpts) {
 	fs.Float64Var(&o.rate, "calls-per-hour", sim.DefaultOptions().CallsPerNumberHour, "calls per number per hour (load tests turn this up)")
 	fs.BoolVar(&o.viaHEP, "via-hep", false, "send the night's SIP as HEPv3 over UDP on 127.0.0.1 to a collector, as live traffic arrives")
 	fs.Int64Var(&o.seed, "seed", 1, "seed of the simulated night (same seed, same night)")
-	fs.BoolVar(&o.headless, "headless", false, "no screen: run, record, print a one-line summary and exit")
-	fs.DurationVar(&o.duration, "duration", 0, "stop after this much wall-clock time (0 = when the night ends)")
-	fs.StringVar(&o.logPath, "log", "", "write the log to this file (default: none on screen, stderr headless)")
+	o.runOpts.flags(fs, "run, record, print a one-line summary and exit", "when the night ends")
 	setUsage(fs, fmt.Sprintf("Usage: cutover demo [flags]\n\nWatch a simulated cutover night: %d numbers ported from a legacy to a new\nSIP trunk, with everything that goes wrong on such a night. It is recorded\nto SQLite and can be replayed with \"cutover replay FILE\". The action keys\n(f, F, o, u) act on the simulated network: nothing outside the process changes.\n\nFlags:\n", sim.DefaultOptions().Numbers))
 	return fs, o
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"time"
 
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/pipeline"
@@ -16,21 +15,17 @@ import (
 )
 
 type replayOpts struct {
-	speed    float64
-	headless bool
-	duration time.Duration
-	logPath  string
-	follow   bool
+	speed  float64
+	follow bool
+	runOpts
 }
 
 func replayFlags() (*flag.FlagSet, *replayOpts) {
 	o := &replayOpts{}
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
 	fs.Float64Var(&o.speed, "speed", 60, "event seconds per wall second (0 = as fast as possible; headless default 0)")
-	fs.BoolVar(&o.headless, "headless", false, "no screen: fold the recording, print a one-line summary and exit")
-	fs.DurationVar(&o.duration, "duration", 0, "stop after this much wall-clock time (0 = at the end of the recording)")
+	o.runOpts.flags(fs, "fold the recording, print a one-line summary and exit", "at the end of the recording")
 	fs.BoolVar(&o.follow, "follow", false, "follow a recording that is still being written (another cutover records it): start at its end and stay live")
-	fs.StringVar(&o.logPath, "log", "", "write the log to this file (default: none on screen, stderr headless)")
 	setUsage(fs, "Usage: cutover replay [flags] FILE.db\n\nPlay a recorded cutover night back through the same fold and screen.\nThe recording is opened read-only; notes taken with n go to FILE.db-notes.jsonl.\n\nFlags:\n")
 	return fs, o
 }

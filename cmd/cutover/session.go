@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -18,6 +19,22 @@ import (
 	"github.com/cutover/cutover/monitor/stir"
 	"github.com/cutover/cutover/tui"
 )
+
+// runOpts are the flags every command with a screen has: run without it,
+// for how long, and where the log goes.
+type runOpts struct {
+	headless bool
+	duration time.Duration
+	logPath  string
+}
+
+// flags defines -headless, -duration and -log; headless says what the
+// command does without a screen, ends when it stops by itself.
+func (r *runOpts) flags(fs *flag.FlagSet, headless, ends string) {
+	fs.BoolVar(&r.headless, "headless", false, "no screen: "+headless)
+	fs.DurationVar(&r.duration, "duration", 0, "stop after this much wall-clock time (0 = "+ends+")")
+	fs.StringVar(&r.logPath, "log", "", "write the log to this file (default: none on screen, stderr headless)")
+}
 
 // A feed pushes events into the pipeline until it ends, fails or ctx ends.
 type feed func(ctx context.Context, pub func(context.Context, monitor.Event) error) error

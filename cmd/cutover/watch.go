@@ -20,12 +20,10 @@ import (
 )
 
 type watchOpts struct {
-	config   string
-	db       string
-	listen   string
-	headless bool
-	duration time.Duration
-	logPath  string
+	config string
+	db     string
+	listen string
+	runOpts
 	operator string
 	readOnly bool
 }
@@ -36,9 +34,7 @@ func watchFlags() (*flag.FlagSet, *watchOpts) {
 	fs.StringVar(&o.config, "c", "", "the cutover file (cutover.toml)")
 	fs.StringVar(&o.db, "db", "", "record to this SQLite file (default: the file's db, else cutover-live-YYYYMMDD-HHMMSS.db)")
 	fs.StringVar(&o.listen, "listen", "", "HEP collector address, overriding [hep] listen (e.g. :9060)")
-	fs.BoolVar(&o.headless, "headless", false, "no screen: collect and record until stopped, then print a summary")
-	fs.DurationVar(&o.duration, "duration", 0, "stop after this much wall-clock time (0 = until q, ctrl+c or SIGTERM)")
-	fs.StringVar(&o.logPath, "log", "", "write the log to this file (default: none on screen, stderr headless)")
+	o.runOpts.flags(fs, "collect and record until stopped, then print a summary", "until q, ctrl+c or SIGTERM")
 	fs.StringVar(&o.operator, "operator", "", "who acts from the screen (f, F, o, u), recorded with $USER@hostname")
 	fs.BoolVar(&o.readOnly, "read-only", false, "watch only: the action keys are off")
 	setUsage(fs, "Usage: cutover watch -c cutover.toml [flags]\n\nWatch a real cutover: the HEPv3 collector and the probes feed the dashboard,\nand everything is recorded to SQLite.\n\nFlags:\n")
