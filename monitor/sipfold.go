@@ -221,11 +221,13 @@ func (s *State) attachTrunk(t int64, c *call, tr int, dir string, m *SIPMessage,
 	}
 	s.c.Trunks[tr].LastSeen = t
 	s.closeAlert(t, "trunk_silent", s.trunkName(tr))
-	e164 := s.numberName(c.Number)
-	if e164 == "" { // not a configured number: the trunk leg's message says which
-		e164 = s.callE164(info, c.Inbound)
+	if len(s.c.Verify) > 0 { // only while an action waits for its traffic
+		e164 := s.numberName(c.Number)
+		if e164 == "" { // not a configured number: the trunk leg's message says which
+			e164 = s.callE164(info, c.Inbound)
+		}
+		s.verifyCall(t, c.Start, tr, c.Inbound, e164)
 	}
-	s.verifyCall(t, c.Start, tr, c.Inbound, e164)
 	if c.Number >= 0 {
 		s.numberAttempt(t, c.Number, tr, c.Inbound)
 	}

@@ -403,6 +403,12 @@ func TestFailoverChooserOnScreen(t *testing.T) {
 	t.Logf("both dry runs:\n%s", scr)
 	s.keys("y")
 	s.waitFor("done: failover sbc-srv, failover sbc-dispatcher")
+	// The fold shows the done steps with its next snapshot (≤100 ms); u
+	// reads the actions from it.
+	s.waitUntil("both actions done in the pane", func(scr string) bool {
+		return actionRowShows(scr, "failover", "unverified", "verified") &&
+			strings.Count(scr, " unverified ")+strings.Count(scr, " verified ") >= 2
+	})
 	if got := bind.Dig(t); got != "10 50 5070 sbc-b.porting.test.\n20 50 5060 sbc-a.porting.test." {
 		t.Fatalf("dig: %q", got)
 	}

@@ -130,6 +130,9 @@ func (p *Prober) runCall(ctx context.Context, req *sip.Request, tr config.TrunkS
 				continue
 			}
 			if res.IsSuccess() {
+				if pdd == 0 { // answered with no ringback seen: the delay to the answer (RFC 6076 SRD)
+					pdd = now.Sub(sent)
+				}
 				return res.StatusCode, pdd, p.hangUp(ctx, req, res)
 			}
 			return res.StatusCode, pdd, nil
