@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -17,6 +18,21 @@ func checkOwner(path string, fi fs.FileInfo) error {
 	}
 	return fmt.Errorf("%s: owned by uid %d, not by this user (uid %d): another user may have created it in a shared directory; remove it or choose another path: %w",
 		path, uid, os.Geteuid(), ErrNotOwner)
+}
+
+// CheckOwner refuses (ErrNotOwner) a path another user owns, without
+// following a link; a missing path is no error. It is the recording's
+// rule for the files beside it that are not opened as files, such as the
+// control socket a watch listens on and `cutover act` dials.
+func CheckOwner(path string) error {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	return checkOwner(path, fi)
 }
 
 // OpenOwnFile opens path for writing (flag: os.O_APPEND or os.O_TRUNC,

@@ -192,3 +192,25 @@ func TestOpenOwnFileRefusesAnotherUsers(t *testing.T) {
 		t.Fatalf("their link to our file: %v", err)
 	}
 }
+
+func TestCheckOwner(t *testing.T) {
+	t.Parallel()
+	needRoot(t)
+	dir := t.TempDir()
+	if err := CheckOwner(filepath.Join(dir, "missing.ctl")); err != nil {
+		t.Fatalf("missing: %v", err)
+	}
+	sock := filepath.Join(dir, "night.cutover.ctl")
+	if err := syscall.Mknod(sock, syscall.S_IFSOCK|0o600, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckOwner(sock); err != nil {
+		t.Fatalf("ours: %v", err)
+	}
+	if err := os.Lchown(sock, nobody, nobody); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckOwner(sock); !errors.Is(err, ErrNotOwner) || !strings.Contains(err.Error(), sock) {
+		t.Fatalf("theirs: %v", err)
+	}
+}
