@@ -37,6 +37,9 @@ var (
 	ErrNoCheckpoint = errors.New("no checkpoint")
 	// ErrClosed: the Writer (or Store) was closed.
 	ErrClosed = errors.New("closed")
+	// ErrNotOwner: the file (a recording, its -wal or -shm, a file
+	// OpenOwnFile opens) belongs to another user; it is not adopted.
+	ErrNotOwner = errors.New("owned by another user")
 	// ErrWriterActive: a second Writer was made for a Store that has one.
 	ErrWriterActive = errors.New("store already has a writer")
 )

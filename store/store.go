@@ -45,6 +45,8 @@ type Store struct {
 // Open creates the recording at path, or opens an existing one and brings
 // its schema up to date. A file that is not a cutover recording, or one
 // written by a newer cutover, is refused untouched; errors name the path.
+// A new recording is owner-only (0600); one another user owns, or whose
+// -wal or -shm another user owns, is refused (ErrNotOwner).
 func Open(path string) (*Store, error) {
 	ctx := context.Background()
 	created, err := checkFile(path, true)
@@ -60,6 +62,9 @@ func Open(path string) (*Store, error) {
 	err = migrate(ctx, db)
 	if err == nil {
 		err = s.load(ctx)
+	}
+	if err == nil {
+		err = checkSideFiles(path) // one planted after checkFile looked
 	}
 	if err != nil {
 		_ = db.Close()
@@ -194,16 +199,29 @@ func dsn(path string, readOnly bool) string {
 }
 
 // checkFile refuses, with a clear error, a path that cannot be a
-// recording. With create, a missing file is created (created reports it);
-// otherwise it is an error. It never opens an existing file: closing any
-// descriptor of a file drops the process's POSIX locks on it, SQLite's
-// included, and this process may have the recording open already. SQLite
-// itself refuses a file that is not a database (SQLITE_NOTADB) before it
-// writes anything.
+// recording. With create, a missing file is created owner-only (created
+// reports it), and a file, link, -wal, -shm or -journal another user
+// owns is refused (ErrNotOwner) before anything is written; otherwise a
+// missing file is an error and a recording of another user may be read.
+// It never opens an existing file: closing any descriptor of a file drops
+// the process's POSIX locks on it, SQLite's included, and this process may
+// have the recording open already. SQLite itself refuses a file that is
+// not a database (SQLITE_NOTADB) before it writes anything, and gives its
+// -wal and -shm the recording's mode.
 func checkFile(path string, create bool) (created bool, err error) {
+	if create {
+		if err := checkSideFiles(path); err != nil {
+			return false, fmt.Errorf("recording %w", err)
+		}
+		if fi, err := os.Lstat(path); err == nil {
+			if err := checkOwner(path, fi); err != nil {
+				return false, fmt.Errorf("recording %w", err)
+			}
+		}
+	}
 	st, err := os.Stat(path)
 	if errors.Is(err, os.ErrNotExist) && create {
-		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 		if err != nil {
 			return false, fmt.Errorf("recording %s: create: %w", path, err)
 		}
@@ -211,6 +229,11 @@ func checkFile(path string, create bool) (created bool, err error) {
 	}
 	if err != nil {
 		return false, fmt.Errorf("recording %s: %w", path, err)
+	}
+	if create {
+		if err := checkOwner(path, st); err != nil {
+			return false, fmt.Errorf("recording %w", err)
+		}
 	}
 	if !st.Mode().IsRegular() {
 		return false, fmt.Errorf("recording %s: not a regular file: %w", path, ErrNotRecording)
@@ -221,9 +244,25 @@ func checkFile(path string, create bool) (created bool, err error) {
 	return false, nil
 }
 
+// checkSideFiles refuses a -wal, -shm or -journal beside path that
+// another user owns.
+func checkSideFiles(path string) error {
+	for _, suffix := range sideSuffixes {
+		if fi, err := os.Lstat(path + suffix); err == nil {
+			if err := checkOwner(path+suffix, fi); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// sideSuffixes name the files SQLite keeps beside a recording.
+var sideSuffixes = []string{"-wal", "-shm", "-journal"}
+
 // removeRecording deletes a recording Open created and could not finish.
 func removeRecording(path string) {
-	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+	for _, suffix := range append([]string{""}, sideSuffixes...) {
 		_ = os.Remove(path + suffix)
 	}
 }

@@ -113,8 +113,15 @@ func (h *HTTPCall) plan(req Request, r httpReq) Plan {
 	return Plan{Request: req, Actuator: "httpcall", Data: string(d), Diff: b.String(), Notes: notes}
 }
 
-// Apply sends the request; a 2xx answer is success.
+// Apply sends the request; a 2xx answer is success. What it returns is
+// stored, so the secret header values are redacted from all of it.
 func (h *HTTPCall) Apply(ctx context.Context, p Plan) (Result, error) {
+	var sec secrets
+	res, err := h.apply(ctx, p, &sec)
+	return sec.result(res), sec.err(err)
+}
+
+func (h *HTTPCall) apply(ctx context.Context, p Plan, sec *secrets) (Result, error) {
 	var r httpReq
 	if err := json.Unmarshal([]byte(p.Data), &r); err != nil {
 		return Result{}, fmt.Errorf("http: bad plan: %w", err)
@@ -134,6 +141,7 @@ func (h *HTTPCall) Apply(ctx context.Context, p Plan) (Result, error) {
 		if !ok || v == "" {
 			return res, fmt.Errorf("http: environment variable %s (header %s) is not set; nothing was sent", env, k)
 		}
+		sec.add(env, v)
 		hr.Header.Set(k, v)
 	}
 	hc := h.HTTP
@@ -145,7 +153,10 @@ func (h *HTTPCall) Apply(ctx context.Context, p Plan) (Result, error) {
 		return res, fmt.Errorf("http: %s %s: %w", r.Method, r.URL, err)
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxHTTPReply))
+	// A little more than is kept is read, so that a secret across the
+	// end of what is kept is cut whole (Apply redacts the rest).
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, int64(maxHTTPReply+sec.longest())))
+	body = body[:sec.cut(body, maxHTTPReply)]
 	res.ReadBack = strings.TrimSpace(resp.Status + "\n" + string(bytes.TrimSpace(body)))
 	if resp.StatusCode/100 != 2 {
 		return res, fmt.Errorf("http: %s %s: %s: %w", r.Method, r.URL, resp.Status, ErrRefused)

@@ -143,13 +143,14 @@ func (p *Prober) emit(ev monitor.Event) {
 	}
 }
 
-// emitSIP publishes a message the probe sent (req) or received (res).
+// emitSIP publishes a message the probe sent (req) or received (res),
+// with its digest credentials redacted.
 func (p *Prober) emitSIP(at time.Time, msg sip.Message, src, dst netip.AddrPort, transport string) {
 	if msg == nil {
 		return
 	}
 	p.emit(monitor.Event{Time: at.UnixNano(), Kind: monitor.KindSIP, SIP: &monitor.SIPMessage{
-		Src: src, Dst: dst, Transport: strings.ToLower(transport), Raw: []byte(msg.String()),
+		Src: src, Dst: dst, Transport: strings.ToLower(transport), Raw: []byte(redactCredentials(msg.String())),
 	}})
 }
 

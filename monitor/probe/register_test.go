@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -88,5 +89,38 @@ func TestRegisterDeadPortIsTimeout(t *testing.T) {
 	}
 	if tr := fold(t, f, evs); tr.Registration != monitor.RegTimeout {
 		t.Fatalf("fold: %s", tr.Registration)
+	}
+}
+
+// The digest response in a recorded REGISTER can be cracked offline
+// against the password, so the probe redacts it before anything is
+// published; the rest of the header stays for the ladder.
+func TestRegisterRecordsNoDigestResponse(t *testing.T) {
+	f, port := registrarLab(t, "s3cret")
+	sipp(t, port, "-sf", "testdata/registrar.xml")
+	_, s := start(t, f, Options{Timeout: time.Second, RetryAfter: 100 * time.Millisecond})
+	evs := waitRegistration(t, s, monitor.RegRegistered)
+	responseParam := regexp.MustCompile(`(?i)response\s*=\s*("[^"]*"|[^,\s]*)`)
+	var authorized int
+	for _, ev := range evs {
+		if ev.SIP == nil {
+			continue
+		}
+		raw := string(ev.SIP.Raw)
+		if strings.Contains(raw, "s3cret") {
+			t.Fatalf("the password is in a published message:\n%s", raw)
+		}
+		for _, m := range responseParam.FindAllStringSubmatch(raw, -1) {
+			if m[1] != `"<redacted>"` {
+				t.Fatalf("a digest response is published (%s):\n%s", m[0], raw)
+			}
+		}
+		if strings.HasPrefix(raw, "REGISTER ") && strings.Contains(raw, "Authorization: Digest") &&
+			strings.Contains(raw, `username="alice"`) && strings.Contains(raw, `response="<redacted>"`) {
+			authorized++
+		}
+	}
+	if authorized == 0 {
+		t.Fatalf("want the authorized REGISTER with its header kept and the response redacted:\n%s", dump(evs))
 	}
 }

@@ -38,8 +38,10 @@ type FetcherOptions struct {
 	// AnyPort lets x5u URLs name any port. ATIS-1000074 allows only 443
 	// and 8443 (a monitor fetching URLs that callers choose should not be
 	// pointed at arbitrary services); labs and tests may need others.
-	AnyPort  bool
-	Client   *http.Client  // default: an http.Client with Timeout
+	AnyPort bool
+	// Client fetches (default: an http.Client with Timeout). The Fetcher
+	// uses a copy that never follows a redirect (see Fetcher).
+	Client   *http.Client
 	Timeout  time.Duration // one fetch (default 5 s)
 	MaxBytes int64         // largest body accepted (default 64 KiB)
 	// MaxEntries bounds the cache (default 1024 URLs).
@@ -58,6 +60,17 @@ type FetcherOptions struct {
 // local directory, or over HTTPS with a timeout, a size cap and a bounded
 // cache keyed by URL. It is safe for concurrent use, and concurrent
 // lookups of one URL share a single fetch.
+//
+// A redirect is refused, not followed: the x5u is chosen by whoever signs
+// the call, and the rules above (https, port 443 or 8443, no user info,
+// query or fragment) are what keeps a monitor from being pointed at
+// arbitrary services; a Location would take the fetch past them.
+// Re-checking the rules on each hop would keep them, but still let the
+// signer send the monitor through a chain of hosts (each another timeout
+// spent on a URL the caller chose) and cache under the x5u a certificate
+// served from elsewhere. A certificate repository serves its URL itself,
+// so a refused redirect costs a genuine signer nothing, and the verdict
+// (cert-unavailable) says where it pointed.
 type Fetcher struct {
 	o        FetcherOptions
 	mu       sync.Mutex
@@ -86,6 +99,9 @@ func NewFetcher(o FetcherOptions) *Fetcher {
 	if o.Client == nil {
 		o.Client = &http.Client{Timeout: o.Timeout}
 	}
+	c := *o.Client // the caller's client stays as it was
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	o.Client = &c
 	if o.MaxBytes <= 0 {
 		o.MaxBytes = 64 << 10
 	}
@@ -198,6 +214,13 @@ func (f *Fetcher) get(ctx context.Context, x5u string) ([]*x509.Certificate, tim
 		return nil, 0, wrapUnavailable(x5u, err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode/100 == 3 {
+		loc := resp.Header.Get("Location")
+		if len(loc) > 200 {
+			loc = loc[:200] + "…"
+		}
+		return nil, 0, fmt.Errorf("%w: %s: HTTP %s redirects to %q: redirects are not followed", ErrCertUnavailable, x5u, resp.Status, loc)
+	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, 0, fmt.Errorf("%w: %s: HTTP %s", ErrCertUnavailable, x5u, resp.Status)
 	}
