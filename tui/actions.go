@@ -100,7 +100,7 @@ func (p *actionsPane) Update(msg tea.Msg) tea.Cmd {
 			if e := p.all[p.cursor]; e.act != nil {
 				return openDetail(detailAction, e.act.ID)
 			} else {
-				return openDetail(detailNote, strconv.FormatInt(e.note.Time, 10)+" "+e.note.Author)
+				return openDetail(detailNote, noteID(e.note))
 			}
 		}
 		return nil

@@ -238,7 +238,7 @@ func (p *numbersPane) view(s size, focused bool) []string {
 	summary := strconv.Itoa(len(p.rows)) + "/" + strconv.Itoa(len(p.all)) +
 		" · sort " + sortNames[p.sortBy] + " · " + winLabel(p.c.win)
 	lines := make([]string, 0, s.h)
-	lines = append(lines, titleBar(st, "NUMBERS", summary, filterNote(p.filter, p.c.isTyping(focusNumbers)), s.w, focused))
+	lines = append(lines, titleBar(st, "NUMBERS", summary, p.c.filterNote(focusNumbers, p.filter), s.w, focused))
 	lines = append(lines, headerRow(st, cols, s.w, sortColumn[p.sortBy], sortMark(p.sortBy)))
 	lines = append(lines, tableRows(st, cols, s.w, p.offset, min(p.offset+p.page, len(p.rows)), p.cursor, focused,
 		func(i int, c column) cell { return p.cell(&p.all[p.rows[i]], c) })...)
@@ -308,15 +308,4 @@ func portCell(st *Styles, s monitor.PortState) cell {
 		return cell{t, st.Bad.Render(t)}
 	}
 	return cell{t, st.Muted.Render(t)}
-}
-
-// filterNote is what a pane's title shows about its filter.
-func filterNote(f string, typing bool) string {
-	switch {
-	case typing:
-		return "/" + f + "▏"
-	case f != "":
-		return "filter: " + f
-	}
-	return ""
 }
