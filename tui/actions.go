@@ -116,7 +116,7 @@ func (p *actionsPane) view(s size, focused bool) []string {
 	lines := make([]string, 0, s.h)
 	summary := plural(p.actions, "action") + " · " + plural(len(p.all)-p.actions, "note") + " · newest first"
 	if p.simulated {
-		summary = plural(p.actions, "action") + " · " + plural(len(p.all)-p.actions, "note") + " · on the simulated network"
+		summary = strings.TrimSuffix(summary, "newest first") + "on the simulated network"
 	}
 	lines = append(lines, titleBar(st, "ACTIONS & NOTES", summary, "a: alerts", s.w, focused))
 	lines = append(lines, headerRow(st, cols, s.w, -1, ""))
