@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -200,5 +201,31 @@ func TestDetailAndHelpScroll(t *testing.T) {
 	mustContain(t, help, "HELP", "short-call threshold")
 	if m.mode != modeHelp {
 		t.Fatal("G closed the help")
+	}
+}
+
+// Numbers the snapshot lists out of order sort by number all the same
+// (ties break on the number, not on the snapshot's order).
+func TestNumbersOutOfOrderSortByNumber(t *testing.T) {
+	t.Parallel()
+	snap := testSnapshot()
+	slices.Reverse(snap.Numbers)
+	m := newTestModel(t, Options{}, 80, 24)
+	m = send(m, SnapshotMsg{Snap: snap})
+	rows := numberRows(screen(m))
+	want := []string{"+15551230001", "+15551230002", "+15551230003", "+15551239999"}
+	if len(rows) != len(want) {
+		t.Fatalf("rows %q", rows)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(rows[i], w) {
+			t.Fatalf("row %d is %q, want %s", i, rows[i], w)
+		}
+	}
+	m = press(m, "s", "s", "s", "s") // flags: the two flagged ones, busier first, then by number
+	rows = numberRows(screen(m))
+	if !strings.HasPrefix(rows[0], "+15551230003") || !strings.HasPrefix(rows[1], "+15551230002") ||
+		!strings.HasPrefix(rows[2], "+15551230001") || !strings.HasPrefix(rows[3], "+15551239999") {
+		t.Fatalf("sorted by flags: %q", rows)
 	}
 }

@@ -114,7 +114,7 @@ func (p *numbersPane) derive() {
 			p.keys = append(p.keys, p.keyOf(int32(i)))
 		}
 	}
-	slices.SortFunc(p.keys, compareNumbers)
+	p.sortKeys()
 	p.rows = p.rows[:0]
 	for i := range p.keys {
 		p.rows = append(p.rows, p.keys[i].row)
@@ -158,10 +158,10 @@ func numberMatches(n *monitor.NumberView, q string) bool {
 
 // numberKey is a row's place in the current sort: the sort's value and
 // the attempts that break its ties (both highest first), then the number.
+// It holds no pointer, so the sort moves it cheaply.
 type numberKey struct {
 	val      float64
 	attempts int
-	e164     string
 	row      int32
 }
 
@@ -169,7 +169,7 @@ type numberKey struct {
 func (p *numbersPane) keyOf(i int32) numberKey {
 	n := &p.all[i]
 	w := &n.Win[p.c.win]
-	k := numberKey{e164: n.E164, row: i}
+	k := numberKey{row: i}
 	switch p.sortBy {
 	case sortCalls:
 		k.val = float64(w.Attempts)
@@ -183,16 +183,33 @@ func (p *numbersPane) keyOf(i int32) numberKey {
 	return k
 }
 
-// compareNumbers orders keys: the highest value first, the busier first
-// on a tie, then by number.
-func compareNumbers(a, b numberKey) int {
-	if c := cmp.Compare(b.val, a.val); c != 0 {
-		return c
+// sortKeys orders the keys: the highest value first, the busier first on
+// a tie, then by number. When the snapshot lists its numbers in order
+// (checked here, once), a row's index stands for its number.
+func (p *numbersPane) sortKeys() {
+	byNumber := func(a, b numberKey) int { return strings.Compare(p.all[a.row].E164, p.all[b.row].E164) }
+	if numbersInOrder(p.all) {
+		byNumber = func(a, b numberKey) int { return cmp.Compare(a.row, b.row) }
 	}
-	if c := cmp.Compare(b.attempts, a.attempts); c != 0 {
-		return c
+	slices.SortFunc(p.keys, func(a, b numberKey) int {
+		if c := cmp.Compare(b.val, a.val); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.attempts, a.attempts); c != 0 {
+			return c
+		}
+		return byNumber(a, b)
+	})
+}
+
+// numbersInOrder reports whether nums are sorted by number, no two alike.
+func numbersInOrder(nums []monitor.NumberView) bool {
+	for i := 1; i < len(nums); i++ {
+		if nums[i-1].E164 >= nums[i].E164 {
+			return false
+		}
 	}
-	return strings.Compare(a.e164, b.e164)
+	return true
 }
 
 // legacyShare is the share of inbound attempts still landing on legacy; -1 when none.
