@@ -100,7 +100,7 @@ func (p *actionsPane) Update(msg tea.Msg) tea.Cmd {
 			if e := p.all[p.cursor]; e.act != nil {
 				return openDetail(detailAction, e.act.ID)
 			} else {
-				return openDetail(detailNote, strconv.FormatInt(e.note.Time, 10)+" "+e.note.Author)
+				return openDetail(detailNote, noteID(e.note))
 			}
 		}
 		return nil
@@ -116,7 +116,7 @@ func (p *actionsPane) view(s size, focused bool) []string {
 	lines := make([]string, 0, s.h)
 	summary := plural(p.actions, "action") + " · " + plural(len(p.all)-p.actions, "note") + " · newest first"
 	if p.simulated {
-		summary = plural(p.actions, "action") + " · " + plural(len(p.all)-p.actions, "note") + " · on the simulated network"
+		summary = strings.TrimSuffix(summary, "newest first") + "on the simulated network"
 	}
 	lines = append(lines, titleBar(st, "ACTIONS & NOTES", summary, "a: alerts", s.w, focused))
 	lines = append(lines, headerRow(st, cols, s.w, -1, ""))

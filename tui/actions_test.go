@@ -215,7 +215,7 @@ func TestUndoLastOfMine(t *testing.T) {
 	next.Actions = append(slices.Clone(snap.Actions), monitor.ActionView{ActionRecord: monitor.ActionRecord{ID: "f5", Type: "failover", Target: "sbc-e",
 		State: monitor.ActionFailed, Operator: me, Error: "read-back does not show the change", Undo: "{}"}, Requested: t0 - 4e9})
 	m = send(m, SnapshotMsg{Snap: &next})
-	m = press(m, "u")
+	press(m, "u")
 	if last := a.planned[len(a.planned)-1]; last.Target != "f5" {
 		t.Fatalf("u after a half-failed action planned %+v", last)
 	}

@@ -18,7 +18,7 @@ import (
 func (m *Model) failoverKey(typ string) tea.Cmd {
 	targets := m.o.Actor.Targets()
 	if len(targets) == 0 {
-		m.status, m.statusOK = "no [[actions.failover]] in the config", false
+		m.setStatus("no [[actions.failover]] in the config", false)
 		return nil
 	}
 	prompted := ""
@@ -54,7 +54,7 @@ func (m *Model) outboundKey() tea.Cmd {
 		numbers = m.openAlertSubjects("split_brain")
 	}
 	if len(numbers) == 0 {
-		m.status, m.statusOK = "o: select a number in the numbers pane (no split_brain alert is open)", false
+		m.setStatus("o: select a number in the numbers pane (no split_brain alert is open)", false)
 		return nil
 	}
 	var trunks []string
@@ -66,7 +66,7 @@ func (m *Model) outboundKey() tea.Cmd {
 		}
 	}
 	if len(trunks) == 0 {
-		m.status, m.statusOK = "o: no trunk of role new to move outbound routes to", false
+		m.setStatus("o: no trunk of role new to move outbound routes to", false)
 		return nil
 	}
 	choices := make([]choice, 0, len(trunks))
@@ -93,7 +93,7 @@ func (m *Model) outboundKey() tea.Cmd {
 func (m *Model) undoKey() tea.Cmd {
 	rec, ok := m.lastOwnAction()
 	if !ok {
-		m.status, m.statusOK = "u: no action of yours to undo", false
+		m.setStatus("u: no action of yours to undo", false)
 		return nil
 	}
 	req := ActionRequest{Type: reqUndo, Target: rec.ID, Undo: &rec}

@@ -4,6 +4,9 @@ import (
 	"strconv"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
 	"github.com/cutover/cutover/monitor"
@@ -20,12 +23,24 @@ const (
 	detailNote              // an operator note: id is "TIME AUTHOR"
 )
 
-// detailView is the open detail of one trunk or number. It is looked up in
-// every new snapshot, so it stays live.
+// detailView is the open detail of one trunk, number, action or note: a
+// component with its own keys (it scrolls; esc closes it). It is looked up
+// again in every new snapshot, so it stays live. The title stays put; the
+// rest scrolls in a viewport.
 type detailView struct {
-	kind   detailKind
-	id     string
-	scroll int // first line shown below the title
+	c     *shared
+	kind  detailKind
+	id    string
+	snap  *monitor.Snapshot // the snapshot it was last drawn from
+	notes []logEntry        // the operators' log (notes are looked up in it)
+	w     int
+	vp    viewport.Model
+	title string
+	done  bool // esc: closed
+}
+
+func newDetailView(c *shared, kind detailKind, id string) *detailView {
+	return &detailView{c: c, kind: kind, id: id, vp: newViewport()}
 }
 
 const (
@@ -35,67 +50,84 @@ const (
 	detailFeedRows = 12 // recent SIP lines listed
 )
 
-// detailLines is the body while the detail view is open, scrolled.
-func (m Model) detailLines() []string {
-	lines := m.detailContent()
-	h := m.lay.body.h
-	if len(lines) <= h {
-		return lines
+// Update scrolls the detail; esc closes it.
+func (v *detailView) Update(msg tea.Msg) tea.Cmd {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
 	}
-	top := lines[0] // the title stays put
-	rest := lines[1:]
-	from := clamp(m.detail.scroll, 0, max(len(rest)-(h-1), 0))
-	return append([]string{top}, rest[from:min(from+h-1, len(rest))]...)
+	if key.Matches(k, v.c.keys.Back) {
+		v.done = true
+		return nil
+	}
+	scrollKey(v.c.keys, k, &v.vp, true)
+	return nil
 }
 
-// detailContent is every line of the detail view, unscrolled.
-func (m Model) detailContent() []string {
-	st, w, d := m.c.st, m.lay.width, m.detail
-	if m.snap != nil {
-		switch d.kind {
+// refresh draws the detail again from snap for a body of w×h.
+func (v *detailView) refresh(snap *monitor.Snapshot, notes []logEntry, w, h int) {
+	v.snap, v.notes, v.w = snap, notes, w
+	lines := v.content()
+	v.title = lines[0]
+	setLines(&v.vp, lines[1:], w, h-1)
+}
+
+// view is the body: the title, then the scrolled rest.
+func (v *detailView) view() []string {
+	return append([]string{v.title}, viewLines(v.vp)...)
+}
+
+// content is every line of the detail view, unscrolled.
+func (v *detailView) content() []string {
+	st, w := v.c.st, v.w
+	if v.snap != nil {
+		switch v.kind {
 		case detailTrunk:
-			for i := range m.snap.Trunks {
-				if m.snap.Trunks[i].Name == d.id {
-					return m.trunkDetail(&m.snap.Trunks[i])
+			for i := range v.snap.Trunks {
+				if v.snap.Trunks[i].Name == v.id {
+					return v.trunkDetail(&v.snap.Trunks[i])
 				}
 			}
 		case detailAction:
-			for i := range m.snap.Actions {
-				if m.snap.Actions[i].ID == d.id {
-					return m.actionDetail(&m.snap.Actions[i])
+			for i := range v.snap.Actions {
+				if v.snap.Actions[i].ID == v.id {
+					return v.actionDetail(&v.snap.Actions[i])
 				}
 			}
 		case detailNote:
-			for _, n := range m.actions.all {
-				if n.act == nil && strconv.FormatInt(n.note.Time, 10)+" "+n.note.Author == d.id {
-					return m.noteDetail(n.note)
+			for _, n := range v.notes {
+				if n.act == nil && noteID(n.note) == v.id {
+					return v.noteDetail(n.note)
 				}
 			}
 		case detailNumber:
-			for i := range m.snap.Numbers {
-				if m.snap.Numbers[i].E164 == d.id {
-					return m.numberDetail(&m.snap.Numbers[i])
+			for i := range v.snap.Numbers {
+				if v.snap.Numbers[i].E164 == v.id {
+					return v.numberDetail(&v.snap.Numbers[i])
 				}
 			}
 		}
 	}
 	return []string{
-		titleBar(st, "DETAIL", d.id, "esc back", w, true), "",
-		st.Muted.Render("  " + d.id + " is not in the current snapshot"),
+		titleBar(st, "DETAIL", v.id, "esc back", w, true), "",
+		st.Muted.Render("  " + v.id + " is not in the current snapshot"),
 	}
 }
 
-func (m Model) trunkDetail(t *monitor.TrunkView) []string {
-	st, w := m.c.st, m.lay.width
+// noteID names a note for the detail view: "TIME AUTHOR".
+func noteID(n monitor.NoteView) string { return strconv.FormatInt(n.Time, 10) + " " + n.Author }
+
+func (v *detailView) trunkDetail(t *monitor.TrunkView) []string {
+	st, w := v.c.st, v.w
 	lines := []string{
 		titleBar(st, "TRUNK "+t.Name, string(t.Role), "↑/↓ scroll · esc back", w, true),
 		"",
-		labelled(st, "registration", regCell(st, t, m.c.now).render()+
+		labelled(st, "registration", regCell(st, t, v.c.now).render()+
 			st.Muted.Render("   options ")+optionsCell(st, t).render()+
-			st.Muted.Render("   last call ")+age(m.c.now, t.LastSeen)+st.Muted.Render(" ago")),
+			st.Muted.Render("   last call ")+age(v.c.now, t.LastSeen)+st.Muted.Render(" ago")),
 		"",
 	}
-	lines = append(lines, m.windowTable(&t.Win)...)
+	lines = append(lines, v.windowTable(&t.Win)...)
 	lines = append(lines, "")
 	lines = append(lines, codeMixLines(st, &t.Win, w)...)
 	lines = append(lines, "")
@@ -103,13 +135,13 @@ func (m Model) trunkDetail(t *monitor.TrunkView) []string {
 	lines = append(lines, "")
 	lines = append(lines, bigSpark(st, t.Spark, t.Role, w)...)
 	lines = append(lines, "")
-	lines = append(lines, m.subjectAlerts(t.Name)...)
-	lines = append(lines, m.recentSIP(func(l *monitor.FeedLine) bool { return l.Trunk == t.Name })...)
+	lines = append(lines, v.subjectAlerts(t.Name)...)
+	lines = append(lines, v.recentSIP(func(l *monitor.FeedLine) bool { return l.Trunk == t.Name })...)
 	return lines
 }
 
-func (m Model) numberDetail(n *monitor.NumberView) []string {
-	st, w := m.c.st, m.lay.width
+func (v *detailView) numberDetail(n *monitor.NumberView) []string {
+	st, w := v.c.st, v.w
 	port := portCell(st, n.PortState).render()
 	if n.PortRequestID != "" {
 		port += st.Muted.Render("   request ") + n.PortRequestID
@@ -120,7 +152,7 @@ func (m Model) numberDetail(n *monitor.NumberView) []string {
 	serving := st.Muted.Render("no inbound call yet")
 	if n.Serving != "" {
 		serving = st.roleStyle(n.ServingRole).Render(n.Serving+" ("+string(n.ServingRole)+")") +
-			st.Muted.Render("   last call ") + age(m.c.now, n.LastSeen) + st.Muted.Render(" ago")
+			st.Muted.Render("   last call ") + age(v.c.now, n.LastSeen) + st.Muted.Render(" ago")
 	}
 	flags := st.OK.Render("none")
 	if len(n.Flags) > 0 {
@@ -134,14 +166,14 @@ func (m Model) numberDetail(n *monitor.NumberView) []string {
 		labelled(st, "flags", flags),
 		"",
 	}
-	lines = append(lines, m.windowTable(&n.Win)...)
+	lines = append(lines, v.windowTable(&n.Win)...)
 	lines = append(lines, "")
 	lines = append(lines, codeMixLines(st, &n.Win, w)...)
 	lines = append(lines, "")
 	lines = append(lines, stirLines(st, &n.Win, w)...)
 	lines = append(lines, "")
-	lines = append(lines, m.subjectAlerts(n.E164)...)
-	lines = append(lines, m.recentSIP(func(l *monitor.FeedLine) bool { return l.Number == n.E164 })...)
+	lines = append(lines, v.subjectAlerts(n.E164)...)
+	lines = append(lines, v.recentSIP(func(l *monitor.FeedLine) bool { return l.Number == n.E164 })...)
 	return lines
 }
 
@@ -158,12 +190,12 @@ func labelled(st *Styles, label, value string) string {
 }
 
 // windowTable shows the KPIs of all three windows side by side.
-func (m Model) windowTable(win *[3]monitor.Stats) []string {
-	st := m.c.st
+func (v *detailView) windowTable(win *[3]monitor.Stats) []string {
+	st := v.c.st
 	head := fit("", detailLabelW)
 	for i := range win {
 		h := "last " + winLabel(i)
-		if i == m.c.win {
+		if i == v.c.win {
 			h += " ●"
 		}
 		head += fitRight(h, detailColW)
@@ -286,20 +318,20 @@ func bigSpark(st *Styles, vals []int, role monitor.Role, w int) []string {
 }
 
 // subjectAlerts lists the alerts (open and recently closed) on a subject.
-func (m Model) subjectAlerts(subject string) []string {
-	st := m.c.st
+func (v *detailView) subjectAlerts(subject string) []string {
+	st := v.c.st
 	lines := []string{st.ColHeader.Render("  alerts")}
-	for i := range m.snap.Alerts {
-		a := &m.snap.Alerts[i]
+	for i := range v.snap.Alerts {
+		a := &v.snap.Alerts[i]
 		if a.Subject != subject {
 			continue
 		}
 		if a.Closed != 0 {
-			lines = append(lines, st.Muted.Render("    done  "+a.Rule+"  "+a.Message+"  (closed "+age(m.c.now, a.Closed)+" ago)"))
+			lines = append(lines, st.Muted.Render("    done  "+a.Rule+"  "+a.Message+"  (closed "+age(v.c.now, a.Closed)+" ago)"))
 			continue
 		}
 		lines = append(lines, "    "+st.sevStyle(a.Severity).Render(sevLabel(a.Severity))+"  "+
-			st.Bold.Render(a.Rule)+"  "+a.Message+st.Muted.Render("  (open "+age(m.c.now, a.Opened)+")"))
+			st.Bold.Render(a.Rule)+"  "+a.Message+st.Muted.Render("  (open "+age(v.c.now, a.Opened)+")"))
 	}
 	if len(lines) == 1 {
 		lines = append(lines, st.OK.Render("    none"))
@@ -309,12 +341,12 @@ func (m Model) subjectAlerts(subject string) []string {
 
 // recentSIP lists the newest feed lines that match: for a number, the
 // trunks its calls actually arrive on.
-func (m Model) recentSIP(match func(*monitor.FeedLine) bool) []string {
-	st := m.c.st
+func (v *detailView) recentSIP(match func(*monitor.FeedLine) bool) []string {
+	st := v.c.st
 	var picked []*monitor.FeedLine
-	for i := len(m.snap.Feed) - 1; i >= 0 && len(picked) < detailFeedRows; i-- {
-		if match(&m.snap.Feed[i]) {
-			picked = append(picked, &m.snap.Feed[i])
+	for i := len(v.snap.Feed) - 1; i >= 0 && len(picked) < detailFeedRows; i-- {
+		if match(&v.snap.Feed[i]) {
+			picked = append(picked, &v.snap.Feed[i])
 		}
 	}
 	lines := []string{st.ColHeader.Render("  recent SIP (newest first)")}

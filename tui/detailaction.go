@@ -10,8 +10,8 @@ import (
 
 // actionDetail is everything recorded about one action: its dry run, the
 // read-back, the error, what verifies it and how to undo it.
-func (m Model) actionDetail(a *monitor.ActionView) []string {
-	st, w := m.c.st, m.lay.width
+func (v *detailView) actionDetail(a *monitor.ActionView) []string {
+	st, w := v.c.st, v.w
 	lines := []string{
 		titleBar(st, "ACTION "+a.ID, a.Type+" "+a.Target, "↑/↓ scroll · esc back", w, true),
 		"",
@@ -50,8 +50,8 @@ func (m Model) actionDetail(a *monitor.ActionView) []string {
 }
 
 // noteDetail is one operator note, whole.
-func (m Model) noteDetail(n monitor.NoteView) []string {
-	st, w := m.c.st, m.lay.width
+func (v *detailView) noteDetail(n monitor.NoteView) []string {
+	st, w := v.c.st, v.w
 	lines := []string{
 		titleBar(st, "NOTE", clock(n.Time, "15:04:05"), "esc back", w, true),
 		"",

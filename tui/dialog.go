@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -29,8 +30,13 @@ type choice struct {
 }
 
 // dialog is the modal over the dashboard while an action is chosen,
-// planned, confirmed and applied.
+// planned, confirmed and applied: a component with its own Update and
+// view. It starts the Actor's commands and takes their messages; the root
+// routes keys and those messages to it while it is open and closes it
+// when it is done.
 type dialog struct {
+	c       *shared
+	actor   Actor
 	gen     int // tells its messages from an abandoned dialog's
 	title   string
 	stage   dialogStage
@@ -39,7 +45,13 @@ type dialog struct {
 	plans   []ActionPlan
 	outcome string
 	bad     bool
-	scroll  int // first line of the scrolled part shown
+	vp      viewport.Model // the body, scrolled when a dry run is long
+	width   int            // the screen's width
+	bodyH   int            // the height of the screen's body
+
+	done   bool   // closed: the root takes it away
+	said   string // what the status line says as it closes ("" = nothing)
+	saidOK bool
 }
 
 // Dialog sizes: the box leaves a margin around it on the dashboard.
@@ -48,85 +60,90 @@ const (
 	dialogMargin = 2
 )
 
-// openDialog starts an action: a chooser when there is more than one
-// choice, else straight to its dry run.
-func (m *Model) openDialog(title string, choices []choice) tea.Cmd {
-	m.dlgGen++
-	m.dlg = &dialog{gen: m.dlgGen, title: title, choices: choices}
-	m.showHelp, m.detail = false, nil
-	if len(choices) == 1 {
-		return m.planChoice(0)
+func newDialog(c *shared, actor Actor, gen int, title string, choices []choice) *dialog {
+	return &dialog{c: c, actor: actor, gen: gen, title: title, choices: choices, vp: newViewport()}
+}
+
+// start plans the only choice straight away; with more, the chooser waits.
+func (d *dialog) start() tea.Cmd {
+	if len(d.choices) == 1 {
+		return d.plan(0)
 	}
+	d.refresh()
 	return nil
 }
 
-func (m *Model) planChoice(i int) tea.Cmd {
-	d := m.dlg
-	d.stage, d.scroll = dlgPlanning, 0
+func (d *dialog) plan(i int) tea.Cmd {
+	d.stage = dlgPlanning
 	if len(d.choices) > 1 {
 		d.title += ": " + d.choices[i].label
 	}
-	return planCmd(m.o.Actor, d.gen, d.choices[i].reqs)
+	d.refresh()
+	d.vp.GotoTop()
+	return planCmd(d.actor, d.gen, d.choices[i].reqs)
 }
 
-// dialogKey handles every key while the dialog is open. Only y (or Y)
-// applies: Enter, Esc, n and any other key decline, so a stray key never
-// fires an action. The arrows and page keys scroll a long dry run.
-func (m *Model) dialogKey(k tea.KeyPressMsg) tea.Cmd {
-	d, keys := m.dlg, m.c.keys
+// close ends the dialog, with what the status line should say.
+func (d *dialog) close(said string, ok bool) {
+	d.done, d.said, d.saidOK = true, said, ok
+}
+
+// Update takes a key, or the outcome of its plan or apply.
+func (d *dialog) Update(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		cmd = d.key(msg)
+	case plannedMsg:
+		d.planned(msg)
+	case appliedMsg:
+		d.applied(msg)
+	}
+	if !d.done {
+		d.refresh()
+	}
+	return cmd
+}
+
+// key handles every key while the dialog is open. Only y (or Y) applies:
+// Enter, Esc, n and any other key decline, so a stray key never fires an
+// action. The arrows and page keys scroll a long dry run.
+func (d *dialog) key(k tea.KeyPressMsg) tea.Cmd {
+	keys := d.c.keys
 	switch d.stage {
 	case dlgChoose:
 		switch {
 		case key.Matches(k, keys.Enter):
-			return m.planChoice(d.cursor)
+			return d.plan(d.cursor)
 		case key.Matches(k, keys.Up, keys.Down, keys.PageUp, keys.PageDown):
 			d.cursor = moveCursor(keys, k, d.cursor, len(d.choices), len(d.choices))
 		default:
-			m.dlg = nil
+			d.close("", false)
 		}
 	case dlgPlanning:
-		if k.Code == tea.KeyEscape { // its plans are declined when they come
-			m.dlg = nil
-			m.status, m.statusOK = "abandoned: nothing changed", false
+		if key.Matches(k, keys.Back) { // its plans are declined when they come
+			d.close("abandoned: nothing changed", false)
 		}
 	case dlgConfirm:
 		switch {
 		case key.Matches(k, keys.Confirm):
 			d.stage = dlgApplying
-			m.setShowActions(true)
-			return applyCmd(m.o.Actor, d.gen, d.plans)
-		case m.scrollKey(k):
+			return applyCmd(d.actor, d.gen, d.plans)
+		case scrollKey(keys, k, &d.vp, false):
 		default:
-			m.dlg = nil
-			m.status, m.statusOK = "declined: nothing changed", false
-			return declineCmd(m.o.Actor, d.plans)
+			d.close("declined: nothing changed", false)
+			return declineCmd(d.actor, d.plans)
 		}
 	case dlgOutcome:
-		if !m.scrollKey(k) {
-			m.dlg = nil
+		if !scrollKey(keys, k, &d.vp, false) {
+			d.close("", false)
 		}
 	}
 	return nil
 }
 
-// scrollKey scrolls the dialog's long part; false if k is not a scroll key.
-func (m *Model) scrollKey(k tea.KeyPressMsg) bool {
-	keys := m.c.keys
-	if !key.Matches(k, keys.Up, keys.Down, keys.PageUp, keys.PageDown) {
-		return false
-	}
-	page := max(m.dialogRows(), 1)
-	m.dlg.scroll = moveCursor(keys, k, m.dlg.scroll, max(len(m.dialogBody())-page+1, 1), page)
-	return true
-}
-
-// planned shows the dry run, or why there is nothing to confirm. Plans of
-// an abandoned dialog are declined: nothing is left waiting.
-func (m *Model) planned(msg plannedMsg) tea.Cmd {
-	d := m.dlg
-	if d == nil || d.gen != msg.gen {
-		return declineCmd(m.o.Actor, msg.plans)
-	}
+// planned shows the dry run, or why there is nothing to confirm.
+func (d *dialog) planned(msg plannedMsg) {
 	d.plans = msg.plans
 	switch {
 	case msg.err != nil:
@@ -136,8 +153,27 @@ func (m *Model) planned(msg plannedMsg) tea.Cmd {
 	default:
 		d.stage = dlgConfirm
 	}
-	return nil
 }
+
+// applied closes the dialog when the action is done; a failure stays on
+// screen until a key is pressed. The actions pane shows how it goes on.
+func (d *dialog) applied(msg appliedMsg) {
+	if msg.err != nil {
+		d.stage, d.outcome, d.bad = dlgOutcome, "FAILED: "+msg.err.Error(), true
+		d.refresh()
+		d.vp.GotoTop()
+		return
+	}
+	var titles []string
+	for _, p := range d.plans {
+		if !p.NoChange {
+			titles = append(titles, p.Title)
+		}
+	}
+	d.close(doneText(strings.Join(titles, ", ")), true)
+}
+
+func doneText(what string) string { return "done: " + what + " (ACTIONS shows its verification)" }
 
 func allNoChange(plans []ActionPlan) bool {
 	for _, p := range plans {
@@ -148,54 +184,33 @@ func allNoChange(plans []ActionPlan) bool {
 	return true
 }
 
-// applied closes the dialog when the action is done; a failure stays on
-// screen until a key is pressed. The actions pane shows how it goes on.
-func (m *Model) applied(msg appliedMsg) {
-	d := m.dlg
-	what := strings.Join(msg.ids, ", ")
-	if d != nil && d.gen == msg.gen {
-		var titles []string
-		for _, p := range d.plans {
-			if !p.NoChange {
-				titles = append(titles, p.Title)
-			}
-		}
-		what = strings.Join(titles, ", ")
-	}
-	if msg.err != nil {
-		if d != nil && d.gen == msg.gen {
-			d.stage, d.outcome, d.bad = dlgOutcome, "FAILED: "+msg.err.Error(), true
-			d.scroll = 0
-			return
-		}
-		m.status, m.statusOK = "action failed: "+msg.err.Error(), false
-		return
-	}
-	if d != nil && d.gen == msg.gen {
-		m.dlg = nil
-	}
-	m.status, m.statusOK = "done: "+what+" (ACTIONS shows its verification)", true
+// setSize fits the dialog to a screen w wide with a body h high.
+func (d *dialog) setSize(w, h int) {
+	d.width, d.bodyH = w, h
+	d.refresh()
 }
 
-func (m *Model) declined(msg declinedMsg) {
-	if msg.err != nil {
-		m.status, m.statusOK = "declined, but not recorded: "+msg.err.Error(), false
-	}
+// size is the box's inner width and the most lines its body shows.
+func (d *dialog) size() (w, rows int) {
+	w = min(d.width-2*dialogMargin, dialogMaxW) - 4 // border and padding
+	rows = d.bodyH - 2 - 2 - 4                      // a line above and below, border, title and blank, blank and foot
+	return w, rows
 }
 
-// dialogBody is the dialog's scrolled part, wrapped to its width.
-func (m Model) dialogBody() []string {
-	w, _ := m.dialogSize()
-	var out []string
-	for _, l := range m.dialogText() {
-		out = append(out, strings.Split(ansi.Wrap(l, w, ""), "\n")...)
+// refresh puts the body, wrapped to the box, in the viewport: as many
+// lines high as it has, up to the rows the box can show.
+func (d *dialog) refresh() {
+	w, rows := d.size()
+	var body []string
+	for _, l := range d.text() {
+		body = append(body, strings.Split(ansi.Wrap(l, w, ""), "\n")...)
 	}
-	return out
+	setLines(&d.vp, body, w, min(rows, len(body)))
 }
 
-// dialogText is the choices, or the dry run and how it went.
-func (m Model) dialogText() []string {
-	st, d := m.c.st, m.dlg
+// text is the choices, or the dry run and how it went.
+func (d *dialog) text() []string {
+	st := d.c.st
 	var lines []string
 	switch d.stage {
 	case dlgChoose:
@@ -239,10 +254,10 @@ func (m Model) dialogText() []string {
 	return lines
 }
 
-// dialogFoot is the dialog's last line: what the keys do now.
-func (m Model) dialogFoot() string {
-	st := m.c.st
-	switch m.dlg.stage {
+// foot is the dialog's last line: what the keys do now.
+func (d *dialog) foot() string {
+	st := d.c.st
+	switch d.stage {
 	case dlgChoose:
 		return st.Muted.Render("↑/↓ choose · enter plan (a dry run) · esc cancel")
 	case dlgPlanning:
@@ -256,39 +271,93 @@ func (m Model) dialogFoot() string {
 	return st.Muted.Render("any key closes")
 }
 
-// dialogSize is the box's inner width and the most lines its body shows.
-func (m Model) dialogSize() (w, rows int) {
-	w = min(m.lay.width-2*dialogMargin, dialogMaxW) - 4 // border and padding
-	rows = m.lay.body.h - 2 - 2 - 4                     // a line above and below, border, title and blank, blank and foot
-	return w, rows
-}
-
-func (m Model) dialogRows() int { _, r := m.dialogSize(); return r }
-
-// dialogBox draws the dialog: title, the body scrolled to fit, the keys.
-func (m Model) dialogBox() string {
-	st, d := m.c.st, m.dlg
-	w, rows := m.dialogSize()
-	body := m.dialogBody()
-	from := clamp(d.scroll, 0, max(len(body)-rows, 0))
-	shown := body[from:min(from+rows, len(body))]
+// box draws the dialog: title, the body scrolled to fit, the keys.
+func (d *dialog) box() string {
+	st := d.c.st
+	w, _ := d.size()
+	total, from := d.vp.TotalLineCount(), d.vp.YOffset()
+	shown := viewLines(d.vp)
 	more := ""
-	if from > 0 || from+rows < len(body) {
-		more = "  " + strconv.Itoa(from+1) + "–" + strconv.Itoa(from+len(shown)) + "/" + strconv.Itoa(len(body)) + " ↑/↓"
+	if from > 0 || from+len(shown) < total {
+		more = "  " + strconv.Itoa(from+1) + "–" + strconv.Itoa(from+len(shown)) + "/" + strconv.Itoa(total) + " ↑/↓"
 	}
 	title := fit(d.title, max(w-lipgloss.Width(more), 1)) // one line: the box keeps its height
 	lines := []string{st.Brand.Render(title) + st.Muted.Render(more), ""}
-	for _, l := range shown {
-		lines = append(lines, fit(l, w))
-	}
-	lines = append(lines, "", m.dialogFoot())
+	lines = append(lines, shown...)
+	lines = append(lines, "", d.foot())
 	return st.Dialog.Width(w + 4).Render(strings.Join(lines, "\n"))
+}
+
+// openDialog starts an action: a chooser when there is more than one
+// choice, else straight to its dry run.
+func (m *Model) openDialog(title string, choices []choice) tea.Cmd {
+	m.dlgGen++
+	m.dlg = newDialog(m.c, m.o.Actor, m.dlgGen, title, choices)
+	m.dlg.setSize(m.lay.width, m.lay.body.h)
+	m.detail = nil // the dialog opens from the dashboard
+	m.mode, m.under = modeDialog, modeNormal
+	return m.dialogUpdate(nil, m.dlg.start())
+}
+
+// dialogKey routes a key to the open dialog.
+func (m *Model) dialogKey(k tea.KeyPressMsg) tea.Cmd {
+	return m.dialogUpdate(k, nil)
+}
+
+// dialogUpdate gives msg (when not nil) to the dialog, puts the actions
+// pane up when it starts applying, and takes the dialog away when it is
+// done, saying how it ended.
+func (m *Model) dialogUpdate(msg tea.Msg, cmd tea.Cmd) tea.Cmd {
+	d := m.dlg
+	if msg != nil {
+		wasApplying := d.stage == dlgApplying
+		cmd = d.Update(msg)
+		if d.stage == dlgApplying && !wasApplying {
+			m.setShowActions(true)
+		}
+	}
+	if d.done {
+		m.dlg, m.mode = nil, modeNormal
+		if d.said != "" {
+			m.setStatus(d.said, d.saidOK)
+		}
+	}
+	return cmd
+}
+
+// planned gives the dialog its dry run. Plans of an abandoned dialog are
+// declined: nothing is left waiting.
+func (m *Model) planned(msg plannedMsg) tea.Cmd {
+	if m.dlg == nil || m.dlg.gen != msg.gen {
+		return declineCmd(m.o.Actor, msg.plans)
+	}
+	return m.dialogUpdate(msg, nil)
+}
+
+// applied tells the dialog, or (when it was closed meanwhile) the status
+// line, how applying ended.
+func (m *Model) applied(msg appliedMsg) {
+	if m.dlg != nil && m.dlg.gen == msg.gen {
+		m.dialogUpdate(msg, nil)
+		return
+	}
+	if msg.err != nil {
+		m.setStatus("action failed: "+msg.err.Error(), false)
+		return
+	}
+	m.setStatus(doneText(strings.Join(msg.ids, ", ")), true)
+}
+
+func (m *Model) declined(msg declinedMsg) {
+	if msg.err != nil {
+		m.setStatus("declined, but not recorded: "+msg.err.Error(), false)
+	}
 }
 
 // overlayDialog draws the dialog over the dashboard's body lines, centred:
 // each covered line keeps the dashboard left and right of the box.
 func (m Model) overlayDialog(body []string) []string {
-	box := strings.Split(m.dialogBox(), "\n")
+	box := strings.Split(m.dlg.box(), "\n")
 	bw := lipgloss.Width(box[0]) + 2 // a blank cell either side
 	x := max((m.lay.width-bw)/2, 0)
 	y := max((len(body)-len(box))/2, 0)

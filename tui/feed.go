@@ -151,7 +151,7 @@ func (p *feedPane) view(s size, focused bool) []string {
 		summary += " · scrolled (end follows)"
 	}
 	lines := make([]string, 0, s.h)
-	lines = append(lines, titleBar(st, "SIP FEED", summary, filterNote(p.filter, p.c.isTyping(focusFeed)), s.w, focused))
+	lines = append(lines, titleBar(st, "SIP FEED", summary, p.c.filterNote(focusFeed, p.filter), s.w, focused))
 	lines = append(lines, headerRow(st, cols, s.w, -1, ""))
 	lines = append(lines, tableRows(st, cols, s.w, p.offset, min(p.offset+p.page, len(p.rows)), p.cursor, focused,
 		func(i int, c column) cell { return p.cell(&p.all[p.rows[i]], c) })...)

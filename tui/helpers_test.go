@@ -130,21 +130,49 @@ func newTestModel(t testing.TB, o Options, w, h int) Model {
 }
 
 // send feeds msg to the model and runs the commands it returns (except
-// quit) until there are none, as the program would.
+// quit) until there are none, as the program would; a batch's commands
+// run in turn. Ticks are held (an info message does not expire in the
+// middle of a test): a test of expiry feeds the tick's message itself.
 func send(m Model, msg tea.Msg) Model {
-	for msg != nil {
+	m.c.tick = heldTick
+	queue := []tea.Msg{msg}
+	for len(queue) > 0 {
+		msg, queue = queue[0], queue[1:]
 		next, cmd := m.Update(msg)
 		m = next.(Model)
-		msg = nil
-		if cmd != nil {
-			if out := cmd(); out != nil {
-				if _, quit := out.(tea.QuitMsg); !quit {
-					msg = out
-				}
-			}
-		}
+		queue = append(queue, run(cmd)...)
 	}
 	return m
+}
+
+// run runs cmd as the program would and returns the messages it yields:
+// those of each command of a batch, none for quit or a held tick.
+func run(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	switch out := cmd().(type) {
+	case nil, tea.QuitMsg, tickDue:
+		return nil
+	case tea.BatchMsg:
+		var msgs []tea.Msg
+		for _, c := range out {
+			msgs = append(msgs, run(c)...)
+		}
+		return msgs
+	default:
+		return []tea.Msg{out}
+	}
+}
+
+// tickDue is a held tick: the message it would send after d.
+type tickDue struct {
+	d   time.Duration
+	msg tea.Msg
+}
+
+func heldTick(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+	return func() tea.Msg { return tickDue{d: d, msg: fn(time.Time{})} }
 }
 
 // press sends keys by name: "enter", "esc", "tab", "space", or one

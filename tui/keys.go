@@ -19,10 +19,11 @@ type KeyMap struct {
 	Enter              key.Binding
 	Back               key.Binding
 
-	Filter key.Binding
-	Erase  key.Binding // while typing a filter: erase it
-	Sort   key.Binding
-	Window key.Binding
+	Filter       key.Binding
+	Erase        key.Binding // while typing a filter: erase it
+	Older, Newer key.Binding // while typing a filter: recall the filters kept before
+	Sort         key.Binding
+	Window       key.Binding
 
 	Pause, Faster, Slower key.Binding
 
@@ -63,6 +64,8 @@ func newKeyMap(player, seeker, notes bool) KeyMap {
 
 		Filter: key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Erase:  key.NewBinding(key.WithKeys("ctrl+u"), key.WithHelp("ctrl+u", "erase filter"), key.WithDisabled()),
+		Older:  key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "earlier filter"), key.WithDisabled()),
+		Newer:  key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "later filter"), key.WithDisabled()),
 		Sort:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
 		Window: key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "window")),
 
@@ -147,6 +150,7 @@ type keyState struct {
 	testCall   bool // live with a prober, numbers focused
 	filterText bool // the focused pane's filter is set
 	actions    bool // an Actor is attached: the action keys work
+	dialog     bool // the action dialog is open
 	confirming bool // the dialog shows a dry run: y applies
 }
 
@@ -164,6 +168,8 @@ func (k *KeyMap) isActionKey(msg tea.KeyPressMsg) bool {
 // apply enables the bindings that apply in s and relabels the ones whose
 // meaning changes with the mode.
 func (k *KeyMap) apply(s keyState) {
+	k.Older.SetEnabled(s.filtering && !s.prompting)
+	k.Newer.SetEnabled(s.filtering && !s.prompting)
 	if s.prompting {
 		s.filtering = true // the keyboard is text, as in a filter
 	}
@@ -185,8 +191,8 @@ func (k *KeyMap) apply(s keyState) {
 	k.Actions.SetEnabled(normal)
 	k.Confirm.SetEnabled(s.confirming)
 	k.Erase.SetEnabled(s.filtering)
-	k.Enter.SetEnabled(!s.detail)
-	k.Back.SetEnabled(s.detail || s.help || s.filtering || s.filterText)
+	k.Enter.SetEnabled(!s.detail || s.filtering) // a prompt over the detail submits with it
+	k.Back.SetEnabled(s.detail || s.help || s.filtering || s.filterText || s.dialog)
 	k.Pause.SetEnabled(s.player && !s.filtering)
 	k.Faster.SetEnabled(s.player && !s.filtering)
 	k.Slower.SetEnabled(s.player && !s.filtering)

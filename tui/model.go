@@ -6,6 +6,7 @@ package tui
 
 import (
 	"slices"
+	"time"
 
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
@@ -113,13 +114,24 @@ const (
 type shared struct {
 	st     *Styles
 	keys   *KeyMap
-	win    int   // monitor.Win1m/5m/15m used by the panes
-	now    int64 // the snapshot's event clock, Unix ns
-	typing focus // the pane whose filter is being typed, or focusNone
+	win    int    // monitor.Win1m/5m/15m used by the panes
+	now    int64  // the snapshot's event clock, Unix ns
+	typing focus  // the pane whose filter is being typed, or focusNone (from the mode)
+	typed  string // that filter as typed, with the cursor bar
+	// tick schedules a message after d (tea.Tick; tests hold it).
+	tick func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd
 }
 
-// isTyping reports whether the filter of pane f is being typed.
-func (c *shared) isTyping(f focus) bool { return c.typing == f }
+// filterNote is what pane f's title shows about its filter.
+func (c *shared) filterNote(f focus, filter string) string {
+	switch {
+	case c.typing == f:
+		return "/" + c.typed
+	case filter != "":
+		return "filter: " + filter
+	}
+	return ""
+}
 
 // pane is a child of the root model. Keys reach only the focused pane.
 type pane interface {
@@ -134,7 +146,9 @@ type filterable interface {
 	setFilter(f string)
 }
 
-// Model is the root of the screen. It implements tea.Model.
+// Model is the root of the screen. It implements tea.Model. It holds the
+// mode, the panes and the component that owns the mode (the detail, the
+// help, the filter, a prompt or the dialog), and routes each key to it.
 type Model struct {
 	o    Options
 	c    *shared
@@ -148,27 +162,31 @@ type Model struct {
 	actions *actionsPane
 	focus   focus
 
-	showActions bool    // the actions pane is in the alerts' place
-	dlg         *dialog // the action dialog, nil when closed
-	dlgGen      int
+	mode  mode // what the keyboard drives now
+	under mode // what the help or a prompt was opened over (normal or detail)
 
-	snap   *monitor.Snapshot
-	stats  PipelineStats
-	detail *detailView // nil unless the detail view is open
+	helpv  *helpView    // the full help
+	filter *filterInput // the filter being typed (kept: it holds the history)
+	prompt *prompt      // the time or note being typed, nil when none
+	detail *detailView  // nil unless the detail view is open
+	dlg    *dialog      // the action dialog, nil when closed
+	dlgGen int
 
-	showHelp bool
-	ended    bool
-	endErr   error
-	paused   bool
-	speed    float64
+	showActions bool // the actions pane is in the alerts' place
+
+	snap  *monitor.Snapshot
+	stats PipelineStats
+
+	ended  bool
+	endErr error
+	paused bool
+	speed  float64
 
 	tl       monitor.Timeline // the replay's timeline, read with the player
 	stepIdx  int              // index into seekSteps for ←/→
-	prompt   promptKind       // typing a time or a note
-	typed    string
-	status   string // the last note's outcome, or a bad time
-	statusOK bool
-	notice   string // the last test call's progress, shown in the footer
+	status   flash            // the last outcome (note, action, bad time)
+	notice   flash            // the last test call's progress, shown in the footer
+	flashSeq int              // the id of the newest flash
 }
 
 // New builds the screen.
@@ -179,11 +197,12 @@ func New(o Options) Model {
 	}
 	st := NewStyles(theme)
 	keys := newKeyMap(o.Player != nil, o.Seeker != nil, o.Note != nil)
-	c := &shared{st: st, keys: &keys, win: monitor.Win5m, typing: focusNone}
+	c := &shared{st: st, keys: &keys, win: monitor.Win5m, typing: focusNone, tick: tea.Tick}
 	h := help.New()
 	h.Styles = st.Help
 	m := Model{
 		o: o, c: c, help: h,
+		filter:  newFilterInput(c),
 		trunks:  newTrunksPane(c),
 		numbers: newNumbersPane(c),
 		feed:    newFeedPane(c),
@@ -191,6 +210,7 @@ func New(o Options) Model {
 		actions: newActionsPane(c, o.Mode == ModeDemo),
 		focus:   focusNumbers,
 	}
+	m.helpv = newHelpView(c, &m.help)
 	m.readPlayer()
 	m.syncKeys()
 	return m
@@ -199,8 +219,16 @@ func New(o Options) Model {
 // Init implements tea.Model.
 func (m Model) Init() tea.Cmd { return nil }
 
-// Update implements tea.Model.
+// Update implements tea.Model. After each message the open detail or
+// help is drawn again, and an info message just set gets its expiry tick.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	flashes := m.flashIDs()
+	cmd := m.update(msg)
+	m.refreshViews()
+	return m, tea.Batch(cmd, m.expireFlashes(flashes))
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.resize(msg.Width, msg.Height)
@@ -215,20 +243,36 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.noteSaved(msg)
 	case testCallDoneMsg:
 		m.testCallDone(msg)
+	case flashExpiredMsg:
+		m.expireFlash(msg)
 	case plannedMsg:
-		cmd := m.planned(msg)
-		m.syncKeys()
-		return m, cmd
+		defer m.syncKeys()
+		return m.planned(msg)
 	case appliedMsg:
 		m.applied(msg)
 		m.syncKeys()
 	case declinedMsg:
 		m.declined(msg)
 	case tea.KeyPressMsg:
-		cmd := m.handleKey(msg)
-		return m, cmd
+		return m.handleKey(msg)
+	case tea.PasteMsg:
+		return m.handlePaste(msg)
 	}
-	return m, nil
+	return nil
+}
+
+// refreshViews draws the open detail or help again for what changed: a
+// snapshot, the size, the window, the keys that apply.
+func (m *Model) refreshViews() {
+	if m.lay.width == 0 || m.lay.tooSmall {
+		return
+	}
+	if m.detail != nil {
+		m.detail.refresh(m.snap, m.actions.all, m.lay.width, m.lay.body.h)
+	}
+	if m.mode == modeHelp {
+		m.helpv.refresh(m.lay.width, m.lay.body.h)
+	}
 }
 
 // View implements tea.Model.
@@ -260,6 +304,9 @@ func (m *Model) resize(w, h int) {
 	m.feed.setSize(m.lay.feed)
 	m.alerts.setSize(m.lay.alerts)
 	m.actions.setSize(m.lay.actions)
+	if m.dlg != nil {
+		m.dlg.setSize(w, m.lay.body.h)
+	}
 }
 
 func (m *Model) setSnapshot(msg SnapshotMsg) {
@@ -321,22 +368,28 @@ func (m *Model) focused() pane {
 	return m.numbers
 }
 
-// syncKeys enables the bindings that apply in the current state.
+// syncKeys enables the bindings that apply in the current mode, and tells
+// the panes which filter is being typed.
 func (m *Model) syncKeys() {
 	f, canFilter := m.focused().(filterable)
+	m.c.typing, m.c.typed = focusNone, ""
+	if m.mode == modeFilter {
+		m.c.typing, m.c.typed = m.focus, m.filter.in.withCursor()
+	}
 	m.c.keys.apply(keyState{
 		player:     m.o.Player != nil && !m.ended,
 		seeker:     m.o.Seeker != nil,
 		notes:      m.o.Note != nil,
-		prompting:  m.prompt != promptNone,
-		detail:     m.detail != nil,
-		help:       m.showHelp,
-		filtering:  m.c.typing != focusNone,
+		prompting:  m.mode == modePrompt,
+		detail:     m.showsDetail(),
+		help:       m.mode == modeHelp,
+		filtering:  m.mode == modeFilter,
 		canFilter:  canFilter,
 		canSort:    m.focus == focusNumbers,
 		testCall:   m.o.TestCall != nil && m.focus == focusNumbers,
 		filterText: canFilter && f.filterText() != "",
 		actions:    m.o.Actor != nil,
-		confirming: m.dlg != nil && m.dlg.stage == dlgConfirm,
+		dialog:     m.mode == modeDialog,
+		confirming: m.mode == modeDialog && m.dlg.stage == dlgConfirm,
 	})
 }

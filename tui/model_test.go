@@ -25,7 +25,7 @@ func TestDetailTrunk(t *testing.T) {
 		m = press(m, "G")
 		scr = screen(m)
 		mustContain(t, scr, "TRUNK legacy-a", "recent SIP", "503 Service Unavailable")
-		full := stripANSI(strings.Join(m.detailContent(), "\n"))
+		full := stripANSI(strings.Join(m.detail.content(), "\n"))
 		mustContain(t, full, "200×30", "503×6", "486×4", "peak 22", "trunk_silent", "bad-signature×10 valid×30")
 		m = press(m, "esc")
 		if m.detail != nil {
@@ -39,7 +39,7 @@ func TestDetailNumber(t *testing.T) {
 	t.Parallel()
 	each(t, Options{}, func(t *testing.T, m Model) {
 		m = press(m, "down", "enter") // the zombie
-		full := strings.Join(m.detailContent(), "\n")
+		full := strings.Join(m.detail.content(), "\n")
 		full = stripANSI(full)
 		mustContain(t, full, "NUMBER +15551230002", "completed", "PR-1", "calls land on",
 			"legacy-a (legacy)", "zombie", "legacy / new", "10 / 0", "ported number still lands on legacy-a",

@@ -33,6 +33,7 @@ type numbersPane struct {
 	c      *shared
 	all    []monitor.NumberView // from the latest snapshot, read only
 	rows   []int32              // indexes into all, filtered and sorted
+	keys   []numberKey          // derive's sort keys, kept to reuse their memory
 	sortBy numberSort
 	filter string
 	cursor int
@@ -103,16 +104,21 @@ func (p *numbersPane) toTop() {
 }
 
 // derive recomputes the visible row order and puts the cursor back on the
-// number it was on, so a refresh never moves the selection.
+// number it was on, so a refresh never moves the selection. Each row's
+// sort key is worked out once, before the sort, not in every comparison.
 func (p *numbersPane) derive() {
 	q := strings.ToLower(strings.TrimSpace(p.filter))
-	p.rows = p.rows[:0]
+	p.keys = slices.Grow(p.keys[:0], len(p.all))
 	for i := range p.all {
 		if q == "" || numberMatches(&p.all[i], q) {
-			p.rows = append(p.rows, int32(i))
+			p.keys = append(p.keys, p.keyOf(int32(i)))
 		}
 	}
-	slices.SortFunc(p.rows, p.compare)
+	p.sortKeys()
+	p.rows = p.rows[:0]
+	for i := range p.keys {
+		p.rows = append(p.rows, p.keys[i].row)
+	}
 	p.cursor = clamp(p.cursor, 0, len(p.rows)-1)
 	if p.sel != "" {
 		for i, r := range p.rows {
@@ -150,27 +156,60 @@ func numberMatches(n *monitor.NumberView, q string) bool {
 	return false
 }
 
-func (p *numbersPane) compare(a, b int32) int {
-	x, y := &p.all[a], &p.all[b]
-	wx, wy := &x.Win[p.c.win], &y.Win[p.c.win]
-	var c int
+// numberKey is a row's place in the current sort: the sort's value and
+// the attempts that break its ties (both highest first), then the number.
+// It holds no pointer, so the sort moves it cheaply.
+type numberKey struct {
+	val      float64
+	attempts int
+	row      int32
+}
+
+// keyOf is row i's sort key under the current sort and window.
+func (p *numbersPane) keyOf(i int32) numberKey {
+	n := &p.all[i]
+	w := &n.Win[p.c.win]
+	k := numberKey{row: i}
 	switch p.sortBy {
 	case sortCalls:
-		c = cmp.Compare(wy.Attempts, wx.Attempts)
+		k.val = float64(w.Attempts)
 	case sortDrop:
-		c = cmp.Compare(wy.DropRate(), wx.DropRate())
+		k.val, k.attempts = w.DropRate(), w.Attempts
 	case sortLegacy:
-		c = cmp.Compare(legacyShare(wy), legacyShare(wx))
+		k.val, k.attempts = legacyShare(w), w.Attempts
 	case sortFlags:
-		c = cmp.Compare(len(y.Flags), len(x.Flags))
+		k.val, k.attempts = float64(len(n.Flags)), w.Attempts
 	}
-	if c == 0 && p.sortBy != sortCalls && p.sortBy != sortNumber {
-		c = cmp.Compare(wy.Attempts, wx.Attempts) // ties: the busier first
+	return k
+}
+
+// sortKeys orders the keys: the highest value first, the busier first on
+// a tie, then by number. When the snapshot lists its numbers in order
+// (checked here, once), a row's index stands for its number.
+func (p *numbersPane) sortKeys() {
+	byNumber := func(a, b numberKey) int { return strings.Compare(p.all[a.row].E164, p.all[b.row].E164) }
+	if numbersInOrder(p.all) {
+		byNumber = func(a, b numberKey) int { return cmp.Compare(a.row, b.row) }
 	}
-	if c != 0 {
-		return c
+	slices.SortFunc(p.keys, func(a, b numberKey) int {
+		if c := cmp.Compare(b.val, a.val); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.attempts, a.attempts); c != 0 {
+			return c
+		}
+		return byNumber(a, b)
+	})
+}
+
+// numbersInOrder reports whether nums are sorted by number, no two alike.
+func numbersInOrder(nums []monitor.NumberView) bool {
+	for i := 1; i < len(nums); i++ {
+		if nums[i-1].E164 >= nums[i].E164 {
+			return false
+		}
 	}
-	return strings.Compare(x.E164, y.E164)
+	return true
 }
 
 // legacyShare is the share of inbound attempts still landing on legacy; -1 when none.
@@ -216,7 +255,7 @@ func (p *numbersPane) view(s size, focused bool) []string {
 	summary := strconv.Itoa(len(p.rows)) + "/" + strconv.Itoa(len(p.all)) +
 		" · sort " + sortNames[p.sortBy] + " · " + winLabel(p.c.win)
 	lines := make([]string, 0, s.h)
-	lines = append(lines, titleBar(st, "NUMBERS", summary, filterNote(p.filter, p.c.isTyping(focusNumbers)), s.w, focused))
+	lines = append(lines, titleBar(st, "NUMBERS", summary, p.c.filterNote(focusNumbers, p.filter), s.w, focused))
 	lines = append(lines, headerRow(st, cols, s.w, sortColumn[p.sortBy], sortMark(p.sortBy)))
 	lines = append(lines, tableRows(st, cols, s.w, p.offset, min(p.offset+p.page, len(p.rows)), p.cursor, focused,
 		func(i int, c column) cell { return p.cell(&p.all[p.rows[i]], c) })...)
@@ -286,15 +325,4 @@ func portCell(st *Styles, s monitor.PortState) cell {
 		return cell{t, st.Bad.Render(t)}
 	}
 	return cell{t, st.Muted.Render(t)}
-}
-
-// filterNote is what a pane's title shows about its filter.
-func filterNote(f string, typing bool) string {
-	switch {
-	case typing:
-		return "/" + f + "▏"
-	case f != "":
-		return "filter: " + f
-	}
-	return ""
 }

@@ -3,14 +3,12 @@ package tui
 import (
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
 	"github.com/cutover/cutover/monitor"
-	"github.com/cutover/cutover/monitor/replay"
 )
 
 // Seeker moves a replay in event time; replay.Controller implements it.
@@ -28,15 +26,6 @@ type Seeker interface {
 var seekSteps = []time.Duration{10 * time.Second, time.Minute, 5 * time.Minute, 15 * time.Minute, time.Hour}
 
 const timelineHeight = 1
-
-// promptKind is what is being typed in the footer.
-type promptKind int
-
-const (
-	promptNone promptKind = iota
-	promptTime            // t: a time to go to
-	promptNote            // n: an operator note
-)
 
 // seekKey handles the replay's moves in time; false if k is not one.
 func (m *Model) seekKey(k tea.KeyPressMsg) bool {
@@ -78,73 +67,6 @@ func shortDur(d time.Duration) string {
 	return strings.TrimSuffix(s, "0m")
 }
 
-// handlePromptKey edits the time or note being typed: Enter submits, Esc
-// cancels.
-func (m *Model) handlePromptKey(k tea.KeyPressMsg) tea.Cmd {
-	switch {
-	case key.Matches(k, m.c.keys.Quit):
-		return tea.Quit
-	case k.Code == tea.KeyEscape:
-		m.prompt = promptNone
-	case k.Code == tea.KeyEnter:
-		return m.submitPrompt()
-	case k.Code == tea.KeyBackspace:
-		_, n := utf8.DecodeLastRuneInString(m.typed)
-		m.typed = m.typed[:len(m.typed)-n]
-	case k.Text != "":
-		m.typed += k.Text
-	}
-	return nil
-}
-
-func (m *Model) submitPrompt() tea.Cmd {
-	kind, text := m.prompt, strings.TrimSpace(m.typed)
-	m.prompt, m.typed = promptNone, ""
-	if text == "" {
-		return nil
-	}
-	if kind == promptTime {
-		t, err := replay.ParseTime(text, m.tl.Start)
-		if err != nil {
-			m.status, m.statusOK = err.Error(), false
-			return nil
-		}
-		m.o.Seeker.SeekTo(t)
-		m.readPlayer()
-		return nil
-	}
-	note, at := m.o.Note, m.c.now
-	return func() tea.Msg { return noteSavedMsg{at: at, text: text, err: note(at, text)} }
-}
-
-// noteSavedMsg is the outcome of recording a note.
-type noteSavedMsg struct {
-	at   int64
-	text string
-	err  error
-}
-
-func (m *Model) noteSaved(msg noteSavedMsg) {
-	if msg.err != nil {
-		m.status, m.statusOK = "note not saved: "+msg.err.Error(), false
-		return
-	}
-	m.status, m.statusOK = "note saved at "+clock(msg.at, "15:04:05"), true
-	if m.snap != nil && m.o.SideNotes != nil { // a paused replay sends no new snapshot to show it
-		m.actions.setData(m.snap.Actions, m.notesUpTo(m.snap))
-	}
-}
-
-// promptLine is the footer while typing a time or a note.
-func (m Model) promptLine() string {
-	st := m.c.st
-	label, hint := "go to ", "   HH:MM[:SS] UTC · enter go · esc cancel"
-	if m.prompt == promptNote {
-		label, hint = "note at "+clock(m.c.now, "15:04:05")+" ", "   enter save · esc cancel"
-	}
-	return fit(st.Accent.Render(label)+st.Bold.Render(m.typed+"▏")+st.Muted.Render(hint), m.lay.width)
-}
-
 // timelineBar draws the recording from its first to its last event, the
 // alerts (▲), actions (◆) and notes (•) on it, and where the replay is.
 func (m Model) timelineBar() string {
@@ -161,12 +83,8 @@ func (m Model) timelineBar() string {
 			right += st.Muted.Render(" behind")
 		}
 	}
-	if m.status != "" {
-		style := st.Bad
-		if m.statusOK {
-			style = st.OK
-		}
-		right += " " + style.Render(m.status)
+	if m.status.text != "" {
+		right += " " + m.status.styled(st)
 	}
 	n := w - len(left) - lipgloss.Width(right)
 	if n < 10 || tl.End <= tl.Start {

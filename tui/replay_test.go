@@ -85,7 +85,7 @@ func TestNoteKeyRecordsAtTheEventClock(t *testing.T) {
 	m = typeText(m, "fail")
 	m = press(m, "enter")
 	mustContain(t, screen(m), "note not saved: disk full")
-	m = press(m, "n", "x", "esc")
+	press(m, "n", "x", "esc")
 	if len(got) != 2 {
 		t.Fatal("esc saved a note")
 	}

@@ -29,7 +29,7 @@ func (m *Model) testCall() tea.Cmd {
 		return nil
 	}
 	call, number := m.o.TestCall, n.E164
-	m.notice = "test call to " + number + "…"
+	m.setNotice("test call to "+number+"…", flashBusy)
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), testCallTimeout)
 		defer cancel()
@@ -40,8 +40,8 @@ func (m *Model) testCall() tea.Cmd {
 // testCallDone shows how the call ended; the details are in the feed.
 func (m *Model) testCallDone(msg testCallDoneMsg) {
 	if msg.err != nil {
-		m.notice = "test call to " + msg.number + " failed: " + msg.err.Error()
+		m.setNotice("test call to "+msg.number+" failed: "+msg.err.Error(), flashError)
 		return
 	}
-	m.notice = "test call to " + msg.number + " done (see the feed)"
+	m.setNotice("test call to "+msg.number+" done (see the feed)", flashInfo)
 }

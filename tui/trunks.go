@@ -117,10 +117,7 @@ func (p *trunksPane) cell(t *monitor.TrunkView, c column) cell {
 	case tcNER:
 		return rateCell(st, w.NER())
 	case tcPDD:
-		if w.PDDCount == 0 {
-			return cell{text: "—"}
-		}
-		return cell{text: compactDur(w.PDD())}
+		return pddCell(&w)
 	case tcCodes:
 		s := topFailures(w.Codes, 3)
 		return cell{s, st.Warn.Render(s)}

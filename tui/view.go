@@ -20,14 +20,14 @@ func (m Model) render() string {
 	lines := make([]string, 0, l.height)
 	lines = append(lines, m.header()...)
 	switch {
-	case m.showHelp:
-		lines = append(lines, padLines(m.helpLines(), l.width, l.body.h)...)
-	case m.detail != nil:
-		lines = append(lines, padLines(m.detailLines(), l.width, l.body.h)...)
+	case m.mode == modeHelp:
+		lines = append(lines, padLines(m.helpv.view(), l.width, l.body.h)...)
+	case m.showsDetail():
+		lines = append(lines, padLines(m.detail.view(), l.width, l.body.h)...)
 	default:
 		lines = append(lines, m.dashboard()...)
 	}
-	if m.dlg != nil {
+	if m.mode == modeDialog {
 		lines = append(lines[:headerHeight], m.overlayDialog(lines[headerHeight:])...)
 	}
 	if m.o.Seeker != nil {
@@ -175,52 +175,23 @@ func (m Model) recordingText() string {
 	return st.Bad.Render("●") + st.Muted.Render(" rec "+thousands(m.stats.Recorded)+" → ") + st.Text.Render(p)
 }
 
-// footer is the short help, or the filter being typed.
+// footer is the short help with the status line, or the text being typed,
+// or the dialog's keys.
 func (m Model) footer() string {
 	st, w := m.c.st, m.lay.width
-	if m.prompt != promptNone {
-		return m.promptLine()
+	switch m.mode {
+	case modePrompt:
+		return m.prompt.view(w)
+	case modeDialog: // the dialog takes every key
+		return fit(m.dlg.foot(), w)
+	case modeFilter:
+		return m.filter.view(w)
 	}
-	if m.dlg != nil { // the dialog takes every key
-		return fit(m.dialogFoot(), w)
+	if m.status.text != "" && m.o.Seeker == nil { // replay shows it on the timeline
+		return fit(m.status.styled(st)+"  "+m.help.View(*m.c.keys), w)
 	}
-	if m.c.typing != focusNone {
-		f, _ := m.focused().(filterable)
-		text := ""
-		if f != nil {
-			text = f.filterText()
-		}
-		line := st.Accent.Render("filter /") + st.Bold.Render(text+"▏") +
-			st.Muted.Render("   enter apply · esc clear · ctrl+u erase")
-		return fit(line, w)
-	}
-	if m.status != "" && m.o.Seeker == nil { // replay shows it on the timeline
-		style := st.Bad
-		if m.statusOK {
-			style = st.OK
-		}
-		return fit(style.Render(m.status)+"  "+m.help.View(*m.c.keys), w)
-	}
-	if m.notice != "" {
-		return fit(st.Accent.Render(m.notice)+"   "+m.help.View(*m.c.keys), w)
+	if m.notice.text != "" {
+		return fit(st.Accent.Render(m.notice.text)+"   "+m.help.View(*m.c.keys), w)
 	}
 	return fit(m.help.View(*m.c.keys), w)
-}
-
-// helpLines is the full help (`?`), from the one KeyMap, and a legend of
-// the colours.
-func (m Model) helpLines() []string {
-	st, w := m.c.st, m.lay.width
-	lines := []string{titleBar(st, "HELP", "keys", "? or esc closes", w, true), ""}
-	lines = append(lines, strings.Split(m.help.FullHelpView(m.c.keys.FullHelp()), "\n")...)
-	lines = append(lines, "",
-		st.ColHeader.Render("SIP feed  ")+st.Muted.Render("1xx")+" "+st.OK.Render("2xx")+" "+
-			st.Info.Render("3xx")+" "+st.Warn.Render("4xx")+" "+st.Codec.Render("488")+" "+st.Bad.Render("5xx/6xx")+
-			st.Muted.Render("   trunk → from the trunk, trunk ← sent to it"),
-		st.ColHeader.Render("share bar ")+st.Legacy.Render("█ legacy")+"  "+st.New.Render("█ new")+
-			st.Muted.Render("  (inbound attempts that landed on each side; % is new)"),
-		st.ColHeader.Render("windows   ")+st.Muted.Render("w cycles 1m/5m/15m for every pane; the detail view shows all three"),
-		st.ColHeader.Render("drop      ")+st.Muted.Render("answered calls that ended within the short-call threshold"),
-	)
-	return lines
 }

@@ -1,0 +1,121 @@
+package tui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/cutover/cutover/monitor/replay"
+)
+
+// promptKind is what is being typed in the footer.
+type promptKind int
+
+const (
+	promptTime promptKind = iota // t: a time to go to
+	promptNote                   // n: an operator note
+)
+
+// prompt is a time or a note being typed in the footer: Enter submits,
+// Esc cancels; the text has a cursor and takes a paste.
+type prompt struct {
+	c      *shared
+	kind   promptKind
+	in     field
+	done   bool // Enter or Esc: typing is over
+	submit bool // it was Enter
+}
+
+func newPrompt(c *shared, kind promptKind) *prompt {
+	return &prompt{c: c, kind: kind, in: newField()}
+}
+
+// Update edits the text with a key or a paste.
+func (p *prompt) Update(msg tea.Msg) tea.Cmd {
+	keys := p.c.keys
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(k, keys.Back):
+			p.done = true
+			return nil
+		case key.Matches(k, keys.Enter):
+			p.done, p.submit = true, true
+			return nil
+		case key.Matches(k, keys.Erase):
+			p.in.set("")
+			return nil
+		}
+	}
+	return p.in.update(msg)
+}
+
+// text is what was typed, trimmed.
+func (p *prompt) text() string { return strings.TrimSpace(p.in.value()) }
+
+// view is the footer while typing.
+func (p *prompt) view(w int) string {
+	st := p.c.st
+	label, hint := "go to ", "   HH:MM[:SS] UTC · enter go · esc cancel"
+	if p.kind == promptNote {
+		label, hint = "note at "+clock(p.c.now, "15:04:05")+" ", "   enter save · esc cancel"
+	}
+	return fit(st.Accent.Render(label)+st.Bold.Render(p.in.withCursor())+st.Muted.Render(hint), w)
+}
+
+// openPrompt starts typing a time or a note over what is on screen.
+func (m *Model) openPrompt(kind promptKind) {
+	m.prompt = newPrompt(m.c, kind)
+	m.under, m.mode = m.mode, modePrompt
+}
+
+// promptKey routes a key to the prompt, and submits or drops what was
+// typed when it is done.
+func (m *Model) promptKey(k tea.KeyPressMsg) tea.Cmd {
+	if key.Matches(k, m.c.keys.Quit) {
+		return tea.Quit
+	}
+	p := m.prompt
+	cmd := p.Update(k)
+	if !p.done {
+		return cmd
+	}
+	m.prompt, m.mode = nil, m.under
+	if !p.submit || p.text() == "" {
+		return nil
+	}
+	return m.submitPrompt(p.kind, p.text())
+}
+
+func (m *Model) submitPrompt(kind promptKind, text string) tea.Cmd {
+	if kind == promptTime {
+		t, err := replay.ParseTime(text, m.tl.Start)
+		if err != nil {
+			m.setStatus(err.Error(), false)
+			return nil
+		}
+		m.o.Seeker.SeekTo(t)
+		m.readPlayer()
+		return nil
+	}
+	note, at := m.o.Note, m.c.now
+	return func() tea.Msg { return noteSavedMsg{at: at, text: text, err: note(at, text)} }
+}
+
+// noteSavedMsg is the outcome of recording a note.
+type noteSavedMsg struct {
+	at   int64
+	text string
+	err  error
+}
+
+func (m *Model) noteSaved(msg noteSavedMsg) {
+	if msg.err != nil {
+		m.setStatus("note not saved: "+msg.err.Error(), false)
+		return
+	}
+	m.setStatus("note saved at "+clock(msg.at, "15:04:05"), true)
+	if m.snap != nil && m.o.SideNotes != nil { // a paused replay sends no new snapshot to show it
+		m.actions.setData(m.snap.Actions, m.notesUpTo(m.snap))
+	}
+}
