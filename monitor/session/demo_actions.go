@@ -1,7 +1,6 @@
-package main
+package session
 
 import (
-	"context"
 	"fmt"
 	"time"
 
@@ -9,8 +8,6 @@ import (
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/action"
 	"github.com/cutover/cutover/monitor/config"
-	"github.com/cutover/cutover/monitor/pipeline"
-	"github.com/cutover/cutover/tui"
 )
 
 // The demo's action keys act on the simulated night: its SBC is the
@@ -52,10 +49,10 @@ func demoFile(cfg monitor.Config) *config.File {
 // demoActor is the screen's actor for the demo: the watch's, with the
 // simulated SBC's actuators, stamping actions with the night's clock and
 // recording through publish.
-func demoActor(cfg monitor.Config, routes *sim.Routes, clock func() int64, publish func(monitor.Event) error) *screenActor {
-	a := newScreenActor(demoFile(cfg), "", publish)
-	a.audit.Now = func() time.Time { return time.Unix(0, clock()) }
-	a.actuators = func(ref action.UndoRef) (action.Actuator, error) {
+func demoActor(cfg monitor.Config, routes *sim.Routes, clock func() int64, publish func(monitor.Event) error) *ScreenActor {
+	a := NewScreenActor(demoFile(cfg), "", publish)
+	a.run.audit.Now = func() time.Time { return time.Unix(0, clock()) }
+	a.run.actuators = func(ref action.UndoRef) (action.Actuator, error) {
 		switch ref.Actuator {
 		case "failover":
 			return &sim.FailoverSBC{Routes: routes}, nil
@@ -65,12 +62,4 @@ func demoActor(cfg monitor.Config, routes *sim.Routes, clock func() int64, publi
 		return nil, fmt.Errorf("the demo's simulated SBC has no %s actuator", ref.Actuator)
 	}
 	return a
-}
-
-// demoActions gives the demo's screen its actor, recording through the
-// demo's own pipeline: an action event waits for room, it is never dropped.
-func demoActions(cfg monitor.Config, routes *sim.Routes, clock func() int64) screenActions {
-	return screenActions{actor: func(ctx context.Context, p *pipeline.Pipeline) tui.Actor {
-		return demoActor(cfg, routes, clock, func(ev monitor.Event) error { return p.PublishWait(ctx, ev) })
-	}}
 }

@@ -1,4 +1,4 @@
-package main
+package session
 
 import (
 	"bufio"
@@ -14,7 +14,6 @@ import (
 
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/action"
-	"github.com/cutover/cutover/monitor/pipeline"
 	"github.com/cutover/cutover/store"
 )
 
@@ -30,9 +29,9 @@ type sideNote struct {
 	Text   string `json:"text"`
 }
 
-// readSideNotes reads the notes taken while replaying db (none if the
+// ReadSideNotes reads the notes taken while replaying db (none if the
 // side file does not exist).
-func readSideNotes(db string) ([]store.NoteRow, error) {
+func ReadSideNotes(db string) ([]store.NoteRow, error) {
 	f, err := os.Open(sideNotesPath(db))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -64,7 +63,7 @@ type sideNotes struct {
 }
 
 func loadSideNotes(db string) (*sideNotes, error) {
-	rows, err := readSideNotes(db)
+	rows, err := ReadSideNotes(db)
 	if err != nil {
 		return nil, err
 	}
@@ -106,25 +105,23 @@ func (s *sideNotes) all() []monitor.NoteView {
 // noteTimeout bounds how long a note waits for room in a full queue.
 const noteTimeout = 5 * time.Second
 
-// pipelineNotes records the screen's notes by operator (with $USER@host)
-// as events of the session's pipeline, waiting for room rather than
-// dropping one: a note is what an operator typed. live stamps a note with
-// the wall clock (a live night's event time), not the screen's clock,
-// which lags the queue and is unset before the first event.
-func pipelineNotes(operator string, live bool) func(p *pipeline.Pipeline) func(int64, string) error {
+// recordNotes records the screen's notes by operator (with $USER@host)
+// as events of in, waiting for room rather than dropping one: a note is
+// what an operator typed. live stamps a note with the wall clock (a live
+// night's event time), not the screen's clock, which lags the queue and
+// is unset before the first event.
+func recordNotes(in *Intake, operator string, live bool) func(t int64, text string) error {
 	author := action.Operator(operator)
-	return func(p *pipeline.Pipeline) func(int64, string) error {
-		return func(t int64, text string) error {
-			if live {
-				t = time.Now().UnixNano()
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), noteTimeout)
-			defer cancel()
-			ev := monitor.Event{Time: t, Kind: monitor.KindNote, Source: "operator", Note: &monitor.Note{Author: author, Text: text}}
-			if err := p.PublishWait(ctx, ev); err != nil {
-				return fmt.Errorf("note not recorded: %w", err)
-			}
-			return nil
+	return func(t int64, text string) error {
+		if live {
+			t = time.Now().UnixNano()
 		}
+		ctx, cancel := context.WithTimeout(context.Background(), noteTimeout)
+		defer cancel()
+		ev := monitor.Event{Time: t, Kind: monitor.KindNote, Source: "operator", Note: &monitor.Note{Author: author, Text: text}}
+		if err := in.p.PublishWait(ctx, ev); err != nil {
+			return fmt.Errorf("note not recorded: %w", err)
+		}
+		return nil
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package session
 
 import (
 	"context"
@@ -10,12 +10,13 @@ import (
 	"github.com/cutover/cutover/monitor/config"
 )
 
-// actor is the one sequence every action goes through, from `cutover act`
-// and from the watch screen alike: plan (a failed plan, or one with
-// nothing to change, is recorded), then decline (recorded as cancelled) or
-// apply (requested, running, done or failed, and the undone mark on the
-// action an undo restores). Only the confirmation differs between them.
-type actor struct {
+// Runner is the one sequence every action goes through, from `cutover
+// act` and from the screen alike: Steps (what the request means in the
+// file's [actions]), Plan (a failed plan, or one with nothing to change,
+// is recorded), then Decline (recorded as cancelled) or Apply (requested,
+// running, done or failed, and the undone mark on the action an undo
+// restores). Only the confirmation differs between them.
+type Runner struct {
 	f     *config.File
 	audit *action.Audit // nil: a dry run, nothing is recorded
 	// actuators, when set, builds every step's actuator instead of the
@@ -24,8 +25,12 @@ type actor struct {
 	actuators func(action.UndoRef) (action.Actuator, error)
 }
 
-// actStep is one actuator asked to do one thing.
-type actStep struct {
+// NewRunner acts on f's [actions], recording with audit (nil: a dry run,
+// nothing is recorded).
+func NewRunner(f *config.File, audit *action.Audit) *Runner { return &Runner{f: f, audit: audit} }
+
+// Step is one actuator asked to do one thing.
+type Step struct {
 	act     action.Actuator
 	req     action.Request
 	ref     action.UndoRef        // actuator and target, for the recorded undo data
@@ -33,11 +38,11 @@ type actStep struct {
 	undoRes *action.Result        // undo: what it left
 }
 
-// title names a step for the operator: "failover sbc-srv".
-func (s actStep) title() string { return s.req.Type + " " + s.req.Target }
+// Title names a step for the operator: "failover sbc-srv".
+func (s Step) Title() string { return s.req.Type + " " + s.req.Target }
 
-// plan dry-runs s, with the traffic it expects and the alert it answers.
-func (a *actor) plan(ctx context.Context, s actStep) (action.Plan, error) {
+// Plan dry-runs s, with the traffic it expects and the alert it answers.
+func (a *Runner) Plan(ctx context.Context, s Step) (action.Plan, error) {
 	var plan action.Plan
 	var err error
 	if s.undoRes != nil {
@@ -58,8 +63,8 @@ func (a *actor) plan(ctx context.Context, s actStep) (action.Plan, error) {
 	return plan, nil
 }
 
-// decline records a plan the operator did not confirm.
-func (a *actor) decline(s actStep, plan action.Plan) error {
+// Decline records a plan the operator did not confirm.
+func (a *Runner) Decline(s Step, plan action.Plan) error {
 	trail, err := a.audit.Requested(s.req.Type, s.req.Target, plan)
 	if err == nil {
 		err = trail.Cancelled("declined by the operator")
@@ -67,10 +72,10 @@ func (a *actor) decline(s actStep, plan action.Plan) error {
 	return err
 }
 
-// apply performs a confirmed plan and records each step; it returns the
+// Apply performs a confirmed plan and records each step; it returns the
 // action's id and what was read back. An undo marks the action it
 // restores as undone.
-func (a *actor) apply(ctx context.Context, s actStep, plan action.Plan) (string, action.Result, error) {
+func (a *Runner) Apply(ctx context.Context, s Step, plan action.Plan) (string, action.Result, error) {
 	trail, err := a.audit.Requested(s.req.Type, s.req.Target, plan)
 	if err != nil {
 		return "", action.Result{}, err
@@ -90,7 +95,7 @@ func (a *actor) apply(ctx context.Context, s actStep, plan action.Plan) (string,
 
 // record audits a step that was not applied (its plan failed, or there
 // was nothing to change).
-func (a *actor) record(s actStep, plan action.Plan, res action.Result, err error) error {
+func (a *Runner) record(s Step, plan action.Plan, res action.Result, err error) error {
 	if a.audit == nil { // dry run
 		return err
 	}

@@ -1,4 +1,4 @@
-package main
+package session
 
 import (
 	"context"
@@ -19,7 +19,7 @@ const liveWindow = 5 * time.Second
 // writing whose control socket does not answer (control.go): the store has
 // one writer, and a second process appending would stop the watch's
 // recording. The watch screen's own keys act through its pipeline
-// (screenActor).
+// (ScreenActor).
 func refuseLiveRecording(path string, now time.Time) error {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return nil
@@ -50,7 +50,7 @@ func refuseLiveRecording(path string, now time.Time) error {
 	// (a watch's fold derives verification steps, which are actions too).
 	if !byAct && now.Sub(time.Unix(0, lastNs)) < liveWindow {
 		return fmt.Errorf("recording %s is being written by a running cutover watch (last event %s ago) whose control socket %s does not answer: record the action into another file with --db, or act from the watch's screen",
-			path, now.Sub(time.Unix(0, lastNs)).Round(time.Millisecond), controlPath(path))
+			path, now.Sub(time.Unix(0, lastNs)).Round(time.Millisecond), ControlPath(path))
 	}
 	return nil
 }

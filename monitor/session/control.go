@@ -1,4 +1,4 @@
-package main
+package session
 
 import (
 	"bufio"
@@ -26,11 +26,11 @@ import (
 // answers "ok" once the event is in its pipeline (on disk within the
 // recorder's flush interval) or "error: why".
 
-// controlPath is the socket of the watch writing db.
-func controlPath(db string) string { return db + ".ctl" }
+// ControlPath is the socket of the watch writing db.
+func ControlPath(db string) string { return db + ".ctl" }
 
-// errAnotherWatch: a live watch already serves the recording's socket.
-var errAnotherWatch = errors.New("another cutover watch is writing")
+// ErrAnotherWatch: a live watch already serves the recording's socket.
+var ErrAnotherWatch = errors.New("another cutover watch is writing")
 
 // controlSkew is how far an event's time may be from the watch's clock.
 const controlSkew = time.Hour
@@ -42,10 +42,10 @@ const controlTimeout = 10 * time.Second
 // every valid action event to publish. A socket left by a watch that died
 // is replaced; a live one (another watch on the same file) is an error.
 func serveControl(ctx context.Context, db string, publish func(context.Context, monitor.Event) error, logger *slog.Logger) (func(), error) {
-	path := controlPath(db)
+	path := ControlPath(db)
 	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
 		c.Close()
-		return nil, fmt.Errorf("control socket %s: %w %s", path, errAnotherWatch, db)
+		return nil, fmt.Errorf("control socket %s: %w %s", path, ErrAnotherWatch, db)
 	}
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("control socket: %w", err)
@@ -121,31 +121,32 @@ func controlEvent(line []byte) (monitor.Event, error) {
 	return monitor.Event{Time: ev.Time, Kind: monitor.KindAction, Source: "operator", Action: ev.Action}, nil
 }
 
-// controlClient records events through a running watch.
-type controlClient struct {
+// ControlClient records events through a running watch.
+type ControlClient struct {
 	c  net.Conn
 	rd *bufio.Reader
 }
 
-func dialControl(db string) (*controlClient, error) {
+// DialControl connects to the control socket of the watch writing db.
+func DialControl(db string) (*ControlClient, error) {
 	// Only a watch of this user records: a socket someone else left in a
 	// shared directory could take the audit and drop it.
-	fi, err := os.Lstat(controlPath(db))
+	fi, err := os.Lstat(ControlPath(db))
 	if err != nil {
 		return nil, err
 	}
 	if st, ok := fi.Sys().(*syscall.Stat_t); !ok || int(st.Uid) != os.Getuid() || fi.Mode()&fs.ModeSocket == 0 {
-		return nil, fmt.Errorf("%s is not a socket of this user's watch", controlPath(db))
+		return nil, fmt.Errorf("%s is not a socket of this user's watch", ControlPath(db))
 	}
-	c, err := net.DialTimeout("unix", controlPath(db), 2*time.Second)
+	c, err := net.DialTimeout("unix", ControlPath(db), 2*time.Second)
 	if err != nil {
 		return nil, err
 	}
-	return &controlClient{c: c, rd: bufio.NewReader(c)}, nil
+	return &ControlClient{c: c, rd: bufio.NewReader(c)}, nil
 }
 
 // Record sends one event and waits for the watch to take it.
-func (cc *controlClient) Record(ev monitor.Event) error {
+func (cc *ControlClient) Record(ev monitor.Event) error {
 	b, err := json.Marshal(ev)
 	if err != nil {
 		return err
@@ -164,4 +165,5 @@ func (cc *controlClient) Record(ev monitor.Event) error {
 	return nil
 }
 
-func (cc *controlClient) Close() error { return cc.c.Close() }
+// Close hangs up.
+func (cc *ControlClient) Close() error { return cc.c.Close() }

@@ -1,4 +1,4 @@
-package main
+package session
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 // HEPv3, sent over a real UDP socket on 127.0.0.1 to a collector, decoded
 // and published by it. Port changes are not SIP and are published as they
 // are. It returns the feed and the collector's health for the header.
-func overHEP(pacer *pipeline.Pacer, next func() (monitor.Event, bool, error), logger *slog.Logger) (feed, func() []tui.SourceStat, error) {
+func overHEP(pacer *pipeline.Pacer, next func() (monitor.Event, bool, error), logger *slog.Logger) (Source, func() []tui.SourceStat, error) {
 	col, err := hep.Listen(hep.Options{Listen: "127.0.0.1:0", Logger: logger})
 	if err != nil {
 		return nil, nil, err
@@ -24,7 +24,8 @@ func overHEP(pacer *pipeline.Pacer, next func() (monitor.Event, bool, error), lo
 	if err != nil {
 		return nil, nil, err
 	}
-	f := func(ctx context.Context, pub func(context.Context, monitor.Event) error) error {
+	f := func(ctx context.Context, in *Intake) error {
+		pub := in.Publish
 		defer snd.Close()
 		colCtx, stopCol := context.WithCancel(context.Background())
 		served := make(chan struct{})
@@ -48,7 +49,7 @@ func overHEP(pacer *pipeline.Pacer, next func() (monitor.Event, bool, error), lo
 		}
 		return err
 	}
-	return f, func() []tui.SourceStat { return []tui.SourceStat{sourceStat(col.Stats())} }, nil
+	return SourceFunc(f), func() []tui.SourceStat { return []tui.SourceStat{SourceStat(col.Stats())} }, nil
 }
 
 // waitReceived gives the collector up to two seconds to read what was sent.
