@@ -1,10 +1,12 @@
-package main
+package session
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +18,7 @@ import (
 	"time"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/config"
 	"github.com/cutover/cutover/store"
 )
 
@@ -88,11 +91,50 @@ func actSetup(t *testing.T, url string) (toml, db string) {
 	return toml, db
 }
 
+// actRunCmd acts as `cutover act ARGS` does with stdin as the operator's
+// answers: its exit status (0 done, 1 failed, refused or declined, 2
+// usage) and what it printed.
 func actRunCmd(t *testing.T, stdin string, args ...string) (int, string) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	code := run(append([]string{"act"}, args...), strings.NewReader(stdin), &out, &errb)
-	return code, out.String() + errb.String()
+	var out bytes.Buffer
+	fs := flag.NewFlagSet("act", flag.ContinueOnError)
+	fs.SetOutput(&out)
+	cfg, db, operator, to := fs.String("c", "", ""), fs.String("db", "", ""), fs.String("operator", "", ""), fs.String("to", "", "")
+	yes, dry := fs.Bool("yes", false, ""), fs.Bool("dry-run", false, "")
+	var pos []string
+	for rest := args; ; rest = rest[1:] {
+		if err := fs.Parse(rest); err != nil {
+			return 2, out.String()
+		}
+		if rest = fs.Args(); len(rest) == 0 {
+			break
+		}
+		pos = append(pos, rest[0])
+	}
+	if len(pos) == 0 || *cfg == "" {
+		return 2, out.String()
+	}
+	f, err := config.Load(*cfg)
+	if err != nil {
+		return 1, err.Error()
+	}
+	in := bufio.NewReader(strings.NewReader(stdin))
+	err = Act{File: f, Verb: pos[0], Args: pos[1:], Operator: *operator, Yes: *yes, DryRun: *dry, Out: &out,
+		Options: StepOptions{To: *to, DB: *db},
+		Confirm: func(title string) bool { // the CLI's y/N
+			fmt.Fprintf(&out, "apply %s? [y/N] ", title)
+			line, _ := in.ReadString('\n')
+			ans := strings.ToLower(strings.TrimSpace(line))
+			return ans == "y" || ans == "yes"
+		},
+	}.Run(context.Background())
+	switch {
+	case errors.Is(err, ErrUsage):
+		return 2, out.String() + err.Error()
+	case err != nil:
+		return 1, out.String() + err.Error()
+	}
+	return 0, out.String()
 }
 
 func recordedActions(t *testing.T, db string) ([]store.ActionRow, []monitor.ActionRecord) {

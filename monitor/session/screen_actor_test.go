@@ -1,4 +1,4 @@
-package main
+package session
 
 import (
 	"context"
@@ -27,7 +27,7 @@ func TestScreenActor(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var recs []monitor.ActionRecord
-	a := newScreenActor(f, "Dana", func(ev monitor.Event) error {
+	a := NewScreenActor(f, "Dana", func(ev monitor.Event) error {
 		mu.Lock()
 		defer mu.Unlock()
 		recs = append(recs, *ev.Action)

@@ -1,13 +1,13 @@
-package main
+package session
 
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/cutover/cutover/fixtures/sim"
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/pipeline"
 	"github.com/cutover/cutover/monitor/replay"
@@ -15,16 +15,20 @@ import (
 )
 
 // TestFollowSeesAHeadlessWriter follows a recording that a headless demo
-// (another process, as `cutover watch --headless` will be) is writing, and
+// (another session, as `cutover watch --headless` is) is writing, and
 // expects the follower to reach the writer's newest event again and again.
 // The latency is logged; the bound is a liveness check, not a benchmark.
 func TestFollowSeesAHeadlessWriter(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "live.db")
-	writer := exec.Command(bin, "demo", "--headless", "--speed", "120", "--numbers", "20", "--db", db)
-	if err := writer.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { writer.Process.Kill(); writer.Wait() })
+	so := sim.DefaultOptions()
+	so.Numbers = 20
+	wctx, stopWriter := context.WithCancel(context.Background())
+	written := make(chan struct{})
+	go func() {
+		defer close(written)
+		_, _ = Demo{DB: db, Sim: so, Speed: 120, Session: Run{Headless: true}}.Run(wctx)
+	}()
+	t.Cleanup(func() { stopWriter(); <-written })
 	r := waitForRecording(t, db)
 	defer r.Close()
 	probe, err := store.OpenReader(db) // what the writer has committed

@@ -1,22 +1,21 @@
-package main
+package session
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/action/labtest"
+	"github.com/cutover/cutover/monitor/config"
 )
 
 // While `cutover watch` writes a recording, `cutover act` records its
@@ -36,15 +35,19 @@ func TestActRecordsThroughARunningWatch(t *testing.T) {
 	if err := os.WriteFile(toml, doc, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "watch", "--headless", "-c", toml, "--db", db)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
+	f, err := config.Load(toml)
+	if err != nil {
 		t.Fatal(err)
 	}
-	defer cmd.Process.Kill()
+	ctx, stopWatch := context.WithCancel(context.Background())
+	defer stopWatch()
+	watched := make(chan error, 1)
+	go func() {
+		_, err := Watch{File: f, DB: db, Session: Run{Headless: true}}.Run(ctx)
+		watched <- err
+	}()
 	waitFor(t, "the watch's control socket", func() bool {
-		cc, err := dialControl(db)
+		cc, err := DialControl(db)
 		if err == nil {
 			cc.Close()
 		}
@@ -76,19 +79,20 @@ func TestActRecordsThroughARunningWatch(t *testing.T) {
 
 	// A second watch on the same recording is refused, and leaves the
 	// first one's socket alone.
-	second := exec.Command(bin, "watch", "--headless", "-c", toml, "--db", db, "--listen", freeAddr(t), "--duration", "5s")
-	if b, err := second.CombinedOutput(); err == nil {
-		t.Errorf("a second watch on the same recording ran:\n%s", b)
+	f2 := *f
+	f2.HEP.Listen = freeAddr(t)
+	if out, err := (Watch{File: &f2, DB: db, Session: Run{Headless: true, Duration: 5 * time.Second}}).Run(context.Background()); err == nil {
+		t.Errorf("a second watch on the same recording ran:\n%s", out.Summary("watch"))
 	}
-	if cc, err := dialControl(db); err != nil {
+	if cc, err := DialControl(db); err != nil {
 		t.Errorf("the first watch's socket after the second was refused: %v", err)
 	} else {
 		cc.Close()
 	}
 
-	cmd.Process.Signal(syscall.SIGTERM)
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("watch: %v\n%s", err, out.String())
+	stopWatch() // as SIGTERM does
+	if err := <-watched; err != nil {
+		t.Fatalf("watch: %v", err)
 	}
 	rows, steps := recordedActions(t, db)
 	var states []string
@@ -105,7 +109,7 @@ func TestActRecordsThroughARunningWatch(t *testing.T) {
 	if len(rows) != 2 {
 		t.Errorf("actions %+v", rows)
 	}
-	if _, err := os.Stat(controlPath(db)); !os.IsNotExist(err) {
+	if _, err := os.Stat(ControlPath(db)); !os.IsNotExist(err) {
 		t.Errorf("the control socket outlived the watch: %v", err)
 	}
 	// The watch is gone: act writes the recording itself again.
@@ -143,10 +147,10 @@ func TestControlSocketRefusesAllButActions(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer stop()
-	if fi, err := os.Stat(controlPath(db)); err != nil || fi.Mode().Perm()&0o077 != 0 {
+	if fi, err := os.Stat(ControlPath(db)); err != nil || fi.Mode().Perm()&0o077 != 0 {
 		t.Fatalf("socket mode: %v %v", fi.Mode(), err)
 	}
-	c, err := net.Dial("unix", controlPath(db))
+	c, err := net.Dial("unix", ControlPath(db))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,23 +182,25 @@ func TestControlSocketRefusesAllButActions(t *testing.T) {
 // listener at the control path is refused, not trusted with the audit.
 func TestControlSocketOfAnotherUserRefused(t *testing.T) {
 	db := t.TempDir() + "/x.db"
-	ln, err := net.Listen("unix", controlPath(db))
+	ln, err := net.Listen("unix", ControlPath(db))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	if cc, err := dialControl(db); err != nil {
+	if cc, err := DialControl(db); err != nil {
 		t.Fatalf("own socket refused: %v", err)
 	} else {
 		cc.Close()
 	}
-	if err := os.Chown(controlPath(db), 65534, 65534); err != nil {
+	if err := os.Chown(ControlPath(db), 65534, 65534); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("chown (CI runs as root): %v", err)
 		}
 		t.Skip("chown needs root")
 	}
-	if _, err := dialControl(db); err == nil || !strings.Contains(err.Error(), "not a socket of this user's watch") {
+	if _, err := DialControl(db); err == nil || !strings.Contains(err.Error(), "not a socket of this user's watch") {
 		t.Fatalf("another user's socket: %v", err)
 	}
 }
+
+func freeAddr(t *testing.T) string { return fmt.Sprintf("127.0.0.1:%d", labtest.FreePort(t)) }
