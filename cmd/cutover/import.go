@@ -59,7 +59,7 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer closeLog()
-	im.Session.Logger = logger
+	im.Logger = logger
 	im.Progress = func(size int64, read func() int64, msgs func() uint64) func() {
 		bar := newProgressLine(stderr, size, o.headless)
 		go bar.run(read, msgs)

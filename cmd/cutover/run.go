@@ -29,12 +29,12 @@ func (r *runOpts) flags(fs *flag.FlagSet, headless, ends string) {
 
 // session is how the session runs, with its logger (closed by the
 // returned func).
-func (r *runOpts) session(stderr io.Writer) (session.Run, func(), error) {
+func (r *runOpts) session(stderr io.Writer) (session.RunOptions, func(), error) {
 	logger, closeLog, err := newLogger(r.logPath, r.headless, stderr)
 	if err != nil {
-		return session.Run{}, nil, err
+		return session.RunOptions{}, nil, err
 	}
-	return session.Run{Headless: r.headless, Duration: r.duration, Logger: logger}, closeLog, nil
+	return session.RunOptions{Headless: r.headless, Duration: r.duration, Logger: logger}, closeLog, nil
 }
 
 // summarise prints a session's summary line, if it ran, and passes its

@@ -43,7 +43,7 @@ func TestActRecordsThroughARunningWatch(t *testing.T) {
 	defer stopWatch()
 	watched := make(chan error, 1)
 	go func() {
-		_, err := Watch{File: f, DB: db, Session: Run{Headless: true}}.Run(ctx)
+		_, err := Watch{File: f, DB: db, Session: RunOptions{Headless: true}}.Run(ctx)
 		watched <- err
 	}()
 	waitFor(t, "the watch's control socket", func() bool {
@@ -81,7 +81,7 @@ func TestActRecordsThroughARunningWatch(t *testing.T) {
 	// first one's socket alone.
 	f2 := *f
 	f2.HEP.Listen = freeAddr(t)
-	if out, err := (Watch{File: &f2, DB: db, Session: Run{Headless: true, Duration: 5 * time.Second}}).Run(context.Background()); err == nil {
+	if out, err := (Watch{File: &f2, DB: db, Session: RunOptions{Headless: true, Duration: 5 * time.Second}}).Run(context.Background()); err == nil {
 		t.Errorf("a second watch on the same recording ran:\n%s", out.Summary("watch"))
 	}
 	if cc, err := DialControl(db); err != nil {

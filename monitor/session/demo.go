@@ -17,9 +17,9 @@ import (
 	"github.com/cutover/cutover/tui"
 )
 
-// Run is how long and where a session runs, common to the demo, a replay
+// RunOptions are how long and where a session runs, common to the demo, a replay
 // and a watch.
-type Run struct {
+type RunOptions struct {
 	Headless bool
 	Duration time.Duration // wall-clock limit; 0 = until the source ends (or q)
 	Logger   *slog.Logger
@@ -27,7 +27,7 @@ type Run struct {
 	Output   io.Writer
 }
 
-func (r Run) options(mode tui.Mode, path string, src Source) Options {
+func (r RunOptions) options(mode tui.Mode, path string, src Source) Options {
 	return Options{Mode: mode, Path: path, Source: src, Headless: r.Headless, Duration: r.Duration, Logger: r.Logger,
 		Screen: Screen{Input: r.Input, Output: r.Output}}
 }
@@ -39,7 +39,7 @@ type Demo struct {
 	Sim     sim.Options
 	Speed   float64 // event seconds per wall second (0 = as fast as possible)
 	ViaHEP  bool    // the night's SIP travels as HEPv3 over UDP on 127.0.0.1 to a collector
-	Session Run
+	Session RunOptions
 }
 
 // Run records the night until it ends (or the screen quits).

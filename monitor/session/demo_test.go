@@ -21,7 +21,7 @@ func headlessDemo(t *testing.T, db string, n int, speed float64, viaHEP bool) st
 	t.Helper()
 	so := sim.DefaultOptions()
 	so.Numbers = n
-	out, err := Demo{DB: db, Sim: so, Speed: speed, ViaHEP: viaHEP, Session: Run{Headless: true}}.Run(context.Background())
+	out, err := Demo{DB: db, Sim: so, Speed: speed, ViaHEP: viaHEP, Session: RunOptions{Headless: true}}.Run(context.Background())
 	if err != nil {
 		t.Fatalf("demo: %v", err)
 	}
@@ -69,7 +69,7 @@ func TestHeadlessDemoRecordsAndReplaysToTheSameNight(t *testing.T) {
 	}
 	r.Close()
 
-	rout, err := Replay{Path: db, Session: Run{Headless: true}}.Run(context.Background())
+	rout, err := Replay{Path: db, Session: RunOptions{Headless: true}}.Run(context.Background())
 	if err != nil {
 		t.Fatalf("replay: %v", err)
 	}

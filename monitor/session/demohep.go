@@ -49,7 +49,7 @@ func overHEP(pacer *pipeline.Pacer, next func() (monitor.Event, bool, error), lo
 		}
 		return err
 	}
-	return SourceFunc(f), func() []tui.SourceStat { return []tui.SourceStat{SourceStat(col.Stats())} }, nil
+	return SourceFunc(f), func() []tui.SourceStat { return []tui.SourceStat{sourceStat(col.Stats())} }, nil
 }
 
 // waitReceived gives the collector up to two seconds to read what was sent.

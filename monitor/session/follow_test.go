@@ -26,7 +26,7 @@ func TestFollowSeesAHeadlessWriter(t *testing.T) {
 	written := make(chan struct{})
 	go func() {
 		defer close(written)
-		_, _ = Demo{DB: db, Sim: so, Speed: 120, Session: Run{Headless: true}}.Run(wctx)
+		_, _ = Demo{DB: db, Sim: so, Speed: 120, Session: RunOptions{Headless: true}}.Run(wctx)
 	}()
 	t.Cleanup(func() { stopWriter(); <-written })
 	r := waitForRecording(t, db)

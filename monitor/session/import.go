@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,7 +30,7 @@ type Import struct {
 	// Progress, when set, is started with the capture's size and how far
 	// the import has got (bytes read, messages fed); it returns its stop.
 	Progress func(size int64, read func() int64, msgs func() uint64) (stop func())
-	Session  Run // only its Logger is used: an import is headless
+	Logger   *slog.Logger // an import is headless
 }
 
 // Imported is what an import leaves behind.
@@ -75,8 +76,8 @@ func (im Import) Run(ctx context.Context) (Imported, error) {
 		return Imported{}, err
 	}
 	w := store.NewWriter(st, store.WriterOptions{})
-	in := NewIntake(IntakeOptions{Config: cfg, Recorder: w, Delivery: Lossless, Verifier: verifier, Logger: im.Session.Logger})
-	s := New(in, Options{Mode: tui.ModeReplay, Path: st.Path(), Source: src, Headless: true, Logger: im.Session.Logger})
+	in := NewIntake(IntakeOptions{Config: cfg, Recorder: w, Delivery: Lossless, Verifier: verifier, Logger: im.Logger})
+	s := New(in, Options{Mode: tui.ModeReplay, Path: st.Path(), Source: src, Headless: true, Logger: im.Logger})
 	stop := func() {}
 	if im.Progress != nil {
 		stop = im.Progress(size, cr.n.Load, src.sent.Load)

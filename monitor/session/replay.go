@@ -18,7 +18,7 @@ type Replay struct {
 	Path    string
 	Speed   float64 // event seconds per wall second (0 = as fast as possible)
 	Follow  bool    // a recording still being written: start at its end and stay live
-	Session Run
+	Session RunOptions
 }
 
 // Run plays the recording to its end (headless) or until the screen quits.

@@ -39,8 +39,8 @@ func NewScreenActor(f *config.File, operator string, record func(monitor.Event) 
 	}
 }
 
-// HasActions says whether f configures anything the screen can do.
-func HasActions(f *config.File) bool {
+// hasActions says whether f configures anything the screen can do.
+func hasActions(f *config.File) bool {
 	return len(f.Actions.Failover) > 0 || f.Actions.Outbound != nil
 }
 

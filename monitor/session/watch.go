@@ -27,7 +27,7 @@ type Watch struct {
 	Collector *hep.Collector // nil: listen where the file's [hep] says
 	Operator  string
 	ReadOnly  bool // the action keys are off
-	Session   Run
+	Session   RunOptions
 }
 
 // liveTick is how often the clock moves the fold on without traffic, so
@@ -70,12 +70,12 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 	o := wa.Session.options(tui.ModeLive, st.Path(), liveFeed(col, prober, logger))
 	o.Control = true
 	o.Screen.TestCall = prober.TestCall // `t` on a number
-	o.Screen.Health = func() []tui.SourceStat { return []tui.SourceStat{SourceStat(col.Stats())} }
+	o.Screen.Health = func() []tui.SourceStat { return []tui.SourceStat{sourceStat(col.Stats())} }
 	o.Screen.Note = recordNotes(in, wa.Operator, true) // n: a note into the recording
 	switch {
 	case wa.ReadOnly:
 		o.Screen.NoActions, o.Screen.ReadOnly = "read-only: this watch was started with --read-only", true
-	case !HasActions(f):
+	case !hasActions(f):
 		o.Screen.NoActions = "no [actions] in " + f.Path
 	default:
 		o.Screen.Actor = NewScreenActor(f, wa.Operator, in.Record)
@@ -122,8 +122,8 @@ func clockTicks(ctx context.Context, publish func(monitor.Event) bool) {
 	}
 }
 
-// SourceStat is the collector in the header: "hep", short enough for 80 columns.
-func SourceStat(s hep.Stats) tui.SourceStat {
+// sourceStat is the collector in the header: "hep", short enough for 80 columns.
+func sourceStat(s hep.Stats) tui.SourceStat {
 	return tui.SourceStat{
 		Name: "hep", State: s.State, PerSec: s.PerSec, Packets: s.Packets,
 		Malformed: s.Malformed + s.AuthRejected + s.NotSIP, Dropped: s.Dropped,
