@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
 	"io"
@@ -72,7 +73,7 @@ func checkSummary(f *config.File) string {
 		fmt.Fprintf(&b, ", auth key from $%s (%s)", h.AuthKeyEnv, envState(h.AuthKeyEnv))
 	}
 	b.WriteString("\n")
-	fmt.Fprintf(&b, "  record   %s\n", firstNonEmpty(f.DB, "cutover-live-YYYYMMDD-HHMMSS.db"))
+	fmt.Fprintf(&b, "  record   %s\n", cmp.Or(f.DB, "cutover-live-YYYYMMDD-HHMMSS.db"))
 	return b.String()
 }
 

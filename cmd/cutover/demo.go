@@ -5,16 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"sync/atomic"
 	"time"
 
-	"github.com/cutover/cutover/fixtures"
 	"github.com/cutover/cutover/fixtures/sim"
-	"github.com/cutover/cutover/monitor"
-	"github.com/cutover/cutover/monitor/pipeline"
-	"github.com/cutover/cutover/monitor/stir"
-	"github.com/cutover/cutover/store"
-	"github.com/cutover/cutover/tui"
+	"github.com/cutover/cutover/monitor/session"
 )
 
 type demoOpts struct {
@@ -54,100 +48,19 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "cutover demo: --numbers must be 1 to %d, --speed not negative, --calls-per-hour positive\n", sim.MaxNumbers)
 		return errUsage
 	}
-	speedSet := false
-	fs.Visit(func(f *flag.Flag) { speedSet = speedSet || f.Name == "speed" })
-	if o.headless && !speedSet {
+	if o.headless && !speedSet(fs) {
 		o.speed = 0
 	}
 	if o.db == "" {
 		o.db = time.Now().Format("cutover-demo-20060102-150405.db")
 	}
-	logger, closeLog, err := newLogger(o.logPath, o.headless, stderr)
+	run, closeLog, err := o.runOpts.session(stderr)
 	if err != nil {
 		return err
 	}
 	defer closeLog()
-
 	so := sim.DefaultOptions()
 	so.Seed, so.Numbers, so.CallsPerNumberHour = o.seed, o.numbers, o.rate
-	cfg := sim.Config(so)
-	st, err := store.Open(o.db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if _, err := st.BeginCutover(cfg, "demo", so.Start.UnixNano()); err != nil {
-		return err
-	}
-	w := store.NewWriter(st, store.WriterOptions{})
-	pacer := pipeline.NewPacer(o.speed)
-	night := sim.New(so)
-	verifier, err := demoVerifier()
-	if err != nil {
-		return err
-	}
-	var clock atomic.Int64 // event time of the night's latest event: when an action happens
-	clock.Store(so.Start.UnixNano())
-	next := func() (monitor.Event, bool, error) {
-		ev, ok := night.Next()
-		if ok {
-			clock.Store(ev.Time)
-		}
-		return ev, ok, nil
-	}
-	s := &session{
-		mode: tui.ModeDemo, cfg: cfg, path: st.Path(), recorder: w, pacer: pacer, verifier: verifier,
-		feed: func(ctx context.Context, pub func(context.Context, monitor.Event) error) error {
-			return pacer.Play(ctx, next, pub)
-		},
-		headless: o.headless, duration: o.duration, logger: logger, stdout: stdout,
-		actions: demoActions(cfg, night.Routes(), clock.Load),
-		note:    pipelineNotes("", false),
-	}
-	if o.viaHEP {
-		if s.feed, s.sources, err = overHEP(pacer, next, logger); err != nil {
-			return err
-		}
-	}
-	out, runErr := s.run(context.Background())
-	if err := w.Close(); err != nil && runErr == nil {
-		runErr = err
-	}
-	if out.snap != nil {
-		if err := st.EndCutover(out.snap.Now); err != nil && runErr == nil {
-			runErr = err
-		}
-	}
-	fmt.Fprintln(stdout, summary("demo", st.Path(), out))
-	return runErr
-}
-
-// summary is the one line a demo or replay leaves on the terminal.
-func summary(what, path string, out outcome) string {
-	if out.snap == nil {
-		return fmt.Sprintf("cutover %s: nothing was folded; recording %s", what, path)
-	}
-	s := out.snap
-	open := 0
-	for _, a := range s.Alerts {
-		if a.Open {
-			open++
-		}
-	}
-	end := "night complete"
-	if out.feedErr != nil {
-		end = "stopped early"
-	}
-	return fmt.Sprintf("cutover %s: %s at %s after %s: %d events (%d SIP, %d malformed), %d dropped, %d alerts open; recording %s",
-		what, end, time.Unix(0, s.Now).UTC().Format("2006-01-02 15:04:05Z"), out.elapsed.Round(time.Millisecond),
-		out.stats.Applied, s.SIP, s.Malformed, out.stats.Dropped, open, path)
-}
-
-// demoVerifier checks the simulator's Identity headers against the
-// fixtures' test PKI, offline: fixtures.X5U is served from memory.
-func demoVerifier() (*stir.Verifier, error) {
-	return stir.NewVerifier(stir.Options{
-		Trust: fixtures.STIRPool(),
-		Certs: stir.NewFetcher(stir.FetcherOptions{Static: map[string][]byte{fixtures.X5U: fixtures.SPCertPEM()}, Offline: true}),
-	})
+	out, err := session.Demo{DB: o.db, Sim: so, Speed: o.speed, ViaHEP: o.viaHEP, Session: run}.Run(context.Background())
+	return summarise(stdout, "demo", out, err)
 }

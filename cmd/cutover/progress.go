@@ -4,24 +4,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sync/atomic"
 	"time"
 
 	"charm.land/bubbles/v2/progress"
 	"github.com/charmbracelet/x/term"
 )
-
-// countingReader counts the bytes read through it, for progress.
-type countingReader struct {
-	r io.Reader
-	n atomic.Int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n.Add(int64(n))
-	return n, err
-}
 
 // progressLine shows how far a long job has got on stderr: a bar with rate
 // and ETA redrawn in place on a terminal, a plain line every few seconds

@@ -5,13 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"sort"
 
-	"github.com/cutover/cutover/monitor"
-	"github.com/cutover/cutover/monitor/pipeline"
-	"github.com/cutover/cutover/monitor/replay"
-	"github.com/cutover/cutover/store"
-	"github.com/cutover/cutover/tui"
+	"github.com/cutover/cutover/monitor/session"
 )
 
 type replayOpts struct {
@@ -43,95 +38,14 @@ func runReplay(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "cutover replay: --speed must not be negative")
 		return errUsage
 	}
-	speedSet := false
-	fs.Visit(func(f *flag.Flag) { speedSet = speedSet || f.Name == "speed" })
-	if (o.headless || o.follow) && !speedSet {
+	if (o.headless || o.follow) && !speedSet(fs) {
 		o.speed = 0 // as fast as recorded: a follower keeps up with its writer
 	}
-	path := fs.Arg(0)
-	r, err := store.OpenReader(path)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	logger, closeLog, err := newLogger(o.logPath, o.headless, stderr)
+	run, closeLog, err := o.runOpts.session(stderr)
 	if err != nil {
 		return err
 	}
 	defer closeLog()
-
-	pacer := pipeline.NewPacer(o.speed)
-	rec := &recording{Reader: r}
-	ctl := replay.NewController(rec, replay.Options{
-		Config: r.Cutover().Config, Pacer: pacer, Follow: o.follow, Hold: !o.headless,
-	})
-	s := &session{
-		mode: tui.ModeReplay, cfg: r.Cutover().Config, path: path, pacer: pacer, lossless: true,
-		control: ctl.Run, headless: o.headless, duration: o.duration, logger: logger, stdout: stdout,
-		actions: screenActions{off: "replay: read-only (act on the live night with cutover act or cutover watch)"},
-	}
-	if !o.headless {
-		side, err := loadSideNotes(path)
-		if err != nil {
-			return err
-		}
-		s.seeker, s.sideNotes = ctl, side.all
-		s.note = func(*pipeline.Pipeline) func(int64, string) error {
-			return func(t int64, text string) error {
-				if err := side.add(t, text); err != nil {
-					return err
-				}
-				ctl.AddMark(monitor.Mark{Time: t, Kind: monitor.MarkNote})
-				return nil
-			}
-		}
-	}
-	out, err := s.run(context.Background())
-	fmt.Fprintln(stdout, summary("replay", path, out))
-	return err
-}
-
-// recording is a store.Reader with the marks of the replay's timeline:
-// alerts, actions, and notes from the recording and its side file.
-type recording struct{ *store.Reader }
-
-func (r *recording) Marks() ([]monitor.Mark, error) {
-	var out []monitor.Mark
-	alerts, err := r.Alerts()
-	if err != nil {
-		return nil, err
-	}
-	for _, a := range alerts {
-		out = append(out, monitor.Mark{Time: a.OpenedNs, Kind: monitor.MarkAlert})
-	}
-	actions, err := r.Actions()
-	if err != nil {
-		return nil, err
-	}
-	for _, a := range actions {
-		out = append(out, monitor.Mark{Time: a.RequestedNs, Kind: monitor.MarkAction})
-	}
-	notes, err := r.Notes()
-	if err != nil {
-		return nil, err
-	}
-	side, err := readSideNotes(r.Path())
-	if err != nil {
-		return nil, err
-	}
-	for _, n := range append(notes, side...) {
-		out = append(out, monitor.Mark{Time: n.TsNs, Kind: monitor.MarkNote})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Time < out[j].Time })
-	return out, nil
-}
-
-// CheckpointTimes lists the recording's checkpoint times (replay.Recording).
-func (r *recording) CheckpointTimes() ([]int64, error) {
-	cks, err := r.Checkpoints()
-	out := make([]int64, len(cks))
-	for i, c := range cks {
-		out[i] = c.TsNs
-	}
-	return out, err
+	out, err := session.Replay{Path: fs.Arg(0), Speed: o.speed, Follow: o.follow, Session: run}.Run(context.Background())
+	return summarise(stdout, "replay", out, err)
 }

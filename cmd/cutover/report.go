@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/cutover/cutover/monitor/report"
+	"github.com/cutover/cutover/monitor/session"
 	"github.com/cutover/cutover/store"
 )
 
@@ -43,7 +44,7 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer r.Close()
-	notes, err := readSideNotes(path)
+	notes, err := session.ReadSideNotes(path)
 	if err != nil {
 		return err
 	}

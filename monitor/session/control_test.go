@@ -1,0 +1,206 @@
+package session
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/action/labtest"
+	"github.com/cutover/cutover/monitor/config"
+)
+
+// While `cutover watch` writes a recording, `cutover act` records its
+// audit through the watch's control socket: the actions land in the
+// watch's recording (one writer), an undo finds them there, and once the
+// watch has stopped act writes the file itself again.
+func TestActRecordsThroughARunningWatch(t *testing.T) {
+	fake := &fakeHTable{m: map[string]string{}}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	toml, db := actSetup(t, srv.URL+"/RPC")
+	doc, _ := os.ReadFile(toml)
+	doc = append([]byte(fmt.Sprintf("[hep]\nlisten = %q\n", freeAddr(t))), doc...)
+	// [hep] must come after the top-level keys: put name back first.
+	doc = []byte(strings.Replace(string(doc), "name = \"act test\"\n", "", 1))
+	doc = append([]byte("name = \"act test\"\n"), doc...)
+	if err := os.WriteFile(toml, doc, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := config.Load(toml)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stopWatch := context.WithCancel(context.Background())
+	defer stopWatch()
+	watched := make(chan error, 1)
+	go func() {
+		_, err := Watch{File: f, DB: db, Session: RunOptions{Headless: true}}.Run(ctx)
+		watched <- err
+	}()
+	waitFor(t, "the watch's control socket", func() bool {
+		cc, err := DialControl(db)
+		if err == nil {
+			cc.Close()
+		}
+		return err == nil
+	})
+
+	code, actOut := actRunCmd(t, "", "outbound", "+14155550101", "--to", "new", "-c", toml, "--db", db, "--yes")
+	if code != 0 || !strings.Contains(actOut, "recording through the running watch") {
+		t.Fatalf("act through the watch: %d\n%s", code, actOut)
+	}
+	if v, _ := fake.get("+14155550101"); v != "2" {
+		t.Fatalf("htable not set: %q", v)
+	}
+	var id string
+	waitFor(t, "the action in the watch's recording", func() bool {
+		rows, _ := recordedActions(t, db)
+		if len(rows) == 1 && rows[0].State == monitor.ActionUnverified { // done, and the watch's fold waits for the calls to move
+			id = rows[0].ID
+		}
+		return id != ""
+	})
+	code, actOut = actRunCmd(t, "", "undo", id, "-c", toml, "--db", db, "--yes")
+	if code != 0 || !strings.Contains(actOut, "recording through the running watch") {
+		t.Fatalf("undo through the watch: %d\n%s", code, actOut)
+	}
+	if _, set := fake.get("+14155550101"); set {
+		t.Fatal("undo left the htable entry")
+	}
+
+	// A second watch on the same recording is refused, and leaves the
+	// first one's socket alone.
+	f2 := *f
+	f2.HEP.Listen = freeAddr(t)
+	if out, err := (Watch{File: &f2, DB: db, Session: RunOptions{Headless: true, Duration: 5 * time.Second}}).Run(context.Background()); err == nil {
+		t.Errorf("a second watch on the same recording ran:\n%s", out.Summary("watch"))
+	}
+	if cc, err := DialControl(db); err != nil {
+		t.Errorf("the first watch's socket after the second was refused: %v", err)
+	} else {
+		cc.Close()
+	}
+
+	stopWatch() // as SIGTERM does
+	if err := <-watched; err != nil {
+		t.Fatalf("watch: %v", err)
+	}
+	rows, steps := recordedActions(t, db)
+	var states []string
+	for _, s := range steps {
+		states = append(states, s.Type+":"+string(s.State))
+	}
+	want := "outbound:requested outbound:running outbound:done outbound:unverified undo:requested undo:running undo:done outbound:undone"
+	if strings.Join(states, " ") != want {
+		t.Errorf("recorded steps %v, want %s", states, want)
+	}
+	if len(steps) > 0 && (steps[0].Expect == nil || steps[0].Expect.Trunks[0] != "new") {
+		t.Errorf("the outbound action records no expectation: %+v", steps[0].Expect)
+	}
+	if len(rows) != 2 {
+		t.Errorf("actions %+v", rows)
+	}
+	if _, err := os.Stat(ControlPath(db)); !os.IsNotExist(err) {
+		t.Errorf("the control socket outlived the watch: %v", err)
+	}
+	// The watch is gone: act writes the recording itself again.
+	code, actOut = actRunCmd(t, "", "command", "hello", "-c", toml, "--db", db, "--yes")
+	if code != 0 || strings.Contains(actOut, "through the running watch") {
+		t.Errorf("act after the watch: %d\n%s", code, actOut)
+	}
+}
+
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s within 20 s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// The socket records operators' actions and nothing else: traffic,
+// garbage and time-less events get a clear error and publish nothing.
+func TestControlSocketRefusesAllButActions(t *testing.T) {
+	db := t.TempDir() + "/x.db"
+	var mu sync.Mutex // the socket's goroutine publishes
+	var got []monitor.Event
+	publish := func(_ context.Context, ev monitor.Event) error {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, ev)
+		return nil
+	}
+	stop, err := serveControl(context.Background(), db, publish, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	if fi, err := os.Stat(ControlPath(db)); err != nil || fi.Mode().Perm()&0o077 != 0 {
+		t.Fatalf("socket mode: %v %v", fi.Mode(), err)
+	}
+	c, err := net.Dial("unix", ControlPath(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	rd := bufio.NewReader(c)
+	now := time.Now().UnixNano()
+	for _, tc := range []struct{ line, reply string }{
+		{"not json", "error: not an event"},
+		{fmt.Sprintf(`{"Time":%d,"Kind":1,"SIP":{"Raw":"SU5WSVRF"}}`, now), "error: only action events"},
+		{`{"Kind":5,"Action":{"ID":"a1","State":"done"}}`, "error: the event's time is not now"},
+		{fmt.Sprintf(`{"Time":%d,"Kind":5,"Action":{"ID":"a1","State":"done"}}`, now+int64(48*time.Hour)), "error: the event's time is not now"},
+		// a client cannot pass its event off as the fold's own verification
+		{fmt.Sprintf(`{"Time":%d,"Kind":5,"Source":"verify","Action":{"ID":"a1","Type":"failover","State":"verified"}}`, now), "ok"},
+	} {
+		fmt.Fprintln(c, tc.line)
+		reply, err := rd.ReadString('\n')
+		if err != nil || !strings.HasPrefix(reply, tc.reply) {
+			t.Errorf("%s: reply %q (%v), want %q", tc.line, reply, err, tc.reply)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 1 || got[0].Source != "operator" || got[0].Action.ID != "a1" || monitor.Derived(got[0]) {
+		t.Errorf("published %+v", got)
+	}
+}
+
+// act records only through a socket of its own user: another user's
+// listener at the control path is refused, not trusted with the audit.
+func TestControlSocketOfAnotherUserRefused(t *testing.T) {
+	db := t.TempDir() + "/x.db"
+	ln, err := net.Listen("unix", ControlPath(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	if cc, err := DialControl(db); err != nil {
+		t.Fatalf("own socket refused: %v", err)
+	} else {
+		cc.Close()
+	}
+	if err := os.Chown(ControlPath(db), 65534, 65534); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("chown (CI runs as root): %v", err)
+		}
+		t.Skip("chown needs root")
+	}
+	if _, err := DialControl(db); err == nil || !strings.Contains(err.Error(), "not a socket of this user's watch") {
+		t.Fatalf("another user's socket: %v", err)
+	}
+}
+
+func freeAddr(t *testing.T) string { return fmt.Sprintf("127.0.0.1:%d", labtest.FreePort(t)) }

@@ -1,0 +1,140 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/cutover/cutover/fixtures"
+	"github.com/cutover/cutover/fixtures/sim"
+	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/pipeline"
+	"github.com/cutover/cutover/monitor/stir"
+	"github.com/cutover/cutover/store"
+	"github.com/cutover/cutover/tui"
+)
+
+// RunOptions are how long and where a session runs, common to the demo, a replay
+// and a watch.
+type RunOptions struct {
+	Headless bool
+	Duration time.Duration // wall-clock limit; 0 = until the source ends (or q)
+	Logger   *slog.Logger
+	Input    io.Reader // the screen's terminal (nil: the process's)
+	Output   io.Writer
+}
+
+func (r RunOptions) options(mode tui.Mode, path string, src Source) Options {
+	return Options{Mode: mode, Path: path, Source: src, Headless: r.Headless, Duration: r.Duration, Logger: r.Logger,
+		Screen: Screen{Input: r.Input, Output: r.Output}}
+}
+
+// Demo is a simulated cutover night, recorded to DB. The action keys act
+// on the simulated network: nothing outside the process changes.
+type Demo struct {
+	DB      string
+	Sim     sim.Options
+	Speed   float64 // event seconds per wall second (0 = as fast as possible)
+	ViaHEP  bool    // the night's SIP travels as HEPv3 over UDP on 127.0.0.1 to a collector
+	Session RunOptions
+}
+
+// Run records the night until it ends (or the screen quits).
+func (d Demo) Run(ctx context.Context) (Outcome, error) {
+	cfg := sim.Config(d.Sim)
+	st, err := store.Open(d.DB)
+	if err != nil {
+		return Outcome{}, err
+	}
+	defer st.Close()
+	if _, err := st.BeginCutover(cfg, "demo", d.Sim.Start.UnixNano()); err != nil {
+		return Outcome{}, err
+	}
+	w := store.NewWriter(st, store.WriterOptions{})
+	pacer := pipeline.NewPacer(d.Speed)
+	night := sim.New(d.Sim)
+	verifier, err := demoVerifier()
+	if err != nil {
+		_ = w.Close()
+		return Outcome{}, err
+	}
+	var clock atomic.Int64 // event time of the night's latest event: when an action happens
+	clock.Store(d.Sim.Start.UnixNano())
+	next := func() (monitor.Event, bool, error) {
+		ev, ok := night.Next()
+		if ok {
+			clock.Store(ev.Time)
+		}
+		return ev, ok, nil
+	}
+	in := NewIntake(IntakeOptions{Config: cfg, Recorder: w, Delivery: Paced, Pacer: pacer, Verifier: verifier, Logger: d.Session.Logger})
+	o := d.Session.options(tui.ModeDemo, st.Path(), SourceFunc(func(ctx context.Context, in *Intake) error {
+		return pacer.Play(ctx, next, in.Publish)
+	}))
+	o.Screen.Player = pacer
+	o.Screen.Actor = demoActor(cfg, night.Routes(), clock.Load, in.Record)
+	o.Screen.Note = recordNotes(in, "", false)
+	if d.ViaHEP {
+		if o.Source, o.Screen.Health, err = overHEP(pacer, next, o.Logger); err != nil {
+			_ = w.Close()
+			return Outcome{}, err
+		}
+	}
+	return finish(st, w, New(in, o), ctx)
+}
+
+// finish runs s, then closes the recording's writer and ends its cutover.
+func finish(st *store.Store, w *store.Writer, s *Session, ctx context.Context) (Outcome, error) {
+	out, runErr := s.Run(ctx)
+	if err := w.Close(); err != nil && runErr == nil {
+		runErr = err
+	}
+	if out.Snap != nil {
+		if err := st.EndCutover(out.Snap.Now); err != nil && runErr == nil {
+			runErr = err
+		}
+	}
+	return out, runErr
+}
+
+// Summary is the line a session leaves on the terminal (a watch's adds
+// its collector's counts).
+func (out Outcome) Summary(what string) string {
+	if out.HEP != nil {
+		return watchSummary(out.summary(what), *out.HEP)
+	}
+	return out.summary(what)
+}
+
+func (out Outcome) summary(what string) string {
+	path := out.Path
+	if out.Snap == nil {
+		return fmt.Sprintf("cutover %s: nothing was folded; recording %s", what, path)
+	}
+	s := out.Snap
+	open := 0
+	for _, a := range s.Alerts {
+		if a.Open {
+			open++
+		}
+	}
+	end := "night complete"
+	if out.FeedErr != nil {
+		end = "stopped early"
+	}
+	return fmt.Sprintf("cutover %s: %s at %s after %s: %d events (%d SIP, %d malformed), %d dropped, %d alerts open; recording %s",
+		what, end, time.Unix(0, s.Now).UTC().Format("2006-01-02 15:04:05Z"), out.Elapsed.Round(time.Millisecond),
+		out.Stats.Applied, s.SIP, s.Malformed, out.Stats.Dropped, open, path)
+}
+
+// demoVerifier checks the simulator's Identity headers against the
+// fixtures' test PKI, offline: fixtures.X5U is served from memory.
+func demoVerifier() (*stir.Verifier, error) {
+	return stir.NewVerifier(stir.Options{
+		Trust: fixtures.STIRPool(),
+		Certs: stir.NewFetcher(stir.FetcherOptions{Static: map[string][]byte{fixtures.X5U: fixtures.SPCertPEM()}, Offline: true}),
+	})
+}

@@ -1,0 +1,102 @@
+package session
+
+import (
+	"context"
+	"sort"
+
+	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/pipeline"
+	"github.com/cutover/cutover/monitor/replay"
+	"github.com/cutover/cutover/store"
+	"github.com/cutover/cutover/tui"
+)
+
+// Replay plays a recording back through the same fold and screen. The
+// recording is opened read-only; notes taken on screen go to its side
+// file (FILE.db-notes.jsonl).
+type Replay struct {
+	Path    string
+	Speed   float64 // event seconds per wall second (0 = as fast as possible)
+	Follow  bool    // a recording still being written: start at its end and stay live
+	Session RunOptions
+}
+
+// Run plays the recording to its end (headless) or until the screen quits.
+func (rp Replay) Run(ctx context.Context) (Outcome, error) {
+	r, err := store.OpenReader(rp.Path)
+	if err != nil {
+		return Outcome{}, err
+	}
+	defer r.Close()
+	pacer := pipeline.NewPacer(rp.Speed)
+	cfg := r.Cutover().Config
+	ctl := replay.NewController(&recording{Reader: r}, replay.Options{
+		Config: cfg, Pacer: pacer, Follow: rp.Follow, Hold: !rp.Session.Headless,
+	})
+	in := NewIntake(IntakeOptions{Config: cfg, Delivery: Lossless, Pacer: pacer, Logger: rp.Session.Logger})
+	o := rp.Session.options(tui.ModeReplay, rp.Path, SourceFunc(func(ctx context.Context, in *Intake) error {
+		return ctl.Run(ctx, in.Publish, in.Replace)
+	}))
+	o.Screen.Player = pacer
+	o.Screen.NoActions = "replay: read-only (act on the live night with cutover act or cutover watch)"
+	if !rp.Session.Headless {
+		side, err := loadSideNotes(rp.Path)
+		if err != nil {
+			return Outcome{}, err
+		}
+		o.Screen.Seeker, o.Screen.SideNotes = ctl, side.all
+		o.Screen.Note = func(t int64, text string) error {
+			if err := side.add(t, text); err != nil {
+				return err
+			}
+			ctl.AddMark(monitor.Mark{Time: t, Kind: monitor.MarkNote})
+			return nil
+		}
+	}
+	return New(in, o).Run(ctx)
+}
+
+// recording is a store.Reader with the marks of the replay's timeline:
+// alerts, actions, and notes from the recording and its side file.
+type recording struct{ *store.Reader }
+
+func (r *recording) Marks() ([]monitor.Mark, error) {
+	var out []monitor.Mark
+	alerts, err := r.Alerts()
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range alerts {
+		out = append(out, monitor.Mark{Time: a.OpenedNs, Kind: monitor.MarkAlert})
+	}
+	actions, err := r.Actions()
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range actions {
+		out = append(out, monitor.Mark{Time: a.RequestedNs, Kind: monitor.MarkAction})
+	}
+	notes, err := r.Notes()
+	if err != nil {
+		return nil, err
+	}
+	side, err := ReadSideNotes(r.Path())
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range append(notes, side...) {
+		out = append(out, monitor.Mark{Time: n.TsNs, Kind: monitor.MarkNote})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Time < out[j].Time })
+	return out, nil
+}
+
+// CheckpointTimes lists the recording's checkpoint times (replay.Recording).
+func (r *recording) CheckpointTimes() ([]int64, error) {
+	cks, err := r.Checkpoints()
+	out := make([]int64, len(cks))
+	for i, c := range cks {
+		out[i] = c.TsNs
+	}
+	return out, err
+}

@@ -1,0 +1,332 @@
+// Package session runs a cutover night: a source's events through the
+// pipeline (recorded and folded) to the screen; the control socket that
+// lets `cutover act` record into a running watch; and the action runner
+// that the screen and `cutover act` share.
+//
+// The demo, a replay, a live watch and an import are each a Source fed
+// into an Intake (the pipeline, with how events enter it); a Session runs
+// that Intake with its Source, and a screen unless headless.
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/hep"
+	"github.com/cutover/cutover/monitor/pipeline"
+	"github.com/cutover/cutover/monitor/stir"
+	"github.com/cutover/cutover/tui"
+)
+
+// A Source publishes a night's events into in until it ends, fails or
+// ctx ends: the simulated night, a recording, the live collector and
+// probes, a capture file.
+type Source interface {
+	Feed(ctx context.Context, in *Intake) error
+}
+
+// SourceFunc is a Source that is a function.
+type SourceFunc func(ctx context.Context, in *Intake) error
+
+// Feed calls f.
+func (f SourceFunc) Feed(ctx context.Context, in *Intake) error { return f(ctx, in) }
+
+// Delivery is how a source's events enter the pipeline.
+type Delivery int
+
+const (
+	// Lossless waits for room in the queue: a replay, an import.
+	Lossless Delivery = iota
+	// Paced is a live-like feed at the pacer's speed: an overloaded fold
+	// drops (and says so on screen); at speed 0 it waits as Lossless does.
+	Paced
+	// Live never blocks: an event the full queue refuses is counted and
+	// Publish returns ErrDropped.
+	Live
+)
+
+// ErrDropped is what Publish returns, with Live delivery, for an event
+// the full queue refused (the pipeline has counted it).
+var ErrDropped = errors.New("event dropped: queue full")
+
+// IntakeOptions configure an Intake.
+type IntakeOptions struct {
+	Config   monitor.Config
+	Recorder pipeline.Recorder // nil: fold only (a replay)
+	Delivery Delivery
+	Pacer    *pipeline.Pacer // Paced: whose speed says whether to wait
+	Verifier *stir.Verifier  // STIR/SHAKEN at ingest (nil: none; never in replay)
+	Logger   *slog.Logger
+}
+
+// Intake is where a session's events enter: its pipeline, with the
+// source's delivery and the ingest verifier. It exists before the
+// session runs, so the screen's actor and notes can record through it.
+type Intake struct {
+	p *pipeline.Pipeline
+	o IntakeOptions
+}
+
+// NewIntake makes the pipeline a session folds and records with.
+func NewIntake(o IntakeOptions) *Intake {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Intake{p: pipeline.New(monitor.NewState(o.Config), pipeline.Options{Recorder: o.Recorder, Logger: o.Logger}), o: o}
+}
+
+// Publish hands a source's event over as its delivery says: a paced
+// live-like feed never blocks (an overloaded fold drops, and says so on
+// screen); an unpaced feed, or a replay, goes at the fold's pace and
+// loses nothing.
+func (in *Intake) Publish(ctx context.Context, ev monitor.Event) error {
+	if in.o.Verifier != nil {
+		in.o.Verifier.Annotate(ctx, &ev) // the verdict travels in the event: the fold does no I/O
+	}
+	switch {
+	case in.o.Delivery == Live:
+		if !in.p.Publish(ev) {
+			return ErrDropped
+		}
+		return ctx.Err()
+	case in.o.Delivery == Lossless || in.o.Pacer == nil || in.o.Pacer.Speed() == 0:
+		return in.p.PublishWait(ctx, ev)
+	}
+	in.p.Publish(ev)
+	return ctx.Err()
+}
+
+// Replace hands the fold a rebuilt state (a replay that seeks).
+func (in *Intake) Replace(ctx context.Context, st *monitor.State) error {
+	return in.p.Replace(ctx, st)
+}
+
+// recordTimeout bounds how long an operator's event waits for room in a
+// full queue.
+const recordTimeout = 30 * time.Second
+
+// Record records what an operator did (an action step, a note): it waits
+// for room rather than dropping it, and outlives the session's context,
+// so a step of an action under way when the session stops is still
+// recorded (or the pipeline, already closed, says so).
+func (in *Intake) Record(ev monitor.Event) error {
+	ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
+	defer cancel()
+	return in.p.PublishWait(ctx, ev)
+}
+
+// Latest is the newest snapshot and the pipeline's stats.
+func (in *Intake) Latest() (*monitor.Snapshot, pipeline.Stats) { return in.p.Latest() }
+
+// Options configure a Session.
+type Options struct {
+	Mode     tui.Mode
+	Path     string // the recording, shown on screen
+	Source   Source
+	Control  bool // serve Path's control socket, so `cutover act` records into it (a live watch)
+	Headless bool
+	Duration time.Duration // wall-clock limit; 0 = until the source ends
+	Logger   *slog.Logger
+	Screen   Screen
+}
+
+// Screen is what the screen offers besides the night itself.
+type Screen struct {
+	Player    tui.Player // play, pause, speed (nil: none)
+	Seeker    tui.Seeker // moves in time (nil: none)
+	Actor     tui.Actor  // the action keys f, F, o, u (nil: off, and NoActions says why)
+	NoActions string
+	ReadOnly  bool                             // --read-only: the header says so
+	Note      func(t int64, text string) error // n (nil: no notes)
+	SideNotes func() []monitor.NoteView        // a replay's notes beside the recording (nil: none)
+	TestCall  tui.TestCaller                   // t on a number (nil: none)
+	Health    func() []tui.SourceStat          // live sources' health for the header (nil: none)
+	Input     io.Reader                        // nil: the terminal
+	Output    io.Writer                        // nil: the terminal
+}
+
+// Session runs one Source through one Intake, with a screen unless headless.
+type Session struct {
+	in *Intake
+	o  Options
+}
+
+// New makes the session of in fed by o.Source.
+func New(in *Intake, o Options) *Session {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Session{in: in, o: o}
+}
+
+// Outcome is what a session leaves behind for the summary line.
+type Outcome struct {
+	Path    string            // the recording ("": the session did not run)
+	Snap    *monitor.Snapshot // nil: nothing was folded
+	Stats   pipeline.Stats
+	Elapsed time.Duration
+	FeedErr error      // nil when the source ran to its end
+	HEP     *hep.Stats // a watch's collector at the end (nil: no collector)
+}
+
+// Run runs the session until the source ends (headless), the screen
+// quits, ctx ends, SIGINT or SIGTERM, or Duration has passed. Its
+// Outcome names the recording even when it fails.
+func (s *Session) Run(parent context.Context) (out Outcome, err error) {
+	defer func() { out.Path = s.o.Path }()
+	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if s.o.Duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.o.Duration)
+		defer cancel()
+	}
+	start := time.Now()
+	p := s.in.p
+	stopControl := func() {}
+	if s.o.Control {
+		stop, err := serveControl(ctx, s.o.Path, p.PublishWait, s.o.Logger)
+		switch {
+		case errors.Is(err, ErrAnotherWatch):
+			return Outcome{}, err
+		case err != nil: // the watch goes on; `cutover act` then records elsewhere
+			s.o.Logger.Warn("no control socket: cutover act cannot record into this watch's recording", "err", err)
+		default:
+			stopControl = stop
+		}
+	}
+	r := &run{folded: make(chan struct{})}
+	go func() { // stops at Close, after folding what is queued
+		r.runErr = p.Run(context.Background())
+		close(r.folded)
+	}()
+
+	feedCtx, stopFeed := context.WithCancel(ctx)
+	defer stopFeed()
+	go func() {
+		r.feedErr = s.o.Source.Feed(feedCtx, s.in)
+		stopControl() // act's events: each taken whole before the pipeline closes, or refused
+		p.Close()
+	}()
+
+	if !s.o.Headless {
+		if err := s.screen(ctx, r); err != nil {
+			stopFeed()
+			<-r.folded
+			return Outcome{}, err
+		}
+		stopFeed() // the user quit: stop feeding, keep what was folded
+	}
+	<-r.folded
+	snap, stats := p.Latest()
+	out = Outcome{Snap: snap, Stats: stats, Elapsed: time.Since(start), FeedErr: r.feedErr}
+	if r.feedErr != nil && !Stopped(r.feedErr) {
+		return out, r.feedErr
+	}
+	return out, r.runErr
+}
+
+// run is one Run's end: folded closes when the source has returned and
+// the pipeline has folded all it was given and taken its last snapshot;
+// feedErr and runErr are then set.
+type run struct {
+	folded          chan struct{}
+	feedErr, runErr error
+}
+
+// Stopped tells an ordinary stop (quit, signal, --duration) from a failure.
+func Stopped(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// screen runs the screen until the user quits or ctx ends. The source
+// ending does not close the screen: the night stays on it until q.
+func (s *Session) screen(ctx context.Context, r *run) error {
+	sc := s.o.Screen
+	model := tui.New(tui.Options{
+		Mode: s.o.Mode, RecordingPath: s.o.Path, Player: sc.Player, Seeker: sc.Seeker, TestCall: sc.TestCall,
+		Note: sc.Note, SideNotes: sc.SideNotes, Actor: sc.Actor, NoActions: sc.NoActions, ReadOnly: sc.ReadOnly,
+	})
+	opts := []tea.ProgramOption{tea.WithContext(ctx)}
+	if sc.Input != nil {
+		opts = append(opts, tea.WithInput(sc.Input))
+	}
+	if sc.Output != nil {
+		opts = append(opts, tea.WithOutput(sc.Output))
+	}
+	prog := tea.NewProgram(model, opts...)
+	rctx, stopRelay := context.WithCancel(ctx)
+	relayDone := make(chan struct{})
+	go func() {
+		defer close(relayDone)
+		relay(rctx, s.in.p, prog, r, sc.Health, sc.Seeker != nil)
+	}()
+	_, err := prog.Run()
+	stopRelay()
+	<-relayDone
+	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !Stopped(err) {
+		return fmt.Errorf("screen: %w", err)
+	}
+	return nil
+}
+
+// A sender is what the relay sends to: the screen's program.
+type sender interface{ Send(tea.Msg) }
+
+// relay sends the screen at most ten snapshots a second and, once the
+// pipeline has folded the source's last event, the last snapshot and the
+// end. It returns when ctx ends (the screen has quit). With live
+// sources, or a replay that seeks, it sends every tick, so the sources'
+// counters and the timeline (a seek that ends where it began) move on
+// screen even when no event changes the fold.
+func relay(ctx context.Context, p *pipeline.Pipeline, prog sender, r *run, health func() []tui.SourceStat, seeks bool) {
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	var last *monitor.Snapshot
+	send := func() {
+		snap, st := p.Latest()
+		if snap == nil || (snap == last && health == nil && !seeks) {
+			return
+		}
+		last = snap
+		stats := screenStats(st)
+		if health != nil {
+			stats.Sources = health()
+		}
+		prog.Send(tui.SnapshotMsg{Snap: snap, Stats: stats})
+	}
+	done := r.folded
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			send()
+		case <-done:
+			done = nil
+			send() // the fold's last snapshot: Run has returned
+			err := r.feedErr
+			if err != nil && Stopped(err) {
+				err = nil
+			}
+			prog.Send(tui.DoneMsg{Err: err})
+		}
+	}
+}
+
+func screenStats(st pipeline.Stats) tui.PipelineStats {
+	return tui.PipelineStats{
+		EventsPerSec: st.EventsPerSec, Dropped: st.Dropped,
+		Queue: st.Queue, QueueCap: st.QueueCap, Recorded: st.Recorded, StoreErr: st.StoreErr,
+	}
+}

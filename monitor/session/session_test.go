@@ -1,0 +1,68 @@
+package session
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/tui"
+)
+
+// fakeScreen keeps what the relay sends.
+type fakeScreen struct {
+	mu   sync.Mutex
+	msgs []tea.Msg
+}
+
+func (f *fakeScreen) Send(m tea.Msg) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.msgs = append(f.msgs, m)
+}
+
+// The relay sends the fold's last snapshot, then the end, once the
+// pipeline has folded the source's last event: nothing but the fold
+// having finished stands in for it.
+func TestRelaySendsTheLastSnapshotThenDone(t *testing.T) {
+	in := NewIntake(IntakeOptions{Config: monitor.Config{Name: "relay"}, Delivery: Lossless})
+	r := &run{folded: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	scr := &fakeScreen{}
+	relayed := make(chan struct{})
+	go func() { defer close(relayed); relay(ctx, in.p, scr, r, nil, false) }()
+	const n = 5000
+	go func() {
+		for i := range n {
+			_ = in.Publish(ctx, monitor.Event{Time: int64(i+1) * 1e9, Kind: monitor.KindTick, Source: "clock"})
+		}
+		in.p.Close()
+	}()
+	r.runErr = in.p.Run(context.Background())
+	close(r.folded)
+	var last *monitor.Snapshot
+	waitFor(t, "the end on screen", func() bool {
+		scr.mu.Lock()
+		defer scr.mu.Unlock()
+		for _, m := range scr.msgs {
+			switch m := m.(type) {
+			case tui.SnapshotMsg:
+				last = m.Snap
+			case tui.DoneMsg:
+				return true
+			}
+		}
+		return false
+	})
+	cancel()
+	<-relayed
+	if last == nil {
+		t.Fatal("no snapshot before the end")
+	}
+	if last.Now != n*1e9 {
+		t.Fatalf("the screen's last snapshot before the end is at %d, want the fold's last event at %d", last.Now, int64(n*1e9))
+	}
+}

@@ -1,0 +1,138 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/config"
+	"github.com/cutover/cutover/monitor/hep"
+	"github.com/cutover/cutover/monitor/probe"
+	"github.com/cutover/cutover/store"
+	"github.com/cutover/cutover/tui"
+)
+
+// Watch is a real cutover: the HEPv3 collector, the probes and the clock
+// feed the fold, everything is recorded, and the screen's action keys act
+// on the file's [actions] as Operator (recorded through the watch's own
+// pipeline). A running watch serves its recording's control socket, so
+// `cutover act` records into it.
+type Watch struct {
+	File      *config.File
+	DB        string         // default: the file's db, else cutover-live-YYYYMMDD-HHMMSS.db
+	Collector *hep.Collector // nil: listen where the file's [hep] says
+	Operator  string
+	ReadOnly  bool // the action keys are off
+	Session   RunOptions
+}
+
+// liveTick is how often the clock moves the fold on without traffic, so
+// time-driven alerts (a silent trunk) fire on a quiet night.
+const liveTick = time.Second
+
+// Run watches until stopped (q, ctx, a signal or Duration).
+func (wa Watch) Run(ctx context.Context) (Outcome, error) {
+	f, logger := wa.File, wa.Session.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	col := wa.Collector
+	if col == nil {
+		key, err := f.HEP.AuthKey()
+		if err != nil {
+			return Outcome{}, err
+		}
+		if col, err = hep.Listen(hep.Options{Listen: f.HEP.Listen, TCP: f.HEP.TCP, AuthKey: key, Logger: logger}); err != nil {
+			return Outcome{}, err
+		}
+	}
+	verifier, err := configVerifier(f)
+	if err != nil {
+		return Outcome{}, err
+	}
+	path := firstNonEmpty(wa.DB, f.DB, time.Now().Format("cutover-live-20060102-150405.db"))
+	st, err := store.Open(path)
+	if err != nil {
+		return Outcome{}, err
+	}
+	defer st.Close()
+	if _, err := st.BeginCutover(f.Cutover, "live", time.Now().UnixNano()); err != nil {
+		return Outcome{}, err
+	}
+	w := store.NewWriter(st, store.WriterOptions{})
+	logger.Info("watching", "config", f.Path, "hep", col.UDPAddr().String(), "tcp", f.HEP.TCP, "recording", st.Path())
+	prober := probe.New(f, probe.Options{Logger: logger})
+	in := NewIntake(IntakeOptions{Config: f.Cutover, Recorder: w, Delivery: Live, Verifier: verifier, Logger: logger})
+	o := wa.Session.options(tui.ModeLive, st.Path(), liveFeed(col, prober, logger))
+	o.Control = true
+	o.Screen.TestCall = prober.TestCall // `t` on a number
+	o.Screen.Health = func() []tui.SourceStat { return []tui.SourceStat{sourceStat(col.Stats())} }
+	o.Screen.Note = recordNotes(in, wa.Operator, true) // n: a note into the recording
+	switch {
+	case wa.ReadOnly:
+		o.Screen.NoActions, o.Screen.ReadOnly = "read-only: this watch was started with --read-only", true
+	case !hasActions(f):
+		o.Screen.NoActions = "no [actions] in " + f.Path
+	default:
+		o.Screen.Actor = NewScreenActor(f, wa.Operator, in.Record)
+	}
+	out, err := finish(st, w, New(in, o), ctx)
+	h := col.Stats()
+	out.HEP = &h
+	return out, err
+}
+
+// liveFeed runs the collector, the probes (OPTIONS, REGISTER, test calls
+// as the file configures them) and the clock until ctx ends.
+func liveFeed(col *hep.Collector, prober *probe.Prober, logger *slog.Logger) Source {
+	return SourceFunc(func(ctx context.Context, in *Intake) error {
+		publish := func(ev monitor.Event) bool { return in.Publish(ctx, ev) == nil }
+		var wg sync.WaitGroup
+		wg.Add(3)
+		go func() { defer wg.Done(); _ = col.Serve(ctx, publish) }()
+		go func() { defer wg.Done(); clockTicks(ctx, publish) }()
+		go func() {
+			defer wg.Done()
+			// A prober that cannot start (its local address taken) leaves the
+			// collector running: the night is still watched, the log says why.
+			if err := prober.Run(ctx, publish); err != nil && !Stopped(err) {
+				logger.Error("probes stopped", "err", err)
+			}
+		}()
+		wg.Wait()
+		return ctx.Err()
+	})
+}
+
+// clockTicks publishes a tick every liveTick of wall time.
+func clockTicks(ctx context.Context, publish func(monitor.Event) bool) {
+	t := time.NewTicker(liveTick)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			publish(monitor.Event{Time: now.UnixNano(), Kind: monitor.KindTick, Source: "clock"})
+		}
+	}
+}
+
+// sourceStat is the collector in the header: "hep", short enough for 80 columns.
+func sourceStat(s hep.Stats) tui.SourceStat {
+	return tui.SourceStat{
+		Name: "hep", State: s.State, PerSec: s.PerSec, Packets: s.Packets,
+		Malformed: s.Malformed + s.AuthRejected + s.NotSIP, Dropped: s.Dropped,
+	}
+}
+
+// watchSummary is a watch's summary line with its collector's counts.
+func watchSummary(line string, h hep.Stats) string {
+	line = strings.Replace(line, "stopped early", "stopped", 1)
+	return line + fmt.Sprintf("\n%s: %d packets, %d malformed, %d refused (auth key), %d not SIP, %d other protocols, %d dropped",
+		h.Name, h.Packets, h.Malformed, h.AuthRejected, h.NotSIP, h.Other, h.Dropped)
+}
