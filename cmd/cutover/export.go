@@ -68,7 +68,7 @@ func runExport(args []string, stdout, stderr io.Writer) error {
 }
 
 func writePcap(r *store.Reader, f capture.Filter, path string, stdout io.Writer) error {
-	file, err := os.Create(path)
+	file, err := store.OpenOwnFile(path, os.O_WRONLY|os.O_TRUNC)
 	if err != nil {
 		return err
 	}

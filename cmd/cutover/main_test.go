@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -58,5 +59,23 @@ func TestParseInterleavedFlags(t *testing.T) {
 	err := parse(fs, []string{"outbound", "-c", "x.toml", "+1415*", "--to", "new", "--", "-y"}, &errb)
 	if err != nil || o.config != "x.toml" || o.to != "new" || strings.Join(fs.Args(), " ") != "outbound +1415* -y" {
 		t.Fatalf("parse: %v %+v %q", err, o, fs.Args())
+	}
+}
+
+// The log can name the SIP peers, the operators and the actions: it is
+// created owner-only.
+func TestLogFileIsOwnerOnly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cutover.log")
+	_, closeLog, err := newLogger(path, true, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeLog()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("log created %v, want -rw-------", fi.Mode().Perm())
 	}
 }

@@ -54,7 +54,7 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	}
 	var w io.Writer = stdout
 	if o.out != "" {
-		f, err := os.Create(o.out)
+		f, err := store.OpenOwnFile(o.out, os.O_WRONLY|os.O_TRUNC)
 		if err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cutover/cutover/monitor/session"
+	"github.com/cutover/cutover/store"
 )
 
 // runOpts are the flags every command with a screen has: run without it,
@@ -61,7 +62,7 @@ func newLogger(path string, headless bool, stderr io.Writer) (*slog.Logger, func
 	closeFn := func() {}
 	switch {
 	case path != "":
-		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		f, err := store.OpenOwnFile(path, os.O_WRONLY|os.O_APPEND)
 		if err != nil {
 			return nil, nil, fmt.Errorf("log file: %w", err)
 		}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/store"
 )
 
 // The control socket lets `cutover act` record into the recording a
@@ -43,6 +44,9 @@ const controlTimeout = 10 * time.Second
 // is replaced; a live one (another watch on the same file) is an error.
 func serveControl(ctx context.Context, db string, publish func(context.Context, monitor.Event) error, logger *slog.Logger) (func(), error) {
 	path := ControlPath(db)
+	if err := store.CheckOwner(path); err != nil {
+		return nil, fmt.Errorf("control socket: %w", err)
+	}
 	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
 		c.Close()
 		return nil, fmt.Errorf("control socket %s: %w %s", path, ErrAnotherWatch, db)
@@ -135,7 +139,7 @@ func DialControl(db string) (*ControlClient, error) {
 	if err != nil {
 		return nil, err
 	}
-	if st, ok := fi.Sys().(*syscall.Stat_t); !ok || int(st.Uid) != os.Getuid() || fi.Mode()&fs.ModeSocket == 0 {
+	if store.CheckOwner(ControlPath(db)) != nil || fi.Mode()&fs.ModeSocket == 0 {
 		return nil, fmt.Errorf("%s is not a socket of this user's watch", ControlPath(db))
 	}
 	c, err := net.DialTimeout("unix", ControlPath(db), 2*time.Second)

@@ -3,6 +3,7 @@ package session
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -16,6 +17,7 @@ import (
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/action/labtest"
 	"github.com/cutover/cutover/monitor/config"
+	"github.com/cutover/cutover/store"
 )
 
 // While `cutover watch` writes a recording, `cutover act` records its
@@ -204,3 +206,48 @@ func TestControlSocketOfAnotherUserRefused(t *testing.T) {
 }
 
 func freeAddr(t *testing.T) string { return fmt.Sprintf("127.0.0.1:%d", labtest.FreePort(t)) }
+
+// A watch does not serve a control socket path that another user holds:
+// it says whose it is instead of removing it or calling it another watch.
+func TestWatchRefusesAnotherUsersControlSocket(t *testing.T) {
+	db := t.TempDir() + "/x.db"
+	ln, err := net.Listen("unix", ControlPath(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln.(*net.UnixListener).SetUnlinkOnClose(false)
+	ln.Close() // a dead socket: today's watch would replace it
+	if err := os.Chown(ControlPath(db), 65534, 65534); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("chown (CI runs as root): %v", err)
+		}
+		t.Skip("chown needs root")
+	}
+	stop, err := serveControl(context.Background(), db, func(context.Context, monitor.Event) error { return nil }, slog.New(slog.DiscardHandler))
+	if err == nil {
+		stop()
+		t.Fatal("another user's control socket was replaced and served")
+	}
+	if !errors.Is(err, store.ErrNotOwner) {
+		t.Fatalf("error %v does not say the socket is another user's", err)
+	}
+}
+
+// Side notes hold what the operators wrote during a replay: owner-only.
+func TestSideNotesAreOwnerOnly(t *testing.T) {
+	db := t.TempDir() + "/x.db"
+	s, err := loadSideNotes(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.add(1, "bridge: carrier says LRN updated"); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(sideNotesPath(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("side notes created %v, want -rw-------", fi.Mode().Perm())
+	}
+}

@@ -32,6 +32,9 @@ type sideNote struct {
 // ReadSideNotes reads the notes taken while replaying db (none if the
 // side file does not exist).
 func ReadSideNotes(db string) ([]store.NoteRow, error) {
+	if err := store.CheckOwner(sideNotesPath(db)); err != nil { // nobody else's notes in our replay
+		return nil, err
+	}
 	f, err := os.Open(sideNotesPath(db))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -77,7 +80,7 @@ func loadSideNotes(db string) (*sideNotes, error) {
 // add writes a note to the side file, then keeps it for the screen.
 func (s *sideNotes) add(t int64, text string) error {
 	author := action.Operator("")
-	f, err := os.OpenFile(sideNotesPath(s.db), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	f, err := store.OpenOwnFile(sideNotesPath(s.db), os.O_WRONLY|os.O_APPEND)
 	if err != nil {
 		return fmt.Errorf("note: %w", err)
 	}
