@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cutover/cutover/fixtures/lab"
 	"github.com/cutover/cutover/monitor"
-	"github.com/cutover/cutover/monitor/action/labtest"
 )
 
 // labTrunksToml are the lab's two carriers as trunks.
@@ -25,7 +25,7 @@ role = "new"
 addrs = ["127.0.0.1:5060"]
 `
 
-// labSRVToml is a failover target on labtest.StartBIND's zone (%s: its
+// labSRVToml is a failover target on lab.StartBIND's zone (%s: its
 // address); the TSIG secret comes from CUTOVER_TEST_TSIG.
 const labSRVToml = `
 [[actions.failover]]
@@ -86,11 +86,11 @@ func dispatcherFlags(t *testing.T, url string) map[string]string {
 // priorities and dispatcher.list the new states; undo restores both
 // exactly; a wrong TSIG key is a clear, audited error that changes nothing.
 func TestActFailoverLab(t *testing.T) {
-	bind := labtest.StartBIND(t)
-	kam := labtest.StartKamailio(t)
+	bind := lab.StartBIND(t)
+	kam := lab.StartKamailio(t)
 	dir := t.TempDir()
 	toml, db := filepath.Join(dir, "cutover.toml"), filepath.Join(dir, "night.db")
-	body := fmt.Sprintf(actLabToml, bind.Addr, kam.URL, labtest.LegacyURI, labtest.NewURI)
+	body := fmt.Sprintf(actLabToml, bind.Addr, kam.URL, lab.LegacyURI, lab.NewURI)
 	if err := os.WriteFile(toml, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestActFailoverLab(t *testing.T) {
 	if got := bind.Dig(t); got != "10 50 5070 sbc-b.porting.test.\n20 50 5060 sbc-a.porting.test." {
 		t.Fatalf("dig after failover: %q", got)
 	}
-	if f := dispatcherFlags(t, kam.URL); f[labtest.NewURI] != "DX" || f[labtest.LegacyURI] != "AX" {
+	if f := dispatcherFlags(t, kam.URL); f[lab.NewURI] != "DX" || f[lab.LegacyURI] != "AX" {
 		t.Fatalf("dispatcher after failover: %v", f)
 	}
 	if !strings.Contains(out, "TTL 30s") || !strings.Contains(out, "(T+30s)") {
@@ -118,10 +118,10 @@ func TestActFailoverLab(t *testing.T) {
 			t.Fatalf("undo %s: %d\n%s", rows[i].ID, code, out)
 		}
 	}
-	if got := bind.Dig(t); got != labtest.SRV {
+	if got := bind.Dig(t); got != lab.SRV {
 		t.Fatalf("dig after undo: %q, want exactly the records before", got)
 	}
-	if f := dispatcherFlags(t, kam.URL); f[labtest.NewURI] != "AX" || f[labtest.LegacyURI] != "AX" {
+	if f := dispatcherFlags(t, kam.URL); f[lab.NewURI] != "AX" || f[lab.LegacyURI] != "AX" {
 		t.Fatalf("dispatcher after undo: %v", f)
 	}
 
@@ -130,7 +130,7 @@ func TestActFailoverLab(t *testing.T) {
 	if code != 1 || !strings.Contains(out, `TSIG key "ddns-key" was not accepted`) {
 		t.Fatalf("wrong key: %d\n%s", code, out)
 	}
-	if got := bind.Dig(t); got != labtest.SRV {
+	if got := bind.Dig(t); got != lab.SRV {
 		t.Fatalf("a refused update changed the zone: %q", got)
 	}
 	rows, _ = recordedActions(t, db)
@@ -144,10 +144,10 @@ func TestActFailoverLab(t *testing.T) {
 // not in the RRset, a target that is not DNS and a malformed value are
 // refused with a clear message; undo restores the records exactly.
 func TestActFailoverExplicitPriorities(t *testing.T) {
-	bind := labtest.StartBIND(t)
+	bind := lab.StartBIND(t)
 	dir := t.TempDir()
 	toml, db := filepath.Join(dir, "cutover.toml"), filepath.Join(dir, "night.db")
-	body := fmt.Sprintf(actLabToml, bind.Addr, "http://127.0.0.1:1/RPC", labtest.LegacyURI, labtest.NewURI)
+	body := fmt.Sprintf(actLabToml, bind.Addr, "http://127.0.0.1:1/RPC", lab.LegacyURI, lab.NewURI)
 	if err := os.WriteFile(toml, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func TestActFailoverExplicitPriorities(t *testing.T) {
 			t.Errorf("%v: %d\n%s", c.args, code, out)
 		}
 	}
-	if got := bind.Dig(t); got != labtest.SRV {
+	if got := bind.Dig(t); got != lab.SRV {
 		t.Fatalf("a refused request changed the zone: %q", got)
 	}
 	code, out := actRunCmd(t, "", "restore", "sbc-srv", "--priority", "sbc-a.porting.test=5,sbc-b.porting.test.=40", "-c", toml, "--db", db, "--yes")
@@ -186,7 +186,7 @@ func TestActFailoverExplicitPriorities(t *testing.T) {
 	if code, out := actRunCmd(t, "", "undo", last.ID, "-c", toml, "--db", db, "--yes"); code != 0 {
 		t.Fatalf("undo: %d\n%s", code, out)
 	}
-	if got := bind.Dig(t); got != labtest.SRV {
+	if got := bind.Dig(t); got != lab.SRV {
 		t.Fatalf("dig after undo: %q, want exactly the records before", got)
 	}
 }

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cutover/cutover/fixtures/lab"
 	"github.com/cutover/cutover/monitor"
-	"github.com/cutover/cutover/monitor/action/labtest"
 	"github.com/cutover/cutover/store"
 )
 
@@ -26,8 +26,8 @@ func TestLabFailoverMovesCalls(t *testing.T) {
 	if testing.Short() {
 		t.Skip("lab test: not with -short")
 	}
-	labtest.NeedTool(t, "sipp")
-	labtest.NeedTool(t, "/usr/sbin/kamailio")
+	lab.NeedTool(t, "sipp")
+	lab.NeedTool(t, "/usr/sbin/kamailio")
 	dir := t.TempDir()
 	keepOnFailure(t, dir)
 	p := labPorts{sbc: freeUDP(t), rpc: freeTCP(t), newC: freeUDP(t), legacy: freeUDP(t), caller: freeUDP(t), hep: freeUDP(t)}

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cutover/cutover/monitor/action/labtest"
+	"github.com/cutover/cutover/fixtures/lab"
 )
 
 // labPeer starts a long-running peer and stops it when the test ends.
@@ -32,7 +32,7 @@ func TestImportTcpdumpOfSippMatchesTshark(t *testing.T) {
 	needTool(t, "tshark")
 	dir := t.TempDir()
 	pcap := filepath.Join(dir, "lo.pcap")
-	udpPort, tcpPort := labtest.FreePort(t), labtest.FreePort(t)
+	udpPort, tcpPort := lab.FreePort(t), lab.FreePort(t)
 	td := exec.Command("tcpdump", "-i", "lo", "-U", "--immediate-mode", "-n", "-w", pcap, fmt.Sprintf("port %d or port %d", udpPort, tcpPort))
 	stderr, _ := td.StderrPipe()
 	if err := td.Start(); err != nil {
@@ -58,8 +58,8 @@ func TestImportTcpdumpOfSippMatchesTshark(t *testing.T) {
 	labPeer(t, "sipp", "-sn", "uas", "-t", "t1", "-i", "127.0.0.1", "-p", fmt.Sprint(tcpPort), "-nostdin")
 	time.Sleep(300 * time.Millisecond) // the UAS must be listening before the calls start
 	for _, c := range [][]string{
-		{"-sn", "uac", fmt.Sprintf("127.0.0.1:%d", udpPort), "-i", "127.0.0.1", "-p", fmt.Sprint(labtest.FreePort(t))},
-		{"-sn", "uac", fmt.Sprintf("127.0.0.1:%d", tcpPort), "-t", "t1", "-i", "127.0.0.1", "-p", fmt.Sprint(labtest.FreePort(t))},
+		{"-sn", "uac", fmt.Sprintf("127.0.0.1:%d", udpPort), "-i", "127.0.0.1", "-p", fmt.Sprint(lab.FreePort(t))},
+		{"-sn", "uac", fmt.Sprintf("127.0.0.1:%d", tcpPort), "-t", "t1", "-i", "127.0.0.1", "-p", fmt.Sprint(lab.FreePort(t))},
 	} {
 		out, err := exec.Command("sipp", append(c, "-m", "15", "-r", "30", "-d", "100", "-nostdin", "-timeout", "20s")...).CombinedOutput()
 		if err != nil {

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cutover/cutover/monitor/action/labtest"
+	"github.com/cutover/cutover/fixtures/lab"
 )
 
 // sippOn starts sipp on 127.0.0.1:port and waits until it holds the port.
@@ -65,7 +65,7 @@ func TestProbeStatesOnScreen(t *testing.T) {
 	needTool(t, "tmux")
 	needTool(t, "sipp")
 	scenario, _ := filepath.Abs("../../monitor/probe/testdata/registrar.xml")
-	ports := map[string]int{"optup": labtest.FreePort(t), "granted": labtest.FreePort(t), "refused": labtest.FreePort(t), "dead": labtest.FreePort(t)}
+	ports := map[string]int{"optup": lab.FreePort(t), "granted": lab.FreePort(t), "refused": lab.FreePort(t), "dead": lab.FreePort(t)}
 	sippOn(t, ports["optup"], "-sn", "uas", "-aa")
 	sippOn(t, ports["granted"], "-sf", scenario, "-aa")
 	sippOn(t, ports["refused"], "-sf", scenario, "-aa")

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cutover/cutover/fixtures/lab"
 	"github.com/cutover/cutover/monitor"
-	"github.com/cutover/cutover/monitor/action/labtest"
 	"github.com/cutover/cutover/monitor/hep"
 	"github.com/cutover/cutover/store"
 )
@@ -40,7 +40,7 @@ func TestActFromTheScreen(t *testing.T) {
 }
 
 func actFromTheScreen(t *testing.T, w, h int) {
-	bind := labtest.StartBIND(t)
+	bind := lab.StartBIND(t)
 	dir := t.TempDir()
 	listen := freeAddr(t)
 	cfg, db := filepath.Join(dir, "cutover.toml"), filepath.Join(dir, "night.db")
@@ -61,7 +61,7 @@ func actFromTheScreen(t *testing.T, w, h int) {
 	}
 	s.keys("Enter") // a stray Enter declines
 	s.waitFor("declined: nothing changed")
-	if got := bind.Dig(t); got != labtest.SRV {
+	if got := bind.Dig(t); got != lab.SRV {
 		t.Fatalf("Enter changed the zone: %q", got)
 	}
 
@@ -98,7 +98,7 @@ func actFromTheScreen(t *testing.T, w, h int) {
 		return actionRowShows(scr, "undo", "done", "unverified", "verified") && actionRowShows(scr, "failover", "undone")
 	})
 	t.Logf("after the undo at %dx%d:\n%s", w, h, scr)
-	if got := bind.Dig(t); got != labtest.SRV {
+	if got := bind.Dig(t); got != lab.SRV {
 		t.Fatalf("dig after the undo: %q, want the records before", got)
 	}
 	s.keys("F") // restore: the records already send calls to the new provider
@@ -227,7 +227,7 @@ func sendCallsOut(t *testing.T, listen, dst string, n int) {
 // --read-only turns the action keys off: the header says READ-ONLY, f
 // says why and nothing is planned, the zone stays as it was.
 func TestWatchReadOnly(t *testing.T) {
-	bind := labtest.StartBIND(t)
+	bind := lab.StartBIND(t)
 	dir := t.TempDir()
 	cfg, db := filepath.Join(dir, "cutover.toml"), filepath.Join(dir, "night.db")
 	if err := os.WriteFile(cfg, fmt.Appendf(nil, screenActToml, freeAddr(t), bind.Addr), 0o644); err != nil {
@@ -240,7 +240,7 @@ func TestWatchReadOnly(t *testing.T) {
 	}
 	s.keys("f", "y")
 	s.waitFor("read-only: this watch was started with --read-only")
-	if got := bind.Dig(t); got != labtest.SRV {
+	if got := bind.Dig(t); got != lab.SRV {
 		t.Fatalf("read-only changed the zone: %q", got)
 	}
 	s.quit()
@@ -252,7 +252,7 @@ func TestWatchReadOnly(t *testing.T) {
 // o on the selected number moves its outbound route in a real Kamailio's
 // htable to the new trunk; u (after y) puts it back as it was (no entry).
 func TestOutboundFromTheScreen(t *testing.T) {
-	kam := labtest.StartKamailio(t)
+	kam := lab.StartKamailio(t)
 	dir := t.TempDir()
 	cfg, db := filepath.Join(dir, "cutover.toml"), filepath.Join(dir, "night.db")
 	body := fmt.Sprintf(`name = "screen outbound"
@@ -326,7 +326,7 @@ func htableGet(t *testing.T, url, key string) string {
 // actions pane; u on the screen leaves another operator's action alone,
 // and `cutover act undo` through the watch restores the zone.
 func TestActThroughARunningWatch(t *testing.T) {
-	bind := labtest.StartBIND(t)
+	bind := lab.StartBIND(t)
 	dir := t.TempDir()
 	cfg, db := filepath.Join(dir, "cutover.toml"), filepath.Join(dir, "night.db")
 	if err := os.WriteFile(cfg, fmt.Appendf(nil, screenActToml, freeAddr(t), bind.Addr), 0o644); err != nil {
@@ -366,7 +366,7 @@ func TestActThroughARunningWatch(t *testing.T) {
 	if code, out := actRunCmd(t, "", "undo", rows[0].ID, "-c", cfg, "--db", db, "--yes"); code != 0 {
 		t.Fatalf("undo through the watch: %d\n%s", code, out)
 	}
-	if got := bind.Dig(t); got != labtest.SRV {
+	if got := bind.Dig(t); got != lab.SRV {
 		t.Fatalf("dig after the undo: %q", got)
 	}
 	s.waitUntil("the failover undone", func(scr string) bool { return actionRowShows(scr, "failover", "undone") })
@@ -386,11 +386,11 @@ func TestActThroughARunningWatch(t *testing.T) {
 // in one dialog and y applies both (dig and dispatcher.list show them); u
 // then undoes the newest of them, and u again the other.
 func TestFailoverChooserOnScreen(t *testing.T) {
-	bind := labtest.StartBIND(t)
-	kam := labtest.StartKamailio(t)
+	bind := lab.StartBIND(t)
+	kam := lab.StartKamailio(t)
 	dir := t.TempDir()
 	cfg, db := filepath.Join(dir, "cutover.toml"), filepath.Join(dir, "night.db")
-	body := fmt.Sprintf(actLabToml, bind.Addr, kam.URL, labtest.LegacyURI, labtest.NewURI) + fmt.Sprintf("[hep]\nlisten = %q\n", freeAddr(t))
+	body := fmt.Sprintf(actLabToml, bind.Addr, kam.URL, lab.LegacyURI, lab.NewURI) + fmt.Sprintf("[hep]\nlisten = %q\n", freeAddr(t))
 	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -412,7 +412,7 @@ func TestFailoverChooserOnScreen(t *testing.T) {
 	if got := bind.Dig(t); got != "10 50 5070 sbc-b.porting.test.\n20 50 5060 sbc-a.porting.test." {
 		t.Fatalf("dig: %q", got)
 	}
-	if f := dispatcherFlags(t, kam.URL); f[labtest.NewURI] != "DX" || f[labtest.LegacyURI] != "AX" {
+	if f := dispatcherFlags(t, kam.URL); f[lab.NewURI] != "DX" || f[lab.LegacyURI] != "AX" {
 		t.Fatalf("dispatcher: %v", f)
 	}
 	for _, target := range []string{"sbc-dispatcher", "sbc-srv"} {
@@ -429,10 +429,10 @@ func TestFailoverChooserOnScreen(t *testing.T) {
 			return false
 		})
 	}
-	if got := bind.Dig(t); got != labtest.SRV {
+	if got := bind.Dig(t); got != lab.SRV {
 		t.Fatalf("dig after both undos: %q", got)
 	}
-	if f := dispatcherFlags(t, kam.URL); f[labtest.NewURI] != "AX" || f[labtest.LegacyURI] != "AX" {
+	if f := dispatcherFlags(t, kam.URL); f[lab.NewURI] != "AX" || f[lab.LegacyURI] != "AX" {
 		t.Fatalf("dispatcher after both undos: %v", f)
 	}
 	s.quit()

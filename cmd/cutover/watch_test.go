@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cutover/cutover/fixtures/lab"
 	"github.com/cutover/cutover/fixtures/sim"
 	"github.com/cutover/cutover/monitor"
-	"github.com/cutover/cutover/monitor/action/labtest"
 	"github.com/cutover/cutover/monitor/hep"
 	"github.com/cutover/cutover/store"
 )
@@ -72,7 +72,7 @@ state = "approved"
 }
 
 // freeAddr is 127.0.0.1 with a port free for both UDP and TCP.
-func freeAddr(t *testing.T) string { return fmt.Sprintf("127.0.0.1:%d", labtest.FreePort(t)) }
+func freeAddr(t *testing.T) string { return fmt.Sprintf("127.0.0.1:%d", lab.FreePort(t)) }
 
 // TestWatchHeadlessRecordsHEP runs `cutover watch --headless` as a data
 // centre box would, feeds it the simulated night's SIP as HEP over TCP,
