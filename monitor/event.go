@@ -8,6 +8,8 @@ package monitor
 import (
 	"net/netip"
 	"time"
+
+	"github.com/cutover/cutover/monitor/sipmsg"
 )
 
 // Kind says what an Event is.
@@ -61,11 +63,24 @@ type SIPMessage struct {
 
 	// Info is the parsed summary the fold reads. It is derived from Raw by
 	// Decode and never stored: a replay decodes the raw bytes again.
-	Info *SIPInfo `json:"-"`
+	Info *sipmsg.Info `json:"-"`
 
 	// Stir is the STIR/SHAKEN verdict computed at ingest (it needs I/O to
 	// fetch certificates), stored with the event so a replay reuses it.
 	Stir *StirVerdict `json:",omitempty"`
+}
+
+// Decode fills m.Info from m.Raw with parse (sipparse.Parse). A message
+// that does not parse is left with a nil Info (the fold counts it as
+// malformed) and the error says why.
+func (m *SIPMessage) Decode(parse func(raw []byte) (*sipmsg.Info, error)) error {
+	info, err := parse(m.Raw)
+	if err != nil {
+		m.Info = nil
+		return err
+	}
+	m.Info = info
+	return nil
 }
 
 // StirVerdict is the outcome of verifying a request's Identity header.

@@ -3,6 +3,8 @@ package monitor
 import (
 	"testing"
 	"time"
+
+	"github.com/cutover/cutover/monitor/sipparse"
 )
 
 // Hand-computed: 4 inbound calls on the new trunk to one number.
@@ -110,7 +112,7 @@ func TestFoldWindowsSlide(t *testing.T) {
 func TestFoldMalformedCounted(t *testing.T) {
 	s := NewState(testConfig())
 	m := &SIPMessage{Src: legacy, Dst: pbx, Raw: []byte("\x02\x00HEP3 garbage")}
-	if err := Decode(m); err == nil {
+	if err := m.Decode(sipparse.Parse); err == nil {
 		t.Fatal("garbage decoded as SIP")
 	}
 	s.Apply(Event{Time: at(0), Kind: KindSIP, SIP: m})

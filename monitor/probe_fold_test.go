@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"testing"
 	"time"
+
+	"github.com/cutover/cutover/monitor/sipparse"
 )
 
 // A probe OPTIONS that got no answer is the prober's to judge: with its
@@ -16,7 +18,7 @@ func TestProbeOptionsTimeoutFollowsTheProberThresholds(t *testing.T) {
 	t0 := time.Date(2026, 11, 24, 2, 0, 0, 0, time.UTC).UnixNano()
 	req := &SIPMessage{Src: netip.MustParseAddrPort("192.0.2.1:5062"), Dst: trunk, Transport: "udp",
 		Raw: []byte("OPTIONS sip:198.51.100.10:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1:5062;branch=z9hG4bK1\r\nFrom: <sip:probe@192.0.2.1>;tag=1\r\nTo: <sip:198.51.100.10>\r\nCall-ID: p1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n")}
-	if err := Decode(req); err != nil {
+	if err := req.Decode(sipparse.Parse); err != nil {
 		t.Fatal(err)
 	}
 	st.Apply(Event{Time: t0, Kind: KindProbe, Source: "probe", Probe: &ProbeResult{Trunk: "legacy", Probe: "options", Code: 200, Health: "up"}})

@@ -1,6 +1,10 @@
 package monitor
 
-import "time"
+import (
+	"time"
+
+	"github.com/cutover/cutover/monitor/sipmsg"
+)
 
 // userSide are final responses that reflect the called party, not the
 // network: they count as effective for NER (ITU-T E.425, RFC 6076 SEER).
@@ -73,7 +77,7 @@ func (s *State) feed(l FeedLine) {
 
 // inviteRequest counts a new call attempt once: retransmissions (same CSeq)
 // and authenticated retries (higher CSeq, same Call-ID) are the same attempt.
-func (s *State) inviteRequest(t int64, tr int, dir string, m *SIPMessage, info *SIPInfo) string {
+func (s *State) inviteRequest(t int64, tr int, dir string, m *SIPMessage, info *sipmsg.Info) string {
 	if info.ToTag != "" { // re-INVITE inside a dialog: not an attempt
 		return ""
 	}
@@ -115,7 +119,7 @@ func (s *State) inviteRequest(t int64, tr int, dir string, m *SIPMessage, info *
 
 // attestSlot picks the attestation bucket: the verified verdict when
 // ingest produced one, else what the Identity header claims.
-func attestSlot(m *SIPMessage, info *SIPInfo) int {
+func attestSlot(m *SIPMessage, info *sipmsg.Info) int {
 	attest := info.Attest
 	if v := m.Stir; v != nil {
 		if v.Result != "" && v.Result != "valid" && v.Result != "no-identity" {
@@ -193,7 +197,7 @@ func (s *State) eachBucket(t int64, c *call, f func(*bucket)) {
 // callE164 is the number a call is for, from its INVITE or a response in
 // its dialog: the called number of an inbound call (request URI, else To),
 // the calling number of an outbound one (P-Asserted-Identity, else From).
-func (s *State) callE164(info *SIPInfo, inbound bool) string {
+func (s *State) callE164(info *sipmsg.Info, inbound bool) string {
 	user := info.RURIUser
 	if user == "" {
 		user = info.ToUser
@@ -204,14 +208,14 @@ func (s *State) callE164(info *SIPInfo, inbound bool) string {
 			user = info.FromUser
 		}
 	}
-	return NormalizeE164(user, s.c.Cfg.DefaultCountry)
+	return sipmsg.NormalizeE164(user, s.c.Cfg.DefaultCountry)
 }
 
 // attachTrunk gives a call first seen on a leg without a trunk (the PBX
 // side, when an SBC mirrors both legs: caller → SBC, then SBC → carrier)
 // the trunk of its next leg, and counts the attempt there, at the call's
 // start. dir is the INVITE's direction on the trunk leg.
-func (s *State) attachTrunk(t int64, c *call, tr int, dir string, m *SIPMessage, info *SIPInfo) {
+func (s *State) attachTrunk(t int64, c *call, tr int, dir string, m *SIPMessage, info *sipmsg.Info) {
 	c.Trunk, c.Inbound = tr, dir == "in"
 	if b := s.c.Trunks[tr].W.at(c.Start, s.c.Now); b != nil {
 		b.Attempts++
@@ -238,7 +242,7 @@ func (s *State) attachTrunk(t int64, c *call, tr int, dir string, m *SIPMessage,
 // independently, so the carrier's 180 or 200 can overtake the mirrored
 // INVITE that caused it. A response from a trunk answers an INVITE sent
 // to it (out); one sent to a trunk answers an INVITE from it (in).
-func (s *State) attachFromResponse(t int64, tr int, dir string, m *SIPMessage, info *SIPInfo) {
+func (s *State) attachFromResponse(t int64, tr int, dir string, m *SIPMessage, info *sipmsg.Info) {
 	c := s.c.Calls[info.CallID]
 	if c == nil || c.Trunk >= 0 || tr < 0 || c.HasFinal || info.Code < 101 {
 		return
@@ -250,7 +254,7 @@ func (s *State) attachFromResponse(t int64, tr int, dir string, m *SIPMessage, i
 	s.attachTrunk(t, c, tr, inv, m, info)
 }
 
-func (s *State) inviteResponse(t int64, info *SIPInfo) string {
+func (s *State) inviteResponse(t int64, info *sipmsg.Info) string {
 	c := s.c.Calls[info.CallID]
 	if c == nil { // a call that began before we started watching
 		return ""
@@ -272,7 +276,7 @@ func (s *State) inviteResponse(t int64, info *SIPInfo) string {
 	return s.numberName(c.Number)
 }
 
-func (s *State) finalResponse(t int64, c *call, info *SIPInfo) {
+func (s *State) finalResponse(t int64, c *call, info *sipmsg.Info) {
 	code := info.Code
 	c.HasFinal, c.FinalCSeq = true, info.CSeq
 	first := c.Outcome == 0
@@ -306,7 +310,7 @@ func (s *State) finalResponse(t int64, c *call, info *SIPInfo) {
 	}
 }
 
-func (s *State) bye(t int64, info *SIPInfo) {
+func (s *State) bye(t int64, info *sipmsg.Info) {
 	c := s.c.Calls[info.CallID]
 	if c == nil || c.Ended {
 		return
@@ -324,7 +328,7 @@ func (s *State) bye(t int64, info *SIPInfo) {
 	}
 }
 
-func (s *State) registerResponse(t int64, tr int, info *SIPInfo) {
+func (s *State) registerResponse(t int64, tr int, info *sipmsg.Info) {
 	ts := &s.c.Trunks[tr]
 	switch code := info.Code; {
 	case code < 200:
@@ -345,7 +349,7 @@ func (s *State) registerResponse(t int64, tr int, info *SIPInfo) {
 	}
 }
 
-func (s *State) options(t int64, tr int, info *SIPInfo) {
+func (s *State) options(t int64, tr int, info *sipmsg.Info) {
 	key := info.CallID + "/" + itoa(int(info.CSeq))
 	if info.Request {
 		if _, dup := s.c.Options[key]; !dup && tr >= 0 { // retransmissions keep the first send time

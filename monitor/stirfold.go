@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/cutover/cutover/monitor/sipmsg"
 )
 
 // StirResults are the outcomes a StirVerdict.Result can take, in the order
@@ -58,7 +60,7 @@ func verstatSlot(v string) int {
 }
 
 // countStir adds one INVITE's attestation, verdict and verstat to b.
-func countStir(b *bucket, m *SIPMessage, info *SIPInfo, inbound bool) {
+func countStir(b *bucket, m *SIPMessage, info *sipmsg.Info, inbound bool) {
 	if inbound {
 		b.Verstat[verstatSlot(info.Verstat)]++
 		return

@@ -12,7 +12,7 @@ import (
 // cutover_id). A nil pointer is SQL NULL.
 //
 // A SIP event keeps its addresses, transport and raw bytes in their own
-// columns and its STIR/SHAKEN verdict as JSON in data; the parsed SIPInfo
+// columns and its STIR/SHAKEN verdict as JSON in data; the parsed sipmsg.Info
 // is never stored (readers decode Raw again). transport is NULL exactly
 // when the event has no SIP message. Every other kind stores the payload
 // matching its Kind as JSON in data (NULL when that payload is nil); a

@@ -10,7 +10,6 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/cutover/cutover/monitor"
-	"github.com/cutover/cutover/monitor/replay"
 )
 
 // Seeker moves a replay in event time; replay.Controller implements it.
@@ -104,7 +103,7 @@ func (m *Model) submitPrompt() tea.Cmd {
 		return nil
 	}
 	if kind == promptTime {
-		t, err := replay.ParseTime(text, m.tl.Start)
+		t, err := monitor.ParseTime(text, m.tl.Start)
 		if err != nil {
 			m.status, m.statusOK = err.Error(), false
 			return nil

@@ -16,6 +16,7 @@ import (
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/capture"
 	"github.com/cutover/cutover/monitor/hep"
+	"github.com/cutover/cutover/monitor/sipparse"
 )
 
 // TestCaptureAndHEPGiveTheSameCounts sends the messages of one capture to
@@ -121,7 +122,7 @@ func foldCounts(t *testing.T, cfg monitor.Config, evs []monitor.Event) counts {
 	st := monitor.NewState(cfg)
 	for _, ev := range evs {
 		cp := *ev.SIP
-		_ = monitor.Decode(&cp)
+		_ = cp.Decode(sipparse.Parse)
 		ev.SIP = &cp
 		st.Apply(ev)
 	}

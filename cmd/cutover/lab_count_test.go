@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/sipparse"
 	"github.com/cutover/cutover/store"
 )
 
@@ -80,7 +81,7 @@ func recordedCounts(t *testing.T, db string, carriers ...netip.AddrPort) recorde
 		if ev.Kind != monitor.KindSIP || ev.Source != "hep" {
 			return nil
 		}
-		info, err := monitor.ParseSIP(ev.SIP.Raw)
+		info, err := sipparse.Parse(ev.SIP.Raw)
 		if err != nil {
 			return fmt.Errorf("recorded message does not parse: %w", err)
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/report"
+	"github.com/cutover/cutover/monitor/sipparse"
 	"github.com/cutover/cutover/store"
 )
 
@@ -138,7 +139,7 @@ func firstAnsweredCall(t *testing.T, r *store.Reader) (string, []monitor.Event) 
 	calls := map[string][]monitor.Event{}
 	var answered string
 	err := r.Events(context.Background(), 0, func(_ int64, ev monitor.Event) error {
-		if ev.Kind != monitor.KindSIP || monitor.Decode(ev.SIP) != nil {
+		if ev.Kind != monitor.KindSIP || ev.SIP.Decode(sipparse.Parse) != nil {
 			return nil
 		}
 		in := ev.SIP.Info

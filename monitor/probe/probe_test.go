@@ -14,6 +14,7 @@ import (
 
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/config"
+	"github.com/cutover/cutover/monitor/sipparse"
 )
 
 // needTool fails in CI, which must install every tool the tests use, and
@@ -149,7 +150,7 @@ func fold(t *testing.T, f *config.File, evs []monitor.Event) monitor.TrunkView {
 			t.Fatalf("event from source %q", ev.Source)
 		}
 		if ev.SIP != nil {
-			if err := monitor.Decode(ev.SIP); err != nil {
+			if err := ev.SIP.Decode(sipparse.Parse); err != nil {
 				t.Fatalf("the probe published a message that does not parse: %v\n%s", err, ev.SIP.Raw)
 			}
 		}
