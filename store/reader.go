@@ -117,6 +117,12 @@ func (r *Reader) Close() error { return wrapErr(r.path, "close", r.db.Close()) }
 // Cutover returns the recording's cutover, as it was when the Reader opened.
 func (r *Reader) Cutover() Cutover { return r.cut }
 
+// Config returns the recorded cutover's configuration.
+func (r *Reader) Config() monitor.Config { return r.cut.Config }
+
+// Mode returns how the cutover was recorded: live, demo or import.
+func (r *Reader) Mode() string { return r.cut.Mode }
+
 // Events calls fn for every event after afterSeq, in seq order, streaming
 // them from the file. It stops at fn's first error and returns it. SIP
 // events come back without Info: decode them with SIPMessage.Decode(sipparse.Parse).

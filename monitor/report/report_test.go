@@ -25,7 +25,7 @@ func demoReport(t testing.TB, numbers int, extra ...monitor.Event) (*Report, *st
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Close() })
-	side := []store.NoteRow{{TsNs: o.Start.Add(2 * time.Hour).UnixNano(), Author: "morning", Text: "side-file note"}}
+	side := []Note{{TsNs: o.Start.Add(2 * time.Hour).UnixNano(), Author: "morning", Text: "side-file note"}}
 	rep, err := Build(context.Background(), r, side)
 	if err != nil {
 		t.Fatal(err)
