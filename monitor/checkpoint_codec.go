@@ -263,7 +263,7 @@ func (r *reader) alertView(a *AlertView) {
 }
 
 func (w *wire) alertChange(a *AlertChange) {
-	w.str(a.Rule)
+	w.str(string(a.Rule))
 	w.str(a.Subject)
 	w.bool(a.Open)
 	w.str(string(a.Severity))
@@ -271,7 +271,7 @@ func (w *wire) alertChange(a *AlertChange) {
 }
 
 func (r *reader) alertChange(a *AlertChange) {
-	a.Rule, a.Subject, a.Open = r.str(), r.str(), r.bool()
+	a.Rule, a.Subject, a.Open = Rule(r.str()), r.str(), r.bool()
 	a.Severity, a.Message = Severity(r.str()), r.str()
 }
 

@@ -215,7 +215,7 @@ const (
 // AlertChange opens or closes an alert. Alerts are derived by the fold; the
 // pipeline records them so a recording can be read without re-folding.
 type AlertChange struct {
-	Rule     string // codec488, ner_drop, timeout_burst, trunk_silent, zombie, split_brain, drop_rate
+	Rule     Rule   // one of Rules (rules.go)
 	Subject  string // the trunk name or the E.164 number
 	Open     bool
 	Severity Severity
@@ -223,4 +223,6 @@ type AlertChange struct {
 }
 
 // Key identifies the alert: one rule on one subject is open at most once.
-func (a AlertChange) Key() string { return a.Rule + ":" + a.Subject }
+func (a AlertChange) Key() string { return alertKey(a.Rule, a.Subject) }
+
+func alertKey(r Rule, subject string) string { return string(r) + ":" + subject }

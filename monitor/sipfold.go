@@ -105,7 +105,7 @@ func (s *State) inviteRequest(t int64, tr int, dir string, m *SIPMessage, info *
 	})
 	if tr >= 0 {
 		s.c.Trunks[tr].LastSeen = t
-		s.closeAlert(t, "trunk_silent", s.trunkName(tr))
+		s.closeAlert(t, RuleTrunkSilent, s.trunkName(tr))
 		s.verifyCall(t, t, tr, inbound, e164)
 	}
 	if num >= 0 {
@@ -164,11 +164,11 @@ func (s *State) numberAttempt(t int64, num, tr int, inbound bool) {
 	switch {
 	case inbound && t-n.Activated >= int64(th.ZombieAfter):
 		n.LastZombie = t
-		s.openAlert(t, "zombie", n.E164, SevWarning,
+		s.openAlert(t, RuleZombie, n.E164, SevWarning,
 			"calls still land on legacy trunk "+s.trunkName(tr)+" "+fmtDur(time.Duration(t-n.Activated))+" after the port completed")
 	case !inbound:
 		n.LastSplit = t
-		s.openAlert(t, "split_brain", n.E164, SevCritical,
+		s.openAlert(t, RuleSplitBrain, n.E164, SevCritical,
 			"outbound calls from a ported number leave through legacy trunk "+s.trunkName(tr))
 	}
 }
@@ -224,7 +224,7 @@ func (s *State) attachTrunk(t int64, c *call, tr int, dir string, m *SIPMessage,
 		}
 	}
 	s.c.Trunks[tr].LastSeen = t
-	s.closeAlert(t, "trunk_silent", s.trunkName(tr))
+	s.closeAlert(t, RuleTrunkSilent, s.trunkName(tr))
 	if len(s.c.Verify) > 0 { // only while an action waits for its traffic
 		e164 := s.numberName(c.Number)
 		if e164 == "" { // not a configured number: the trunk leg's message says which

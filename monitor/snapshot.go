@@ -68,7 +68,7 @@ func (s *State) numberFlags() map[string][]string {
 	for _, k := range s.openKeys() {
 		a := s.c.Alerts[k]
 		if _, ok := s.c.NumIdx[a.Subject]; ok {
-			flags[a.Subject] = append(flags[a.Subject], a.Rule)
+			flags[a.Subject] = append(flags[a.Subject], string(a.Rule))
 		}
 	}
 	return flags

@@ -253,8 +253,8 @@ func (s *State) applyPort(t int64, p *PortChange) {
 		n.Activated = t
 	}
 	if p.State != PortCompleted {
-		s.closeAlert(t, "zombie", n.E164)
-		s.closeAlert(t, "split_brain", n.E164)
+		s.closeAlert(t, RuleZombie, n.E164)
+		s.closeAlert(t, RuleSplitBrain, n.E164)
 	}
 }
 

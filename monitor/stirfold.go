@@ -85,18 +85,18 @@ func (s *State) attestationRule(t int64, subject string, ser *series, w time.Dur
 	mix := st.Attest
 	n := mix.Total()
 	share := ratio(mix.A, n)
-	_, open := s.c.Alerts["attestation:"+subject]
+	_, open := s.c.Alerts[alertKey(RuleAttestation, subject)]
 	lowA := n >= minCalls && share < th.AttestAMin
 	invalid := mix.Invalid >= th.AttestInvalidMin
 	if open {
-		lowA = n >= (minCalls+1)/2 && share < th.AttestAMin+attestRecovery
-		invalid = mix.Invalid >= (th.AttestInvalidMin+1)/2
+		lowA = n >= halfUp(minCalls) && share < th.AttestAMin+attestRecovery
+		invalid = mix.Invalid >= halfUp(th.AttestInvalidMin)
 	}
 	sev := SevWarning
 	if invalid {
 		sev = SevCritical
 	}
-	s.setAlert(t, lowA || invalid, "attestation", subject, sev, func() string {
+	s.setAlert(t, lowA || invalid, RuleAttestation, subject, sev, func() string {
 		msg := fmt.Sprintf("outbound attestation over %s: A %d, B %d, C %d, none %d, invalid %d", fmtDur(w), mix.A, mix.B, mix.C, mix.None, mix.Invalid)
 		if lowA {
 			msg += fmt.Sprintf(" — A %.0f%% of %d calls, below %.0f%%: calls risk being labelled spam", share*100, n, th.AttestAMin*100)

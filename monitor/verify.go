@@ -19,10 +19,6 @@ func Derived(ev Event) bool {
 	return ev.Kind == KindAlert || ev.Kind == KindAction && ev.Source == SourceVerify
 }
 
-// ruleUnverified is the alert an action raises when its traffic has not
-// moved by its deadline; its subject is the action's ID.
-const ruleUnverified = "action_unverified"
-
 // verifyState is a done action waiting for its traffic to move: it counts
 // the new calls (attempts that start once the action is done) in the
 // expected direction for the expected numbers, on the expected trunks or
@@ -159,11 +155,11 @@ func (s *State) supersede(t int64, v *ActionView) {
 func (s *State) stopWaiting(t int64, i int) {
 	vs := s.c.Verify[i]
 	s.c.Verify = slices.Delete(s.c.Verify, i, i+1)
-	s.closeAlert(t, ruleUnverified, vs.ID)
+	s.closeAlert(t, RuleActionUnverified, vs.ID)
 	if vs.CloseHeld {
 		if _, open := s.c.Alerts[vs.Prompted]; open {
 			rule, subject, _ := strings.Cut(vs.Prompted, ":")
-			s.closeAlert(t, rule, subject) // unless another wait holds it too
+			s.closeAlert(t, Rule(rule), subject) // unless another wait holds it too
 		}
 	}
 }
@@ -249,7 +245,7 @@ func (s *State) verifyDeadlines(now int64) {
 			continue
 		}
 		vs.Expired = true
-		s.openAlert(now, ruleUnverified, vs.ID, SevWarning,
+		s.openAlert(now, RuleActionUnverified, vs.ID, SevWarning,
 			fmt.Sprintf("%s %s: %s did not move to %s within %s (%s)", vs.Type, vs.Target, vs.what(),
 				strings.Join(vs.Expect.Trunks, " or "), shortDur(time.Duration(vs.Expect.Within)), vs.counts()))
 		if a := s.actionIndex(vs.ID); a >= 0 {

@@ -13,9 +13,9 @@ import (
 	"github.com/cutover/cutover/monitor"
 )
 
-func alertEv(ts int64, rule, subject string, open bool) monitor.Event {
+func alertEv(ts int64, rule monitor.Rule, subject string, open bool) monitor.Event {
 	return monitor.Event{Time: ts, Kind: monitor.KindAlert, Source: "fold", Alert: &monitor.AlertChange{
-		Rule: rule, Subject: subject, Open: open, Severity: monitor.SevWarning, Message: rule + " on " + subject}}
+		Rule: rule, Subject: subject, Open: open, Severity: monitor.SevWarning, Message: string(rule) + " on " + subject}}
 }
 
 func actionEv(ts int64, a monitor.ActionRecord) monitor.Event {

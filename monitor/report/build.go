@@ -195,11 +195,11 @@ func (b *builder) alert(t, seq int64, a *monitor.AlertChange) {
 	key := a.Key()
 	if a.Open {
 		b.open[key] = append(b.open[key], openAlert{seq: seq, severity: a.Severity})
-		b.alerts = append(b.alerts, Entry{Time: utc(t), Kind: "alert_open", Subject: a.Subject, Text: a.Rule + ": " + a.Message, Severity: string(a.Severity), Seq: seq})
+		b.alerts = append(b.alerts, Entry{Time: utc(t), Kind: "alert_open", Subject: a.Subject, Text: string(a.Rule) + ": " + a.Message, Severity: string(a.Severity), Seq: seq})
 		return
 	}
 	for _, o := range b.open[key] {
-		b.alerts = append(b.alerts, Entry{Time: utc(t), Kind: "alert_close", Subject: a.Subject, Text: a.Rule + " closed", Severity: string(o.severity), Seq: seq})
+		b.alerts = append(b.alerts, Entry{Time: utc(t), Kind: "alert_close", Subject: a.Subject, Text: string(a.Rule) + " closed", Severity: string(o.severity), Seq: seq})
 	}
 	delete(b.open, key)
 }
