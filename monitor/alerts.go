@@ -20,7 +20,7 @@ func (s *State) openAlert(t int64, rule Rule, subject string, sev Severity, msg 
 	}
 	a := AlertChange{Rule: rule, Subject: subject, Open: true, Severity: sev, Message: msg}
 	s.c.Alerts[key] = &AlertView{AlertChange: a, Opened: t}
-	s.c.Out = append(s.c.Out, Event{Time: t, Kind: KindAlert, Source: "fold", Alert: &a})
+	s.c.Out = append(s.c.Out, Event{Time: t, Kind: KindAlert, Source: SourceFold, Alert: &a})
 }
 
 // closeAlert closes rule on subject if it is open, unless an action taken
@@ -43,7 +43,7 @@ func (s *State) closeAlert(t int64, rule Rule, subject string) {
 	}
 	ch := a.AlertChange
 	ch.Message = "closed: " + a.Message
-	s.c.Out = append(s.c.Out, Event{Time: t, Kind: KindAlert, Source: "fold", Alert: &ch})
+	s.c.Out = append(s.c.Out, Event{Time: t, Kind: KindAlert, Source: SourceFold, Alert: &ch})
 }
 
 // setAlert opens or closes rule on subject as cond says.

@@ -41,7 +41,7 @@ func (k Kind) String() string {
 type Event struct {
 	Time   int64
 	Kind   Kind
-	Source string // which source produced it: "sim", "hep", "pcap", "probe", "operator"
+	Source Source // which source produced it
 
 	SIP          *SIPMessage         `json:",omitempty"`
 	Probe        *ProbeResult        `json:",omitempty"`
@@ -51,6 +51,51 @@ type Event struct {
 	Note         *Note               `json:",omitempty"`
 	Alert        *AlertChange        `json:",omitempty"`
 }
+
+// Source says what produced an event. The values are recorded: never
+// change one.
+type Source string
+
+const (
+	SourceSim      Source = "sim"      // the simulator (fixtures/sim)
+	SourceHEP      Source = "hep"      // the HEP collector
+	SourcePcap     Source = "pcap"     // a capture file or interface
+	SourceProbe    Source = "probe"    // an active probe (its messages and its results)
+	SourceOperator Source = "operator" // a person: an action or a note
+	SourceClock    Source = "clock"    // a tick of the wall clock while live
+	SourceFold     Source = "fold"     // an alert the fold derived
+	// SourceVerify marks the action events the fold derives while it
+	// verifies an action by traffic (unverified, verified, not verified in
+	// time). Like alerts they are recorded and never folded again.
+	SourceVerify Source = "verify"
+)
+
+// Dir is which way a call or message goes relative to a trunk.
+type Dir string
+
+const (
+	DirIn  Dir = "in"  // from the trunk: calls arriving from the provider
+	DirOut Dir = "out" // to the trunk: calls leaving by it
+)
+
+// ProbeKind is what an active probe does.
+type ProbeKind string
+
+const (
+	ProbeOptions  ProbeKind = "options"  // OPTIONS health check
+	ProbeRegister ProbeKind = "register" // REGISTER with digest auth
+	ProbeTestCall ProbeKind = "call"     // an INVITE to a ported number
+)
+
+// Health is the prober's verdict on a trunk after its consecutive-failure
+// thresholds.
+type Health string
+
+const (
+	HealthUp      Health = "up"
+	HealthDown    Health = "down"
+	HealthPending Health = "pending" // not enough answers yet
+)
 
 // At returns the event time as a time.Time in UTC.
 func (e Event) At() time.Time { return time.Unix(0, e.Time).UTC() }
@@ -92,16 +137,16 @@ type StirVerdict struct {
 // ProbeResult is what an active probe saw.
 type ProbeResult struct {
 	Trunk  string
-	Probe  string // options, register, call
-	Code   int    // final SIP response code; 408 for a local timeout
+	Probe  ProbeKind
+	Code   int // final SIP response code; 408 for a local timeout
 	RTT    time.Duration
 	Number string // for test calls: the number called
 	Landed string // for test calls: the trunk the call arrived on
 	Err    string `json:",omitempty"`
 	// Health is the prober's verdict on an OPTIONS-probed trunk after its
-	// consecutive-failure thresholds: "up", "down", or "pending" (not
-	// enough answers yet). "" leaves it to Code, one probe at a time.
-	Health string        `json:",omitempty"`
+	// consecutive-failure thresholds. "" leaves it to Code, one probe at a
+	// time.
+	Health Health        `json:",omitempty"`
 	PDD    time.Duration `json:",omitempty"` // for test calls: INVITE to first 180/183
 }
 
@@ -190,7 +235,7 @@ type ActionRecord struct {
 // trunks, an outbound correction expects the number's outbound calls to
 // leave by the trunk it was moved to.
 type ActionExpect struct {
-	Dir     string   // "in" (calls arriving from a trunk) or "out" (calls leaving by one)
+	Dir     Dir      // in: calls arriving from a trunk; out: calls leaving by one
 	Trunks  []string // the trunks the calls should now use
 	Numbers []string `json:",omitempty"` // E.164 numbers or PREFIX* ranges; empty = every number
 	Within  int64    // ns after the action is done within which the traffic must move

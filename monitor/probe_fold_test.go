@@ -21,17 +21,17 @@ func TestProbeOptionsTimeoutFollowsTheProberThresholds(t *testing.T) {
 	if err := req.Decode(sipparse.Parse); err != nil {
 		t.Fatal(err)
 	}
-	st.Apply(Event{Time: t0, Kind: KindProbe, Source: "probe", Probe: &ProbeResult{Trunk: "legacy", Probe: "options", Code: 200, Health: "up"}})
-	st.Apply(Event{Time: t0 + int64(30*time.Second), Kind: KindSIP, Source: "probe", SIP: req})
-	st.Apply(Event{Time: t0 + int64(35*time.Second), Kind: KindProbe, Source: "probe",
-		Probe: &ProbeResult{Trunk: "legacy", Probe: "options", Code: 408, Health: "up", Err: "no answer within 5s"}})
+	st.Apply(Event{Time: t0, Kind: KindProbe, Source: SourceProbe, Probe: &ProbeResult{Trunk: "legacy", Probe: ProbeOptions, Code: 200, Health: HealthUp}})
+	st.Apply(Event{Time: t0 + int64(30*time.Second), Kind: KindSIP, Source: SourceProbe, SIP: req})
+	st.Apply(Event{Time: t0 + int64(35*time.Second), Kind: KindProbe, Source: SourceProbe,
+		Probe: &ProbeResult{Trunk: "legacy", Probe: ProbeOptions, Code: 408, Health: HealthUp, Err: "no answer within 5s"}})
 	st.Apply(Event{Time: t0 + int64(90*time.Second), Kind: KindTick})
 	if tr := st.Snapshot().Trunks[0]; tr.OptionsUp != 1 {
 		t.Fatalf("one unanswered probe (of fail_after 3) shows the trunk %d, want still up", tr.OptionsUp)
 	}
 	// The same OPTIONS seen on the wire (HEP, capture) still times out in the fold.
 	obs := NewState(cfg)
-	obs.Apply(Event{Time: t0, Kind: KindSIP, Source: "hep", SIP: req})
+	obs.Apply(Event{Time: t0, Kind: KindSIP, Source: SourceHEP, SIP: req})
 	obs.Apply(Event{Time: t0 + int64(60*time.Second), Kind: KindTick})
 	if tr := obs.Snapshot().Trunks[0]; tr.OptionsUp != -1 || tr.OptionsCode != 408 {
 		t.Fatalf("an observed OPTIONS without answer: up %d code %d, want down 408", tr.OptionsUp, tr.OptionsCode)

@@ -18,9 +18,9 @@ func userSide(code int) bool {
 
 func (s *State) applySIP(t int64, m *SIPMessage) {
 	s.c.SIP++
-	tr, dir := s.trunkOf(m.Src), "in"
+	tr, dir := s.trunkOf(m.Src), DirIn
 	if tr < 0 {
-		tr, dir = s.trunkOf(m.Dst), "out"
+		tr, dir = s.trunkOf(m.Dst), DirOut
 		if tr < 0 {
 			dir = ""
 		}
@@ -77,7 +77,7 @@ func (s *State) feed(l FeedLine) {
 
 // inviteRequest counts a new call attempt once: retransmissions (same CSeq)
 // and authenticated retries (higher CSeq, same Call-ID) are the same attempt.
-func (s *State) inviteRequest(t int64, tr int, dir string, m *SIPMessage, info *sipmsg.Info) string {
+func (s *State) inviteRequest(t int64, tr int, dir Dir, m *SIPMessage, info *sipmsg.Info) string {
 	if info.ToTag != "" { // re-INVITE inside a dialog: not an attempt
 		return ""
 	}
@@ -90,7 +90,7 @@ func (s *State) inviteRequest(t int64, tr int, dir string, m *SIPMessage, info *
 		}
 		return s.numberName(c.Number)
 	}
-	inbound := dir == "in"
+	inbound := dir == DirIn
 	num, e164 := -1, s.callE164(info, inbound)
 	if i, ok := s.c.NumIdx[e164]; ok && e164 != "" {
 		num = i
@@ -215,8 +215,8 @@ func (s *State) callE164(info *sipmsg.Info, inbound bool) string {
 // side, when an SBC mirrors both legs: caller → SBC, then SBC → carrier)
 // the trunk of its next leg, and counts the attempt there, at the call's
 // start. dir is the INVITE's direction on the trunk leg.
-func (s *State) attachTrunk(t int64, c *call, tr int, dir string, m *SIPMessage, info *sipmsg.Info) {
-	c.Trunk, c.Inbound = tr, dir == "in"
+func (s *State) attachTrunk(t int64, c *call, tr int, dir Dir, m *SIPMessage, info *sipmsg.Info) {
+	c.Trunk, c.Inbound = tr, dir == DirIn
 	if b := s.c.Trunks[tr].W.at(c.Start, s.c.Now); b != nil {
 		b.Attempts++
 		if !c.Inbound && info.Request {
@@ -242,14 +242,14 @@ func (s *State) attachTrunk(t int64, c *call, tr int, dir string, m *SIPMessage,
 // independently, so the carrier's 180 or 200 can overtake the mirrored
 // INVITE that caused it. A response from a trunk answers an INVITE sent
 // to it (out); one sent to a trunk answers an INVITE from it (in).
-func (s *State) attachFromResponse(t int64, tr int, dir string, m *SIPMessage, info *sipmsg.Info) {
+func (s *State) attachFromResponse(t int64, tr int, dir Dir, m *SIPMessage, info *sipmsg.Info) {
 	c := s.c.Calls[info.CallID]
 	if c == nil || c.Trunk >= 0 || tr < 0 || c.HasFinal || info.Code < 101 {
 		return
 	}
-	inv := "out"
-	if dir == "out" {
-		inv = "in"
+	inv := DirOut
+	if dir == DirOut {
+		inv = DirIn
 	}
 	s.attachTrunk(t, c, tr, inv, m, info)
 }

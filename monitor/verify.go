@@ -7,11 +7,6 @@ import (
 	"time"
 )
 
-// SourceVerify is the Source of the action events the fold derives while
-// it verifies an action by traffic (unverified, verified, not verified in
-// time). Like alerts they are recorded and never folded again.
-const SourceVerify = "verify"
-
 // Derived reports whether ev was derived by the fold: an alert opening or
 // closing, or a step of an action's verification. The pipeline records
 // derived events; Apply ignores them, so a replay derives them again.
@@ -65,9 +60,9 @@ func (v *verifyState) progress(now int64) string {
 func (v *verifyState) what() string {
 	s := "calls"
 	switch v.Expect.Dir {
-	case "in":
+	case DirIn:
 		s = "inbound calls"
-	case "out":
+	case DirOut:
 		s = "outbound calls"
 	}
 	if len(v.Expect.Numbers) > 0 {
@@ -196,9 +191,9 @@ func (s *State) verifyCall(t, start int64, tr int, inbound bool, e164 string) {
 	if len(s.c.Verify) == 0 || tr < 0 {
 		return
 	}
-	dir, name := "out", s.trunkName(tr)
+	dir, name := DirOut, s.trunkName(tr)
 	if inbound {
-		dir = "in"
+		dir = DirIn
 	}
 	for i := 0; i < len(s.c.Verify); i++ {
 		v := &s.c.Verify[i]

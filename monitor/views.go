@@ -129,7 +129,7 @@ type AlertView struct {
 type FeedLine struct {
 	Time    int64
 	Trunk   string // "" when it matched no trunk
-	Dir     string // "in" (from the trunk) or "out" (to the trunk)
+	Dir     Dir
 	Summary string // "INVITE sip:+15551230001@…" or "488 Not Acceptable Here"
 	Code    int    // response code, 0 for requests
 	CallID  string

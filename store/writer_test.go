@@ -22,27 +22,27 @@ func everyKind() []monitor.Event {
 		Transport: "tls", Raw: ok200(9),
 	}
 	return append(sip,
-		monitor.Event{Time: t0 + 10, Kind: monitor.KindSIP, Source: "hep", SIP: &v6},
-		monitor.Event{Time: t0 + 11, Kind: monitor.KindSIP, Source: "pcap", SIP: &monitor.SIPMessage{Transport: "", Raw: []byte{}}},
-		monitor.Event{Time: t0 + 12, Kind: monitor.KindSIP, Source: "pcap", SIP: &monitor.SIPMessage{Transport: "udp", Raw: []byte("\x00\xff junk")}},
-		monitor.Event{Time: t0 + 13, Kind: monitor.KindSIP, Source: "pcap", SIP: &monitor.SIPMessage{Transport: "ws"}},
-		monitor.Event{Time: t0 + 14, Kind: monitor.KindSIP, Source: "pcap"},
-		monitor.Event{Time: t0 + 20, Kind: monitor.KindProbe, Source: "probe", Probe: &monitor.ProbeResult{
-			Trunk: "new-in", Probe: "call", Code: 200, RTT: 123456789 * time.Nanosecond, Number: "+15551234567", Landed: "new-in"}},
-		monitor.Event{Time: t0 + 21, Kind: monitor.KindProbe, Source: "probe", Probe: &monitor.ProbeResult{
-			Trunk: "legacy-in", Probe: "options", Code: 408, RTT: 5 * time.Second, Err: "timeout"}},
-		monitor.Event{Time: t0 + 30, Kind: monitor.KindRegistration, Source: "probe", Registration: &monitor.RegistrationChange{
+		monitor.Event{Time: t0 + 10, Kind: monitor.KindSIP, Source: monitor.SourceHEP, SIP: &v6},
+		monitor.Event{Time: t0 + 11, Kind: monitor.KindSIP, Source: monitor.SourcePcap, SIP: &monitor.SIPMessage{Transport: "", Raw: []byte{}}},
+		monitor.Event{Time: t0 + 12, Kind: monitor.KindSIP, Source: monitor.SourcePcap, SIP: &monitor.SIPMessage{Transport: "udp", Raw: []byte("\x00\xff junk")}},
+		monitor.Event{Time: t0 + 13, Kind: monitor.KindSIP, Source: monitor.SourcePcap, SIP: &monitor.SIPMessage{Transport: "ws"}},
+		monitor.Event{Time: t0 + 14, Kind: monitor.KindSIP, Source: monitor.SourcePcap},
+		monitor.Event{Time: t0 + 20, Kind: monitor.KindProbe, Source: monitor.SourceProbe, Probe: &monitor.ProbeResult{
+			Trunk: "new-in", Probe: monitor.ProbeTestCall, Code: 200, RTT: 123456789 * time.Nanosecond, Number: "+15551234567", Landed: "new-in"}},
+		monitor.Event{Time: t0 + 21, Kind: monitor.KindProbe, Source: monitor.SourceProbe, Probe: &monitor.ProbeResult{
+			Trunk: "legacy-in", Probe: monitor.ProbeOptions, Code: 408, RTT: 5 * time.Second, Err: "timeout"}},
+		monitor.Event{Time: t0 + 30, Kind: monitor.KindRegistration, Source: monitor.SourceProbe, Registration: &monitor.RegistrationChange{
 			Trunk: "new-in", State: monitor.RegRegistered, Code: 200, Expires: time.Hour}},
 		monitor.Event{Time: t0 + 40, Kind: monitor.KindPortState, Source: "config", Port: &monitor.PortChange{
 			Number: "+15551234567", State: monitor.PortInProgress}},
-		monitor.Event{Time: t0 + 50, Kind: monitor.KindAction, Source: "operator", Action: &monitor.ActionRecord{
+		monitor.Event{Time: t0 + 50, Kind: monitor.KindAction, Source: monitor.SourceOperator, Action: &monitor.ActionRecord{
 			ID: "a1", Type: "failover", State: monitor.ActionDone, Target: "+15551234567", Operator: "ops@bridge",
 			DryRun: "UPDATE _sip._udp CNAME", Result: "ok", Undo: `{"old":"legacy"}`}},
-		monitor.Event{Time: t0 + 60, Kind: monitor.KindNote, Source: "operator", Note: &monitor.Note{
+		monitor.Event{Time: t0 + 60, Kind: monitor.KindNote, Source: monitor.SourceOperator, Note: &monitor.Note{
 			Author: "ops@bridge", Text: "carrier says \"wait\" — 10 min ✓\nsecond line"}},
-		monitor.Event{Time: t0 + 70, Kind: monitor.KindAlert, Source: "fold", Alert: &monitor.AlertChange{
+		monitor.Event{Time: t0 + 70, Kind: monitor.KindAlert, Source: monitor.SourceFold, Alert: &monitor.AlertChange{
 			Rule: "zombie", Subject: "+15551234567", Open: true, Severity: monitor.SevCritical, Message: "still on legacy"}},
-		monitor.Event{Time: t0 + 80, Kind: monitor.KindTick, Source: "clock"},
+		monitor.Event{Time: t0 + 80, Kind: monitor.KindTick, Source: monitor.SourceClock},
 		monitor.Event{Time: -1, Kind: monitor.Kind(200), Source: ""},
 	)
 }

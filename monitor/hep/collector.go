@@ -241,7 +241,7 @@ func (c *Collector) event(p *Packet) (monitor.Event, bool) {
 	if ts.IsZero() {
 		ts = c.opts.Now()
 	}
-	return monitor.Event{Time: ts.UnixNano(), Kind: monitor.KindSIP, Source: "hep", SIP: m}, true
+	return monitor.Event{Time: ts.UnixNano(), Kind: monitor.KindSIP, Source: monitor.SourceHEP, SIP: m}, true
 }
 
 // countBad counts and logs, sparingly: the first ten, then at powers of two.

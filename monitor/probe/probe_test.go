@@ -146,7 +146,7 @@ func fold(t *testing.T, f *config.File, evs []monitor.Event) monitor.TrunkView {
 	t.Helper()
 	st := monitor.NewState(f.Cutover)
 	for _, ev := range evs {
-		if ev.Source != Source {
+		if ev.Source != monitor.SourceProbe {
 			t.Fatalf("event from source %q", ev.Source)
 		}
 		if ev.SIP != nil {
@@ -159,7 +159,7 @@ func fold(t *testing.T, f *config.File, evs []monitor.Event) monitor.TrunkView {
 	return st.Snapshot().Trunks[0]
 }
 
-func probes(evs []monitor.Event, kind string) []monitor.ProbeResult {
+func probes(evs []monitor.Event, kind monitor.ProbeKind) []monitor.ProbeResult {
 	var out []monitor.ProbeResult
 	for _, ev := range evs {
 		if ev.Probe != nil && ev.Probe.Probe == kind {
