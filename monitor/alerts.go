@@ -126,7 +126,7 @@ func (s *State) registrationRule(t int64, i int) {
 	case RegFailed, RegTimeout, RegUnregistered:
 		msg := "registration " + string(tr.Reg)
 		if tr.RegCode > 0 {
-			msg += " (" + itoa(tr.RegCode) + ")"
+			msg += " (" + strconv.Itoa(tr.RegCode) + ")"
 		}
 		s.openAlert(t, RuleRegistration, s.trunkName(i), SevCritical, msg+": inbound calls through this trunk will not arrive")
 	case RegRegistered:
@@ -217,8 +217,6 @@ func countRange(codes []CodeCount, lo, hi int) int {
 	}
 	return n
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 // fmtDur prints a duration the way an operator reads it: 90s → "1m30s", 2h5m → "2h5m".
 func fmtDur(d time.Duration) string {

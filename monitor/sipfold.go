@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/cutover/cutover/monitor/sipmsg"
@@ -35,7 +36,7 @@ func (s *State) applySIP(t int64, m *SIPMessage) {
 	if info.Request {
 		line.Summary = info.Method + " " + info.RURIUser
 	} else {
-		line.Summary = itoa(info.Code) + " " + info.Reason + " (" + info.Method + ")"
+		line.Summary = strconv.Itoa(info.Code) + " " + info.Reason + " (" + info.Method + ")"
 	}
 	switch info.Method {
 	case "INVITE":
@@ -350,7 +351,7 @@ func (s *State) registerResponse(t int64, tr int, info *sipmsg.Info) {
 }
 
 func (s *State) options(t int64, tr int, info *sipmsg.Info) {
-	key := info.CallID + "/" + itoa(int(info.CSeq))
+	key := info.CallID + "/" + strconv.Itoa(int(info.CSeq))
 	if info.Request {
 		if _, dup := s.c.Options[key]; !dup && tr >= 0 { // retransmissions keep the first send time
 			s.c.Options[key] = optionsTx{Sent: t, Trunk: tr}

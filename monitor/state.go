@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"net/netip"
+	"strconv"
 	"time"
 )
 
@@ -292,7 +293,7 @@ func (s *State) applyProbe(t int64, p *ProbeResult) {
 // must not time it out a second time and turn a healthy trunk down.
 func (s *State) forgetProbeOptions(e Event) {
 	if i := e.SIP.Info; e.Source == SourceProbe && i != nil && i.Request && i.Method == "OPTIONS" {
-		delete(s.c.Options, i.CallID+"/"+itoa(int(i.CSeq)))
+		delete(s.c.Options, i.CallID+"/"+strconv.Itoa(int(i.CSeq)))
 	}
 }
 

@@ -97,7 +97,7 @@ func (b *builder) thresholds(r rawThresholds) monitor.Thresholds {
 var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 func (b *builder) hep(r rawHEP) HEP {
-	h := HEP{Listen: r.Listen, TCP: r.TCP, AuthKeyEnv: r.AuthKeyEnv}
+	h := HEP(r)
 	if h.Listen == "" {
 		h.Listen = DefaultHEPListen
 	}
