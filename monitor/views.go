@@ -59,9 +59,6 @@ func (s Stats) PDD() time.Duration {
 	return s.PDDSum / time.Duration(s.PDDCount)
 }
 
-// NewShare is the share of inbound attempts that arrived on a new trunk; -1 when none.
-func (s Stats) NewShare() float64 { return ratio(s.New, s.Legacy+s.New) }
-
 func ratio(n, d int) float64 {
 	if d == 0 {
 		return -1
