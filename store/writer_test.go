@@ -150,7 +150,14 @@ func TestWriterFlushesAtMaxBatch(t *testing.T) {
 	if err := w.Append(sipEvents(0, 4)); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(50 * time.Millisecond)
+	// Below MaxBatch the events wait in the buffer for the interval: the
+	// flusher is not kicked, and nothing is committed.
+	w.mu.Lock()
+	buffered, kicked := len(w.buf.evs), len(w.kick)
+	w.mu.Unlock()
+	if buffered != 4 || kicked != 0 {
+		t.Errorf("below MaxBatch: %d events buffered, flusher kicked %d times; want 4 buffered, no kick", buffered, kicked)
+	}
 	if c, _ := r.Count(); c != 0 {
 		t.Errorf("%d events committed below MaxBatch before the interval", c)
 	}
