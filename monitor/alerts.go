@@ -9,8 +9,8 @@ import (
 
 // openAlert opens rule on subject unless it is open already (then only its
 // message is refreshed), and queues the alert event for the recording.
-func (s *State) openAlert(t int64, rule, subject string, sev Severity, msg string) {
-	key := rule + ":" + subject
+func (s *State) openAlert(t int64, rule Rule, subject string, sev Severity, msg string) {
+	key := alertKey(rule, subject)
 	if a, ok := s.c.Alerts[key]; ok {
 		a.Message = msg
 		if len(s.c.Verify) > 0 {
@@ -20,13 +20,13 @@ func (s *State) openAlert(t int64, rule, subject string, sev Severity, msg strin
 	}
 	a := AlertChange{Rule: rule, Subject: subject, Open: true, Severity: sev, Message: msg}
 	s.c.Alerts[key] = &AlertView{AlertChange: a, Opened: t}
-	s.c.Out = append(s.c.Out, Event{Time: t, Kind: KindAlert, Source: "fold", Alert: &a})
+	s.c.Out = append(s.c.Out, Event{Time: t, Kind: KindAlert, Source: SourceFold, Alert: &a})
 }
 
 // closeAlert closes rule on subject if it is open, unless an action taken
 // on it waits for its traffic (holds).
-func (s *State) closeAlert(t int64, rule, subject string) {
-	key := rule + ":" + subject
+func (s *State) closeAlert(t int64, rule Rule, subject string) {
+	key := alertKey(rule, subject)
 	a, ok := s.c.Alerts[key]
 	if !ok {
 		return
@@ -43,11 +43,11 @@ func (s *State) closeAlert(t int64, rule, subject string) {
 	}
 	ch := a.AlertChange
 	ch.Message = "closed: " + a.Message
-	s.c.Out = append(s.c.Out, Event{Time: t, Kind: KindAlert, Source: "fold", Alert: &ch})
+	s.c.Out = append(s.c.Out, Event{Time: t, Kind: KindAlert, Source: SourceFold, Alert: &ch})
 }
 
 // setAlert opens or closes rule on subject as cond says.
-func (s *State) setAlert(t int64, cond bool, rule, subject string, sev Severity, msg func() string) {
+func (s *State) setAlert(t int64, cond bool, rule Rule, subject string, sev Severity, msg func() string) {
 	if cond {
 		s.openAlert(t, rule, subject, sev, msg())
 	} else {
@@ -68,30 +68,30 @@ func (s *State) trunkRules(t int64, tr int) {
 	if finals > 0 {
 		share = float64(n488) / float64(finals)
 	}
-	_, open := s.c.Alerts["codec488:"+name]
+	_, open := s.c.Alerts[alertKey(RuleCodec488, name)]
 	cond := n488 >= th.Codec488Count && share >= th.Codec488Share
 	if open { // hysteresis: stay open until clearly below
-		cond = n488 >= (th.Codec488Count+1)/2 && share >= th.Codec488Share/2
+		cond = n488 >= halfUp(th.Codec488Count) && share >= th.Codec488Share/2
 	}
-	s.setAlert(t, cond, "codec488", name, SevCritical, func() string {
+	s.setAlert(t, cond, RuleCodec488, name, SevCritical, func() string {
 		return fmt.Sprintf("%d× 488 Not Acceptable Here in the last minute (%.0f%% of final responses): codec/SDP mismatch", n488, share*100)
 	})
 
 	bursts := w.count(t, time.Minute, 408) + w.count(t, time.Minute, 503)
-	_, open = s.c.Alerts["timeout_burst:"+name]
-	cond = bursts >= th.TimeoutBurst || (open && bursts >= (th.TimeoutBurst+1)/2)
-	s.setAlert(t, cond, "timeout_burst", name, SevCritical, func() string {
+	_, open = s.c.Alerts[alertKey(RuleTimeoutBurst, name)]
+	cond = bursts >= th.TimeoutBurst || (open && bursts >= halfUp(th.TimeoutBurst))
+	s.setAlert(t, cond, RuleTimeoutBurst, name, SevCritical, func() string {
 		return fmt.Sprintf("%d× 408/503 in the last minute: trunk timing out or unavailable", bursts)
 	})
 
 	five := w.sum(t, 5*time.Minute)
 	ner := five.NER()
-	_, open = s.c.Alerts["ner_drop:"+name]
+	_, open = s.c.Alerts[alertKey(RuleNERDrop, name)]
 	cond = five.Completed >= th.NERMinAttempts && ner < th.NERMin
 	if open { // hysteresis: closes once clearly recovered, or traffic has thinned out
-		cond = five.Completed >= (th.NERMinAttempts+1)/2 && ner < th.NERMin+nerRecovery
+		cond = five.Completed >= halfUp(th.NERMinAttempts) && ner < th.NERMin+nerRecovery
 	}
-	s.setAlert(t, cond, "ner_drop", name, SevCritical, func() string {
+	s.setAlert(t, cond, RuleNERDrop, name, SevCritical, func() string {
 		return fmt.Sprintf("NER %.0f%% over 5 min (%d attempts), below %.0f%%", ner*100, five.Completed, th.NERMin*100)
 	})
 	s.trunkAttestation(t, tr)
@@ -103,12 +103,12 @@ func (s *State) dropRule(t int64, num int) {
 	n := &s.c.Numbers[num]
 	st := n.W.sum(t, 15*time.Minute)
 	rate := st.DropRate()
-	_, open := s.c.Alerts["drop_rate:"+n.E164]
+	_, open := s.c.Alerts[alertKey(RuleDropRate, n.E164)]
 	cond := st.Answered >= th.DropMinAnswered && rate > th.DropRateMax
 	if open { // hysteresis: closes below half the threshold
-		cond = st.Answered >= (th.DropMinAnswered+1)/2 && rate > th.DropRateMax/2
+		cond = st.Answered >= halfUp(th.DropMinAnswered) && rate > th.DropRateMax/2
 	}
-	s.setAlert(t, cond, "drop_rate", n.E164, SevWarning, func() string {
+	s.setAlert(t, cond, RuleDropRate, n.E164, SevWarning, func() string {
 		return fmt.Sprintf("%.0f%% of %d answered calls ended within %s over 15 min", rate*100, st.Answered, th.ShortCall)
 	})
 }
@@ -126,11 +126,11 @@ func (s *State) registrationRule(t int64, i int) {
 	case RegFailed, RegTimeout, RegUnregistered:
 		msg := "registration " + string(tr.Reg)
 		if tr.RegCode > 0 {
-			msg += " (" + itoa(tr.RegCode) + ")"
+			msg += " (" + strconv.Itoa(tr.RegCode) + ")"
 		}
-		s.openAlert(t, "registration", s.trunkName(i), SevCritical, msg+": inbound calls through this trunk will not arrive")
+		s.openAlert(t, RuleRegistration, s.trunkName(i), SevCritical, msg+": inbound calls through this trunk will not arrive")
 	case RegRegistered:
-		s.closeAlert(t, "registration", s.trunkName(i))
+		s.closeAlert(t, RuleRegistration, s.trunkName(i))
 	}
 }
 
@@ -144,7 +144,7 @@ func (s *State) sweep() {
 		tr := &s.c.Trunks[i]
 		name := s.trunkName(i)
 		if tr.LastSeen > 0 && t-tr.LastSeen >= int64(th.SilentAfter) {
-			s.openAlert(t, "trunk_silent", name, SevWarning,
+			s.openAlert(t, RuleTrunkSilent, name, SevWarning,
 				"no calls for "+fmtDur(time.Duration(t-tr.LastSeen))+" after earlier traffic")
 		}
 		if tr.Reg == RegRegistered && tr.RegExpiresAt > 0 && t >= tr.RegExpiresAt {
@@ -160,17 +160,17 @@ func (s *State) sweep() {
 		}
 		n := &s.c.Numbers[num]
 		switch a.Rule {
-		case "zombie":
+		case RuleZombie:
 			if t-n.LastZombie >= int64(th.ZombieAfter) {
 				s.closeAlert(t, a.Rule, a.Subject)
 			}
-		case "split_brain":
+		case RuleSplitBrain:
 			if t-n.LastSplit >= int64(th.SplitBrainQuiet) {
 				s.closeAlert(t, a.Rule, a.Subject)
 			}
-		case "drop_rate":
+		case RuleDropRate:
 			s.dropRule(t, num)
-		case "attestation":
+		case RuleAttestation:
 			s.numberAttestation(t, num)
 		}
 	}
@@ -217,8 +217,6 @@ func countRange(codes []CodeCount, lo, hi int) int {
 	}
 	return n
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 // fmtDur prints a duration the way an operator reads it: 90s → "1m30s", 2h5m → "2h5m".
 func fmtDur(d time.Duration) string {

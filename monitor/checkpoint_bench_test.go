@@ -5,6 +5,7 @@ import (
 
 	"github.com/cutover/cutover/fixtures/sim"
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/sipparse"
 )
 
 // bigState folds the first n events of a 9,899-number night at 45 calls per
@@ -22,7 +23,7 @@ func bigState(b *testing.B, n int) *monitor.State {
 			break
 		}
 		if ev.SIP != nil {
-			monitor.Decode(ev.SIP)
+			ev.SIP.Decode(sipparse.Parse)
 		}
 		st.Apply(ev)
 		st.Drain(nil)

@@ -89,18 +89,18 @@ func cloneSeries(dst, src series) series {
 	return dst
 }
 
-// cloneCalls copies the calls into records the clone keeps between clones.
-func (dst *State) cloneCalls(src map[string]*call) {
-	d := &dst.c
+// cloneCalls copies the calls into records the clone s keeps between clones.
+func (s *State) cloneCalls(src map[string]*call) {
+	d := &s.c
 	if d.Calls == nil {
 		d.Calls = make(map[string]*call, len(src))
 	}
 	clear(d.Calls)
-	dst.callSlab = resize(dst.callSlab, len(src))
+	s.callSlab = resize(s.callSlab, len(src))
 	i := 0
 	for id, c := range src {
-		dst.callSlab[i] = *c
-		d.Calls[id] = &dst.callSlab[i]
+		s.callSlab[i] = *c
+		d.Calls[id] = &s.callSlab[i]
 		i++
 	}
 }

@@ -8,6 +8,8 @@ package monitor
 import (
 	"net/netip"
 	"time"
+
+	"github.com/cutover/cutover/monitor/sipmsg"
 )
 
 // Kind says what an Event is.
@@ -39,7 +41,7 @@ func (k Kind) String() string {
 type Event struct {
 	Time   int64
 	Kind   Kind
-	Source string // which source produced it: "sim", "hep", "pcap", "probe", "operator"
+	Source Source // which source produced it
 
 	SIP          *SIPMessage         `json:",omitempty"`
 	Probe        *ProbeResult        `json:",omitempty"`
@@ -49,6 +51,51 @@ type Event struct {
 	Note         *Note               `json:",omitempty"`
 	Alert        *AlertChange        `json:",omitempty"`
 }
+
+// Source says what produced an event. The values are recorded: never
+// change one.
+type Source string
+
+const (
+	SourceSim      Source = "sim"      // the simulator (fixtures/sim)
+	SourceHEP      Source = "hep"      // the HEP collector
+	SourcePcap     Source = "pcap"     // a capture file or interface
+	SourceProbe    Source = "probe"    // an active probe (its messages and its results)
+	SourceOperator Source = "operator" // a person: an action or a note
+	SourceClock    Source = "clock"    // a tick of the wall clock while live
+	SourceFold     Source = "fold"     // an alert the fold derived
+	// SourceVerify marks the action events the fold derives while it
+	// verifies an action by traffic (unverified, verified, not verified in
+	// time). Like alerts they are recorded and never folded again.
+	SourceVerify Source = "verify"
+)
+
+// Dir is which way a call or message goes relative to a trunk.
+type Dir string
+
+const (
+	DirIn  Dir = "in"  // from the trunk: calls arriving from the provider
+	DirOut Dir = "out" // to the trunk: calls leaving by it
+)
+
+// ProbeKind is what an active probe does.
+type ProbeKind string
+
+const (
+	ProbeOptions  ProbeKind = "options"  // OPTIONS health check
+	ProbeRegister ProbeKind = "register" // REGISTER with digest auth
+	ProbeTestCall ProbeKind = "call"     // an INVITE to a ported number
+)
+
+// Health is the prober's verdict on a trunk after its consecutive-failure
+// thresholds.
+type Health string
+
+const (
+	HealthUp      Health = "up"
+	HealthDown    Health = "down"
+	HealthPending Health = "pending" // not enough answers yet
+)
 
 // At returns the event time as a time.Time in UTC.
 func (e Event) At() time.Time { return time.Unix(0, e.Time).UTC() }
@@ -61,11 +108,24 @@ type SIPMessage struct {
 
 	// Info is the parsed summary the fold reads. It is derived from Raw by
 	// Decode and never stored: a replay decodes the raw bytes again.
-	Info *SIPInfo `json:"-"`
+	Info *sipmsg.Info `json:"-"`
 
 	// Stir is the STIR/SHAKEN verdict computed at ingest (it needs I/O to
 	// fetch certificates), stored with the event so a replay reuses it.
 	Stir *StirVerdict `json:",omitempty"`
+}
+
+// Decode fills m.Info from m.Raw with parse (sipparse.Parse). A message
+// that does not parse is left with a nil Info (the fold counts it as
+// malformed) and the error says why.
+func (m *SIPMessage) Decode(parse func(raw []byte) (*sipmsg.Info, error)) error {
+	info, err := parse(m.Raw)
+	if err != nil {
+		m.Info = nil
+		return err
+	}
+	m.Info = info
+	return nil
 }
 
 // StirVerdict is the outcome of verifying a request's Identity header.
@@ -77,16 +137,16 @@ type StirVerdict struct {
 // ProbeResult is what an active probe saw.
 type ProbeResult struct {
 	Trunk  string
-	Probe  string // options, register, call
-	Code   int    // final SIP response code; 408 for a local timeout
+	Probe  ProbeKind
+	Code   int // final SIP response code; 408 for a local timeout
 	RTT    time.Duration
 	Number string // for test calls: the number called
 	Landed string // for test calls: the trunk the call arrived on
 	Err    string `json:",omitempty"`
 	// Health is the prober's verdict on an OPTIONS-probed trunk after its
-	// consecutive-failure thresholds: "up", "down", or "pending" (not
-	// enough answers yet). "" leaves it to Code, one probe at a time.
-	Health string        `json:",omitempty"`
+	// consecutive-failure thresholds. "" leaves it to Code, one probe at a
+	// time.
+	Health Health        `json:",omitempty"`
 	PDD    time.Duration `json:",omitempty"` // for test calls: INVITE to first 180/183
 }
 
@@ -175,7 +235,7 @@ type ActionRecord struct {
 // trunks, an outbound correction expects the number's outbound calls to
 // leave by the trunk it was moved to.
 type ActionExpect struct {
-	Dir     string   // "in" (calls arriving from a trunk) or "out" (calls leaving by one)
+	Dir     Dir      // in: calls arriving from a trunk; out: calls leaving by one
 	Trunks  []string // the trunks the calls should now use
 	Numbers []string `json:",omitempty"` // E.164 numbers or PREFIX* ranges; empty = every number
 	Within  int64    // ns after the action is done within which the traffic must move
@@ -200,7 +260,7 @@ const (
 // AlertChange opens or closes an alert. Alerts are derived by the fold; the
 // pipeline records them so a recording can be read without re-folding.
 type AlertChange struct {
-	Rule     string // codec488, ner_drop, timeout_burst, trunk_silent, zombie, split_brain, drop_rate
+	Rule     Rule   // one of Rules (rules.go)
 	Subject  string // the trunk name or the E.164 number
 	Open     bool
 	Severity Severity
@@ -208,4 +268,6 @@ type AlertChange struct {
 }
 
 // Key identifies the alert: one rule on one subject is open at most once.
-func (a AlertChange) Key() string { return a.Rule + ":" + a.Subject }
+func (a AlertChange) Key() string { return alertKey(a.Rule, a.Subject) }
+
+func alertKey(r Rule, subject string) string { return string(r) + ":" + subject }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/cutover/cutover/fixtures/sim"
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/sipparse"
 )
 
 // nightEvents returns the first n events of the default simulated night,
@@ -20,7 +21,7 @@ func nightEvents(b *testing.B, n int) []monitor.Event {
 			break
 		}
 		if ev.SIP != nil {
-			monitor.Decode(ev.SIP)
+			ev.SIP.Decode(sipparse.Parse)
 		}
 		evs = append(evs, ev)
 	}
@@ -46,7 +47,7 @@ func BenchmarkFold(b *testing.B) {
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
 }
 
-// BenchmarkDecode is parsing a SIP message through sipgo into SIPInfo.
+// BenchmarkDecode is parsing a SIP message through sipgo into sipmsg.Info.
 func BenchmarkDecode(b *testing.B) {
 	evs := nightEvents(b, 20_000)
 	var sips []monitor.SIPMessage
@@ -59,7 +60,7 @@ func BenchmarkDecode(b *testing.B) {
 	n := 0
 	for b.Loop() {
 		m := sips[n%len(sips)]
-		monitor.Decode(&m)
+		m.Decode(sipparse.Parse)
 		n++
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "msgs/s")

@@ -1,8 +1,11 @@
 package monitor
 
 import (
+	"strconv"
 	"testing"
 	"time"
+
+	"github.com/cutover/cutover/monitor/sipparse"
 )
 
 // Hand-computed: 4 inbound calls on the new trunk to one number.
@@ -110,7 +113,7 @@ func TestFoldWindowsSlide(t *testing.T) {
 func TestFoldMalformedCounted(t *testing.T) {
 	s := NewState(testConfig())
 	m := &SIPMessage{Src: legacy, Dst: pbx, Raw: []byte("\x02\x00HEP3 garbage")}
-	if err := Decode(m); err == nil {
+	if err := m.Decode(sipparse.Parse); err == nil {
 		t.Fatal("garbage decoded as SIP")
 	}
 	s.Apply(Event{Time: at(0), Kind: KindSIP, SIP: m})
@@ -123,9 +126,9 @@ func TestFoldMalformedCounted(t *testing.T) {
 func TestFoldRegistrationAndOptions(t *testing.T) {
 	s := NewState(testConfig())
 	reg := func(when int64, cseq int, code int, extra string) {
-		text := "REGISTER sip:203.0.113.20 SIP/2.0\nVia: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK-r\nFrom: <sip:acct@203.0.113.20>;tag=a\nTo: <sip:acct@203.0.113.20>\nCall-ID: reg1\nCSeq: " + itoa(cseq) + " REGISTER\nContent-Length: 0\n\n"
+		text := "REGISTER sip:203.0.113.20 SIP/2.0\nVia: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK-r\nFrom: <sip:acct@203.0.113.20>;tag=a\nTo: <sip:acct@203.0.113.20>\nCall-ID: reg1\nCSeq: " + strconv.Itoa(cseq) + " REGISTER\nContent-Length: 0\n\n"
 		s.Apply(sipEvent(t, when, pbx, newTr, text))
-		resp := "SIP/2.0 " + itoa(code) + " X\nVia: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK-r\nFrom: <sip:acct@203.0.113.20>;tag=a\nTo: <sip:acct@203.0.113.20>;tag=b\nCall-ID: reg1\nCSeq: " + itoa(cseq) + " REGISTER\n" + extra + "Content-Length: 0\n\n"
+		resp := "SIP/2.0 " + strconv.Itoa(code) + " X\nVia: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK-r\nFrom: <sip:acct@203.0.113.20>;tag=a\nTo: <sip:acct@203.0.113.20>;tag=b\nCall-ID: reg1\nCSeq: " + strconv.Itoa(cseq) + " REGISTER\n" + extra + "Content-Length: 0\n\n"
 		s.Apply(sipEvent(t, when+int64(10*time.Millisecond), newTr, pbx, resp))
 	}
 	reg(at(0), 1, 401, "WWW-Authenticate: Digest realm=\"x\", nonce=\"n\"\n")

@@ -3,6 +3,8 @@ package monitor
 import (
 	"net/netip"
 	"testing"
+
+	"github.com/cutover/cutover/monitor/sipparse"
 )
 
 // FuzzParseSIP: no message panics the parser or the fold; what parses is
@@ -17,7 +19,7 @@ func FuzzParseSIP(f *testing.F) {
 	src := netip.MustParseAddrPort("198.51.100.10:5060")
 	dst := netip.MustParseAddrPort("192.0.2.1:5060")
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		info, err := ParseSIP(raw)
+		info, err := sipparse.Parse(raw)
 		if err == nil {
 			switch {
 			case info.Request && (info.Method == "" || info.Code != 0):
@@ -30,7 +32,7 @@ func FuzzParseSIP(f *testing.F) {
 			Addrs: []TrunkAddr{{Prefix: netip.PrefixFrom(src.Addr(), 32)}}}},
 			Numbers: []Number{{E164: "+14155550101", PortState: PortCompleted, Activated: 1}}})
 		m := &SIPMessage{Src: src, Dst: dst, Transport: "udp", Raw: raw}
-		_ = Decode(m)
+		_ = m.Decode(sipparse.Parse)
 		st.Apply(Event{Time: 1, Kind: KindSIP, Source: "fuzz", SIP: m})
 		snap := st.Snapshot()
 		if err != nil && snap.Malformed != 1 {

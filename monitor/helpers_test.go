@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"testing"
 	"time"
+
+	"github.com/cutover/cutover/monitor/sipparse"
 )
 
 var (
@@ -37,7 +39,7 @@ func at(d time.Duration) int64 { return t0 + int64(d) }
 func sipEvent(t *testing.T, when int64, src, dst netip.AddrPort, text string) Event {
 	t.Helper()
 	m := &SIPMessage{Src: src, Dst: dst, Transport: "udp", Raw: []byte(crlf(text))}
-	if err := Decode(m); err != nil {
+	if err := m.Decode(sipparse.Parse); err != nil {
 		t.Fatalf("decode: %v\n%s", err, text)
 	}
 	return Event{Time: when, Kind: KindSIP, Source: "test", SIP: m}

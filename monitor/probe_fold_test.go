@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"testing"
 	"time"
+
+	"github.com/cutover/cutover/monitor/sipparse"
 )
 
 // A probe OPTIONS that got no answer is the prober's to judge: with its
@@ -16,20 +18,20 @@ func TestProbeOptionsTimeoutFollowsTheProberThresholds(t *testing.T) {
 	t0 := time.Date(2026, 11, 24, 2, 0, 0, 0, time.UTC).UnixNano()
 	req := &SIPMessage{Src: netip.MustParseAddrPort("192.0.2.1:5062"), Dst: trunk, Transport: "udp",
 		Raw: []byte("OPTIONS sip:198.51.100.10:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1:5062;branch=z9hG4bK1\r\nFrom: <sip:probe@192.0.2.1>;tag=1\r\nTo: <sip:198.51.100.10>\r\nCall-ID: p1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n")}
-	if err := Decode(req); err != nil {
+	if err := req.Decode(sipparse.Parse); err != nil {
 		t.Fatal(err)
 	}
-	st.Apply(Event{Time: t0, Kind: KindProbe, Source: "probe", Probe: &ProbeResult{Trunk: "legacy", Probe: "options", Code: 200, Health: "up"}})
-	st.Apply(Event{Time: t0 + int64(30*time.Second), Kind: KindSIP, Source: "probe", SIP: req})
-	st.Apply(Event{Time: t0 + int64(35*time.Second), Kind: KindProbe, Source: "probe",
-		Probe: &ProbeResult{Trunk: "legacy", Probe: "options", Code: 408, Health: "up", Err: "no answer within 5s"}})
+	st.Apply(Event{Time: t0, Kind: KindProbe, Source: SourceProbe, Probe: &ProbeResult{Trunk: "legacy", Probe: ProbeOptions, Code: 200, Health: HealthUp}})
+	st.Apply(Event{Time: t0 + int64(30*time.Second), Kind: KindSIP, Source: SourceProbe, SIP: req})
+	st.Apply(Event{Time: t0 + int64(35*time.Second), Kind: KindProbe, Source: SourceProbe,
+		Probe: &ProbeResult{Trunk: "legacy", Probe: ProbeOptions, Code: 408, Health: HealthUp, Err: "no answer within 5s"}})
 	st.Apply(Event{Time: t0 + int64(90*time.Second), Kind: KindTick})
 	if tr := st.Snapshot().Trunks[0]; tr.OptionsUp != 1 {
 		t.Fatalf("one unanswered probe (of fail_after 3) shows the trunk %d, want still up", tr.OptionsUp)
 	}
 	// The same OPTIONS seen on the wire (HEP, capture) still times out in the fold.
 	obs := NewState(cfg)
-	obs.Apply(Event{Time: t0, Kind: KindSIP, Source: "hep", SIP: req})
+	obs.Apply(Event{Time: t0, Kind: KindSIP, Source: SourceHEP, SIP: req})
 	obs.Apply(Event{Time: t0 + int64(60*time.Second), Kind: KindTick})
 	if tr := obs.Snapshot().Trunks[0]; tr.OptionsUp != -1 || tr.OptionsCode != 408 {
 		t.Fatalf("an observed OPTIONS without answer: up %d code %d, want down 408", tr.OptionsUp, tr.OptionsCode)

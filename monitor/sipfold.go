@@ -1,6 +1,11 @@
 package monitor
 
-import "time"
+import (
+	"strconv"
+	"time"
+
+	"github.com/cutover/cutover/monitor/sipmsg"
+)
 
 // userSide are final responses that reflect the called party, not the
 // network: they count as effective for NER (ITU-T E.425, RFC 6076 SEER).
@@ -14,9 +19,9 @@ func userSide(code int) bool {
 
 func (s *State) applySIP(t int64, m *SIPMessage) {
 	s.c.SIP++
-	tr, dir := s.trunkOf(m.Src), "in"
+	tr, dir := s.trunkOf(m.Src), DirIn
 	if tr < 0 {
-		tr, dir = s.trunkOf(m.Dst), "out"
+		tr, dir = s.trunkOf(m.Dst), DirOut
 		if tr < 0 {
 			dir = ""
 		}
@@ -31,7 +36,7 @@ func (s *State) applySIP(t int64, m *SIPMessage) {
 	if info.Request {
 		line.Summary = info.Method + " " + info.RURIUser
 	} else {
-		line.Summary = itoa(info.Code) + " " + info.Reason + " (" + info.Method + ")"
+		line.Summary = strconv.Itoa(info.Code) + " " + info.Reason + " (" + info.Method + ")"
 	}
 	switch info.Method {
 	case "INVITE":
@@ -73,7 +78,7 @@ func (s *State) feed(l FeedLine) {
 
 // inviteRequest counts a new call attempt once: retransmissions (same CSeq)
 // and authenticated retries (higher CSeq, same Call-ID) are the same attempt.
-func (s *State) inviteRequest(t int64, tr int, dir string, m *SIPMessage, info *SIPInfo) string {
+func (s *State) inviteRequest(t int64, tr int, dir Dir, m *SIPMessage, info *sipmsg.Info) string {
 	if info.ToTag != "" { // re-INVITE inside a dialog: not an attempt
 		return ""
 	}
@@ -86,7 +91,7 @@ func (s *State) inviteRequest(t int64, tr int, dir string, m *SIPMessage, info *
 		}
 		return s.numberName(c.Number)
 	}
-	inbound := dir == "in"
+	inbound := dir == DirIn
 	num, e164 := -1, s.callE164(info, inbound)
 	if i, ok := s.c.NumIdx[e164]; ok && e164 != "" {
 		num = i
@@ -101,7 +106,7 @@ func (s *State) inviteRequest(t int64, tr int, dir string, m *SIPMessage, info *
 	})
 	if tr >= 0 {
 		s.c.Trunks[tr].LastSeen = t
-		s.closeAlert(t, "trunk_silent", s.trunkName(tr))
+		s.closeAlert(t, RuleTrunkSilent, s.trunkName(tr))
 		s.verifyCall(t, t, tr, inbound, e164)
 	}
 	if num >= 0 {
@@ -115,7 +120,7 @@ func (s *State) inviteRequest(t int64, tr int, dir string, m *SIPMessage, info *
 
 // attestSlot picks the attestation bucket: the verified verdict when
 // ingest produced one, else what the Identity header claims.
-func attestSlot(m *SIPMessage, info *SIPInfo) int {
+func attestSlot(m *SIPMessage, info *sipmsg.Info) int {
 	attest := info.Attest
 	if v := m.Stir; v != nil {
 		if v.Result != "" && v.Result != "valid" && v.Result != "no-identity" {
@@ -160,11 +165,11 @@ func (s *State) numberAttempt(t int64, num, tr int, inbound bool) {
 	switch {
 	case inbound && t-n.Activated >= int64(th.ZombieAfter):
 		n.LastZombie = t
-		s.openAlert(t, "zombie", n.E164, SevWarning,
+		s.openAlert(t, RuleZombie, n.E164, SevWarning,
 			"calls still land on legacy trunk "+s.trunkName(tr)+" "+fmtDur(time.Duration(t-n.Activated))+" after the port completed")
 	case !inbound:
 		n.LastSplit = t
-		s.openAlert(t, "split_brain", n.E164, SevCritical,
+		s.openAlert(t, RuleSplitBrain, n.E164, SevCritical,
 			"outbound calls from a ported number leave through legacy trunk "+s.trunkName(tr))
 	}
 }
@@ -193,7 +198,7 @@ func (s *State) eachBucket(t int64, c *call, f func(*bucket)) {
 // callE164 is the number a call is for, from its INVITE or a response in
 // its dialog: the called number of an inbound call (request URI, else To),
 // the calling number of an outbound one (P-Asserted-Identity, else From).
-func (s *State) callE164(info *SIPInfo, inbound bool) string {
+func (s *State) callE164(info *sipmsg.Info, inbound bool) string {
 	user := info.RURIUser
 	if user == "" {
 		user = info.ToUser
@@ -204,15 +209,15 @@ func (s *State) callE164(info *SIPInfo, inbound bool) string {
 			user = info.FromUser
 		}
 	}
-	return NormalizeE164(user, s.c.Cfg.DefaultCountry)
+	return sipmsg.NormalizeE164(user, s.c.Cfg.DefaultCountry)
 }
 
 // attachTrunk gives a call first seen on a leg without a trunk (the PBX
 // side, when an SBC mirrors both legs: caller → SBC, then SBC → carrier)
 // the trunk of its next leg, and counts the attempt there, at the call's
 // start. dir is the INVITE's direction on the trunk leg.
-func (s *State) attachTrunk(t int64, c *call, tr int, dir string, m *SIPMessage, info *SIPInfo) {
-	c.Trunk, c.Inbound = tr, dir == "in"
+func (s *State) attachTrunk(t int64, c *call, tr int, dir Dir, m *SIPMessage, info *sipmsg.Info) {
+	c.Trunk, c.Inbound = tr, dir == DirIn
 	if b := s.c.Trunks[tr].W.at(c.Start, s.c.Now); b != nil {
 		b.Attempts++
 		if !c.Inbound && info.Request {
@@ -220,7 +225,7 @@ func (s *State) attachTrunk(t int64, c *call, tr int, dir string, m *SIPMessage,
 		}
 	}
 	s.c.Trunks[tr].LastSeen = t
-	s.closeAlert(t, "trunk_silent", s.trunkName(tr))
+	s.closeAlert(t, RuleTrunkSilent, s.trunkName(tr))
 	if len(s.c.Verify) > 0 { // only while an action waits for its traffic
 		e164 := s.numberName(c.Number)
 		if e164 == "" { // not a configured number: the trunk leg's message says which
@@ -238,19 +243,19 @@ func (s *State) attachTrunk(t int64, c *call, tr int, dir string, m *SIPMessage,
 // independently, so the carrier's 180 or 200 can overtake the mirrored
 // INVITE that caused it. A response from a trunk answers an INVITE sent
 // to it (out); one sent to a trunk answers an INVITE from it (in).
-func (s *State) attachFromResponse(t int64, tr int, dir string, m *SIPMessage, info *SIPInfo) {
+func (s *State) attachFromResponse(t int64, tr int, dir Dir, m *SIPMessage, info *sipmsg.Info) {
 	c := s.c.Calls[info.CallID]
 	if c == nil || c.Trunk >= 0 || tr < 0 || c.HasFinal || info.Code < 101 {
 		return
 	}
-	inv := "out"
-	if dir == "out" {
-		inv = "in"
+	inv := DirOut
+	if dir == DirOut {
+		inv = DirIn
 	}
 	s.attachTrunk(t, c, tr, inv, m, info)
 }
 
-func (s *State) inviteResponse(t int64, info *SIPInfo) string {
+func (s *State) inviteResponse(t int64, info *sipmsg.Info) string {
 	c := s.c.Calls[info.CallID]
 	if c == nil { // a call that began before we started watching
 		return ""
@@ -272,7 +277,7 @@ func (s *State) inviteResponse(t int64, info *SIPInfo) string {
 	return s.numberName(c.Number)
 }
 
-func (s *State) finalResponse(t int64, c *call, info *SIPInfo) {
+func (s *State) finalResponse(t int64, c *call, info *sipmsg.Info) {
 	code := info.Code
 	c.HasFinal, c.FinalCSeq = true, info.CSeq
 	first := c.Outcome == 0
@@ -306,7 +311,7 @@ func (s *State) finalResponse(t int64, c *call, info *SIPInfo) {
 	}
 }
 
-func (s *State) bye(t int64, info *SIPInfo) {
+func (s *State) bye(t int64, info *sipmsg.Info) {
 	c := s.c.Calls[info.CallID]
 	if c == nil || c.Ended {
 		return
@@ -324,7 +329,7 @@ func (s *State) bye(t int64, info *SIPInfo) {
 	}
 }
 
-func (s *State) registerResponse(t int64, tr int, info *SIPInfo) {
+func (s *State) registerResponse(t int64, tr int, info *sipmsg.Info) {
 	ts := &s.c.Trunks[tr]
 	switch code := info.Code; {
 	case code < 200:
@@ -345,8 +350,8 @@ func (s *State) registerResponse(t int64, tr int, info *SIPInfo) {
 	}
 }
 
-func (s *State) options(t int64, tr int, info *SIPInfo) {
-	key := info.CallID + "/" + itoa(int(info.CSeq))
+func (s *State) options(t int64, tr int, info *sipmsg.Info) {
+	key := info.CallID + "/" + strconv.Itoa(int(info.CSeq))
 	if info.Request {
 		if _, dup := s.c.Options[key]; !dup && tr >= 0 { // retransmissions keep the first send time
 			s.c.Options[key] = optionsTx{Sent: t, Trunk: tr}

@@ -1,154 +1,94 @@
 package monitor
 
-import "time"
+import "sort"
 
-// Windows are the sliding windows of event time every KPI is kept over.
-var Windows = [3]time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute}
-
-// Window indexes Windows.
-const (
-	Win1m  = 0
-	Win5m  = 1
-	Win15m = 2
-)
-
-// Stats are the KPIs of one trunk or number over one window.
-type Stats struct {
-	Attempts  int // distinct call attempts (initial INVITEs, retransmissions and auth retries not counted)
-	Completed int // attempts with a final response (the ASR/NER denominator)
-	Answered  int
-	Failed    int // final response >= 300 (auth challenges excluded)
-	Effective int // answered + user-side outcomes (480, 486, 487, 600, 603): the NER numerator
-	Short     int // answered and ended within Thresholds.ShortCall
-	PDDSum    time.Duration
-	PDDCount  int
-	Legacy    int // inbound attempts that arrived on a legacy trunk
-	New       int // inbound attempts that arrived on a new trunk
-	Attest    AttestMix
-	Stir      StirMix     // outbound verdicts by outcome: why calls did or did not verify
-	Verstat   VerstatMix  // inbound verstat from the carrier
-	Codes     []CodeCount // final responses to INVITE transactions, most frequent first
-}
-
-// AttestMix counts outbound calls by STIR/SHAKEN attestation.
-type AttestMix struct{ A, B, C, None, Invalid int }
-
-// Total is the number of outbound calls counted in the mix.
-func (m AttestMix) Total() int { return m.A + m.B + m.C + m.None + m.Invalid }
-
-// CodeCount is how often a response code was seen.
-type CodeCount struct {
-	Code  int
-	Count int
-}
-
-// ASR is answered / completed attempts, in [0,1]; -1 when nothing completed.
-func (s Stats) ASR() float64 { return ratio(s.Answered, s.Completed) }
-
-// NER is effective / completed attempts, in [0,1]; -1 when nothing completed.
-func (s Stats) NER() float64 { return ratio(s.Effective, s.Completed) }
-
-// DropRate is short / answered calls, in [0,1]; -1 when nothing was answered.
-func (s Stats) DropRate() float64 { return ratio(s.Short, s.Answered) }
-
-// PDD is the mean post-dial delay (INVITE to first 180/183); 0 when unknown.
-func (s Stats) PDD() time.Duration {
-	if s.PDDCount == 0 {
-		return 0
+// Snapshot copies what the dashboard shows out of the fold. The result
+// shares nothing with the State and is safe to hand to another goroutine.
+func (s *State) Snapshot() *Snapshot {
+	now := s.c.Now
+	snap := &Snapshot{
+		Name:      s.c.Cfg.Name,
+		Now:       now,
+		Applied:   s.c.Applied,
+		SIP:       s.c.SIP,
+		Malformed: s.c.Malformed,
+		Trunks:    make([]TrunkView, len(s.c.Trunks)),
+		Numbers:   make([]NumberView, len(s.c.Numbers)),
 	}
-	return s.PDDSum / time.Duration(s.PDDCount)
-}
-
-// NewShare is the share of inbound attempts that arrived on a new trunk; -1 when none.
-func (s Stats) NewShare() float64 { return ratio(s.New, s.Legacy+s.New) }
-
-func ratio(n, d int) float64 {
-	if d == 0 {
-		return -1
+	for i := range s.c.Trunks {
+		tr := &s.c.Trunks[i]
+		v := TrunkView{
+			Name: s.c.Cfg.Trunks[i].Name, Role: s.c.Cfg.Trunks[i].Role,
+			Registration: tr.Reg, RegCode: tr.RegCode, RegExpiresAt: tr.RegExpiresAt,
+			OptionsUp: tr.OptionsUp, OptionsRTT: tr.OptionsRTT, OptionsCode: tr.OptionsCode,
+			LastSeen: tr.LastSeen,
+			Spark:    sparkPerMinute(&tr.W, now),
+		}
+		for w, d := range Windows {
+			v.Win[w] = tr.W.sum(now, d)
+		}
+		snap.Trunks[i] = v
 	}
-	return float64(n) / float64(d)
+	flags := s.numberFlags()
+	for i := range s.c.Numbers {
+		n := &s.c.Numbers[i]
+		v := NumberView{
+			E164: n.E164, PortRequestID: n.PortRequestID, PortState: n.PortState,
+			Activated: n.Activated, LastSeen: n.LastSeen, Flags: flags[n.E164],
+		}
+		if n.Serving >= 0 {
+			v.Serving, v.ServingRole = s.c.Cfg.Trunks[n.Serving].Name, s.c.Cfg.Trunks[n.Serving].Role
+		}
+		for w, d := range Windows {
+			v.Win[w] = n.W.sum(now, d)
+		}
+		snap.Numbers[i] = v
+	}
+	snap.Alerts = s.alertViews()
+	snap.Feed = s.feedLines()
+	snap.Actions = append([]ActionView(nil), s.c.Actions...)
+	s.verifyProgress(snap.Actions, now)
+	snap.Notes = append([]NoteView(nil), s.c.Notes...)
+	return snap
 }
 
-// Snapshot is an immutable copy of what the dashboard shows, taken from the
-// fold. The TUI only ever reads snapshots.
-type Snapshot struct {
-	Name      string
-	Now       int64  // the event clock, Unix ns
-	Applied   uint64 // events folded
-	SIP       uint64 // SIP messages folded
-	Malformed uint64 // SIP messages that did not parse
-
-	Trunks  []TrunkView
-	Numbers []NumberView
-	Alerts  []AlertView // open first (newest first), then recently closed
-	Feed    []FeedLine  // the newest SIP messages, oldest first
-	Actions []ActionView
-	Notes   []NoteView
+// sparkPerMinute folds the trunk's 10 s slices into calls per minute.
+func sparkPerMinute(w *series, now int64) []int {
+	per := int(60e9 / w.Width)
+	raw := w.perBucket(now, SparkMinutes*per)
+	out := make([]int, SparkMinutes)
+	for i, n := range raw {
+		out[i/per] += n
+	}
+	return out
 }
 
-// TrunkView is one trunk's row.
-type TrunkView struct {
-	Name         string
-	Role         Role
-	Registration RegState
-	RegCode      int
-	RegExpiresAt int64 // Unix ns when the granted registration runs out (0 = unknown)
-	OptionsUp    int   // 1 up, 0 unknown, -1 down
-	OptionsRTT   time.Duration
-	OptionsCode  int
-	LastSeen     int64 // last call attempt, Unix ns
-	Win          [3]Stats
-	// Spark is calls per minute for the last SparkMinutes minutes, oldest first.
-	Spark []int
+func (s *State) numberFlags() map[string][]string {
+	flags := make(map[string][]string)
+	for _, k := range s.openKeys() {
+		a := s.c.Alerts[k]
+		if _, ok := s.c.NumIdx[a.Subject]; ok {
+			flags[a.Subject] = append(flags[a.Subject], string(a.Rule))
+		}
+	}
+	return flags
 }
 
-// SparkMinutes is how many minutes a trunk's sparkline covers.
-const SparkMinutes = 30
-
-// NumberView is one ported number's row.
-type NumberView struct {
-	E164          string
-	PortRequestID string
-	PortState     PortState
-	Activated     int64  // Unix ns (0 = not yet)
-	Serving       string // trunk the last inbound call arrived on ("" = none yet)
-	ServingRole   Role
-	LastSeen      int64
-	Win           [3]Stats
-	Flags         []string // rules with an open alert on this number (zombie, split_brain, drop_rate, ...)
+// alertViews lists open alerts newest first, then closed ones newest first.
+func (s *State) alertViews() []AlertView {
+	out := make([]AlertView, 0, len(s.c.Alerts)+len(s.c.Closed))
+	for _, k := range s.openKeys() {
+		out = append(out, *s.c.Alerts[k])
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Opened > out[j].Opened })
+	for i := len(s.c.Closed) - 1; i >= 0; i-- {
+		out = append(out, s.c.Closed[i])
+	}
+	return out
 }
 
-// AlertView is an alert as listed.
-type AlertView struct {
-	AlertChange
-	Opened int64 // Unix ns
-	Closed int64 // Unix ns, 0 while open
-}
-
-// FeedLine is one SIP message in the live feed.
-type FeedLine struct {
-	Time    int64
-	Trunk   string // "" when it matched no trunk
-	Dir     string // "in" (from the trunk) or "out" (to the trunk)
-	Summary string // "INVITE sip:+15551230001@…" or "488 Not Acceptable Here"
-	Code    int    // response code, 0 for requests
-	CallID  string
-	Number  string
-}
-
-// ActionView is an operator action's latest state.
-type ActionView struct {
-	ActionRecord
-	Requested int64 // Unix ns
-	Updated   int64 // Unix ns of the latest state
-	// Progress says how verification by traffic stands, for the screen
-	// ("2 of 3 calls on legacy, 1 elsewhere, 3m left"); "" when the action
-	// expects no traffic.
-	Progress string
-}
-
-// NoteView is an operator note.
-type NoteView struct {
-	Time int64
-	Note
+func (s *State) feedLines() []FeedLine {
+	out := make([]FeedLine, 0, len(s.c.Feed))
+	out = append(out, s.c.Feed[s.c.FeedPos:]...)
+	return append(out, s.c.Feed[:s.c.FeedPos]...)
 }

@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"net/netip"
+	"strconv"
 	"time"
 )
 
@@ -253,8 +254,8 @@ func (s *State) applyPort(t int64, p *PortChange) {
 		n.Activated = t
 	}
 	if p.State != PortCompleted {
-		s.closeAlert(t, "zombie", n.E164)
-		s.closeAlert(t, "split_brain", n.E164)
+		s.closeAlert(t, RuleZombie, n.E164)
+		s.closeAlert(t, RuleSplitBrain, n.E164)
 	}
 }
 
@@ -264,17 +265,17 @@ func (s *State) applyProbe(t int64, p *ProbeResult) {
 		return
 	}
 	switch p.Probe {
-	case "options":
+	case ProbeOptions:
 		s.setOptions(i, p.Code, p.RTT)
 		switch p.Health { // the prober's thresholds outrank a single answer
-		case "up":
+		case HealthUp:
 			s.c.Trunks[i].OptionsUp = 1
-		case "down":
+		case HealthDown:
 			s.c.Trunks[i].OptionsUp = -1
-		case "pending":
+		case HealthPending:
 			s.c.Trunks[i].OptionsUp = 0
 		}
-	case "register":
+	case ProbeRegister:
 		switch {
 		case p.Code >= 200 && p.Code < 300:
 			s.setReg(t, i, RegRegistered, p.Code, 0)
@@ -291,8 +292,8 @@ func (s *State) applyProbe(t int64, p *ProbeResult) {
 // thresholds) and reports the verdict as a KindProbe event, so the fold
 // must not time it out a second time and turn a healthy trunk down.
 func (s *State) forgetProbeOptions(e Event) {
-	if i := e.SIP.Info; e.Source == "probe" && i != nil && i.Request && i.Method == "OPTIONS" {
-		delete(s.c.Options, i.CallID+"/"+itoa(int(i.CSeq)))
+	if i := e.SIP.Info; e.Source == SourceProbe && i != nil && i.Request && i.Method == "OPTIONS" {
+		delete(s.c.Options, i.CallID+"/"+strconv.Itoa(int(i.CSeq)))
 	}
 }
 

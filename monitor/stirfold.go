@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/cutover/cutover/monitor/sipmsg"
 )
 
 // StirResults are the outcomes a StirVerdict.Result can take, in the order
@@ -58,7 +60,7 @@ func verstatSlot(v string) int {
 }
 
 // countStir adds one INVITE's attestation, verdict and verstat to b.
-func countStir(b *bucket, m *SIPMessage, info *SIPInfo, inbound bool) {
+func countStir(b *bucket, m *SIPMessage, info *sipmsg.Info, inbound bool) {
 	if inbound {
 		b.Verstat[verstatSlot(info.Verstat)]++
 		return
@@ -83,18 +85,18 @@ func (s *State) attestationRule(t int64, subject string, ser *series, w time.Dur
 	mix := st.Attest
 	n := mix.Total()
 	share := ratio(mix.A, n)
-	_, open := s.c.Alerts["attestation:"+subject]
+	_, open := s.c.Alerts[alertKey(RuleAttestation, subject)]
 	lowA := n >= minCalls && share < th.AttestAMin
 	invalid := mix.Invalid >= th.AttestInvalidMin
 	if open {
-		lowA = n >= (minCalls+1)/2 && share < th.AttestAMin+attestRecovery
-		invalid = mix.Invalid >= (th.AttestInvalidMin+1)/2
+		lowA = n >= halfUp(minCalls) && share < th.AttestAMin+attestRecovery
+		invalid = mix.Invalid >= halfUp(th.AttestInvalidMin)
 	}
 	sev := SevWarning
 	if invalid {
 		sev = SevCritical
 	}
-	s.setAlert(t, lowA || invalid, "attestation", subject, sev, func() string {
+	s.setAlert(t, lowA || invalid, RuleAttestation, subject, sev, func() string {
 		msg := fmt.Sprintf("outbound attestation over %s: A %d, B %d, C %d, none %d, invalid %d", fmtDur(w), mix.A, mix.B, mix.C, mix.None, mix.Invalid)
 		if lowA {
 			msg += fmt.Sprintf(" — A %.0f%% of %d calls, below %.0f%%: calls risk being labelled spam", share*100, n, th.AttestAMin*100)

@@ -7,21 +7,12 @@ import (
 	"time"
 )
 
-// SourceVerify is the Source of the action events the fold derives while
-// it verifies an action by traffic (unverified, verified, not verified in
-// time). Like alerts they are recorded and never folded again.
-const SourceVerify = "verify"
-
 // Derived reports whether ev was derived by the fold: an alert opening or
 // closing, or a step of an action's verification. The pipeline records
 // derived events; Apply ignores them, so a replay derives them again.
 func Derived(ev Event) bool {
 	return ev.Kind == KindAlert || ev.Kind == KindAction && ev.Source == SourceVerify
 }
-
-// ruleUnverified is the alert an action raises when its traffic has not
-// moved by its deadline; its subject is the action's ID.
-const ruleUnverified = "action_unverified"
 
 // verifyState is a done action waiting for its traffic to move: it counts
 // the new calls (attempts that start once the action is done) in the
@@ -69,9 +60,9 @@ func (v *verifyState) progress(now int64) string {
 func (v *verifyState) what() string {
 	s := "calls"
 	switch v.Expect.Dir {
-	case "in":
+	case DirIn:
 		s = "inbound calls"
-	case "out":
+	case DirOut:
 		s = "outbound calls"
 	}
 	if len(v.Expect.Numbers) > 0 {
@@ -159,11 +150,11 @@ func (s *State) supersede(t int64, v *ActionView) {
 func (s *State) stopWaiting(t int64, i int) {
 	vs := s.c.Verify[i]
 	s.c.Verify = slices.Delete(s.c.Verify, i, i+1)
-	s.closeAlert(t, ruleUnverified, vs.ID)
+	s.closeAlert(t, RuleActionUnverified, vs.ID)
 	if vs.CloseHeld {
 		if _, open := s.c.Alerts[vs.Prompted]; open {
 			rule, subject, _ := strings.Cut(vs.Prompted, ":")
-			s.closeAlert(t, rule, subject) // unless another wait holds it too
+			s.closeAlert(t, Rule(rule), subject) // unless another wait holds it too
 		}
 	}
 }
@@ -200,9 +191,9 @@ func (s *State) verifyCall(t, start int64, tr int, inbound bool, e164 string) {
 	if len(s.c.Verify) == 0 || tr < 0 {
 		return
 	}
-	dir, name := "out", s.trunkName(tr)
+	dir, name := DirOut, s.trunkName(tr)
 	if inbound {
-		dir = "in"
+		dir = DirIn
 	}
 	for i := 0; i < len(s.c.Verify); i++ {
 		v := &s.c.Verify[i]
@@ -249,7 +240,7 @@ func (s *State) verifyDeadlines(now int64) {
 			continue
 		}
 		vs.Expired = true
-		s.openAlert(now, ruleUnverified, vs.ID, SevWarning,
+		s.openAlert(now, RuleActionUnverified, vs.ID, SevWarning,
 			fmt.Sprintf("%s %s: %s did not move to %s within %s (%s)", vs.Type, vs.Target, vs.what(),
 				strings.Join(vs.Expect.Trunks, " or "), shortDur(time.Duration(vs.Expect.Within)), vs.counts()))
 		if a := s.actionIndex(vs.ID); a >= 0 {

@@ -19,13 +19,13 @@ func actionSteps(when int64, id, typ string, exp *ActionExpect, prompted string)
 		if st == ActionDone {
 			r.Result = "read back: legacy first"
 		}
-		evs = append(evs, Event{Time: when - int64(2-i)*int64(time.Second), Kind: KindAction, Source: "operator", Action: &r})
+		evs = append(evs, Event{Time: when - int64(2-i)*int64(time.Second), Kind: KindAction, Source: SourceOperator, Action: &r})
 	}
 	return evs
 }
 
 func actionStep(when int64, id string, st ActionState) Event {
-	return Event{Time: when, Kind: KindAction, Source: "operator", Action: &ActionRecord{ID: id, Type: "failover", State: st, Target: "carrier-a"}}
+	return Event{Time: when, Kind: KindAction, Source: SourceOperator, Action: &ActionRecord{ID: id, Type: "failover", State: st, Target: "carrier-a"}}
 }
 
 // callOut is a new outbound call from number via trunk; callIn one arriving for number from trunk.
@@ -37,7 +37,7 @@ func callIn(t *testing.T, id string, when int64, trunk netip.AddrPort, number st
 	return newDialog(t, id, trunk, pbx, "+12125550100", number).invite(when, "")
 }
 
-func tick(when int64) Event { return Event{Time: when, Kind: KindTick, Source: "clock"} }
+func tick(when int64) Event { return Event{Time: when, Kind: KindTick, Source: SourceClock} }
 
 func actionView(t *testing.T, s *State, id string) ActionView {
 	t.Helper()
@@ -52,7 +52,7 @@ func actionView(t *testing.T, s *State, id string) ActionView {
 
 func TestVerifyActionByTraffic(t *testing.T) {
 	sec := func(n int) int64 { return at(time.Duration(n) * time.Second) }
-	outLegacy := ActionExpect{Dir: "out", Trunks: []string{"legacy"}, Within: int64(5 * time.Minute), Calls: 3}
+	outLegacy := ActionExpect{Dir: DirOut, Trunks: []string{"legacy"}, Within: int64(5 * time.Minute), Calls: 3}
 	withNumbers := func(e ActionExpect, nums ...string) ActionExpect { e.Numbers = nums; return e }
 	cases := []struct {
 		name   string
@@ -146,7 +146,7 @@ func TestVerifyActionByTraffic(t *testing.T) {
 // The deadline fires on the clock alone, and the alert says what did not move.
 func TestVerifyDeadlineAlertAndDerivedSteps(t *testing.T) {
 	s := NewState(testConfig())
-	exp := ActionExpect{Dir: "in", Trunks: []string{"legacy"}, Numbers: []string{testNum}, Within: int64(2 * time.Minute), Calls: 2}
+	exp := ActionExpect{Dir: DirIn, Trunks: []string{"legacy"}, Numbers: []string{testNum}, Within: int64(2 * time.Minute), Calls: 2}
 	applyAll(s, actionSteps(at(0), "failover-1", "failover", &exp, "")...)
 	applyAll(s, callIn(t, "x", at(10*time.Second), newTr, testNum), tick(at(2*time.Minute)))
 	if openAlerts(s)["action_unverified:failover-1"] {
@@ -200,7 +200,7 @@ func TestVerifyHoldsThePromptingAlert(t *testing.T) {
 	if !openAlerts(s)["split_brain:"+testNum] {
 		t.Fatalf("no split_brain: %v", openAlerts(s))
 	}
-	exp := ActionExpect{Dir: "out", Trunks: []string{"new"}, Numbers: []string{testNum}, Within: int64(30 * time.Minute), Calls: 3}
+	exp := ActionExpect{Dir: DirOut, Trunks: []string{"new"}, Numbers: []string{testNum}, Within: int64(30 * time.Minute), Calls: 3}
 	applyAll(s, actionSteps(at(2*time.Minute), "outbound-1", "outbound", &exp, "split_brain:"+testNum)...)
 	applyAll(s, callOut(t, "n1", at(3*time.Minute), newTr, testNum), callOut(t, "n2", at(4*time.Minute), newTr, testNum))
 	s.Apply(tick(at(20 * time.Minute))) // 19 quiet minutes: the rule alone would have closed it
@@ -222,13 +222,13 @@ func TestVerifyHoldsThePromptingAlert(t *testing.T) {
 func TestVerifyRestoreSupersedesFailover(t *testing.T) {
 	s := NewState(testConfig())
 	s.Apply(Event{Time: at(0), Kind: KindRegistration, Registration: &RegistrationChange{Trunk: "new", State: RegFailed, Code: 403}})
-	exp := ActionExpect{Dir: "out", Trunks: []string{"legacy"}, Within: int64(5 * time.Minute), Calls: 3}
+	exp := ActionExpect{Dir: DirOut, Trunks: []string{"legacy"}, Within: int64(5 * time.Minute), Calls: 3}
 	applyAll(s, actionSteps(at(time.Minute), "failover-1", "failover", &exp, "registration:new")...)
 	s.Apply(tick(at(7 * time.Minute))) // the deadline passes
 	if !openAlerts(s)["action_unverified:failover-1"] {
 		t.Fatalf("no action_unverified: %v", openAlerts(s))
 	}
-	back := ActionExpect{Dir: "out", Trunks: []string{"new"}, Within: int64(5 * time.Minute), Calls: 3}
+	back := ActionExpect{Dir: DirOut, Trunks: []string{"new"}, Within: int64(5 * time.Minute), Calls: 3}
 	applyAll(s, actionSteps(at(8*time.Minute), "restore-1", "restore", &back, "")...)
 	open := openAlerts(s)
 	if open["action_unverified:failover-1"] || len(s.c.Verify) != 1 || s.c.Verify[0].ID != "restore-1" {
@@ -247,7 +247,7 @@ func TestVerifyRestoreSupersedesFailover(t *testing.T) {
 func TestVerifyReleaseClosesAHeldClose(t *testing.T) {
 	s := NewState(testConfig())
 	s.Apply(Event{Time: at(0), Kind: KindRegistration, Registration: &RegistrationChange{Trunk: "new", State: RegFailed, Code: 403}})
-	exp := ActionExpect{Dir: "out", Trunks: []string{"legacy"}, Within: int64(30 * time.Minute), Calls: 3}
+	exp := ActionExpect{Dir: DirOut, Trunks: []string{"legacy"}, Within: int64(30 * time.Minute), Calls: 3}
 	applyAll(s, actionSteps(at(time.Minute), "failover-1", "failover", &exp, "registration:new")...)
 	s.Apply(Event{Time: at(2 * time.Minute), Kind: KindRegistration, Registration: &RegistrationChange{Trunk: "new", State: RegRegistered, Code: 200, Expires: time.Hour}})
 	if !openAlerts(s)["registration:new"] {
@@ -269,7 +269,7 @@ func TestVerifyUndoReleasesTheHold(t *testing.T) {
 	s := NewState(testConfig())
 	s.Apply(Event{Time: at(0), Kind: KindPortState, Port: &PortChange{Number: testNum, State: PortCompleted}})
 	s.Apply(callOut(t, "split", at(time.Minute), legacy, testNum))
-	exp := ActionExpect{Dir: "out", Trunks: []string{"new"}, Within: int64(time.Hour), Calls: 3}
+	exp := ActionExpect{Dir: DirOut, Trunks: []string{"new"}, Within: int64(time.Hour), Calls: 3}
 	applyAll(s, actionSteps(at(2*time.Minute), "outbound-1", "outbound", &exp, "split_brain:"+testNum)...)
 	s.Apply(tick(at(20 * time.Minute)))
 	if !openAlerts(s)["split_brain:"+testNum] {
@@ -286,10 +286,10 @@ func TestVerifyUndoReleasesTheHold(t *testing.T) {
 // recorded (events and derived events, in order) derives the same steps
 // and ends in the same state, also from a checkpoint taken mid-way.
 func TestVerifyReplayEqualsLive(t *testing.T) {
-	exp := ActionExpect{Dir: "out", Trunks: []string{"legacy"}, Within: int64(5 * time.Minute), Calls: 3}
+	exp := ActionExpect{Dir: DirOut, Trunks: []string{"legacy"}, Within: int64(5 * time.Minute), Calls: 3}
 	var in []Event
 	in = append(in, actionSteps(at(0), "failover-1", "failover", &exp, "")...)
-	second := actionSteps(at(time.Second), "failover-2", "failover", &ActionExpect{Dir: "in", Trunks: []string{"new"}, Within: int64(time.Minute), Calls: 1}, "")
+	second := actionSteps(at(time.Second), "failover-2", "failover", &ActionExpect{Dir: DirIn, Trunks: []string{"new"}, Within: int64(time.Minute), Calls: 1}, "")
 	for _, e := range second {
 		e.Action.Target = "carrier-b" // another target: the first one's wait goes on
 	}
@@ -399,7 +399,7 @@ func TestShortDur(t *testing.T) {
 // carrier's trunk, when its carrier leg shows up (even after the answer).
 func TestVerifyCountsSBCCallsOnceOnTheCarrierTrunk(t *testing.T) {
 	s := NewState(testConfig())
-	exp := ActionExpect{Dir: "out", Trunks: []string{"legacy"}, Numbers: []string{testNum}, Within: int64(5 * time.Minute), Calls: 2}
+	exp := ActionExpect{Dir: DirOut, Trunks: []string{"legacy"}, Numbers: []string{testNum}, Within: int64(5 * time.Minute), Calls: 2}
 	applyAll(s, actionSteps(at(0), "outbound-1", "outbound", &exp, "")...)
 	sbc := netip.MustParseAddrPort("192.0.2.1:5060")
 	for i, carrier := range []netip.AddrPort{legacy, newTr, legacy} {
@@ -425,7 +425,7 @@ func TestVerifyCountsSBCCallsOnceOnTheCarrierTrunk(t *testing.T) {
 func TestVerifyPrefixMatchesUnconfiguredNumbersThroughTheSBC(t *testing.T) {
 	const other = "+14155559876" // in the range, not a configured number
 	s := NewState(testConfig())
-	exp := ActionExpect{Dir: "out", Trunks: []string{"new"}, Numbers: []string{"+1415555*"}, Within: int64(5 * time.Minute), Calls: 2}
+	exp := ActionExpect{Dir: DirOut, Trunks: []string{"new"}, Numbers: []string{"+1415555*"}, Within: int64(5 * time.Minute), Calls: 2}
 	applyAll(s, actionSteps(at(0), "outbound-1", "outbound", &exp, "")...)
 	sbc := netip.MustParseAddrPort("192.0.2.1:5060")
 	start := at(10 * time.Second)

@@ -109,31 +109,31 @@ func (s *series) perBucket(now int64, n int) []int {
 	return out
 }
 
-func (st *Stats) add(b *bucket) {
-	st.Attempts += int(b.Attempts)
-	st.Completed += int(b.Completed)
-	st.Answered += int(b.Answered)
-	st.Failed += int(b.Failed)
-	st.Effective += int(b.Effective)
-	st.Short += int(b.Short)
-	st.PDDCount += int(b.PDDCount)
-	st.PDDSum += time.Duration(b.PDDSum)
-	st.Legacy += int(b.Legacy)
-	st.New += int(b.New)
-	st.Attest.A += int(b.Attest[0])
-	st.Attest.B += int(b.Attest[1])
-	st.Attest.C += int(b.Attest[2])
-	st.Attest.None += int(b.Attest[3])
-	st.Attest.Invalid += int(b.Attest[4])
+func (s *Stats) add(b *bucket) {
+	s.Attempts += int(b.Attempts)
+	s.Completed += int(b.Completed)
+	s.Answered += int(b.Answered)
+	s.Failed += int(b.Failed)
+	s.Effective += int(b.Effective)
+	s.Short += int(b.Short)
+	s.PDDCount += int(b.PDDCount)
+	s.PDDSum += time.Duration(b.PDDSum)
+	s.Legacy += int(b.Legacy)
+	s.New += int(b.New)
+	s.Attest.A += int(b.Attest[0])
+	s.Attest.B += int(b.Attest[1])
+	s.Attest.C += int(b.Attest[2])
+	s.Attest.None += int(b.Attest[3])
+	s.Attest.Invalid += int(b.Attest[4])
 	for i, n := range b.Stir {
-		st.Stir[i] += int(n)
+		s.Stir[i] += int(n)
 	}
-	st.Verstat.Passed += int(b.Verstat[0])
-	st.Verstat.Failed += int(b.Verstat[1])
-	st.Verstat.None += int(b.Verstat[2])
-	st.Verstat.Absent += int(b.Verstat[3])
+	s.Verstat.Passed += int(b.Verstat[0])
+	s.Verstat.Failed += int(b.Verstat[1])
+	s.Verstat.None += int(b.Verstat[2])
+	s.Verstat.Absent += int(b.Verstat[3])
 	for _, c := range b.Codes {
-		st.Codes = addCode(st.Codes, c.Code, c.Count)
+		s.Codes = addCode(s.Codes, c.Code, c.Count)
 	}
 }
 

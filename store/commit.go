@@ -153,10 +153,10 @@ func (c *committer) project(ctx context.Context, tx *sql.Tx, seq int64, ev *moni
 	switch {
 	case ev.Kind == monitor.KindAlert && ev.Alert != nil && ev.Alert.Open:
 		a := ev.Alert
-		query, args = sqlOpenAlert, []any{seq, a.Rule, a.Subject, string(a.Severity), a.Message, ev.Time}
+		query, args = sqlOpenAlert, []any{seq, string(a.Rule), a.Subject, string(a.Severity), a.Message, ev.Time}
 	case ev.Kind == monitor.KindAlert && ev.Alert != nil:
 		a := ev.Alert
-		query, args = sqlCloseAlert, []any{ev.Time, seq, a.Rule, a.Subject}
+		query, args = sqlCloseAlert, []any{ev.Time, seq, string(a.Rule), a.Subject}
 	case ev.Kind == monitor.KindAction && ev.Action != nil:
 		a := ev.Action
 		query, args = sqlUpsertAction, []any{a.ID, seq, string(a.State), a.Type, a.Target, a.Operator,

@@ -12,7 +12,7 @@ import (
 // cutover_id). A nil pointer is SQL NULL.
 //
 // A SIP event keeps its addresses, transport and raw bytes in their own
-// columns and its STIR/SHAKEN verdict as JSON in data; the parsed SIPInfo
+// columns and its STIR/SHAKEN verdict as JSON in data; the parsed sipmsg.Info
 // is never stored (readers decode Raw again). transport is NULL exactly
 // when the event has no SIP message. Every other kind stores the payload
 // matching its Kind as JSON in data (NULL when that payload is nil); a
@@ -28,7 +28,7 @@ type eventRow struct {
 }
 
 func encodeEvent(ev *monitor.Event) (eventRow, error) {
-	r := eventRow{ts: ev.Time, kind: int64(ev.Kind), source: ev.Source}
+	r := eventRow{ts: ev.Time, kind: int64(ev.Kind), source: string(ev.Source)}
 	var payload any
 	switch ev.Kind {
 	case monitor.KindSIP:
@@ -87,7 +87,7 @@ func addrString(ap netip.AddrPort) *string {
 // decodeEvent rebuilds the event from its row. rawNull tells a NULL raw
 // from an empty one (the driver reads both as a nil slice).
 func decodeEvent(r eventRow, rawNull bool) (monitor.Event, error) {
-	ev := monitor.Event{Time: r.ts, Kind: monitor.Kind(r.kind), Source: r.source}
+	ev := monitor.Event{Time: r.ts, Kind: monitor.Kind(r.kind), Source: monitor.Source(r.source)}
 	var err error
 	switch ev.Kind {
 	case monitor.KindSIP:

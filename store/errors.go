@@ -33,8 +33,6 @@ var (
 	ErrNoCutover = errors.New("no cutover in recording")
 	// ErrCutoverExists: BeginCutover on a recording that already holds one.
 	ErrCutoverExists = errors.New("recording already holds a cutover")
-	// ErrNoCheckpoint: no checkpoint at or before the asked time.
-	ErrNoCheckpoint = errors.New("no checkpoint")
 	// ErrClosed: the Writer (or Store) was closed.
 	ErrClosed = errors.New("closed")
 	// ErrNotOwner: the file (a recording, its -wal or -shm, a file

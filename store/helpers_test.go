@@ -123,7 +123,7 @@ func sipEvents(start, n int) []monitor.Event {
 		} else {
 			m.Stir = &monitor.StirVerdict{Attest: "A", Result: "valid"}
 		}
-		evs[j] = monitor.Event{Time: t0 + int64(i)*int64(time.Millisecond), Kind: monitor.KindSIP, Source: "sim", SIP: m}
+		evs[j] = monitor.Event{Time: t0 + int64(i)*int64(time.Millisecond), Kind: monitor.KindSIP, Source: monitor.SourceSim, SIP: m}
 	}
 	return evs
 }

@@ -13,13 +13,13 @@ import (
 	"github.com/cutover/cutover/monitor"
 )
 
-func alertEv(ts int64, rule, subject string, open bool) monitor.Event {
-	return monitor.Event{Time: ts, Kind: monitor.KindAlert, Source: "fold", Alert: &monitor.AlertChange{
-		Rule: rule, Subject: subject, Open: open, Severity: monitor.SevWarning, Message: rule + " on " + subject}}
+func alertEv(ts int64, rule monitor.Rule, subject string, open bool) monitor.Event {
+	return monitor.Event{Time: ts, Kind: monitor.KindAlert, Source: monitor.SourceFold, Alert: &monitor.AlertChange{
+		Rule: rule, Subject: subject, Open: open, Severity: monitor.SevWarning, Message: string(rule) + " on " + subject}}
 }
 
 func actionEv(ts int64, a monitor.ActionRecord) monitor.Event {
-	return monitor.Event{Time: ts, Kind: monitor.KindAction, Source: "operator", Action: &a}
+	return monitor.Event{Time: ts, Kind: monitor.KindAction, Source: monitor.SourceOperator, Action: &a}
 }
 
 // record appends evs in one batch and commits them.
@@ -100,7 +100,7 @@ func TestNotesProjection(t *testing.T) {
 	s := newRecording(t)
 	w := NewWriter(s, WriterOptions{})
 	note := func(ts int64, text string) monitor.Event {
-		return monitor.Event{Time: ts, Kind: monitor.KindNote, Source: "operator", Note: &monitor.Note{Author: "ana", Text: text}}
+		return monitor.Event{Time: ts, Kind: monitor.KindNote, Source: monitor.SourceOperator, Note: &monitor.Note{Author: "ana", Text: text}}
 	}
 	record(t, w, sipEvents(0, 2)...)
 	record(t, w, note(100, "port approved"), sipEvents(2, 1)[0], note(200, "legacy still answering"))

@@ -117,9 +117,15 @@ func (r *Reader) Close() error { return wrapErr(r.path, "close", r.db.Close()) }
 // Cutover returns the recording's cutover, as it was when the Reader opened.
 func (r *Reader) Cutover() Cutover { return r.cut }
 
+// Config returns the recorded cutover's configuration.
+func (r *Reader) Config() monitor.Config { return r.cut.Config }
+
+// Mode returns how the cutover was recorded: live, demo or import.
+func (r *Reader) Mode() string { return r.cut.Mode }
+
 // Events calls fn for every event after afterSeq, in seq order, streaming
 // them from the file. It stops at fn's first error and returns it. SIP
-// events come back without Info: decode them with monitor.Decode.
+// events come back without Info: decode them with SIPMessage.Decode(sipparse.Parse).
 func (r *Reader) Events(ctx context.Context, afterSeq int64, fn func(seq int64, ev monitor.Event) error) error {
 	rows, err := r.db.QueryContext(ctx, `SELECT seq, ts_ns, kind, source, src, dst, transport, raw, raw IS NULL, data
 		FROM events WHERE seq > ? ORDER BY seq`, afterSeq)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/sipparse"
 )
 
 // everyKind holds one event (or more) of every kind, with the corners of
@@ -21,27 +22,27 @@ func everyKind() []monitor.Event {
 		Transport: "tls", Raw: ok200(9),
 	}
 	return append(sip,
-		monitor.Event{Time: t0 + 10, Kind: monitor.KindSIP, Source: "hep", SIP: &v6},
-		monitor.Event{Time: t0 + 11, Kind: monitor.KindSIP, Source: "pcap", SIP: &monitor.SIPMessage{Transport: "", Raw: []byte{}}},
-		monitor.Event{Time: t0 + 12, Kind: monitor.KindSIP, Source: "pcap", SIP: &monitor.SIPMessage{Transport: "udp", Raw: []byte("\x00\xff junk")}},
-		monitor.Event{Time: t0 + 13, Kind: monitor.KindSIP, Source: "pcap", SIP: &monitor.SIPMessage{Transport: "ws"}},
-		monitor.Event{Time: t0 + 14, Kind: monitor.KindSIP, Source: "pcap"},
-		monitor.Event{Time: t0 + 20, Kind: monitor.KindProbe, Source: "probe", Probe: &monitor.ProbeResult{
-			Trunk: "new-in", Probe: "call", Code: 200, RTT: 123456789 * time.Nanosecond, Number: "+15551234567", Landed: "new-in"}},
-		monitor.Event{Time: t0 + 21, Kind: monitor.KindProbe, Source: "probe", Probe: &monitor.ProbeResult{
-			Trunk: "legacy-in", Probe: "options", Code: 408, RTT: 5 * time.Second, Err: "timeout"}},
-		monitor.Event{Time: t0 + 30, Kind: monitor.KindRegistration, Source: "probe", Registration: &monitor.RegistrationChange{
+		monitor.Event{Time: t0 + 10, Kind: monitor.KindSIP, Source: monitor.SourceHEP, SIP: &v6},
+		monitor.Event{Time: t0 + 11, Kind: monitor.KindSIP, Source: monitor.SourcePcap, SIP: &monitor.SIPMessage{Transport: "", Raw: []byte{}}},
+		monitor.Event{Time: t0 + 12, Kind: monitor.KindSIP, Source: monitor.SourcePcap, SIP: &monitor.SIPMessage{Transport: "udp", Raw: []byte("\x00\xff junk")}},
+		monitor.Event{Time: t0 + 13, Kind: monitor.KindSIP, Source: monitor.SourcePcap, SIP: &monitor.SIPMessage{Transport: "ws"}},
+		monitor.Event{Time: t0 + 14, Kind: monitor.KindSIP, Source: monitor.SourcePcap},
+		monitor.Event{Time: t0 + 20, Kind: monitor.KindProbe, Source: monitor.SourceProbe, Probe: &monitor.ProbeResult{
+			Trunk: "new-in", Probe: monitor.ProbeTestCall, Code: 200, RTT: 123456789 * time.Nanosecond, Number: "+15551234567", Landed: "new-in"}},
+		monitor.Event{Time: t0 + 21, Kind: monitor.KindProbe, Source: monitor.SourceProbe, Probe: &monitor.ProbeResult{
+			Trunk: "legacy-in", Probe: monitor.ProbeOptions, Code: 408, RTT: 5 * time.Second, Err: "timeout"}},
+		monitor.Event{Time: t0 + 30, Kind: monitor.KindRegistration, Source: monitor.SourceProbe, Registration: &monitor.RegistrationChange{
 			Trunk: "new-in", State: monitor.RegRegistered, Code: 200, Expires: time.Hour}},
 		monitor.Event{Time: t0 + 40, Kind: monitor.KindPortState, Source: "config", Port: &monitor.PortChange{
 			Number: "+15551234567", State: monitor.PortInProgress}},
-		monitor.Event{Time: t0 + 50, Kind: monitor.KindAction, Source: "operator", Action: &monitor.ActionRecord{
+		monitor.Event{Time: t0 + 50, Kind: monitor.KindAction, Source: monitor.SourceOperator, Action: &monitor.ActionRecord{
 			ID: "a1", Type: "failover", State: monitor.ActionDone, Target: "+15551234567", Operator: "ops@bridge",
 			DryRun: "UPDATE _sip._udp CNAME", Result: "ok", Undo: `{"old":"legacy"}`}},
-		monitor.Event{Time: t0 + 60, Kind: monitor.KindNote, Source: "operator", Note: &monitor.Note{
+		monitor.Event{Time: t0 + 60, Kind: monitor.KindNote, Source: monitor.SourceOperator, Note: &monitor.Note{
 			Author: "ops@bridge", Text: "carrier says \"wait\" — 10 min ✓\nsecond line"}},
-		monitor.Event{Time: t0 + 70, Kind: monitor.KindAlert, Source: "fold", Alert: &monitor.AlertChange{
+		monitor.Event{Time: t0 + 70, Kind: monitor.KindAlert, Source: monitor.SourceFold, Alert: &monitor.AlertChange{
 			Rule: "zombie", Subject: "+15551234567", Open: true, Severity: monitor.SevCritical, Message: "still on legacy"}},
-		monitor.Event{Time: t0 + 80, Kind: monitor.KindTick, Source: "clock"},
+		monitor.Event{Time: t0 + 80, Kind: monitor.KindTick, Source: monitor.SourceClock},
 		monitor.Event{Time: -1, Kind: monitor.Kind(200), Source: ""},
 	)
 }
@@ -53,7 +54,7 @@ func TestRoundTripEveryKind(t *testing.T) {
 	in := everyKind()
 	for i := range in { // the writer must not store what Decode derives
 		if in[i].SIP != nil {
-			_ = monitor.Decode(in[i].SIP)
+			_ = in[i].SIP.Decode(sipparse.Parse)
 		}
 	}
 	if in[0].SIP.Info == nil || in[1].SIP.Info == nil {
@@ -82,7 +83,7 @@ func TestRoundTripEveryKind(t *testing.T) {
 		}
 	}
 	// The reader's events decode as the written ones did.
-	if err := monitor.Decode(got[1].SIP); err != nil || !reflect.DeepEqual(got[1].SIP.Info, in[1].SIP.Info) {
+	if err := got[1].SIP.Decode(sipparse.Parse); err != nil || !reflect.DeepEqual(got[1].SIP.Info, in[1].SIP.Info) {
 		t.Errorf("decoded read-back 200 OK differs: %v", err)
 	}
 }
@@ -149,7 +150,14 @@ func TestWriterFlushesAtMaxBatch(t *testing.T) {
 	if err := w.Append(sipEvents(0, 4)); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(50 * time.Millisecond)
+	// Below MaxBatch the events wait in the buffer for the interval: the
+	// flusher is not kicked, and nothing is committed.
+	w.mu.Lock()
+	buffered, kicked := len(w.buf.evs), len(w.kick)
+	w.mu.Unlock()
+	if buffered != 4 || kicked != 0 {
+		t.Errorf("below MaxBatch: %d events buffered, flusher kicked %d times; want 4 buffered, no kick", buffered, kicked)
+	}
 	if c, _ := r.Count(); c != 0 {
 		t.Errorf("%d events committed below MaxBatch before the interval", c)
 	}

@@ -155,7 +155,7 @@ func (m *Model) openAlertSubjects(rule string) []string {
 		return out
 	}
 	for _, a := range m.snap.Alerts {
-		if a.Closed == 0 && a.Rule == rule && !slices.Contains(out, a.Subject) {
+		if a.Closed == 0 && string(a.Rule) == rule && !slices.Contains(out, a.Subject) {
 			out = append(out, a.Subject)
 		}
 	}

@@ -127,7 +127,7 @@ func (p *alertsPane) cell(a *monitor.AlertView, c column) cell {
 		t := sevLabel(a.Severity)
 		return cell{t, st.sevStyle(a.Severity).Render(t)}
 	case acRule:
-		return muted(a.Rule)
+		return muted(string(a.Rule))
 	case acSubject:
 		return muted(a.Subject)
 	case acAge:

@@ -327,11 +327,11 @@ func (v *detailView) subjectAlerts(subject string) []string {
 			continue
 		}
 		if a.Closed != 0 {
-			lines = append(lines, st.Muted.Render("    done  "+a.Rule+"  "+a.Message+"  (closed "+age(v.c.now, a.Closed)+" ago)"))
+			lines = append(lines, st.Muted.Render("    done  "+string(a.Rule)+"  "+a.Message+"  (closed "+age(v.c.now, a.Closed)+" ago)"))
 			continue
 		}
 		lines = append(lines, "    "+st.sevStyle(a.Severity).Render(sevLabel(a.Severity))+"  "+
-			st.Bold.Render(a.Rule)+"  "+a.Message+st.Muted.Render("  (open "+age(v.c.now, a.Opened)+")"))
+			st.Bold.Render(string(a.Rule))+"  "+a.Message+st.Muted.Render("  (open "+age(v.c.now, a.Opened)+")"))
 	}
 	if len(lines) == 1 {
 		lines = append(lines, st.OK.Render("    none"))

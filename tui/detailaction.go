@@ -24,7 +24,7 @@ func (v *detailView) actionDetail(a *monitor.ActionView) []string {
 		lines = append(lines, labelled(st, "answers alert", a.Prompted))
 	}
 	if e := a.Expect; e != nil {
-		what := "calls " + e.Dir + " on " + strings.Join(e.Trunks, ", ")
+		what := "calls " + string(e.Dir) + " on " + strings.Join(e.Trunks, ", ")
 		if len(e.Numbers) > 0 {
 			what += " for " + strings.Join(e.Numbers, ", ")
 		}

@@ -6,7 +6,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/cutover/cutover/monitor/replay"
+	"github.com/cutover/cutover/monitor"
 )
 
 // promptKind is what is being typed in the footer.
@@ -89,7 +89,7 @@ func (m *Model) promptKey(k tea.KeyPressMsg) tea.Cmd {
 
 func (m *Model) submitPrompt(kind promptKind, text string) tea.Cmd {
 	if kind == promptTime {
-		t, err := replay.ParseTime(text, m.tl.Start)
+		t, err := monitor.ParseTime(text, m.tl.Start)
 		if err != nil {
 			m.setStatus(err.Error(), false)
 			return nil

@@ -10,7 +10,7 @@ import (
 
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/capture"
-	"github.com/cutover/cutover/monitor/replay"
+	"github.com/cutover/cutover/monitor/sipmsg"
 	"github.com/cutover/cutover/store"
 )
 
@@ -47,7 +47,7 @@ func runExport(args []string, stdout, stderr io.Writer) error {
 	cut := r.Cutover()
 	f := capture.Filter{CallID: o.callID, Country: cut.Config.DefaultCountry}
 	if o.number != "" {
-		if f.Number = monitor.NormalizeE164(o.number, cut.Config.DefaultCountry); f.Number == "" {
+		if f.Number = sipmsg.NormalizeE164(o.number, cut.Config.DefaultCountry); f.Number == "" {
 			fmt.Fprintf(stderr, "cutover export: --number %q is not a telephone number\n", o.number)
 			return errUsage
 		}
@@ -59,7 +59,7 @@ func runExport(args []string, stdout, stderr io.Writer) error {
 		if t.s == "" {
 			continue
 		}
-		if *t.dst, err = replay.ParseTime(t.s, cut.StartedNs); err != nil {
+		if *t.dst, err = monitor.ParseTime(t.s, cut.StartedNs); err != nil {
 			fmt.Fprintf(stderr, "cutover export: %v\n", err)
 			return errUsage
 		}

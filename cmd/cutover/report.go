@@ -48,7 +48,11 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rep, err := report.Build(context.Background(), r, notes)
+	side := make([]report.Note, len(notes))
+	for i, n := range notes {
+		side[i] = report.Note(n)
+	}
+	rep, err := report.Build(context.Background(), r, side)
 	if err != nil {
 		return err
 	}

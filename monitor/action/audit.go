@@ -65,7 +65,7 @@ func (a *Audit) now() time.Time {
 
 func (a *Audit) emit(rec monitor.ActionRecord) error {
 	r := rec
-	return a.Record(monitor.Event{Time: a.now().UnixNano(), Kind: monitor.KindAction, Source: "operator", Action: &r})
+	return a.Record(monitor.Event{Time: a.now().UnixNano(), Kind: monitor.KindAction, Source: monitor.SourceOperator, Action: &r})
 }
 
 // Requested records a planned action. typ is the action's type (failover,

@@ -7,12 +7,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cutover/cutover/monitor/action/labtest"
+	"github.com/cutover/cutover/fixtures/lab"
 )
 
 func TestCommand(t *testing.T) {
 	ctx := context.Background()
-	sh := labtest.NeedTool(t, "sh")
+	sh := lab.NeedTool(t, "sh")
 	c := &Command{Name: "hello", Program: sh, Args: []string{"-c", "echo out; echo err >&2; head -c 100000 /dev/zero | tr '\\0' x"}, MaxOutput: 1000}
 	p, err := c.Plan(ctx, Request{Type: RunCommand, Target: "hello"})
 	if err != nil || !strings.Contains(p.Diff, "run: "+sh+" -c 'echo out;") {

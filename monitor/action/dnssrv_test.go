@@ -11,13 +11,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cutover/cutover/monitor/action/labtest"
+	"github.com/cutover/cutover/fixtures/lab"
 )
 
 // labSRVActuator is the lab zone's SRV failover, signed with secret.
-func labSRVActuator(lab *labtest.BIND, secret string) *DNSSRV {
+func labSRVActuator(bind *lab.BIND, secret string) *DNSSRV {
 	return &DNSSRV{
-		Server: lab.Addr, Zone: "porting.test.", Name: "_sip._udp.porting.test.",
+		Server: bind.Addr, Zone: "porting.test.", Name: "_sip._udp.porting.test.",
 		KeyName: "ddns-key", Secret: secret,
 		LegacyTarget: "sbc-b.porting.test.", NewTarget: "sbc-a.porting.test.",
 		Timeout: 5 * time.Second,
@@ -25,12 +25,12 @@ func labSRVActuator(lab *labtest.BIND, secret string) *DNSSRV {
 }
 
 func TestDNSSRVFailoverAndUndo(t *testing.T) {
-	lab := labtest.StartBIND(t)
+	bind := lab.StartBIND(t)
 	ctx := context.Background()
-	if got := lab.Dig(t); got != labtest.SRV {
+	if got := bind.Dig(t); got != lab.SRV {
 		t.Fatalf("before: dig = %q", got)
 	}
-	d := labSRVActuator(lab, lab.Secret)
+	d := labSRVActuator(bind, bind.Secret)
 	plan, err := d.Plan(ctx, Request{Type: Failover, Target: "sbc"})
 	if err != nil {
 		t.Fatal(err)
@@ -42,14 +42,14 @@ func TestDNSSRVFailoverAndUndo(t *testing.T) {
 	if !strings.Contains(plan.Notes, "TTL 30s") {
 		t.Errorf("plan notes = %q", plan.Notes)
 	}
-	if got := lab.Dig(t); got != labtest.SRV {
+	if got := bind.Dig(t); got != lab.SRV {
 		t.Fatalf("a plan changed the zone: %q", got)
 	}
 	res, err := d.Apply(ctx, plan)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := lab.Dig(t); got != "10 50 5070 sbc-b.porting.test.\n20 50 5060 sbc-a.porting.test." {
+	if got := bind.Dig(t); got != "10 50 5070 sbc-b.porting.test.\n20 50 5060 sbc-a.porting.test." {
 		t.Fatalf("after failover: dig = %q", got)
 	}
 	if !strings.Contains(res.Notes, "T+30s") || res.Undo == "" {
@@ -66,7 +66,7 @@ func TestDNSSRVFailoverAndUndo(t *testing.T) {
 	if _, err := d.Apply(ctx, undo); err != nil {
 		t.Fatal(err)
 	}
-	if got := lab.Dig(t); got != labtest.SRV {
+	if got := bind.Dig(t); got != lab.SRV {
 		t.Fatalf("after undo: dig = %q, want the records exactly as before", got)
 	}
 	// Undo once more: the records are no longer what the action wrote.
@@ -76,53 +76,53 @@ func TestDNSSRVFailoverAndUndo(t *testing.T) {
 }
 
 func TestDNSSRVRefusals(t *testing.T) {
-	lab := labtest.StartBIND(t)
+	bind := lab.StartBIND(t)
 	ctx := context.Background()
-	good := labSRVActuator(lab, lab.Secret)
+	good := labSRVActuator(bind, bind.Secret)
 	plan, err := good.Plan(ctx, Request{Type: Failover})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Run("wrong TSIG secret", func(t *testing.T) {
-		bad := labSRVActuator(lab, lab.OtherSecret)
+		bad := labSRVActuator(bind, bind.OtherSecret)
 		_, err := bad.Apply(ctx, plan)
 		if err == nil || !strings.Contains(err.Error(), `TSIG key "ddns-key" was not accepted`) || !strings.Contains(err.Error(), "nothing was changed") {
 			t.Fatalf("err = %v", err)
 		}
-		if got := lab.Dig(t); got != labtest.SRV {
+		if got := bind.Dig(t); got != lab.SRV {
 			t.Fatalf("zone changed: %q", got)
 		}
 	})
 	t.Run("key not allowed to update", func(t *testing.T) {
-		other := labSRVActuator(lab, lab.OtherSecret)
+		other := labSRVActuator(bind, bind.OtherSecret)
 		other.KeyName = "other-key"
 		_, err := other.Apply(ctx, plan)
 		if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "refused") {
 			t.Fatalf("err = %v", err)
 		}
-		if got := lab.Dig(t); got != labtest.SRV {
+		if got := bind.Dig(t); got != lab.SRV {
 			t.Fatalf("zone changed: %q", got)
 		}
 	})
 	t.Run("changed under us", func(t *testing.T) {
 		// Another operator moves sbc-a to priority 30 (the lab's nsupdate).
-		script := "server 127.0.0.1 " + strconv.Itoa(lab.Port) + "\nzone porting.test\n" +
+		script := "server 127.0.0.1 " + strconv.Itoa(bind.Port) + "\nzone porting.test\n" +
 			"update delete _sip._udp.porting.test. SRV 10 50 5060 sbc-a.porting.test.\n" +
 			"update add _sip._udp.porting.test. 30 SRV 30 50 5060 sbc-a.porting.test.\nsend\n"
-		cmd := exec.Command(labtest.NeedTool(t, "nsupdate"), "-k", filepath.Join(lab.Dir, "ddns.key"))
+		cmd := exec.Command(lab.NeedTool(t, "nsupdate"), "-k", filepath.Join(bind.Dir, "ddns.key"))
 		cmd.Stdin = strings.NewReader(script)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("nsupdate: %v\n%s", err, out)
 		}
 		theirs := "20 50 5070 sbc-b.porting.test.\n30 50 5060 sbc-a.porting.test."
-		if got := lab.Dig(t); got != theirs {
+		if got := bind.Dig(t); got != theirs {
 			t.Fatalf("nsupdate: dig = %q", got)
 		}
 		_, err := good.Apply(ctx, plan)
 		if !errors.Is(err, ErrChanged) || !strings.Contains(err.Error(), "NXRRSET") {
 			t.Fatalf("err = %v", err)
 		}
-		if got := lab.Dig(t); got != theirs {
+		if got := bind.Dig(t); got != theirs {
 			t.Fatalf("our stale plan changed the zone: %q", got)
 		}
 	})
@@ -130,7 +130,7 @@ func TestDNSSRVRefusals(t *testing.T) {
 
 func TestDNSSRVDeadAndSilentServers(t *testing.T) {
 	ctx := context.Background()
-	d := &DNSSRV{Server: "127.0.0.1:" + strconv.Itoa(labtest.FreePort(t)), Zone: "porting.test.", Name: "_sip._udp.porting.test.",
+	d := &DNSSRV{Server: "127.0.0.1:" + strconv.Itoa(lab.FreePort(t)), Zone: "porting.test.", Name: "_sip._udp.porting.test.",
 		KeyName: "ddns-key", Secret: "c2VjcmV0", LegacyTarget: "sbc-b.porting.test.", Timeout: 2 * time.Second}
 	if _, err := d.Plan(ctx, Request{Type: Failover}); err == nil || !strings.Contains(err.Error(), "connection refused") {
 		t.Fatalf("dead server: err = %v", err)
@@ -169,9 +169,9 @@ func TestDNSSRVDeadAndSilentServers(t *testing.T) {
 // back, and an undo that restores the records exactly; a host that is not
 // in the RRset is refused before anything is sent.
 func TestDNSSRVExplicitPriorities(t *testing.T) {
-	lab := labtest.StartBIND(t)
+	bind := lab.StartBIND(t)
 	ctx := context.Background()
-	d := labSRVActuator(lab, lab.Secret)
+	d := labSRVActuator(bind, bind.Secret)
 	if _, err := d.Plan(ctx, Request{Type: Failover, Priorities: map[string]uint16{"sbc-a.porting.test": 5, "sbc-c.porting.test.": 1}}); err == nil ||
 		!strings.Contains(err.Error(), "no SRV record points at sbc-c.porting.test. (the targets are sbc-a.porting.test., sbc-b.porting.test.)") {
 		t.Fatalf("unknown host: err = %v", err)
@@ -189,7 +189,7 @@ func TestDNSSRVExplicitPriorities(t *testing.T) {
 		t.Fatal(err)
 	}
 	const set = "15 50 5060 sbc-a.porting.test.\n5 50 5070 sbc-b.porting.test." // dig sorts as text
-	if got := lab.Dig(t); got != set || !strings.Contains(res.ReadBack, "5 50 5070 sbc-b") {
+	if got := bind.Dig(t); got != set || !strings.Contains(res.ReadBack, "5 50 5070 sbc-b") {
 		t.Fatalf("after setting priorities: dig = %q, read back %q", got, res.ReadBack)
 	}
 	if again, err := d.Plan(ctx, Request{Type: Failover, Priorities: map[string]uint16{"sbc-b.porting.test.": 5}}); err != nil || !again.NoChange {
@@ -202,7 +202,7 @@ func TestDNSSRVExplicitPriorities(t *testing.T) {
 	if _, err := d.Apply(ctx, undo); err != nil {
 		t.Fatal(err)
 	}
-	if got := lab.Dig(t); got != labtest.SRV {
+	if got := bind.Dig(t); got != lab.SRV {
 		t.Fatalf("after undo: dig = %q, want the records exactly as before", got)
 	}
 }

@@ -10,15 +10,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cutover/cutover/monitor/action/labtest"
+	"github.com/cutover/cutover/fixtures/lab"
 )
 
 func labDispatcher(url string) *KamDispatcher {
-	return &KamDispatcher{URL: url, Set: 1, New: []string{labtest.NewURI}, Legacy: []string{labtest.LegacyURI}, Timeout: 5 * time.Second}
+	return &KamDispatcher{URL: url, Set: 1, New: []string{lab.NewURI}, Legacy: []string{lab.LegacyURI}, Timeout: 5 * time.Second}
 }
 
 func TestKamDispatcherFailoverAndUndo(t *testing.T) {
-	url := labtest.StartKamailio(t).URL
+	url := lab.StartKamailio(t).URL
 	ctx := context.Background()
 	k := labDispatcher(url)
 	states := func() map[string]string {
@@ -29,27 +29,27 @@ func TestKamDispatcherFailoverAndUndo(t *testing.T) {
 		}
 		return m
 	}
-	if m := states(); m[labtest.NewURI] != "AX" || m[labtest.LegacyURI] != "AX" {
+	if m := states(); m[lab.NewURI] != "AX" || m[lab.LegacyURI] != "AX" {
 		t.Fatalf("before: %v", m)
 	}
 	plan, err := k.Plan(ctx, Request{Type: Failover})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(plan.Diff, "- "+labtest.NewURI+" active\n+ "+labtest.NewURI+" disabled") || !strings.Contains(plan.Diff, labtest.LegacyURI+" active (unchanged)") {
+	if !strings.Contains(plan.Diff, "- "+lab.NewURI+" active\n+ "+lab.NewURI+" disabled") || !strings.Contains(plan.Diff, lab.LegacyURI+" active (unchanged)") {
 		t.Fatalf("diff:\n%s", plan.Diff)
 	}
-	if m := states(); m[labtest.NewURI] != "AX" {
+	if m := states(); m[lab.NewURI] != "AX" {
 		t.Fatalf("a plan changed the set: %v", m)
 	}
 	res, err := k.Apply(ctx, plan)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m := states(); m[labtest.NewURI] != "DX" || m[labtest.LegacyURI] != "AX" {
+	if m := states(); m[lab.NewURI] != "DX" || m[lab.LegacyURI] != "AX" {
 		t.Fatalf("after failover: %v", m)
 	}
-	if !strings.Contains(res.ReadBack, labtest.NewURI+" disabled (DX)") {
+	if !strings.Contains(res.ReadBack, lab.NewURI+" disabled (DX)") {
 		t.Errorf("read-back = %q", res.ReadBack)
 	}
 	// The same plan again: the state is no longer what it read.
@@ -63,7 +63,7 @@ func TestKamDispatcherFailoverAndUndo(t *testing.T) {
 	if _, err := k.Apply(ctx, undo); err != nil {
 		t.Fatal(err)
 	}
-	if m := states(); m[labtest.NewURI] != "AX" || m[labtest.LegacyURI] != "AX" {
+	if m := states(); m[lab.NewURI] != "AX" || m[lab.LegacyURI] != "AX" {
 		t.Fatalf("after undo: %v", m)
 	}
 	restore, err := k.Plan(ctx, Request{Type: Restore})
@@ -73,7 +73,7 @@ func TestKamDispatcherFailoverAndUndo(t *testing.T) {
 }
 
 func TestKamDispatcherErrors(t *testing.T) {
-	url := labtest.StartKamailio(t).URL
+	url := lab.StartKamailio(t).URL
 	ctx := context.Background()
 	t.Run("unknown destination", func(t *testing.T) {
 		k := labDispatcher(url)
@@ -90,15 +90,15 @@ func TestKamDispatcherErrors(t *testing.T) {
 		}
 		plan.Data = strings.Replace(plan.Data, `"After":"d"`, `"After":"x"`, 1)
 		_, err = k.Apply(ctx, plan)
-		if err == nil || !strings.Contains(err.Error(), "Unknown State Value") || !strings.Contains(err.Error(), "the set now holds:\n"+labtest.NewURI+" active") {
+		if err == nil || !strings.Contains(err.Error(), "Unknown State Value") || !strings.Contains(err.Error(), "the set now holds:\n"+lab.NewURI+" active") {
 			t.Fatalf("err = %v", err)
 		}
-		if m, _ := k.list(ctx); m[labtest.NewURI] != "AX" {
+		if m, _ := k.list(ctx); m[lab.NewURI] != "AX" {
 			t.Fatalf("changed: %v", m)
 		}
 	})
 	t.Run("dead endpoint", func(t *testing.T) {
-		k := labDispatcher("http://127.0.0.1:" + strconv.Itoa(labtest.FreePort(t)) + "/RPC")
+		k := labDispatcher("http://127.0.0.1:" + strconv.Itoa(lab.FreePort(t)) + "/RPC")
 		if _, err := k.Plan(ctx, Request{Type: Failover}); err == nil || !strings.Contains(err.Error(), "connection refused") {
 			t.Fatalf("err = %v", err)
 		}

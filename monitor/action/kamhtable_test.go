@@ -7,11 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cutover/cutover/monitor/action/labtest"
+	"github.com/cutover/cutover/fixtures/lab"
 )
 
 func TestKamHTableOutboundAndUndo(t *testing.T) {
-	url := labtest.StartKamailio(t).URL
+	url := lab.StartKamailio(t).URL
 	ctx := context.Background()
 	h := &KamHTable{URL: url, Table: "outbound", Values: map[string]string{"newco": "2", "oldco": "1"}, Timeout: 5 * time.Second}
 	plan, err := h.Plan(ctx, Request{Type: Outbound, Target: "+141555501*", To: "newco"})

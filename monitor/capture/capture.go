@@ -24,9 +24,6 @@ import (
 	"github.com/cutover/cutover/monitor"
 )
 
-// Source is the Event.Source of every event a capture produces.
-const Source = "pcap"
-
 // ErrTruncated means the file ends in the middle of a packet record: what
 // came before it was read.
 var ErrTruncated = errors.New("capture file is truncated")
@@ -211,7 +208,7 @@ func (r *Reader) push(ts int64, src, dst netip.AddrPort, transport string, msg [
 		r.stats.TCP++
 	}
 	r.queue = append(r.queue, monitor.Event{
-		Time: ts, Kind: monitor.KindSIP, Source: Source,
+		Time: ts, Kind: monitor.KindSIP, Source: monitor.SourcePcap,
 		SIP: &monitor.SIPMessage{Src: src, Dst: dst, Transport: transport, Raw: append([]byte(nil), msg...)},
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/sipparse"
 )
 
 var (
@@ -68,7 +69,7 @@ func checkEvent(t *testing.T, ev monitor.Event, ts time.Time, src, dst netip.Add
 	if !bytes.Equal(m.Raw, raw) {
 		t.Errorf("raw:\n%q\nwant\n%q", m.Raw, raw)
 	}
-	if err := monitor.Decode(m); err != nil {
+	if err := m.Decode(sipparse.Parse); err != nil {
 		t.Errorf("decode: %v", err)
 	}
 }

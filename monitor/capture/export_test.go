@@ -14,6 +14,7 @@ import (
 	"github.com/cutover/cutover/fixtures/recording"
 	"github.com/cutover/cutover/fixtures/sim"
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/sipparse"
 	"github.com/cutover/cutover/store"
 )
 
@@ -38,7 +39,7 @@ func TestExportFiltersAndReadsBack(t *testing.T) {
 		if ev.Time >= from && ev.Time < to {
 			inWindow++
 		}
-		monitor.Decode(ev.SIP)
+		ev.SIP.Decode(sipparse.Parse)
 		in := ev.SIP.Info
 		if in.RURIUser == num || in.ToUser == num || in.FromUser == num || in.PAIUser == num || calls[in.CallID] {
 			calls[in.CallID] = true

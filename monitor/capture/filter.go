@@ -5,6 +5,8 @@ import (
 	"errors"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/sipmsg"
+	"github.com/cutover/cutover/monitor/sipparse"
 )
 
 // Filter picks the SIP messages to export. Zero fields match everything.
@@ -58,7 +60,7 @@ func (f Filter) matches(m *monitor.SIPMessage, calls map[string]bool) bool {
 		return true
 	}
 	if m.Info == nil {
-		if monitor.Decode(m) != nil {
+		if m.Decode(sipparse.Parse) != nil {
 			return false
 		}
 	}
@@ -73,7 +75,7 @@ func (f Filter) matches(m *monitor.SIPMessage, calls map[string]bool) bool {
 		return true
 	}
 	for _, u := range []string{in.RURIUser, in.FromUser, in.ToUser, in.PAIUser} {
-		if u != "" && monitor.NormalizeE164(u, f.Country) == f.Number {
+		if u != "" && sipmsg.NormalizeE164(u, f.Country) == f.Number {
 			calls[in.CallID] = true
 			return true
 		}

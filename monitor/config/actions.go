@@ -8,6 +8,8 @@ import (
 	"strings"
 	"text/template"
 	"time"
+
+	"github.com/cutover/cutover/monitor"
 )
 
 // Actions configures the actuators behind `cutover act` (and the TUI's
@@ -34,7 +36,7 @@ type FailoverTarget struct {
 	// Direction is the calls the target routes: "out" (calls to the
 	// providers, the default: an SBC's SRV name or dispatcher set) or "in".
 	// Verification watches those calls move.
-	Direction  string
+	Direction  monitor.Dir
 	DNS        *DNSTarget
 	Dispatcher *DispatcherTarget
 }
@@ -131,11 +133,11 @@ func (b *builder) actions(r rawActions) Actions {
 			b.fail(at+".name", "every failover target needs a name of its own, got %q", f.Name)
 		}
 		seen[f.Name] = true
-		t := FailoverTarget{Name: f.Name, Timeout: b.duration(at+".timeout", f.Timeout, a.Timeout), Direction: f.Direction}
-		switch f.Direction {
+		t := FailoverTarget{Name: f.Name, Timeout: b.duration(at+".timeout", f.Timeout, a.Timeout), Direction: monitor.Dir(f.Direction)}
+		switch t.Direction {
 		case "":
-			t.Direction = "out"
-		case "in", "out":
+			t.Direction = monitor.DirOut
+		case monitor.DirIn, monitor.DirOut:
 		default:
 			b.fail(at+".direction", "want \"out\" (calls to the providers) or \"in\", got %q", f.Direction)
 		}

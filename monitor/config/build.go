@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/sipmsg"
 )
 
 // builder turns a rawFile into a File, stopping at the first error (with
@@ -96,7 +97,7 @@ func (b *builder) thresholds(r rawThresholds) monitor.Thresholds {
 var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 func (b *builder) hep(r rawHEP) HEP {
-	h := HEP{Listen: r.Listen, TCP: r.TCP, AuthKeyEnv: r.AuthKeyEnv}
+	h := HEP(r)
 	if h.Listen == "" {
 		h.Listen = DefaultHEPListen
 	}
@@ -135,7 +136,7 @@ func (b *builder) probes(r rawProbes, cc string) Probes {
 		b.fail("probes", "fail_after and recover_after must be positive")
 	}
 	if r.TestCallFrom != "" {
-		if p.TestCallFrom = monitor.NormalizeE164(r.TestCallFrom, cc); p.TestCallFrom == "" {
+		if p.TestCallFrom = sipmsg.NormalizeE164(r.TestCallFrom, cc); p.TestCallFrom == "" {
 			b.fail("probes.test_call_from", "want a telephone number, got %q", r.TestCallFrom)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/sipmsg"
 )
 
 func (b *builder) numbers(raws []rawNumber, cc string) []monitor.Number {
@@ -57,7 +58,7 @@ func (b *builder) expand(at string, r rawNumber, cc string) []string {
 	case r.Number != "" && r.Range != "":
 		b.fail(at+".range", "give either number or range, not both")
 	case r.Number != "":
-		e := monitor.NormalizeE164(r.Number, cc)
+		e := sipmsg.NormalizeE164(r.Number, cc)
 		if e == "" {
 			b.fail(at+".number", "want a telephone number (E.164 like \"+14155550100\" or national), got %q", r.Number)
 			return nil
@@ -82,7 +83,7 @@ func expandRange(s, cc string) ([]string, error) {
 	if !ok {
 		return nil, fmt.Errorf("want first-last, such as \"+14155550100-+14155550199\", got %q", s)
 	}
-	a, z := monitor.NormalizeE164(lo, cc), monitor.NormalizeE164(hi, cc)
+	a, z := sipmsg.NormalizeE164(lo, cc), sipmsg.NormalizeE164(hi, cc)
 	if a == "" || z == "" {
 		return nil, fmt.Errorf("both ends must be telephone numbers, got %q", s)
 	}

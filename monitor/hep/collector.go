@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/sipparse"
 	"golang.org/x/net/ipv4"
 )
 
@@ -228,8 +229,8 @@ func (c *Collector) handle(b []byte, via string, publish func(monitor.Event) boo
 func (c *Collector) event(p *Packet) (monitor.Event, bool) {
 	raw := p.Payload[:len(p.Payload):len(p.Payload)] // the packet is ours (enqueue copied it)
 	m := &monitor.SIPMessage{Src: p.Src, Dst: p.Dst, Transport: p.Transport(), Raw: raw}
-	if err := monitor.Decode(m); err != nil {
-		if errors.Is(err, monitor.ErrNotSIP) {
+	if err := m.Decode(sipparse.Parse); err != nil {
+		if errors.Is(err, sipparse.ErrNotSIP) {
 			c.countBad(&c.notSIP, "HEP payload is not SIP", "from", p.Src, "len", len(raw))
 			return monitor.Event{}, false
 		}
@@ -240,7 +241,7 @@ func (c *Collector) event(p *Packet) (monitor.Event, bool) {
 	if ts.IsZero() {
 		ts = c.opts.Now()
 	}
-	return monitor.Event{Time: ts.UnixNano(), Kind: monitor.KindSIP, Source: "hep", SIP: m}, true
+	return monitor.Event{Time: ts.UnixNano(), Kind: monitor.KindSIP, Source: monitor.SourceHEP, SIP: m}, true
 }
 
 // countBad counts and logs, sparingly: the first ten, then at powers of two.

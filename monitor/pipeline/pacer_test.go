@@ -3,6 +3,8 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -58,7 +60,7 @@ func TestPacerSpeedChangeWakesWaiter(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- p.Wait(ctx, t0+int64(time.Hour)) }()
-	time.Sleep(20 * time.Millisecond)
+	waitBlockedIn(t, "(*Pacer).Wait")
 	p.SetSpeed(0) // as fast as possible: the hour-away event is due now
 	if p.Speed() != 0 {
 		t.Fatalf("speed %v", p.Speed())
@@ -84,4 +86,21 @@ func TestReanchorPlaysTheNextEventAtOnce(t *testing.T) {
 	if err := p.Wait(ctx, int64(time.Hour)); err != nil {
 		t.Fatalf("after Reanchor the jump still waits: %v", err)
 	}
+}
+
+// waitBlockedIn waits until a goroutine is blocked in a select inside
+// function fn (as runtime.Stack names it), failing the test after 10 s.
+func waitBlockedIn(t *testing.T, fn string) {
+	t.Helper()
+	buf := make([]byte, 1<<20)
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		stacks := string(buf[:runtime.Stack(buf, true)])
+		for _, g := range strings.Split(stacks, "\n\n") {
+			head, frames, _ := strings.Cut(g, "\n")
+			if strings.Contains(head, "[select") && strings.Contains(frames, fn+"(") {
+				return
+			}
+		}
+	}
+	t.Fatalf("no goroutine blocked in %s", fn)
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/sipparse"
 )
 
 // Run folds and records events until Close has been called and the queue is
@@ -68,7 +69,7 @@ func (r *runner) drainQueued() {
 
 func (r *runner) fold(ev monitor.Event) {
 	if ev.Kind == monitor.KindSIP && ev.SIP != nil && ev.SIP.Info == nil {
-		_ = monitor.Decode(ev.SIP) // a message that does not parse is folded as malformed and recorded as is
+		_ = ev.SIP.Decode(sipparse.Parse) // a message that does not parse is folded as malformed and recorded as is
 	}
 	st := r.p.state
 	st.Apply(ev)

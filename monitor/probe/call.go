@@ -55,7 +55,7 @@ func (p *Prober) TestCall(ctx context.Context, e164 string) error {
 	if err != nil {
 		return err
 	}
-	result := monitor.ProbeResult{Trunk: tr.Name, Probe: "call", Number: e164}
+	result := monitor.ProbeResult{Trunk: tr.Name, Probe: monitor.ProbeTestCall, Number: e164}
 	code, pdd, callErr := p.runCall(ctx, req, tr)
 	result.Code, result.PDD = code, pdd
 	if callErr != nil {

@@ -15,27 +15,27 @@ import (
 // after recoverAfter consecutive successes. A trunk starts up on its first
 // success, and stays "pending" until then or until it has failed enough.
 type health struct {
-	state                   string // "pending", "up", "down"
+	state                   monitor.Health
 	fails, oks              int
 	failAfter, recoverAfter int
 }
 
 func newHealth(failAfter, recoverAfter int) *health {
-	return &health{state: "pending", failAfter: max(failAfter, 1), recoverAfter: max(recoverAfter, 1)}
+	return &health{state: monitor.HealthPending, failAfter: max(failAfter, 1), recoverAfter: max(recoverAfter, 1)}
 }
 
 // observe takes one probe's outcome and returns the trunk's health.
-func (h *health) observe(ok bool) string {
+func (h *health) observe(ok bool) monitor.Health {
 	if ok {
 		h.fails, h.oks = 0, h.oks+1
-		if h.state == "pending" || (h.state == "down" && h.oks >= h.recoverAfter) {
-			h.state = "up"
+		if h.state == monitor.HealthPending || (h.state == monitor.HealthDown && h.oks >= h.recoverAfter) {
+			h.state = monitor.HealthUp
 		}
 		return h.state
 	}
 	h.oks, h.fails = 0, h.fails+1
 	if h.fails >= h.failAfter {
-		h.state = "down"
+		h.state = monitor.HealthDown
 	}
 	return h.state
 }
@@ -74,7 +74,7 @@ func (p *Prober) optionsOnce(ctx context.Context, tr config.TrunkSetup, h *healt
 		return // shutting down: not a failure of the trunk
 	}
 	p.exchange(sent, req, res, got)
-	result := monitor.ProbeResult{Trunk: tr.Name, Probe: "options"}
+	result := monitor.ProbeResult{Trunk: tr.Name, Probe: monitor.ProbeOptions}
 	switch {
 	case err == nil:
 		result.Code, result.RTT = res.StatusCode, got.Sub(sent)

@@ -12,7 +12,7 @@ func TestHealthThresholds(t *testing.T) {
 	h := newHealth(3, 2)
 	steps := []struct {
 		ok   bool
-		want string
+		want monitor.Health
 	}{
 		{false, "pending"}, {true, "up"}, {false, "up"}, {false, "up"}, {false, "down"},
 		{true, "down"}, {false, "down"}, {true, "down"}, {true, "up"}, {false, "up"},
@@ -68,7 +68,7 @@ func TestOptionsDeadPortGoesDownAfterFailAfter(t *testing.T) {
 	_, s := start(t, f, Options{Timeout: 50 * time.Millisecond})
 	evs := s.waitFor(t, "three failed OPTIONS", func(evs []monitor.Event) bool { return len(probes(evs, "options")) >= 3 })
 	ps := probes(evs, "options")
-	for i, want := range []string{"pending", "pending", "down"} {
+	for i, want := range []monitor.Health{"pending", "pending", "down"} {
 		if ps[i].Code != 408 || ps[i].Health != want {
 			t.Fatalf("probe %d: code %d health %q, want 408 %q (%s)", i, ps[i].Code, ps[i].Health, want, ps[i].Err)
 		}

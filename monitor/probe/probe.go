@@ -29,9 +29,6 @@ import (
 	"github.com/cutover/cutover/monitor/config"
 )
 
-// Source is the Event.Source of everything a probe produces.
-const Source = "probe"
-
 // Options configure a Prober. Zero values take the defaults.
 type Options struct {
 	Logger *slog.Logger
@@ -137,7 +134,7 @@ func (p *Prober) Run(ctx context.Context, publish func(monitor.Event) bool) erro
 
 // emit publishes one event; a full queue drops it (and the pipeline counts it).
 func (p *Prober) emit(ev monitor.Event) {
-	ev.Source = Source
+	ev.Source = monitor.SourceProbe
 	if !p.publish(ev) {
 		p.log.Debug("probe event dropped", "kind", ev.Kind.String())
 	}

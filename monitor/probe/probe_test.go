@@ -14,6 +14,7 @@ import (
 
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/config"
+	"github.com/cutover/cutover/monitor/sipparse"
 )
 
 // needTool fails in CI, which must install every tool the tests use, and
@@ -145,11 +146,11 @@ func fold(t *testing.T, f *config.File, evs []monitor.Event) monitor.TrunkView {
 	t.Helper()
 	st := monitor.NewState(f.Cutover)
 	for _, ev := range evs {
-		if ev.Source != Source {
+		if ev.Source != monitor.SourceProbe {
 			t.Fatalf("event from source %q", ev.Source)
 		}
 		if ev.SIP != nil {
-			if err := monitor.Decode(ev.SIP); err != nil {
+			if err := ev.SIP.Decode(sipparse.Parse); err != nil {
 				t.Fatalf("the probe published a message that does not parse: %v\n%s", err, ev.SIP.Raw)
 			}
 		}
@@ -158,7 +159,7 @@ func fold(t *testing.T, f *config.File, evs []monitor.Event) monitor.TrunkView {
 	return st.Snapshot().Trunks[0]
 }
 
-func probes(evs []monitor.Event, kind string) []monitor.ProbeResult {
+func probes(evs []monitor.Event, kind monitor.ProbeKind) []monitor.ProbeResult {
 	var out []monitor.ProbeResult
 	for _, ev := range evs {
 		if ev.Probe != nil && ev.Probe.Probe == kind {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/config"
+	"github.com/cutover/cutover/monitor/sipparse"
 )
 
 // registerLoop keeps a trunk registered: it registers, refreshes at half
@@ -124,7 +125,7 @@ func (p *Prober) registerRequest(reg *config.Register, tr config.TrunkSetup) (*s
 // grantedExpiry reads what the registrar granted (Contact expires=, else
 // Expires), falling back to what was asked.
 func grantedExpiry(res *sip.Response, asked time.Duration) time.Duration {
-	if info, err := monitor.ParseSIP([]byte(res.String())); err == nil && info.Expires >= 0 {
+	if info, err := sipparse.Parse([]byte(res.String())); err == nil && info.Expires >= 0 {
 		return time.Duration(info.Expires) * time.Second
 	}
 	return asked

@@ -10,6 +10,7 @@ import (
 	"fmt"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/sipparse"
 )
 
 // Source is what a seek reads from a recording. store.Reader implements it.
@@ -37,7 +38,7 @@ func Fold(st *monitor.State, ev monitor.Event) bool {
 		return false
 	}
 	if ev.Kind == monitor.KindSIP && ev.SIP != nil && ev.SIP.Info == nil {
-		_ = monitor.Decode(ev.SIP) // malformed messages fold as malformed, as live
+		_ = ev.SIP.Decode(sipparse.Parse) // malformed messages fold as malformed, as live
 	}
 	st.Apply(ev)
 	st.Drain(nil)
@@ -142,7 +143,7 @@ func decodeBatches(ctx context.Context, in <-chan []seqEvent, out chan<- []seqEv
 	for batch := range in {
 		for i := range batch {
 			if ev := &batch[i].ev; ev.Kind == monitor.KindSIP && ev.SIP != nil && ev.SIP.Info == nil {
-				_ = monitor.Decode(ev.SIP) // malformed messages fold as malformed, as live
+				_ = ev.SIP.Decode(sipparse.Parse) // malformed messages fold as malformed, as live
 			}
 		}
 		select {

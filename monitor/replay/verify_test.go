@@ -21,11 +21,11 @@ import (
 func nightActions(start time.Time) []monitor.Event {
 	var evs []monitor.Event
 	add := func(d time.Duration, id string, st monitor.ActionState, exp *monitor.ActionExpect) {
-		evs = append(evs, monitor.Event{Time: start.Add(d).UnixNano(), Kind: monitor.KindAction, Source: "operator",
+		evs = append(evs, monitor.Event{Time: start.Add(d).UnixNano(), Kind: monitor.KindAction, Source: monitor.SourceOperator,
 			Action: &monitor.ActionRecord{ID: id, Type: "restore", State: st, Target: "carrier", Operator: "dana", Expect: exp}})
 	}
-	onNew := &monitor.ActionExpect{Dir: "in", Trunks: []string{"new"}, Within: int64(5 * time.Minute), Calls: 3}
-	never := &monitor.ActionExpect{Dir: "in", Trunks: []string{"new"}, Within: int64(2 * time.Minute), Calls: 1000}
+	onNew := &monitor.ActionExpect{Dir: monitor.DirIn, Trunks: []string{"new"}, Within: int64(5 * time.Minute), Calls: 3}
+	never := &monitor.ActionExpect{Dir: monitor.DirIn, Trunks: []string{"new"}, Within: int64(2 * time.Minute), Calls: 1000}
 	for _, a := range []struct {
 		at  time.Duration
 		id  string

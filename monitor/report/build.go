@@ -10,20 +10,38 @@ import (
 
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/replay"
-	"github.com/cutover/cutover/store"
 )
 
 const minute = int64(time.Minute)
 
+// Recording is what Build reads of a recording: its file, the cutover it
+// recorded (config and mode: live, demo, import) and its events in order.
+// A *store.Reader is one.
+type Recording interface {
+	Path() string
+	Config() monitor.Config
+	Mode() string
+	replay.Source
+}
+
+// Note is an operator note kept outside the recording (a replay's side
+// file), at event time TsNs after event Seq.
+type Note struct {
+	Seq    int64
+	TsNs   int64
+	Author string
+	Text   string
+}
+
 // Build folds the recording from its first event to its last and reports
 // on it. notes are operator notes kept outside the recording (a replay's
 // side file); they join the timeline.
-func Build(ctx context.Context, r *store.Reader, notes []store.NoteRow) (*Report, error) {
-	cut := r.Cutover()
-	st := monitor.NewState(cut.Config)
-	b := &builder{st: st, cfg: st.Config(), nums: map[string]*acc{}, legacy: map[string][]legacyMinute{}}
+func Build(ctx context.Context, r Recording, notes []Note) (*Report, error) {
+	cfg := r.Config()
+	st := monitor.NewState(cfg)
+	b := &builder{st: st, cfg: st.Config(), nums: map[string]*acc{}, legacy: map[string][]legacyMinute{}, open: map[string][]openAlert{}}
 	b.rep = &Report{
-		Schema: Schema, Name: cut.Config.Name, Recording: r.Path(), Mode: cut.Mode, Bucket: "1m",
+		Schema: Schema, Name: cfg.Name, Recording: r.Path(), Mode: r.Mode(), Bucket: "1m",
 		SIP: SIPCounts{Requests: map[string]int{}, Responses: map[string]int{}},
 	}
 	b.trunks = make([]acc, len(b.cfg.Trunks))
@@ -40,9 +58,7 @@ func Build(ctx context.Context, r *store.Reader, notes []store.NoteRow) (*Report
 	if b.seen {
 		b.flush()
 	}
-	if err := b.projections(r, notes); err != nil {
-		return nil, err
-	}
+	b.projections(notes)
 	b.finish()
 	return b.rep, nil
 }
@@ -63,6 +79,14 @@ type builder struct {
 	trunks []acc
 	nums   map[string]*acc
 	legacy map[string][]legacyMinute
+	alerts []Entry                // alerts opening and closing, as the recording's alerts table has them
+	open   map[string][]openAlert // by AlertChange.Key
+}
+
+// openAlert is an alert opened and not yet closed.
+type openAlert struct {
+	seq      int64
+	severity monitor.Severity
 }
 
 func (b *builder) event(seq int64, ev monitor.Event) {
@@ -97,6 +121,10 @@ func (b *builder) event(seq int64, ev monitor.Event) {
 	case monitor.KindNote:
 		if n := ev.Note; n != nil {
 			b.entry(ev.Time, seq, "note", n.Author, n.Text, "")
+		}
+	case monitor.KindAlert:
+		if a := ev.Alert; a != nil {
+			b.alert(ev.Time, seq, a)
 		}
 	}
 	if replay.Fold(b.st, ev) && ev.Kind == monitor.KindSIP {
@@ -160,18 +188,25 @@ func (b *builder) flush() {
 	b.rep.Minutes = append(b.rep.Minutes, m)
 }
 
+// alert keeps an alert opening or closing for the timeline, as the
+// recording's alerts table does: a close closes every open alert of its
+// rule and subject, and carries the severity it opened with.
+func (b *builder) alert(t, seq int64, a *monitor.AlertChange) {
+	key := a.Key()
+	if a.Open {
+		b.open[key] = append(b.open[key], openAlert{seq: seq, severity: a.Severity})
+		b.alerts = append(b.alerts, Entry{Time: utc(t), Kind: "alert_open", Subject: a.Subject, Text: string(a.Rule) + ": " + a.Message, Severity: string(a.Severity), Seq: seq})
+		return
+	}
+	for _, o := range b.open[key] {
+		b.alerts = append(b.alerts, Entry{Time: utc(t), Kind: "alert_close", Subject: a.Subject, Text: string(a.Rule) + " closed", Severity: string(o.severity), Seq: seq})
+	}
+	delete(b.open, key)
+}
+
 // projections adds alerts and side-file notes to the timeline.
-func (b *builder) projections(r *store.Reader, notes []store.NoteRow) error {
-	alerts, err := r.Alerts()
-	if err != nil {
-		return err
-	}
-	for _, a := range alerts {
-		b.entry(a.OpenedNs, a.Seq, "alert_open", a.Subject, a.Rule+": "+a.Message, string(a.Severity))
-		if a.ClosedNs != 0 {
-			b.entry(a.ClosedNs, a.CloseSeq, "alert_close", a.Subject, a.Rule+" closed", string(a.Severity))
-		}
-	}
+func (b *builder) projections(notes []Note) {
+	b.rep.Timeline = append(b.rep.Timeline, b.alerts...)
 	for _, n := range notes {
 		b.entry(n.TsNs, n.Seq, "note", n.Author, n.Text, "")
 	}
@@ -182,7 +217,6 @@ func (b *builder) projections(r *store.Reader, notes []store.NoteRow) error {
 		}
 		return ti.Seq < tj.Seq
 	})
-	return nil
 }
 
 func utc(ns int64) time.Time { return time.Unix(0, ns).UTC() }

@@ -25,7 +25,7 @@ func demoReport(t testing.TB, numbers int, extra ...monitor.Event) (*Report, *st
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Close() })
-	side := []store.NoteRow{{TsNs: o.Start.Add(2 * time.Hour).UnixNano(), Author: "morning", Text: "side-file note"}}
+	side := []Note{{TsNs: o.Start.Add(2 * time.Hour).UnixNano(), Author: "morning", Text: "side-file note"}}
 	rep, err := Build(context.Background(), r, side)
 	if err != nil {
 		t.Fatal(err)
@@ -35,10 +35,10 @@ func demoReport(t testing.TB, numbers int, extra ...monitor.Event) (*Report, *st
 
 func TestReportAddsUpAndKeepsTheTimeline(t *testing.T) {
 	start := sim.DefaultOptions().Start
-	note := monitor.Event{Time: start.Add(90 * time.Minute).UnixNano(), Kind: monitor.KindNote, Source: "operator",
+	note := monitor.Event{Time: start.Add(90 * time.Minute).UnixNano(), Kind: monitor.KindNote, Source: monitor.SourceOperator,
 		Note: &monitor.Note{Author: "alice", Text: "legacy still ringing for block 1"}}
 	act := func(min time.Duration, st monitor.ActionState) monitor.Event {
-		return monitor.Event{Time: start.Add(min).UnixNano(), Kind: monitor.KindAction, Source: "operator",
+		return monitor.Event{Time: start.Add(min).UnixNano(), Kind: monitor.KindAction, Source: monitor.SourceOperator,
 			Action: &monitor.ActionRecord{ID: "a1", Type: "failover", State: st, Target: "legacy", Operator: "bob@noc"}}
 	}
 	rep, r := demoReport(t, 40, note, act(95*time.Minute, monitor.ActionRequested), act(95*time.Minute+5*time.Second, monitor.ActionDone))
@@ -153,8 +153,8 @@ func TestReportSeesTrafficMoveToNew(t *testing.T) {
 // step, saying how the traffic moved.
 func TestReportShowsActionVerification(t *testing.T) {
 	start := sim.DefaultOptions().Start
-	exp := &monitor.ActionExpect{Dir: "in", Trunks: []string{"new"}, Within: int64(5 * time.Minute), Calls: 3}
-	act := func(d time.Duration, st monitor.ActionState, source string) monitor.Event {
+	exp := &monitor.ActionExpect{Dir: monitor.DirIn, Trunks: []string{"new"}, Within: int64(5 * time.Minute), Calls: 3}
+	act := func(d time.Duration, st monitor.ActionState, source monitor.Source) monitor.Event {
 		return monitor.Event{Time: start.Add(d).UnixNano(), Kind: monitor.KindAction, Source: source,
 			Action: &monitor.ActionRecord{ID: "a1", Type: "restore", State: st, Target: "sbc", Operator: "bob@noc", Result: "read back", Expect: exp}}
 	}

@@ -123,7 +123,7 @@ func timelineTable(rep *Report) table {
 }
 
 func summaryCells(s Summary) []string {
-	return []string{itoa(s.Attempts), itoa(s.Answered), itoa(s.Failed), pct(s.ASR), pct(s.NER), pct(s.Drop),
+	return []string{strconv.Itoa(s.Attempts), strconv.Itoa(s.Answered), strconv.Itoa(s.Failed), pct(s.ASR), pct(s.NER), pct(s.Drop),
 		ms(s.PDDms), codes(s.Codes, 4), attest(s.Attest)}
 }
 
@@ -150,7 +150,7 @@ func callsTable(rep *Report) table {
 			for _, m := range tr.Minutes[i:min(i+overviewEvery, len(tr.Minutes))] {
 				n += m.Attempts
 			}
-			row = append(row, itoa(n))
+			row = append(row, strconv.Itoa(n))
 		}
 		var l, nw int
 		for _, m := range rep.Minutes[i:min(i+overviewEvery, len(rep.Minutes))] {
@@ -166,7 +166,7 @@ func codesTable(rep *Report) table {
 	t := table{title: "Final responses to INVITE by trunk", head: []string{"trunk", "code", "count"}}
 	for _, tr := range rep.Trunks {
 		for _, c := range tr.Total.Codes {
-			t.rows = append(t.rows, []string{tr.Name, itoa(c.Code), itoa(c.Count)})
+			t.rows = append(t.rows, []string{tr.Name, strconv.Itoa(c.Code), strconv.Itoa(c.Count)})
 		}
 	}
 	return t
@@ -176,7 +176,7 @@ func legacyTable(rep *Report) table {
 	t := table{title: "Numbers still landing on legacy after their port completed",
 		head: []string{"number", "activated", "legacy calls", "first minute", "last minute", "for"}}
 	for _, l := range rep.Legacy {
-		t.rows = append(t.rows, []string{l.E164, clock(l.Activated), itoa(l.Calls), clock(l.First), clock(l.Last), l.For.Round(time.Minute).String()})
+		t.rows = append(t.rows, []string{l.E164, clock(l.Activated), strconv.Itoa(l.Calls), clock(l.First), clock(l.Last), l.For.Round(time.Minute).String()})
 	}
 	return t
 }
@@ -197,10 +197,10 @@ func sipTable(rep *Report) table {
 	t := table{title: fmt.Sprintf("SIP messages (%d, %d malformed), as tshark -z sip,stat counts them", rep.SIP.Messages, rep.SIP.Malformed),
 		head: []string{"request or response", "messages"}}
 	for _, k := range sortedKeys(rep.SIP.Requests) {
-		t.rows = append(t.rows, []string{k, itoa(rep.SIP.Requests[k])})
+		t.rows = append(t.rows, []string{k, strconv.Itoa(rep.SIP.Requests[k])})
 	}
 	for _, k := range sortedKeys(rep.SIP.Responses) {
-		t.rows = append(t.rows, []string{"SIP " + k, itoa(rep.SIP.Responses[k])})
+		t.rows = append(t.rows, []string{"SIP " + k, strconv.Itoa(rep.SIP.Responses[k])})
 	}
 	return t
 }
@@ -221,8 +221,6 @@ func share(n, d int) *float64 {
 	x := float64(n) / float64(d)
 	return &x
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 func pct(x *float64) string {
 	if x == nil {

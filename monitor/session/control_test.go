@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cutover/cutover/fixtures/lab"
 	"github.com/cutover/cutover/monitor"
-	"github.com/cutover/cutover/monitor/action/labtest"
 	"github.com/cutover/cutover/monitor/config"
 	"github.com/cutover/cutover/store"
 )
@@ -205,7 +205,7 @@ func TestControlSocketOfAnotherUserRefused(t *testing.T) {
 	}
 }
 
-func freeAddr(t *testing.T) string { return fmt.Sprintf("127.0.0.1:%d", labtest.FreePort(t)) }
+func freeAddr(t *testing.T) string { return fmt.Sprintf("127.0.0.1:%d", lab.FreePort(t)) }
 
 // A watch does not serve a control socket path that another user holds:
 // it says whose it is instead of removing it or calling it another watch.

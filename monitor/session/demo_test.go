@@ -119,9 +119,9 @@ func TestDemoOverHEPIsTheSameNight(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	sources := map[string]int{}
+	sources := map[monitor.Source]int{}
 	r.Events(t.Context(), 0, func(_ int64, ev monitor.Event) error { sources[ev.Source]++; return nil })
-	if sources["hep"] == 0 || sources["sim"] == 0 {
+	if sources[monitor.SourceHEP] == 0 || sources[monitor.SourceSim] == 0 {
 		t.Fatalf("event sources %v: SIP should arrive from the collector, port changes from the simulator", sources)
 	}
 }

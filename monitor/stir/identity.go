@@ -24,10 +24,6 @@ type Identity struct {
 	Params map[string]string
 }
 
-// SplitIdentities splits a header value that may carry several Identity
-// values separated by commas (outside angle brackets and quotes).
-func SplitIdentities(value string) []string { return splitList(value) }
-
 // splitList splits a header value on commas outside angle brackets and
 // quotes, unfolding and trimming each element and dropping blank ones.
 func splitList(value string) []string {

@@ -36,7 +36,7 @@ func TestParseIdentityForms(t *testing.T) {
 }
 
 func TestSplitIdentities(t *testing.T) {
-	got := SplitIdentities(lssIdentity + " , " + strings.Replace(lssIdentity, "ppt=shaken", `ppt="div"`, 1))
+	got := splitList(lssIdentity + " , " + strings.Replace(lssIdentity, "ppt=shaken", `ppt="div"`, 1))
 	if len(got) != 2 || !strings.HasSuffix(got[1], `ppt="div"`) {
 		t.Fatalf("split: %q", got)
 	}

@@ -141,15 +141,6 @@ func (cl *checklist) set(name string, st Status, detail string) {
 	}
 }
 
-func (cl *checklist) failed(name string) bool {
-	for _, c := range cl.checks {
-		if c.Name == name {
-			return c.Status == Fail
-		}
-	}
-	return false
-}
-
 // result is the first failed check's outcome, or Valid when every check passed.
 func (cl *checklist) result() Result {
 	for _, c := range cl.checks {

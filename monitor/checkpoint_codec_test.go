@@ -14,7 +14,7 @@ import (
 // TestCheckpointCoversEveryField fills every field of core, and of every
 // type it holds, with a distinct non-zero value, and expects a checkpoint
 // to bring all of them back. It fails when a field is added to the fold
-// but not to the checkpoint encoding (ckptfold.go, checkpoint.go).
+// but not to the checkpoint encoding (checkpoint_codec.go, checkpoint.go).
 func TestCheckpointCoversEveryField(t *testing.T) {
 	var c core
 	f := filler{n: 1}

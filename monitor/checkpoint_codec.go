@@ -263,7 +263,7 @@ func (r *reader) alertView(a *AlertView) {
 }
 
 func (w *wire) alertChange(a *AlertChange) {
-	w.str(a.Rule)
+	w.str(string(a.Rule))
 	w.str(a.Subject)
 	w.bool(a.Open)
 	w.str(string(a.Severity))
@@ -271,14 +271,14 @@ func (w *wire) alertChange(a *AlertChange) {
 }
 
 func (r *reader) alertChange(a *AlertChange) {
-	a.Rule, a.Subject, a.Open = r.str(), r.str(), r.bool()
+	a.Rule, a.Subject, a.Open = Rule(r.str()), r.str(), r.bool()
 	a.Severity, a.Message = Severity(r.str()), r.str()
 }
 
 func (w *wire) feedLine(l *FeedLine) {
 	w.time(l.Time)
 	w.str(l.Trunk)
-	w.str(l.Dir)
+	w.str(string(l.Dir))
 	w.str(l.Summary)
 	w.int(int64(l.Code))
 	w.str(l.CallID)
@@ -286,7 +286,7 @@ func (w *wire) feedLine(l *FeedLine) {
 }
 
 func (r *reader) feedLine(l *FeedLine) {
-	*l = FeedLine{Time: r.time(), Trunk: r.str(), Dir: r.str(), Summary: r.str(),
+	*l = FeedLine{Time: r.time(), Trunk: r.str(), Dir: Dir(r.str()), Summary: r.str(),
 		Code: r.i(), CallID: r.str(), Number: r.str()}
 }
 
@@ -304,7 +304,7 @@ func (w *wire) action(a *ActionView) {
 }
 
 func (w *wire) expect(x *ActionExpect) {
-	w.str(x.Dir)
+	w.str(string(x.Dir))
 	w.strs(x.Trunks)
 	w.strs(x.Numbers)
 	w.int(x.Within)
@@ -312,7 +312,7 @@ func (w *wire) expect(x *ActionExpect) {
 }
 
 func (r *reader) expect() ActionExpect {
-	return ActionExpect{Dir: r.str(), Trunks: r.strs(), Numbers: r.strs(), Within: r.int(), Calls: r.i()}
+	return ActionExpect{Dir: Dir(r.str()), Trunks: r.strs(), Numbers: r.strs(), Within: r.int(), Calls: r.i()}
 }
 
 func (w *wire) verify(v *verifyState) {
@@ -364,7 +364,7 @@ func (w *wire) out(evs []Event) error {
 			return fmt.Errorf("derived event %d is not an alert change or a verification step (%s)", i, e.Kind)
 		}
 		w.time(e.Time)
-		w.str(e.Source)
+		w.str(string(e.Source))
 		w.bool(step)
 		if step {
 			w.action(&ActionView{ActionRecord: *e.Action})
@@ -382,7 +382,7 @@ func (r *reader) out() []Event {
 	}
 	evs := make([]Event, n)
 	for i := range evs {
-		evs[i] = Event{Time: r.time(), Kind: KindAlert, Source: r.str()}
+		evs[i] = Event{Time: r.time(), Kind: KindAlert, Source: Source(r.str())}
 		if r.bool() {
 			var v ActionView
 			r.action(&v)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/cutover/cutover/fixtures/sim"
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/sipparse"
 )
 
 // TestCheckpointRoundTrip folds the demo night and, at several points,
@@ -22,7 +23,7 @@ func TestCheckpointRoundTrip(t *testing.T) {
 			break
 		}
 		if ev.SIP != nil {
-			monitor.Decode(ev.SIP)
+			ev.SIP.Decode(sipparse.Parse)
 		}
 		evs = append(evs, ev)
 	}

@@ -133,23 +133,11 @@ func (r *reader) int() int64 {
 func (r *reader) i() int             { return int(r.int()) }
 func (r *reader) i32() int32         { return int32(r.int()) }
 func (r *reader) bool() bool         { return r.uint() != 0 }
-func (r *reader) f64() float64       { return math.Float64frombits(r.fixed64()) }
 func (r *reader) str() string        { return string(r.bytes(r.uint())) }
 func (r *reader) count() int         { return r.bound(r.uint()) }
 func (r *reader) time() int64        { return r.timeOr(r.uint()) }
 func (r *reader) u32() uint32        { return uint32(r.uint()) }
-func (r *reader) u16() uint16        { return uint16(r.uint()) }
 func (r *reader) dur() time.Duration { return time.Duration(r.int()) }
-
-func (r *reader) fixed64() uint64 {
-	if len(r.b) < 8 {
-		r.fail()
-		return 0
-	}
-	v := binary.LittleEndian.Uint64(r.b)
-	r.b = r.b[8:]
-	return v
-}
 
 func (r *reader) bytes(n uint64) []byte {
 	if n > uint64(len(r.b)) {

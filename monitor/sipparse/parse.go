@@ -1,4 +1,7 @@
-package monitor
+// Package sipparse reads SIP messages with sipgo into the summary the fold
+// reads (sipmsg.Info). It is kept apart from sipmsg so that the fold, the
+// store and the screen do not link a SIP stack.
+package sipparse
 
 import (
 	"bytes"
@@ -9,47 +12,16 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cutover/cutover/monitor/sipmsg"
 	"github.com/emiago/sipgo/sip"
 )
 
-// SIPInfo is the part of a SIP message the fold reads, parsed by Decode.
-type SIPInfo struct {
-	Request  bool
-	Method   string // the request's method, or a response's CSeq method
-	Code     int    // response status code (0 for requests)
-	Reason   string // response reason phrase
-	CallID   string
-	CSeq     uint32
-	Branch   string // top Via branch
-	FromTag  string
-	ToTag    string
-	RURIUser string // request URI user part
-	FromUser string
-	ToUser   string
-	PAIUser  string // P-Asserted-Identity user part
-	Verstat  string // verstat parameter from P-Asserted-Identity or From
-	Attest   string // attest claim of the first Identity header (decoded, not verified)
-	Identity int    // how many Identity (or compact y) headers the message carries
-	Expires  int    // granted expiry (seconds) in a REGISTER 2xx; -1 when absent
-}
-
-// ErrNotSIP is returned by Decode for bytes that are not a SIP message.
+// ErrNotSIP is returned by Parse for bytes that are not a SIP message.
 var ErrNotSIP = errors.New("not a SIP message")
 
-// Decode parses m.Raw with sipgo and fills m.Info. A message that does not
-// parse is left with a nil Info and the error says why.
-func Decode(m *SIPMessage) error {
-	info, err := ParseSIP(m.Raw)
-	if err != nil {
-		m.Info = nil
-		return err
-	}
-	m.Info = info
-	return nil
-}
-
-// ParseSIP summarises one SIP message.
-func ParseSIP(raw []byte) (*SIPInfo, error) {
+// Parse summarises one SIP message. Bytes that are not a SIP message give
+// ErrNotSIP; a message that does not parse gives another error.
+func Parse(raw []byte) (*sipmsg.Info, error) {
 	// sipgo is lenient enough to "parse" binary junk; insist on a SIP start line first.
 	if !looksLikeSIP(raw) {
 		return nil, ErrNotSIP
@@ -58,7 +30,7 @@ func ParseSIP(raw []byte) (*SIPInfo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse SIP: %w", err)
 	}
-	info := &SIPInfo{Expires: -1}
+	info := &sipmsg.Info{Expires: -1}
 	switch m := msg.(type) {
 	case *sip.Request:
 		info.Request = true
@@ -232,49 +204,6 @@ func grantedExpires(msg sip.Message) int {
 		}
 	}
 	return -1
-}
-
-// NormalizeE164 turns a SIP user part or dialled string into E.164
-// ("+15551230001"). National numbers get defaultCountry prepended (NANP:
-// ten digits, or eleven starting with 1). It returns "" for anything that
-// is not a telephone number.
-func NormalizeE164(user, defaultCountry string) string {
-	if i := strings.IndexAny(user, ";@"); i >= 0 {
-		user = user[:i]
-	}
-	plus := false
-	var b strings.Builder
-	b.Grow(len(user) + 2)
-	for i := 0; i < len(user); i++ {
-		c := user[i]
-		switch {
-		case c >= '0' && c <= '9':
-			b.WriteByte(c)
-		case c == '+' && b.Len() == 0:
-			plus = true
-		case c == '-' || c == '.' || c == '(' || c == ')' || c == ' ':
-		default:
-			return ""
-		}
-	}
-	d := b.String()
-	switch {
-	case len(d) < 7 || len(d) > 15:
-		return ""
-	case plus:
-		return "+" + d
-	case strings.HasPrefix(d, "00"):
-		return "+" + d[2:]
-	case defaultCountry == "1" && len(d) == 11 && d[0] == '1':
-		return "+" + d
-	case defaultCountry == "1" && len(d) == 10:
-		return "+1" + d
-	case defaultCountry != "" && defaultCountry != "1" && strings.HasPrefix(d, "0"):
-		return "+" + defaultCountry + d[1:]
-	case defaultCountry != "" && strings.HasPrefix(d, defaultCountry):
-		return "+" + d
-	}
-	return "+" + d
 }
 
 func firstHeader(msg sip.Message, name string) sip.Header {

@@ -1,0 +1,169 @@
+package monitor
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Rule names an alert rule. AlertChange.Rule is one; the fold raises
+// nothing that is not in Rules.
+type Rule string
+
+// The alert rules. Their string values are recorded: never change one.
+const (
+	RuleTimeoutBurst     Rule = "timeout_burst"
+	RuleNERDrop          Rule = "ner_drop"
+	RuleCodec488         Rule = "codec488"
+	RuleTrunkSilent      Rule = "trunk_silent"
+	RuleRegistration     Rule = "registration"
+	RuleAttestation      Rule = "attestation"
+	RuleSplitBrain       Rule = "split_brain"
+	RuleZombie           Rule = "zombie"
+	RuleDropRate         Rule = "drop_rate"
+	RuleActionUnverified Rule = "action_unverified"
+)
+
+// Scope is what an alert's subject can be: a trunk's name, a number's
+// E.164, an action's id. A rule may apply to more than one.
+type Scope uint8
+
+const (
+	ScopeTrunk Scope = 1 << iota
+	ScopeNumber
+	ScopeAction
+)
+
+// Has reports whether s includes o.
+func (s Scope) Has(o Scope) bool { return s&o != 0 }
+
+func (s Scope) String() string {
+	var names []string
+	for _, n := range [...]struct {
+		s    Scope
+		name string
+	}{{ScopeTrunk, "trunk"}, {ScopeNumber, "number"}, {ScopeAction, "action"}} {
+		if s.Has(n.s) {
+			names = append(names, n.name)
+		}
+	}
+	return strings.Join(names, " or ")
+}
+
+// RuleSpec describes one alert rule for the people who read its alerts.
+type RuleSpec struct {
+	Rule     Rule
+	Scope    Scope
+	Severity Severity // the severity it opens with (attestation: critical once verifications fail)
+	Meaning  string   // one line: what is wrong when it is open
+	// Hysteresis says when it opens and when it closes, with the
+	// thresholds in th (the fold uses the same expressions).
+	Hysteresis func(th Thresholds) string
+	// Key is the TUI key whose action fixes it ("" for none): f fails a
+	// trunk's inbound traffic over to the legacy provider, o moves a
+	// number's outbound route to a trunk of role new.
+	Key string
+}
+
+// Rules is every alert rule, in the order they are listed to people: the
+// trunk outages first, then what else a trunk shows, then the numbers',
+// then the actions'.
+var Rules = []RuleSpec{
+	{
+		Rule: RuleTimeoutBurst, Scope: ScopeTrunk, Severity: SevCritical, Key: "f",
+		Meaning: "the trunk times out or is unavailable (408/503 responses)",
+		Hysteresis: func(th Thresholds) string {
+			return fmt.Sprintf("opens at ≥ %d 408/503 in 1 min, closes below %d", th.TimeoutBurst, halfUp(th.TimeoutBurst))
+		},
+	},
+	{
+		Rule: RuleNERDrop, Scope: ScopeTrunk, Severity: SevCritical, Key: "f",
+		Meaning: "the trunk's network effectiveness ratio (NER) over 5 min fell",
+		Hysteresis: func(th Thresholds) string {
+			return fmt.Sprintf("opens at NER < %s over ≥ %d attempts in 5 min, closes at NER ≥ %s or under %d attempts",
+				percent(th.NERMin), th.NERMinAttempts, percent(th.NERMin+nerRecovery), halfUp(th.NERMinAttempts))
+		},
+	},
+	{
+		Rule: RuleCodec488, Scope: ScopeTrunk, Severity: SevCritical, Key: "f",
+		Meaning: "calls on the trunk are refused with 488 Not Acceptable Here: a codec/SDP mismatch",
+		Hysteresis: func(th Thresholds) string {
+			return fmt.Sprintf("opens at ≥ %d 488s in 1 min and ≥ %s of final responses, closes below %d or %s",
+				th.Codec488Count, percent(th.Codec488Share), halfUp(th.Codec488Count), percent(th.Codec488Share/2))
+		},
+	},
+	{
+		Rule: RuleTrunkSilent, Scope: ScopeTrunk, Severity: SevWarning, Key: "f",
+		Meaning: "a trunk that carried calls carries none",
+		Hysteresis: func(th Thresholds) string {
+			return "opens after " + fmtDur(th.SilentAfter) + " without a call after earlier traffic, closes on the next call"
+		},
+	},
+	{
+		Rule: RuleRegistration, Scope: ScopeTrunk, Severity: SevCritical, Key: "f",
+		Meaning: "the trunk's REGISTER is refused, timed out or lapsed: inbound calls through it will not arrive",
+		Hysteresis: func(Thresholds) string {
+			return "opens when registration fails, times out or expires (a 401/407 challenge does not), closes when registered again"
+		},
+	},
+	{
+		Rule: RuleAttestation, Scope: ScopeTrunk | ScopeNumber, Severity: SevWarning,
+		Meaning: "outbound calls are attested A too rarely (labelled spam), or fail verification (critical)",
+		Hysteresis: func(th Thresholds) string {
+			return fmt.Sprintf("opens at A < %s of ≥ %d calls in %s on a trunk (≥ %d in %s on a number) or ≥ %d failed verifications, "+
+				"closes at A ≥ %s or under half the calls, and under %d failed",
+				percent(th.AttestAMin), th.AttestMinCalls, fmtDur(attestTrunkWindow), th.AttestNumberMinCalls, fmtDur(attestNumberWindow),
+				th.AttestInvalidMin, percent(th.AttestAMin+attestRecovery), halfUp(th.AttestInvalidMin))
+		},
+	},
+	{
+		Rule: RuleSplitBrain, Scope: ScopeNumber, Severity: SevCritical, Key: "o",
+		Meaning: "a ported number's outbound calls still leave through a legacy trunk",
+		Hysteresis: func(th Thresholds) string {
+			return "opens on such a call once the port completed, closes after " + fmtDur(th.SplitBrainQuiet) +
+				" without one or when the port is no longer completed"
+		},
+	},
+	{
+		Rule: RuleZombie, Scope: ScopeNumber, Severity: SevWarning,
+		Meaning: "a ported number's inbound calls still land on a legacy trunk",
+		Hysteresis: func(th Thresholds) string {
+			return "opens on such a call " + fmtDur(th.ZombieAfter) + " after the port completed, closes after " +
+				fmtDur(th.ZombieAfter) + " without one or when the port is no longer completed"
+		},
+	},
+	{
+		Rule: RuleDropRate, Scope: ScopeNumber, Severity: SevWarning,
+		Meaning: "too many of a number's answered calls end at once (dropped calls)",
+		Hysteresis: func(th Thresholds) string {
+			return fmt.Sprintf("opens above %s of ≥ %d answered calls in 15 min ending within %s, closes at ≤ %s or under %d answered",
+				percent(th.DropRateMax), th.DropMinAnswered, th.ShortCall, percent(th.DropRateMax/2), halfUp(th.DropMinAnswered))
+		},
+	},
+	{
+		Rule: RuleActionUnverified, Scope: ScopeAction, Severity: SevWarning,
+		Meaning: "an action is done but the traffic it should move has not moved",
+		Hysteresis: func(Thresholds) string {
+			return "opens when the traffic has not moved within the action's deadline, closes when it does or the wait ends"
+		},
+	},
+}
+
+// Spec returns r's entry in Rules (the zero RuleSpec for an unknown rule).
+func (r Rule) Spec() RuleSpec {
+	for _, s := range Rules {
+		if s.Rule == r {
+			return s
+		}
+	}
+	return RuleSpec{}
+}
+
+// FixKey is the TUI key whose action fixes an alert of r, "" for none.
+func (r Rule) FixKey() string { return r.Spec().Key }
+
+// halfUp is half of n rounded up: where a count threshold's hysteresis
+// closes.
+func halfUp(n int) int { return (n + 1) / 2 }
+
+func percent(f float64) string { return strconv.FormatFloat(f*100, 'f', 0, 64) + " %" }

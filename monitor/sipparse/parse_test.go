@@ -1,0 +1,26 @@
+package sipparse
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestParse(t *testing.T) {
+	if _, err := Parse([]byte("\x02\x00HEP3 garbage")); !errors.Is(err, ErrNotSIP) {
+		t.Fatalf("garbage: %v, want ErrNotSIP", err)
+	}
+	ok := "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK1\r\nFrom: <sip:pbx@192.0.2.1>;tag=a\r\n" +
+		"To: <sip:pbx@198.51.100.10>;tag=b\r\nCall-ID: r1\r\nCSeq: 2 REGISTER\r\nContact: <sip:pbx@192.0.2.1>;expires=600\r\nContent-Length: 0\r\n\r\n"
+	info, err := Parse([]byte(ok))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Request || info.Code != 200 || info.Method != "REGISTER" || info.CSeq != 2 || info.Branch != "z9hG4bK1" ||
+		info.FromTag != "a" || info.ToTag != "b" || info.Expires != 600 {
+		t.Fatalf("%+v", info)
+	}
+	pai, verstat := paiUser(`"Alice" <sip:+15551230001;verstat=TN-Validation-Passed@host;user=phone>`)
+	if pai != "+15551230001" || verstat != "TN-Validation-Passed" {
+		t.Fatalf("paiUser: %q %q", pai, verstat)
+	}
+}

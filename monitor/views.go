@@ -1,0 +1,151 @@
+package monitor
+
+import "time"
+
+// Windows are the sliding windows of event time every KPI is kept over.
+var Windows = [3]time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute}
+
+// Window indexes Windows.
+const (
+	Win1m  = 0
+	Win5m  = 1
+	Win15m = 2
+)
+
+// Stats are the KPIs of one trunk or number over one window.
+type Stats struct {
+	Attempts  int // distinct call attempts (initial INVITEs, retransmissions and auth retries not counted)
+	Completed int // attempts with a final response (the ASR/NER denominator)
+	Answered  int
+	Failed    int // final response >= 300 (auth challenges excluded)
+	Effective int // answered + user-side outcomes (480, 486, 487, 600, 603): the NER numerator
+	Short     int // answered and ended within Thresholds.ShortCall
+	PDDSum    time.Duration
+	PDDCount  int
+	Legacy    int // inbound attempts that arrived on a legacy trunk
+	New       int // inbound attempts that arrived on a new trunk
+	Attest    AttestMix
+	Stir      StirMix     // outbound verdicts by outcome: why calls did or did not verify
+	Verstat   VerstatMix  // inbound verstat from the carrier
+	Codes     []CodeCount // final responses to INVITE transactions, most frequent first
+}
+
+// AttestMix counts outbound calls by STIR/SHAKEN attestation.
+type AttestMix struct{ A, B, C, None, Invalid int }
+
+// Total is the number of outbound calls counted in the mix.
+func (m AttestMix) Total() int { return m.A + m.B + m.C + m.None + m.Invalid }
+
+// CodeCount is how often a response code was seen.
+type CodeCount struct {
+	Code  int
+	Count int
+}
+
+// ASR is answered / completed attempts, in [0,1]; -1 when nothing completed.
+func (s Stats) ASR() float64 { return ratio(s.Answered, s.Completed) }
+
+// NER is effective / completed attempts, in [0,1]; -1 when nothing completed.
+func (s Stats) NER() float64 { return ratio(s.Effective, s.Completed) }
+
+// DropRate is short / answered calls, in [0,1]; -1 when nothing was answered.
+func (s Stats) DropRate() float64 { return ratio(s.Short, s.Answered) }
+
+// PDD is the mean post-dial delay (INVITE to first 180/183); 0 when unknown.
+func (s Stats) PDD() time.Duration {
+	if s.PDDCount == 0 {
+		return 0
+	}
+	return s.PDDSum / time.Duration(s.PDDCount)
+}
+
+func ratio(n, d int) float64 {
+	if d == 0 {
+		return -1
+	}
+	return float64(n) / float64(d)
+}
+
+// Snapshot is an immutable copy of what the dashboard shows, taken from the
+// fold. The TUI only ever reads snapshots.
+type Snapshot struct {
+	Name      string
+	Now       int64  // the event clock, Unix ns
+	Applied   uint64 // events folded
+	SIP       uint64 // SIP messages folded
+	Malformed uint64 // SIP messages that did not parse
+
+	Trunks  []TrunkView
+	Numbers []NumberView
+	Alerts  []AlertView // open first (newest first), then recently closed
+	Feed    []FeedLine  // the newest SIP messages, oldest first
+	Actions []ActionView
+	Notes   []NoteView
+}
+
+// TrunkView is one trunk's row.
+type TrunkView struct {
+	Name         string
+	Role         Role
+	Registration RegState
+	RegCode      int
+	RegExpiresAt int64 // Unix ns when the granted registration runs out (0 = unknown)
+	OptionsUp    int   // 1 up, 0 unknown, -1 down
+	OptionsRTT   time.Duration
+	OptionsCode  int
+	LastSeen     int64 // last call attempt, Unix ns
+	Win          [3]Stats
+	// Spark is calls per minute for the last SparkMinutes minutes, oldest first.
+	Spark []int
+}
+
+// SparkMinutes is how many minutes a trunk's sparkline covers.
+const SparkMinutes = 30
+
+// NumberView is one ported number's row.
+type NumberView struct {
+	E164          string
+	PortRequestID string
+	PortState     PortState
+	Activated     int64  // Unix ns (0 = not yet)
+	Serving       string // trunk the last inbound call arrived on ("" = none yet)
+	ServingRole   Role
+	LastSeen      int64
+	Win           [3]Stats
+	Flags         []string // rules with an open alert on this number (zombie, split_brain, drop_rate, ...)
+}
+
+// AlertView is an alert as listed.
+type AlertView struct {
+	AlertChange
+	Opened int64 // Unix ns
+	Closed int64 // Unix ns, 0 while open
+}
+
+// FeedLine is one SIP message in the live feed.
+type FeedLine struct {
+	Time    int64
+	Trunk   string // "" when it matched no trunk
+	Dir     Dir
+	Summary string // "INVITE sip:+15551230001@…" or "488 Not Acceptable Here"
+	Code    int    // response code, 0 for requests
+	CallID  string
+	Number  string
+}
+
+// ActionView is an operator action's latest state.
+type ActionView struct {
+	ActionRecord
+	Requested int64 // Unix ns
+	Updated   int64 // Unix ns of the latest state
+	// Progress says how verification by traffic stands, for the screen
+	// ("2 of 3 calls on legacy, 1 elsewhere, 3m left"); "" when the action
+	// expects no traffic.
+	Progress string
+}
+
+// NoteView is an operator note.
+type NoteView struct {
+	Time int64
+	Note
+}
