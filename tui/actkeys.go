@@ -3,6 +3,7 @@ package tui
 import (
 	"slices"
 	"strconv"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -23,7 +24,7 @@ func (m *Model) failoverKey(typ string) tea.Cmd {
 	}
 	prompted := ""
 	if t, ok := m.trunks.selected(); ok && m.focus == focusTrunks {
-		prompted = m.worstOpenAlert(t.Name)
+		prompted = m.worstOpenAlert(t.Name, keyFailover)
 	}
 	choices := make([]choice, 0, len(targets)+1)
 	for _, t := range targets {
@@ -51,10 +52,10 @@ func (m *Model) outboundKey() tea.Cmd {
 	if n, ok := m.numbers.selected(); ok && m.focus == focusNumbers {
 		numbers = []string{n.E164}
 	} else {
-		numbers = m.openAlertSubjects("split_brain")
+		numbers = m.openAlertSubjects(keyOutbound)
 	}
 	if len(numbers) == 0 {
-		m.setStatus("o: select a number in the numbers pane (no split_brain alert is open)", false)
+		m.setStatus("o: select a number in the numbers pane (no "+rulesFixedBy(keyOutbound)+" alert is open)", false)
 		return nil
 	}
 	var trunks []string
@@ -73,10 +74,7 @@ func (m *Model) outboundKey() tea.Cmd {
 	for _, t := range trunks {
 		c := choice{label: "leave by " + t}
 		for _, n := range numbers {
-			prompted := ""
-			if a := (monitor.AlertChange{Rule: "split_brain", Subject: n}); m.alertOpen(a.Key()) {
-				prompted = a.Key()
-			}
+			prompted := m.worstOpenAlert(n, keyOutbound)
 			c.reqs = append(c.reqs, ActionRequest{Type: reqOutbound, Target: n, To: t, Prompted: prompted})
 		}
 		choices = append(choices, c)
@@ -121,14 +119,33 @@ func (m *Model) lastOwnAction() (monitor.ActionRecord, bool) {
 	return monitor.ActionRecord{}, false
 }
 
-// worstOpenAlert is the key of the most severe open alert on subject.
-func (m *Model) worstOpenAlert(subject string) string {
+// The action keys named by the rule table (monitor.RuleSpec.Key): the
+// alerts an action answers are those of the rules its key fixes.
+const (
+	keyFailover = "f"
+	keyOutbound = "o"
+)
+
+// rulesFixedBy names the rules whose alerts the key fixes, for messages.
+func rulesFixedBy(key string) string {
+	var names []string
+	for _, r := range monitor.Rules {
+		if r.Key == key {
+			names = append(names, string(r.Rule))
+		}
+	}
+	return strings.Join(names, "/")
+}
+
+// worstOpenAlert is the key of the most severe open alert on subject
+// among the rules the key fixes ("" for none).
+func (m *Model) worstOpenAlert(subject, fixKey string) string {
 	if m.snap == nil {
 		return ""
 	}
 	best, rank := "", 0
 	for _, a := range m.snap.Alerts {
-		if a.Closed != 0 || a.Subject != subject {
+		if a.Closed != 0 || a.Subject != subject || a.Rule.FixKey() != fixKey {
 			continue
 		}
 		if r := sevRank(a.Severity); r > rank {
@@ -148,23 +165,16 @@ func sevRank(s monitor.Severity) int {
 	return 1
 }
 
-// openAlertSubjects are the subjects of the open alerts of a rule.
-func (m *Model) openAlertSubjects(rule string) []string {
+// openAlertSubjects are the subjects of the open alerts the key fixes.
+func (m *Model) openAlertSubjects(fixKey string) []string {
 	var out []string
 	if m.snap == nil {
 		return out
 	}
 	for _, a := range m.snap.Alerts {
-		if a.Closed == 0 && string(a.Rule) == rule && !slices.Contains(out, a.Subject) {
+		if a.Closed == 0 && a.Rule.FixKey() == fixKey && !slices.Contains(out, a.Subject) {
 			out = append(out, a.Subject)
 		}
 	}
 	return out
-}
-
-func (m *Model) alertOpen(k string) bool {
-	if m.snap == nil {
-		return false
-	}
-	return slices.ContainsFunc(m.snap.Alerts, func(a monitor.AlertView) bool { return a.Closed == 0 && a.Key() == k })
 }

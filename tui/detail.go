@@ -352,7 +352,7 @@ func (v *detailView) recentSIP(match func(*monitor.FeedLine) bool) []string {
 	lines := []string{st.ColHeader.Render("  recent SIP (newest first)")}
 	for _, l := range picked {
 		dir := "→"
-		if l.Dir != "in" {
+		if l.Dir != monitor.DirIn {
 			dir = "←"
 		}
 		lines = append(lines, "    "+st.Muted.Render(clock(l.Time, "15:04:05"))+"  "+fit(l.Trunk, 12)+" "+dir+" "+

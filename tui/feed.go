@@ -177,7 +177,7 @@ func (p *feedPane) cell(l *monitor.FeedLine, c column) cell {
 		}
 		return cell{text: l.Trunk}
 	case fcDir:
-		if l.Dir == "in" {
+		if l.Dir == monitor.DirIn {
 			return cell{text: "→"} // from the trunk to us
 		}
 		return cell{text: "←"} // from us to the trunk

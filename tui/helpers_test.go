@@ -96,12 +96,12 @@ func testSnapshot() *monitor.Snapshot {
 				Opened: t0 - int64(20*time.Minute), Closed: t0 - int64(15*time.Minute)},
 		},
 		Feed: []monitor.FeedLine{
-			{Time: t0 - 4e9, Trunk: "new-b", Dir: "in", Summary: "INVITE sip:+15551230003@new-b", CallID: "c1", Number: "+15551230003"},
-			{Time: t0 - 4e9 + 1e8, Trunk: "new-b", Dir: "out", Summary: "100 Trying", Code: 100, CallID: "c1", Number: "+15551230003"},
-			{Time: t0 - 3e9, Trunk: "new-b", Dir: "out", Summary: "488 Not Acceptable Here", Code: 488, CallID: "c1", Number: "+15551230003"},
-			{Time: t0 - 2e9, Trunk: "legacy-a", Dir: "in", Summary: "INVITE sip:+15551230002@legacy-a", CallID: "c2", Number: "+15551230002"},
-			{Time: t0 - 1e9, Trunk: "legacy-a", Dir: "out", Summary: "200 OK", Code: 200, CallID: "c2", Number: "+15551230002"},
-			{Time: t0, Trunk: "legacy-a", Dir: "out", Summary: "503 Service Unavailable", Code: 503, CallID: "c3", Number: "+15551230001"},
+			{Time: t0 - 4e9, Trunk: "new-b", Dir: monitor.DirIn, Summary: "INVITE sip:+15551230003@new-b", CallID: "c1", Number: "+15551230003"},
+			{Time: t0 - 4e9 + 1e8, Trunk: "new-b", Dir: monitor.DirOut, Summary: "100 Trying", Code: 100, CallID: "c1", Number: "+15551230003"},
+			{Time: t0 - 3e9, Trunk: "new-b", Dir: monitor.DirOut, Summary: "488 Not Acceptable Here", Code: 488, CallID: "c1", Number: "+15551230003"},
+			{Time: t0 - 2e9, Trunk: "legacy-a", Dir: monitor.DirIn, Summary: "INVITE sip:+15551230002@legacy-a", CallID: "c2", Number: "+15551230002"},
+			{Time: t0 - 1e9, Trunk: "legacy-a", Dir: monitor.DirOut, Summary: "200 OK", Code: 200, CallID: "c2", Number: "+15551230002"},
+			{Time: t0, Trunk: "legacy-a", Dir: monitor.DirOut, Summary: "503 Service Unavailable", Code: 503, CallID: "c3", Number: "+15551230001"},
 		},
 	}
 }

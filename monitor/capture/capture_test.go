@@ -56,7 +56,7 @@ func TestUDPEveryLinkType(t *testing.T) {
 
 func checkEvent(t *testing.T, ev monitor.Event, ts time.Time, src, dst netip.AddrPort, transport string, raw []byte) {
 	t.Helper()
-	if ev.Kind != monitor.KindSIP || ev.Source != "pcap" || ev.SIP == nil {
+	if ev.Kind != monitor.KindSIP || ev.Source != monitor.SourcePcap || ev.SIP == nil {
 		t.Fatalf("event %+v", ev)
 	}
 	if ev.Time != ts.UnixNano() {

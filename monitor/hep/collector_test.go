@@ -115,7 +115,7 @@ func TestCollectorUDP(t *testing.T) {
 	}
 	ev := s.events[0]
 	want := time.Unix(1795000000, 250000000).UnixNano()
-	if ev.Kind != monitor.KindSIP || ev.Source != "hep" || ev.Time != want || ev.SIP.Transport != "udp" ||
+	if ev.Kind != monitor.KindSIP || ev.Source != monitor.SourceHEP || ev.Time != want || ev.SIP.Transport != "udp" ||
 		ev.SIP.Src.String() != "127.0.0.1:5080" || ev.SIP.Info == nil || ev.SIP.Info.Method != "INVITE" || string(ev.SIP.Raw) != invite {
 		t.Errorf("event = %+v info %+v", ev, ev.SIP.Info)
 	}

@@ -32,7 +32,7 @@ func TestOptionsAgainstSippIsUpWithRTT(t *testing.T) {
 	_, s := start(t, f, Options{Timeout: 500 * time.Millisecond})
 	evs := s.waitFor(t, "an answered OPTIONS", func(evs []monitor.Event) bool {
 		for _, p := range probes(evs, "options") {
-			if p.Code == 200 && p.Health == "up" {
+			if p.Code == 200 && p.Health == monitor.HealthUp {
 				return true
 			}
 		}

@@ -257,7 +257,7 @@ func TestActRefusesLiveRecording(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := store.NewWriter(st, store.WriterOptions{})
-	if err := w.Append([]monitor.Event{{Time: time.Now().UnixNano(), Kind: monitor.KindTick, Source: "clock"}}); err != nil {
+	if err := w.Append([]monitor.Event{{Time: time.Now().UnixNano(), Kind: monitor.KindTick, Source: monitor.SourceClock}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.Flush(); err != nil {

@@ -122,7 +122,7 @@ func controlEvent(line []byte) (monitor.Event, error) {
 	if d := time.Since(time.Unix(0, ev.Time)); ev.Time <= 0 || d > controlSkew || d < -controlSkew {
 		return ev, fmt.Errorf("the event's time is not now (off by %s): the fold's clock is the night's", d.Round(time.Second))
 	}
-	return monitor.Event{Time: ev.Time, Kind: monitor.KindAction, Source: "operator", Action: ev.Action}, nil
+	return monitor.Event{Time: ev.Time, Kind: monitor.KindAction, Source: monitor.SourceOperator, Action: ev.Action}, nil
 }
 
 // ControlClient records events through a running watch.

@@ -175,7 +175,7 @@ func TestControlSocketRefusesAllButActions(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(got) != 1 || got[0].Source != "operator" || got[0].Action.ID != "a1" || monitor.Derived(got[0]) {
+	if len(got) != 1 || got[0].Source != monitor.SourceOperator || got[0].Action.ID != "a1" || monitor.Derived(got[0]) {
 		t.Errorf("published %+v", got)
 	}
 }

@@ -36,7 +36,7 @@ func demoFile(cfg monitor.Config) *config.File {
 		Actions: config.Actions{
 			VerifyWindow: demoVerifyWindow,
 			VerifyCalls:  demoVerifyCalls,
-			Failover:     []config.FailoverTarget{{Name: demoTarget, Direction: "out"}},
+			Failover:     []config.FailoverTarget{{Name: demoTarget, Direction: monitor.DirOut}},
 			Outbound:     &config.OutboundBackend{Backend: "simulated"},
 		},
 	}

@@ -29,7 +29,7 @@ func expectFor(f *config.File, req action.Request, undoing *action.Request) *mon
 	}
 	switch typ {
 	case action.Failover, action.Restore:
-		e.Dir = "out"
+		e.Dir = monitor.DirOut
 		for _, t := range a.Failover {
 			if t.Name == target {
 				e.Dir = t.Direction
@@ -45,7 +45,7 @@ func expectFor(f *config.File, req action.Request, undoing *action.Request) *mon
 			}
 		}
 	case action.Outbound:
-		e.Dir, e.Trunks, e.Numbers = "out", []string{req.To}, []string{req.Target}
+		e.Dir, e.Trunks, e.Numbers = monitor.DirOut, []string{req.To}, []string{req.Target}
 	default:
 		return nil
 	}

@@ -31,10 +31,10 @@ func TestExpectFor(t *testing.T) {
 		undoing *action.Request
 		want    *monitor.ActionExpect
 	}{
-		{"failover", failover, nil, &monitor.ActionExpect{Dir: "out", Trunks: legacy}},
-		{"restore", action.Request{Type: action.Restore, Target: "sbc-srv"}, nil, &monitor.ActionExpect{Dir: "out", Trunks: fresh}},
-		{"undo of a failover", action.Request{Type: action.UndoType, Target: "sbc-srv"}, &failover, &monitor.ActionExpect{Dir: "out", Trunks: fresh}},
-		{"outbound", outbound, nil, &monitor.ActionExpect{Dir: "out", Trunks: []string{fresh[0]}, Numbers: []string{"+15551230001"}}},
+		{"failover", failover, nil, &monitor.ActionExpect{Dir: monitor.DirOut, Trunks: legacy}},
+		{"restore", action.Request{Type: action.Restore, Target: "sbc-srv"}, nil, &monitor.ActionExpect{Dir: monitor.DirOut, Trunks: fresh}},
+		{"undo of a failover", action.Request{Type: action.UndoType, Target: "sbc-srv"}, &failover, &monitor.ActionExpect{Dir: monitor.DirOut, Trunks: fresh}},
+		{"outbound", outbound, nil, &monitor.ActionExpect{Dir: monitor.DirOut, Trunks: []string{fresh[0]}, Numbers: []string{"+15551230001"}}},
 		{"undo of an outbound", action.Request{Type: action.UndoType, Target: "+15551230001"}, &outbound, nil},
 		{"command", action.Request{Type: action.RunCommand, Target: "reload-dispatcher"}, nil, nil},
 	}

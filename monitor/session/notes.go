@@ -121,7 +121,7 @@ func recordNotes(in *Intake, operator string, live bool) func(t int64, text stri
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), noteTimeout)
 		defer cancel()
-		ev := monitor.Event{Time: t, Kind: monitor.KindNote, Source: "operator", Note: &monitor.Note{Author: author, Text: text}}
+		ev := monitor.Event{Time: t, Kind: monitor.KindNote, Source: monitor.SourceOperator, Note: &monitor.Note{Author: author, Text: text}}
 		if err := in.p.PublishWait(ctx, ev); err != nil {
 			return fmt.Errorf("note not recorded: %w", err)
 		}

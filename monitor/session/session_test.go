@@ -37,7 +37,7 @@ func TestRelaySendsTheLastSnapshotThenDone(t *testing.T) {
 	const n = 5000
 	go func() {
 		for i := range n {
-			_ = in.Publish(ctx, monitor.Event{Time: int64(i+1) * 1e9, Kind: monitor.KindTick, Source: "clock"})
+			_ = in.Publish(ctx, monitor.Event{Time: int64(i+1) * 1e9, Kind: monitor.KindTick, Source: monitor.SourceClock})
 		}
 		in.p.Close()
 	}()

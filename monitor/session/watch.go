@@ -117,7 +117,7 @@ func clockTicks(ctx context.Context, publish func(monitor.Event) bool) {
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
-			publish(monitor.Event{Time: now.UnixNano(), Kind: monitor.KindTick, Source: "clock"})
+			publish(monitor.Event{Time: now.UnixNano(), Kind: monitor.KindTick, Source: monitor.SourceClock})
 		}
 	}
 }
