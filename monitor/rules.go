@@ -96,7 +96,7 @@ var Rules = []RuleSpec{
 		Rule: RuleTrunkSilent, Scope: ScopeTrunk, Severity: SevWarning, Key: "f",
 		Meaning: "a trunk that carried calls carries none",
 		Hysteresis: func(th Thresholds) string {
-			return "opens after " + fmtDur(th.SilentAfter) + " without a call after earlier traffic, closes on the next call"
+			return "opens after " + ShortDur(th.SilentAfter) + " without a call after earlier traffic, closes on the next call"
 		},
 	},
 	{
@@ -112,7 +112,7 @@ var Rules = []RuleSpec{
 		Hysteresis: func(th Thresholds) string {
 			return fmt.Sprintf("opens at A < %s of ≥ %d calls in %s on a trunk (≥ %d in %s on a number) or ≥ %d failed verifications, "+
 				"closes at A ≥ %s or under half the calls, and under %d failed",
-				percent(th.AttestAMin), th.AttestMinCalls, fmtDur(attestTrunkWindow), th.AttestNumberMinCalls, fmtDur(attestNumberWindow),
+				percent(th.AttestAMin), th.AttestMinCalls, ShortDur(attestTrunkWindow), th.AttestNumberMinCalls, ShortDur(attestNumberWindow),
 				th.AttestInvalidMin, percent(th.AttestAMin+attestRecovery), halfUp(th.AttestInvalidMin))
 		},
 	},
@@ -120,7 +120,7 @@ var Rules = []RuleSpec{
 		Rule: RuleSplitBrain, Scope: ScopeNumber, Severity: SevCritical, Key: "o",
 		Meaning: "a ported number's outbound calls still leave through a legacy trunk",
 		Hysteresis: func(th Thresholds) string {
-			return "opens on such a call once the port completed, closes after " + fmtDur(th.SplitBrainQuiet) +
+			return "opens on such a call once the port completed, closes after " + ShortDur(th.SplitBrainQuiet) +
 				" without one or when the port is no longer completed"
 		},
 	},
@@ -128,8 +128,8 @@ var Rules = []RuleSpec{
 		Rule: RuleZombie, Scope: ScopeNumber, Severity: SevWarning,
 		Meaning: "a ported number's inbound calls still land on a legacy trunk",
 		Hysteresis: func(th Thresholds) string {
-			return "opens on such a call " + fmtDur(th.ZombieAfter) + " after the port completed, closes after " +
-				fmtDur(th.ZombieAfter) + " without one or when the port is no longer completed"
+			return "opens on such a call " + ShortDur(th.ZombieAfter) + " after the port completed, closes after " +
+				ShortDur(th.ZombieAfter) + " without one or when the port is no longer completed"
 		},
 	},
 	{

@@ -51,9 +51,9 @@ func (v *verifyState) progress(now int64) string {
 		if ago >= time.Minute {
 			ago = ago.Truncate(time.Minute)
 		}
-		return "not verified: " + v.counts() + " in " + shortDur(ago)
+		return "not verified: " + v.counts() + " in " + ShortDur(ago)
 	}
-	return v.counts() + ", " + shortDur(time.Duration(v.Deadline-now)) + " left"
+	return v.counts() + ", " + ShortDur(time.Duration(v.Deadline-now)) + " left"
 }
 
 // what names the traffic the action expects: "outbound calls of +1555*".
@@ -71,13 +71,17 @@ func (v *verifyState) what() string {
 	return s
 }
 
-// shortDur prints a countdown the way an operator reads it: whole minutes
-// (rounded up) from a minute on, else seconds.
-func shortDur(d time.Duration) string {
+// ShortDur prints a duration the way an operator reads it: whole minutes
+// (rounded up) from a minute on, else seconds; "1h", not "1h0m".
+func ShortDur(d time.Duration) string {
 	if d < time.Minute {
 		return fmt.Sprintf("%ds", max(int64((d+time.Second-1)/time.Second), 0))
 	}
-	return strings.TrimSuffix(fmtDur((d+time.Minute-1)/time.Minute*time.Minute), "0s")
+	s := strings.TrimSuffix(fmtDur((d+time.Minute-1)/time.Minute*time.Minute), "0s")
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // matchNumber reports whether an E.164 number is one of the patterns: a
@@ -242,7 +246,7 @@ func (s *State) verifyDeadlines(now int64) {
 		vs.Expired = true
 		s.openAlert(now, RuleActionUnverified, vs.ID, SevWarning,
 			fmt.Sprintf("%s %s: %s did not move to %s within %s (%s)", vs.Type, vs.Target, vs.what(),
-				strings.Join(vs.Expect.Trunks, " or "), shortDur(time.Duration(vs.Expect.Within)), vs.counts()))
+				strings.Join(vs.Expect.Trunks, " or "), ShortDur(time.Duration(vs.Expect.Within)), vs.counts()))
 		if a := s.actionIndex(vs.ID); a >= 0 {
 			v := &s.c.Actions[a]
 			v.Updated, v.Progress = now, vs.progress(now)

@@ -387,10 +387,10 @@ func TestMatchNumber(t *testing.T) {
 func TestShortDur(t *testing.T) {
 	for d, want := range map[time.Duration]string{
 		0: "0s", 400 * time.Millisecond: "1s", 45 * time.Second: "45s", time.Minute: "1m",
-		61 * time.Second: "2m", 5 * time.Minute: "5m", 90 * time.Minute: "1h30m", -time.Second: "0s",
+		61 * time.Second: "2m", 5 * time.Minute: "5m", 90 * time.Minute: "1h30m", time.Hour: "1h", -time.Second: "0s",
 	} {
-		if got := shortDur(d); got != want {
-			t.Errorf("shortDur(%s) = %q, want %q", d, got, want)
+		if got := ShortDur(d); got != want {
+			t.Errorf("ShortDur(%s) = %q, want %q", d, got, want)
 		}
 	}
 }

@@ -46,8 +46,9 @@ func TestInfoFlashExpiresByItsTick(t *testing.T) {
 	mustNotContain(t, screen(m), "note saved at")
 }
 
-// An error stays (no tick) until the next key, which still does its work.
-func TestErrorFlashStaysUntilAKey(t *testing.T) {
+// An error stays (no tick, no other key) until Esc dismisses it or
+// another message replaces it: an operator typing fast still sees it.
+func TestErrorFlashStaysUntilEsc(t *testing.T) {
 	t.Parallel()
 	m := newTestModel(t, Options{Mode: ModeLive, ReadOnly: true, NoActions: "read-only: started with --read-only"}, 80, 24)
 	next, cmd := m.Update(keyMsg("f"))
@@ -58,10 +59,15 @@ func TestErrorFlashStaysUntilAKey(t *testing.T) {
 	mustContain(t, screen(m), "read-only: started with --read-only")
 	m = send(m, flashExpiredMsg{id: m.status.id}) // no tick expires an error
 	mustContain(t, screen(m), "read-only: started with --read-only")
-	m = press(m, "down")
+	m = press(m, "y", "down")
+	mustContain(t, screen(m), "read-only: started with --read-only")
+	if n, _ := m.numbers.selected(); n.E164 != "+15551230002" {
+		t.Errorf("a key while the error shows did not do its work: %s", n.E164)
+	}
+	m = press(m, "esc")
 	mustNotContain(t, screen(m), "read-only: started")
 	if n, _ := m.numbers.selected(); n.E164 != "+15551230002" {
-		t.Errorf("the key that dismissed the error did not move the cursor: %s", n.E164)
+		t.Errorf("the Esc that dismissed the error also moved the selection: %s", n.E164)
 	}
 }
 

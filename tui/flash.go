@@ -12,7 +12,7 @@ type flashLevel int
 
 const (
 	flashInfo  flashLevel = iota // clears itself flashTTL after it was set
-	flashError                   // stays until the next key, or until another message replaces it
+	flashError                   // stays until Esc, or until another message replaces it
 	flashBusy                    // work under way: stays until its outcome replaces it
 )
 
@@ -39,7 +39,7 @@ func (f *flash) expire(id int) {
 	}
 }
 
-// dismiss clears an error: a key was pressed after it was shown.
+// dismiss clears an error: the operator pressed Esc.
 func (f *flash) dismiss() {
 	if f.level == flashError {
 		*f = flash{}

@@ -3,6 +3,7 @@ package tui
 import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"cmp"
 
 	"github.com/cutover/cutover/monitor"
 )
@@ -20,12 +21,19 @@ const (
 	modeDialog             // an action's dialog over the dashboard (dialog)
 )
 
-// handleKey routes a key by the mode. An error on the status line is
-// dismissed by the next key.
+// handleKey routes a key by the mode. An error on the status line stays
+// until Esc dismisses it (on the dashboard that Esc does nothing else) or
+// another message replaces it: an operator typing fast must not lose it.
 func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	defer m.syncKeys()
-	m.status.dismiss()
-	m.notice.dismiss()
+	if k.Code == tea.KeyEscape {
+		shown := m.status.level == flashError && m.status.text != "" || m.notice.level == flashError && m.notice.text != ""
+		m.status.dismiss()
+		m.notice.dismiss()
+		if shown && m.mode == modeNormal {
+			return nil
+		}
+	}
 	switch m.mode {
 	case modeFilter:
 		return m.filterKey(k)
@@ -107,7 +115,7 @@ func (m *Model) screenKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, keys.Actions):
 		m.setShowActions(!m.showActions)
 	case m.o.Actor == nil && keys.isActionKey(k):
-		m.setStatus(firstOf(m.o.NoActions, "no actions here"), false)
+		m.setStatus(cmp.Or(m.o.NoActions, "no actions here"), false)
 	default:
 		return m.focused().Update(k)
 	}

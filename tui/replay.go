@@ -56,15 +56,9 @@ func (m *Model) seekKey(k tea.KeyPressMsg) bool {
 
 // keysHelp shows the current step in the ←/→ help.
 func (m *Model) keysHelp() {
-	d := shortDur(seekSteps[m.stepIdx])
+	d := monitor.ShortDur(seekSteps[m.stepIdx])
 	m.c.keys.SeekBack.SetHelp("←", "back "+d)
 	m.c.keys.SeekFwd.SetHelp("→", "fwd "+d)
-}
-
-func shortDur(d time.Duration) string {
-	s := d.String()
-	s = strings.TrimSuffix(s, "0s")
-	return strings.TrimSuffix(s, "0m")
 }
 
 // timelineBar draws the recording from its first to its last event, the

@@ -54,13 +54,3 @@ func (m *Model) moveFocus(dir int) {
 		}
 	}
 }
-
-// firstOf is the first of s that is not empty.
-func firstOf(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}

@@ -37,6 +37,7 @@ Usage:
   cutover act failover|restore|outbound|command|undo ... -c FILE [--yes]
                                 act on the real systems: planned, confirmed, audited
   cutover help [command]        show help
+  cutover help rules            the alert rules: scope, severity, the key that fixes each
 
 Run "cutover help COMMAND" for its flags.
 `
@@ -131,6 +132,10 @@ var commandFlags = map[string]func() *flag.FlagSet{
 func runHelp(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	if args[0] == "rules" {
+		writeRules(stdout)
 		return 0
 	}
 	flags, ok := commandFlags[args[0]]

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cutover/cutover/monitor"
 )
 
 // The command's own tests: flags and dispatch. The application is tested
@@ -77,5 +79,40 @@ func TestLogFileIsOwnerOnly(t *testing.T) {
 	}
 	if fi.Mode().Perm() != 0o600 {
 		t.Fatalf("log created %v, want -rw-------", fi.Mode().Perm())
+	}
+}
+
+// The README's table of alert rules is the rule table's (monitor.Rules):
+// a rule added, renamed or retuned without the README fails here.
+func TestReadmeListsTheRuleTable(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sec, ok := strings.Cut(string(b), "\n## Alert rules\n")
+	if !ok {
+		t.Fatal(`README has no "## Alert rules" section`)
+	}
+	sec, _, _ = strings.Cut(sec, "\n## ")
+	var table strings.Builder
+	for _, l := range strings.Split(sec, "\n") {
+		if strings.HasPrefix(l, "|") {
+			table.WriteString(l + "\n")
+		}
+	}
+	if want := rulesMarkdown(); table.String() != want {
+		t.Fatalf("README's rules differ from monitor.Rules; the table should read:\n%s", want)
+	}
+}
+
+func TestHelpRulesListsEveryRule(t *testing.T) {
+	code, out, _ := runCLI(t, "help", "rules")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, r := range monitor.Rules {
+		if !strings.Contains(out, string(r.Rule)) || !strings.Contains(out, r.Meaning) {
+			t.Errorf("help rules lacks %s:\n%s", r.Rule, out)
+		}
 	}
 }

@@ -197,6 +197,16 @@ func TestSenderToCollector(t *testing.T) {
 		}
 	}
 	waitPackets(t, c, 2)
+	// a packet is counted when read, its event published after the parse:
+	// wait for the events themselves
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		s.mu.Lock()
+		n := len(s.events)
+		s.mu.Unlock()
+		if n >= 2 || time.Now().After(deadline) {
+			break
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.events) != 2 || s.events[1].Time != ev.Time || s.events[1].SIP.Transport != "tcp" || s.events[1].SIP.Dst != ev.SIP.Dst {

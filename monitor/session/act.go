@@ -1,6 +1,7 @@
 package session
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -78,7 +79,7 @@ func (r *actRun) throughWatch(path string, cc *ControlClient) func() {
 
 // openRecording opens (or creates) the recording the audit goes to.
 func (r *actRun) openRecording() (func(), error) {
-	path := firstNonEmpty(r.Options.DB, r.File.DB, DefaultActDB)
+	path := cmp.Or(r.Options.DB, r.File.DB, DefaultActDB)
 	if cc, err := DialControl(path); err == nil {
 		return r.throughWatch(path, cc), nil
 	}
@@ -150,13 +151,4 @@ func (r *actRun) step(ctx context.Context, s Step) error {
 
 func indent(s string) string {
 	return "  " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n  ")
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

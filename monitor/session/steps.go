@@ -1,6 +1,7 @@
 package session
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -88,7 +89,7 @@ func (a *Runner) failoverSteps(verb string, names []string, prio map[string]uint
 
 // undoSteps finds the action in the recording and plans its undo.
 func (a *Runner) undoSteps(id string, o StepOptions) ([]Step, error) {
-	path := firstNonEmpty(o.DB, a.f.DB, DefaultActDB)
+	path := cmp.Or(o.DB, a.f.DB, DefaultActDB)
 	rd, err := store.OpenReader(path)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -54,7 +55,7 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	path := firstNonEmpty(wa.DB, f.DB, time.Now().Format("cutover-live-20060102-150405.db"))
+	path := cmp.Or(wa.DB, f.DB, time.Now().Format("cutover-live-20060102-150405.db"))
 	st, err := store.Open(path)
 	if err != nil {
 		return Outcome{}, err
