@@ -2,7 +2,6 @@ package hep
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -201,13 +200,13 @@ func (c *Collector) serveUDP() {
 // handle decodes one packet and publishes its SIP message.
 func (c *Collector) handle(b []byte, via string, publish func(monitor.Event) bool) {
 	c.packets.Add(1)
-	p, err := Decode(b)
-	if err != nil {
-		c.countBad(&c.malformed, "malformed HEP packet", "via", via, "len", len(b), "err", err)
+	p, err := DecodeKey(b, c.key)
+	if errors.Is(err, ErrAuth) {
+		c.countBad(&c.rejected, "HEP packet with a wrong auth key refused", "via", via, "from", p.Src)
 		return
 	}
-	if c.key != nil && subtle.ConstantTimeCompare(p.AuthKey, c.key) != 1 {
-		c.countBad(&c.rejected, "HEP packet with a wrong auth key refused", "via", via, "from", p.Src)
+	if err != nil {
+		c.countBad(&c.malformed, "malformed HEP packet", "via", via, "len", len(b), "err", err)
 		return
 	}
 	if p.ProtoType != TypeSIP {
