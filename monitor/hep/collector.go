@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,8 +23,15 @@ type Options struct {
 	Logger  *slog.Logger
 	// Now stamps packets that carry no timestamp (default time.Now).
 	Now func() time.Time
-	// MaxConns bounds concurrent TCP connections (default 64).
+	// MaxConns bounds concurrent TCP connections (default 128).
 	MaxConns int
+	// MaxConnsPerAddr bounds them per source address (default 16: a
+	// Kamailio with a connection per worker fits; one address that opens
+	// more cannot take every slot).
+	MaxConnsPerAddr int
+	// TCPIdle closes a TCP connection that sends nothing (or not one whole
+	// packet) for this long (default 45 s).
+	TCPIdle time.Duration
 }
 
 // Collector receives HEPv3 over UDP and TCP and publishes each SIP
@@ -36,6 +44,7 @@ type Collector struct {
 	key  []byte
 
 	packets, malformed, rejected, notSIP, other, dropped atomic.Uint64
+	refused, acceptErrs                                  atomic.Uint64
 	state                                                atomic.Value // string
 
 	work   chan packet  // read → parse: the socket is drained while SIP is parsed
@@ -43,6 +52,7 @@ type Collector struct {
 
 	mu      sync.Mutex
 	conns   map[net.Conn]struct{}
+	perAddr map[netip.Addr]int
 	rate    rateMeter
 	closing bool
 }
@@ -59,9 +69,16 @@ func Listen(o Options) (*Collector, error) {
 		o.Now = time.Now
 	}
 	if o.MaxConns <= 0 {
-		o.MaxConns = 64
+		o.MaxConns = 128
 	}
-	c := &Collector{opts: o, log: o.Logger.With("source", "hep"), conns: map[net.Conn]struct{}{}, work: make(chan packet, workQueue)}
+	if o.MaxConnsPerAddr <= 0 {
+		o.MaxConnsPerAddr = 16
+	}
+	if o.TCPIdle <= 0 {
+		o.TCPIdle = 45 * time.Second
+	}
+	c := &Collector{opts: o, log: o.Logger.With("source", "hep"), conns: map[net.Conn]struct{}{}, perAddr: map[netip.Addr]int{},
+		work: make(chan packet, workQueue)}
 	if o.AuthKey != "" {
 		c.key = []byte(o.AuthKey)
 	}
@@ -107,7 +124,7 @@ func (c *Collector) Serve(ctx context.Context, publish func(monitor.Event) bool)
 		defer close(parsed)
 		for pk := range c.work {
 			c.queued.Add(-int64(len(pk.b)))
-			c.handle(pk.b, pk.via, publish)
+			c.handle(pk, publish)
 		}
 	}()
 	var wg sync.WaitGroup
@@ -135,25 +152,26 @@ const (
 
 // packet is one HEP packet read from a socket, owned by the parser.
 type packet struct {
-	b   []byte
-	via string
+	b    []byte
+	via  string
+	peer netip.AddrPort // the socket's sender: the HEP header's source is only a claim
 }
 
 // enqueue hands a copy of b to the parser, or counts it dropped.
-func (c *Collector) enqueue(b []byte, via string) {
+func (c *Collector) enqueue(b []byte, via string, peer netip.AddrPort) {
 	if c.queued.Load()+int64(len(b)) > maxQueuedBytes {
 		c.packets.Add(1)
-		c.countBad(&c.dropped, "HEP parse queue full: packet dropped", "via", via)
+		c.countBad(&c.dropped, "HEP parse queue full: packet dropped", "via", via, "peer", peer)
 		return
 	}
-	pk := packet{b: append([]byte(nil), b...), via: via}
+	pk := packet{b: append([]byte(nil), b...), via: via, peer: peer}
 	c.queued.Add(int64(len(pk.b)))
 	select {
 	case c.work <- pk:
 	default:
 		c.queued.Add(-int64(len(pk.b)))
 		c.packets.Add(1)
-		c.countBad(&c.dropped, "HEP parse queue full: packet dropped", "via", via)
+		c.countBad(&c.dropped, "HEP parse queue full: packet dropped", "via", via, "peer", peer)
 	}
 }
 
@@ -192,28 +210,32 @@ func (c *Collector) serveUDP() {
 			continue
 		}
 		for _, m := range msgs[:n] {
-			c.enqueue(m.Buffers[0][:m.N], "udp")
+			var peer netip.AddrPort
+			if a, ok := m.Addr.(*net.UDPAddr); ok {
+				peer = a.AddrPort()
+			}
+			c.enqueue(m.Buffers[0][:m.N], "udp", peer)
 		}
 	}
 }
 
 // handle decodes one packet and publishes its SIP message.
-func (c *Collector) handle(b []byte, via string, publish func(monitor.Event) bool) {
+func (c *Collector) handle(pk packet, publish func(monitor.Event) bool) {
 	c.packets.Add(1)
-	p, err := DecodeKey(b, c.key)
+	p, err := DecodeKey(pk.b, c.key)
 	if errors.Is(err, ErrAuth) {
-		c.countBad(&c.rejected, "HEP packet with a wrong auth key refused", "via", via, "from", p.Src)
+		c.countBad(&c.rejected, "HEP packet with a wrong auth key refused", "via", pk.via, "peer", pk.peer, "claimed_src", p.Src)
 		return
 	}
 	if err != nil {
-		c.countBad(&c.malformed, "malformed HEP packet", "via", via, "len", len(b), "err", err)
+		c.countBad(&c.malformed, "malformed HEP packet", "via", pk.via, "peer", pk.peer, "len", len(pk.b), "err", err)
 		return
 	}
 	if p.ProtoType != TypeSIP {
 		c.other.Add(1) // RTCP, logs, ...: not ours to fold
 		return
 	}
-	ev, ok := c.event(&p)
+	ev, ok := c.event(&p, pk.peer)
 	if !ok {
 		return
 	}
@@ -224,16 +246,16 @@ func (c *Collector) handle(b []byte, via string, publish func(monitor.Event) boo
 
 // event builds the monitor event, parsing the SIP here (off the fold's
 // goroutine) and refusing payloads that are not SIP at all.
-func (c *Collector) event(p *Packet) (monitor.Event, bool) {
+func (c *Collector) event(p *Packet, peer netip.AddrPort) (monitor.Event, bool) {
 	raw := p.Payload[:len(p.Payload):len(p.Payload)] // the packet is ours (enqueue copied it)
 	m := &monitor.SIPMessage{Src: p.Src, Dst: p.Dst, Transport: p.Transport(), Raw: raw}
 	if err := monitor.Decode(m); err != nil {
 		if errors.Is(err, monitor.ErrNotSIP) {
-			c.countBad(&c.notSIP, "HEP payload is not SIP", "from", p.Src, "len", len(raw))
+			c.countBad(&c.notSIP, "HEP payload is not SIP", "peer", peer, "claimed_src", p.Src, "len", len(raw))
 			return monitor.Event{}, false
 		}
 		// looks like SIP but does not parse: the fold counts it malformed and the recording keeps it
-		c.countBad(&c.malformed, "unparsable SIP in HEP", "from", p.Src, "err", err)
+		c.countBad(&c.malformed, "unparsable SIP in HEP", "peer", peer, "claimed_src", p.Src, "err", err)
 	}
 	ts := p.Time()
 	if ts.IsZero() {

@@ -173,6 +173,12 @@ func DecodeKey(b, key []byte) (Packet, error) {
 			return p, err
 		}
 	}
+	if src.IsValid() {
+		p.Src = netip.AddrPortFrom(src, sport)
+	}
+	if dst.IsValid() {
+		p.Dst = netip.AddrPortFrom(dst, dport)
+	}
 	if key != nil && subtle.ConstantTimeCompare(p.AuthKey, key) != 1 {
 		return p, ErrAuth
 	}
@@ -182,12 +188,6 @@ func DecodeKey(b, key []byte) (Packet, error) {
 			return p, err
 		}
 		p.Payload, p.Compressed = out, true
-	}
-	if src.IsValid() {
-		p.Src = netip.AddrPortFrom(src, sport)
-	}
-	if dst.IsValid() {
-		p.Dst = netip.AddrPortFrom(dst, dport)
 	}
 	if p.Payload == nil {
 		return p, ErrNoPayload

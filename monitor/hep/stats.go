@@ -15,6 +15,7 @@ type Stats struct {
 	NotSIP       uint64 // a SIP-typed payload that is not SIP
 	Other        uint64 // other protocol types (RTCP, logs), ignored
 	Dropped      uint64 // refused by the pipeline (queue full)
+	TCPRefused   uint64 // TCP connections refused: too many in all or from one address
 }
 
 // Stats returns the counters; PerSec is averaged over at least a second.
@@ -27,6 +28,7 @@ func (c *Collector) Stats() Stats {
 		NotSIP:       c.notSIP.Load(),
 		Other:        c.other.Load(),
 		Dropped:      c.dropped.Load(),
+		TCPRefused:   c.refused.Load(),
 	}
 	s.State, _ = c.state.Load().(string)
 	c.mu.Lock()
