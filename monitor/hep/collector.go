@@ -32,6 +32,8 @@ type Options struct {
 	// TCPIdle closes a TCP connection that sends nothing (or not one whole
 	// packet) for this long (default 45 s).
 	TCPIdle time.Duration
+	// ReadBuffer is the UDP socket's receive buffer (default 32 MiB).
+	ReadBuffer int
 }
 
 // Collector receives HEPv3 over UDP and TCP and publishes each SIP
@@ -49,6 +51,11 @@ type Collector struct {
 
 	work   chan packet  // read → parse: the socket is drained while SIP is parsed
 	queued atomic.Int64 // bytes in work, bounded by maxQueuedBytes
+
+	queueDropped atomic.Uint64
+	kernelDrops  dropCounter
+	ovflSeen     atomic.Uint64 // drops as the last datagram's SO_RXQ_OVFL said (for tests)
+	beforeRead   func()        // a test's hook to stall the UDP reader
 
 	mu      sync.Mutex
 	conns   map[net.Conn]struct{}
@@ -77,6 +84,9 @@ func Listen(o Options) (*Collector, error) {
 	if o.TCPIdle <= 0 {
 		o.TCPIdle = 45 * time.Second
 	}
+	if o.ReadBuffer <= 0 {
+		o.ReadBuffer = 32 << 20 // absorb bursts while the machine is busy
+	}
 	c := &Collector{opts: o, log: o.Logger.With("source", "hep"), conns: map[net.Conn]struct{}{}, perAddr: map[netip.Addr]int{},
 		work: make(chan packet, workQueue)}
 	if o.AuthKey != "" {
@@ -89,7 +99,10 @@ func Listen(o Options) (*Collector, error) {
 	if c.udp, err = net.ListenUDP("udp", ua); err != nil {
 		return nil, fmt.Errorf("hep: %w", err)
 	}
-	growReadBuffer(c.udp, 32<<20) // absorb bursts while the machine is busy
+	growReadBuffer(c.udp, o.ReadBuffer)
+	if !countDrops(c.udp) {
+		c.log.Debug("the kernel's UDP drop counter is not available: kernel drops are not counted")
+	}
 	if o.TCP {
 		ta := &net.TCPAddr{IP: ua.IP, Port: c.udp.LocalAddr().(*net.UDPAddr).Port, Zone: ua.Zone}
 		if c.tcp, err = net.ListenTCP("tcp", ta); err != nil {
@@ -161,7 +174,7 @@ type packet struct {
 func (c *Collector) enqueue(b []byte, via string, peer netip.AddrPort) {
 	if c.queued.Load()+int64(len(b)) > maxQueuedBytes {
 		c.packets.Add(1)
-		c.countBad(&c.dropped, "HEP parse queue full: packet dropped", "via", via, "peer", peer)
+		c.countBad(&c.queueDropped, "HEP parse queue full: packet dropped", "via", via, "peer", peer)
 		return
 	}
 	pk := packet{b: append([]byte(nil), b...), via: via, peer: peer}
@@ -171,7 +184,7 @@ func (c *Collector) enqueue(b []byte, via string, peer netip.AddrPort) {
 	default:
 		c.queued.Add(-int64(len(pk.b)))
 		c.packets.Add(1)
-		c.countBad(&c.dropped, "HEP parse queue full: packet dropped", "via", via, "peer", peer)
+		c.countBad(&c.queueDropped, "HEP parse queue full: packet dropped", "via", via, "peer", peer)
 	}
 }
 
@@ -198,8 +211,12 @@ func (c *Collector) serveUDP() {
 	msgs := make([]ipv4.Message, udpBatch)
 	for i := range msgs {
 		msgs[i].Buffers = [][]byte{make([]byte, MaxPacket+1)}
+		msgs[i].OOB = make([]byte, oobLen)
 	}
 	for {
+		if c.beforeRead != nil {
+			c.beforeRead()
+		}
 		n, err := pc.ReadBatch(msgs, 0)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
@@ -215,6 +232,10 @@ func (c *Collector) serveUDP() {
 				peer = a.AddrPort()
 			}
 			c.enqueue(m.Buffers[0][:m.N], "udp", peer)
+			if v, ok := dropsInOOB(m.OOB[:m.NN]); ok {
+				c.kernelDrops.observe(v)
+				c.ovflSeen.Store(uint64(v))
+			}
 		}
 	}
 }
