@@ -127,13 +127,13 @@ func clockTicks(ctx context.Context, publish func(monitor.Event) bool) {
 func sourceStat(s hep.Stats) tui.SourceStat {
 	return tui.SourceStat{
 		Name: "hep", State: s.State, PerSec: s.PerSec, Packets: s.Packets,
-		Malformed: s.Malformed + s.AuthRejected + s.NotSIP, Dropped: s.Dropped,
+		Malformed: s.Malformed + s.AuthRejected + s.NotSIP, Dropped: s.Dropped + s.QueueDropped + s.KernelDropped,
 	}
 }
 
 // watchSummary is a watch's summary line with its collector's counts.
 func watchSummary(line string, h hep.Stats) string {
 	line = strings.Replace(line, "stopped early", "stopped", 1)
-	return line + fmt.Sprintf("\n%s: %d packets, %d malformed, %d refused (auth key), %d not SIP, %d other protocols, %d dropped",
-		h.Name, h.Packets, h.Malformed, h.AuthRejected, h.NotSIP, h.Other, h.Dropped)
+	return line + fmt.Sprintf("\n%s: %d packets, %d malformed, %d refused (auth key), %d not SIP, %d other protocols, %d dropped (%d by the kernel, %d in the parse queue, %d by the pipeline)",
+		h.Name, h.Packets, h.Malformed, h.AuthRejected, h.NotSIP, h.Other, h.KernelDropped+h.QueueDropped+h.Dropped, h.KernelDropped, h.QueueDropped, h.Dropped)
 }
