@@ -1,0 +1,79 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/capture"
+	"github.com/cutover/cutover/monitor/termsafe"
+)
+
+// rawControls returns the control code points (termsafe.IsControl) left
+// raw in out, newlines apart: a terminal would obey them.
+func rawControls(out string) []string {
+	var found []string
+	for _, r := range out {
+		if r != '\n' && termsafe.IsControl(r) {
+			found = append(found, fmt.Sprintf("U+%04X", r))
+		}
+	}
+	return found
+}
+
+// TestImportSipStatEscapesControls: a response whose reason phrase holds a
+// control character, any C0, C1 or bidi one, is listed by import --sip-stat with it shown escaped, never raw.
+func TestImportSipStatEscapesControls(t *testing.T) {
+	dir := t.TempDir()
+	var pcap bytes.Buffer
+	w, err := capture.NewWriter(&pcap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := netip.MustParseAddrPort("192.0.2.1:5060"), netip.MustParseAddrPort("192.0.2.2:5060")
+	ts := time.Date(2025, 3, 1, 2, 0, 0, 0, time.UTC).UnixNano()
+	var want []string
+	for i, r := range termsafe.Controls() {
+		if r == '\n' { // ends the start line: it cannot be in a reason phrase
+			continue
+		}
+		code := 300 + i
+		reason := "Bad" + string(r) + "Reason"
+		raw := fmt.Sprintf("SIP/2.0 %d %s\r\nVia: SIP/2.0/UDP 192.0.2.2;branch=z9hG4bK%d\r\nCall-ID: c%d\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n", code, reason, i, i)
+		if err := w.Write(ts+int64(i)*1e6, &monitor.SIPMessage{Src: a, Dst: b, Transport: "udp", Raw: []byte(raw)}); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, fmt.Sprintf("SIP/2.0 %d %s", code, termsafe.Line(reason)))
+	}
+	// the clear screen, window title, clipboard and bare-CR overwrite of the review
+	for i, s := range []string{"\x1b[2J\x1b[H", "\x1b]0;pwned\x07", "\x1b]52;c;ZXZpbA==\x07", "Busy\rFAKE 200 OK"} {
+		code := 600 + i
+		raw := fmt.Sprintf("SIP/2.0 %d %s\r\nCall-ID: x%d\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n", code, s, i)
+		if err := w.Write(ts+int64(200+i)*1e6, &monitor.SIPMessage{Src: a, Dst: b, Transport: "udp", Raw: []byte(raw)}); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, fmt.Sprintf("SIP/2.0 %d %s", code, termsafe.Line(s)))
+	}
+	capPath := filepath.Join(dir, "hostile.pcap")
+	if err := os.WriteFile(capPath, pcap.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, "import", "--headless", "--sip-stat", "--db", filepath.Join(dir, "h.db"), capPath)
+	if code != 0 {
+		t.Fatalf("import: exit %d: %s", code, errOut)
+	}
+	if bad := rawControls(out); len(bad) > 0 {
+		t.Errorf("import --sip-stat prints raw control characters %v:\n%q", bad, out)
+	}
+	for _, s := range want {
+		if !strings.Contains(out, s) {
+			t.Errorf("import --sip-stat does not list %q:\n%s", s, out)
+		}
+	}
+}
