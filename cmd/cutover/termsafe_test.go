@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -74,6 +77,66 @@ func TestImportSipStatEscapesControls(t *testing.T) {
 	for _, s := range want {
 		if !strings.Contains(out, s) {
 			t.Errorf("import --sip-stat does not list %q:\n%s", s, out)
+		}
+	}
+}
+
+// hostilePASSporT is an Identity header value whose claims and x5u hold
+// bad (every control code point); the signature is junk, but the claims
+// are read and printed all the same.
+func hostilePASSporT(t *testing.T, bad string) string {
+	t.Helper()
+	enc := func(v any) string {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return base64.RawURLEncoding.EncodeToString(b)
+	}
+	hdr := enc(map[string]string{"alg": "ES256", "ppt": "shaken", "typ": "passport", "x5u": "https://cert.example/" + bad + ".pem"})
+	claims := enc(map[string]any{
+		"attest": "A" + bad,
+		"dest":   map[string]any{"tn": []string{"15551230001" + bad}},
+		"iat":    1740794400,
+		"orig":   map[string]string{"tn": "15557650000" + bad},
+		"origid": "id-" + bad,
+	})
+	sig := base64.RawURLEncoding.EncodeToString(make([]byte, 64))
+	return hdr + "." + claims + "." + sig + ";info=<https://cert.example/" + url.PathEscape(bad) + ".pem>;alg=ES256;ppt=shaken"
+}
+
+// TestStirVerifyEscapesControls: stir verify prints what a PASSporT
+// claims (attest, orig, dest, x5u, origid) and the verstat a request
+// carries with every control character shown escaped.
+func TestStirVerifyEscapesControls(t *testing.T) {
+	var bad strings.Builder
+	for _, r := range termsafe.Controls() {
+		bad.WriteRune(r)
+	}
+	esc := termsafe.Line(bad.String())
+	req := "INVITE sip:+15551230001@192.0.2.2 SIP/2.0\r\n" +
+		"Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1\r\n" +
+		"From: <sip:+15557650000@192.0.2.1;user=phone>;tag=1\r\n" +
+		"To: <sip:+15551230001@192.0.2.2>\r\n" +
+		"P-Asserted-Identity: <tel:+15557650000;verstat=TN-Validation-Passed\x1b[2J\u202e>\r\n" +
+		"Call-ID: s1\r\nCSeq: 1 INVITE\r\n" +
+		"Identity: " + hostilePASSporT(t, bad.String()) + "\r\n" +
+		"Content-Length: 0\r\n\r\n"
+	path := filepath.Join(t.TempDir(), "invite.sip")
+	if err := os.WriteFile(path, []byte(req), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, "stir", "verify", "--offline", "--now", "2025-03-01T02:00:00Z", path)
+	if code != 1 {
+		t.Fatalf("stir verify: exit %d, want 1 (invalid): %s%s", code, out, errOut)
+	}
+	if bad := rawControls(out + errOut); len(bad) > 0 {
+		t.Errorf("stir verify prints raw control characters %v:\n%q", bad, out+errOut)
+	}
+	for _, want := range []string{"A" + esc, "15557650000" + esc, "15551230001" + esc, "id-" + esc, "https://cert.example/" + esc + ".pem",
+		`TN-Validation-Passed\x1b[2J\u202e`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stir verify does not show %q:\n%s", want, out)
 		}
 	}
 }
