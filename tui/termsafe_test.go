@@ -132,3 +132,51 @@ func TestScreenEscapesControls(t *testing.T) {
 
 // ansiStripOwn takes the screen's SGR sequences out, leaving the text.
 func ansiStripOwn(view string) string { return sgrRE.ReplaceAllString(view, "") }
+
+// screenSGRs are the SGR sequences the screen writes itself when it draws
+// the test night's dashboard and a number's detail.
+func screenSGRs(t testing.TB) map[string]bool {
+	set := map[string]bool{}
+	for _, v := range fuzzScreens(t, testSnapshot()) {
+		for _, s := range sgrRE.FindAllString(v, -1) {
+			set[s] = true
+		}
+	}
+	return set
+}
+
+// fuzzScreens draws snap's dashboard and the detail of its first number.
+func fuzzScreens(t testing.TB, snap *monitor.Snapshot) []string {
+	m := newTestModel(t, Options{Mode: ModeLive}, 160, 40)
+	m = send(m, SnapshotMsg{Snap: snap, Stats: testStats()})
+	d := send(m, openDetailMsg{kind: detailNumber, id: snap.Numbers[0].E164})
+	return []string{m.View().Content, d.View().Content}
+}
+
+// FuzzScreenText puts arbitrary bytes where the network's text goes (a
+// reason phrase in the feed, a trunk and a number, an alert's subject and
+// message, the serving trunk, a port request id) and draws the dashboard
+// and a number's detail: the only escape sequences on screen are the
+// screen's own SGR, and no other control code point gets through.
+func FuzzScreenText(f *testing.F) {
+	for _, s := range []string{"503 Service Unavailable", "\x1b[2J\x1b[H", "\x1b]0;pwned\x07", "\x1b]52;c;ZXZpbA==\x07",
+		"Busy\rFAKE 200 OK", "\x1b[1m", "\u009b31m", "evil\u202etxt", "a\nb\tc", "\xff\xfe", "\x1b[38;5;203m"} {
+		f.Add(s)
+	}
+	allowed := screenSGRs(f)
+	f.Fuzz(func(t *testing.T, s string) {
+		snap := testSnapshot()
+		n := &snap.Numbers[0]
+		n.Serving, n.PortRequestID = s, s
+		snap.Feed = append(snap.Feed, monitor.FeedLine{Time: t0, Trunk: s, Dir: monitor.DirOut, Summary: "503 " + s, Code: 503, CallID: s, Number: n.E164})
+		snap.Alerts[0].Subject, snap.Alerts[0].Message = n.E164, s
+		for _, v := range fuzzScreens(t, snap) {
+			if bad := rawControls(v, allowed); len(bad) > 0 {
+				t.Fatalf("text %q puts %v on the screen", s, bad)
+			}
+			if n := strings.Count(v, "\n") + 1; n != 40 {
+				t.Fatalf("text %q makes %d lines of a 40-line screen", s, n)
+			}
+		}
+	})
+}
