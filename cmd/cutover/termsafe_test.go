@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"net/url"
 	"os"
@@ -138,5 +140,33 @@ func TestStirVerifyEscapesControls(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("stir verify does not show %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestErrorsEscapeControls: an error the command ends with may quote a
+// peer's answer (here a routing API's JSON-RPC error): it is printed with
+// its control characters escaped.
+func TestErrorsEscapeControls(t *testing.T) {
+	var bad strings.Builder
+	for _, r := range termsafe.Controls() {
+		bad.WriteRune(r)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_ = json.NewEncoder(w).Encode(map[string]any{"jsonrpc": "2.0", "id": 1, "error": map[string]any{"code": 403, "message": "denied " + bad.String()}})
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	toml := filepath.Join(dir, "cutover.toml")
+	cfg := "name = \"t\"\n[[trunks]]\nname = \"legacy\"\nrole = \"legacy\"\naddrs = [\"192.0.2.10\"]\n[[trunks]]\nname = \"new\"\nrole = \"new\"\naddrs = [\"203.0.113.10\"]\n" +
+		"[actions.outbound]\nbackend = \"htable\"\n  [actions.outbound.htable]\n  url = \"" + srv.URL + "/RPC\"\n  table = \"outbound\"\n  values = { legacy = \"1\", new = \"2\" }\n"
+	if err := os.WriteFile(toml, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, "act", "outbound", "+14155550101", "--to", "new", "-c", toml, "--db", filepath.Join(dir, "n.db"), "--yes")
+	if code != 1 || !strings.Contains(errOut, "denied "+termsafe.Line(bad.String())) {
+		t.Errorf("act: exit %d, stderr %q", code, errOut)
+	}
+	if bad := rawControls(out + errOut); len(bad) > 0 {
+		t.Errorf("act prints raw control characters %v:\n%q", bad, out+errOut)
 	}
 }
