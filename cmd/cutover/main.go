@@ -20,6 +20,8 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+
+	"github.com/cutover/cutover/monitor/termsafe"
 )
 
 const usage = `cutover: a terminal war-room for a SIP number-porting night.
@@ -96,7 +98,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case errors.Is(err, errUsage):
 		return 2
 	default:
-		fmt.Fprintf(stderr, "cutover %s: %v\n", cmd, err)
+		fmt.Fprintf(stderr, "cutover %s: %s\n", cmd, termsafe.Line(err.Error())) // it may quote a peer
 		return 1
 	}
 }
