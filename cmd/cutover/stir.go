@@ -84,7 +84,7 @@ func runStir(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if o.asJSON {
-		enc := json.NewEncoder(stdout)
+		enc := json.NewEncoder(termsafe.JSONWriter{W: stdout})
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(vd)
 	} else {

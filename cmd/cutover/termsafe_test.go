@@ -141,6 +141,14 @@ func TestStirVerifyEscapesControls(t *testing.T) {
 			t.Errorf("stir verify does not show %q:\n%s", want, out)
 		}
 	}
+	// --json: encoding/json escapes C0 only; the rest are \uXXXX too
+	code, out, errOut = runCLI(t, "stir", "verify", "--json", "--offline", "--now", "2025-03-01T02:00:00Z", path)
+	if code != 1 {
+		t.Fatalf("stir verify --json: exit %d, want 1 (invalid): %s%s", code, out, errOut)
+	}
+	if bad := rawControls(out); len(bad) > 0 {
+		t.Errorf("stir verify --json prints raw control characters %v:\n%q", bad, out)
+	}
 }
 
 // TestErrorsEscapeControls: an error the command ends with may quote a

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -62,5 +63,33 @@ func TestTextAndMarkdownEscapeControls(t *testing.T) {
 				t.Errorf("%s report does not show %s", format, fmt.Sprintf("%q", want))
 			}
 		}
+	}
+}
+
+// The JSON report may be read on a terminal too (`cutover report --format
+// json night.db | less`): encoding/json leaves DEL, C1 and bidi controls
+// raw, so they are escaped as \uXXXX, and the JSON still decodes to the
+// recorded text.
+func TestJSONReportEscapesControls(t *testing.T) {
+	var bad strings.Builder
+	for _, r := range termsafe.Controls() {
+		bad.WriteRune(r)
+	}
+	rep := hostileReport(bad.String())
+	var out bytes.Buffer
+	if err := Write(&out, rep, "json"); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range out.String() {
+		if r != '\n' && termsafe.IsControl(r) {
+			t.Fatalf("json report keeps U+%04X raw", r)
+		}
+	}
+	var back Report
+	if err := json.Unmarshal(out.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Name != rep.Name {
+		t.Fatalf("name decodes to %q, want %q", back.Name, rep.Name)
 	}
 }

@@ -20,7 +20,7 @@ var Formats = []string{"text", "md", "html", "json"}
 func Write(w io.Writer, rep *Report, format string) error {
 	switch format {
 	case "json":
-		enc := json.NewEncoder(w)
+		enc := json.NewEncoder(termsafe.JSONWriter{W: w}) // DEL, C1 and bidi controls as \uXXXX: safe on a terminal, same JSON
 		enc.SetIndent("", "  ")
 		return enc.Encode(rep)
 	case "text":
