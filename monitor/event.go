@@ -68,6 +68,8 @@ const (
 	// verifies an action by traffic (unverified, verified, not verified in
 	// time). Like alerts they are recorded and never folded again.
 	SourceVerify Source = "verify"
+	// SourcePorting is a carrier's porting API, polled (monitor/porting).
+	SourcePorting Source = "porting"
 )
 
 // Dir is which way a call or message goes relative to a trunk.
@@ -195,6 +197,27 @@ func (s PortState) Valid() bool {
 type PortChange struct {
 	Number string // E.164
 	State  PortState
+
+	// The fields below are set by the porting poller (Source = porting);
+	// an operator's or the simulator's change leaves them empty.
+
+	// Request is the port request the number belongs to (its
+	// port_request_id in cutover.toml).
+	Request string `json:",omitempty"`
+	// Status is the provider's own word for the state, as its API gave it
+	// (Telnyx "foc-date-confirmed", Bandwidth "FOC").
+	Status string `json:",omitempty"`
+	// Previous is the state the poller last knew for the number (the
+	// file's, until the API said otherwise).
+	Previous PortState `json:",omitempty"`
+	// Backwards flags a move against the port's order (pending → approved
+	// → in_progress → completed), or away from completed: completed →
+	// in_progress, FOC → pending. It is reported, not to be applied
+	// silently: the fold alerts on it.
+	Backwards bool `json:",omitempty"`
+	// Activation is when the provider says the port activates (its FOC
+	// time) or, for completed, when it activated; Unix ns, 0 = not given.
+	Activation int64 `json:",omitempty"`
 }
 
 // ActionState is where an operator action stands.
