@@ -73,6 +73,8 @@ const (
 	// SourceStir marks the verdicts the ingest verifier delivers after
 	// the request they belong to (KindStirVerdict).
 	SourceStir Source = "stir"
+	// SourcePorting is a carrier's porting API, polled (monitor/porting).
+	SourcePorting Source = "porting"
 )
 
 // Dir is which way a call or message goes relative to a trunk.
@@ -229,6 +231,27 @@ func (s PortState) Valid() bool {
 type PortChange struct {
 	Number string // E.164
 	State  PortState
+
+	// The fields below are set by the porting poller (Source = porting);
+	// an operator's or the simulator's change leaves them empty.
+
+	// Request is the port request the number belongs to (its
+	// port_request_id in cutover.toml).
+	Request string `json:",omitempty"`
+	// Status is the provider's own word for the state, as its API gave it
+	// (Telnyx "foc-date-confirmed", Bandwidth "FOC").
+	Status string `json:",omitempty"`
+	// Previous is the state the poller last knew for the number (the
+	// file's, until the API said otherwise).
+	Previous PortState `json:",omitempty"`
+	// Backwards flags a move against the port's order (pending → approved
+	// → in_progress → completed), or away from completed: completed →
+	// in_progress, FOC → pending. It is reported, not to be applied
+	// silently: the fold alerts on it.
+	Backwards bool `json:",omitempty"`
+	// Activation is when the provider says the port activates (its FOC
+	// time) or, for completed, when it activated; Unix ns, 0 = not given.
+	Activation int64 `json:",omitempty"`
 }
 
 // ActionState is where an operator action stands.

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/porting"
 )
 
 // File is a parsed and validated cutover.toml.
@@ -36,6 +37,9 @@ type File struct {
 	DB      string // recording path, "" = default name
 	Actions Actions
 	STIR    STIR
+	// Porting is [porting], resolved from its preset: the carrier's
+	// porting API to poll (nil: none). Credentials only by variable name.
+	Porting *porting.Spec
 }
 
 // STIR configures STIR/SHAKEN verification at ingest. With no Trust set

@@ -24,6 +24,7 @@ type rawFile struct {
 	Numbers        []rawNumber   `toml:"numbers"`
 	Actions        rawActions    `toml:"actions"`
 	STIR           rawSTIR       `toml:"stir"`
+	Porting        *rawPorting   `toml:"porting"`
 }
 
 type rawSTIR struct {
@@ -120,6 +121,8 @@ func unknownKey(name string, de *toml.DecodeError) *Error {
 	switch {
 	case strings.Contains(last, "password") || strings.Contains(last, "secret"):
 		msg = "secrets are never written in the file: name the environment variable that holds it with password_env"
+	case de.Key()[0] == "porting" && (strings.Contains(last, "token") || strings.Contains(last, "key") || strings.Contains(last, "auth")):
+		msg = "secrets are never written in the file: name the environment variable that holds it with bearer_env, basic_user_env and basic_password_env, or secret_headers"
 	case last == "auth_key" || last == "key":
 		msg = "secrets are never written in the file: name the environment variable that holds it with auth_key_env"
 	}

@@ -46,6 +46,7 @@ func (f *File) Summary() string {
 		fmt.Fprintf(&b, ", auth key from $%s (%s)", h.AuthKeyEnv, envState(h.AuthKeyEnv))
 	}
 	b.WriteString("\n")
+	b.WriteString(portingSummary(f.Porting, c.Numbers))
 	fmt.Fprintf(&b, "  record   %s\n", cmp.Or(f.DB, "cutover-live-YYYYMMDD-HHMMSS.db"))
 	return b.String()
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/config"
 	"github.com/cutover/cutover/monitor/hep"
+	"github.com/cutover/cutover/monitor/porting"
 	"github.com/cutover/cutover/monitor/probe"
 	"github.com/cutover/cutover/store"
 	"github.com/cutover/cutover/tui"
@@ -41,6 +42,13 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	var poller *porting.Poller // [porting]: the carrier's porting API, polled
+	if f.Porting != nil {
+		var err error
+		if poller, err = porting.New(*f.Porting, porting.Options{Requests: porting.RequestsOf(f.Cutover.Numbers), Logger: logger}); err != nil {
+			return Outcome{}, err
+		}
+	}
 	col := wa.Collector
 	if col == nil {
 		key, err := f.HEP.AuthKey()
@@ -68,10 +76,12 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 	logger.Info("watching", "config", f.Path, "hep", col.UDPAddr().String(), "tcp", f.HEP.TCP, "recording", st.Path())
 	prober := probe.New(f, probe.Options{Logger: logger})
 	in := NewIntake(IntakeOptions{Config: f.Cutover, Recorder: w, Delivery: Live, Verifier: verifier, Logger: logger})
-	o := wa.Session.options(tui.ModeLive, st.Path(), liveFeed(col, prober, logger))
+	o := wa.Session.options(tui.ModeLive, st.Path(), liveFeed(col, prober, poller, logger))
 	o.Control = true
 	o.Screen.TestCall = prober.TestCall // `t` on a number
-	o.Screen.Health = func() []tui.SourceStat { return []tui.SourceStat{sourceStat(col.Stats())} }
+	o.Screen.Health = func() []tui.SourceStat {
+		return append([]tui.SourceStat{sourceStat(col.Stats())}, portingStat(poller)...)
+	}
 	o.Screen.Note = recordNotes(in, wa.Operator, true) // n: a note into the recording
 	switch {
 	case wa.ReadOnly:
@@ -88,8 +98,9 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 }
 
 // liveFeed runs the collector, the probes (OPTIONS, REGISTER, test calls
-// as the file configures them) and the clock until ctx ends.
-func liveFeed(col *hep.Collector, prober *probe.Prober, logger *slog.Logger) Source {
+// as the file configures them), the porting poller (if any) and the clock
+// until ctx ends.
+func liveFeed(col *hep.Collector, prober *probe.Prober, poller *porting.Poller, logger *slog.Logger) Source {
 	return SourceFunc(func(ctx context.Context, in *Intake) error {
 		publish := func(ev monitor.Event) bool { return in.Publish(ctx, ev) == nil }
 		var wg sync.WaitGroup
@@ -104,6 +115,9 @@ func liveFeed(col *hep.Collector, prober *probe.Prober, logger *slog.Logger) Sou
 				logger.Error("probes stopped", "err", err)
 			}
 		}()
+		if poller != nil {
+			wg.Go(func() { _ = poller.Run(ctx, publish) })
+		}
 		wg.Wait()
 		return ctx.Err()
 	})
@@ -129,6 +143,16 @@ func sourceStat(s hep.Stats) tui.SourceStat {
 		Name: "hep", State: s.State, PerSec: s.PerSec, Packets: s.Packets,
 		Malformed: s.Malformed + s.AuthRejected + s.NotSIP, Dropped: s.Dropped + s.QueueDropped + s.KernelDropped,
 	}
+}
+
+// portingStat is the porting poller in the header: polls as its packets,
+// failed polls as its malformed ones.
+func portingStat(p *porting.Poller) []tui.SourceStat {
+	if p == nil {
+		return nil
+	}
+	s := p.Stats()
+	return []tui.SourceStat{{Name: "porting", State: s.State, Packets: s.Polls, Malformed: s.Errors, Dropped: s.Dropped}}
 }
 
 // watchSummary is a watch's summary line with its collector's counts.
