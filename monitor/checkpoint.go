@@ -23,7 +23,9 @@ import (
 // message is never empty), and still restore.
 var ckptMagic = []byte{0, 'c', 'k'}
 
-const ckptVersion = 2
+// ckptVersion 3 adds core.Evicted and core.Quarantined, and
+// Event.Quarantined in the undrained events; version 2 still restores.
+const ckptVersion = 3
 
 // MarshalBinary encodes the whole fold for a checkpoint.
 func (s *State) MarshalBinary() ([]byte, error) {
@@ -93,17 +95,18 @@ func (s *State) UnmarshalBinary(data []byte) error {
 		c.Alerts = map[string]*AlertView{}
 	}
 	s.c = c
+	s.strays = strayCount{} // counted again when needed
 	return nil
 }
 
 func (s *State) decodeCore(data []byte, c *core) error {
-	if len(data) < 9 || data[0] != ckptVersion {
+	if len(data) < 9 || data[0] < 2 || data[0] > ckptVersion {
 		return fmt.Errorf("%w: unknown version", errCorrupt)
 	}
 	if binary.LittleEndian.Uint64(data[1:]) != s.configSum() {
 		return ErrOtherConfig
 	}
-	r := reader{b: data[9:]}
+	r := reader{b: data[9:], version: data[0]}
 	r.core(c)
 	if r.err == nil && len(r.b) != 0 {
 		r.err = fmt.Errorf("%w: %d bytes left over", errCorrupt, len(r.b))
@@ -120,6 +123,8 @@ func (w *wire) core(c *core) error {
 	w.uint(c.Applied)
 	w.uint(c.SIP)
 	w.uint(c.Malformed)
+	w.uint(c.Evicted)
+	w.uint(c.Quarantined)
 	w.uint(uint64(len(c.Trunks)))
 	for i := range c.Trunks {
 		w.trunk(&c.Trunks[i])
@@ -162,6 +167,9 @@ func (r *reader) core(c *core) {
 	r.now = c.Now
 	c.NextSweep = r.time()
 	c.Applied, c.SIP, c.Malformed = r.uint(), r.uint(), r.uint()
+	if r.version >= 3 {
+		c.Evicted, c.Quarantined = r.uint(), r.uint()
+	}
 	c.Trunks = make([]trunkState, r.count())
 	for i := range c.Trunks {
 		r.trunk(&c.Trunks[i])
