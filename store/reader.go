@@ -127,7 +127,7 @@ func (r *Reader) Mode() string { return r.cut.Mode }
 // them from the file. It stops at fn's first error and returns it. SIP
 // events come back without Info: decode them with SIPMessage.Decode(sipparse.Parse).
 func (r *Reader) Events(ctx context.Context, afterSeq int64, fn func(seq int64, ev monitor.Event) error) error {
-	rows, err := r.db.QueryContext(ctx, `SELECT seq, ts_ns, kind, source, src, dst, transport, raw, raw IS NULL, data
+	rows, err := r.db.QueryContext(ctx, `SELECT seq, ts_ns, kind, source, src, dst, transport, raw, raw IS NULL, data, quarantined
 		FROM events WHERE seq > ? ORDER BY seq`, afterSeq)
 	if err != nil {
 		return wrapErr(r.path, "read events", err)
@@ -140,7 +140,7 @@ func (r *Reader) Events(ctx context.Context, afterSeq int64, fn func(seq int64, 
 			rawNull bool
 		)
 		if err := rows.Scan(&seq, &row.ts, &row.kind, &row.source, &row.src, &row.dst,
-			&row.transport, &row.raw, &rawNull, &row.data); err != nil {
+			&row.transport, &row.raw, &rawNull, &row.data, &row.quarantined); err != nil {
 			return wrapErr(r.path, "read events", err)
 		}
 		ev, err := decodeEvent(row, rawNull)
@@ -199,8 +199,10 @@ func (r *Reader) SeqBefore(tsNs int64) (int64, error) {
 }
 
 // TimeBounds returns the event times of the first and last events (0, 0
-// when there are none).
+// when there are none). Quarantined events are left out: their times are
+// the ones not trusted.
 func (r *Reader) TimeBounds() (first, last int64, err error) {
-	err = r.db.QueryRow("SELECT coalesce(min(ts_ns), 0), coalesce(max(ts_ns), 0) FROM events").Scan(&first, &last)
+	err = r.db.QueryRow(`SELECT coalesce(min(ts_ns), 0), coalesce(max(ts_ns), 0) FROM events
+		WHERE quarantined = 0`).Scan(&first, &last)
 	return first, last, wrapErr(r.path, "time bounds", err)
 }

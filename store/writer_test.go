@@ -44,7 +44,37 @@ func everyKind() []monitor.Event {
 			Rule: "zombie", Subject: "+15551234567", Open: true, Severity: monitor.SevCritical, Message: "still on legacy"}},
 		monitor.Event{Time: t0 + 80, Kind: monitor.KindTick, Source: monitor.SourceClock},
 		monitor.Event{Time: -1, Kind: monitor.Kind(200), Source: ""},
+		// stamped 2100-01-01 and quarantined where it entered
+		monitor.Event{Time: 4102444800e9, Kind: monitor.KindSIP, Source: monitor.SourceHEP, Quarantined: true,
+			SIP: &monitor.SIPMessage{Src: netip.MustParseAddrPort("192.0.2.9:5060"), Transport: "udp", Raw: ok200(10)}},
 	)
+}
+
+// A quarantined event is recorded with its flag, and its time is not one
+// of the recording's bounds.
+func TestTimeBoundsLeaveOutQuarantined(t *testing.T) {
+	t.Parallel()
+	s := newRecording(t)
+	w := NewWriter(s, WriterOptions{})
+	evs := everyKind()
+	if err := w.Append(evs[:len(evs)-2]); err != nil { // the odd -1 and the 2100 one apart
+		t.Fatal(err)
+	}
+	if err := w.Append(evs[len(evs)-1:]); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	r := openReader(t, s.Path())
+	first, last, err := r.TimeBounds()
+	if want := t0 + int64(time.Millisecond); err != nil || first != t0 || last != want {
+		t.Fatalf("bounds %d..%d (%v), want %d..%d", first, last, err, t0, want)
+	}
+	_, got := readAll(t, r, 0)
+	if q := got[len(got)-1]; !q.Quarantined || q.Time != 4102444800e9 {
+		t.Fatalf("read back %+v", q)
+	}
 }
 
 func TestRoundTripEveryKind(t *testing.T) {
