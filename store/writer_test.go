@@ -351,3 +351,31 @@ func waitCount(t *testing.T, r *Reader, n int64) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// A recording made before the quarantine column (schema version 1) is
+// read as it was: a Reader never migrates, and no event in it is
+// quarantined.
+func TestReaderOfARecordingBeforeQuarantine(t *testing.T) {
+	t.Parallel()
+	s := newRecording(t)
+	w := NewWriter(s, WriterOptions{})
+	if err := w.Append(sipEvents(0, 4)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"ALTER TABLE events DROP COLUMN quarantined",
+		"DELETE FROM schema_migrations WHERE version > 1", "PRAGMA user_version = 1"} {
+		if _, err := s.db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := openReader(t, s.Path())
+	if _, evs := readAll(t, r, 0); len(evs) != 4 || evs[0].Quarantined {
+		t.Fatalf("read %d events: %+v", len(evs), evs)
+	}
+	if first, last, err := r.TimeBounds(); err != nil || first != t0 || last != t0+3*int64(time.Millisecond) {
+		t.Fatalf("bounds %d..%d: %v", first, last, err)
+	}
+}
