@@ -70,7 +70,8 @@ func (d Demo) Run(ctx context.Context) (Outcome, error) {
 		}
 		return ev, ok, nil
 	}
-	in := NewIntake(IntakeOptions{Config: cfg, Recorder: w, Delivery: Paced, Pacer: pacer, Verifier: verifier, Logger: d.Session.Logger})
+	in := NewIntake(IntakeOptions{Config: cfg, Recorder: w, Delivery: Paced, Pacer: pacer, Verifier: verifier,
+		Time: monitor.TimeByNeighbours, Logger: d.Session.Logger})
 	o := d.Session.options(tui.ModeDemo, st.Path(), SourceFunc(func(ctx context.Context, in *Intake) error {
 		return pacer.Play(ctx, next, in.Publish)
 	}))
