@@ -192,7 +192,7 @@ func (s *State) openKeys() []string {
 func (s *State) expire(t int64) {
 	for id, c := range s.c.Calls {
 		if t >= c.ExpiresAt {
-			delete(s.c.Calls, id)
+			s.deleteCall(id, c)
 		}
 	}
 	var late []string

@@ -23,7 +23,10 @@ import (
 // message is never empty), and still restore.
 var ckptMagic = []byte{0, 'c', 'k'}
 
-const ckptVersion = 3 // 3: the verdicts the fold waits for (StirWait) and StirCounts
+// ckptVersion 3 adds the verdicts the fold waits for (StirWait),
+// StirCounts, core.Evicted and core.Quarantined, and Event.Quarantined in
+// the undrained events; version 2 still restores.
+const ckptVersion = 3
 
 // MarshalBinary encodes the whole fold for a checkpoint.
 func (s *State) MarshalBinary() ([]byte, error) {
@@ -93,6 +96,7 @@ func (s *State) UnmarshalBinary(data []byte) error {
 		c.Alerts = map[string]*AlertView{}
 	}
 	s.c = c
+	s.strays = strayCount{} // counted again when needed
 	return nil
 }
 
@@ -120,6 +124,8 @@ func (w *wire) core(c *core) error {
 	w.uint(c.Applied)
 	w.uint(c.SIP)
 	w.uint(c.Malformed)
+	w.uint(c.Evicted)
+	w.uint(c.Quarantined)
 	w.uint(uint64(len(c.Trunks)))
 	for i := range c.Trunks {
 		w.trunk(&c.Trunks[i])
@@ -163,6 +169,9 @@ func (r *reader) core(c *core) {
 	r.now = c.Now
 	c.NextSweep = r.time()
 	c.Applied, c.SIP, c.Malformed = r.uint(), r.uint(), r.uint()
+	if r.version >= 3 {
+		c.Evicted, c.Quarantined = r.uint(), r.uint()
+	}
 	c.Trunks = make([]trunkState, r.count())
 	for i := range c.Trunks {
 		r.trunk(&c.Trunks[i])

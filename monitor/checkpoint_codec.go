@@ -400,6 +400,7 @@ func (w *wire) out(evs []Event) error {
 		}
 		w.time(e.Time)
 		w.str(string(e.Source))
+		w.bool(e.Quarantined)
 		w.bool(step)
 		if step {
 			w.action(&ActionView{ActionRecord: *e.Action})
@@ -418,6 +419,9 @@ func (r *reader) out() []Event {
 	evs := make([]Event, n)
 	for i := range evs {
 		evs[i] = Event{Time: r.time(), Kind: KindAlert, Source: Source(r.str())}
+		if r.version >= 3 {
+			evs[i].Quarantined = r.bool()
+		}
 		if r.bool() {
 			var v ActionView
 			r.action(&v)

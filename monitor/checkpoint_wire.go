@@ -101,7 +101,7 @@ type reader struct {
 	b       []byte
 	now     int64
 	err     error
-	version byte // the checkpoint's format version
+	version byte // the checkpoint's format version (ckptVersion or older)
 }
 
 func (r *reader) fail() {

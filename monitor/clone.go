@@ -18,6 +18,8 @@ func (s *State) CloneInto(dst *State) *State {
 	dst.cfgSum = s.configSum() // once for the fold, not once a clone
 	d.Cfg = c.Cfg              // never changed after NewState
 	d.Now, d.NextSweep, d.Applied, d.SIP, d.Malformed = c.Now, c.NextSweep, c.Applied, c.SIP, c.Malformed
+	d.Evicted, d.Quarantined = c.Evicted, c.Quarantined
+	dst.strays = strayCount{} // counted again when needed
 	d.Trunks = resize(d.Trunks, len(c.Trunks))
 	for i := range c.Trunks {
 		w := d.Trunks[i].W

@@ -52,6 +52,13 @@ type Event struct {
 	Note         *Note               `json:",omitempty"`
 	Alert        *AlertChange        `json:",omitempty"`
 	Verdict      *LateVerdict        `json:",omitempty"`
+
+	// Quarantined marks an event whose time was not trusted where it
+	// entered (TimeGuard): far from the receiver's clock, or from the
+	// events around it. It is recorded as evidence, and the fold counts it
+	// without letting it move the clock or any figure. The verdict is
+	// recorded with the event, so a replay quarantines the same events.
+	Quarantined bool `json:",omitempty"`
 }
 
 // Source says what produced an event. The values are recorded: never

@@ -86,6 +86,7 @@ func (s *State) inviteRequest(t int64, tr int, dir Dir, m *SIPMessage, info *sip
 	if c := s.c.Calls[info.CallID]; c != nil {
 		if info.CSeq > c.CSeq {
 			c.CSeq = info.CSeq
+			s.stillPending(t, c) // an authenticated retry: a new transaction
 		}
 		if c.Trunk < 0 && tr >= 0 && !c.HasFinal {
 			s.attachTrunk(t, c, tr, dir, m, info)
@@ -97,8 +98,8 @@ func (s *State) inviteRequest(t int64, tr int, dir Dir, m *SIPMessage, info *sip
 	if i, ok := s.c.NumIdx[e164]; ok && e164 != "" {
 		num = i
 	}
-	c := &call{Trunk: tr, Number: num, Inbound: inbound, Start: t, CSeq: info.CSeq, ExpiresAt: t + int64(callMaxAge)}
-	s.c.Calls[info.CallID] = c
+	c := &call{Trunk: tr, Number: num, Inbound: inbound, Start: t, CSeq: info.CSeq, ExpiresAt: t + int64(callPending)}
+	s.addCall(info.CallID, c)
 	s.eachBucket(t, c, func(b *bucket) {
 		b.Attempts++
 		if tr >= 0 {
@@ -226,6 +227,7 @@ func (s *State) callE164(info *sipmsg.Info, inbound bool) string {
 // start. dir is the INVITE's direction on the trunk leg.
 func (s *State) attachTrunk(t int64, c *call, tr int, dir Dir, m *SIPMessage, info *sipmsg.Info) {
 	c.Trunk, c.Inbound = tr, dir == DirIn
+	s.attachedCall()
 	if b := s.c.Trunks[tr].W.at(c.Start, s.c.Now); b != nil {
 		b.Attempts++
 		if !c.Inbound && info.Request && !pendingVerdict(m) {
@@ -272,6 +274,9 @@ func (s *State) inviteResponse(t int64, info *sipmsg.Info) string {
 		return ""
 	}
 	code := info.Code
+	if code < 200 {
+		s.stillPending(t, c) // a provisional response restarts Timer C
+	}
 	switch {
 	case code == 180 || code == 183:
 		if !c.Ringing {
@@ -314,11 +319,20 @@ func (s *State) finalResponse(t int64, c *call, info *sipmsg.Info) {
 	})
 	if code < 300 {
 		c.Answered = t
+		c.ExpiresAt = t + int64(callMaxAge)
 	} else {
 		c.ExpiresAt = t + int64(callLinger)
 	}
 	if c.Trunk >= 0 {
 		s.trunkRules(t, c.Trunk)
+	}
+}
+
+// stillPending keeps a call without a final response for callPending
+// after t, its latest sign of life.
+func (s *State) stillPending(t int64, c *call) {
+	if !c.HasFinal && c.Answered == 0 {
+		c.ExpiresAt = max(c.ExpiresAt, t+int64(callPending))
 	}
 }
 

@@ -12,8 +12,11 @@ func (s *State) Snapshot() *Snapshot {
 		Applied:   s.c.Applied,
 		SIP:       s.c.SIP,
 		Malformed: s.c.Malformed,
-		Trunks:    make([]TrunkView, len(s.c.Trunks)),
-		Numbers:   make([]NumberView, len(s.c.Numbers)),
+
+		Quarantined:  s.c.Quarantined,
+		CallsEvicted: s.c.Evicted,
+		Trunks:       make([]TrunkView, len(s.c.Trunks)),
+		Numbers:      make([]NumberView, len(s.c.Numbers)),
 	}
 	for i := range s.c.Trunks {
 		tr := &s.c.Trunks[i]

@@ -15,9 +15,30 @@ const (
 	numberBucket = time.Minute
 	numberBucks  = 15
 
-	sweepEvery    = 10 * time.Second // time-driven rules and expiry run on this grid of event time
-	callLinger    = 32 * time.Second // Timer B: how long a finished call absorbs retransmissions
-	callMaxAge    = 4 * time.Hour    // an answered call never seen to end is forgotten after this
+	sweepEvery = 10 * time.Second // time-driven rules and expiry run on this grid of event time
+	callLinger = 32 * time.Second // Timer B: how long a finished call absorbs retransmissions
+	callMaxAge = 4 * time.Hour    // an answered call never seen to end is forgotten after this
+	// callPending is how long an INVITE without a final response is kept
+	// after its last sign of life (the INVITE, a retransmission or retry,
+	// a provisional response). RFC 3261 gives a proxy Timer C, "greater
+	// than 3 minutes" and restarted by every provisional response, after
+	// which it cancels the call (a 487 follows); Timer B (64*T1 = 32 s) is
+	// how long a client waits for an answer at all. Three minutes plus
+	// 32 s leaves the 487 after Timer C time to arrive; a call still
+	// silent then is over, whoever forgot to say so.
+	callPending = 3*time.Minute + 32*time.Second
+	// maxTrunkCalls and maxStrayCalls cap the table of calls: those on a
+	// configured trunk, and those from and to addresses that match none
+	// (a scanner's INVITEs, or the PBX leg of a call before its trunk leg
+	// is seen). Separate caps, so strays can never push out trunk calls.
+	// Past a cap the oldest calls of that kind are evicted, an eighth of
+	// the cap at a time (so a flood costs a sort per eighth, not one per
+	// INVITE), and counted. 100,000 is several times the calls in flight
+	// of the largest simulated night (10,000 numbers at 45 calls an hour);
+	// 2,000 strays are far more PBX legs than wait for their trunk leg at
+	// once, and a checkpoint of them is ~120 KB.
+	maxTrunkCalls = 100_000
+	maxStrayCalls = 2_000
 	optionsExpiry = 32 * time.Second // an OPTIONS without a response is a timeout after this (Timer F)
 
 	feedSize      = 200
@@ -33,17 +54,20 @@ type State struct {
 	cfgSum uint64 // checksum of c.Cfg for checkpoints, 0 until needed
 
 	callSlab []call // a clone's call records (CloneInto), reused by the next clone
+	strays   strayCount
 }
 
 // core holds the fold's data with exported fields so a checkpoint can
 // encode it (gob) and restore it exactly.
 type core struct {
-	Cfg       Config
-	Now       int64
-	NextSweep int64
-	Applied   uint64
-	SIP       uint64
-	Malformed uint64
+	Cfg         Config
+	Now         int64
+	NextSweep   int64
+	Applied     uint64
+	SIP         uint64
+	Malformed   uint64
+	Evicted     uint64 // calls forgotten before their end because the table was full
+	Quarantined uint64 // events whose time was not trusted: counted, not folded
 
 	Trunks  []trunkState
 	Numbers []numberState
@@ -156,8 +180,15 @@ func (s *State) Applied() uint64 { return s.c.Applied }
 // Apply folds one event. It does no I/O and reads no clock: the same events
 // give the same state. SIP events must have been decoded (Decode); one
 // without Info counts as malformed.
+//
+// A quarantined event (Event.Quarantined) is only counted: its time must
+// not move the clock, so nothing else of it is folded.
 func (s *State) Apply(e Event) {
 	s.c.Applied++
+	if e.Quarantined {
+		s.c.Quarantined++
+		return
+	}
 	if s.c.NextSweep == 0 {
 		s.c.NextSweep = (e.Time/int64(sweepEvery) + 1) * int64(sweepEvery)
 	}

@@ -74,6 +74,14 @@ type Snapshot struct {
 	Applied   uint64 // events folded
 	SIP       uint64 // SIP messages folded
 	Malformed uint64 // SIP messages that did not parse
+	// Quarantined is how many events arrived with a time too far from the
+	// receiver's clock (live) or from their neighbours (an import, the
+	// demo): recorded, counted here, never folded (Event.Quarantined).
+	Quarantined uint64
+	// CallsEvicted is how many calls were forgotten before they ended
+	// because the table of calls in flight was full (a flood of INVITEs,
+	// typically a scanner's): their later messages are not counted.
+	CallsEvicted uint64
 
 	Trunks  []TrunkView
 	Numbers []NumberView

@@ -10,8 +10,8 @@ import (
 
 // The statements one commit runs: the event itself, then its projection.
 const (
-	sqlInsertEvent = `INSERT INTO events (seq, cutover_id, ts_ns, kind, source, src, dst, transport, raw, data)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	sqlInsertEvent = `INSERT INTO events (seq, cutover_id, ts_ns, kind, source, src, dst, transport, raw, data, quarantined)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	sqlOpenAlert = `INSERT INTO alerts (seq, rule, subject, severity, message, opened_ns)
 		VALUES (?, ?, ?, ?, ?, ?)`
 	sqlCloseAlert = `UPDATE alerts SET closed_ns = ?, close_seq = ?
@@ -107,7 +107,7 @@ func (c *committer) commit(b batch) error {
 				return err
 			}
 			if _, err := ins.ExecContext(ctx, seq, cutoverID, r.ts, r.kind, r.source,
-				r.src, r.dst, r.transport, r.raw, r.data); err != nil {
+				r.src, r.dst, r.transport, r.raw, r.data, r.quarantined); err != nil {
 				return err
 			}
 			if err := c.project(ctx, tx, seq, ev); err != nil {

@@ -18,17 +18,18 @@ import (
 // matching its Kind as JSON in data (NULL when that payload is nil); a
 // payload that does not match the event's Kind is not recorded.
 type eventRow struct {
-	ts        int64
-	kind      int64
-	source    string
-	src, dst  *string
-	transport *string
-	raw       []byte // nil is NULL; an empty message is an empty BLOB
-	data      *string
+	ts          int64
+	kind        int64
+	source      string
+	src, dst    *string
+	transport   *string
+	raw         []byte // nil is NULL; an empty message is an empty BLOB
+	data        *string
+	quarantined bool // monitor.Event.Quarantined (0 or 1)
 }
 
 func encodeEvent(ev *monitor.Event) (eventRow, error) {
-	r := eventRow{ts: ev.Time, kind: int64(ev.Kind), source: string(ev.Source)}
+	r := eventRow{ts: ev.Time, kind: int64(ev.Kind), source: string(ev.Source), quarantined: ev.Quarantined}
 	var payload any
 	switch ev.Kind {
 	case monitor.KindSIP:
@@ -89,7 +90,7 @@ func addrString(ap netip.AddrPort) *string {
 // decodeEvent rebuilds the event from its row. rawNull tells a NULL raw
 // from an empty one (the driver reads both as a nil slice).
 func decodeEvent(r eventRow, rawNull bool) (monitor.Event, error) {
-	ev := monitor.Event{Time: r.ts, Kind: monitor.Kind(r.kind), Source: monitor.Source(r.source)}
+	ev := monitor.Event{Time: r.ts, Kind: monitor.Kind(r.kind), Source: monitor.Source(r.source), Quarantined: r.quarantined}
 	var err error
 	switch ev.Kind {
 	case monitor.KindSIP:

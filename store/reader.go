@@ -59,6 +59,9 @@ type Reader struct {
 	path string
 	db   *sql.DB
 	cut  Cutover
+	// quarantined is the events' quarantine column, or "0" in a recording
+	// made before it (read-only: a Reader never migrates).
+	quarantined string
 }
 
 // OpenReader opens the recording at path read-only. It fails if the file
@@ -102,6 +105,15 @@ func (r *Reader) load(ctx context.Context) error {
 		return err
 	}
 	r.cut.EndedNs = ended.Int64
+	var has bool
+	if err := r.db.QueryRowContext(ctx, `SELECT count(*) > 0 FROM pragma_table_info('events')
+		WHERE name = 'quarantined'`).Scan(&has); err != nil {
+		return err
+	}
+	r.quarantined = "0"
+	if has {
+		r.quarantined = "quarantined"
+	}
 	if err := json.Unmarshal([]byte(cfg), &r.cut.Config); err != nil {
 		return fmt.Errorf("%w (cutover config: %v)", ErrCorrupt, err)
 	}
@@ -127,8 +139,8 @@ func (r *Reader) Mode() string { return r.cut.Mode }
 // them from the file. It stops at fn's first error and returns it. SIP
 // events come back without Info: decode them with SIPMessage.Decode(sipparse.Parse).
 func (r *Reader) Events(ctx context.Context, afterSeq int64, fn func(seq int64, ev monitor.Event) error) error {
-	rows, err := r.db.QueryContext(ctx, `SELECT seq, ts_ns, kind, source, src, dst, transport, raw, raw IS NULL, data
-		FROM events WHERE seq > ? ORDER BY seq`, afterSeq)
+	rows, err := r.db.QueryContext(ctx, `SELECT seq, ts_ns, kind, source, src, dst, transport, raw, raw IS NULL, data, `+
+		r.quarantined+` FROM events WHERE seq > ? ORDER BY seq`, afterSeq)
 	if err != nil {
 		return wrapErr(r.path, "read events", err)
 	}
@@ -140,7 +152,7 @@ func (r *Reader) Events(ctx context.Context, afterSeq int64, fn func(seq int64, 
 			rawNull bool
 		)
 		if err := rows.Scan(&seq, &row.ts, &row.kind, &row.source, &row.src, &row.dst,
-			&row.transport, &row.raw, &rawNull, &row.data); err != nil {
+			&row.transport, &row.raw, &rawNull, &row.data, &row.quarantined); err != nil {
 			return wrapErr(r.path, "read events", err)
 		}
 		ev, err := decodeEvent(row, rawNull)
@@ -199,8 +211,10 @@ func (r *Reader) SeqBefore(tsNs int64) (int64, error) {
 }
 
 // TimeBounds returns the event times of the first and last events (0, 0
-// when there are none).
+// when there are none). Quarantined events are left out: their times are
+// the ones not trusted.
 func (r *Reader) TimeBounds() (first, last int64, err error) {
-	err = r.db.QueryRow("SELECT coalesce(min(ts_ns), 0), coalesce(max(ts_ns), 0) FROM events").Scan(&first, &last)
+	err = r.db.QueryRow(`SELECT coalesce(min(ts_ns), 0), coalesce(max(ts_ns), 0) FROM events
+		WHERE `+r.quarantined+` = 0`).Scan(&first, &last)
 	return first, last, wrapErr(r.path, "time bounds", err)
 }

@@ -48,7 +48,37 @@ func everyKind() []monitor.Event {
 		monitor.Event{Time: t0 + 2, Kind: monitor.KindSIP, Source: monitor.SourceHEP, SIP: &monitor.SIPMessage{Transport: "udp", Raw: []byte("INVITE"),
 			Stir: &monitor.StirVerdict{Result: monitor.StirPending, Ref: 1<<63 + 7}}},
 		monitor.Event{Time: -1, Kind: monitor.Kind(200), Source: ""},
+		// stamped 2100-01-01 and quarantined where it entered
+		monitor.Event{Time: 4102444800e9, Kind: monitor.KindSIP, Source: monitor.SourceHEP, Quarantined: true,
+			SIP: &monitor.SIPMessage{Src: netip.MustParseAddrPort("192.0.2.9:5060"), Transport: "udp", Raw: ok200(10)}},
 	)
+}
+
+// A quarantined event is recorded with its flag, and its time is not one
+// of the recording's bounds.
+func TestTimeBoundsLeaveOutQuarantined(t *testing.T) {
+	t.Parallel()
+	s := newRecording(t)
+	w := NewWriter(s, WriterOptions{})
+	evs := everyKind()
+	if err := w.Append(evs[:len(evs)-2]); err != nil { // the odd -1 and the 2100 one apart
+		t.Fatal(err)
+	}
+	if err := w.Append(evs[len(evs)-1:]); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	r := openReader(t, s.Path())
+	first, last, err := r.TimeBounds()
+	if want := t0 + int64(time.Millisecond); err != nil || first != t0 || last != want {
+		t.Fatalf("bounds %d..%d (%v), want %d..%d", first, last, err, t0, want)
+	}
+	_, got := readAll(t, r, 0)
+	if q := got[len(got)-1]; !q.Quarantined || q.Time != 4102444800e9 {
+		t.Fatalf("read back %+v", q)
+	}
 }
 
 func TestRoundTripEveryKind(t *testing.T) {
@@ -323,5 +353,33 @@ func waitCount(t *testing.T, r *Reader, n int64) {
 			t.Fatalf("recording holds %d events, want %d", c, n)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// A recording made before the quarantine column (schema version 1) is
+// read as it was: a Reader never migrates, and no event in it is
+// quarantined.
+func TestReaderOfARecordingBeforeQuarantine(t *testing.T) {
+	t.Parallel()
+	s := newRecording(t)
+	w := NewWriter(s, WriterOptions{})
+	if err := w.Append(sipEvents(0, 4)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"ALTER TABLE events DROP COLUMN quarantined",
+		"DELETE FROM schema_migrations WHERE version > 1", "PRAGMA user_version = 1"} {
+		if _, err := s.db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := openReader(t, s.Path())
+	if _, evs := readAll(t, r, 0); len(evs) != 4 || evs[0].Quarantined {
+		t.Fatalf("read %d events: %+v", len(evs), evs)
+	}
+	if first, last, err := r.TimeBounds(); err != nil || first != t0 || last != t0+3*int64(time.Millisecond) {
+		t.Fatalf("bounds %d..%d: %v", first, last, err)
 	}
 }

@@ -34,6 +34,13 @@ func (c *Controller) play(ctx context.Context, pub func(context.Context, monitor
 			c.moved(seq, 0)
 			return nil
 		}
+		if ev.Quarantined { // its time is not trusted: folded (counted) at once, no pacing, no move in time
+			if err := pub(ctx, ev); err != nil {
+				return err
+			}
+			c.moved(seq, 0)
+			return nil
+		}
 		if err := c.o.Pacer.Wait(pctx, ev.Time); err != nil {
 			return err
 		}
@@ -113,7 +120,8 @@ func (c *Controller) handle(ctx context.Context, pub func(context.Context, monit
 	}
 }
 
-// stepOne publishes the next played event, skipping derived ones.
+// stepOne publishes the next played event, skipping derived ones (and
+// publishing quarantined ones on the way: they are not a step in time).
 func (c *Controller) stepOne(ctx context.Context, pub func(context.Context, monitor.Event) error) error {
 	c.mu.Lock()
 	from := c.pos.Seq
@@ -125,6 +133,10 @@ func (c *Controller) stepOne(ctx context.Context, pub func(context.Context, moni
 		}
 		if err := pub(ctx, ev); err != nil {
 			return err
+		}
+		if ev.Quarantined {
+			c.moved(seq, 0)
+			return nil
 		}
 		c.moved(seq, ev.Time)
 		return errStop
@@ -183,13 +195,17 @@ func (c *Controller) fastForward(ctx context.Context, pub func(context.Context, 
 	from := c.pos.Seq
 	c.mu.Unlock()
 	err := c.rec.Events(ctx, from, func(seq int64, ev monitor.Event) error {
-		if ev.Time > t {
+		if ev.Time > t && !ev.Quarantined {
 			return errStop
 		}
 		if !monitor.Derived(ev) {
 			if err := pub(ctx, ev); err != nil {
 				return err
 			}
+		}
+		if ev.Quarantined {
+			c.moved(seq, 0)
+			return nil
 		}
 		c.moved(seq, ev.Time)
 		return nil

@@ -61,7 +61,9 @@ func Seek(ctx context.Context, src Source, cfg monitor.Config, t int64) (*monito
 		}
 		pos = Position{Seq: seq, Time: ts}
 	}
-	pos, err = Forward(ctx, src, st, pos, func(_ int64, ev monitor.Event) bool { return ev.Time <= t })
+	// A quarantined event's time is not trusted: it is folded (counted)
+	// where it stands in the recording, never a reason to stop.
+	pos, err = Forward(ctx, src, st, pos, func(_ int64, ev monitor.Event) bool { return ev.Time <= t || ev.Quarantined })
 	return st, pos, err
 }
 

@@ -20,7 +20,7 @@ th{background:#f2f2f2;position:sticky;top:0}tr:nth-child(even) td{background:#fa
 svg{display:block;margin:10px 0;background:#fff;font-family:inherit}
 </style></head><body>
 <h1>Cutover report: {{.R.Name}}</h1>
-<p class="meta">{{.Start}} to {{.End}} (UTC) · {{.R.Events}} events · {{.R.SIP.Messages}} SIP messages · recording {{.R.Recording}}</p>
+<p class="meta">{{.Start}} to {{.End}} (UTC) · {{.R.Events}} events{{if .R.Quarantined}} ({{.R.Quarantined}} quarantined for their time){{end}} · {{.R.SIP.Messages}} SIP messages · recording {{.R.Recording}}</p>
 <h2>Charts</h2>
 {{range .Charts}}{{.}}{{end}}
 {{range .Tables}}<h2>{{.Title}}</h2>

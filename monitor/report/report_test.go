@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/netip"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -169,5 +171,56 @@ func TestReportShowsActionVerification(t *testing.T) {
 		!strings.HasPrefix(steps[2], "restore unverified by bob@noc: 0 of 3 calls on new, 0 elsewhere, 5m left") ||
 		!strings.HasPrefix(steps[3], "restore verified by bob@noc: verified: 3 calls on new") {
 		t.Fatalf("action steps on the timeline:\n%s", strings.Join(steps, "\n"))
+	}
+}
+
+// A recording made before quarantine (issue 14 item 3), with one event
+// stamped 2100-01-01 folded as it came, still reports, quickly: the
+// minutes are bounded by the events, not by the span of their times.
+// Before: a bucket for every minute until 2100 (4+ minutes, 469 MB and
+// growing, no output).
+func TestReportOfAnOldRecordingWithAnEventIn2100(t *testing.T) {
+	o := sim.DefaultOptions()
+	o.Numbers = 10
+	far := monitor.Event{Time: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano(), Kind: monitor.KindSIP, Source: monitor.SourceHEP,
+		SIP: &monitor.SIPMessage{Src: netip.MustParseAddrPort("203.0.113.99:5060"), Dst: netip.MustParseAddrPort("192.0.2.10:5060"),
+			Transport: "udp", Raw: []byte("OPTIONS sip:x@192.0.2.10 SIP/2.0\r\nCall-ID: far\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n")}}
+	dir := t.TempDir()
+	build := func(name string, extra ...monitor.Event) *Report {
+		path := recording.Demo(t, filepath.Join(dir, name), o, extra...)
+		r, err := store.OpenReader(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		done := make(chan *Report, 1)
+		go func() {
+			rep, err := Build(ctx, r, nil)
+			if err != nil {
+				t.Error(err)
+			}
+			done <- rep
+		}()
+		select {
+		case rep := <-done:
+			return rep
+		case <-ctx.Done():
+			t.Fatalf("the report of %s did not finish within 60 s", name)
+			return nil
+		}
+	}
+	plain, odd := build("plain.db"), build("odd.db", far)
+	if plain == nil || odd == nil {
+		t.FailNow()
+	}
+	if len(odd.Minutes) > len(plain.Minutes)+1 || odd.End.Year() != 2100 || odd.Quarantined != 0 {
+		t.Fatalf("%d minutes (without the 2100 event: %d), end %s", len(odd.Minutes), len(plain.Minutes), odd.End)
+	}
+	for i := range plain.Trunks {
+		if !reflect.DeepEqual(odd.Trunks[i].Total, plain.Trunks[i].Total) {
+			t.Errorf("trunk %s: %+v, without the 2100 event %+v", plain.Trunks[i].Name, odd.Trunks[i].Total, plain.Trunks[i].Total)
+		}
 	}
 }

@@ -15,20 +15,24 @@ const Schema = "cutover.report/v1"
 
 // Report is the whole report.
 type Report struct {
-	Schema    string          `json:"schema"`
-	Name      string          `json:"name"`
-	Recording string          `json:"recording"`
-	Mode      string          `json:"mode"`     // live, demo, import
-	Start     time.Time       `json:"start"`    // first event
-	End       time.Time       `json:"end"`      // last event
-	Events    int64           `json:"events"`   // events in the recording
-	Bucket    string          `json:"bucket"`   // width of the per-minute series: "1m"
-	Timeline  []Entry         `json:"timeline"` // port activations, alerts, actions, notes; in time order
-	Trunks    []TrunkReport   `json:"trunks"`
-	Numbers   []NumberReport  `json:"numbers"`
-	Legacy    []LegacyLanding `json:"still_on_legacy"` // numbers that kept landing on legacy after their port completed
-	Minutes   []Minute        `json:"minutes"`         // whole-cutover series, one per minute of event time
-	SIP       SIPCounts       `json:"sip"`
+	Schema    string    `json:"schema"`
+	Name      string    `json:"name"`
+	Recording string    `json:"recording"`
+	Mode      string    `json:"mode"`   // live, demo, import
+	Start     time.Time `json:"start"`  // first event
+	End       time.Time `json:"end"`    // last event
+	Events    int64     `json:"events"` // events in the recording
+	// Quarantined is how many of them came with a time too far from the
+	// receiver's clock or their neighbours: recorded, not folded, left out
+	// of start, end and the minutes (their SIP messages are in SIP).
+	Quarantined int64           `json:"quarantined,omitempty"`
+	Bucket      string          `json:"bucket"`   // width of the per-minute series: "1m"
+	Timeline    []Entry         `json:"timeline"` // port activations, alerts, actions, notes; in time order
+	Trunks      []TrunkReport   `json:"trunks"`
+	Numbers     []NumberReport  `json:"numbers"`
+	Legacy      []LegacyLanding `json:"still_on_legacy"` // numbers that kept landing on legacy after their port completed
+	Minutes     []Minute        `json:"minutes"`         // whole-cutover series, one per minute of event time (see quietMinutes)
+	SIP         SIPCounts       `json:"sip"`
 }
 
 // Entry is one line of the timeline.

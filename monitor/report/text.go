@@ -50,8 +50,12 @@ func writeTables(w io.Writer, rep *Report, md bool) error {
 	if md {
 		tw, head = mdTable, "# "
 	}
-	title := fmt.Sprintf("Cutover report: %s (%s to %s, %d events, recording %s)",
-		termsafe.Line(rep.Name), stamp(rep.Start), stamp(rep.End), rep.Events, termsafe.Line(rep.Recording))
+	events := fmt.Sprintf("%d events", rep.Events)
+	if rep.Quarantined > 0 {
+		events += fmt.Sprintf(" of which %d quarantined for their time", rep.Quarantined)
+	}
+	title := fmt.Sprintf("Cutover report: %s (%s to %s, %s, recording %s)",
+		termsafe.Line(rep.Name), stamp(rep.Start), stamp(rep.End), events, termsafe.Line(rep.Recording))
 	if !md {
 		title += "\n" + strings.Repeat("=", len(title))
 	}

@@ -76,7 +76,8 @@ func (im Import) Run(ctx context.Context) (Imported, error) {
 		return Imported{}, err
 	}
 	w := store.NewWriter(st, store.WriterOptions{})
-	in := NewIntake(IntakeOptions{Config: cfg, Recorder: w, Delivery: Lossless, Verifier: verifier, Logger: im.Logger})
+	in := NewIntake(IntakeOptions{Config: cfg, Recorder: w, Delivery: Lossless, Verifier: verifier,
+		Time: monitor.TimeByNeighbours, Logger: im.Logger})
 	s := New(in, Options{Mode: tui.ModeReplay, Path: st.Path(), Source: src, Headless: true, Logger: im.Logger})
 	stop := func() {}
 	if im.Progress != nil {

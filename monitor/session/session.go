@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -66,7 +67,14 @@ type IntakeOptions struct {
 	Delivery Delivery
 	Pacer    *pipeline.Pacer // Paced: whose speed says whether to wait
 	Verifier *stir.Verifier  // STIR/SHAKEN at ingest (nil: none; never in replay)
-	Logger   *slog.Logger
+	// Time is how the events' times are judged as they enter: by the wall
+	// clock (live), by their neighbours (an import, the demo), or not at
+	// all (a replay: the recorded verdicts stand). An event judged out of
+	// line is quarantined (monitor.Event.Quarantined): recorded, counted,
+	// never folded. Operators' events (Record, the control socket) are
+	// stamped by this host's clock and not judged.
+	Time   monitor.TimeCheck
+	Logger *slog.Logger
 }
 
 // Intake is where a session's events enter: its pipeline, with the
@@ -76,6 +84,9 @@ type Intake struct {
 	p     *pipeline.Pipeline
 	o     IntakeOptions
 	async *stir.Async // the verifier of a live or paced feed (nil: none, or Lossless)
+
+	guardMu sync.Mutex // TimeByNeighbours: the guard, and the order of what it releases
+	guard   *monitor.TimeGuard
 }
 
 // NewIntake makes the pipeline a session folds and records with.
@@ -92,6 +103,9 @@ func NewIntake(o IntakeOptions) *Intake {
 	in := &Intake{p: pipeline.New(monitor.NewState(o.Config), pipeline.Options{Recorder: o.Recorder, Logger: o.Logger}), o: o}
 	if o.Verifier != nil && o.Delivery != Lossless {
 		in.async = o.Verifier.Async(stir.AsyncOptions{Deliver: in.deliverVerdict})
+	}
+	if o.Time == monitor.TimeByNeighbours {
+		in.guard = monitor.NewTimeGuard()
 	}
 	return in
 }
@@ -120,7 +134,8 @@ func (in *Intake) closeVerifier() {
 // Publish hands a source's event over as its delivery says: a paced
 // live-like feed never blocks (an overloaded fold drops, and says so on
 // screen); an unpaced feed, or a replay, goes at the fold's pace and
-// loses nothing.
+// loses nothing. Its time is judged first (IntakeOptions.Time): by
+// neighbours, an event may wait for a few after it before it goes on.
 func (in *Intake) Publish(ctx context.Context, ev monitor.Event) error {
 	switch { // the verdict travels in the event, or follows it: the fold does no I/O
 	case in.async != nil:
@@ -128,6 +143,39 @@ func (in *Intake) Publish(ctx context.Context, ev monitor.Event) error {
 	case in.o.Verifier != nil:
 		in.o.Verifier.Annotate(ctx, &ev)
 	}
+	switch in.o.Time {
+	case monitor.TimeByWall:
+		monitor.JudgeByWall(&ev, time.Now().UnixNano())
+	case monitor.TimeByNeighbours:
+		in.guardMu.Lock()
+		defer in.guardMu.Unlock()
+		return in.deliverAll(ctx, in.guard.Push(ev))
+	}
+	return in.deliver(ctx, ev)
+}
+
+// flush hands over the events the time guard still holds, at the end of
+// the source.
+func (in *Intake) flush(ctx context.Context) error {
+	if in.guard == nil {
+		return nil
+	}
+	in.guardMu.Lock()
+	defer in.guardMu.Unlock()
+	return in.deliverAll(ctx, in.guard.Flush())
+}
+
+func (in *Intake) deliverAll(ctx context.Context, evs []monitor.Event) error {
+	for _, ev := range evs {
+		if err := in.deliver(ctx, ev); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deliver hands ev to the pipeline as the delivery says.
+func (in *Intake) deliver(ctx context.Context, ev monitor.Event) error {
 	switch {
 	case in.o.Delivery == Live:
 		if !in.p.Publish(ev) {
@@ -250,6 +298,9 @@ func (s *Session) Run(parent context.Context) (out Outcome, err error) {
 	defer stopFeed()
 	go func() {
 		r.feedErr = s.o.Source.Feed(feedCtx, s.in)
+		if err := s.in.flush(feedCtx); err != nil && r.feedErr == nil {
+			r.feedErr = err
+		}
 		s.in.closeVerifier() // the verdicts that follow their requests, before the pipeline closes
 		stopControl()        // act's events: each taken whole before the pipeline closes, or refused
 		p.Close()

@@ -75,7 +75,8 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 	w := store.NewWriter(st, store.WriterOptions{})
 	logger.Info("watching", "config", f.Path, "hep", col.UDPAddr().String(), "tcp", f.HEP.TCP, "recording", st.Path())
 	prober := probe.New(f, probe.Options{Logger: logger})
-	in := NewIntake(IntakeOptions{Config: f.Cutover, Recorder: w, Delivery: Live, Verifier: verifier, Logger: logger})
+	in := NewIntake(IntakeOptions{Config: f.Cutover, Recorder: w, Delivery: Live, Verifier: verifier,
+		Time: monitor.TimeByWall, Logger: logger})
 	o := wa.Session.options(tui.ModeLive, st.Path(), liveFeed(col, prober, poller, logger))
 	o.Control = true
 	o.Screen.TestCall = prober.TestCall // `t` on a number
