@@ -22,6 +22,8 @@ const (
 	RuleZombie           Rule = "zombie"
 	RuleDropRate         Rule = "drop_rate"
 	RuleActionUnverified Rule = "action_unverified"
+	RulePortFailed       Rule = "port_failed"
+	RulePortBackwards    Rule = "port_backwards"
 )
 
 // Scope is what an alert's subject can be: a trunk's name, a number's
@@ -138,6 +140,20 @@ var Rules = []RuleSpec{
 		Hysteresis: func(th Thresholds) string {
 			return fmt.Sprintf("opens above %s of ≥ %d answered calls in 15 min ending within %s, closes at ≤ %s or under %d answered",
 				percent(th.DropRateMax), th.DropMinAnswered, th.ShortCall, percent(th.DropRateMax/2), halfUp(th.DropMinAnswered))
+		},
+	},
+	{
+		Rule: RulePortFailed, Scope: ScopeNumber, Severity: SevCritical,
+		Meaning: "a number's port was denied or cancelled: its calls stay with the legacy provider",
+		Hysteresis: func(Thresholds) string {
+			return "opens when the port state becomes denied or cancelled, closes when it moves on"
+		},
+	},
+	{
+		Rule: RulePortBackwards, Scope: ScopeNumber, Severity: SevCritical,
+		Meaning: "the carrier's porting API reports a port going backwards (completed → in progress): the state shown is kept",
+		Hysteresis: func(Thresholds) string {
+			return "opens on a backwards report from the porting poller, closes on a forward report or an operator's change"
 		},
 	},
 	{

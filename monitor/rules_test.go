@@ -26,7 +26,7 @@ func TestRulesTable(t *testing.T) {
 			t.Errorf("%s: Spec() finds %q", s.Rule, s.Rule.Spec().Rule)
 		}
 	}
-	if len(seen) != 10 {
+	if len(seen) != 12 {
 		t.Errorf("%d rules", len(seen))
 	}
 	for r, key := range map[monitor.Rule]string{

@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"fmt"
 	"net/netip"
 	"strconv"
 	"time"
@@ -287,13 +288,27 @@ func (s *State) applyPort(t int64, p *PortChange) {
 		i = s.addNumber(Number{E164: p.Number})
 	}
 	n := &s.c.Numbers[i]
+	if p.Backwards { // the carrier's API moved back: say so, keep what stands
+		s.openAlert(t, RulePortBackwards, n.E164, SevCritical, fmt.Sprintf("porting API: %s → %s (%q); still shown %s",
+			p.Previous, p.State, p.Status, n.PortState))
+		return
+	}
+	s.closeAlert(t, RulePortBackwards, n.E164)
 	n.PortState = p.State
 	if p.State == PortCompleted && n.Activated == 0 {
 		n.Activated = t
+		if p.Activation > 0 && p.Activation < t { // the carrier's own time, before the poll saw it
+			n.Activated = p.Activation
+		}
 	}
 	if p.State != PortCompleted {
 		s.closeAlert(t, RuleZombie, n.E164)
 		s.closeAlert(t, RuleSplitBrain, n.E164)
+	}
+	if p.State == PortDenied || p.State == PortCancelled {
+		s.openAlert(t, RulePortFailed, n.E164, SevCritical, "port "+string(p.State)+": calls stay with the legacy provider")
+	} else {
+		s.closeAlert(t, RulePortFailed, n.E164)
 	}
 }
 
