@@ -31,6 +31,9 @@ func (d *DNSSRV) Apply(ctx context.Context, p Plan) (Result, error) {
 	}
 	res := Result{Plan: p}
 	if !p.NoChange {
+		if err := d.unchanged(ctx, ch.Before); err != nil {
+			return res, err
+		}
 		if err := d.update(ctx, before, after); err != nil {
 			return res, d.afterFailure(ctx, ch, err)
 		}
@@ -50,6 +53,41 @@ func (d *DNSSRV) Apply(ctx context.Context, p Plan) (Result, error) {
 		res.Notes = fmt.Sprintf("the server answers with the new records now; resolvers that cached the old ones (TTL %ds) see the change by ~%s (T+%ds)", ttl, seen.Format("15:04:05 MST"), ttl)
 	}
 	return res, nil
+}
+
+// unchanged reads the RRset again just before the UPDATE and refuses when
+// anything in it differs from what Plan read, the TTL included: RFC 2136
+// prerequisites compare records without their TTL (§3.2.5), so the UPDATE's
+// own prerequisite would let a TTL set by someone else be overwritten. The
+// prerequisite stays, for a change made between this read and the UPDATE.
+func (d *DNSSRV) unchanged(ctx context.Context, want []string) error {
+	cur, err := d.read(ctx)
+	if err != nil {
+		return fmt.Errorf("%w; nothing was changed", err)
+	}
+	now := srvText(cur)
+	if slices.Equal(now, want) {
+		return nil
+	}
+	what := "the records"
+	if sameButTTL(cur, want) {
+		what = "the TTL"
+	}
+	return fmt.Errorf("dns: update %s: %s changed since the plan: %w (now:\n%s)", d.Name, what, ErrChanged, strings.Join(now, "\n"))
+}
+
+// sameButTTL: cur holds the records of want, some with another TTL.
+func sameButTTL(cur []*dns.SRV, want []string) bool {
+	was, err := parseSRV(want)
+	if err != nil || len(was) != len(cur) {
+		return false
+	}
+	for _, w := range was {
+		if !slices.ContainsFunc(cur, func(c *dns.SRV) bool { return dns.IsDuplicate(c, w) }) {
+			return false
+		}
+	}
+	return true
 }
 
 // afterFailure says what the server holds after an UPDATE that got no
