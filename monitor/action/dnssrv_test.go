@@ -273,3 +273,54 @@ func TestDNSSRVRefusesTTLChangedUnderUs(t *testing.T) {
 		t.Fatalf("our stale plan changed the zone: %q", got)
 	}
 }
+
+// A load-shared RRset (both targets at priority 10): a failover must make
+// the legacy target strictly preferred, say so in the plan, and an undo
+// must put the sharing back.
+func TestDNSSRVLoadSharedFailover(t *testing.T) {
+	bind := lab.StartBINDWith(t, lab.BINDOptions{SRV: lab.LoadSharedSRV})
+	ctx := context.Background()
+	d := labSRVActuator(bind, bind.Secret)
+	plan, err := d.Plan(ctx, Request{Type: Failover, Target: "sbc"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.NoChange || !strings.Contains(plan.Diff, "- _sip._udp.porting.test.\t30\tIN\tSRV\t10 50 5060 sbc-a.porting.test.") ||
+		!strings.Contains(plan.Diff, "+ _sip._udp.porting.test.\t30\tIN\tSRV\t20 50 5060 sbc-a.porting.test.") ||
+		!strings.Contains(plan.Diff, "  _sip._udp.porting.test.\t30\tIN\tSRV\t10 50 5070 sbc-b.porting.test.") {
+		t.Fatalf("plan: no change %v, diff:\n%s", plan.NoChange, plan.Diff)
+	}
+	for _, want := range []string{"load-shared", "sbc-b.porting.test. takes every call"} {
+		if !strings.Contains(plan.Notes, want) {
+			t.Errorf("plan notes lack %q:\n%s", want, plan.Notes)
+		}
+	}
+	res, err := d.Apply(ctx, plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := bind.Dig(t); got != "10 50 5070 sbc-b.porting.test.\n20 50 5060 sbc-a.porting.test." {
+		t.Fatalf("after failover: dig = %q", got)
+	}
+	undo, err := d.Undo(ctx, Result{Plan: plan, Undo: res.Undo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Apply(ctx, undo); err != nil {
+		t.Fatal(err)
+	}
+	if got := bind.Dig(t); got != lab.LoadSharedSRV {
+		t.Fatalf("after undo: dig = %q, want the sharing back", got)
+	}
+	// A restore of the shared set makes the new target strictly preferred.
+	plan, err = d.Plan(ctx, Request{Type: Restore})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Apply(ctx, plan); err != nil {
+		t.Fatal(err)
+	}
+	if got := bind.Dig(t); got != "10 50 5060 sbc-a.porting.test.\n20 50 5070 sbc-b.porting.test." {
+		t.Fatalf("after restore: dig = %q", got)
+	}
+}
