@@ -15,7 +15,8 @@ import (
 )
 
 // DNSSRV fails over by changing the priorities of the SRV records of one
-// name with an RFC 2136 UPDATE signed with TSIG (hmac-sha256).
+// name with an RFC 2136 UPDATE signed with TSIG (hmac-sha256, -sha384 or
+// -sha512: the key's algorithm as the server knows it).
 //
 // Failover makes the legacy target's records the most preferred (lowest
 // priority); Restore makes the new target's the most preferred. The
@@ -34,6 +35,7 @@ type DNSSRV struct {
 	Name         string // the SRV owner, "_sip._udp.porting.test."
 	KeyName      string // TSIG key name, as in the server's key clause
 	Secret       string // base64 TSIG secret (from the environment)
+	Algorithm    string // the key's: "hmac-sha256" ("" too), "hmac-sha384" or "hmac-sha512"
 	LegacyTarget string // SRV target of the legacy provider, "sbc-b.porting.test."
 	NewTarget    string // SRV target of the new provider
 	Net          string // "tcp" (default) or "udp"
@@ -53,6 +55,22 @@ func (d *DNSSRV) now() time.Time {
 		return d.Now()
 	}
 	return time.Now()
+}
+
+// TSIGAlgorithms are the algorithms a TSIG key may have, as BIND's
+// tsig-keygen and key clauses name them.
+var TSIGAlgorithms = []string{"hmac-sha256", "hmac-sha384", "hmac-sha512"}
+
+// algorithm is the key's algorithm as a TSIG record names it.
+func (d *DNSSRV) algorithm() (string, error) {
+	a := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(d.Algorithm)), ".")
+	if a == "" {
+		return dns.HmacSHA256, nil
+	}
+	if !slices.Contains(TSIGAlgorithms, a) {
+		return "", fmt.Errorf("dns: TSIG algorithm %q: want one of %s", d.Algorithm, strings.Join(TSIGAlgorithms, ", "))
+	}
+	return dns.Fqdn(a), nil
 }
 
 func (d *DNSSRV) client() *dns.Client {
@@ -109,6 +127,9 @@ func (d *DNSSRV) Plan(ctx context.Context, req Request) (Plan, error) {
 	case Restore:
 	default:
 		return Plan{}, fmt.Errorf("dns: cannot %s", req.Type)
+	}
+	if _, err := d.algorithm(); err != nil {
+		return Plan{}, err
 	}
 	cur, err := d.read(ctx)
 	if err != nil {

@@ -120,7 +120,11 @@ func (d *DNSSRV) update(ctx context.Context, before, after []*dns.SRV) error {
 	m.Remove(copies(missing(before, after)))
 	m.Insert(copies(missing(after, before)))
 	if d.KeyName != "" {
-		m.SetTsig(dns.Fqdn(strings.ToLower(d.KeyName)), dns.HmacSHA256, 300, d.now().Unix())
+		alg, err := d.algorithm()
+		if err != nil {
+			return err
+		}
+		m.SetTsig(dns.Fqdn(strings.ToLower(d.KeyName)), alg, 300, d.now().Unix())
 	}
 	in, _, err := d.client().ExchangeContext(ctx, m, d.Server)
 	if err != nil {

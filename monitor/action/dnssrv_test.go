@@ -324,3 +324,26 @@ func TestDNSSRVLoadSharedFailover(t *testing.T) {
 		t.Fatalf("after restore: dig = %q", got)
 	}
 }
+
+// The TSIG key may be hmac-sha384 or hmac-sha512, as BIND's tsig-keygen
+// makes them: a failover signed with the key's own algorithm is applied.
+func TestDNSSRVTSIGAlgorithms(t *testing.T) {
+	for _, alg := range []string{"hmac-sha384", "hmac-sha512"} {
+		t.Run(alg, func(t *testing.T) {
+			bind := lab.StartBINDWith(t, lab.BINDOptions{Algorithm: alg})
+			ctx := context.Background()
+			d := labSRVActuator(bind, bind.Secret)
+			d.Algorithm = alg
+			plan, err := d.Plan(ctx, Request{Type: Failover})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := d.Apply(ctx, plan); err != nil {
+				t.Fatal(err)
+			}
+			if got := bind.Dig(t); got != "10 50 5070 sbc-b.porting.test.\n20 50 5060 sbc-a.porting.test." {
+				t.Fatalf("after failover: dig = %q", got)
+			}
+		})
+	}
+}

@@ -152,6 +152,7 @@ type rawDNSTarget struct {
 	Name         string `toml:"name"`
 	KeyName      string `toml:"key_name"`
 	KeySecretEnv string `toml:"key_secret_env"`
+	Algorithm    string `toml:"algorithm"`
 	LegacyTarget string `toml:"legacy_target"`
 	NewTarget    string `toml:"new_target"`
 }
