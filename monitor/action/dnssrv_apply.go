@@ -127,6 +127,11 @@ func (d *DNSSRV) update(ctx context.Context, before, after []*dns.SRV) error {
 		m.SetTsig(dns.Fqdn(strings.ToLower(d.KeyName)), alg, 300, d.now().Unix())
 	}
 	in, _, err := d.client().ExchangeContext(ctx, m, d.Server)
+	if err != nil && in != nil && in.Rcode == dns.RcodeNotAuth {
+		// The server refused the signature: its answer is not signed
+		// with our key, so it cannot verify, yet it says why.
+		return rcodeErr(d, in)
+	}
 	if err != nil {
 		if errors.Is(err, dns.ErrSig) || errors.Is(err, dns.ErrAuth) || errors.Is(err, dns.ErrSecret) {
 			return fmt.Errorf("dns: update %s at %s: TSIG key %q was not accepted (check the key name and secret): %w", d.Name, d.Server, d.KeyName, err)
@@ -144,19 +149,36 @@ func rcodeErr(d *DNSSRV, in *dns.Msg) error {
 	case dns.RcodeNXRrset, dns.RcodeYXRrset:
 		return fmt.Errorf("%s: %s: %w", what, dns.RcodeToString[in.Rcode], ErrChanged)
 	case dns.RcodeRefused:
-		return fmt.Errorf("%s: the server refused the update (update-policy/allow-update for key %q): %w", what, d.KeyName, ErrRefused)
+		return fmt.Errorf("%s: the server refused the update (update-policy/allow-update for key %q); nothing was changed: %w", what, d.KeyName, ErrRefused)
 	case dns.RcodeNotAuth:
 		detail := "the server is not authoritative for the zone"
 		if t := in.IsTsig(); t != nil || d.KeyName != "" {
 			detail = fmt.Sprintf("TSIG key %q was not accepted (check the key name and secret)", d.KeyName)
 			if t != nil && t.Error != 0 {
-				detail += " (" + dns.RcodeToString[int(t.Error)] + ")"
+				detail = fmt.Sprintf("TSIG key %q was not accepted: %s", d.KeyName, tsigWhy(d, t.Error))
 			}
 		}
-		return fmt.Errorf("%s: NOTAUTH: %s: %w", what, detail, ErrRefused)
+		return fmt.Errorf("%s: NOTAUTH: %s; nothing was changed: %w", what, detail, ErrRefused)
 	default:
 		return fmt.Errorf("%s: %s", what, dns.RcodeToString[in.Rcode])
 	}
+}
+
+// tsigWhy explains the TSIG error the server returned (RFC 8945 §5.2).
+func tsigWhy(d *DNSSRV, code uint16) string {
+	alg, _ := d.algorithm()
+	switch int(code) {
+	case dns.RcodeBadKey:
+		return fmt.Sprintf("BADKEY: the server knows no key of that name with algorithm %s (check key_name and algorithm)", strings.TrimSuffix(alg, "."))
+	case dns.RcodeBadSig:
+		return "BADSIG: the signature does not verify (the secret differs from the server's)"
+	case dns.RcodeBadTime:
+		return fmt.Sprintf("BADTIME: the server's clock and ours (%s) are more than 300 s apart", d.now().UTC().Format("15:04:05 MST"))
+	}
+	if s, ok := dns.RcodeToString[int(code)]; ok {
+		return s
+	}
+	return fmt.Sprintf("TSIG error %d", code)
 }
 
 // Undo plans putting back the records the result replaced; the

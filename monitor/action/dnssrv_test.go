@@ -347,3 +347,35 @@ func TestDNSSRVTSIGAlgorithms(t *testing.T) {
 		})
 	}
 }
+
+// A refused signature names the server's own TSIG error: BADKEY (no such
+// key with that algorithm), BADSIG (another secret), BADTIME (clocks apart).
+func TestDNSSRVNamesTSIGError(t *testing.T) {
+	bind := lab.StartBIND(t)
+	ctx := context.Background()
+	plan, err := labSRVActuator(bind, bind.Secret).Plan(ctx, Request{Type: Failover})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, want string
+		change     func(d *DNSSRV)
+	}{
+		{"other algorithm", "BADKEY", func(d *DNSSRV) { d.Algorithm = "hmac-sha512" }},
+		{"other secret", "BADSIG", func(d *DNSSRV) { d.Secret = bind.OtherSecret }},
+		{"clock an hour off", "BADTIME", func(d *DNSSRV) { d.Now = func() time.Time { return time.Now().Add(time.Hour) } }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := labSRVActuator(bind, bind.Secret)
+			tc.change(d)
+			_, err := d.Apply(ctx, plan)
+			if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "nothing was changed") {
+				t.Errorf("err = %v, want ErrRefused naming %s", err, tc.want)
+			}
+			if got := bind.Dig(t); got != lab.SRV {
+				t.Fatalf("zone changed: %q", got)
+			}
+		})
+	}
+}
