@@ -148,3 +148,20 @@ func TestFlagErrorsAreShort(t *testing.T) {
 		t.Errorf("export -h: exit %d\n%s%s", code, out, errOut)
 	}
 }
+
+// Without --trust, stir verify warns in whole sentences that fit 80
+// columns.
+func TestStirWithoutTrustWarnsInWholeSentences(t *testing.T) {
+	var o, e bytes.Buffer
+	run([]string{"stir", "verify", "-"}, strings.NewReader("hello\n"), &o, &e)
+	lines := strings.Split(strings.TrimSpace(e.String()), "\n")
+	warning := strings.Join(lines[:len(lines)-1], "\n") // the last is about the input, "hello"
+	if !strings.Contains(warning, "--trust") || !strings.HasSuffix(strings.TrimSpace(warning), ".") {
+		t.Errorf("warning is not whole sentences:\n%s", e.String())
+	}
+	for _, l := range strings.Split(strings.TrimSpace(warning), "\n") {
+		if len(l) > 80 {
+			t.Errorf("line of %d columns: %q", len(l), l)
+		}
+	}
+}
