@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/capture"
@@ -64,29 +67,80 @@ func runExport(args []string, stdout, stderr io.Writer) error {
 			return errUsage
 		}
 	}
-	return writePcap(r, f, o.out, stdout)
+	if f.From != 0 && f.To != 0 && f.To <= f.From {
+		fmt.Fprintf(stderr, "cutover export: --to %s (%s) is not after --from %s (%s): nothing would be exported\n",
+			o.to, utc(f.To), o.from, utc(f.From))
+		return errUsage
+	}
+	return writePcap(r, f, o, stdout)
 }
 
-func writePcap(r *store.Reader, f capture.Filter, path string, stdout io.Writer) error {
-	file, err := store.OpenOwnFile(path, os.O_WRONLY|os.O_TRUNC)
+func utc(ns int64) string { return time.Unix(0, ns).UTC().Format("2006-01-02 15:04:05Z") }
+
+// writePcap writes the export to a temporary file beside o.out (created
+// 0600) and renames it into place only when it is whole: a failed export
+// (a damaged recording, no message matching) leaves o.out as it was.
+func writePcap(r *store.Reader, f capture.Filter, o *exportOpts, stdout io.Writer) (err error) {
+	path := o.out
+	untouched := "no file was written"
+	if fi, err := os.Lstat(path); err == nil {
+		untouched = path + " is left as it was"
+		// Refuse what OpenOwnFile refuses (another user's file, a link,
+		// a FIFO) before anything is written; it is replaced, not written.
+		if !fi.Mode().IsRegular() {
+			return fmt.Errorf("%s: not a regular file", path)
+		}
+		if err := store.CheckOwner(path); err != nil {
+			return err
+		}
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return err
 	}
-	defer file.Close()
-	bw := bufio.NewWriter(file)
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	bw := bufio.NewWriter(tmp)
 	w, err := capture.NewWriter(bw)
 	if err != nil {
 		return err
 	}
 	if err := capture.Export(context.Background(), r, f, w); err != nil {
-		return err
+		return fmt.Errorf("%w; %s", err, untouched)
+	}
+	if w.Written() == 0 {
+		return fmt.Errorf("no SIP message matches%s; %s", describeFilter(o), untouched)
 	}
 	if err := bw.Flush(); err != nil {
 		return err
 	}
-	if err := file.Close(); err != nil {
+	if err := tmp.Sync(); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "cutover export: %d SIP messages written to %s\n", w.Written(), path)
 	return nil
+}
+
+// describeFilter names the filters given, as typed: " (--call X, --from Y)".
+func describeFilter(o *exportOpts) string {
+	var parts []string
+	for _, f := range []struct{ name, v string }{{"--call", o.callID}, {"--number", o.number}, {"--from", o.from}, {"--to", o.to}} {
+		if f.v != "" {
+			parts = append(parts, f.name+" "+f.v)
+		}
+	}
+	if len(parts) == 0 {
+		return " (the recording holds none)"
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
 }

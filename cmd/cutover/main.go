@@ -20,6 +20,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 
 	"github.com/cutover/cutover/monitor/termsafe"
 )
@@ -149,16 +150,22 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 
 // parse parses flags that may come before or after the positional
 // arguments ("replay night.db --speed 600"), turning a bad flag into
-// errUsage (the FlagSet has already printed why). Afterwards fs.Args() are
-// the positional arguments in order; "--" ends the flags.
+// errUsage after saying why in two lines: the error with the command's
+// prefix, and where its flags are. -h prints the whole usage (and returns
+// flag.ErrHelp). Afterwards fs.Args() are the positional arguments in
+// order; "--" ends the flags.
 func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard) // the FlagSet would print the whole usage
+	defer fs.SetOutput(stderr)
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(stderr)
+				fs.Usage()
 				return err
 			}
+			fmt.Fprintf(stderr, "cutover %s: %s\nrun \"cutover help %s\" for its flags\n", fs.Name(), termsafe.Line(err.Error()), helpName(fs))
 			return errUsage
 		}
 		rest := fs.Args()
@@ -170,4 +177,11 @@ func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 		args = rest[1:]
 	}
 	return fs.Parse(append([]string{"--"}, pos...))
+}
+
+// helpName is the command "cutover help" shows fs's flags for: "stir"
+// for "stir verify".
+func helpName(fs *flag.FlagSet) string {
+	name, _, _ := strings.Cut(fs.Name(), " ")
+	return name
 }

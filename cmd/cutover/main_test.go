@@ -116,3 +116,52 @@ func TestHelpRulesListsEveryRule(t *testing.T) {
 		}
 	}
 }
+
+// A bad flag is named with the command's prefix, followed by one line
+// saying where the flags are: the whole usage text is not dumped.
+func TestFlagErrorsAreShort(t *testing.T) {
+	for _, c := range []struct {
+		args       []string
+		cmd, error string
+	}{
+		{[]string{"demo", "-x"}, "demo", "flag provided but not defined: -x"},
+		{[]string{"replay", "night.db", "--nope"}, "replay", "flag provided but not defined: -nope"},
+		{[]string{"report", "-x"}, "report", "flag provided but not defined: -x"},
+		{[]string{"export", "-x"}, "export", "flag provided but not defined: -x"},
+		{[]string{"watch", "-x"}, "watch", "flag provided but not defined: -x"},
+		{[]string{"check", "-x"}, "check", "flag provided but not defined: -x"},
+		{[]string{"import", "-x"}, "import", "flag provided but not defined: -x"},
+		{[]string{"act", "failover", "-x"}, "act", "flag provided but not defined: -x"},
+		{[]string{"stir", "verify", "-x"}, "stir verify", "flag provided but not defined: -x"},
+		{[]string{"demo", "--speed", "fast"}, "demo", `invalid value "fast" for flag -speed`},
+	} {
+		code, out, errOut := runCLI(t, c.args...)
+		help := strings.Fields(c.cmd)[0]
+		want := "cutover " + c.cmd + ": " + c.error
+		lines := strings.Split(strings.TrimSuffix(errOut, "\n"), "\n")
+		if code != 2 || out != "" || len(lines) != 2 || !strings.HasPrefix(lines[0], want) || lines[1] != `run "cutover help `+help+`" for its flags` {
+			t.Errorf("cutover %q: exit %d, stdout %q, stderr:\n%s\nwant exit 2 and two lines: %q..., run \"cutover help %s\" for its flags", c.args, code, out, errOut, want, help)
+		}
+	}
+	// -h still shows the whole usage, and is not an error.
+	if code, out, errOut := runCLI(t, "export", "-h"); code != 0 || !strings.Contains(out+errOut, "-number") {
+		t.Errorf("export -h: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// Without --trust, stir verify warns in whole sentences that fit 80
+// columns.
+func TestStirWithoutTrustWarnsInWholeSentences(t *testing.T) {
+	var o, e bytes.Buffer
+	run([]string{"stir", "verify", "-"}, strings.NewReader("hello\n"), &o, &e)
+	lines := strings.Split(strings.TrimSpace(e.String()), "\n")
+	warning := strings.Join(lines[:len(lines)-1], "\n") // the last is about the input, "hello"
+	if !strings.Contains(warning, "--trust") || !strings.HasSuffix(strings.TrimSpace(warning), ".") {
+		t.Errorf("warning is not whole sentences:\n%s", e.String())
+	}
+	for _, l := range strings.Split(strings.TrimSpace(warning), "\n") {
+		if len(l) > 80 {
+			t.Errorf("line of %d columns: %q", len(l), l)
+		}
+	}
+}

@@ -112,7 +112,9 @@ func stirVerify(o *stirOpts, name string, stdin io.Reader, stderr io.Writer) (st
 			return stir.Verdict{}, err
 		}
 	} else {
-		fmt.Fprintln(stderr, "cutover stir verify: no --trust given: no STI-CA is trusted, so no certificate can be")
+		fmt.Fprint(stderr, "cutover stir verify: no --trust given, so no STI-CA is trusted: every\n"+
+			"certificate is reported untrusted and no Identity can be valid. Give --trust\n"+
+			"with the STI-CA roots (a PEM file or a directory of them).\n")
 	}
 	raw, err := readInput(name, stdin)
 	if err != nil {

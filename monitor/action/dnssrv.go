@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -14,7 +15,8 @@ import (
 )
 
 // DNSSRV fails over by changing the priorities of the SRV records of one
-// name with an RFC 2136 UPDATE signed with TSIG (hmac-sha256).
+// name with an RFC 2136 UPDATE signed with TSIG (hmac-sha256, -sha384 or
+// -sha512: the key's algorithm as the server knows it).
 //
 // Failover makes the legacy target's records the most preferred (lowest
 // priority); Restore makes the new target's the most preferred. The
@@ -33,6 +35,7 @@ type DNSSRV struct {
 	Name         string // the SRV owner, "_sip._udp.porting.test."
 	KeyName      string // TSIG key name, as in the server's key clause
 	Secret       string // base64 TSIG secret (from the environment)
+	Algorithm    string // the key's: "hmac-sha256" ("" too), "hmac-sha384" or "hmac-sha512"
 	LegacyTarget string // SRV target of the legacy provider, "sbc-b.porting.test."
 	NewTarget    string // SRV target of the new provider
 	Net          string // "tcp" (default) or "udp"
@@ -52,6 +55,22 @@ func (d *DNSSRV) now() time.Time {
 		return d.Now()
 	}
 	return time.Now()
+}
+
+// TSIGAlgorithms are the algorithms a TSIG key may have, as BIND's
+// tsig-keygen and key clauses name them.
+var TSIGAlgorithms = []string{"hmac-sha256", "hmac-sha384", "hmac-sha512"}
+
+// algorithm is the key's algorithm as a TSIG record names it.
+func (d *DNSSRV) algorithm() (string, error) {
+	a := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(d.Algorithm)), ".")
+	if a == "" {
+		return dns.HmacSHA256, nil
+	}
+	if !slices.Contains(TSIGAlgorithms, a) {
+		return "", fmt.Errorf("dns: TSIG algorithm %q: want one of %s", d.Algorithm, strings.Join(TSIGAlgorithms, ", "))
+	}
+	return dns.Fqdn(a), nil
 }
 
 func (d *DNSSRV) client() *dns.Client {
@@ -109,19 +128,27 @@ func (d *DNSSRV) Plan(ctx context.Context, req Request) (Plan, error) {
 	default:
 		return Plan{}, fmt.Errorf("dns: cannot %s", req.Type)
 	}
+	if _, err := d.algorithm(); err != nil {
+		return Plan{}, err
+	}
 	cur, err := d.read(ctx)
 	if err != nil {
 		return Plan{}, err
 	}
-	after, err := swapFor(cur, prefer)
+	after, note, err := swapFor(cur, prefer)
 	if req.Priorities != nil {
+		after, note = nil, ""
 		after, err = setPriorities(cur, req.Priorities)
 	}
 	if err != nil {
 		return Plan{}, fmt.Errorf("dns: %s: %w", d.Name, err)
 	}
 	ch := srvChange{Before: srvText(cur), After: srvText(after)}
-	return d.plan(req, ch), nil
+	p := d.plan(req, ch)
+	if note != "" {
+		p.Notes = strings.TrimSuffix(note+"\n"+p.Notes, "\n")
+	}
+	return p, nil
 }
 
 func (d *DNSSRV) plan(req Request, ch srvChange) Plan {
@@ -137,37 +164,62 @@ func (d *DNSSRV) plan(req Request, ch srvChange) Plan {
 	return p
 }
 
+// loadShareStep is how far a failover or restore moves the other targets
+// of a load-shared RRset behind the preferred one.
+const loadShareStep = 10
+
 // swapFor gives the records of target the lowest priority in the set by
 // swapping priorities with the records that hold it now.
-func swapFor(cur []*dns.SRV, target string) ([]*dns.SRV, error) {
+//
+// When target already holds the lowest priority but shares it with other
+// targets (a load-shared RRset), a swap would change nothing while the
+// others keep their share of the calls: their records at that priority
+// move loadShareStep behind instead, so target alone is preferred, and
+// note says so (an undo puts the sharing back).
+func swapFor(cur []*dns.SRV, target string) (out []*dns.SRV, note string, err error) {
 	if len(cur) == 0 {
-		return nil, errors.New("no SRV records")
+		return nil, "", errors.New("no SRV records")
 	}
 	target = dns.Fqdn(strings.ToLower(target))
 	lowest := cur[0].Priority
 	var mine uint16
 	found := false
+	var sharing []string // the other targets at the lowest priority
 	for _, r := range cur {
-		if strings.EqualFold(r.Target, target) && (!found || r.Priority < mine) {
+		t := strings.ToLower(r.Target)
+		switch {
+		case t == target && (!found || r.Priority < mine):
 			mine, found = r.Priority, true
+		case t != target && r.Priority == lowest && !slices.Contains(sharing, t):
+			sharing = append(sharing, t)
 		}
 	}
 	if !found {
-		return nil, fmt.Errorf("no SRV record points at %s", target)
+		return nil, "", fmt.Errorf("no SRV record points at %s", target)
 	}
-	out := make([]*dns.SRV, len(cur))
+	from, to := lowest, mine // others at from move to to; target's at mine move to lowest
+	if mine == lowest && len(sharing) > 0 {
+		if lowest > math.MaxUint16-loadShareStep {
+			return nil, "", fmt.Errorf("the RRset is load-shared at priority %d (%s and %s) and there is no higher priority to move %s to: set the priorities with --priority",
+				lowest, target, strings.Join(sharing, ", "), strings.Join(sharing, ", "))
+		}
+		to = lowest + loadShareStep
+		note = fmt.Sprintf("the RRset is load-shared: %s and %s share priority %d; %s moves to priority %d so that %s takes every call (an undo puts the sharing back)",
+			target, strings.Join(sharing, ", "), lowest, strings.Join(sharing, ", "), to, target)
+	}
+	out = make([]*dns.SRV, len(cur))
 	for i, r := range cur {
 		c := dns.Copy(r).(*dns.SRV)
 		switch {
-		case c.Priority == lowest && !strings.EqualFold(c.Target, target):
-			c.Priority = mine
+		case c.Priority == from && !strings.EqualFold(c.Target, target):
+			c.Priority = to
 		case c.Priority == mine && strings.EqualFold(c.Target, target):
 			c.Priority = lowest
 		}
 		out[i] = c
 	}
 	sortSRV(out)
-	return out, nil
+	return out, note, nil
 }
 
 // setPriorities gives the records of each named target host its priority.

@@ -31,6 +31,9 @@ func (d *DNSSRV) Apply(ctx context.Context, p Plan) (Result, error) {
 	}
 	res := Result{Plan: p}
 	if !p.NoChange {
+		if err := d.unchanged(ctx, ch.Before); err != nil {
+			return res, err
+		}
 		if err := d.update(ctx, before, after); err != nil {
 			return res, d.afterFailure(ctx, ch, err)
 		}
@@ -50,6 +53,41 @@ func (d *DNSSRV) Apply(ctx context.Context, p Plan) (Result, error) {
 		res.Notes = fmt.Sprintf("the server answers with the new records now; resolvers that cached the old ones (TTL %ds) see the change by ~%s (T+%ds)", ttl, seen.Format("15:04:05 MST"), ttl)
 	}
 	return res, nil
+}
+
+// unchanged reads the RRset again just before the UPDATE and refuses when
+// anything in it differs from what Plan read, the TTL included: RFC 2136
+// prerequisites compare records without their TTL (§3.2.5), so the UPDATE's
+// own prerequisite would let a TTL set by someone else be overwritten. The
+// prerequisite stays, for a change made between this read and the UPDATE.
+func (d *DNSSRV) unchanged(ctx context.Context, want []string) error {
+	cur, err := d.read(ctx)
+	if err != nil {
+		return fmt.Errorf("%w; nothing was changed", err)
+	}
+	now := srvText(cur)
+	if slices.Equal(now, want) {
+		return nil
+	}
+	what := "the records"
+	if sameButTTL(cur, want) {
+		what = "the TTL"
+	}
+	return fmt.Errorf("dns: update %s: %s changed since the plan: %w (now:\n%s)", d.Name, what, ErrChanged, strings.Join(now, "\n"))
+}
+
+// sameButTTL: cur holds the records of want, some with another TTL.
+func sameButTTL(cur []*dns.SRV, want []string) bool {
+	was, err := parseSRV(want)
+	if err != nil || len(was) != len(cur) {
+		return false
+	}
+	for _, w := range was {
+		if !slices.ContainsFunc(cur, func(c *dns.SRV) bool { return dns.IsDuplicate(c, w) }) {
+			return false
+		}
+	}
+	return true
 }
 
 // afterFailure says what the server holds after an UPDATE that got no
@@ -82,9 +120,18 @@ func (d *DNSSRV) update(ctx context.Context, before, after []*dns.SRV) error {
 	m.Remove(copies(missing(before, after)))
 	m.Insert(copies(missing(after, before)))
 	if d.KeyName != "" {
-		m.SetTsig(dns.Fqdn(strings.ToLower(d.KeyName)), dns.HmacSHA256, 300, d.now().Unix())
+		alg, err := d.algorithm()
+		if err != nil {
+			return err
+		}
+		m.SetTsig(dns.Fqdn(strings.ToLower(d.KeyName)), alg, 300, d.now().Unix())
 	}
 	in, _, err := d.client().ExchangeContext(ctx, m, d.Server)
+	if err != nil && in != nil && in.Rcode == dns.RcodeNotAuth {
+		// The server refused the signature: its answer is not signed
+		// with our key, so it cannot verify, yet it says why.
+		return rcodeErr(d, in)
+	}
 	if err != nil {
 		if errors.Is(err, dns.ErrSig) || errors.Is(err, dns.ErrAuth) || errors.Is(err, dns.ErrSecret) {
 			return fmt.Errorf("dns: update %s at %s: TSIG key %q was not accepted (check the key name and secret): %w", d.Name, d.Server, d.KeyName, err)
@@ -102,19 +149,36 @@ func rcodeErr(d *DNSSRV, in *dns.Msg) error {
 	case dns.RcodeNXRrset, dns.RcodeYXRrset:
 		return fmt.Errorf("%s: %s: %w", what, dns.RcodeToString[in.Rcode], ErrChanged)
 	case dns.RcodeRefused:
-		return fmt.Errorf("%s: the server refused the update (update-policy/allow-update for key %q): %w", what, d.KeyName, ErrRefused)
+		return fmt.Errorf("%s: the server refused the update (update-policy/allow-update for key %q); nothing was changed: %w", what, d.KeyName, ErrRefused)
 	case dns.RcodeNotAuth:
 		detail := "the server is not authoritative for the zone"
 		if t := in.IsTsig(); t != nil || d.KeyName != "" {
 			detail = fmt.Sprintf("TSIG key %q was not accepted (check the key name and secret)", d.KeyName)
 			if t != nil && t.Error != 0 {
-				detail += " (" + dns.RcodeToString[int(t.Error)] + ")"
+				detail = fmt.Sprintf("TSIG key %q was not accepted: %s", d.KeyName, tsigWhy(d, t.Error))
 			}
 		}
-		return fmt.Errorf("%s: NOTAUTH: %s: %w", what, detail, ErrRefused)
+		return fmt.Errorf("%s: NOTAUTH: %s; nothing was changed: %w", what, detail, ErrRefused)
 	default:
 		return fmt.Errorf("%s: %s", what, dns.RcodeToString[in.Rcode])
 	}
+}
+
+// tsigWhy explains the TSIG error the server returned (RFC 8945 §5.2).
+func tsigWhy(d *DNSSRV, code uint16) string {
+	alg, _ := d.algorithm()
+	switch int(code) {
+	case dns.RcodeBadKey:
+		return fmt.Sprintf("BADKEY: the server knows no key of that name with algorithm %s (check key_name and algorithm)", strings.TrimSuffix(alg, "."))
+	case dns.RcodeBadSig:
+		return "BADSIG: the signature does not verify (the secret differs from the server's)"
+	case dns.RcodeBadTime:
+		return fmt.Sprintf("BADTIME: the server's clock and ours (%s) are more than 300 s apart", d.now().UTC().Format("15:04:05 MST"))
+	}
+	if s, ok := dns.RcodeToString[int(code)]; ok {
+		return s
+	}
+	return fmt.Sprintf("TSIG error %d", code)
 }
 
 // Undo plans putting back the records the result replaced; the

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"text/template"
 	"time"
@@ -41,16 +42,21 @@ type FailoverTarget struct {
 	Dispatcher *DispatcherTarget
 }
 
-// DNSTarget is an SRV name updated with RFC 2136 + TSIG (hmac-sha256).
+// DNSTarget is an SRV name updated with RFC 2136 + TSIG.
 type DNSTarget struct {
 	Server       string // host:port of the primary
 	Zone         string
 	Name         string // SRV owner name
 	KeyName      string
 	KeySecretEnv string // the environment variable holding the base64 secret
+	Algorithm    string // the key's TSIG algorithm: one of TSIGAlgorithms (default hmac-sha256)
 	LegacyTarget string // SRV target host of the legacy provider
 	NewTarget    string // SRV target host of the new provider
 }
+
+// TSIGAlgorithms are the TSIG key algorithms a DNS target may name (as
+// BIND's tsig-keygen -a does); the first is the default.
+var TSIGAlgorithms = []string{"hmac-sha256", "hmac-sha384", "hmac-sha512"}
 
 // Secret reads the TSIG secret from its environment variable.
 func (d *DNSTarget) Secret() (string, error) {
@@ -167,7 +173,13 @@ func (b *builder) actions(r rawActions) Actions {
 
 func (b *builder) dnsTarget(at string, r rawDNSTarget) *DNSTarget {
 	d := &DNSTarget{Server: r.Server, Zone: r.Zone, Name: r.Name, KeyName: r.KeyName, KeySecretEnv: r.KeySecretEnv,
-		LegacyTarget: r.LegacyTarget, NewTarget: r.NewTarget}
+		Algorithm: strings.TrimSuffix(strings.ToLower(r.Algorithm), "."), LegacyTarget: r.LegacyTarget, NewTarget: r.NewTarget}
+	switch {
+	case d.Algorithm == "":
+		d.Algorithm = TSIGAlgorithms[0]
+	case !slices.Contains(TSIGAlgorithms, d.Algorithm):
+		b.fail(at+".algorithm", "want the TSIG key's algorithm, one of %s, got %q", strings.Join(TSIGAlgorithms, ", "), r.Algorithm)
+	}
 	if _, err := netip.ParseAddrPort(d.Server); err != nil {
 		b.fail(at+".server", "want the primary's numeric host:port, such as \"192.0.2.53:53\", got %q", r.Server)
 	}

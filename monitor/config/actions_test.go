@@ -17,7 +17,7 @@ func TestExampleActions(t *testing.T) {
 		t.Fatalf("actions = %+v", a)
 	}
 	dns, ds := a.Failover[0], a.Failover[1]
-	if dns.DNS == nil || dns.DNS.KeySecretEnv != "CUTOVER_TSIG_SECRET" || dns.Timeout != 10*time.Second {
+	if dns.DNS == nil || dns.DNS.KeySecretEnv != "CUTOVER_TSIG_SECRET" || dns.DNS.Algorithm != "hmac-sha256" || dns.Timeout != 10*time.Second {
 		t.Errorf("dns target = %+v %+v", dns, dns.DNS)
 	}
 	if ds.Dispatcher == nil || ds.Dispatcher.Set != 1 || ds.Timeout != 5*time.Second || ds.Dispatcher.New[0] != "sip:127.0.0.1:5060" {
@@ -44,6 +44,7 @@ func TestActionErrors(t *testing.T) {
 		msg              string
 	}{
 		{"dns server name", base + strings.Replace(dns, "%s", "ns1.example:53", 1), "actions.failover[0].dns.server", 9, "numeric host:port"},
+		{"tsig algorithm", base + strings.Replace(dns, "%s", "127.0.0.1:53", 1) + "algorithm = \"hmac-md5\"\n", "actions.failover[0].dns.algorithm", 16, "hmac-sha256, hmac-sha384, hmac-sha512"},
 		{"secret written", base + strings.Replace(dns, "%s", "127.0.0.1:53", 1) + "key_secret = \"abc\"\n", "actions.failover.dns.key_secret", 16, "never written"},
 		{"both kinds", base + "[[actions.failover]]\nname = \"x\"\n[actions.failover.dispatcher]\nurl = \"http://h/RPC\"\nset = 1\nlegacy = [\"sip:a\"]\nnew = [\"sip:b\"]\n[actions.failover.dns]\nserver = \"127.0.0.1:53\"\n", "actions.failover[0]", 6, "exactly one"},
 		{"dispatcher url", base + "[[actions.failover]]\nname = \"x\"\n[actions.failover.dispatcher]\nurl = \"127.0.0.1:5081\"\nset = 1\nlegacy = [\"sip:a\"]\nnew = [\"sip:b\"]\n", "actions.failover[0].dispatcher.url", 9, "http://"},

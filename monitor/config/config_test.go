@@ -146,3 +146,46 @@ func TestNormalisesNumbers(t *testing.T) {
 		t.Errorf("addrs = %+v", a)
 	}
 }
+
+// A value of the wrong type is told in the file's words (its key, the
+// type wanted, the value as written), never in Go's; a mistyped key gets
+// the nearest key of its table.
+func TestErrorsSpeakTheFilesWords(t *testing.T) {
+	base := "name = \"x\"\n[[trunks]]\nname = \"a\"\nrole = \"legacy\"\naddrs = [\"10.0.0.1\"]\n"
+	cases := []struct{ name, doc, want string }{
+		{"string for int", base + "[probes]\nfail_after = \"3\"\n", `c.toml:7:14: probes.fail_after: want an integer, got a string "3"`},
+		{"spaces and comment", base + "[probes]\n  fail_after   =   \"3\" # c\n", `c.toml:7:20: probes.fail_after: want an integer, got a string "3"`},
+		{"float for int", base + "[probes]\nfail_after = 3.5\n", `c.toml:7:14: probes.fail_after: want an integer, got a float 3.5`},
+		{"int for string", base + "[[trunks]]\nname = 3\n", `c.toml:7:8: trunks.name: want a string, got an integer 3`},
+		{"string for float", base + "[thresholds]\nner_min = \"0.8\"\n", `c.toml:7:11: thresholds.ner_min: want a number, got a string "0.8"`},
+		{"string for bool", base + "[hep]\ntcp = \"yes\"\n", `c.toml:7:7: hep.tcp: want true or false, got a string "yes"`},
+		{"string for array", "name = \"x\"\n[[trunks]]\nname = \"a\"\naddrs = \"10.0.0.1\"\n", `c.toml:4:9: trunks.addrs: want an array of strings, got a string "10.0.0.1"`},
+		{"array for string", "name = [1, 2]\n", `c.toml:1:8: name: want a string, got an array [1, 2]`},
+		{"date without time", base + "[[numbers]]\nnumber = \"+14155550100\"\nscheduled = \"2026-11-24\"\n", `c.toml:8:13: numbers.scheduled: want an offset date-time such as 2026-11-24T02:00:00Z, got a string "2026-11-24"`},
+		{"typo", base + "[probes]\nfail_aftr = 3\n", `c.toml:7:1: probes.fail_aftr: unknown key "probes.fail_aftr": did you mean "fail_after"?`},
+		{"typo in a trunk", "name = \"x\"\n[[trunks]]\nname = \"a\"\nrol = \"new\"\n", `c.toml:4:1: trunks.rol: unknown key "trunks.rol": did you mean "role"?`},
+		{"dash for underscore", base + "[actions]\nverify-calls = 2\n", `did you mean "verify_calls"?`},
+		{"top level", "nmae = \"x\"\n", `did you mean "name"?`},
+		{"nothing near", base + "colour = \"red\"\n", `c.toml:6:1: trunks.colour: unknown key "trunks.colour"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("c.toml", []byte(tc.doc))
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, tc.want) {
+				t.Errorf("got  %s\nwant %s", msg, tc.want)
+			}
+			for _, leak := range []string{"config.", "raw", "struct", "float64", "[]string", "cannot decode"} {
+				if strings.Contains(msg, leak) {
+					t.Errorf("%q leaks Go: %s", leak, msg)
+				}
+			}
+			if tc.name == "nothing near" && strings.Contains(msg, "did you mean") {
+				t.Errorf("a guess for a key like none: %s", msg)
+			}
+		})
+	}
+}

@@ -105,8 +105,7 @@ func decode(name string, data []byte) (*rawFile, error) {
 	}
 	var de *toml.DecodeError
 	if errors.As(err, &de) {
-		line, col := de.Position()
-		return nil, &Error{File: name, Line: line, Column: col, Field: strings.Join(de.Key(), "."), Msg: de.Error()}
+		return nil, typeError(name, data, de)
 	}
 	return nil, &Error{File: name, Msg: err.Error()}
 }
@@ -125,6 +124,10 @@ func unknownKey(name string, de *toml.DecodeError) *Error {
 		msg = "secrets are never written in the file: name the environment variable that holds it with bearer_env, basic_user_env and basic_password_env, or secret_headers"
 	case last == "auth_key" || last == "key":
 		msg = "secrets are never written in the file: name the environment variable that holds it with auth_key_env"
+	default:
+		if near := didYouMean(de.Key()[:len(de.Key())-1], de.Key()[len(de.Key())-1]); near != "" {
+			msg += fmt.Sprintf(": did you mean %q?", near)
+		}
 	}
 	return &Error{File: name, Line: line, Column: col, Field: key, Msg: msg}
 }
@@ -152,6 +155,7 @@ type rawDNSTarget struct {
 	Name         string `toml:"name"`
 	KeyName      string `toml:"key_name"`
 	KeySecretEnv string `toml:"key_secret_env"`
+	Algorithm    string `toml:"algorithm"`
 	LegacyTarget string `toml:"legacy_target"`
 	NewTarget    string `toml:"new_target"`
 }
