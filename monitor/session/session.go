@@ -115,14 +115,15 @@ func (in *Intake) Replace(ctx context.Context, st *monitor.State) error {
 // full queue.
 const recordTimeout = 30 * time.Second
 
-// Record records what an operator did (an action step, a note): it waits
-// for room rather than dropping it, and outlives the session's context,
-// so a step of an action under way when the session stops is still
-// recorded (or the pipeline, already closed, says so).
+// Record records what an operator did (an action step, a note): ahead of
+// the sources' queued events, and it returns once the event is committed
+// (an error: not known to be). It outlives the session's context, so a
+// step of an action under way when the session stops is still recorded
+// (or the pipeline, already closed, says so).
 func (in *Intake) Record(ev monitor.Event) error {
 	ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
 	defer cancel()
-	return in.p.PublishWait(ctx, ev)
+	return in.p.PublishCommitted(ctx, ev)
 }
 
 // Latest is the newest snapshot and the pipeline's stats.
@@ -195,7 +196,7 @@ func (s *Session) Run(parent context.Context) (out Outcome, err error) {
 	p := s.in.p
 	stopControl := func() {}
 	if s.o.Control {
-		stop, err := serveControl(ctx, s.o.Path, p.PublishWait, s.o.Logger)
+		stop, err := serveControl(ctx, s.o.Path, p.PublishCommitted, s.o.Logger)
 		switch {
 		case errors.Is(err, ErrAnotherWatch):
 			return Outcome{}, err
