@@ -178,6 +178,9 @@ type Outcome struct {
 	Elapsed time.Duration
 	FeedErr error      // nil when the source ran to its end
 	HEP     *hep.Stats // a watch's collector at the end (nil: no collector)
+	// Recording: the session wrote Path (not a replay of it); Stats'
+	// Recorded and Lost are then the writer's, once it has closed.
+	Recording bool
 }
 
 // Run runs the session until the source ends (headless), the screen
@@ -328,6 +331,6 @@ func relay(ctx context.Context, p *pipeline.Pipeline, prog sender, r *run, healt
 func screenStats(st pipeline.Stats) tui.PipelineStats {
 	return tui.PipelineStats{
 		EventsPerSec: st.EventsPerSec, Dropped: st.Dropped,
-		Queue: st.Queue, QueueCap: st.QueueCap, Recorded: st.Recorded, StoreErr: st.StoreErr,
+		Queue: st.Queue, QueueCap: st.QueueCap, Recorded: st.Recorded, Lost: st.Lost, StoreErr: st.StoreErr,
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/config"
 	"github.com/cutover/cutover/monitor/hep"
+	"github.com/cutover/cutover/monitor/pipeline"
 	"github.com/cutover/cutover/monitor/probe"
 	"github.com/cutover/cutover/store"
 	"github.com/cutover/cutover/tui"
@@ -131,9 +132,20 @@ func sourceStat(s hep.Stats) tui.SourceStat {
 	}
 }
 
-// watchSummary is a watch's summary line with its collector's counts.
-func watchSummary(line string, h hep.Stats) string {
+// watchSummary is a watch's summary line with its collector's counts and
+// every stage's losses.
+func watchSummary(line string, h hep.Stats, st pipeline.Stats) string {
 	line = strings.Replace(line, "stopped early", "stopped", 1)
 	return line + fmt.Sprintf("\n%s: %d packets, %d malformed, %d refused (auth key), %d not SIP, %d other protocols, %d dropped",
-		h.Name, h.Packets, h.Malformed, h.AuthRejected, h.NotSIP, h.Other, h.Dropped)
+		h.Name, h.Packets, h.Malformed, h.AuthRejected, h.NotSIP, h.Other, h.Dropped) + "\n" + stageLosses(st)
+}
+
+// stageLosses is what each stage lost, in the order an event meets them:
+// the pipeline's full queue (every source's events), the recording after
+// a write error (beyond its backlog).
+//
+// The collector's own stages (the kernel's socket buffer, SO_RXQ_OVFL;
+// its parse queue) come first once monitor/hep counts them.
+func stageLosses(st pipeline.Stats) string {
+	return fmt.Sprintf("losses by stage: pipeline %d (queue full), recording %d (not written)", st.Dropped, st.Lost)
 }
