@@ -175,6 +175,7 @@ func (s *State) sweep() {
 		}
 	}
 	s.expire(t)
+	s.expireStirWaits(t)
 }
 
 // openKeys lists open alert keys in a fixed order, so the events a sweep

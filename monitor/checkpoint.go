@@ -23,7 +23,7 @@ import (
 // message is never empty), and still restore.
 var ckptMagic = []byte{0, 'c', 'k'}
 
-const ckptVersion = 2
+const ckptVersion = 3 // 3: the verdicts the fold waits for (StirWait) and StirCounts
 
 // MarshalBinary encodes the whole fold for a checkpoint.
 func (s *State) MarshalBinary() ([]byte, error) {
@@ -97,13 +97,13 @@ func (s *State) UnmarshalBinary(data []byte) error {
 }
 
 func (s *State) decodeCore(data []byte, c *core) error {
-	if len(data) < 9 || data[0] != ckptVersion {
+	if len(data) < 9 || data[0] < 2 || data[0] > ckptVersion {
 		return fmt.Errorf("%w: unknown version", errCorrupt)
 	}
 	if binary.LittleEndian.Uint64(data[1:]) != s.configSum() {
 		return ErrOtherConfig
 	}
-	r := reader{b: data[9:]}
+	r := reader{b: data[9:], version: data[0]}
 	r.core(c)
 	if r.err == nil && len(r.b) != 0 {
 		r.err = fmt.Errorf("%w: %d bytes left over", errCorrupt, len(r.b))
@@ -154,6 +154,7 @@ func (w *wire) core(c *core) error {
 		w.str(n.Author)
 		w.str(n.Text)
 	}
+	w.stir(c)
 	return w.out(c.Out)
 }
 
@@ -201,6 +202,9 @@ func (r *reader) core(c *core) {
 		for i := range c.Notes {
 			c.Notes[i] = NoteView{Time: r.time(), Note: Note{Author: r.str(), Text: r.str()}}
 		}
+	}
+	if r.version >= 3 {
+		r.stir(c)
 	}
 	c.Out = r.out()
 }

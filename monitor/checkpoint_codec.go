@@ -1,6 +1,10 @@
 package monitor
 
-import "fmt"
+import (
+	"fmt"
+	"maps"
+	"slices"
+)
 
 // The checkpoint encoding of the fold's parts, each writer next to its
 // reader (see checkpoint.go for the format).
@@ -351,6 +355,37 @@ func (r *reader) action(a *ActionView) {
 	a.Updated = r.time()
 }
 
+// stir writes the verdicts the fold waits for, by Ref, and StirCounts.
+func (w *wire) stir(c *core) {
+	w.uint(uint64(len(c.StirWait)))
+	for _, ref := range slices.Sorted(maps.Keys(c.StirWait)) {
+		sw := c.StirWait[ref]
+		w.uint(ref)
+		w.time(sw.At)
+		w.int(int64(sw.Trunk))
+		w.int(int64(sw.Number))
+		w.bool(sw.Mix)
+	}
+	n := &c.Stir
+	for _, v := range [...]uint64{n.Late, n.Orphaned, n.Expired, n.Overloaded, n.TooMany} {
+		w.uint(v)
+	}
+}
+
+func (r *reader) stir(c *core) {
+	if n := r.count(); n > 0 {
+		c.StirWait = make(map[uint64]stirWait, n)
+		for range n {
+			ref := r.uint()
+			c.StirWait[ref] = stirWait{At: r.time(), Trunk: r.i(), Number: r.i(), Mix: r.bool()}
+		}
+	}
+	n := &c.Stir
+	for _, p := range [...]*uint64{&n.Late, &n.Orphaned, &n.Expired, &n.Overloaded, &n.TooMany} {
+		*p = r.uint()
+	}
+}
+
 // out writes the derived events not yet drained: alert changes and
 // verification steps (the pipeline drains after every event, so this is
 // nearly always empty).
@@ -360,7 +395,7 @@ func (w *wire) out(evs []Event) error {
 		e := &evs[i]
 		alert := e.Kind == KindAlert && e.Alert != nil && e.Action == nil
 		step := e.Kind == KindAction && e.Action != nil && e.Alert == nil
-		if !alert && !step || e.SIP != nil || e.Probe != nil || e.Registration != nil || e.Port != nil || e.Note != nil {
+		if !alert && !step || e.SIP != nil || e.Probe != nil || e.Registration != nil || e.Port != nil || e.Note != nil || e.Verdict != nil {
 			return fmt.Errorf("derived event %d is not an alert change or a verification step (%s)", i, e.Kind)
 		}
 		w.time(e.Time)

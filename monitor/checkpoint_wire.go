@@ -98,9 +98,10 @@ func sortedEntries[V any](m map[string]V) []entry[V] {
 }
 
 type reader struct {
-	b   []byte
-	now int64
-	err error
+	b       []byte
+	now     int64
+	err     error
+	version byte // the checkpoint's format version
 }
 
 func (r *reader) fail() {

@@ -58,6 +58,13 @@ func (s *State) CloneInto(dst *State) *State {
 		x.Trunks, x.Numbers = slices.Clone(x.Trunks), slices.Clone(x.Numbers)
 	}
 	d.Notes = append(d.Notes[:0], c.Notes...)
+	if d.StirWait == nil {
+		d.StirWait = maps.Clone(c.StirWait)
+	} else {
+		clear(d.StirWait)
+		maps.Copy(d.StirWait, c.StirWait)
+	}
+	d.Stir = c.Stir
 	d.Out = append(d.Out[:0], c.Out...)
 	for i := range d.Out {
 		if a := d.Out[i].Alert; a != nil {

@@ -24,9 +24,10 @@ const (
 	KindNote         Kind = 6 // an operator note
 	KindAlert        Kind = 7 // an alert opened or closed (derived by the fold; ignored when applied)
 	KindTick         Kind = 8 // the clock moved on without traffic
+	KindStirVerdict  Kind = 9 // the STIR/SHAKEN verdict on a request whose certificate had to be fetched
 )
 
-var kindNames = [...]string{"", "sip", "probe", "registration", "port", "action", "note", "alert", "tick"}
+var kindNames = [...]string{"", "sip", "probe", "registration", "port", "action", "note", "alert", "tick", "stir"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) && k != 0 {
@@ -50,6 +51,7 @@ type Event struct {
 	Action       *ActionRecord       `json:",omitempty"`
 	Note         *Note               `json:",omitempty"`
 	Alert        *AlertChange        `json:",omitempty"`
+	Verdict      *LateVerdict        `json:",omitempty"`
 }
 
 // Source says what produced an event. The values are recorded: never
@@ -68,6 +70,9 @@ const (
 	// verifies an action by traffic (unverified, verified, not verified in
 	// time). Like alerts they are recorded and never folded again.
 	SourceVerify Source = "verify"
+	// SourceStir marks the verdicts the ingest verifier delivers after
+	// the request they belong to (KindStirVerdict).
+	SourceStir Source = "stir"
 )
 
 // Dir is which way a call or message goes relative to a trunk.
@@ -131,7 +136,36 @@ func (m *SIPMessage) Decode(parse func(raw []byte) (*sipmsg.Info, error)) error 
 // StirVerdict is the outcome of verifying a request's Identity header.
 type StirVerdict struct {
 	Attest string // A, B, C, or "" when there is none
-	Result string // no-identity, bad-format, bad-signature, cert-unavailable, cert-untrusted, stale, orig-mismatch, dest-mismatch, valid
+	// Result is one of StirResults, or StirPending or StirOverloaded.
+	Result string
+	// Ref, with Result StirPending, names the KindStirVerdict event that
+	// will carry the verdict (LateVerdict.Ref).
+	Ref uint64 `json:",omitempty"`
+	// TooMany counts the request's Identity headers beyond the verifier's
+	// cap: not verified.
+	TooMany int `json:",omitempty"`
+}
+
+// Results of a StirVerdict besides StirResults: the request was not
+// verified at ingest.
+const (
+	// StirPending: the certificate had to be fetched; the verdict follows
+	// as a KindStirVerdict event, so ingest never waits for a fetch.
+	StirPending = "pending"
+	// StirOverloaded: too many verifications were waiting for
+	// certificates; this request was not verified (its claimed
+	// attestation is counted, as without a verifier).
+	StirOverloaded = "overloaded"
+)
+
+// LateVerdict is the verdict on a request whose StirVerdict was
+// StirPending. Its event's Time is the request's own event time, and it is
+// recorded like any event, so a replay folds the same verdict at the same
+// point and never fetches.
+type LateVerdict struct {
+	Ref     uint64 // the pending StirVerdict's Ref
+	CallID  string // the request's Call-ID (for people reading the recording)
+	Verdict StirVerdict
 }
 
 // ProbeResult is what an active probe saw.

@@ -26,6 +26,7 @@ func (s *State) applySIP(t int64, m *SIPMessage) {
 			dir = ""
 		}
 	}
+	s.noteVerdict(t, m)
 	info := m.Info
 	if info == nil {
 		s.c.Malformed++
@@ -105,6 +106,9 @@ func (s *State) inviteRequest(t int64, tr int, dir Dir, m *SIPMessage, info *sip
 		}
 	})
 	if tr >= 0 {
+		if !inbound && pendingVerdict(m) {
+			s.awaitVerdict(m, t, c.Trunk, c.Number, true)
+		}
 		s.c.Trunks[tr].LastSeen = t
 		s.closeAlert(t, RuleTrunkSilent, s.trunkName(tr))
 		s.verifyCall(t, t, tr, inbound, e164)
@@ -120,9 +124,13 @@ func (s *State) inviteRequest(t int64, tr int, dir Dir, m *SIPMessage, info *sip
 
 // attestSlot picks the attestation bucket: the verified verdict when
 // ingest produced one, else what the Identity header claims.
-func attestSlot(m *SIPMessage, info *sipmsg.Info) int {
-	attest := info.Attest
-	if v := m.Stir; v != nil {
+func attestSlot(m *SIPMessage, info *sipmsg.Info) int { return verdictSlot(m.Stir, info.Attest) }
+
+// verdictSlot is attestSlot of a verdict and a claimed attestation: the
+// claim counts when there is no verdict, or the request was not verified.
+func verdictSlot(v *StirVerdict, claimed string) int {
+	attest := claimed
+	if v != nil && v.Result != StirOverloaded && v.Result != StirPending {
 		if v.Result != "" && v.Result != "valid" && v.Result != "no-identity" {
 			return 4
 		}
@@ -220,9 +228,12 @@ func (s *State) attachTrunk(t int64, c *call, tr int, dir Dir, m *SIPMessage, in
 	c.Trunk, c.Inbound = tr, dir == DirIn
 	if b := s.c.Trunks[tr].W.at(c.Start, s.c.Now); b != nil {
 		b.Attempts++
-		if !c.Inbound && info.Request {
+		if !c.Inbound && info.Request && !pendingVerdict(m) {
 			b.Attest[attestSlot(m, info)]++
 		}
+	}
+	if !c.Inbound && info.Request && pendingVerdict(m) {
+		s.awaitVerdict(m, c.Start, tr, -1, false)
 	}
 	s.c.Trunks[tr].LastSeen = t
 	s.closeAlert(t, RuleTrunkSilent, s.trunkName(tr))

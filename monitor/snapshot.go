@@ -49,6 +49,7 @@ func (s *State) Snapshot() *Snapshot {
 	snap.Actions = append([]ActionView(nil), s.c.Actions...)
 	s.verifyProgress(snap.Actions, now)
 	snap.Notes = append([]NoteView(nil), s.c.Notes...)
+	snap.Stir, snap.StirPending = s.c.Stir, len(s.c.StirWait)
 	return snap
 }
 

@@ -59,6 +59,9 @@ type core struct {
 	Verify  []verifyState // done actions waiting for their traffic to move (verify.go)
 	Notes   []NoteView
 
+	StirWait map[uint64]stirWait // requests whose verdict follows, by StirVerdict.Ref (stirfold.go)
+	Stir     StirCounts
+
 	Out []Event // derived events (alerts, verification steps) not yet drained
 }
 
@@ -201,6 +204,10 @@ func (s *State) Apply(e Event) {
 			if len(s.c.Notes) > notesKept {
 				s.c.Notes = append(s.c.Notes[:0], s.c.Notes[len(s.c.Notes)-notesKept:]...)
 			}
+		}
+	case KindStirVerdict:
+		if v := e.Verdict; v != nil {
+			s.applyLateVerdict(v)
 		}
 	case KindAlert, KindTick:
 		// Alerts are derived here, so recorded ones are not applied again.

@@ -65,6 +65,9 @@ func countStir(b *bucket, m *SIPMessage, info *sipmsg.Info, inbound bool) {
 		b.Verstat[verstatSlot(info.Verstat)]++
 		return
 	}
+	if pendingVerdict(m) {
+		return // counted when the verdict comes (applyLateVerdict)
+	}
 	b.Attest[attestSlot(m, info)]++
 	if m.Stir != nil {
 		if i := stirIndex(m.Stir.Result); i >= 0 {
@@ -165,4 +168,106 @@ func (t Thresholds) attestDefaults(d Thresholds) Thresholds {
 		t.AttestInvalidMin = d.AttestInvalidMin
 	}
 	return t
+}
+
+// StirCounts count what happened to verification outside the attestation
+// mix: verdicts that came after their request, and requests that were not
+// verified.
+type StirCounts struct {
+	Late       uint64 // verdicts folded after their request: its certificate had to be fetched
+	Orphaned   uint64 // late verdicts with nothing left to count in: the fold had stopped waiting, or the request's minute had left the windows
+	Expired    uint64 // requests whose late verdict never came within stirWaitMax
+	Overloaded uint64 // requests not verified: the verifier's queue was full (their claim is counted)
+	TooMany    uint64 // Identity headers not verified: beyond the verifier's cap per request
+}
+
+// stirWait is a request whose verdict follows (StirPending): where its
+// attestation counts once the verdict comes. Exported fields: it is part
+// of the checkpointed core.
+type stirWait struct {
+	At     int64 // the request's event time: the buckets it counts in
+	Trunk  int   // the trunk whose bucket counts it (-1: none)
+	Number int   // the number whose bucket counts it (-1: none)
+	Mix    bool  // the verdict's outcome is counted in the Stir mix too, not only the attestation
+}
+
+// stirWaitMax is how long the fold waits for a late verdict: far more than
+// a certificate fetch's timeout and the verifier's queue.
+const stirWaitMax = 5 * time.Minute
+
+// pendingVerdict reports whether m's verdict follows in a KindStirVerdict event.
+func pendingVerdict(m *SIPMessage) bool { return m.Stir != nil && m.Stir.Result == StirPending }
+
+// noteVerdict is applySIP's first look at a message's verdict: it counts
+// what was not verified and starts waiting for a verdict that follows.
+// Where that verdict will count is said by awaitVerdict, if anywhere.
+func (s *State) noteVerdict(t int64, m *SIPMessage) {
+	v := m.Stir
+	if v == nil {
+		return
+	}
+	s.c.Stir.TooMany += uint64(max(v.TooMany, 0))
+	switch v.Result {
+	case StirOverloaded:
+		s.c.Stir.Overloaded++
+	case StirPending:
+		if s.c.StirWait == nil {
+			s.c.StirWait = map[uint64]stirWait{}
+		}
+		s.c.StirWait[v.Ref] = stirWait{At: t, Trunk: -1, Number: -1}
+	}
+}
+
+// awaitVerdict says where the pending verdict of m counts: the buckets
+// of trunk tr and number num at event time at, as the inline verdict
+// would have been counted.
+func (s *State) awaitVerdict(m *SIPMessage, at int64, tr, num int, mix bool) {
+	if w, ok := s.c.StirWait[m.Stir.Ref]; ok {
+		w.At, w.Trunk, w.Number, w.Mix = at, tr, num, mix
+		s.c.StirWait[m.Stir.Ref] = w
+	}
+}
+
+// applyLateVerdict counts a verdict that came after its request where the
+// request's inline verdict would have counted, and re-evaluates the
+// number's attestation rule now (the trunk's runs on the sweep).
+func (s *State) applyLateVerdict(lv *LateVerdict) {
+	w, ok := s.c.StirWait[lv.Ref]
+	if !ok {
+		s.c.Stir.Orphaned++
+		return
+	}
+	delete(s.c.StirWait, lv.Ref)
+	v := &lv.Verdict
+	s.c.Stir.Late++
+	s.c.Stir.TooMany += uint64(max(v.TooMany, 0))
+	slot, mix := verdictSlot(v, ""), stirIndex(v.Result)
+	count := func(ser *series) {
+		b := ser.at(w.At, s.c.Now)
+		if b == nil {
+			s.c.Stir.Orphaned++
+			return
+		}
+		b.Attest[slot]++
+		if w.Mix && mix >= 0 {
+			b.Stir[mix]++
+		}
+	}
+	if w.Trunk >= 0 {
+		count(&s.c.Trunks[w.Trunk].W)
+	}
+	if w.Number >= 0 {
+		count(&s.c.Numbers[w.Number].W)
+		s.numberAttestation(s.c.Now, w.Number)
+	}
+}
+
+// expireStirWaits stops waiting for verdicts older than stirWaitMax.
+func (s *State) expireStirWaits(t int64) {
+	for ref, w := range s.c.StirWait {
+		if t-w.At >= int64(stirWaitMax) {
+			delete(s.c.StirWait, ref)
+			s.c.Stir.Expired++
+		}
+	}
 }

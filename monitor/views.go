@@ -81,6 +81,9 @@ type Snapshot struct {
 	Feed    []FeedLine  // the newest SIP messages, oldest first
 	Actions []ActionView
 	Notes   []NoteView
+
+	Stir        StirCounts // verification beside the attestation mix: late, orphaned, not verified
+	StirPending int        // requests whose verdict is still being fetched
 }
 
 // TrunkView is one trunk's row.

@@ -55,6 +55,8 @@ func encodeEvent(ev *monitor.Event) (eventRow, error) {
 		payload = nilIfNil(ev.Note)
 	case monitor.KindAlert:
 		payload = nilIfNil(ev.Alert)
+	case monitor.KindStirVerdict:
+		payload = nilIfNil(ev.Verdict)
 	}
 	if payload != nil {
 		b, err := json.Marshal(payload)
@@ -118,6 +120,8 @@ func decodeEvent(r eventRow, rawNull bool) (monitor.Event, error) {
 		ev.Note, err = decodeJSON[monitor.Note](r.data)
 	case monitor.KindAlert:
 		ev.Alert, err = decodeJSON[monitor.AlertChange](r.data)
+	case monitor.KindStirVerdict:
+		ev.Verdict, err = decodeJSON[monitor.LateVerdict](r.data)
 	}
 	return ev, err
 }

@@ -44,6 +44,10 @@ func everyKind() []monitor.Event {
 		monitor.Event{Time: t0 + 70, Kind: monitor.KindAlert, Source: monitor.SourceFold, Alert: &monitor.AlertChange{
 			Rule: "zombie", Subject: "+15551234567", Open: true, Severity: monitor.SevCritical, Message: "still on legacy"}},
 		monitor.Event{Time: t0 + 80, Kind: monitor.KindTick, Source: monitor.SourceClock},
+		monitor.Event{Time: t0 + 1, Kind: monitor.KindStirVerdict, Source: monitor.SourceStir, Verdict: &monitor.LateVerdict{
+			Ref: 1<<63 + 7, CallID: "a84b4c76e66710@192.0.2.10", Verdict: monitor.StirVerdict{Result: "cert-unavailable", Attest: "A", TooMany: 8}}},
+		monitor.Event{Time: t0 + 2, Kind: monitor.KindSIP, Source: monitor.SourceHEP, SIP: &monitor.SIPMessage{Transport: "udp", Raw: []byte("INVITE"),
+			Stir: &monitor.StirVerdict{Result: monitor.StirPending, Ref: 1<<63 + 7}}},
 		monitor.Event{Time: -1, Kind: monitor.Kind(200), Source: ""},
 	)
 }

@@ -11,6 +11,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/termsafe"
 )
 
 // actionsPane is the operators' log of the night, newest first: every
@@ -154,7 +155,7 @@ func (p *actionsPane) cell(e logEntry, c column) cell {
 		return cell{text: a.Operator}
 	case xcProgress:
 		if a.Error != "" {
-			return cell{a.Error, st.Bad.Render(a.Error)}
+			return netCell(st.Bad, a.Error)
 		}
 		return cell{text: a.Progress}
 	}
@@ -183,8 +184,8 @@ func noteCell(st *Styles, n monitor.NoteView, c column) cell {
 	case xcType:
 		return cell{"note", st.Muted.Render("note")}
 	case xcProgress:
-		text := strings.Join(strings.Fields(n.Text), " ")
-		return cell{n.Author + ": " + text, st.Muted.Render(n.Author+": ") + st.Info.Render(text)}
+		author, text := termsafe.Line(n.Author+": "), termsafe.Line(strings.Join(strings.Fields(n.Text), " "))
+		return cell{author + text, st.Muted.Render(author) + st.Info.Render(text)}
 	}
 	return cell{}
 }

@@ -115,7 +115,7 @@ func (p *alertsPane) cell(a *monitor.AlertView, c column) cell {
 	closed := a.Closed != 0
 	muted := func(s string) cell {
 		if closed {
-			return cell{s, st.Muted.Render(s)}
+			return netCell(st.Muted, s)
 		}
 		return cell{text: s}
 	}

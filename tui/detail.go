@@ -10,6 +10,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/termsafe"
 )
 
 // detailKind says what the detail view shows.
@@ -110,7 +111,7 @@ func (v *detailView) content() []string {
 	}
 	return []string{
 		titleBar(st, "DETAIL", v.id, "esc back", w, true), "",
-		st.Muted.Render("  " + v.id + " is not in the current snapshot"),
+		st.Muted.Render("  " + termsafe.Line(v.id) + " is not in the current snapshot"),
 	}
 }
 
@@ -144,19 +145,19 @@ func (v *detailView) numberDetail(n *monitor.NumberView) []string {
 	st, w := v.c.st, v.w
 	port := portCell(st, n.PortState).render()
 	if n.PortRequestID != "" {
-		port += st.Muted.Render("   request ") + n.PortRequestID
+		port += st.Muted.Render("   request ") + termsafe.Line(n.PortRequestID)
 	}
 	if n.Activated != 0 {
 		port += st.Muted.Render("   activated ") + clock(n.Activated, "2006-01-02 15:04:05") + " UTC"
 	}
 	serving := st.Muted.Render("no inbound call yet")
 	if n.Serving != "" {
-		serving = st.roleStyle(n.ServingRole).Render(n.Serving+" ("+string(n.ServingRole)+")") +
+		serving = st.roleStyle(n.ServingRole).Render(termsafe.Line(n.Serving)+" ("+string(n.ServingRole)+")") +
 			st.Muted.Render("   last call ") + age(v.c.now, n.LastSeen) + st.Muted.Render(" ago")
 	}
 	flags := st.OK.Render("none")
 	if len(n.Flags) > 0 {
-		flags = st.Bad.Render(strings.Join(n.Flags, ", "))
+		flags = st.Bad.Render(termsafe.Line(strings.Join(n.Flags, ", ")))
 	}
 	lines := []string{
 		titleBar(st, "NUMBER "+n.E164, "", "↑/↓ scroll · esc back", w, true),
@@ -326,12 +327,13 @@ func (v *detailView) subjectAlerts(subject string) []string {
 		if a.Subject != subject {
 			continue
 		}
+		rule, msg := termsafe.Line(string(a.Rule)), termsafe.Line(a.Message)
 		if a.Closed != 0 {
-			lines = append(lines, st.Muted.Render("    done  "+string(a.Rule)+"  "+a.Message+"  (closed "+age(v.c.now, a.Closed)+" ago)"))
+			lines = append(lines, st.Muted.Render("    done  "+rule+"  "+msg+"  (closed "+age(v.c.now, a.Closed)+" ago)"))
 			continue
 		}
 		lines = append(lines, "    "+st.sevStyle(a.Severity).Render(sevLabel(a.Severity))+"  "+
-			st.Bold.Render(string(a.Rule))+"  "+a.Message+st.Muted.Render("  (open "+age(v.c.now, a.Opened)+")"))
+			st.Bold.Render(rule)+"  "+msg+st.Muted.Render("  (open "+age(v.c.now, a.Opened)+")"))
 	}
 	if len(lines) == 1 {
 		lines = append(lines, st.OK.Render("    none"))
@@ -355,8 +357,8 @@ func (v *detailView) recentSIP(match func(*monitor.FeedLine) bool) []string {
 		if l.Dir != monitor.DirIn {
 			dir = "←"
 		}
-		lines = append(lines, "    "+st.Muted.Render(clock(l.Time, "15:04:05"))+"  "+fit(l.Trunk, 12)+" "+dir+" "+
-			st.codeStyle(l.Code).Render(l.Summary))
+		lines = append(lines, "    "+st.Muted.Render(clock(l.Time, "15:04:05"))+"  "+fit(termsafe.Line(l.Trunk), 12)+" "+dir+" "+
+			st.codeStyle(l.Code).Render(termsafe.Line(l.Summary)))
 	}
 	if len(picked) == 0 {
 		lines = append(lines, st.Muted.Render("    none in the feed"))

@@ -6,6 +6,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/termsafe"
 )
 
 // actionDetail is everything recorded about one action: its dry run, the
@@ -16,25 +17,25 @@ func (v *detailView) actionDetail(a *monitor.ActionView) []string {
 		titleBar(st, "ACTION "+a.ID, a.Type+" "+a.Target, "↑/↓ scroll · esc back", w, true),
 		"",
 		labelled(st, "state", st.actionStyle(a.State).Render(string(a.State))),
-		labelled(st, "operator", a.Operator),
+		labelled(st, "operator", termsafe.Line(a.Operator)),
 		labelled(st, "requested", clock(a.Requested, "2006-01-02 15:04:05")+" UTC"+
 			st.Muted.Render("   updated ")+clock(a.Updated, "15:04:05")),
 	}
 	if a.Prompted != "" {
-		lines = append(lines, labelled(st, "answers alert", a.Prompted))
+		lines = append(lines, labelled(st, "answers alert", termsafe.Line(a.Prompted)))
 	}
 	if e := a.Expect; e != nil {
 		what := "calls " + string(e.Dir) + " on " + strings.Join(e.Trunks, ", ")
 		if len(e.Numbers) > 0 {
 			what += " for " + strings.Join(e.Numbers, ", ")
 		}
-		lines = append(lines, labelled(st, "expects", what))
+		lines = append(lines, labelled(st, "expects", termsafe.Line(what)))
 	}
 	if a.Progress != "" {
-		lines = append(lines, labelled(st, "verification", a.Progress))
+		lines = append(lines, labelled(st, "verification", termsafe.Line(a.Progress)))
 	}
 	if a.Error != "" {
-		lines = append(lines, labelled(st, "error", st.Bad.Render(a.Error)))
+		lines = append(lines, labelled(st, "error", st.Bad.Render(termsafe.Line(a.Error))))
 	}
 	lines = append(lines, "")
 	lines = append(lines, textBlock(st, "dry run", a.DryRun, w)...)
@@ -44,7 +45,7 @@ func (v *detailView) actionDetail(a *monitor.ActionView) []string {
 	case a.State == monitor.ActionUndone:
 		undo = st.Muted.Render("    already undone")
 	case a.Undo != "":
-		undo = "    u (when it is your last action), or: cutover act undo " + a.ID
+		undo = "    u (when it is your last action), or: cutover act undo " + termsafe.Line(a.ID)
 	}
 	return append(lines, st.ColHeader.Render("  undo"), undo)
 }
@@ -56,13 +57,14 @@ func (v *detailView) noteDetail(n monitor.NoteView) []string {
 		titleBar(st, "NOTE", clock(n.Time, "15:04:05"), "esc back", w, true),
 		"",
 		labelled(st, "time", clock(n.Time, "2006-01-02 15:04:05")+" UTC"),
-		labelled(st, "author", n.Author),
+		labelled(st, "author", termsafe.Line(n.Author)),
 		"",
 	}
 	return append(lines, textBlock(st, "note", n.Text, w)...)
 }
 
-// textBlock is a titled, indented block of recorded text, wrapped at w.
+// textBlock is a titled, indented block of recorded text, wrapped at w
+// (textLines shows its control characters escaped).
 func textBlock(st *Styles, title, text string, w int) []string {
 	lines := []string{st.ColHeader.Render("  " + title)}
 	if strings.TrimSpace(text) == "" {

@@ -10,6 +10,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/cutover/cutover/monitor/termsafe"
 )
 
 // dialogStage is where an action's dialog stands.
@@ -215,11 +217,12 @@ func (d *dialog) text() []string {
 	switch d.stage {
 	case dlgChoose:
 		for i, c := range d.choices {
+			label := termsafe.Line(c.label)
 			if i == d.cursor {
-				lines = append(lines, st.Selected.Render("▶ "+c.label))
+				lines = append(lines, st.Selected.Render("▶ "+label))
 				continue
 			}
-			lines = append(lines, "  "+c.label)
+			lines = append(lines, "  "+label)
 		}
 		return lines
 	case dlgPlanning:
@@ -230,7 +233,7 @@ func (d *dialog) text() []string {
 			if i > 0 {
 				lines = append(lines, "")
 			}
-			lines = append(lines, st.Bold.Render(p.Title))
+			lines = append(lines, st.Bold.Render(termsafe.Line(p.Title)))
 		}
 		if p.NoChange {
 			lines = append(lines, st.Muted.Render("  already so: nothing to change"))
@@ -249,7 +252,7 @@ func (d *dialog) text() []string {
 		if len(lines) > 0 {
 			lines = append([]string{""}, lines...)
 		}
-		lines = append([]string{style.Render(d.outcome)}, lines...)
+		lines = append([]string{style.Render(termsafe.Line(d.outcome))}, lines...)
 	}
 	return lines
 }
@@ -281,7 +284,7 @@ func (d *dialog) box() string {
 	if from > 0 || from+len(shown) < total {
 		more = "  " + strconv.Itoa(from+1) + "–" + strconv.Itoa(from+len(shown)) + "/" + strconv.Itoa(total) + " ↑/↓"
 	}
-	title := fit(d.title, max(w-lipgloss.Width(more), 1)) // one line: the box keeps its height
+	title := fit(termsafe.Line(d.title), max(w-lipgloss.Width(more), 1)) // one line: the box keeps its height
 	lines := []string{st.Brand.Render(title) + st.Muted.Render(more), ""}
 	lines = append(lines, shown...)
 	lines = append(lines, "", d.foot())
@@ -375,12 +378,14 @@ func (m Model) overlayDialog(body []string) []string {
 // ansiReset ends every style, so one drawn next to another does not bleed.
 const ansiReset = "\x1b[m"
 
-// textLines splits an actuator's text into lines, tabs made spaces (a DNS
-// record's fields are tab-separated, and a tab has no width on screen).
+// textLines splits an actuator's text (a dry run, an HTTP answer, a note)
+// into lines for the screen through termsafe.Text: CRLF ends a line, tabs
+// are made spaces (a DNS record's fields are tab-separated, and a tab has
+// no width on screen), and any other control character is shown escaped.
 func textLines(s string) []string {
-	s = strings.TrimRight(s, "\n")
+	s = strings.TrimRight(termsafe.Text(s), "\n")
 	if s == "" {
 		return nil
 	}
-	return strings.Split(strings.ReplaceAll(s, "\t", " "), "\n")
+	return strings.Split(s, "\n")
 }

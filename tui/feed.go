@@ -182,7 +182,7 @@ func (p *feedPane) cell(l *monitor.FeedLine, c column) cell {
 		}
 		return cell{text: "←"} // from us to the trunk
 	case fcSummary:
-		return cell{l.Summary, st.codeStyle(l.Code).Render(l.Summary)}
+		return netCell(st.codeStyle(l.Code), l.Summary)
 	case fcNumber:
 		return cell{text: l.Number}
 	}

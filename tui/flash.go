@@ -4,6 +4,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/cutover/cutover/monitor/termsafe"
 )
 
 // flashLevel says how long a status message stays on screen (as k9s's
@@ -46,12 +48,14 @@ func (f *flash) dismiss() {
 	}
 }
 
-// styled is the message in its colours: info green, an error red.
+// styled is the message in its colours: info green, an error red. It may
+// quote a peer's answer or a reason phrase: shown through termsafe.Line.
 func (f flash) styled(st *Styles) string {
+	text := termsafe.Line(f.text)
 	if f.level == flashInfo {
-		return st.OK.Render(f.text)
+		return st.OK.Render(text)
 	}
-	return st.Bad.Render(f.text)
+	return st.Bad.Render(text)
 }
 
 // setStatus shows a message: ok ones are info, the rest errors.

@@ -51,7 +51,12 @@ const flowWait = 5 * time.Second
 
 func startFlow(t *testing.T, o Options, w, h int) *flow {
 	t.Helper()
-	rec := recorder{Model: New(o), last: new(atomic.Pointer[string])}
+	m := New(o)
+	// A flow's messages stay until replaced, as on a machine slow enough to
+	// take the flash's seconds between two steps; expiry is tested on the
+	// model (components_test.go), with the tick's message fed by hand.
+	m.c.tick = heldTick
+	rec := recorder{Model: m, last: new(atomic.Pointer[string])}
 	tm := teatest.NewTestModel(t, rec,
 		teatest.WithInitialTermSize(w, h),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)),

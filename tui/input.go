@@ -3,6 +3,8 @@ package tui
 import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/cutover/cutover/monitor/termsafe"
 )
 
 // field is one line of typed text, for the filter and the prompts: a
@@ -41,9 +43,10 @@ func (f *field) set(s string) {
 	f.ti.CursorEnd()
 }
 
-// withCursor is the text with the cursor bar at the cursor.
+// withCursor is the text with the cursor bar at the cursor; a control
+// character pasted into it is shown escaped.
 func (f *field) withCursor() string {
 	r := []rune(f.ti.Value())
 	p := min(max(f.ti.Position(), 0), len(r))
-	return string(r[:p]) + cursorBar + string(r[p:])
+	return termsafe.Line(string(r[:p])) + cursorBar + termsafe.Line(string(r[p:]))
 }

@@ -300,13 +300,12 @@ func (p *numbersPane) cell(n *monitor.NumberView, c column) cell {
 		if len(n.Flags) == 0 {
 			return cell{}
 		}
-		s := strings.Join(n.Flags, ",")
-		return cell{s, st.Bad.Render(s)}
+		return netCell(st.Bad, strings.Join(n.Flags, ","))
 	case ncServing:
 		if n.Serving == "" {
 			return cell{text: "—"}
 		}
-		return cell{n.Serving, st.roleStyle(n.ServingRole).Render(n.Serving)}
+		return netCell(st.roleStyle(n.ServingRole), n.Serving)
 	case ncSeen:
 		return cell{text: age(p.c.now, n.LastSeen)}
 	}

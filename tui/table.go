@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"charm.land/lipgloss/v2"
+
+	"github.com/cutover/cutover/monitor/termsafe"
 )
 
 // column is one column of a pane's table. Columns are shown in declaration
@@ -61,10 +63,20 @@ func maxPrio(cols []column) int {
 }
 
 // cell is one rendered table cell: plain text and, optionally, a styled
-// rendering of the same text (used unless the row is selected).
+// rendering of the same text (used unless the row is selected). The plain
+// text is drawn through termsafe.Line; a styled rendering of text from the
+// network is made with netCell, which sanitises before it styles.
 type cell struct {
 	text   string
 	styled string
+}
+
+// netCell is a cell of text from the network (a reason phrase, a name, an
+// answer) in style: its control characters are shown escaped, and the
+// style's own SGR is kept.
+func netCell(style lipgloss.Style, s string) cell {
+	s = termsafe.Line(s)
+	return cell{s, style.Render(s)}
 }
 
 // headerRow renders the column titles, marking the sorted column.
@@ -97,6 +109,7 @@ func tableRow(st *Styles, cols []column, cells []cell, width int, selected bool)
 			b.WriteString(strings.Repeat(" ", colGap))
 		}
 		cl := cells[i]
+		cl.text = termsafe.Line(cl.text)
 		var s string
 		if c.right {
 			s = fitRight(cl.text, c.w)
@@ -164,6 +177,7 @@ func scrollTo(cursor, offset, rows int) int {
 // titleBar renders a pane's title line across the full width: the name and
 // the pane's summary on the left, an optional note on the right.
 func titleBar(st *Styles, name, summary, note string, width int, focused bool) string {
+	name, summary, note = termsafe.Line(name), termsafe.Line(summary), termsafe.Line(note)
 	style := st.Title
 	marker := "  "
 	if focused {

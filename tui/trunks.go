@@ -103,7 +103,7 @@ func (p *trunksPane) cell(t *monitor.TrunkView, c column) cell {
 	w := t.Win[p.c.win]
 	switch c.id {
 	case tcName:
-		return cell{t.Name, st.roleStyle(t.Role).Render(t.Name)}
+		return netCell(st.roleStyle(t.Role), t.Name)
 	case tcRole:
 		return cell{string(t.Role), st.roleStyle(t.Role).Render(string(t.Role))}
 	case tcReg:

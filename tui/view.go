@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/termsafe"
 )
 
 // render draws the whole screen: header, body (panes, detail or help) and
@@ -63,7 +64,7 @@ func (m Model) header() []string {
 	var snap monitor.Snapshot
 	if m.snap != nil {
 		snap = *m.snap
-		name = snap.Name
+		name = termsafe.Line(snap.Name)
 	}
 	parts := []string{
 		st.Brand.Render("cutover") + " " + st.Bold.Render(name),
@@ -84,7 +85,7 @@ func (m Model) header() []string {
 	if m.ended {
 		parts = append(parts, st.Ended.Render(" ended "))
 		if m.endErr != nil {
-			parts = append(parts, st.Bad.Render(m.endErr.Error()))
+			parts = append(parts, st.Bad.Render(termsafe.Line(m.endErr.Error())))
 		}
 	}
 	line1 := strings.Join(parts, "  ")
@@ -215,7 +216,7 @@ func (m Model) footer() string {
 		return fit(m.status.styled(st)+"  "+m.help.View(*m.c.keys), w)
 	}
 	if m.notice.text != "" {
-		return fit(st.Accent.Render(m.notice.text)+"   "+m.help.View(*m.c.keys), w)
+		return fit(st.Accent.Render(termsafe.Line(m.notice.text))+"   "+m.help.View(*m.c.keys), w)
 	}
 	return fit(m.help.View(*m.c.keys), w)
 }

@@ -20,6 +20,8 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+
+	"github.com/cutover/cutover/monitor/termsafe"
 )
 
 const usage = `cutover: a terminal war-room for a SIP number-porting night.
@@ -42,14 +44,10 @@ Usage:
 Run "cutover help COMMAND" for its flags.
 `
 
-// memoryLimit is the Go heap's soft limit unless GOMEMLIMIT says otherwise.
-// SIP parsing makes much short-lived garbage; with the default GOGC alone
-// the heap of a busy night grows to twice the live set (measured: 345 MB RSS
-// at 31k events/s against 156 MB with a 192 MiB limit, at the same speed).
-// A checkpoint copies the fold, so with 10k numbers the limit must leave
-// room for two: 40 s of `demo --headless --numbers 9899 --calls-per-hour
-// 45` recorded 1.03 M events (254 MB RSS) at 192 MiB, 1.65 M (421 MB) at
-// 384 MiB.
+// memoryLimit is the Go heap's soft limit unless GOMEMLIMIT says otherwise:
+// room for the fold and one checkpoint's copy of it with 10,000 numbers,
+// without letting SIP parsing's garbage double the heap (README,
+// "Performance", has the measurements).
 const memoryLimit = 384 << 20
 
 func main() {
@@ -100,7 +98,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case errors.Is(err, errUsage):
 		return 2
 	default:
-		fmt.Fprintf(stderr, "cutover %s: %v\n", cmd, err)
+		fmt.Fprintf(stderr, "cutover %s: %s\n", cmd, termsafe.Line(err.Error())) // it may quote a peer
 		return 1
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cutover/cutover/monitor/stir"
+	"github.com/cutover/cutover/monitor/termsafe"
 )
 
 const stirUsage = `Usage: cutover stir verify [flags] FILE|-
@@ -79,11 +80,11 @@ func runStir(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	vd, err := stirVerify(o, fs.Arg(0), stdin, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "cutover stir verify: %v\n", err)
+		fmt.Fprintf(stderr, "cutover stir verify: %s\n", termsafe.Line(err.Error()))
 		return 2
 	}
 	if o.asJSON {
-		enc := json.NewEncoder(stdout)
+		enc := json.NewEncoder(termsafe.JSONWriter{W: stdout})
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(vd)
 	} else {
@@ -158,11 +159,14 @@ func normalizeLineEnds(b []byte) []byte {
 	return []byte(strings.ReplaceAll(s, "\n", "\r\n"))
 }
 
+// printVerdict lays the verdict out for a terminal. Claims, URLs and
+// verstat are what the sender put in the request: each value goes through
+// termsafe.Line, so a control character in it is shown escaped.
 func printVerdict(w io.Writer, vd stir.Verdict) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	row := func(k, v string) {
 		if v != "" {
-			fmt.Fprintf(tw, "%s\t%s\n", k, v)
+			fmt.Fprintf(tw, "%s\t%s\n", k, termsafe.Line(v))
 		}
 	}
 	row("result", string(vd.Result))
@@ -187,7 +191,7 @@ func printVerdict(w io.Writer, vd stir.Verdict) {
 		if c.Detail == "" {
 			fmt.Fprintf(tw, "  %s\t%s\n", c.Name, c.Status)
 		} else {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\n", c.Name, c.Status, c.Detail)
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", c.Name, c.Status, termsafe.Line(c.Detail))
 		}
 	}
 	tw.Flush()

@@ -6,11 +6,15 @@
 // reassembled by sequence number and split into messages by
 // Content-Length). Every message becomes a monitor.Event of KindSIP with
 // the capture timestamp as its event time. Memory is bounded: a fixed
-// number of flows and fragment sets, each with a byte limit.
+// number of flows and fragment sets, each with a byte limit, and records
+// of at most MaxRecord bytes (a gzipped file is inflated a record at a
+// time, so a small file that claims or inflates to gigabytes is refused).
 package capture
 
 import (
 	"bufio"
+	"cmp"
+	"compress/gzip"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -27,6 +31,15 @@ import (
 // ErrTruncated means the file ends in the middle of a packet record: what
 // came before it was read.
 var ErrTruncated = errors.New("capture file is truncated")
+
+// MaxRecord is the largest packet record the reader takes: libpcap's
+// MAXIMUM_SNAPLEN, the most tcpdump itself writes or reads.
+const MaxRecord = 262144
+
+// ErrRecordTooLarge means a record (or pcapng block) claims more than
+// MaxRecord bytes. Reading stops there; the error also wraps ErrTruncated,
+// since what came before the record was read.
+var ErrRecordTooLarge = errors.New("record over the 262144-byte maximum snap length")
 
 // Options bound the reader's memory. Zero values take the defaults.
 type Options struct {
@@ -58,6 +71,9 @@ type Reader struct {
 	src     packetSource
 	link    layers.LinkType // for pcap; pcapng carries it per packet
 	ng      bool
+	in      *bufio.Reader    // the (inflated) file as pcapgo reads it: peeked at for record headers
+	order   binary.ByteOrder // of the file (pcapng: of its first section)
+	budget  *budgetReader
 	asm     *assembler
 	defrag  *defragger
 	queue   []monitor.Event
@@ -72,34 +88,155 @@ type Reader struct {
 	endErr  error // how the source ended
 }
 
-// NewReader reads the file header (pcap, possibly gzipped, or pcapng).
+// Bounds of reading: the inflated bytes pcapgo may pull for one record
+// (the record, its block's options, the non-packet blocks before it and
+// a buffer's read-ahead). A pcapng block that is not a packet may use the
+// slack; nothing can make the reader hold more than this at once.
+const (
+	inBuffer     = 64 << 10
+	blockSlack   = 8 << 20
+	recordBudget = MaxRecord + blockSlack + inBuffer
+)
+
+// pcap and pcapng magic numbers, as little-endian uint32s of the first bytes.
+const (
+	magicNG       = 0x0A0D0D0A
+	magicNGOrder  = 0x1A2B3C4D
+	magicMicro    = 0xA1B2C3D4
+	magicNano     = 0xA1B23C4D
+	magicMicroBE  = 0xD4C3B2A1
+	magicNanoBE   = 0x4D3CB2A1
+	ngBlockEPB    = 6
+	ngBlockPacket = 2 // obsolete packet block
+	ngBlockSPB    = 3
+)
+
+// NewReader reads the file header (pcap or pcapng, either possibly gzipped).
+// A gzipped file is inflated here, under pcapgo, so every byte pcapgo reads
+// is counted against recordBudget: a small file that inflates to gigabytes
+// is refused, never held.
 func NewReader(r io.Reader, opts Options) (*Reader, error) {
 	br, ok := r.(*bufio.Reader)
 	if !ok {
 		br = bufio.NewReaderSize(r, 1<<20)
 	}
-	magic, err := br.Peek(4)
-	if err != nil {
-		return nil, fmt.Errorf("capture: not a pcap or pcapng file: %w", err)
-	}
-	rd := &Reader{asm: newAssembler(opts.MaxFlows, opts.MaxBuffer), defrag: newDefragger()}
-	if binary.LittleEndian.Uint32(magic) == 0x0A0D0D0A { // pcapng section header block
-		ng, err := pcapgo.NewNgReader(br, pcapgo.NgReaderOptions{WantMixedLinkType: true})
+	var file io.Reader = br
+	if head, _ := br.Peek(2); len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
+		gz, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, fmt.Errorf("capture: pcapng: %w", err)
+			return nil, fmt.Errorf("capture: gzip: %w", err)
+		}
+		file = gz
+	}
+	rd := &Reader{asm: newAssembler(opts.MaxFlows, opts.MaxBuffer), defrag: newDefragger(), budget: &budgetReader{r: file, left: recordBudget}}
+	// pcapgo keeps a *bufio.Reader of at least 4 KiB as it is (bufio.NewReader
+	// returns it), so what rd.in peeks at is exactly what pcapgo reads next.
+	rd.in = bufio.NewReaderSize(rd.budget, inBuffer)
+	head, err := rd.in.Peek(12)
+	if len(head) < 4 {
+		return nil, fmt.Errorf("capture: not a pcap or pcapng file: %w", cmp.Or(err, io.ErrUnexpectedEOF))
+	}
+	switch binary.LittleEndian.Uint32(head) {
+	case magicNG: // section header block
+		rd.order = binary.LittleEndian
+		if len(head) == 12 && binary.BigEndian.Uint32(head[8:]) == magicNGOrder {
+			rd.order = binary.BigEndian
+		}
+		ng, err := pcapgo.NewNgReader(rd.in, pcapgo.NgReaderOptions{WantMixedLinkType: true})
+		if err != nil {
+			return nil, fmt.Errorf("capture: pcapng: %w", rd.budgetErr(err))
 		}
 		rd.src, rd.ng = ng, true
-	} else {
-		pr, err := pcapgo.NewReader(br)
+	case magicMicro, magicNano, magicMicroBE, magicNanoBE:
+		rd.order = binary.LittleEndian
+		if m := binary.LittleEndian.Uint32(head); m == magicMicroBE || m == magicNanoBE {
+			rd.order = binary.BigEndian
+		}
+		pr, err := pcapgo.NewReader(rd.in)
 		if err != nil {
 			return nil, fmt.Errorf("capture: not a pcap or pcapng file: %w", err)
 		}
 		rd.src, rd.link = pr, pr.LinkType()
+	default: // a second layer of gzip is refused too: it would inflate outside the budget
+		return nil, fmt.Errorf("capture: not a pcap or pcapng file (magic %x)", head[:4])
 	}
 	rd.emitTCP = func(ts int64, msg []byte) {
 		rd.push(ts, rd.flow.src, rd.flow.dst, "tcp", msg)
 	}
 	return rd, nil
+}
+
+// readRecord reads the next record, refusing one that claims more than
+// MaxRecord bytes before any of its bytes are read (its header is peeked
+// at), and any record whose reading pulls more than recordBudget bytes.
+func (r *Reader) readRecord() ([]byte, gopacket.CaptureInfo, error) {
+	if claim, ok := r.nextClaim(); ok && claim > MaxRecord {
+		return nil, gopacket.CaptureInfo{}, fmt.Errorf("record %d claims %d bytes: %w", r.stats.Packets+1, claim, ErrRecordTooLarge)
+	}
+	r.budget.left = recordBudget
+	data, ci, err := r.src.ZeroCopyReadPacketData()
+	return data, ci, r.budgetErr(err)
+}
+
+// nextClaim peeks at the next record's header for the length it claims:
+// the capture length of a pcap record or of a pcapng (enhanced) packet
+// block, or the length of a pcapng simple packet block's data. A pcapng
+// file whose later section changes byte order only loses this early
+// check: the budget still holds.
+func (r *Reader) nextClaim() (uint64, bool) {
+	if !r.ng {
+		h, _ := r.in.Peek(16)
+		if len(h) < 16 {
+			return 0, false
+		}
+		return uint64(r.order.Uint32(h[8:12])), true
+	}
+	h, _ := r.in.Peek(24)
+	if len(h) < 8 {
+		return 0, false
+	}
+	blockLen := uint64(r.order.Uint32(h[4:8]))
+	switch r.order.Uint32(h[0:4]) {
+	case ngBlockEPB, ngBlockPacket:
+		if len(h) < 24 {
+			return 0, false
+		}
+		return uint64(r.order.Uint32(h[20:24])), true // the block's length, with its options, is left to the budget
+	case ngBlockSPB: // no options: the block is the packet
+		return blockLen - min(blockLen, 16), true
+	}
+	return 0, false // other blocks: the budget bounds them
+}
+
+// budgetErr names the error of a read that ran out of budget.
+func (r *Reader) budgetErr(err error) error {
+	if err != nil && r.budget.hit {
+		r.budget.hit = false
+		return fmt.Errorf("record %d (or a pcapng block before it) runs past %d bytes: %w", r.stats.Packets+1, recordBudget-inBuffer, ErrRecordTooLarge)
+	}
+	return err
+}
+
+// budgetReader lets through at most left bytes, then fails.
+type budgetReader struct {
+	r    io.Reader
+	left int
+	hit  bool
+}
+
+var errBudget = errors.New("read budget exhausted")
+
+func (b *budgetReader) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		b.hit = true
+		return 0, errBudget
+	}
+	if len(p) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.r.Read(p)
+	b.left -= n
+	return n, err
 }
 
 // Stats returns the counts so far.
@@ -118,7 +255,7 @@ func (r *Reader) Next() (monitor.Event, error) {
 		if r.flushed {
 			return monitor.Event{}, r.readErr(r.endErr)
 		}
-		data, ci, err := r.src.ZeroCopyReadPacketData()
+		data, ci, err := r.readRecord()
 		if err != nil { // the end: messages held behind holes in TCP streams come out first
 			r.flushed, r.endErr = true, err
 			r.asm.flushAll(func(k flowKey, ts int64, msg []byte) { r.push(ts, k.src, k.dst, "tcp", msg) })
@@ -141,6 +278,8 @@ func (r *Reader) Next() (monitor.Event, error) {
 
 func (r *Reader) readErr(err error) error {
 	switch {
+	case errors.Is(err, ErrRecordTooLarge):
+		return fmt.Errorf("capture: %w: %w after %d packets", err, ErrTruncated, r.stats.Packets)
 	case errors.Is(err, io.EOF):
 		return io.EOF
 	case errors.Is(err, io.ErrUnexpectedEOF):

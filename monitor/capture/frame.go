@@ -2,8 +2,8 @@ package capture
 
 import "bytes"
 
-// maxMessage is the largest SIP message the TCP framing accepts; a
-// Content-Length beyond it is treated as garbage and the stream resyncs.
+// maxMessage is the largest SIP message the TCP framing accepts; a larger
+// one is dropped (counted as Oversize) and the stream resyncs.
 const maxMessage = 256 << 10
 
 var sipVersion = []byte("SIP/2.0")
@@ -63,36 +63,70 @@ type frameStatus uint8
 const (
 	frameOK       frameStatus = iota // a whole message of n bytes
 	frameNeedMore                    // the message is not complete yet
-	frameBad                         // not a SIP message here, or an impossible length
+	frameBad                         // not a SIP message here, or a malformed length
+	frameTooBig                      // a SIP message over maxMessage
 )
+
+// frameHint is what framing learnt about the message at the front of a
+// stream while it waited for more bytes, so that a message arriving in
+// small segments is searched once, not once per segment.
+type frameHint struct {
+	searched int // bytes already searched for the end of the headers (the start line is SIP)
+	total    int // the message's whole length, once its headers are read
+}
 
 // frame finds the end of the SIP message that starts b, by the end of its
 // headers and its Content-Length (RFC 3261 18.3: mandatory on streams; a
 // missing one means no body).
-func frame(b []byte) (n int, st frameStatus) {
-	yes, decided := startLine(b)
-	if !decided {
-		return 0, frameNeedMore
+func frame(b []byte) (int, frameStatus) {
+	var h frameHint
+	n, st, _ := frameFrom(b, &h)
+	return n, st
+}
+
+// frameFrom is frame for a message that may have been looked at before:
+// h carries what was learnt (and is updated); searched is how many bytes
+// this call searched for the end of the headers.
+func frameFrom(b []byte, h *frameHint) (n int, st frameStatus, searched int) {
+	if h.total > 0 {
+		if len(b) < h.total {
+			return 0, frameNeedMore, 0
+		}
+		return h.total, frameOK, 0
 	}
-	if !yes {
-		return 0, frameBad
+	if h.searched == 0 {
+		yes, decided := startLine(b)
+		if !decided {
+			return 0, frameNeedMore, 0
+		}
+		if !yes {
+			return 0, frameBad, 0
+		}
 	}
-	hdrEnd, sepLen := headerEnd(b)
+	from := max(0, h.searched-3) // a separator may straddle the old end
+	hdrEnd, sepLen := headerEnd(b[from:])
+	searched = len(b) - from
 	if hdrEnd < 0 {
 		if len(b) > maxMessage {
-			return 0, frameBad
+			return 0, frameTooBig, searched
 		}
-		return 0, frameNeedMore
+		h.searched = len(b)
+		return 0, frameNeedMore, searched
 	}
+	hdrEnd += from
 	cl, ok := contentLength(b[:hdrEnd])
-	if !ok || cl > maxMessage {
-		return 0, frameBad
+	if !ok {
+		return 0, frameBad, searched
+	}
+	if cl > maxMessage {
+		return 0, frameTooBig, searched
 	}
 	n = hdrEnd + sepLen + cl
+	h.total = n
 	if len(b) < n {
-		return 0, frameNeedMore
+		return 0, frameNeedMore, searched
 	}
-	return n, frameOK
+	return n, frameOK, searched
 }
 
 // headerEnd finds the blank line ending the headers: its offset and the

@@ -6,6 +6,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/cutover/cutover/monitor/termsafe"
 )
 
 // Tally counts SIP messages by request method and response code from their
@@ -54,15 +56,16 @@ func (t *Tally) Total() uint64 {
 }
 
 // String lays the tally out like tshark's sip,stat: responses by code, then
-// requests by method.
+// requests by method. Reason phrases and methods are what the network sent:
+// their control characters are shown escaped (termsafe).
 func (t *Tally) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "SIP messages: %d\n", t.Total())
 	for _, code := range slices.Sorted(maps.Keys(t.Responses)) {
-		fmt.Fprintf(&b, "  SIP/2.0 %d %-28s: %d\n", code, t.Reasons[code], t.Responses[code])
+		fmt.Fprintf(&b, "  SIP/2.0 %d %-28s: %d\n", code, termsafe.Line(t.Reasons[code]), t.Responses[code])
 	}
 	for _, m := range slices.Sorted(maps.Keys(t.Requests)) {
-		fmt.Fprintf(&b, "  %-41s: %d\n", m, t.Requests[m])
+		fmt.Fprintf(&b, "  %-41s: %d\n", termsafe.Line(m), t.Requests[m])
 	}
 	return b.String()
 }

@@ -28,7 +28,8 @@ type stream struct {
 	buf    []byte // in-order bytes not yet framed
 	ooo    []segment
 	oooLen int
-	resync bool // look for the next start line before framing
+	resync bool      // look for the next start line before framing
+	hint   frameHint // what framing knows of the message at the front of buf
 	last   int64
 }
 
@@ -39,6 +40,7 @@ type TCPStats struct {
 	Resyncs     uint64 // times a stream was scanned for the next start line
 	SkippedB    uint64 // bytes skipped while resyncing
 	Evicted     uint64 // flows forgotten because the table was full
+	Oversize    uint64 // SIP messages dropped for being over the maximum (256 KiB, or the flow's buffer)
 }
 
 // assembler reassembles TCP streams and frames SIP messages out of them.
@@ -47,6 +49,7 @@ type assembler struct {
 	maxFlows  int
 	maxBuffer int
 	stats     TCPStats
+	scanned   uint64 // bytes searched for the end of headers: the framing's work
 }
 
 func newAssembler(maxFlows, maxBuffer int) *assembler {
@@ -77,7 +80,7 @@ func (a *assembler) segment(ts int64, k flowKey, t *transport, emit func(ts int6
 	s.last = ts
 	switch {
 	case t.flags&tcpSYN != 0:
-		s.next, s.buf, s.ooo, s.oooLen, s.resync = t.seq+1, s.buf[:0], nil, 0, false
+		s.next, s.buf, s.ooo, s.oooLen, s.resync, s.hint = t.seq+1, s.buf[:0], nil, 0, false, frameHint{}
 		return
 	case len(t.payload) > 0:
 		a.accept(s, ts, t.seq, t.payload, emit)
@@ -158,7 +161,7 @@ func (a *assembler) drainOOO(s *stream, emit func(int64, []byte)) {
 func (a *assembler) skipGap(s *stream, seq uint32, emit func(int64, []byte)) {
 	a.stats.Gaps++
 	a.stats.SkippedB += uint64(len(s.buf))
-	s.buf = s.buf[:0]
+	s.buf, s.hint = s.buf[:0], frameHint{}
 	s.resync = true
 	low := seq
 	for _, sg := range s.ooo {
@@ -174,9 +177,12 @@ func (a *assembler) append(s *stream, ts int64, data []byte, emit func(int64, []
 	s.next += uint32(len(data))
 	s.buf = append(s.buf, data...)
 	a.frameStream(s, ts, emit)
-	if len(s.buf) > a.maxBuffer { // headers that never end: drop and resync
+	if len(s.buf) > a.maxBuffer { // a message too big for the buffer, or headers that never end: drop and resync
+		if s.hint != (frameHint{}) { // it had begun as a SIP message
+			a.stats.Oversize++
+		}
 		a.stats.SkippedB += uint64(len(s.buf))
-		s.buf, s.resync = s.buf[:0], true
+		s.buf, s.resync, s.hint = s.buf[:0], true, frameHint{}
 	}
 }
 
@@ -198,15 +204,21 @@ func (a *assembler) frameStream(s *stream, ts int64, emit func(int64, []byte)) {
 				a.stats.SkippedB += uint64(i)
 				a.stats.Resyncs++
 				b, used = b[i:], used+i
+				s.hint = frameHint{}
 				continue
 			}
 			s.resync = false
 		}
-		n, st := frame(b)
+		n, st, searched := frameFrom(b, &s.hint)
+		a.scanned += uint64(searched)
 		if st == frameNeedMore {
 			break
 		}
-		if st == frameBad { // not a message after all: skip to the next start line
+		s.hint = frameHint{} // what comes next is another message
+		if st == frameTooBig {
+			a.stats.Oversize++
+		}
+		if st != frameOK { // not a message after all, or too big: skip to the next start line
 			i := nextStart(b)
 			if i < 0 {
 				i = len(b)

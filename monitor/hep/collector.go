@@ -2,11 +2,11 @@ package hep
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,8 +24,17 @@ type Options struct {
 	Logger  *slog.Logger
 	// Now stamps packets that carry no timestamp (default time.Now).
 	Now func() time.Time
-	// MaxConns bounds concurrent TCP connections (default 64).
+	// MaxConns bounds concurrent TCP connections (default 128).
 	MaxConns int
+	// MaxConnsPerAddr bounds them per source address (default 16: a
+	// Kamailio with a connection per worker fits; one address that opens
+	// more cannot take every slot).
+	MaxConnsPerAddr int
+	// TCPIdle closes a TCP connection that sends nothing (or not one whole
+	// packet) for this long (default 45 s).
+	TCPIdle time.Duration
+	// ReadBuffer is the UDP socket's receive buffer (default 32 MiB).
+	ReadBuffer int
 }
 
 // Collector receives HEPv3 over UDP and TCP and publishes each SIP
@@ -38,13 +47,20 @@ type Collector struct {
 	key  []byte
 
 	packets, malformed, rejected, notSIP, other, dropped atomic.Uint64
+	refused, acceptErrs                                  atomic.Uint64
 	state                                                atomic.Value // string
 
 	work   chan packet  // read → parse: the socket is drained while SIP is parsed
 	queued atomic.Int64 // bytes in work, bounded by maxQueuedBytes
 
+	queueDropped atomic.Uint64
+	kernelDrops  dropCounter
+	ovflSeen     atomic.Uint64 // drops as the last datagram's SO_RXQ_OVFL said (for tests)
+	beforeRead   func()        // a test's hook to stall the UDP reader
+
 	mu      sync.Mutex
 	conns   map[net.Conn]struct{}
+	perAddr map[netip.Addr]int
 	rate    rateMeter
 	closing bool
 }
@@ -61,9 +77,19 @@ func Listen(o Options) (*Collector, error) {
 		o.Now = time.Now
 	}
 	if o.MaxConns <= 0 {
-		o.MaxConns = 64
+		o.MaxConns = 128
 	}
-	c := &Collector{opts: o, log: o.Logger.With("source", "hep"), conns: map[net.Conn]struct{}{}, work: make(chan packet, workQueue)}
+	if o.MaxConnsPerAddr <= 0 {
+		o.MaxConnsPerAddr = 16
+	}
+	if o.TCPIdle <= 0 {
+		o.TCPIdle = 45 * time.Second
+	}
+	if o.ReadBuffer <= 0 {
+		o.ReadBuffer = 32 << 20 // absorb bursts while the machine is busy
+	}
+	c := &Collector{opts: o, log: o.Logger.With("source", "hep"), conns: map[net.Conn]struct{}{}, perAddr: map[netip.Addr]int{},
+		work: make(chan packet, workQueue)}
 	if o.AuthKey != "" {
 		c.key = []byte(o.AuthKey)
 	}
@@ -74,7 +100,10 @@ func Listen(o Options) (*Collector, error) {
 	if c.udp, err = net.ListenUDP("udp", ua); err != nil {
 		return nil, fmt.Errorf("hep: %w", err)
 	}
-	growReadBuffer(c.udp, 32<<20) // absorb bursts while the machine is busy
+	growReadBuffer(c.udp, o.ReadBuffer)
+	if !countDrops(c.udp) {
+		c.log.Debug("the kernel's UDP drop counter is not available: kernel drops are not counted")
+	}
 	if o.TCP {
 		ta := &net.TCPAddr{IP: ua.IP, Port: c.udp.LocalAddr().(*net.UDPAddr).Port, Zone: ua.Zone}
 		if c.tcp, err = net.ListenTCP("tcp", ta); err != nil {
@@ -109,7 +138,7 @@ func (c *Collector) Serve(ctx context.Context, publish func(monitor.Event) bool)
 		defer close(parsed)
 		for pk := range c.work {
 			c.queued.Add(-int64(len(pk.b)))
-			c.handle(pk.b, pk.via, publish)
+			c.handle(pk, publish)
 		}
 	}()
 	var wg sync.WaitGroup
@@ -137,25 +166,26 @@ const (
 
 // packet is one HEP packet read from a socket, owned by the parser.
 type packet struct {
-	b   []byte
-	via string
+	b    []byte
+	via  string
+	peer netip.AddrPort // the socket's sender: the HEP header's source is only a claim
 }
 
 // enqueue hands a copy of b to the parser, or counts it dropped.
-func (c *Collector) enqueue(b []byte, via string) {
+func (c *Collector) enqueue(b []byte, via string, peer netip.AddrPort) {
 	if c.queued.Load()+int64(len(b)) > maxQueuedBytes {
 		c.packets.Add(1)
-		c.countBad(&c.dropped, "HEP parse queue full: packet dropped", "via", via)
+		c.countBad(&c.queueDropped, "HEP parse queue full: packet dropped", "via", via, "peer", peer)
 		return
 	}
-	pk := packet{b: append([]byte(nil), b...), via: via}
+	pk := packet{b: append([]byte(nil), b...), via: via, peer: peer}
 	c.queued.Add(int64(len(pk.b)))
 	select {
 	case c.work <- pk:
 	default:
 		c.queued.Add(-int64(len(pk.b)))
 		c.packets.Add(1)
-		c.countBad(&c.dropped, "HEP parse queue full: packet dropped", "via", via)
+		c.countBad(&c.queueDropped, "HEP parse queue full: packet dropped", "via", via, "peer", peer)
 	}
 }
 
@@ -182,8 +212,12 @@ func (c *Collector) serveUDP() {
 	msgs := make([]ipv4.Message, udpBatch)
 	for i := range msgs {
 		msgs[i].Buffers = [][]byte{make([]byte, MaxPacket+1)}
+		msgs[i].OOB = make([]byte, oobLen)
 	}
 	for {
+		if c.beforeRead != nil {
+			c.beforeRead()
+		}
 		n, err := pc.ReadBatch(msgs, 0)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
@@ -194,28 +228,36 @@ func (c *Collector) serveUDP() {
 			continue
 		}
 		for _, m := range msgs[:n] {
-			c.enqueue(m.Buffers[0][:m.N], "udp")
+			var peer netip.AddrPort
+			if a, ok := m.Addr.(*net.UDPAddr); ok {
+				peer = a.AddrPort()
+			}
+			c.enqueue(m.Buffers[0][:m.N], "udp", peer)
+			if v, ok := dropsInOOB(m.OOB[:m.NN]); ok {
+				c.kernelDrops.observe(v)
+				c.ovflSeen.Store(uint64(v))
+			}
 		}
 	}
 }
 
 // handle decodes one packet and publishes its SIP message.
-func (c *Collector) handle(b []byte, via string, publish func(monitor.Event) bool) {
+func (c *Collector) handle(pk packet, publish func(monitor.Event) bool) {
 	c.packets.Add(1)
-	p, err := Decode(b)
-	if err != nil {
-		c.countBad(&c.malformed, "malformed HEP packet", "via", via, "len", len(b), "err", err)
+	p, err := DecodeKey(pk.b, c.key)
+	if errors.Is(err, ErrAuth) {
+		c.countBad(&c.rejected, "HEP packet with a wrong auth key refused", "via", pk.via, "peer", pk.peer, "claimed_src", p.Src)
 		return
 	}
-	if c.key != nil && subtle.ConstantTimeCompare(p.AuthKey, c.key) != 1 {
-		c.countBad(&c.rejected, "HEP packet with a wrong auth key refused", "via", via, "from", p.Src)
+	if err != nil {
+		c.countBad(&c.malformed, "malformed HEP packet", "via", pk.via, "peer", pk.peer, "len", len(pk.b), "err", err)
 		return
 	}
 	if p.ProtoType != TypeSIP {
 		c.other.Add(1) // RTCP, logs, ...: not ours to fold
 		return
 	}
-	ev, ok := c.event(&p)
+	ev, ok := c.event(&p, pk.peer)
 	if !ok {
 		return
 	}
@@ -226,16 +268,16 @@ func (c *Collector) handle(b []byte, via string, publish func(monitor.Event) boo
 
 // event builds the monitor event, parsing the SIP here (off the fold's
 // goroutine) and refusing payloads that are not SIP at all.
-func (c *Collector) event(p *Packet) (monitor.Event, bool) {
+func (c *Collector) event(p *Packet, peer netip.AddrPort) (monitor.Event, bool) {
 	raw := p.Payload[:len(p.Payload):len(p.Payload)] // the packet is ours (enqueue copied it)
 	m := &monitor.SIPMessage{Src: p.Src, Dst: p.Dst, Transport: p.Transport(), Raw: raw}
 	if err := m.Decode(sipparse.Parse); err != nil {
 		if errors.Is(err, sipparse.ErrNotSIP) {
-			c.countBad(&c.notSIP, "HEP payload is not SIP", "from", p.Src, "len", len(raw))
+			c.countBad(&c.notSIP, "HEP payload is not SIP", "peer", peer, "claimed_src", p.Src, "len", len(raw))
 			return monitor.Event{}, false
 		}
 		// looks like SIP but does not parse: the fold counts it malformed and the recording keeps it
-		c.countBad(&c.malformed, "unparsable SIP in HEP", "from", p.Src, "err", err)
+		c.countBad(&c.malformed, "unparsable SIP in HEP", "peer", peer, "claimed_src", p.Src, "err", err)
 	}
 	ts := p.Time()
 	if ts.IsZero() {

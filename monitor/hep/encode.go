@@ -82,23 +82,48 @@ func chunkBytes(dst []byte, typ uint16, v []byte) []byte {
 	return append(chunkHdr(dst, typ, len(v)), v...)
 }
 
-// inflate decompresses a 0x0010 payload (gzip, else zlib), reading at most
-// MaxPayload bytes so a small bomb cannot blow the heap up.
-func inflate(v []byte) ([]byte, error) {
-	var r io.Reader
-	if gz, err := gzip.NewReader(bytes.NewReader(v)); err == nil {
-		r = gz
-	} else if zl, err := zlib.NewReader(bytes.NewReader(v)); err == nil {
-		r = zl
-	} else {
-		return nil, fmt.Errorf("%w: neither gzip nor zlib", ErrCompressed)
-	}
-	out, err := io.ReadAll(io.LimitReader(r, MaxPayload+1))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCompressed, err)
-	}
-	if len(out) > MaxPayload {
-		return nil, fmt.Errorf("%w: inflates past %d bytes", ErrCompressed, MaxPayload)
+// inflateAll decompresses a packet's 0x0010 payloads (gzip, else zlib;
+// the last one is the payload) with MaxPayload bytes of output for all of
+// them together, so a packet of many small bombs inflates no more than one
+// uncompressed packet could carry. One decompressor serves every chunk.
+func inflateAll(chunks [][]byte) ([]byte, error) {
+	var gz *gzip.Reader
+	var zl io.ReadCloser
+	var out []byte
+	left := MaxPayload
+	for _, v := range chunks {
+		var r io.Reader
+		var err error
+		switch {
+		case gz != nil:
+			if err = gz.Reset(bytes.NewReader(v)); err == nil {
+				r = gz
+			}
+		default:
+			if gz, err = gzip.NewReader(bytes.NewReader(v)); err == nil {
+				r = gz
+			}
+		}
+		if r == nil {
+			switch {
+			case zl != nil:
+				err = zl.(zlib.Resetter).Reset(bytes.NewReader(v), nil)
+			default:
+				zl, err = zlib.NewReader(bytes.NewReader(v))
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%w: neither gzip nor zlib", ErrCompressed)
+			}
+			r = zl
+		}
+		out, err = io.ReadAll(io.LimitReader(r, int64(left)+1))
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrCompressed, err)
+		}
+		if len(out) > left {
+			return nil, fmt.Errorf("%w: %d compressed chunks inflate past %d bytes per packet", ErrCompressed, len(chunks), MaxPayload)
+		}
+		left -= len(out)
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package hep
 
 import (
 	"bytes"
+	"compress/gzip"
 	"testing"
 )
 
@@ -11,6 +12,17 @@ import (
 func FuzzDecode(f *testing.F) {
 	p := samplePacket()
 	b, _ := p.Append(nil)
+	f.Add(b)
+	// a small bomb: three gzip chunks of 64 KiB of zeros each, past the
+	// per-packet bound together
+	var z bytes.Buffer
+	gz, _ := gzip.NewWriterLevel(&z, gzip.BestCompression)
+	gz.Write(make([]byte, MaxPayload))
+	gz.Close()
+	for range 3 {
+		b = chunkBytes(b, ChunkCompressed, z.Bytes())
+	}
+	b[4], b[5] = byte(len(b)>>8), byte(len(b))
 	f.Add(b)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := Decode(data)

@@ -4,11 +4,13 @@
 //
 // The decoder bounds-checks every length: a packet is at most 65535 bytes
 // (its length field is 16 bits), every chunk must fit inside it, and a
-// compressed payload inflates to at most MaxPayload bytes. A bad packet is
-// an error, never a panic.
+// packet's compressed payloads inflate to at most MaxPayload bytes in
+// total. A bad packet is an error, never a panic. DecodeKey checks the
+// auth key before it inflates anything.
 package hep
 
 import (
+	"crypto/subtle"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -51,7 +53,8 @@ const (
 // MaxPacket is the largest HEPv3 packet (its length field is 16 bits).
 const MaxPacket = 65535
 
-// MaxPayload bounds an inflated compressed payload.
+// MaxPayload bounds what a packet's compressed chunks inflate to, all
+// chunks together: about what one uncompressed packet can carry.
 const MaxPayload = 64 << 10
 
 const headerLen = 6 // "HEP3" + total length
@@ -103,6 +106,7 @@ var (
 	ErrNoPayload  = errors.New("HEP packet without payload")
 	ErrOversize   = errors.New("HEP packet over 65535 bytes")
 	ErrCompressed = errors.New("bad compressed HEP payload")
+	ErrAuth       = errors.New("HEP packet with a wrong or missing auth key")
 )
 
 // PacketLen reads the total length from a packet's first 6 bytes: the
@@ -124,7 +128,12 @@ func PacketLen(hdr []byte) (int, error) {
 // Decode parses one HEPv3 packet. Bytes after the packet's total length
 // are ignored. Unknown chunks (and every vendor's but the generic one) are
 // skipped by their length.
-func Decode(b []byte) (Packet, error) {
+func Decode(b []byte) (Packet, error) { return DecodeKey(b, nil) }
+
+// DecodeKey is Decode for a collector that requires an auth key: a packet
+// whose auth key chunk is not key (or missing) is refused with ErrAuth
+// before any compressed chunk is inflated. A nil key checks nothing.
+func DecodeKey(b, key []byte) (Packet, error) {
 	var p Packet
 	n, err := PacketLen(b)
 	if err != nil {
@@ -136,6 +145,8 @@ func Decode(b []byte) (Packet, error) {
 	b = b[headerLen:n]
 	var src, dst netip.Addr
 	var sport, dport uint16
+	var zbuf [2][]byte
+	compressed := zbuf[:0] // the 0x0010 values, inflated once the key is checked
 	for len(b) > 0 {
 		if len(b) < 6 {
 			return p, fmt.Errorf("%w: %d stray bytes at the end", ErrBadChunk, len(b))
@@ -151,6 +162,13 @@ func Decode(b []byte) (Packet, error) {
 		if vendor != 0 {
 			continue
 		}
+		switch typ {
+		case ChunkPayload:
+			compressed = compressed[:0] // the last payload chunk is the payload
+		case ChunkCompressed:
+			compressed = append(compressed, v)
+			continue
+		}
 		if err := p.chunk(typ, v, &src, &dst, &sport, &dport); err != nil {
 			return p, err
 		}
@@ -160,6 +178,16 @@ func Decode(b []byte) (Packet, error) {
 	}
 	if dst.IsValid() {
 		p.Dst = netip.AddrPortFrom(dst, dport)
+	}
+	if key != nil && subtle.ConstantTimeCompare(p.AuthKey, key) != 1 {
+		return p, ErrAuth
+	}
+	if len(compressed) > 0 {
+		out, err := inflateAll(compressed)
+		if err != nil {
+			return p, err
+		}
+		p.Payload, p.Compressed = out, true
 	}
 	if p.Payload == nil {
 		return p, ErrNoPayload
@@ -197,12 +225,6 @@ func (p *Packet) chunk(typ uint16, v []byte, src, dst *netip.Addr, sport, dport 
 		p.AuthKey = v
 	case ChunkPayload:
 		p.Payload = v
-	case ChunkCompressed:
-		out, err := inflate(v)
-		if err != nil {
-			return err
-		}
-		p.Payload, p.Compressed = out, true
 	case ChunkCorrelation:
 		p.CorrelationID = v
 	case ChunkNodeName:

@@ -1,6 +1,7 @@
 package hep
 
 import (
+	"sync"
 	"time"
 )
 
@@ -14,7 +15,14 @@ type Stats struct {
 	AuthRejected uint64 // wrong or missing auth key
 	NotSIP       uint64 // a SIP-typed payload that is not SIP
 	Other        uint64 // other protocol types (RTCP, logs), ignored
-	Dropped      uint64 // refused by the pipeline (queue full)
+	Dropped      uint64 // refused by the pipeline (its queue full)
+	TCPRefused   uint64 // TCP connections refused: too many in all or from one address
+	// The losses before Packets: UDP datagrams the kernel dropped because
+	// the socket's buffer was full (Linux: SO_RXQ_OVFL / SO_MEMINFO), so
+	// sent = KernelDropped + Packets. Packets = published + Dropped +
+	// QueueDropped + Malformed + AuthRejected + NotSIP + Other.
+	KernelDropped uint64
+	QueueDropped  uint64 // read but not parsed: the parse queue was full
 }
 
 // Stats returns the counters; PerSec is averaged over at least a second.
@@ -27,7 +35,13 @@ func (c *Collector) Stats() Stats {
 		NotSIP:       c.notSIP.Load(),
 		Other:        c.other.Load(),
 		Dropped:      c.dropped.Load(),
+		TCPRefused:   c.refused.Load(),
+		QueueDropped: c.queueDropped.Load(),
 	}
+	if v, ok := socketDrops(c.udp); ok {
+		c.kernelDrops.observe(v)
+	}
+	s.KernelDropped = c.kernelDrops.total()
 	s.State, _ = c.state.Load().(string)
 	c.mu.Lock()
 	s.PerSec = c.rate.sample(time.Now(), s.Packets)
@@ -40,6 +54,30 @@ func (c *Collector) name() string {
 		return "hep " + c.UDPAddr().String() + " udp+tcp"
 	}
 	return "hep " + c.UDPAddr().String()
+}
+
+// dropCounter turns the kernel's 32-bit drop counter, observed from two
+// places (a datagram's control message, the socket's counters) in no
+// particular order, into a monotonic 64-bit count.
+type dropCounter struct {
+	mu   sync.Mutex
+	last uint32
+	sum  uint64
+}
+
+func (d *dropCounter) observe(v uint32) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if delta := v - d.last; delta < 1<<31 { // else an older value seen late
+		d.sum += uint64(delta)
+		d.last = v
+	}
+}
+
+func (d *dropCounter) total() uint64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.sum
 }
 
 // rateMeter turns a counter into a rate over windows of at least a second.

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/cutover/cutover/monitor/termsafe"
 )
 
 // Formats are the report's output formats.
@@ -18,7 +20,7 @@ var Formats = []string{"text", "md", "html", "json"}
 func Write(w io.Writer, rep *Report, format string) error {
 	switch format {
 	case "json":
-		enc := json.NewEncoder(w)
+		enc := json.NewEncoder(termsafe.JSONWriter{W: w}) // DEL, C1 and bidi controls as \uXXXX: safe on a terminal, same JSON
 		enc.SetIndent("", "  ")
 		return enc.Encode(rep)
 	case "text":
@@ -49,7 +51,7 @@ func writeTables(w io.Writer, rep *Report, md bool) error {
 		tw, head = mdTable, "# "
 	}
 	title := fmt.Sprintf("Cutover report: %s (%s to %s, %d events, recording %s)",
-		rep.Name, stamp(rep.Start), stamp(rep.End), rep.Events, rep.Recording)
+		termsafe.Line(rep.Name), stamp(rep.Start), stamp(rep.End), rep.Events, termsafe.Line(rep.Recording))
 	if !md {
 		title += "\n" + strings.Repeat("=", len(title))
 	}
@@ -65,6 +67,10 @@ func writeTables(w io.Writer, rep *Report, md bool) error {
 	return nil
 }
 
+// The text and Markdown reports are read on terminals (cutover report
+// night.db): every cell, which may quote what the network sent (a reason
+// phrase, a trunk's answer, a number), goes through termsafe.Line.
+
 func textTable(w io.Writer, t table) error {
 	fmt.Fprintf(w, "%s\n%s\n", t.title, strings.Repeat("-", len(t.title)))
 	if len(t.rows) == 0 {
@@ -72,9 +78,16 @@ func textTable(w io.Writer, t table) error {
 		return err
 	}
 	tab := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tab, strings.Join(t.head, "\t"))
+	line := func(cells []string) {
+		out := make([]string, len(cells))
+		for i, c := range cells {
+			out[i] = termsafe.Line(c)
+		}
+		fmt.Fprintln(tab, strings.Join(out, "\t"))
+	}
+	line(t.head)
 	for _, r := range t.rows {
-		fmt.Fprintln(tab, strings.Join(r, "\t"))
+		line(r)
 	}
 	if err := tab.Flush(); err != nil {
 		return err
@@ -93,7 +106,7 @@ func mdTable(w io.Writer, t table) error {
 	line := func(cells []string) {
 		out := make([]string, len(cells))
 		for i, c := range cells {
-			out[i] = esc.Replace(c)
+			out[i] = termsafe.Line(esc.Replace(c))
 		}
 		fmt.Fprintf(w, "| %s |\n", strings.Join(out, " | "))
 	}

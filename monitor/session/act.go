@@ -12,6 +12,7 @@ import (
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/action"
 	"github.com/cutover/cutover/monitor/config"
+	"github.com/cutover/cutover/monitor/termsafe"
 	"github.com/cutover/cutover/store"
 )
 
@@ -53,7 +54,7 @@ func (a Act) Run(ctx context.Context) error {
 	var failed error
 	for _, s := range steps {
 		if err := r.step(ctx, s); err != nil {
-			fmt.Fprintf(a.Out, "FAILED: %v\n", err)
+			fmt.Fprintf(a.Out, "FAILED: %s\n", termsafe.Line(err.Error()))
 			failed = errors.Join(failed, err)
 		}
 	}
@@ -109,16 +110,17 @@ func (r *actRun) openRecording() (func(), error) {
 	return func() { _ = w.Close(); _ = st.Close() }, nil
 }
 
-// step plans, shows, confirms, applies and records one action.
+// step plans, shows, confirms, applies and records one action. What a
+// peer answered (dry run, read-back, notes) is shown through termsafe.
 func (r *actRun) step(ctx context.Context, s Step) error {
 	fmt.Fprintf(r.Out, "\n== %s\n", s.Title())
 	plan, err := r.run.Plan(ctx, s)
 	if err != nil {
 		return err
 	}
-	fmt.Fprint(r.Out, plan.Diff)
+	fmt.Fprint(r.Out, termsafe.Text(plan.Diff))
 	if plan.Notes != "" {
-		fmt.Fprintln(r.Out, plan.Notes)
+		fmt.Fprintln(r.Out, termsafe.Text(plan.Notes))
 	}
 	switch {
 	case r.DryRun:
@@ -139,9 +141,9 @@ func (r *actRun) step(ctx context.Context, s Step) error {
 		fmt.Fprintln(r.Out, "failed")
 		return err
 	}
-	fmt.Fprintf(r.Out, "done\nread back:\n%s\n", indent(res.ReadBack))
+	fmt.Fprintf(r.Out, "done\nread back:\n%s\n", indent(termsafe.Text(res.ReadBack)))
 	if res.Notes != "" {
-		fmt.Fprintln(r.Out, res.Notes)
+		fmt.Fprintln(r.Out, termsafe.Text(res.Notes))
 	}
 	if res.Undo != "" {
 		fmt.Fprintf(r.Out, "undo with: cutover act undo %s -c %s --db %s\n", id, r.File.Path, r.path)

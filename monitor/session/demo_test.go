@@ -142,8 +142,8 @@ func TestSummaryGivesCommittedAndLost(t *testing.T) {
 	if s := out.Summary("demo"); !strings.Contains(s, "2084274 events") || !strings.HasSuffix(s, "recording x.db (6524 events committed, 2077750 lost)") {
 		t.Errorf("summary %q", s)
 	}
-	out.HEP = &hep.Stats{Name: "hep 127.0.0.1:9060", Packets: 2084279, Dropped: 5}
-	if s := out.Summary("watch"); !strings.Contains(s, "losses by stage: pipeline 5 (queue full), recording 2077750 (not written)") {
+	out.HEP = &hep.Stats{Name: "hep 127.0.0.1:9060", Packets: 2084279, Dropped: 5, KernelDropped: 300, QueueDropped: 40}
+	if s := out.Summary("watch"); !strings.Contains(s, "losses by stage: kernel 300, parse queue 40, pipeline 5 (queue full), recording 2077750 (not written)") {
 		t.Errorf("watch summary %q", s)
 	}
 	imp := Imported{Outcome: out}

@@ -73,16 +73,48 @@ type IntakeOptions struct {
 // source's delivery and the ingest verifier. It exists before the
 // session runs, so the screen's actor and notes can record through it.
 type Intake struct {
-	p *pipeline.Pipeline
-	o IntakeOptions
+	p     *pipeline.Pipeline
+	o     IntakeOptions
+	async *stir.Async // the verifier of a live or paced feed (nil: none, or Lossless)
 }
 
 // NewIntake makes the pipeline a session folds and records with.
+//
+// A live or paced feed never waits for a certificate fetch: its verifier
+// verifies at once what it has the certificates for and delivers the
+// other verdicts later, as events of their own. A Lossless feed (an
+// import) goes at the fold's pace anyway, so it waits for the fetch and
+// its verdicts stay inside their events.
 func NewIntake(o IntakeOptions) *Intake {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Intake{p: pipeline.New(monitor.NewState(o.Config), pipeline.Options{Recorder: o.Recorder, Logger: o.Logger}), o: o}
+	in := &Intake{p: pipeline.New(monitor.NewState(o.Config), pipeline.Options{Recorder: o.Recorder, Logger: o.Logger}), o: o}
+	if o.Verifier != nil && o.Delivery != Lossless {
+		in.async = o.Verifier.Async(stir.AsyncOptions{Deliver: in.deliverVerdict})
+	}
+	return in
+}
+
+// deliverVerdict records and folds a verdict that came after its request.
+// It runs on a verifier's worker, so it may wait for room in the queue.
+func (in *Intake) deliverVerdict(ev monitor.Event) {
+	if err := in.Record(ev); err != nil {
+		in.o.Logger.Warn("STIR verdict not recorded", "call-id", ev.Verdict.CallID, "err", err)
+	}
+}
+
+// verdictGrace is how long a session that stops gives the certificate
+// fetches under way before it cancels them (their requests are then
+// cert-unavailable).
+const verdictGrace = 2 * time.Second
+
+// closeVerifier delivers the verdicts still being fetched, before the
+// pipeline closes.
+func (in *Intake) closeVerifier() {
+	if in.async != nil {
+		in.async.Close(verdictGrace)
+	}
 }
 
 // Publish hands a source's event over as its delivery says: a paced
@@ -90,8 +122,11 @@ func NewIntake(o IntakeOptions) *Intake {
 // screen); an unpaced feed, or a replay, goes at the fold's pace and
 // loses nothing.
 func (in *Intake) Publish(ctx context.Context, ev monitor.Event) error {
-	if in.o.Verifier != nil {
-		in.o.Verifier.Annotate(ctx, &ev) // the verdict travels in the event: the fold does no I/O
+	switch { // the verdict travels in the event, or follows it: the fold does no I/O
+	case in.async != nil:
+		in.async.Annotate(&ev)
+	case in.o.Verifier != nil:
+		in.o.Verifier.Annotate(ctx, &ev)
 	}
 	switch {
 	case in.o.Delivery == Live:
@@ -219,7 +254,8 @@ func (s *Session) Run(parent context.Context) (out Outcome, err error) {
 	defer stopFeed()
 	go func() {
 		r.feedErr = s.o.Source.Feed(feedCtx, s.in)
-		stopControl() // act's events: each taken whole before the pipeline closes, or refused
+		s.in.closeVerifier() // the verdicts that follow their requests, before the pipeline closes
+		stopControl()        // act's events: each taken whole before the pipeline closes, or refused
 		p.Close()
 	}()
 

@@ -129,6 +129,7 @@ func sourceStat(s hep.Stats) tui.SourceStat {
 	return tui.SourceStat{
 		Name: "hep", State: s.State, PerSec: s.PerSec, Packets: s.Packets,
 		Malformed: s.Malformed + s.AuthRejected + s.NotSIP, Dropped: s.Dropped,
+		KernelDropped: s.KernelDropped, QueueDropped: s.QueueDropped, // the stages before the pipeline
 	}
 }
 
@@ -136,16 +137,16 @@ func sourceStat(s hep.Stats) tui.SourceStat {
 // every stage's losses.
 func watchSummary(line string, h hep.Stats, st pipeline.Stats) string {
 	line = strings.Replace(line, "stopped early", "stopped", 1)
-	return line + fmt.Sprintf("\n%s: %d packets, %d malformed, %d refused (auth key), %d not SIP, %d other protocols, %d dropped",
-		h.Name, h.Packets, h.Malformed, h.AuthRejected, h.NotSIP, h.Other, h.Dropped) + "\n" + stageLosses(st)
+	return line + fmt.Sprintf("\n%s: %d packets, %d malformed, %d refused (auth key), %d not SIP, %d other protocols, %d dropped (%d by the kernel, %d in the parse queue, %d by the pipeline)",
+		h.Name, h.Packets, h.Malformed, h.AuthRejected, h.NotSIP, h.Other, h.KernelDropped+h.QueueDropped+h.Dropped, h.KernelDropped, h.QueueDropped, h.Dropped) +
+		"\n" + stageLosses(h, st)
 }
 
 // stageLosses is what each stage lost, in the order an event meets them:
-// the pipeline's full queue (every source's events), the recording after
-// a write error (beyond its backlog).
-//
-// The collector's own stages (the kernel's socket buffer, SO_RXQ_OVFL;
-// its parse queue) come first once monitor/hep counts them.
-func stageLosses(st pipeline.Stats) string {
-	return fmt.Sprintf("losses by stage: pipeline %d (queue full), recording %d (not written)", st.Dropped, st.Lost)
+// the kernel's socket buffer and the collector's parse queue (HEP), the
+// pipeline's full queue (every source's events), the recording after a
+// write error (beyond its backlog).
+func stageLosses(h hep.Stats, st pipeline.Stats) string {
+	return fmt.Sprintf("losses by stage: kernel %d, parse queue %d, pipeline %d (queue full), recording %d (not written)",
+		h.KernelDropped, h.QueueDropped, st.Dropped, st.Lost)
 }

@@ -141,19 +141,58 @@ func (f *Fetcher) Certs(ctx context.Context, x5u string) ([]*x509.Certificate, e
 	f.inflight[x5u] = c
 	f.mu.Unlock()
 
-	c.certs, c.ttl, c.err = f.load(ctx, x5u)
-	if c.err != nil {
-		c.ttl = f.o.FailTTL
+	var local bool
+	if c.certs, c.ttl, c.err, local = f.loadLocal(x5u); !local {
+		c.certs, c.ttl, c.err = f.get(ctx, x5u)
 	}
 	f.mu.Lock()
 	delete(f.inflight, x5u)
-	if len(f.cache) >= f.o.MaxEntries {
-		f.evict(now)
-	}
-	f.cache[x5u] = &fetchEntry{certs: c.certs, err: c.err, expires: now.Add(c.ttl)}
+	f.remember(now, x5u, c.certs, c.ttl, c.err)
 	f.mu.Unlock()
 	close(c.done)
 	return c.certs, c.err
+}
+
+// ErrWouldFetch is what CertsNow returns when only the network can
+// answer: the certificate is not cached (or its fetch is under way), and
+// neither memory nor the local directory has it.
+var ErrWouldFetch = errors.New("certificate not cached: it must be fetched")
+
+// CertsNow is Certs without waiting for the network: the cache, memory
+// and the local directory answer, and the x5u rules refuse at once;
+// anything else is ErrWouldFetch (which, unlike every other error a
+// Fetcher returns, does not wrap ErrCertUnavailable).
+func (f *Fetcher) CertsNow(x5u string) ([]*x509.Certificate, error) {
+	now := f.o.Now()
+	f.mu.Lock()
+	if e, ok := f.cache[x5u]; ok && now.Before(e.expires) {
+		f.mu.Unlock()
+		return e.certs, e.err
+	}
+	_, busy := f.inflight[x5u]
+	f.mu.Unlock()
+	if busy {
+		return nil, ErrWouldFetch
+	}
+	certs, ttl, err, local := f.loadLocal(x5u)
+	if !local {
+		return nil, ErrWouldFetch
+	}
+	f.mu.Lock()
+	f.remember(now, x5u, certs, ttl, err)
+	f.mu.Unlock()
+	return certs, err
+}
+
+// remember caches a lookup's outcome (a failure for FailTTL); f.mu is held.
+func (f *Fetcher) remember(now time.Time, x5u string, certs []*x509.Certificate, ttl time.Duration, err error) {
+	if err != nil {
+		ttl = f.o.FailTTL
+	}
+	if len(f.cache) >= f.o.MaxEntries {
+		f.evict(now)
+	}
+	f.cache[x5u] = &fetchEntry{certs: certs, err: err, expires: now.Add(ttl)}
 }
 
 // evict drops expired entries, or the one closest to expiry when none is.
@@ -171,35 +210,37 @@ func (f *Fetcher) evict(now time.Time) {
 	}
 }
 
-// load finds the certificate without the cache: memory, directory, network.
-func (f *Fetcher) load(ctx context.Context, x5u string) ([]*x509.Certificate, time.Duration, error) {
+// loadLocal finds the certificate without the cache and without the
+// network: memory, directory, or a refusal by the x5u rules. done is
+// false when only a fetch (get) can answer.
+func (f *Fetcher) loadLocal(x5u string) (certs []*x509.Certificate, ttl time.Duration, err error, done bool) {
 	if b, ok := f.o.Static[x5u]; ok {
 		certs, err := ParseCerts(b)
-		return certs, 24 * time.Hour, wrapUnavailable(x5u, err)
+		return certs, 24 * time.Hour, wrapUnavailable(x5u, err), true
 	}
 	u, err := url.Parse(x5u)
 	if err != nil || u.Host == "" {
-		return nil, 0, fmt.Errorf("%w: x5u %q is not an absolute URL", ErrCertUnavailable, x5u)
+		return nil, 0, fmt.Errorf("%w: x5u %q is not an absolute URL", ErrCertUnavailable, x5u), true
 	}
 	if f.o.Dir != "" {
 		for _, name := range []string{filepath.Join(f.o.Dir, u.Host, filepath.FromSlash(path.Clean("/"+u.Path))), filepath.Join(f.o.Dir, path.Base(u.Path))} {
 			if b, err := os.ReadFile(name); err == nil {
 				certs, err := ParseCerts(b)
-				return certs, f.o.TTL, wrapUnavailable(x5u, err)
+				return certs, f.o.TTL, wrapUnavailable(x5u, err), true
 			}
 		}
 	}
 	switch {
 	case f.o.Offline:
-		return nil, 0, fmt.Errorf("%w: %s not in the offline certificate store", ErrCertUnavailable, x5u)
+		return nil, 0, fmt.Errorf("%w: %s not in the offline certificate store", ErrCertUnavailable, x5u), true
 	case u.Scheme != "https" && !(u.Scheme == "http" && f.o.AllowHTTP):
-		return nil, 0, fmt.Errorf("%w: x5u %s is not https", ErrCertUnavailable, x5u)
+		return nil, 0, fmt.Errorf("%w: x5u %s is not https", ErrCertUnavailable, x5u), true
 	case !f.o.AnyPort && u.Port() != "" && u.Port() != "443" && u.Port() != "8443":
-		return nil, 0, fmt.Errorf("%w: x5u %s: port %s, want 443 or 8443 (ATIS-1000074)", ErrCertUnavailable, x5u, u.Port())
+		return nil, 0, fmt.Errorf("%w: x5u %s: port %s, want 443 or 8443 (ATIS-1000074)", ErrCertUnavailable, x5u, u.Port()), true
 	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
-		return nil, 0, fmt.Errorf("%w: x5u %s has user info, a query or a fragment (ATIS-1000074)", ErrCertUnavailable, x5u)
+		return nil, 0, fmt.Errorf("%w: x5u %s has user info, a query or a fragment (ATIS-1000074)", ErrCertUnavailable, x5u), true
 	}
-	return f.get(ctx, x5u)
+	return nil, 0, nil, false
 }
 
 func (f *Fetcher) get(ctx context.Context, x5u string) ([]*x509.Certificate, time.Duration, error) {

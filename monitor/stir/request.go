@@ -16,6 +16,7 @@ var ErrNotRequest = errors.New("not a SIP request")
 // Request is the part of a SIP request the verifier reads.
 type Request struct {
 	Method     string
+	CallID     string
 	RURIUser   string   // request URI user part (or tel number)
 	ToUser     string   // To user part
 	InDialog   bool     // the To header has a tag: a re-INVITE or other in-dialog request
@@ -45,6 +46,9 @@ func ParseRequest(raw []byte) (req *Request, err error) {
 		return nil, ErrNotRequest
 	}
 	req = &Request{Method: string(r.Method), RURIUser: parseAddr(r.Recipient.String()).user}
+	if id := r.CallID(); id != nil {
+		req.CallID = id.Value()
+	}
 	var verstats [3]*Verstat // pai-tel, pai-sip, from
 	if from := r.From(); from != nil {
 		a := parseAddr(from.Address.String())

@@ -79,9 +79,10 @@ type Verdict struct {
 	Iat        int64     `json:"iat,omitempty"`
 	X5U        string    `json:"x5u,omitempty"`
 	OrigID     string    `json:"origid,omitempty"`
-	Compact    bool      `json:"compact,omitempty"` // the PASSporT was in compact form (..signature)
-	At         time.Time `json:"at"`                // the capture time the checks were measured against
-	Identities int       `json:"identities"`        // Identity (or y) header values on the request
+	Compact    bool      `json:"compact,omitempty"`  // the PASSporT was in compact form (..signature)
+	At         time.Time `json:"at"`                 // the capture time the checks were measured against
+	Identities int       `json:"identities"`         // Identity (or y) header values on the request
+	TooMany    int       `json:"too_many,omitempty"` // SHAKEN Identity headers not verified: past Options.MaxIdentities
 	Checks     []Check   `json:"checks"`
 	Verstat    *Verstat  `json:"verstat,omitempty"` // verstat found on P-Asserted-Identity or From
 }
@@ -98,7 +99,7 @@ func (v Verdict) Check(name string) Check {
 
 // Monitor turns the verdict into what travels inside a monitor event.
 func (v Verdict) Monitor() *monitor.StirVerdict {
-	return &monitor.StirVerdict{Attest: v.Attest, Result: string(v.Result)}
+	return &monitor.StirVerdict{Attest: v.Attest, Result: string(v.Result), TooMany: v.TooMany}
 }
 
 // rank orders results from worst (0) to Valid, so that among several

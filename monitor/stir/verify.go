@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -38,6 +39,10 @@ type Options struct {
 	CountryCode string
 	// Timeout bounds one certificate lookup (default 5 s).
 	Timeout time.Duration
+	// MaxIdentities caps the SHAKEN Identity headers verified per request
+	// (default 4): each may name another x5u to fetch, and one request can
+	// carry a hundred. The rest are counted in Verdict.TooMany.
+	MaxIdentities int
 }
 
 // Verifier checks the Identity headers of SIP requests. It is safe for
@@ -66,6 +71,9 @@ func NewVerifier(o Options) (*Verifier, error) {
 	if o.Trust == nil {
 		o.Trust = x509.NewCertPool()
 	}
+	if o.MaxIdentities <= 0 {
+		o.MaxIdentities = 4
+	}
 	return &Verifier{o: o, chains: newChainCache(1024)}, nil
 }
 
@@ -79,19 +87,27 @@ func (v *Verifier) VerifyRaw(ctx context.Context, raw []byte, at time.Time) (Ver
 	return v.Verify(ctx, req, at), nil
 }
 
-// Verify checks every Identity header of req at capture time at (the
+// Verify checks the Identity headers of req at capture time at (the
 // message's own time, so a replay verifies identically) and reports the
 // PASSporT that got furthest. Headers whose ppt parameter is not "shaken"
-// (a "div" PASSporT, say) are not SHAKEN attestations and are skipped.
+// (a "div" PASSporT, say) are not SHAKEN attestations and are skipped;
+// past Options.MaxIdentities SHAKEN headers, the rest are not verified
+// but counted (TooMany), unless one has already verified.
 func (v *Verifier) Verify(ctx context.Context, req *Request, at time.Time) Verdict {
+	return v.verify(ctx, req, at, v.o.Certs)
+}
+
+func (v *Verifier) verify(ctx context.Context, req *Request, at time.Time, certs CertSource) Verdict {
 	at = at.UTC()
 	best := Verdict{Result: NoIdentity}
-	first := true
-	for _, raw := range req.Identities {
-		if id, err := ParseIdentity(raw); err == nil && id.Ppt != "" && !strings.EqualFold(id.Ppt, "shaken") {
+	first, verified, tooMany := true, 0, 0
+	for _, raw := range v.shaken(req) {
+		if verified == v.o.MaxIdentities {
+			tooMany++
 			continue
 		}
-		vd := v.verifyOne(ctx, req, raw, at)
+		verified++
+		vd := v.verifyOne(ctx, req, raw, at, certs)
 		if first || vd.Result.rank() > best.Result.rank() {
 			best, first = vd, false
 		}
@@ -108,13 +124,86 @@ func (v *Verifier) Verify(ctx context.Context, req *Request, at time.Time) Verdi
 		cl.fail(CheckIdentity, detail)
 		best.Checks = cl.checks
 	}
-	best.At, best.Identities, best.Verstat = at, len(req.Identities), req.Verstat
+	best.At, best.Identities, best.Verstat, best.TooMany = at, len(req.Identities), req.Verstat, tooMany
 	return best
+}
+
+// shaken is the request's Identity header values that may be SHAKEN
+// PASSporTs: all but those whose ppt parameter names another type.
+func (v *Verifier) shaken(req *Request) []string {
+	out := make([]string, 0, len(req.Identities))
+	for _, raw := range req.Identities {
+		if id, err := ParseIdentity(raw); err == nil && id.Ppt != "" && !strings.EqualFold(id.Ppt, "shaken") {
+			continue
+		}
+		out = append(out, raw)
+	}
+	return out
+}
+
+// certsNow is a CertSource that can answer without waiting for the
+// network (Fetcher), or say it cannot (ErrWouldFetch).
+type certsNow interface {
+	CertsNow(x5u string) ([]*x509.Certificate, error)
+}
+
+// noWait is a CertSource that never waits: it notes when a lookup needed
+// the network.
+type noWait struct {
+	src    certsNow
+	missed bool
+}
+
+func (n *noWait) Certs(_ context.Context, x5u string) ([]*x509.Certificate, error) {
+	certs, err := n.src.CertsNow(x5u)
+	if errors.Is(err, ErrWouldFetch) {
+		n.missed = true
+	}
+	return certs, err
+}
+
+// VerifyNow is Verify when it needs no certificate fetch: every
+// certificate the verdict depends on is cached, in memory or in the local
+// directory (the common case once a signer's x5u has been seen). ok is
+// false when a fetch is needed, or Options.Certs cannot tell (it is not a
+// Fetcher); then nothing waited.
+func (v *Verifier) VerifyNow(req *Request, at time.Time) (vd Verdict, ok bool) {
+	src, can := v.o.Certs.(certsNow)
+	if !can {
+		return Verdict{}, false
+	}
+	nw := &noWait{src: src}
+	vd = v.verify(context.Background(), req, at, nw)
+	return vd, !nw.missed
+}
+
+// prefetch looks up the certificates of the headers Verify would check,
+// all at once, under ctx: with a Fetcher they are then cached (or their
+// failure is), so Verify waits for the slowest x5u, not for their sum.
+func (v *Verifier) prefetch(ctx context.Context, req *Request) {
+	seen := map[string]bool{}
+	var wg sync.WaitGroup
+	for i, raw := range v.shaken(req) {
+		if i == v.o.MaxIdentities {
+			break
+		}
+		p, _, err := decodeIdentity(raw)
+		if err != nil || p == nil || seen[p.X5U] {
+			continue
+		}
+		seen[p.X5U] = true
+		wg.Add(1)
+		go func(x5u string) {
+			defer wg.Done()
+			_, _ = v.o.Certs.Certs(ctx, x5u)
+		}(p.X5U)
+	}
+	wg.Wait()
 }
 
 // verifyOne runs the checks on one Identity header value, in order; a
 // failed check skips the ones that depend on it.
-func (v *Verifier) verifyOne(ctx context.Context, req *Request, raw string, at time.Time) Verdict {
+func (v *Verifier) verifyOne(ctx context.Context, req *Request, raw string, at time.Time, certs CertSource) Verdict {
 	cl := newChecklist()
 	cl.pass(CheckIdentity, "")
 	vd := Verdict{}
@@ -131,7 +220,7 @@ func (v *Verifier) verifyOne(ctx context.Context, req *Request, raw string, at t
 		return vd
 	}
 	cl.pass(CheckFormat, "")
-	v.checkCert(ctx, cl, p, at)
+	v.checkCert(ctx, cl, p, at, certs)
 	v.checkIat(cl, req, p, at)
 	v.checkOrig(cl, req, p)
 	v.checkDest(cl, req, p)
@@ -173,10 +262,10 @@ func decodeIdentity(raw string) (*PASSporT, Identity, error) {
 
 // checkCert obtains the x5u certificate, checks the signature with it and
 // then its chain and dates at capture time.
-func (v *Verifier) checkCert(ctx context.Context, cl *checklist, p *PASSporT, at time.Time) {
+func (v *Verifier) checkCert(ctx context.Context, cl *checklist, p *PASSporT, at time.Time, src CertSource) {
 	ctx, cancel := context.WithTimeout(ctx, v.o.Timeout)
 	defer cancel()
-	certs, err := v.o.Certs.Certs(ctx, p.X5U)
+	certs, err := src.Certs(ctx, p.X5U)
 	if err == nil && len(certs) == 0 {
 		err = errors.New("no certificate")
 	}

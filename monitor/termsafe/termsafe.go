@@ -11,6 +11,7 @@
 package termsafe
 
 import (
+	"io"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -130,4 +131,49 @@ func Controls() []rune {
 		}
 	}
 	return rs
+}
+
+// JSON makes encoding/json's output safe for a terminal without changing
+// what it decodes to: encoding/json escapes C0 controls but writes DEL, C1
+// controls and bidi controls raw, and here each becomes a \uXXXX escape.
+// They can only occur inside JSON strings, where the escape means the same
+// character. b must be JSON (an encoder's output).
+func JSON(b []byte) []byte {
+	var out []byte
+	last := 0
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			if c == 0x7f {
+				out = append(append(out, b[last:i]...), `\u007f`...)
+				last = i + 1
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if unsafeRune(r) {
+			h := strconv.FormatInt(int64(r), 16)
+			out = append(append(out, b[last:i]...), `\u`...)
+			out = append(append(out, strings.Repeat("0", 4-len(h))...), h...)
+			last = i + size
+		}
+		i += size
+	}
+	if out == nil {
+		return b
+	}
+	return append(out, b[last:]...)
+}
+
+// JSONWriter is w with JSON applied to each write: wrap an encoder's
+// writer with it (json.NewEncoder(termsafe.JSONWriter{W: w})). An
+// encoder writes whole values, so no character is split between writes.
+type JSONWriter struct{ W io.Writer }
+
+func (j JSONWriter) Write(p []byte) (int, error) {
+	if _, err := j.W.Write(JSON(p)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

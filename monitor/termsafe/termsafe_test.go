@@ -1,6 +1,7 @@
 package termsafe
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -81,4 +82,27 @@ func FuzzLine(f *testing.F) {
 			}
 		}
 	})
+}
+
+// JSON escapes what encoding/json leaves raw and still decodes to the
+// same string.
+func TestJSONEscapesWhatTheEncoderLeaves(t *testing.T) {
+	var in strings.Builder
+	for _, r := range Controls() {
+		in.WriteString("a" + string(r))
+	}
+	in.WriteString("é€😀")
+	var buf strings.Builder
+	if err := json.NewEncoder(JSONWriter{W: &buf}).Encode(map[string]string{"reason": in.String()}); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range buf.String() {
+		if r != '\n' && IsControl(r) {
+			t.Fatalf("U+%04X raw in %q", r, buf.String())
+		}
+	}
+	var back map[string]string
+	if err := json.Unmarshal([]byte(buf.String()), &back); err != nil || back["reason"] != in.String() {
+		t.Fatalf("decodes to %q (%v), want %q", back["reason"], err, in.String())
+	}
 }
