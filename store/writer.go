@@ -320,10 +320,16 @@ func (w *Writer) LastSeq() int64 {
 	return w.nextSeq - 1
 }
 
-// WaitCommitted waits until the event numbered seq is committed. It
-// returns an error when ctx ends first (saying why the Writer is not
-// recording, if it is not), or when seq will never be committed.
+// WaitCommitted waits until the event numbered seq is committed: it asks
+// the flusher to commit now rather than at its next tick (someone is
+// waiting). It returns an error when ctx ends first (saying why the
+// Writer is not recording, if it is not), or when seq will never be
+// committed.
 func (w *Writer) WaitCommitted(ctx context.Context, seq int64) error {
+	select {
+	case w.kick <- struct{}{}:
+	default:
+	}
 	for {
 		w.mu.Lock()
 		done, err, ended, ch := w.committedSeq >= seq, w.err, w.ended, w.changed
