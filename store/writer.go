@@ -322,14 +322,16 @@ func (w *Writer) LastSeq() int64 {
 
 // WaitCommitted waits until the event numbered seq is committed: it asks
 // the flusher to commit now rather than at its next tick (someone is
-// waiting). It returns an error when ctx ends first (saying why the
-// Writer is not recording, if it is not), or when seq will never be
-// committed.
+// waiting). It returns an error when ctx ends first, when seq will never
+// be committed, or when the Writer is failing and one more try (up to two
+// RetryEvery) has not cured it: whoever waits (an operator) hears it is
+// not recording in seconds. The event stays in the backlog meanwhile.
 func (w *Writer) WaitCommitted(ctx context.Context, seq int64) error {
 	select {
 	case w.kick <- struct{}{}:
 	default:
 	}
+	var giveUp <-chan time.Time
 	for {
 		w.mu.Lock()
 		done, err, ended, ch := w.committedSeq >= seq, w.err, w.ended, w.changed
@@ -342,9 +344,15 @@ func (w *Writer) WaitCommitted(ctx context.Context, seq int64) error {
 			return err
 		case ended:
 			return fmt.Errorf("recording %s: event %d: %w", w.s.path, seq, ErrLost)
+		case failing != nil && giveUp == nil:
+			t := time.NewTimer(2 * w.opts.RetryEvery)
+			defer t.Stop()
+			giveUp = t.C
 		}
 		select {
 		case <-ch:
+		case <-giveUp:
+			return fmt.Errorf("not committed: %w", failing)
 		case <-ctx.Done():
 			if failing != nil {
 				return fmt.Errorf("not committed yet: %w", failing)
