@@ -1,6 +1,8 @@
 package store
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -13,20 +15,37 @@ import (
 type WriterOptions struct {
 	FlushInterval time.Duration // commit what is buffered this often (default 200ms)
 	MaxBatch      int           // commit at once when this many events are buffered (default 2000)
+	// MaxBacklog is how many events the Writer keeps while it cannot
+	// write (a full disk): beyond it, Append refuses events and counts
+	// them lost (default 65,536).
+	MaxBacklog int
+	// RetryEvery is how often a commit that failed is tried again
+	// (default 1 s).
+	RetryEvery time.Duration
 }
 
 // highWater is how many MaxBatches Append lets pile up before it waits for
 // the flusher: back-pressure instead of unbounded memory when the disk
-// cannot keep up.
+// cannot keep up. While the Writer is failing, Append never waits.
 const highWater = 4
+
+// ErrLost: the Writer could not write for a while and its backlog is full,
+// so it refused these events: they are counted lost, never recorded.
+var ErrLost = errors.New("events lost: recording failing and its backlog full")
 
 // Writer is the recording's one batched writer. Append buffers events and
 // gives them their seq; a background flusher commits them in one
 // transaction every FlushInterval, or at once when MaxBatch are buffered.
-// After a kill -9 the recording lacks at most the last FlushInterval.
+// An event is committed once the transaction that holds it is in the
+// write-ahead log: a kill -9 of the process loses nothing committed
+// (a power cut may lose the last commits: synchronous=NORMAL).
 //
-// The first write error is sticky: the Writer stops writing and every
-// later call returns it, so the caller can show it.
+// A commit that fails (a full disk) is kept and tried again every
+// RetryEvery, without ever blocking Append: meanwhile events wait in a
+// backlog of at most MaxBacklog, and those beyond it are lost and counted
+// (Status). Checkpoints taken meanwhile are not kept. Only a collision
+// with another process's writer, or a recording with no cutover, stops the
+// Writer for good.
 type Writer struct {
 	s    *Store
 	opts WriterOptions
@@ -35,12 +54,19 @@ type Writer struct {
 	flushMu   sync.Mutex // serialises commits, so batches land in seq order
 	committed int64      // the last committed seq; flushMu guards it
 
-	mu      sync.Mutex
-	cond    *sync.Cond // signalled when the buffer is taken or the Writer fails
-	buf     batch
-	nextSeq int64 // the seq the next appended event gets
-	err     error
-	closed  bool
+	mu           sync.Mutex
+	cond         *sync.Cond // signalled when the buffer is taken or the Writer fails
+	buf          batch
+	nextSeq      int64 // the seq the next appended event gets
+	err          error // the Writer is stopped for good
+	failing      error // the last commit failed: not recording until one succeeds
+	firstFail    error // the first commit that failed, for Close
+	lastTry      time.Time
+	lost         uint64        // events refused (ErrLost, or after a stop) or never committed
+	committedSeq int64         // the last committed seq, for WaitCommitted
+	changed      chan struct{} // closed (and replaced) when committedSeq, failing or err change
+	closed       bool
+	ended        bool // Close has made its last commit
 
 	recorded atomic.Uint64
 	kick     chan struct{}
@@ -72,8 +98,14 @@ func NewWriter(s *Store, o WriterOptions) *Writer {
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = 2000
 	}
+	if o.MaxBacklog <= 0 {
+		o.MaxBacklog = 65536
+	}
+	if o.RetryEvery <= 0 {
+		o.RetryEvery = time.Second
+	}
 	w := &Writer{
-		s: s, opts: o, c: &committer{s: s},
+		s: s, opts: o, c: &committer{s: s}, changed: make(chan struct{}),
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
 	}
 	w.cond = sync.NewCond(&w.mu)
@@ -85,7 +117,7 @@ func NewWriter(s *Store, o WriterOptions) *Writer {
 		w.err = fmt.Errorf("recording %s: %w", s.path, ErrWriterActive)
 	default:
 		s.writer = w
-		w.nextSeq, w.committed = s.lastSeq+1, s.lastSeq
+		w.nextSeq, w.committed, w.committedSeq = s.lastSeq+1, s.lastSeq, s.lastSeq
 	}
 	s.mu.Unlock()
 	if w.err != nil {
@@ -98,22 +130,31 @@ func NewWriter(s *Store, o WriterOptions) *Writer {
 }
 
 // Append buffers evs (the Writer takes ownership of the slice) and numbers
-// them. It returns the Writer's first error, if any. It blocks only when
-// the flusher has fallen several batches behind.
+// them. An error says they were not taken, and are counted lost: the
+// Writer is stopped, or it is failing and its backlog is full (ErrLost).
+// While the Writer is failing but has room, Append takes them and returns
+// nil (Status says it is not recording). It blocks only when a healthy
+// flusher has fallen several batches behind.
 func (w *Writer) Append(evs []monitor.Event) error {
 	if len(evs) == 0 {
 		return w.Err()
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	for w.err == nil && !w.closed && len(w.buf.evs) >= highWater*w.opts.MaxBatch {
+	for w.err == nil && w.failing == nil && !w.closed && len(w.buf.evs) >= highWater*w.opts.MaxBatch {
 		w.cond.Wait()
 	}
 	if err := w.usable(); err != nil {
+		w.lost += uint64(len(evs))
 		return err
 	}
 	if w.s.cutover() == 0 {
+		w.lost += uint64(len(evs))
 		return fmt.Errorf("recording %s: append: %w", w.s.path, ErrNoCutover)
+	}
+	if w.failing != nil && len(w.buf.evs)+len(evs) > w.opts.MaxBacklog {
+		w.lost += uint64(len(evs))
+		return fmt.Errorf("%w (%d events lost so far): %w", ErrLost, w.lost, w.failing)
 	}
 	if len(w.buf.evs) == 0 && len(w.buf.ckpts) == 0 {
 		w.buf = batch{firstSeq: w.nextSeq, evs: evs}
@@ -139,6 +180,9 @@ func (w *Writer) Checkpoint(tsNs int64, state []byte) error {
 	if err := w.usable(); err != nil {
 		return err
 	}
+	if w.failing != nil {
+		return nil // not kept while failing: a checkpoint only speeds up seeking
+	}
 	w.addCheckpoint(checkpoint{ts: tsNs, state: append([]byte{}, state...)})
 	return nil
 }
@@ -154,6 +198,9 @@ func (w *Writer) CheckpointFunc(tsNs int64, encode func() []byte) error {
 	if err := w.usable(); err != nil {
 		return err
 	}
+	if w.failing != nil {
+		return nil // not kept while failing: a checkpoint only speeds up seeking
+	}
 	w.addCheckpoint(checkpoint{ts: tsNs, encode: encode})
 	return nil
 }
@@ -167,7 +214,9 @@ func (w *Writer) addCheckpoint(cp checkpoint) {
 	w.buf.ckpts = append(w.buf.ckpts, cp)
 }
 
-// Flush commits everything buffered now, and returns the Writer's error.
+// Flush commits everything buffered now (trying again a commit that
+// failed), and returns the Writer's error: nil once everything is
+// committed.
 func (w *Writer) Flush() error {
 	w.flushMu.Lock()
 	defer w.flushMu.Unlock()
@@ -181,13 +230,15 @@ func (w *Writer) Flush() error {
 }
 
 // Close commits what is buffered, stops the flusher and returns the
-// Writer's error. The Store may then have a new Writer.
+// Writer's error: also when events were lost (or are now, because the
+// last commit failed too) though it recovered meanwhile. The Store may
+// then have a new Writer.
 func (w *Writer) Close() error {
 	w.mu.Lock()
 	if w.closed {
 		w.mu.Unlock()
 		<-w.done
-		return w.Err()
+		return w.closeErr()
 	}
 	w.closed = true
 	w.cond.Broadcast()
@@ -203,31 +254,118 @@ func (w *Writer) Close() error {
 	}
 	w.c.close()
 	committed := w.committed
+	w.mu.Lock()
+	w.lost += uint64(len(w.buf.evs)) // a backlog the last commit could not write
+	w.buf = batch{firstSeq: w.nextSeq}
+	w.ended = true
+	w.signal()
+	w.mu.Unlock()
 	w.flushMu.Unlock()
 	w.s.mu.Lock()
 	if w.s.writer == w {
 		w.s.writer = nil
-		w.s.lastSeq = committed // a failed batch leaves no gap for the next writer
+		w.s.lastSeq = committed // what was never committed leaves no gap for the next writer
 	}
 	w.s.mu.Unlock()
-	return w.Err()
+	return w.closeErr()
 }
 
-// Err returns the Writer's first error, or nil.
+// closeErr is Close's error: the Writer's, or what was lost.
+func (w *Writer) closeErr() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	switch {
+	case w.err != nil:
+		return w.err
+	case w.failing != nil:
+		return w.failing
+	case w.lost > 0:
+		return fmt.Errorf("recording %s: %d events lost while it could not write: %w", w.s.path, w.lost, w.firstFail)
+	}
+	return nil
+}
+
+// Err returns why the Writer is not recording now (stopped for good, or
+// its last commit failed), or nil.
 func (w *Writer) Err() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.err
+	return cmpErr(w.err, w.failing)
+}
+
+func cmpErr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
 }
 
 // Recorded returns how many events have been committed.
 func (w *Writer) Recorded() uint64 { return w.recorded.Load() }
+
+// Status says how many events are committed and how many lost (refused,
+// or never committed), and why the Writer is not recording now (nil: it
+// is). Once Close has returned, committed + lost is every event given to
+// Append.
+func (w *Writer) Status() (committed, lost uint64, err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.recorded.Load(), w.lost, cmpErr(w.err, w.failing)
+}
 
 // LastSeq returns the seq of the last event appended (committed or not).
 func (w *Writer) LastSeq() int64 {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.nextSeq - 1
+}
+
+// WaitCommitted waits until the event numbered seq is committed: it asks
+// the flusher to commit now rather than at its next tick (someone is
+// waiting). It returns an error when ctx ends first, when seq will never
+// be committed, or when the Writer is failing and one more try (up to two
+// RetryEvery) has not cured it: whoever waits (an operator) hears it is
+// not recording in seconds. The event stays in the backlog meanwhile.
+func (w *Writer) WaitCommitted(ctx context.Context, seq int64) error {
+	select {
+	case w.kick <- struct{}{}:
+	default:
+	}
+	var giveUp <-chan time.Time
+	for {
+		w.mu.Lock()
+		done, err, ended, ch := w.committedSeq >= seq, w.err, w.ended, w.changed
+		failing := w.failing
+		w.mu.Unlock()
+		switch {
+		case done:
+			return nil
+		case err != nil:
+			return err
+		case ended:
+			return fmt.Errorf("recording %s: event %d: %w", w.s.path, seq, ErrLost)
+		case failing != nil && giveUp == nil:
+			t := time.NewTimer(2 * w.opts.RetryEvery)
+			defer t.Stop()
+			giveUp = t.C
+		}
+		select {
+		case <-ch:
+		case <-giveUp:
+			return fmt.Errorf("not committed: %w", failing)
+		case <-ctx.Done():
+			if failing != nil {
+				return fmt.Errorf("not committed yet: %w", failing)
+			}
+			return fmt.Errorf("not committed yet: %w", ctx.Err())
+		}
+	}
+}
+
+// signal wakes WaitCommitted. w.mu is held.
+func (w *Writer) signal() {
+	close(w.changed)
+	w.changed = make(chan struct{})
 }
 
 // usable returns the sticky error, or ErrClosed. w.mu is held.
@@ -249,30 +387,59 @@ func (w *Writer) take() batch {
 	return b
 }
 
-// commit writes b in one transaction; w.flushMu is held. A failure
-// becomes the sticky error, and b is lost.
+// commit writes b in one transaction; w.flushMu is held. A failure that
+// may pass (a full disk) puts b's events back in front of the buffer, to
+// be tried again; one that cannot (another process writes the file)
+// stops the Writer, and what it held is lost.
 func (w *Writer) commit(b batch) {
-	if w.Err() != nil {
+	if w.Err() != nil && !w.retrying() {
+		w.mu.Lock()
+		w.lost += uint64(len(b.evs))
+		w.mu.Unlock()
 		return
 	}
 	err := w.c.commit(b)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.lastTry = time.Now()
 	if err != nil {
-		w.mu.Lock()
-		if w.err == nil {
-			w.err = wrapErr(w.s.path, "write events", err)
+		werr := wrapErr(w.s.path, "write events", err)
+		if errors.Is(err, ErrWriterActive) || errors.Is(err, ErrNoCutover) {
+			if w.err == nil {
+				w.err = werr
+			}
+			w.lost += uint64(len(b.evs) + len(w.buf.evs))
+			w.buf = batch{firstSeq: w.nextSeq}
+		} else {
+			if w.firstFail == nil {
+				w.firstFail = werr
+			}
+			w.failing = werr
+			// Tried again later, from the same seq; checkpoints are dropped.
+			w.buf = batch{firstSeq: b.firstSeq, evs: append(b.evs, w.buf.evs...)}
 		}
-		w.buf = batch{firstSeq: w.nextSeq}
 		w.cond.Broadcast()
-		w.mu.Unlock()
+		w.signal()
 		return
 	}
 	w.recorded.Add(uint64(len(b.evs)))
 	if len(b.evs) > 0 {
 		w.committed = b.firstSeq + int64(len(b.evs)) - 1
+		w.committedSeq = w.committed
 	}
+	w.failing = nil
+	w.signal()
 }
 
-// run is the background flusher.
+// retrying says whether the Writer's error is one a commit may cure.
+func (w *Writer) retrying() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err == nil && w.failing != nil
+}
+
+// run is the background flusher. While failing, it tries again every
+// RetryEvery, not at every tick or kick.
 func (w *Writer) run() {
 	defer close(w.done)
 	t := time.NewTicker(w.opts.FlushInterval)
@@ -284,7 +451,12 @@ func (w *Writer) run() {
 		case <-t.C:
 		case <-w.kick:
 		}
-		_ = w.Flush()
+		w.mu.Lock()
+		wait := w.failing != nil && time.Since(w.lastTry) < w.opts.RetryEvery
+		w.mu.Unlock()
+		if !wait {
+			_ = w.Flush()
+		}
 	}
 }
 

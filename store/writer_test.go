@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -282,10 +283,14 @@ func TestAppendBeforeBeginCutover(t *testing.T) {
 	}
 }
 
+// TestWriterDiskFull fills the database's size limit: the Writer says it
+// is not recording, keeps what it can in its backlog and counts the rest
+// lost, never blocks Append, and once there is room again commits the
+// backlog and carries on. (Before, the first failure stopped it for good.)
 func TestWriterDiskFull(t *testing.T) {
 	t.Parallel()
 	s := newRecording(t)
-	w := NewWriter(s, WriterOptions{FlushInterval: time.Hour, MaxBatch: 1 << 20})
+	w := NewWriter(s, WriterOptions{FlushInterval: time.Hour, MaxBatch: 1 << 20, MaxBacklog: 600, RetryEvery: time.Hour})
 	if err := w.Append(sipEvents(0, 10)); err != nil {
 		t.Fatal(err)
 	}
@@ -299,41 +304,57 @@ func TestWriterDiskFull(t *testing.T) {
 	if _, err := s.db.Exec(fmt.Sprintf("PRAGMA max_page_count = %d", pages+3)); err != nil {
 		t.Fatal(err)
 	}
-	_ = w.Append(sipEvents(10, 500)) // ~300 kB: far more than 3 pages
+	if err := w.Append(sipEvents(10, 500)); err != nil { // ~300 kB: far more than 3 pages
+		t.Fatal(err)
+	}
 	err := w.Flush()
 	assertErr(t, err, ErrDiskFull, s.Path())
-	if !errors.Is(w.Err(), ErrDiskFull) {
-		t.Errorf("Err() = %v, want ErrDiskFull", w.Err())
+	if committed, lost, err := w.Status(); committed != 10 || lost != 0 || !errors.Is(err, ErrDiskFull) {
+		t.Errorf("Status() = %d committed, %d lost, %v; want 10, 0, ErrDiskFull", committed, lost, err)
 	}
-	if err := w.Append(sipEvents(510, 1)); !errors.Is(err, ErrDiskFull) {
-		t.Errorf("Append after the failure: err = %v, want the sticky ErrDiskFull", err)
+	// Meanwhile: the backlog takes 95 more, then refuses (lost), at once.
+	if err := w.Append(sipEvents(510, 95)); err != nil {
+		t.Errorf("Append into the backlog: %v", err)
 	}
-	if err := w.Checkpoint(1, []byte("x")); !errors.Is(err, ErrDiskFull) {
-		t.Errorf("Checkpoint after the failure: err = %v", err)
+	if err := w.Append(sipEvents(605, 7)); !errors.Is(err, ErrLost) {
+		t.Errorf("Append beyond the backlog: err = %v, want ErrLost", err)
 	}
-	if err := s.Close(); !errors.Is(err, ErrDiskFull) {
-		t.Errorf("Close: err = %v, want the writer's ErrDiskFull", err)
+	if err := w.Checkpoint(1, []byte("x")); err != nil {
+		t.Errorf("Checkpoint while failing: %v (dropped, not an error)", err)
 	}
-	if w.Recorded() != 10 {
-		t.Errorf("Recorded() = %d, want the 10 committed before the failure", w.Recorded())
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	err = w.WaitCommitted(ctx, 11)
+	cancel()
+	if !errors.Is(err, ErrDiskFull) {
+		t.Errorf("WaitCommitted while failing: %v, want the disk-full reason", err)
 	}
-	if c, err := openReader(t, s.Path()).Count(); err != nil || c != 10 {
-		t.Errorf("after a full disk the recording holds %d events (%v), want 10", c, err)
-	}
-	// Space freed, a new session carries on from the last committed event.
-	s2, err := Open(s.Path())
-	if err != nil {
+
+	// Space returns: the next flush commits the backlog, in order.
+	if _, err := s.db.Exec("PRAGMA max_page_count = 1073741823"); err != nil {
 		t.Fatal(err)
 	}
-	w2 := NewWriter(s2, WriterOptions{})
-	if err := w2.Append(sipEvents(0, 1)); err != nil {
+	if err := w.Flush(); err != nil {
+		t.Fatalf("Flush once space returned: %v", err)
+	}
+	if err := w.WaitCommitted(context.Background(), 605); err != nil {
+		t.Errorf("WaitCommitted(605) after recovery: %v", err)
+	}
+	if err := w.Append(sipEvents(612, 3)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s2.Close(); err != nil {
-		t.Fatal(err)
+	if err := w.Close(); !errors.Is(err, ErrDiskFull) || !strings.Contains(err.Error(), "7 events lost") {
+		t.Errorf("Close: err = %v, want the 7 lost with the first failure", err)
 	}
-	if last, _ := openReader(t, s.Path()).LastSeq(); last != 11 {
-		t.Errorf("LastSeq() = %d after reopening, want 11", last)
+	committed, lost, _ := w.Status()
+	if committed != 608 || lost != 7 || committed+lost != 615 {
+		t.Errorf("Status() = %d committed, %d lost; want 608 + 7 = the 615 appended", committed, lost)
+	}
+	r := openReader(t, s.Path())
+	if c, err := r.Count(); err != nil || c != 608 {
+		t.Errorf("the recording holds %d events (%v), want 608", c, err)
+	}
+	if last, _ := r.LastSeq(); last != 608 {
+		t.Errorf("LastSeq() = %d, want 608: no gap where the lost ones were", last)
 	}
 }
 

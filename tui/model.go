@@ -68,10 +68,11 @@ type Options struct {
 // PipelineStats describe the pipeline itself, for the header.
 type PipelineStats struct {
 	EventsPerSec    float64
-	Dropped         uint64
+	Dropped         uint64 // events the pipeline's full queue refused
 	Queue, QueueCap int
-	Recorded        uint64
-	StoreErr        string
+	Recorded        uint64       // events committed to the recording
+	Lost            uint64       // events the recording lost after a write error
+	StoreErr        string       // why nothing is being recorded now: NOT RECORDING ("": recording)
 	Sources         []SourceStat // live inputs (HEP collector, probes), shown in the header
 }
 
@@ -83,6 +84,10 @@ type SourceStat struct {
 	Packets     uint64
 	Malformed   uint64 // packets it received but could not decode
 	Dropped     uint64 // events the pipeline refused (queue full)
+	// The losses before the pipeline: datagrams the kernel dropped (its
+	// socket buffer full) and packets read but never parsed (the
+	// source's parse queue full).
+	KernelDropped, QueueDropped uint64
 }
 
 // SnapshotMsg carries a new snapshot of the fold to the screen. The cmd

@@ -66,7 +66,7 @@ func TestHeaderModesAndErrors(t *testing.T) {
 	m := newTestModel(t, Options{Mode: ModeLive, RecordingPath: "rec.db"}, 80, 24)
 	m = send(m, SnapshotMsg{Snap: testSnapshot(), Stats: PipelineStats{StoreErr: "disk full"}})
 	scr := screen(m)
-	mustContain(t, scr, "LIVE", "rec", "rec.db", "dropped 0", "store error: disk full")
+	mustContain(t, scr, "LIVE", "rec", "rec.db", "dropped 0", "NOT RECORDING: disk full")
 	if strings.Contains(m.View().Content, m.c.st.Alarm.Render(" dropped 0 ")) {
 		t.Error("a zero drop counter is highlighted")
 	}

@@ -31,3 +31,32 @@ func TestHeaderSources(t *testing.T) {
 	m = send(m, SnapshotMsg{Snap: testSnapshot(), Stats: st})
 	mustContain(t, strings.Split(screen(m), "\n")[0], "hep :9060 ● stopped")
 }
+
+// After a write error the header says NOT RECORDING, in red, and why;
+// "rec" counts committed events; every stage's losses are on the second
+// line, each an alarm: the kernel's and the parse queue's (per source),
+// the pipeline's queue, the recording's.
+func TestHeaderNotRecordingAndLosses(t *testing.T) {
+	t.Parallel()
+	st := PipelineStats{Recorded: 6524, Lost: 2084, Dropped: 17, StoreErr: "disk full",
+		Sources: []SourceStat{{Name: "hep :9060", State: "listening", KernelDropped: 300, QueueDropped: 40}}}
+	m := newTestModel(t, Options{Mode: ModeLive, RecordingPath: "rec.db"}, 120, 24)
+	m = send(m, SnapshotMsg{Snap: testSnapshot(), Stats: st})
+	health := strings.Split(screen(m), "\n")[1]
+	mustContain(t, health, "NOT RECORDING: disk full", "kernel 300", "parse 40", "dropped 17", "rec lost 2,084", "rec 6,524")
+	for _, s := range []string{" NOT RECORDING: disk full ", " kernel 300 ", " parse 40 ", " rec lost 2,084 "} {
+		if !strings.Contains(m.View().Content, m.c.st.Alarm.Render(s)) {
+			t.Errorf("%q is not drawn as an alarm", s)
+		}
+	}
+	// At 80 columns NOT RECORDING comes first, before anything is cut.
+	m = newTestModel(t, Options{Mode: ModeLive, RecordingPath: "rec.db"}, 80, 24)
+	m = send(m, SnapshotMsg{Snap: testSnapshot(), Stats: st})
+	mustContain(t, strings.Split(screen(m), "\n")[1], "NOT RECORDING")
+
+	// Recording again: no alarm, the losses stay counted.
+	st.StoreErr = ""
+	m = send(m, SnapshotMsg{Snap: testSnapshot(), Stats: st})
+	health = strings.Split(screen(m), "\n")[1]
+	mustNotContain(t, health, "NOT RECORDING")
+}

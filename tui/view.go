@@ -141,15 +141,10 @@ func (m Model) healthLine(snap monitor.Snapshot) string {
 	parts := []string{
 		st.Text.Render(thousands(uint64(s.EventsPerSec+0.5))) + st.Muted.Render(" ev/s"),
 	}
-	dropped := "dropped " + thousands(s.Dropped)
-	if s.Dropped > 0 {
-		parts = append(parts, st.Alarm.Render(" "+dropped+" "))
-	} else {
-		parts = append(parts, st.Muted.Render(dropped))
+	if s.StoreErr != "" && m.o.Mode != ModeReplay { // first: it must survive a narrow screen
+		parts = append(parts, st.Alarm.Render(" NOT RECORDING: "+s.StoreErr+" "))
 	}
-	if s.StoreErr != "" {
-		parts = append(parts, st.Alarm.Render(" store error: "+s.StoreErr+" "))
-	}
+	parts = append(parts, m.lossText()...)
 	if s.QueueCap > 0 {
 		q := "queue " + strconv.Itoa(s.Queue) + "/" + strconv.Itoa(s.QueueCap)
 		if s.Queue*10 >= s.QueueCap*8 {
@@ -163,6 +158,35 @@ func (m Model) healthLine(snap monitor.Snapshot) string {
 		parts = append(parts, st.Warn.Render(thousands(snap.Malformed)+" malformed SIP"))
 	}
 	return strings.Join(parts, sep)
+}
+
+// lossText is every stage's losses, in the order an event meets them: the
+// kernel's socket buffer and the sources' parse queues (when not zero),
+// the pipeline's queue (always), the recording after a write error (when
+// not zero). Together with what was folded they add up to what was sent.
+func (m Model) lossText() []string {
+	st, s := m.c.st, m.stats
+	var kernel, parse uint64
+	for _, src := range s.Sources {
+		kernel += src.KernelDropped
+		parse += src.QueueDropped
+	}
+	var parts []string
+	alarm := func(label string, n uint64) {
+		if n > 0 {
+			parts = append(parts, st.Alarm.Render(" "+label+" "+thousands(n)+" "))
+		}
+	}
+	alarm("kernel", kernel)
+	alarm("parse", parse)
+	dropped := "dropped " + thousands(s.Dropped)
+	if s.Dropped > 0 {
+		parts = append(parts, st.Alarm.Render(" "+dropped+" "))
+	} else {
+		parts = append(parts, st.Muted.Render(dropped))
+	}
+	alarm("rec lost", s.Lost)
+	return parts
 }
 
 func (m Model) recordingText() string {

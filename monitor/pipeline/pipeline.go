@@ -5,8 +5,10 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -15,14 +17,22 @@ import (
 	"github.com/cutover/cutover/monitor"
 )
 
-// Recorder persists events. Append takes ownership of the slice.
-// CheckpointFunc records a checkpoint after the events appended so far,
-// whose bytes encode gives later, on a goroutine of the Recorder's (at
-// most once; nil: none). store.Writer implements it.
+// Recorder persists events. Append takes ownership of the slice and
+// numbers the events it takes (LastSeq is the last one's number); an
+// error means it took none (they are counted lost). CheckpointFunc
+// records a checkpoint after the events appended so far, whose bytes
+// encode gives later, on a goroutine of the Recorder's (at most once;
+// nil: none). WaitCommitted returns once the event numbered seq is
+// committed; Status counts the events committed and lost, and says why
+// nothing is being recorded now (nil: recording). store.Writer
+// implements it.
 type Recorder interface {
 	Append(evs []monitor.Event) error
 	CheckpointFunc(tsNs int64, encode func() []byte) error
 	Flush() error
+	LastSeq() int64
+	WaitCommitted(ctx context.Context, seq int64) error
+	Status() (committed, lost uint64, err error)
 }
 
 // Options configure a Pipeline. Zero values take the defaults.
@@ -48,11 +58,13 @@ type Stats struct {
 	Published    uint64
 	Dropped      uint64 // events refused because the queue was full
 	Applied      uint64
-	Recorded     uint64 // events handed to the recorder
+	Handed       uint64 // events given to the recorder (folded and derived): Recorded + Lost + in flight
+	Recorded     uint64 // events the recorder has committed
+	Lost         uint64 // events the recorder lost (refused after a write error, its backlog full)
 	Queue        int
 	QueueCap     int
 	EventsPerSec float64 // folded per second of wall time, over the last snapshot interval
-	StoreErr     string  // the recorder's first error, if any
+	StoreErr     string  // why nothing is being recorded now ("": recording, or no recorder)
 }
 
 // Pipeline owns the fold. Create it with New, start Run in one goroutine.
@@ -60,12 +72,13 @@ type Pipeline struct {
 	opts    Options
 	state   *monitor.State
 	q       chan monitor.Event
+	prio    chan prioItem // operators' events: folded ahead of q
 	swap    chan swapReq
 	done    chan struct{}
 	once    sync.Once
 	closing sync.RWMutex // PublishWait holds it to queue; Close to close done
 
-	published, dropped, applied, recorded atomic.Uint64
+	published, dropped, applied, handed atomic.Uint64
 
 	mu       sync.Mutex
 	snap     *monitor.Snapshot
@@ -104,7 +117,7 @@ func New(state *monitor.State, opts Options) *Pipeline {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Pipeline{opts: opts, state: state, q: make(chan monitor.Event, opts.QueueSize),
-		swap: make(chan swapReq), done: make(chan struct{})}
+		prio: make(chan prioItem, prioSize), swap: make(chan swapReq), done: make(chan struct{})}
 }
 
 // Publish offers an event without ever blocking. It returns false, and
@@ -149,6 +162,70 @@ func (p *Pipeline) PublishWait(ctx context.Context, ev monitor.Event) error {
 
 var errClosed = errors.New("pipeline closed")
 
+// prioSize bounds the priority lane: operators' events are few, and
+// PublishCommitted waits for room.
+const prioSize = 256
+
+// prioItem is an event of the priority lane, with where to say which seq
+// the recorder gave it.
+type prioItem struct {
+	ev    monitor.Event
+	reply chan ticket // buffered: Run never waits on it
+}
+
+// ticket is a priority event's place in the recording: its seq (0: no
+// recorder, it is folded), or why the recorder did not take it.
+type ticket struct {
+	seq int64
+	err error
+}
+
+// PublishCommitted records what an operator did (an action step, a
+// note): it queues ev in the priority lane, which the fold takes ahead of
+// every queued source event, and returns once the recording has
+// committed the event (with no recorder: once it is folded). An error
+// says it is not known to be committed: refused after Close, ctx ended
+// first (the recording failing, or far behind), or the recorder lost it.
+// The fold stays one goroutine: the lane changes only where the event
+// falls among the queued ones, and the recording keeps the fold's order.
+func (p *Pipeline) PublishCommitted(ctx context.Context, ev monitor.Event) error {
+	it := prioItem{ev: ev, reply: make(chan ticket, 1)}
+	if err := p.queuePrio(ctx, it); err != nil {
+		return err
+	}
+	var tk ticket
+	select {
+	case tk = <-it.reply:
+	case <-ctx.Done():
+		return fmt.Errorf("not yet recorded: %w", ctx.Err())
+	}
+	if tk.err != nil {
+		return fmt.Errorf("not recorded: %w", tk.err)
+	}
+	if tk.seq == 0 || p.opts.Recorder == nil {
+		return nil
+	}
+	return p.opts.Recorder.WaitCommitted(ctx, tk.seq)
+}
+
+// queuePrio puts it in the priority lane, as PublishWait does in the queue.
+func (p *Pipeline) queuePrio(ctx context.Context, it prioItem) error {
+	p.closing.RLock()
+	defer p.closing.RUnlock()
+	select {
+	case <-p.done:
+		return errClosed
+	default:
+	}
+	select {
+	case p.prio <- it:
+		p.published.Add(1)
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // Close says no more events will come: Run folds what is queued and returns.
 func (p *Pipeline) Close() {
 	p.once.Do(func() {
@@ -164,10 +241,14 @@ func (p *Pipeline) Latest() (*monitor.Snapshot, Stats) {
 	defer p.mu.Unlock()
 	st := p.stats
 	st.Published, st.Dropped = p.published.Load(), p.dropped.Load()
-	st.Applied, st.Recorded = p.applied.Load(), p.recorded.Load()
-	st.Queue, st.QueueCap = len(p.q), cap(p.q)
-	if p.storeErr != nil {
-		st.StoreErr = p.storeErr.Error()
+	st.Applied, st.Handed = p.applied.Load(), p.handed.Load()
+	st.Queue, st.QueueCap = len(p.q)+len(p.prio), cap(p.q)
+	var err error
+	if rec := p.opts.Recorder; rec != nil {
+		st.Recorded, st.Lost, err = rec.Status()
+	}
+	if err = cmp.Or(err, p.storeErr); err != nil {
+		st.StoreErr = err.Error()
 	}
 	return p.snap, st
 }

@@ -71,6 +71,8 @@ type memRecorder struct {
 	delay  time.Duration
 	gate   chan struct{} // when set, Append waits for it to close
 	failAt int           // Append fails once this many events are held (0 = never)
+	lost   uint64
+	err    error
 }
 
 func (r *memRecorder) Append(evs []monitor.Event) error {
@@ -81,7 +83,9 @@ func (r *memRecorder) Append(evs []monitor.Event) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.failAt > 0 && len(r.evs)+len(evs) >= r.failAt {
-		return errors.New("disk full")
+		r.lost += uint64(len(evs))
+		r.err = errors.New("disk full")
+		return r.err
 	}
 	r.evs = append(r.evs, evs...)
 	return nil
@@ -95,7 +99,27 @@ func (r *memRecorder) CheckpointFunc(ts int64, encode func() []byte) error {
 	return nil
 }
 
-func (r *memRecorder) Flush() error { return nil }
+func (r *memRecorder) Flush() error { _, _, err := r.Status(); return err }
+
+// LastSeq, WaitCommitted, Status: an event it holds is committed.
+func (r *memRecorder) LastSeq() int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return int64(len(r.evs))
+}
+
+func (r *memRecorder) WaitCommitted(ctx context.Context, seq int64) error {
+	if r.LastSeq() < seq {
+		return errors.New("never appended")
+	}
+	return nil
+}
+
+func (r *memRecorder) Status() (committed, lost uint64, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return uint64(len(r.evs)), r.lost, r.err
+}
 
 func run(t *testing.T, p *Pipeline) <-chan error {
 	t.Helper()

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -19,7 +20,12 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	r := runner{p: p, batch: make([]monitor.Event, 0, p.opts.BatchSize), lastTick: time.Now()}
 	for {
 		select {
+		case it := <-r.p.prio:
+			r.foldPrio(it)
+			r.drainQueued()
+			r.flushBatch()
 		case ev := <-r.p.q:
+			r.drainPrio() // an operator's event goes ahead of this one too
 			r.fold(ev)
 			r.drainQueued()
 			r.flushBatch()
@@ -28,8 +34,11 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		case req := <-p.swap:
 			r.replace(req)
 		case <-p.done:
-			for len(p.q) > 0 {
-				r.fold(<-p.q)
+			for len(p.prio) > 0 || len(p.q) > 0 {
+				r.drainPrio()
+				if len(p.q) > 0 {
+					r.fold(<-p.q)
+				}
 				r.maybeFlush()
 			}
 			return r.finish()
@@ -46,6 +55,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 type runner struct {
 	p          *Pipeline
 	batch      []monitor.Event
+	waiting    []waiter // priority events in batch, told their seq when it is appended
 	sinceCkpt  int
 	lastCkptTs int64
 	// lastCkptWall is when the last checkpoint was taken, on the wall clock.
@@ -55,16 +65,55 @@ type runner struct {
 	fresh        bool // the state was replaced: snapshot even if nothing was folded
 }
 
-// drainQueued folds whatever is already queued, up to one batch, without waiting.
+// waiter is a priority event's place in the batch and whom to tell its seq.
+type waiter struct {
+	idx   int
+	reply chan ticket
+}
+
+// drainQueued folds whatever is already queued, up to one batch, without
+// waiting: the priority lane first, every time.
 func (r *runner) drainQueued() {
 	for len(r.batch) < r.p.opts.BatchSize {
 		select {
+		case it := <-r.p.prio:
+			r.foldPrio(it)
+			continue
+		default:
+		}
+		select {
+		case it := <-r.p.prio:
+			r.foldPrio(it)
 		case ev := <-r.p.q:
 			r.fold(ev)
 		default:
 			return
 		}
 	}
+}
+
+// drainPrio folds what the priority lane holds now.
+func (r *runner) drainPrio() {
+	for {
+		select {
+		case it := <-r.p.prio:
+			r.foldPrio(it)
+		default:
+			return
+		}
+	}
+}
+
+// foldPrio folds an operator's event; its seq is told once the batch
+// holding it is appended (no recorder: at once).
+func (r *runner) foldPrio(it prioItem) {
+	idx := len(r.batch)
+	r.fold(it.ev)
+	if r.p.opts.Recorder == nil {
+		it.reply <- ticket{}
+		return
+	}
+	r.waiting = append(r.waiting, waiter{idx: idx, reply: it.reply})
 }
 
 func (r *runner) fold(ev monitor.Event) {
@@ -90,17 +139,28 @@ func (r *runner) maybeFlush() {
 	}
 }
 
-// flushBatch hands the batch to the recorder (which may block: back-pressure).
+// flushBatch hands the batch to the recorder (which may block: back-pressure)
+// and tells the priority events in it their seq. A batch the recorder
+// refuses is lost (the recorder counts it); its Status says why.
 func (r *runner) flushBatch() {
 	if len(r.batch) == 0 || r.p.opts.Recorder == nil {
 		return
 	}
-	n := len(r.batch)
-	if err := r.p.opts.Recorder.Append(r.batch); err != nil {
-		r.setErr(err)
-	} else {
-		r.p.recorded.Add(uint64(n))
+	rec, n := r.p.opts.Recorder, len(r.batch)
+	err := rec.Append(r.batch)
+	r.p.handed.Add(uint64(n))
+	var first int64
+	if err == nil {
+		first = rec.LastSeq() - int64(n) + 1
 	}
+	for _, w := range r.waiting {
+		if err != nil {
+			w.reply <- ticket{err: err}
+		} else {
+			w.reply <- ticket{seq: first + int64(w.idx)}
+		}
+	}
+	r.waiting = r.waiting[:0]
 	r.batch = make([]monitor.Event, 0, r.p.opts.BatchSize)
 }
 
@@ -190,13 +250,12 @@ func (r *runner) finish() error {
 		r.checkpoint(r.p.state.Now())
 	}
 	r.flushBatch()
+	var recErr error
 	if rec := r.p.opts.Recorder; rec != nil {
-		if err := rec.Flush(); err != nil {
-			r.setErr(err)
-		}
+		recErr = rec.Flush() // nil once everything is committed
 	}
 	r.snapshot()
 	r.p.mu.Lock()
 	defer r.p.mu.Unlock()
-	return r.p.storeErr
+	return cmp.Or(recErr, r.p.storeErr)
 }

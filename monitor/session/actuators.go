@@ -18,7 +18,7 @@ func failoverActuator(t config.FailoverTarget) (action.Actuator, error) {
 		}
 		d := t.DNS
 		return &action.DNSSRV{Server: d.Server, Zone: d.Zone, Name: d.Name, KeyName: d.KeyName, Secret: secret,
-			LegacyTarget: d.LegacyTarget, NewTarget: d.NewTarget, Timeout: t.Timeout}, nil
+			Algorithm: d.Algorithm, LegacyTarget: d.LegacyTarget, NewTarget: d.NewTarget, Timeout: t.Timeout}, nil
 	case t.Dispatcher != nil:
 		d := t.Dispatcher
 		return &action.KamDispatcher{URL: d.URL, Set: d.Set, Legacy: d.Legacy, New: d.New, Timeout: t.Timeout}, nil

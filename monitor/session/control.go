@@ -24,8 +24,10 @@ import (
 // each audit step to the watch over a Unix socket next to the recording
 // (FILE.db.ctl, owner-only), and the watch's pipeline records and folds it
 // like an action taken on its own screen. One JSON event a line; the watch
-// answers "ok" once the event is in its pipeline (on disk within the
-// recorder's flush interval) or "error: why".
+// answers "ok" once the event is committed to the recording (a kill -9
+// of the watch cannot lose it), or "error: why" (refused, or not
+// committed within controlCommit: a full disk, say; it may still be
+// recorded later).
 
 // ControlPath is the socket of the watch writing db.
 func ControlPath(db string) string { return db + ".ctl" }
@@ -38,6 +40,10 @@ const controlSkew = time.Hour
 
 // controlTimeout bounds one exchange on the control socket.
 const controlTimeout = 10 * time.Second
+
+// controlCommit bounds how long the watch waits for an event's commit
+// before it answers an error: well inside the client's controlTimeout.
+const controlCommit = 5 * time.Second
 
 // serveControl listens on db's control socket until ctx ends, handing
 // every valid action event to publish. A socket left by a watch that died
@@ -95,7 +101,9 @@ func serveControlConn(ctx context.Context, c net.Conn, publish func(context.Cont
 		reply := "ok"
 		ev, err := controlEvent(sc.Bytes())
 		if err == nil {
-			err = publish(ctx, ev)
+			cctx, cancel := context.WithTimeout(ctx, controlCommit)
+			err = publish(cctx, ev)
+			cancel()
 		}
 		if err != nil {
 			reply = "error: " + strings.ReplaceAll(err.Error(), "\n", " ")
@@ -149,7 +157,7 @@ func DialControl(db string) (*ControlClient, error) {
 	return &ControlClient{c: c, rd: bufio.NewReader(c)}, nil
 }
 
-// Record sends one event and waits for the watch to take it.
+// Record sends one event and waits for the watch to commit it.
 func (cc *ControlClient) Record(ev monitor.Event) error {
 	b, err := json.Marshal(ev)
 	if err != nil {

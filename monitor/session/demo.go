@@ -92,11 +92,15 @@ func (d Demo) Run(ctx context.Context) (Outcome, error) {
 }
 
 // finish runs s, then closes the recording's writer and ends its cutover.
+// The outcome's Recorded and Lost are the closed writer's: what the file
+// holds, and what it never will.
 func finish(st *store.Store, w *store.Writer, s *Session, ctx context.Context) (Outcome, error) {
 	out, runErr := s.Run(ctx)
 	if err := w.Close(); err != nil && runErr == nil {
 		runErr = err
 	}
+	out.Recording = true
+	out.Stats.Recorded, out.Stats.Lost, _ = w.Status()
 	if out.Snap != nil {
 		if err := st.EndCutover(out.Snap.Now); err != nil && runErr == nil {
 			runErr = err
@@ -109,7 +113,7 @@ func finish(st *store.Store, w *store.Writer, s *Session, ctx context.Context) (
 // its collector's counts).
 func (out Outcome) Summary(what string) string {
 	if out.HEP != nil {
-		return watchSummary(out.summary(what), *out.HEP)
+		return watchSummary(out.summary(what), *out.HEP, out.Stats)
 	}
 	return out.summary(what)
 }
@@ -117,7 +121,7 @@ func (out Outcome) Summary(what string) string {
 func (out Outcome) summary(what string) string {
 	path := out.Path
 	if out.Snap == nil {
-		return fmt.Sprintf("cutover %s: nothing was folded; recording %s", what, path)
+		return fmt.Sprintf("cutover %s: nothing was folded; recording %s%s", what, path, out.recorded())
 	}
 	s := out.Snap
 	open := 0
@@ -130,9 +134,18 @@ func (out Outcome) summary(what string) string {
 	if out.FeedErr != nil {
 		end = "stopped early"
 	}
-	return fmt.Sprintf("cutover %s: %s at %s after %s: %d events (%d SIP, %d malformed), %d dropped, %d alerts open; recording %s",
+	return fmt.Sprintf("cutover %s: %s at %s after %s: %d events (%d SIP, %d malformed), %d dropped, %d alerts open; recording %s%s",
 		what, end, time.Unix(0, s.Now).UTC().Format("2006-01-02 15:04:05Z"), out.Elapsed.Round(time.Millisecond),
-		out.Stats.Applied, s.SIP, s.Malformed, out.Stats.Dropped, open, path)
+		out.Stats.Applied, s.SIP, s.Malformed, out.Stats.Dropped, open, path, out.recorded())
+}
+
+// recorded is what the recording holds and lost (the folded events and
+// the alerts derived from them), for a session that wrote it.
+func (out Outcome) recorded() string {
+	if !out.Recording {
+		return ""
+	}
+	return fmt.Sprintf(" (%d events committed, %d lost)", out.Stats.Recorded, out.Stats.Lost)
 }
 
 // demoVerifier checks the simulator's Identity headers against the

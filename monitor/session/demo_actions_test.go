@@ -29,6 +29,17 @@ func (r *memRecorder) Append(evs []monitor.Event) error {
 func (r *memRecorder) CheckpointFunc(int64, func() []byte) error { return nil }
 func (r *memRecorder) Flush() error                              { return nil }
 
+// LastSeq, WaitCommitted, Status: an event it holds is committed.
+func (r *memRecorder) LastSeq() int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return int64(len(r.evs))
+}
+func (r *memRecorder) WaitCommitted(context.Context, int64) error { return nil }
+func (r *memRecorder) Status() (committed, lost uint64, err error) {
+	return uint64(r.LastSeq()), 0, nil
+}
+
 // actionTrail is the recorded states of action id, in order.
 func (r *memRecorder) actionTrail(id string) []string {
 	r.mu.Lock()

@@ -2,13 +2,17 @@ package session
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/cutover/cutover/fixtures/sim"
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/hep"
+	"github.com/cutover/cutover/monitor/pipeline"
 	"github.com/cutover/cutover/store"
 )
 
@@ -60,6 +64,9 @@ func TestHeadlessDemoRecordsAndReplaysToTheSameNight(t *testing.T) {
 	}
 	if count != applied+int64(len(alerts))+closedAlerts(alerts) {
 		t.Fatalf("recording holds %d events; folded %d plus %d alert events", count, applied, len(alerts)+int(closedAlerts(alerts)))
+	}
+	if want := fmt.Sprintf("recording %s (%d events committed, 0 lost)", db, count); !strings.Contains(out, want) {
+		t.Fatalf("summary %q lacks %q", out, want)
 	}
 	if len(alerts) == 0 {
 		t.Fatal("the simulated night opened no alert")
@@ -123,5 +130,28 @@ func TestDemoOverHEPIsTheSameNight(t *testing.T) {
 	r.Events(t.Context(), 0, func(_ int64, ev monitor.Event) error { sources[ev.Source]++; return nil })
 	if sources[monitor.SourceHEP] == 0 || sources[monitor.SourceSim] == 0 {
 		t.Fatalf("event sources %v: SIP should arrive from the collector, port changes from the simulator", sources)
+	}
+}
+
+// A session that could not write gives what the file holds and what it
+// lost, not only what it folded ("2,084,274 events … recording x.db" for
+// a file of 6,524); a watch's adds every stage's losses.
+func TestSummaryGivesCommittedAndLost(t *testing.T) {
+	out := Outcome{Path: "x.db", Recording: true, Snap: &monitor.Snapshot{},
+		Stats: pipeline.Stats{Applied: 2084274, Dropped: 5, Recorded: 6524, Lost: 2077750}}
+	if s := out.Summary("demo"); !strings.Contains(s, "2084274 events") || !strings.HasSuffix(s, "recording x.db (6524 events committed, 2077750 lost)") {
+		t.Errorf("summary %q", s)
+	}
+	out.HEP = &hep.Stats{Name: "hep 127.0.0.1:9060", Packets: 2084279, Dropped: 5, KernelDropped: 300, QueueDropped: 40}
+	if s := out.Summary("watch"); !strings.Contains(s, "losses by stage: kernel 300, parse queue 40, pipeline 5 (queue full), recording 2077750 (not written)") {
+		t.Errorf("watch summary %q", s)
+	}
+	imp := Imported{Outcome: out}
+	if s := imp.Summary("c.pcap"); !strings.HasSuffix(s, "recording x.db (6524 events committed, 2077750 lost)") {
+		t.Errorf("import summary %q", s)
+	}
+	replay := Outcome{Path: "x.db", Snap: &monitor.Snapshot{}, Stats: pipeline.Stats{Applied: 6524}}
+	if s := replay.Summary("replay"); strings.Contains(s, "committed") {
+		t.Errorf("a replay writes nothing: %q", s)
 	}
 }

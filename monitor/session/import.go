@@ -191,7 +191,7 @@ func (r Imported) Summary(capturePath string) string {
 		fmt.Fprintf(&b, "; %d events folded (%d malformed) in %s (%.0f msgs/s), last at %s",
 			out.Stats.Applied, s.Malformed, out.Elapsed.Round(time.Millisecond), rate, fmtTime(s.Now))
 	}
-	fmt.Fprintf(&b, "; recording %s", out.Path)
+	fmt.Fprintf(&b, "; recording %s%s", out.Path, out.recorded())
 	return b.String()
 }
 

@@ -109,8 +109,8 @@ func (s *sideNotes) all() []monitor.NoteView {
 const noteTimeout = 5 * time.Second
 
 // recordNotes records the screen's notes by operator (with $USER@host)
-// as events of in, waiting for room rather than dropping one: a note is
-// what an operator typed. live stamps a note with the wall clock (a live
+// as events of in, ahead of the queued traffic, and says done only once
+// the note is committed: a note is what an operator typed. live stamps a note with the wall clock (a live
 // night's event time), not the screen's clock, which lags the queue and
 // is unset before the first event.
 func recordNotes(in *Intake, operator string, live bool) func(t int64, text string) error {
@@ -122,7 +122,7 @@ func recordNotes(in *Intake, operator string, live bool) func(t int64, text stri
 		ctx, cancel := context.WithTimeout(context.Background(), noteTimeout)
 		defer cancel()
 		ev := monitor.Event{Time: t, Kind: monitor.KindNote, Source: monitor.SourceOperator, Note: &monitor.Note{Author: author, Text: text}}
-		if err := in.p.PublishWait(ctx, ev); err != nil {
+		if err := in.p.PublishCommitted(ctx, ev); err != nil {
 			return fmt.Errorf("note not recorded: %w", err)
 		}
 		return nil

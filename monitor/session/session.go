@@ -198,14 +198,15 @@ func (in *Intake) Replace(ctx context.Context, st *monitor.State) error {
 // full queue.
 const recordTimeout = 30 * time.Second
 
-// Record records what an operator did (an action step, a note): it waits
-// for room rather than dropping it, and outlives the session's context,
-// so a step of an action under way when the session stops is still
-// recorded (or the pipeline, already closed, says so).
+// Record records what an operator did (an action step, a note): ahead of
+// the sources' queued events, and it returns once the event is committed
+// (an error: not known to be). It outlives the session's context, so a
+// step of an action under way when the session stops is still recorded
+// (or the pipeline, already closed, says so).
 func (in *Intake) Record(ev monitor.Event) error {
 	ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
 	defer cancel()
-	return in.p.PublishWait(ctx, ev)
+	return in.p.PublishCommitted(ctx, ev)
 }
 
 // Latest is the newest snapshot and the pipeline's stats.
@@ -260,6 +261,9 @@ type Outcome struct {
 	Elapsed time.Duration
 	FeedErr error      // nil when the source ran to its end
 	HEP     *hep.Stats // a watch's collector at the end (nil: no collector)
+	// Recording: the session wrote Path (not a replay of it); Stats'
+	// Recorded and Lost are then the writer's, once it has closed.
+	Recording bool
 }
 
 // Run runs the session until the source ends (headless), the screen
@@ -278,7 +282,7 @@ func (s *Session) Run(parent context.Context) (out Outcome, err error) {
 	p := s.in.p
 	stopControl := func() {}
 	if s.o.Control {
-		stop, err := serveControl(ctx, s.o.Path, p.PublishWait, s.o.Logger)
+		stop, err := serveControl(ctx, s.o.Path, p.PublishCommitted, s.o.Logger)
 		switch {
 		case errors.Is(err, ErrAnotherWatch):
 			return Outcome{}, err
@@ -414,6 +418,6 @@ func relay(ctx context.Context, p *pipeline.Pipeline, prog sender, r *run, healt
 func screenStats(st pipeline.Stats) tui.PipelineStats {
 	return tui.PipelineStats{
 		EventsPerSec: st.EventsPerSec, Dropped: st.Dropped,
-		Queue: st.Queue, QueueCap: st.QueueCap, Recorded: st.Recorded, StoreErr: st.StoreErr,
+		Queue: st.Queue, QueueCap: st.QueueCap, Recorded: st.Recorded, Lost: st.Lost, StoreErr: st.StoreErr,
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/config"
 	"github.com/cutover/cutover/monitor/hep"
+	"github.com/cutover/cutover/monitor/pipeline"
 	"github.com/cutover/cutover/monitor/porting"
 	"github.com/cutover/cutover/monitor/probe"
 	"github.com/cutover/cutover/store"
@@ -142,7 +143,8 @@ func clockTicks(ctx context.Context, publish func(monitor.Event) bool) {
 func sourceStat(s hep.Stats) tui.SourceStat {
 	return tui.SourceStat{
 		Name: "hep", State: s.State, PerSec: s.PerSec, Packets: s.Packets,
-		Malformed: s.Malformed + s.AuthRejected + s.NotSIP, Dropped: s.Dropped + s.QueueDropped + s.KernelDropped,
+		Malformed: s.Malformed + s.AuthRejected + s.NotSIP, Dropped: s.Dropped,
+		KernelDropped: s.KernelDropped, QueueDropped: s.QueueDropped, // the stages before the pipeline
 	}
 }
 
@@ -156,9 +158,20 @@ func portingStat(p *porting.Poller) []tui.SourceStat {
 	return []tui.SourceStat{{Name: "porting", State: s.State, Packets: s.Polls, Malformed: s.Errors, Dropped: s.Dropped}}
 }
 
-// watchSummary is a watch's summary line with its collector's counts.
-func watchSummary(line string, h hep.Stats) string {
+// watchSummary is a watch's summary line with its collector's counts and
+// every stage's losses.
+func watchSummary(line string, h hep.Stats, st pipeline.Stats) string {
 	line = strings.Replace(line, "stopped early", "stopped", 1)
 	return line + fmt.Sprintf("\n%s: %d packets, %d malformed, %d refused (auth key), %d not SIP, %d other protocols, %d dropped (%d by the kernel, %d in the parse queue, %d by the pipeline)",
-		h.Name, h.Packets, h.Malformed, h.AuthRejected, h.NotSIP, h.Other, h.KernelDropped+h.QueueDropped+h.Dropped, h.KernelDropped, h.QueueDropped, h.Dropped)
+		h.Name, h.Packets, h.Malformed, h.AuthRejected, h.NotSIP, h.Other, h.KernelDropped+h.QueueDropped+h.Dropped, h.KernelDropped, h.QueueDropped, h.Dropped) +
+		"\n" + stageLosses(h, st)
+}
+
+// stageLosses is what each stage lost, in the order an event meets them:
+// the kernel's socket buffer and the collector's parse queue (HEP), the
+// pipeline's full queue (every source's events), the recording after a
+// write error (beyond its backlog).
+func stageLosses(h hep.Stats, st pipeline.Stats) string {
+	return fmt.Sprintf("losses by stage: kernel %d, parse queue %d, pipeline %d (queue full), recording %d (not written)",
+		h.KernelDropped, h.QueueDropped, st.Dropped, st.Lost)
 }
