@@ -43,11 +43,9 @@ type Options struct {
 	CheckpointEvery int           // events between checkpoints of the fold (default 20,000; <0 = never)
 	CheckpointSpan  time.Duration // event time between checkpoints (default 5 min)
 	// CheckpointGap is the least wall time between checkpoints taken for
-	// CheckpointEvery (default 250 ms; <0 = none): a checkpoint costs ~70 ms
-	// of CPU with 10k numbers, so however fast events come, checkpoints take
-	// at most ~30 % of one core. (A 10k-number demo at 41k events/s
-	// checkpoints every 20,000 events either way: 1.61-1.66 M events in
-	// 40 s with and without the gap.)
+	// CheckpointEvery (default 250 ms; <0 = none), so that however fast
+	// events come, checkpoints take a bounded share of a core (README,
+	// "Performance").
 	CheckpointGap time.Duration
 	Recorder      Recorder // nil: fold only (replay)
 	Logger        *slog.Logger

@@ -357,3 +357,30 @@ func TestCheckpointGapBoundsCheckpoints(t *testing.T) {
 		t.Fatalf("%d checkpoints for 400 events every 10 with an hour's gap, want 2", n)
 	}
 }
+
+// A quarantined event's time is not the fold's: one stamped 2100 must not
+// set the time the next checkpoint is measured from, or the night after it
+// gets no span checkpoints (and seeks in it fold forward from the start).
+func TestQuarantinedEventDoesNotStopSpanCheckpoints(t *testing.T) {
+	rec := &memRecorder{}
+	p := New(monitor.NewState(testConfig()), Options{CheckpointEvery: 1 << 30, CheckpointSpan: 5 * time.Minute, Recorder: rec})
+	errc := run(t, p)
+	evs := night(600) // 30 minutes, a call every 3 s
+	far := sipEv(time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano(), legacy, pbx, "INVITE sip:+14155550100@192.0.2.10 SIP/2.0", "INVITE", "far", 1)
+	far.Quarantined = true
+	evs = append(evs[:10:10], append([]monitor.Event{far}, evs[10:]...)...)
+	for _, ev := range evs {
+		if err := p.PublishWait(context.Background(), ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.Close()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if n := len(rec.ckpts); n < 6 { // one each 5 minutes of the night, and the last
+		t.Fatalf("%d checkpoints over 30 minutes with a 5-minute span, want at least 6", n)
+	}
+}

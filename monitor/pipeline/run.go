@@ -130,7 +130,7 @@ func (r *runner) fold(ev monitor.Event) {
 		st.Drain(nil)
 	}
 	r.sinceCkpt++
-	r.maybeCheckpoint(ev.Time)
+	r.maybeCheckpoint(st.Now()) // the fold's clock: a quarantined event's time is not
 }
 
 func (r *runner) maybeFlush() {
