@@ -60,3 +60,19 @@ func TestHeaderNotRecordingAndLosses(t *testing.T) {
 	health = strings.Split(screen(m), "\n")[1]
 	mustNotContain(t, health, "NOT RECORDING")
 }
+
+// What the fold set aside says so in the header: events quarantined for
+// their time, calls evicted from a full table, STIR verdicts still
+// awaited and requests not verified because the verifier was overloaded.
+func TestHeaderShowsWhatTheFoldSetAside(t *testing.T) {
+	t.Parallel()
+	snap := testSnapshot()
+	snap.Quarantined, snap.CallsEvicted, snap.StirPending = 3, 88101, 4
+	snap.Stir.Overloaded = 2
+	m := newTestModel(t, Options{Mode: ModeLive, RecordingPath: "rec.db"}, 200, 24)
+	m = send(m, SnapshotMsg{Snap: snap, Stats: PipelineStats{}})
+	health := strings.Split(screen(m), "\n")[1]
+	mustContain(t, health, "3 quarantined (time)", "88,101 calls evicted", "STIR 4 pending", "2 not verified (overload)")
+	m = send(m, SnapshotMsg{Snap: testSnapshot(), Stats: PipelineStats{}})
+	mustNotContain(t, strings.Split(screen(m), "\n")[1], "quarantined", "evicted", "STIR")
+}

@@ -157,7 +157,27 @@ func (m Model) healthLine(snap monitor.Snapshot) string {
 	if snap.Malformed > 0 {
 		parts = append(parts, st.Warn.Render(thousands(snap.Malformed)+" malformed SIP"))
 	}
+	parts = append(parts, setAside(st, snap)...)
 	return strings.Join(parts, sep)
+}
+
+// setAside is what the fold counted without folding, when there is any:
+// events quarantined for their time, calls evicted from a full table,
+// STIR verdicts still awaited and requests the verifier had no room for.
+func setAside(st *Styles, snap monitor.Snapshot) []string {
+	var parts []string
+	warn := func(n uint64, what string) {
+		if n > 0 {
+			parts = append(parts, st.Warn.Render(thousands(n)+" "+what))
+		}
+	}
+	warn(snap.Quarantined, "quarantined (time)")
+	warn(snap.CallsEvicted, "calls evicted")
+	if snap.StirPending > 0 {
+		parts = append(parts, st.Muted.Render("STIR "+strconv.Itoa(snap.StirPending)+" pending"))
+	}
+	warn(snap.Stir.Overloaded, "not verified (overload)")
+	return parts
 }
 
 // lossText is every stage's losses, in the order an event meets them: the

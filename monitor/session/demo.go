@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -136,7 +137,25 @@ func (out Outcome) summary(what string) string {
 	}
 	return fmt.Sprintf("cutover %s: %s at %s after %s: %d events (%d SIP, %d malformed), %d dropped, %d alerts open; recording %s%s",
 		what, end, time.Unix(0, s.Now).UTC().Format("2006-01-02 15:04:05Z"), out.Elapsed.Round(time.Millisecond),
-		out.Stats.Applied, s.SIP, s.Malformed, out.Stats.Dropped, open, path, out.recorded())
+		out.Stats.Applied, s.SIP, s.Malformed, out.Stats.Dropped, open, path, out.recorded()) + setAside(s)
+}
+
+// setAside is what the fold counted without folding, when there is any.
+func setAside(s *monitor.Snapshot) string {
+	var parts []string
+	if s.Quarantined > 0 {
+		parts = append(parts, fmt.Sprintf("%d events quarantined for their time", s.Quarantined))
+	}
+	if s.CallsEvicted > 0 {
+		parts = append(parts, fmt.Sprintf("%d unanswered calls evicted from a full table", s.CallsEvicted))
+	}
+	if s.Stir.Overloaded > 0 {
+		parts = append(parts, fmt.Sprintf("%d requests not STIR-verified (verifier overloaded)", s.Stir.Overloaded))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "; set aside: " + strings.Join(parts, ", ")
 }
 
 // recorded is what the recording holds and lost (the folded events and

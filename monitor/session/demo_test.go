@@ -155,3 +155,15 @@ func TestSummaryGivesCommittedAndLost(t *testing.T) {
 		t.Errorf("a replay writes nothing: %q", s)
 	}
 }
+
+// A summary says what the fold set aside, when it set anything aside.
+func TestSummarySaysWhatWasSetAside(t *testing.T) {
+	snap := &monitor.Snapshot{Quarantined: 1, CallsEvicted: 2}
+	line := Outcome{Snap: snap, Path: "x.db"}.Summary("import")
+	if !strings.Contains(line, "set aside: 1 events quarantined for their time, 2 unanswered calls evicted") {
+		t.Fatalf("summary %q", line)
+	}
+	if line := (Outcome{Snap: &monitor.Snapshot{}, Path: "x.db"}).Summary("import"); strings.Contains(line, "set aside") {
+		t.Fatalf("summary %q", line)
+	}
+}
