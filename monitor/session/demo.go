@@ -102,10 +102,12 @@ func finish(st *store.Store, w *store.Writer, s *Session, ctx context.Context) (
 	}
 	out.Recording = true
 	out.Stats.Recorded, out.Stats.Lost, _ = w.Status()
-	if out.Snap != nil {
-		if err := st.EndCutover(out.Snap.Now); err != nil && runErr == nil {
-			runErr = err
-		}
+	end := time.Now().UnixNano() // nothing moved the fold's clock (every event quarantined, or none)
+	if out.Snap != nil && out.Snap.Now != 0 {
+		end = out.Snap.Now
+	}
+	if err := st.EndCutover(end); err != nil && runErr == nil {
+		runErr = err
 	}
 	return out, runErr
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/store"
 	"github.com/cutover/cutover/tui"
 )
 
@@ -64,5 +66,38 @@ func TestRelaySendsTheLastSnapshotThenDone(t *testing.T) {
 	}
 	if last.Now != n*1e9 {
 		t.Fatalf("the screen's last snapshot before the end is at %d, want the fold's last event at %d", last.Now, int64(n*1e9))
+	}
+}
+
+// A session whose every event was quarantined (its fold's clock never
+// moved) still ends its recording: a cutover row without an end reads as
+// a crashed recorder.
+func TestRecordingEndsWhenNothingMovedTheClock(t *testing.T) {
+	path := t.TempDir() + "/q.db"
+	st, err := store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cfg := monitor.Config{Name: "quarantined night"}
+	if _, err := st.BeginCutover(cfg, "live", time.Now().UnixNano()); err != nil {
+		t.Fatal(err)
+	}
+	w := store.NewWriter(st, store.WriterOptions{})
+	in := NewIntake(IntakeOptions{Config: cfg, Recorder: w, Delivery: Lossless, Time: monitor.TimeByWall})
+	far := time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()
+	src := SourceFunc(func(ctx context.Context, in *Intake) error {
+		return in.Publish(ctx, monitor.Event{Time: far, Kind: monitor.KindTick, Source: monitor.SourceClock})
+	})
+	if _, err := finish(st, w, New(in, Options{Mode: tui.ModeLive, Path: path, Source: src, Headless: true}), context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r, err := store.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if r.Cutover().EndedNs == 0 {
+		t.Fatal("the recording has no end")
 	}
 }
