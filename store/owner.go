@@ -1,10 +1,13 @@
 package store
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 )
 
 // checkOwner refuses a file another user owns: in a shared directory
@@ -71,4 +74,45 @@ func OpenOwnFile(path string, flag int) (*os.File, error) {
 		return nil, err
 	}
 	return f, nil
+}
+
+// ReplaceFile writes path whole or not at all: write fills a temporary
+// file beside it (owner-only), which replaces path only once write has
+// succeeded and the bytes are on disk. What OpenOwnFile refuses at path
+// is refused first; after a failure path is as it was and no temporary
+// file is left. It is for reports and exports, which a failure half-way
+// must not leave half-written over a good file.
+func ReplaceFile(path string, write func(w io.Writer) error) (err error) {
+	if fi, err := os.Lstat(path); err == nil {
+		if !fi.Mode().IsRegular() {
+			return fmt.Errorf("%s: not a regular file", path)
+		}
+		if err := checkOwner(path, fi); err != nil {
+			return err
+		}
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	bw := bufio.NewWriter(tmp)
+	if err := write(bw); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }

@@ -7,11 +7,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/cutover/cutover/monitor/config"
 	"github.com/cutover/cutover/monitor/session"
@@ -68,7 +65,7 @@ func (o *actOpts) parsePriority(v string) error {
 	return nil
 }
 
-func runAct(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+func runAct(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs, o := actFlags()
 	if err := parse(fs, args, stderr); err != nil {
 		return err
@@ -82,8 +79,6 @@ func runAct(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	in := bufio.NewReader(stdin)
 	err = session.Act{
 		File: f, Verb: pos[0], Args: pos[1:], Operator: o.operator, Yes: o.yes, DryRun: o.dryRun, Out: stdout,

@@ -35,7 +35,7 @@ func demoFlags() (*flag.FlagSet, *demoOpts) {
 	return fs, o
 }
 
-func runDemo(args []string, stdout, stderr io.Writer) error {
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, o := demoFlags()
 	if err := parse(fs, args, stderr); err != nil {
 		return err
@@ -61,6 +61,6 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	defer closeLog()
 	so := sim.DefaultOptions()
 	so.Seed, so.Numbers, so.CallsPerNumberHour = o.seed, o.numbers, o.rate
-	out, err := session.Demo{DB: o.db, Sim: so, Speed: o.speed, ViaHEP: o.viaHEP, Session: run}.Run(context.Background())
+	out, err := session.Demo{DB: o.db, Sim: so, Speed: o.speed, ViaHEP: o.viaHEP, Session: run}.Run(ctx)
 	return summarise(stdout, "demo", out, err)
 }

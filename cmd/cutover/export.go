@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -77,57 +75,32 @@ func runExport(args []string, stdout, stderr io.Writer) error {
 
 func utc(ns int64) string { return time.Unix(0, ns).UTC().Format("2006-01-02 15:04:05Z") }
 
-// writePcap writes the export to a temporary file beside o.out (created
-// 0600) and renames it into place only when it is whole: a failed export
-// (a damaged recording, no message matching) leaves o.out as it was.
-func writePcap(r *store.Reader, f capture.Filter, o *exportOpts, stdout io.Writer) (err error) {
-	path := o.out
+// writePcap writes the export whole or not at all (store.ReplaceFile): a
+// failed export (a damaged recording, no message matching) leaves o.out
+// as it was.
+func writePcap(r *store.Reader, f capture.Filter, o *exportOpts, stdout io.Writer) error {
 	untouched := "no file was written"
-	if fi, err := os.Lstat(path); err == nil {
-		untouched = path + " is left as it was"
-		// Refuse what OpenOwnFile refuses (another user's file, a link,
-		// a FIFO) before anything is written; it is replaced, not written.
-		if !fi.Mode().IsRegular() {
-			return fmt.Errorf("%s: not a regular file", path)
-		}
-		if err := store.CheckOwner(path); err != nil {
+	if _, err := os.Lstat(o.out); err == nil {
+		untouched = o.out + " is left as it was"
+	}
+	var written int
+	err := store.ReplaceFile(o.out, func(bw io.Writer) error {
+		w, err := capture.NewWriter(bw)
+		if err != nil {
 			return err
 		}
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
+		if err := capture.Export(context.Background(), r, f, w); err != nil {
+			return fmt.Errorf("%w; %s", err, untouched)
 		}
-	}()
-	bw := bufio.NewWriter(tmp)
-	w, err := capture.NewWriter(bw)
+		if written = w.Written(); written == 0 {
+			return fmt.Errorf("no SIP message matches%s; %s", describeFilter(o), untouched)
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	if err := capture.Export(context.Background(), r, f, w); err != nil {
-		return fmt.Errorf("%w; %s", err, untouched)
-	}
-	if w.Written() == 0 {
-		return fmt.Errorf("no SIP message matches%s; %s", describeFilter(o), untouched)
-	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "cutover export: %d SIP messages written to %s\n", w.Written(), path)
+	fmt.Fprintf(stdout, "cutover export: %d SIP messages written to %s\n", written, o.out)
 	return nil
 }
 

@@ -37,7 +37,7 @@ Flags:
 	return fs, o
 }
 
-func runImport(args []string, stdout, stderr io.Writer) error {
+func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, o := importFlags()
 	if err := parse(fs, args, stderr); err != nil {
 		return err
@@ -65,7 +65,7 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 		go bar.run(read, msgs)
 		return bar.stop
 	}
-	res, err := im.Run(context.Background())
+	res, err := im.Run(ctx)
 	if res.Path != "" {
 		fmt.Fprintln(stdout, res.Summary(fs.Arg(0)))
 		if o.sipStat {

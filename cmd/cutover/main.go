@@ -14,13 +14,16 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime/debug"
 	"strings"
+	"syscall"
 
 	"github.com/cutover/cutover/monitor/termsafe"
 )
@@ -60,6 +63,10 @@ func main() {
 
 // run is main without the process: it returns the exit code.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// From the start: a signal before a command's session begins (SIGHUP
+	// from a dropped SSH session among them) still ends it cleanly.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
@@ -68,9 +75,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var err error
 	switch cmd {
 	case "demo":
-		err = runDemo(rest, stdout, stderr)
+		err = runDemo(ctx, rest, stdout, stderr)
 	case "replay":
-		err = runReplay(rest, stdout, stderr)
+		err = runReplay(ctx, rest, stdout, stderr)
 	case "stir":
 		return runStir(rest, stdin, stdout, stderr)
 	case "report":
@@ -78,13 +85,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "export":
 		err = runExport(rest, stdout, stderr)
 	case "watch":
-		err = runWatch(rest, stdout, stderr)
+		err = runWatch(ctx, rest, stdout, stderr)
 	case "check":
 		err = runCheck(rest, stdout, stderr)
 	case "import":
-		err = runImport(rest, stdout, stderr)
+		err = runImport(ctx, rest, stdout, stderr)
 	case "act":
-		err = runAct(rest, stdin, stdout, stderr)
+		err = runAct(ctx, rest, stdin, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		return runHelp(rest, stdout, stderr)
 	default:

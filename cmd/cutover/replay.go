@@ -25,7 +25,7 @@ func replayFlags() (*flag.FlagSet, *replayOpts) {
 	return fs, o
 }
 
-func runReplay(args []string, stdout, stderr io.Writer) error {
+func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, o := replayFlags()
 	if err := parse(fs, args, stderr); err != nil {
 		return err
@@ -46,6 +46,6 @@ func runReplay(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer closeLog()
-	out, err := session.Replay{Path: fs.Arg(0), Speed: o.speed, Follow: o.follow, Session: run}.Run(context.Background())
+	out, err := session.Replay{Path: fs.Arg(0), Speed: o.speed, Follow: o.follow, Session: run}.Run(ctx)
 	return summarise(stdout, "replay", out, err)
 }

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 
@@ -56,21 +54,8 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var w io.Writer = stdout
-	if o.out != "" {
-		f, err := store.OpenOwnFile(o.out, os.O_WRONLY|os.O_TRUNC)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		bw := bufio.NewWriter(f)
-		if err := report.Write(bw, rep, o.format); err != nil {
-			return err
-		}
-		if err := bw.Flush(); err != nil {
-			return err
-		}
-		return f.Close()
+	if o.out != "" { // whole or not at all
+		return store.ReplaceFile(o.out, func(w io.Writer) error { return report.Write(w, rep, o.format) })
 	}
-	return report.Write(w, rep, o.format)
+	return report.Write(stdout, rep, o.format)
 }

@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/cutover/cutover/monitor/stir"
@@ -88,7 +86,7 @@ func runStir(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(vd)
 	} else {
-		printVerdict(stdout, vd)
+		vd.WriteText(stdout)
 	}
 	if vd.Result != stir.Valid {
 		return 1
@@ -127,7 +125,7 @@ func stirVerify(o *stirOpts, name string, stdin io.Reader, stderr io.Writer) (st
 	if err != nil {
 		return stir.Verdict{}, err
 	}
-	return v.VerifyRaw(context.Background(), normalizeLineEnds(raw), at)
+	return v.VerifyRaw(context.Background(), stir.NormalizeLineEnds(raw), at)
 }
 
 func readInput(name string, stdin io.Reader) ([]byte, error) {
@@ -149,52 +147,4 @@ func readInput(name string, stdin io.Reader) ([]byte, error) {
 		return nil, errors.New("input larger than 1 MiB: not one SIP request")
 	}
 	return b, nil
-}
-
-// normalizeLineEnds turns a request saved with bare LF line ends (an
-// editor, a wiki page) into CRLF, and makes sure the headers end.
-func normalizeLineEnds(b []byte) []byte {
-	s := strings.ReplaceAll(string(b), "\r\n", "\n")
-	if !strings.Contains(s, "\n\n") {
-		s = strings.TrimRight(s, "\n") + "\n\n"
-	}
-	return []byte(strings.ReplaceAll(s, "\n", "\r\n"))
-}
-
-// printVerdict lays the verdict out for a terminal. Claims, URLs and
-// verstat are what the sender put in the request: each value goes through
-// termsafe.Line, so a control character in it is shown escaped.
-func printVerdict(w io.Writer, vd stir.Verdict) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	row := func(k, v string) {
-		if v != "" {
-			fmt.Fprintf(tw, "%s\t%s\n", k, termsafe.Line(v))
-		}
-	}
-	row("result", string(vd.Result))
-	row("attest", vd.Attest)
-	row("orig", vd.Orig)
-	row("dest", strings.Join(vd.Dest, ", "))
-	if vd.Iat != 0 {
-		row("iat", fmt.Sprintf("%d (%s)", vd.Iat, time.Unix(vd.Iat, 0).UTC().Format(time.RFC3339)))
-	}
-	row("x5u", vd.X5U)
-	row("origid", vd.OrigID)
-	row("at", vd.At.Format(time.RFC3339))
-	row("identity", fmt.Sprintf("%d header(s)", vd.Identities))
-	if vd.Compact {
-		row("form", "compact (..signature): claims not on the wire")
-	}
-	if vd.Verstat != nil {
-		row("verstat", vd.Verstat.Raw+" ("+vd.Verstat.Source+")")
-	}
-	fmt.Fprintln(tw, "checks:")
-	for _, c := range vd.Checks {
-		if c.Detail == "" {
-			fmt.Fprintf(tw, "  %s\t%s\n", c.Name, c.Status)
-		} else {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\n", c.Name, c.Status, termsafe.Line(c.Detail))
-		}
-	}
-	tw.Flush()
 }

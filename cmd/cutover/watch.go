@@ -32,7 +32,7 @@ func watchFlags() (*flag.FlagSet, *watchOpts) {
 	return fs, o
 }
 
-func runWatch(args []string, stdout, stderr io.Writer) error {
+func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, o := watchFlags()
 	if err := parse(fs, args, stderr); err != nil {
 		return err
@@ -53,6 +53,6 @@ func runWatch(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer closeLog()
-	out, err := session.Watch{File: f, DB: o.db, Operator: o.operator, ReadOnly: o.readOnly, Session: run}.Run(context.Background())
+	out, err := session.Watch{File: f, DB: o.db, Operator: o.operator, ReadOnly: o.readOnly, Session: run}.Run(ctx)
 	return summarise(stdout, "watch", out, err)
 }

@@ -271,7 +271,7 @@ type Outcome struct {
 // Outcome names the recording even when it fails.
 func (s *Session) Run(parent context.Context) (out Outcome, err error) {
 	defer func() { out.Path = s.o.Path }()
-	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP) // SIGHUP: a dropped SSH session
 	defer stop()
 	if s.o.Duration > 0 {
 		var cancel context.CancelFunc
