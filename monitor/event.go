@@ -238,6 +238,9 @@ func (s PortState) Valid() bool {
 type PortChange struct {
 	Number string // E.164
 	State  PortState
+	// By is who set the state by hand (Source operator: `p` on the screen,
+	// `cutover port set`), as action.Operator names them.
+	By string `json:",omitempty"`
 
 	// The fields below are set by the porting poller (Source = porting);
 	// an operator's or the simulator's change leaves them empty.

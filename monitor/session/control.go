@@ -46,7 +46,7 @@ const controlTimeout = 10 * time.Second
 const controlCommit = 5 * time.Second
 
 // serveControl listens on db's control socket until ctx ends, handing
-// every valid action event to publish. A socket left by a watch that died
+// every valid action or port-state event to publish. A socket left by a watch that died
 // is replaced; a live one (another watch on the same file) is an error.
 func serveControl(ctx context.Context, db string, publish func(context.Context, monitor.Event) error, logger *slog.Logger) (func(), error) {
 	path := ControlPath(db)
@@ -108,8 +108,10 @@ func serveControlConn(ctx context.Context, c net.Conn, publish func(context.Cont
 		if err != nil {
 			reply = "error: " + strings.ReplaceAll(err.Error(), "\n", " ")
 			logger.Warn("control socket: event refused", "err", err)
-		} else {
+		} else if ev.Action != nil {
 			logger.Info("action recorded from cutover act", "id", ev.Action.ID, "state", ev.Action.State)
+		} else {
+			logger.Info("port state set by hand", "number", ev.Port.Number, "state", ev.Port.State, "by", ev.Port.By)
 		}
 		if _, err := fmt.Fprintln(c, reply); err != nil {
 			return
@@ -117,18 +119,22 @@ func serveControlConn(ctx context.Context, c net.Conn, publish func(context.Cont
 	}
 }
 
-// controlEvent reads one line: an action event, nothing else (the socket
-// records what operators do, never traffic).
+// controlEvent reads one line: an action event or an operator's port
+// state (`cutover port set`), nothing else (the socket records what
+// operators do, never traffic).
 func controlEvent(line []byte) (monitor.Event, error) {
 	var ev monitor.Event
 	if err := json.Unmarshal(line, &ev); err != nil {
 		return ev, fmt.Errorf("not an event: %w", err)
 	}
-	if ev.Kind != monitor.KindAction || ev.Action == nil || ev.Action.ID == "" {
-		return ev, errors.New("only action events are recorded through the control socket")
-	}
 	if d := time.Since(time.Unix(0, ev.Time)); ev.Time <= 0 || d > controlSkew || d < -controlSkew {
 		return ev, fmt.Errorf("the event's time is not now (off by %s): the fold's clock is the night's", d.Round(time.Second))
+	}
+	switch {
+	case ev.Kind == monitor.KindPortState:
+		return validPortEvent(ev)
+	case ev.Kind != monitor.KindAction || ev.Action == nil || ev.Action.ID == "":
+		return ev, errors.New("only action and port-state events are recorded through the control socket")
 	}
 	return monitor.Event{Time: ev.Time, Kind: monitor.KindAction, Source: monitor.SourceOperator, Action: ev.Action}, nil
 }

@@ -161,7 +161,12 @@ func TestControlSocketRefusesAllButActions(t *testing.T) {
 	now := time.Now().UnixNano()
 	for _, tc := range []struct{ line, reply string }{
 		{"not json", "error: not an event"},
-		{fmt.Sprintf(`{"Time":%d,"Kind":1,"SIP":{"Raw":"SU5WSVRF"}}`, now), "error: only action events"},
+		{fmt.Sprintf(`{"Time":%d,"Kind":1,"SIP":{"Raw":"SU5WSVRF"}}`, now), "error: only action and port-state events"},
+		// an operator's port state: valid, and only what an operator sets
+		{fmt.Sprintf(`{"Time":%d,"Kind":4,"Port":{"Number":"+14155550101","State":"done","By":"dana@noc"}}`, now), "error: a port-state event needs a state"},
+		{fmt.Sprintf(`{"Time":%d,"Kind":4,"Port":{"Number":"4155550101","State":"completed","By":"dana@noc"}}`, now), "error: a port-state event needs an E.164"},
+		{fmt.Sprintf(`{"Time":%d,"Kind":4,"Port":{"Number":"+14155550101","State":"completed"}}`, now), "error: a port-state event by hand says who"},
+		{fmt.Sprintf(`{"Time":%d,"Kind":4,"Source":"porting","Port":{"Number":"+14155550101","State":"completed","By":"dana@noc","Backwards":true,"Status":"FOC"}}`, now), "ok"},
 		{`{"Kind":5,"Action":{"ID":"a1","State":"done"}}`, "error: the event's time is not now"},
 		{fmt.Sprintf(`{"Time":%d,"Kind":5,"Action":{"ID":"a1","State":"done"}}`, now+int64(48*time.Hour)), "error: the event's time is not now"},
 		// a client cannot pass its event off as the fold's own verification
@@ -175,8 +180,11 @@ func TestControlSocketRefusesAllButActions(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(got) != 1 || got[0].Source != monitor.SourceOperator || got[0].Action.ID != "a1" || monitor.Derived(got[0]) {
-		t.Errorf("published %+v", got)
+	if len(got) != 2 || got[0].Source != monitor.SourceOperator || got[1].Action.ID != "a1" || monitor.Derived(got[1]) {
+		t.Fatalf("published %+v", got)
+	}
+	if p := got[0].Port; got[0].Source != monitor.SourceOperator || p.Backwards || p.Status != "" || p.By != "dana@noc" || p.State != monitor.PortCompleted {
+		t.Errorf("published port change %+v", p)
 	}
 }
 

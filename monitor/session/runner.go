@@ -38,8 +38,14 @@ type Step struct {
 	undoRes *action.Result        // undo: what it left
 }
 
-// Title names a step for the operator: "failover sbc-srv".
-func (s Step) Title() string { return s.req.Type + " " + s.req.Target }
+// Title names a step for the operator: "failover sbc-srv", "port
+// +1415555* completed".
+func (s Step) Title() string {
+	if s.req.Type == PortVerb {
+		return PortVerb + " " + s.req.Target + " " + s.req.To
+	}
+	return s.req.Type + " " + s.req.Target
+}
 
 // Plan dry-runs s, with the traffic it expects and the alert it answers.
 func (a *Runner) Plan(ctx context.Context, s Step) (action.Plan, error) {

@@ -88,6 +88,12 @@ func (a *ScreenActor) stepFor(r tui.ActionRequest) (Step, error) {
 		s := steps[0]
 		s.req.Prompted = r.Prompted
 		return s, nil
+	case PortVerb:
+		steps, err := a.run.Steps(PortVerb, []string{r.To, r.Target}, StepOptions{})
+		if err != nil {
+			return Step{}, err
+		}
+		return steps[0], nil
 	case action.UndoType:
 		if r.Undo == nil {
 			return Step{}, fmt.Errorf("undo: which action?")

@@ -46,13 +46,15 @@ func (a *Runner) Steps(verb string, args []string, o StepOptions) ([]Step, error
 		}
 		req := action.Request{Type: action.RunCommand, Target: args[0]}
 		return a.stepOf(req, action.UndoRef{Actuator: "command", Target: args[0], Request: req})
+	case PortVerb:
+		return a.portSteps(args)
 	case action.UndoType:
 		if len(args) != 1 {
 			return nil, fmt.Errorf("usage: undo takes one ACTION-ID: %w", ErrUsage)
 		}
 		return a.undoSteps(args[0], o)
 	}
-	return nil, fmt.Errorf("usage: unknown action %q (want failover, restore, outbound, command or undo): %w", verb, ErrUsage)
+	return nil, fmt.Errorf("usage: unknown action %q (want failover, restore, outbound, command, port or undo): %w", verb, ErrUsage)
 }
 
 // failoverSteps plans a failover or restore of the named targets (every
