@@ -39,6 +39,7 @@ type KeyMap struct {
 	// Actions (enabled with an Actor): each opens the confirmation dialog,
 	// where only Confirm applies.
 	Failover, Restore, Outbound, Undo key.Binding
+	Port                              key.Binding // set port states by hand
 	Confirm                           key.Binding
 	Actions                           key.Binding // the actions pane in the alerts' place
 
@@ -89,6 +90,7 @@ func newKeyMap(player, seeker, notes bool) KeyMap {
 		Restore:  key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "restore"), key.WithDisabled()),
 		Outbound: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "outbound"), key.WithDisabled()),
 		Undo:     key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "undo mine"), key.WithDisabled()),
+		Port:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "port state"), key.WithDisabled()),
 		Confirm:  key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "apply"), key.WithDisabled()),
 		Actions:  key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "actions/alerts")),
 
@@ -120,7 +122,7 @@ func (k *KeyMap) seekKeys() []*key.Binding {
 func (k KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{
 		k.Help, k.Quit, k.Pause, k.Faster, k.Slower, k.SeekBack, k.SeekFwd, k.PrevMark, k.NextMark, k.Note,
-		k.Failover, k.Restore, k.Outbound, k.Undo,
+		k.Failover, k.Restore, k.Outbound, k.Undo, k.Port,
 		k.NextPane, k.Enter, k.Back, k.Filter, k.Sort, k.Window, k.TestCall, k.Actions,
 	}
 }
@@ -132,7 +134,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.NextPane, k.PrevPane, k.Enter, k.Back, k.Filter, k.Sort, k.Window, k.TestCall},
 		{k.Pause, k.Faster, k.Slower, k.Step, k.Note, k.Help, k.Quit},
 		{k.SeekBack, k.SeekFwd, k.StepSize, k.PrevMark, k.NextMark, k.SeekStart, k.SeekEnd, k.GoTo},
-		{k.Failover, k.Restore, k.Outbound, k.Undo, k.Actions},
+		{k.Failover, k.Restore, k.Outbound, k.Undo, k.Port, k.Actions},
 	}
 }
 
@@ -157,7 +159,7 @@ type keyState struct {
 // isActionKey reports whether k is one of the action keys, enabled or not
 // (without an Actor the screen says why they do nothing).
 func (k *KeyMap) isActionKey(msg tea.KeyPressMsg) bool {
-	for _, b := range []key.Binding{k.Failover, k.Restore, k.Outbound, k.Undo} {
+	for _, b := range []key.Binding{k.Failover, k.Restore, k.Outbound, k.Undo, k.Port} {
 		if slices.Contains(b.Keys(), msg.String()) {
 			return true
 		}
@@ -185,7 +187,7 @@ func (k *KeyMap) apply(s keyState) {
 	k.Filter.SetEnabled(normal && s.canFilter)
 	k.Sort.SetEnabled(normal && s.canSort)
 	k.TestCall.SetEnabled(normal && s.testCall)
-	for _, b := range []*key.Binding{&k.Failover, &k.Restore, &k.Outbound, &k.Undo} {
+	for _, b := range []*key.Binding{&k.Failover, &k.Restore, &k.Outbound, &k.Undo, &k.Port} {
 		b.SetEnabled(normal && s.actions)
 	}
 	k.Actions.SetEnabled(normal)

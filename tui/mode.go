@@ -112,6 +112,8 @@ func (m *Model) screenKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.outboundKey()
 	case key.Matches(k, keys.Undo):
 		return m.undoKey()
+	case key.Matches(k, keys.Port):
+		return m.portKey()
 	case key.Matches(k, keys.Actions):
 		m.setShowActions(!m.showActions)
 	case m.o.Actor == nil && keys.isActionKey(k):
