@@ -37,6 +37,7 @@ func actFlags() (*flag.FlagSet, *actOpts) {
   cutover act outbound NUMBER|PREFIX* --to TRUNK -c cutover.toml
   cutover act command NAME -c cutover.toml           run a configured program
   cutover act undo ACTION-ID -c cutover.toml --db RECORDING
+  cutover port set STATE NUMBER|PREFIX*|REQUEST -c cutover.toml
 
 Each action is planned (what it would change), confirmed (y/N, default No,
 unless --yes), applied with its timeout, read back, and recorded with who
@@ -48,8 +49,7 @@ Flags:
 	return fs, o
 }
 
-// parsePriority reads one --priority value, "host=10,host2=20"; the flag
-// may be given more than once.
+// parsePriority reads one --priority value, "host=10,host2=20" (repeatable).
 func (o *actOpts) parsePriority(v string) error {
 	if o.priority == nil {
 		o.priority = map[string]uint16{}
@@ -90,6 +90,15 @@ func runAct(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return errUsage
 	}
 	return err
+}
+
+// runPort is `cutover port set STATE TARGET`, an act recording port states by hand.
+func runPort(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "set" {
+		fmt.Fprintln(stderr, "cutover port: want set STATE NUMBER|PREFIX*|REQUEST -c cutover.toml")
+		return errUsage
+	}
+	return runAct(ctx, append([]string{session.PortVerb}, args[1:]...), stdin, stdout, stderr)
 }
 
 // confirm is the y/N prompt: anything but y or yes is No.

@@ -1,16 +1,5 @@
 // Command cutover is a terminal war-room for the night a business ports its
 // phone numbers from a legacy SIP provider to a new one.
-//
-//	cutover demo                  watch a simulated cutover night, recorded to SQLite
-//	cutover replay FILE.db        play a recording back through the same screen
-//	cutover stir verify FILE|-    verify a SIP request's Identity header
-//	cutover report FILE.db        the morning-after report
-//	cutover export FILE.db        SIP messages back into a pcap
-//	cutover watch -c cutover.toml watch a real cutover (HEP collector, probes), recorded
-//	cutover check -c cutover.toml validate a cutover file
-//	cutover import CAPTURE        turn a pcap/pcapng capture into a recording
-//	cutover act VERB ... -c FILE  failover, restore, outbound, command, undo (audited)
-//	cutover help                  this text
 package main
 
 import (
@@ -42,6 +31,7 @@ Usage:
   cutover import CAPTURE [flags] turn a pcap/pcapng capture into a recording
   cutover act failover|restore|outbound|command|undo ... -c FILE [--yes]
                                 act on the real systems: planned, confirmed, audited
+  cutover port set STATE NUMBER|PREFIX*|REQUEST -c FILE [--yes]   port states by hand, audited
   cutover help [command]        show help
   cutover help rules            the alert rules: scope, severity, the key that fixes each
 
@@ -92,6 +82,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = runImport(ctx, rest, stdout, stderr)
 	case "act":
 		err = runAct(ctx, rest, stdin, stdout, stderr)
+	case "port":
+		err = runPort(ctx, rest, stdin, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		return runHelp(rest, stdout, stderr)
 	default:
@@ -133,6 +125,7 @@ var commandFlags = map[string]func() *flag.FlagSet{
 	"check":  func() *flag.FlagSet { fs, _ := checkFlags(); return fs },
 	"import": func() *flag.FlagSet { fs, _ := importFlags(); return fs },
 	"act":    func() *flag.FlagSet { fs, _ := actFlags(); return fs },
+	"port":   func() *flag.FlagSet { fs, _ := actFlags(); return fs },
 }
 
 func runHelp(args []string, stdout, stderr io.Writer) int {
