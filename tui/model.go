@@ -57,7 +57,7 @@ type Options struct {
 	// lists those up to its clock with the recording's own (nil = none).
 	SideNotes func() []monitor.NoteView
 	TestCall  TestCaller // live: `t` on a number places a test call (nil = no key)
-	// Actor performs actions from the screen (f, F, o, u); nil: the keys
+	// Actor performs actions from the screen (f, F, o, u, p); nil: the keys
 	// are off, and pressing one shows NoActions (why).
 	Actor     Actor
 	NoActions string

@@ -39,11 +39,6 @@ func NewScreenActor(f *config.File, operator string, record func(monitor.Event) 
 	}
 }
 
-// hasActions says whether f configures anything the screen can do.
-func hasActions(f *config.File) bool {
-	return len(f.Actions.Failover) > 0 || f.Actions.Outbound != nil
-}
-
 func (a *ScreenActor) Operator() string { return a.run.audit.Operator }
 
 func (a *ScreenActor) Targets() []string {

@@ -228,7 +228,7 @@ type Options struct {
 type Screen struct {
 	Player    tui.Player // play, pause, speed (nil: none)
 	Seeker    tui.Seeker // moves in time (nil: none)
-	Actor     tui.Actor  // the action keys f, F, o, u (nil: off, and NoActions says why)
+	Actor     tui.Actor  // the action keys f, F, o, u, p (nil: off, and NoActions says why)
 	NoActions string
 	ReadOnly  bool                             // --read-only: the header says so
 	Note      func(t int64, text string) error // n (nil: no notes)

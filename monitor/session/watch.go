@@ -88,9 +88,7 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 	switch {
 	case wa.ReadOnly:
 		o.Screen.NoActions, o.Screen.ReadOnly = "read-only: this watch was started with --read-only", true
-	case !hasActions(f):
-		o.Screen.NoActions = "no [actions] in " + f.Path
-	default:
+	default: // p sets port states even with no [actions]; f, F and o then say what the file lacks
 		o.Screen.Actor = NewScreenActor(f, wa.Operator, in.Record)
 	}
 	out, err := finish(st, w, New(in, o), ctx)
