@@ -65,14 +65,14 @@ func (o *actOpts) parsePriority(v string) error {
 	return nil
 }
 
-func runAct(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+func runAct(ctx context.Context, name string, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs, o := actFlags()
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
 	pos := fs.Args()
 	if len(pos) == 0 || o.config == "" {
-		fmt.Fprintln(stderr, "cutover act: give what to do (failover, restore, outbound, command, undo) and -c cutover.toml")
+		fmt.Fprintln(stderr, "cutover "+name+": give what to do (failover, restore, outbound, command, undo, or port set) and -c cutover.toml")
 		return errUsage
 	}
 	f, err := config.Load(o.config)
@@ -86,7 +86,7 @@ func runAct(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		Confirm: func(title string) bool { return confirm(in, stdout, title) },
 	}.Run(ctx)
 	if errors.Is(err, session.ErrUsage) {
-		fmt.Fprintln(stderr, "cutover act:", strings.TrimPrefix(err.Error(), "usage: "))
+		fmt.Fprintln(stderr, "cutover "+name+":", strings.TrimPrefix(err.Error(), "usage: "))
 		return errUsage
 	}
 	return err
@@ -98,7 +98,7 @@ func runPort(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprintln(stderr, "cutover port: want set STATE NUMBER|PREFIX*|REQUEST -c cutover.toml")
 		return errUsage
 	}
-	return runAct(ctx, append([]string{session.PortVerb}, args[1:]...), stdin, stdout, stderr)
+	return runAct(ctx, "port", append([]string{session.PortVerb}, args[1:]...), stdin, stdout, stderr)
 }
 
 // confirm is the y/N prompt: anything but y or yes is No.

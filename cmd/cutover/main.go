@@ -81,7 +81,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "import":
 		err = runImport(ctx, rest, stdout, stderr)
 	case "act":
-		err = runAct(ctx, rest, stdin, stdout, stderr)
+		err = runAct(ctx, "act", rest, stdin, stdout, stderr)
 	case "port":
 		err = runPort(ctx, rest, stdin, stdout, stderr)
 	case "help", "-h", "-help", "--help":
