@@ -223,19 +223,22 @@ func (s *State) callE164(info *sipmsg.Info, inbound bool) string {
 
 // attachTrunk gives a call first seen on a leg without a trunk (the PBX
 // side, when an SBC mirrors both legs: caller → SBC, then SBC → carrier)
-// the trunk of its next leg, and counts the attempt there, at the call's
-// start. dir is the INVITE's direction on the trunk leg.
+// the trunk of its next leg, and counts the attempt there, at t: when the
+// trunk leg was seen. Not at the call's start: that minute may already be
+// closed (the report closes a minute when the next one's first event comes,
+// and the PBX leg can fall just before a minute, the trunk leg just after).
+// dir is the INVITE's direction on the trunk leg.
 func (s *State) attachTrunk(t int64, c *call, tr int, dir Dir, m *SIPMessage, info *sipmsg.Info) {
 	c.Trunk, c.Inbound = tr, dir == DirIn
 	s.attachedCall()
-	if b := s.c.Trunks[tr].W.at(c.Start, s.c.Now); b != nil {
+	if b := s.c.Trunks[tr].W.at(t, s.c.Now); b != nil {
 		b.Attempts++
 		if !c.Inbound && info.Request && !pendingVerdict(m) {
 			b.Attest[attestSlot(m, info)]++
 		}
 	}
 	if !c.Inbound && info.Request && pendingVerdict(m) {
-		s.awaitVerdict(m, c.Start, tr, -1, false)
+		s.awaitVerdict(m, t, tr, -1, false)
 	}
 	s.c.Trunks[tr].LastSeen = t
 	s.closeAlert(t, RuleTrunkSilent, s.trunkName(tr))
