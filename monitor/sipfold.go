@@ -107,6 +107,9 @@ func (s *State) inviteRequest(t int64, tr int, dir Dir, m *SIPMessage, info *sip
 		}
 	})
 	if tr >= 0 {
+		if inbound {
+			s.landed(t, &s.c.Trunks[tr].W, tr)
+		}
 		if !inbound && pendingVerdict(m) {
 			s.awaitVerdict(m, t, c.Trunk, c.Number, true)
 		}
@@ -159,13 +162,7 @@ func (s *State) numberAttempt(t int64, num, tr int, inbound bool) {
 	role := s.c.Cfg.Trunks[tr].Role
 	if inbound {
 		n.Serving = tr
-		if b := n.W.at(t, s.c.Now); b != nil {
-			if role == RoleLegacy {
-				b.Legacy++
-			} else {
-				b.New++
-			}
-		}
+		s.landed(t, &n.W, tr)
 	}
 	if role != RoleLegacy || n.PortState != PortCompleted || n.Activated == 0 {
 		return
@@ -180,6 +177,20 @@ func (s *State) numberAttempt(t int64, num, tr int, inbound bool) {
 		n.LastSplit = t
 		s.openAlert(t, RuleSplitBrain, n.E164, SevCritical,
 			"outbound calls from a ported number leave through legacy trunk "+s.trunkName(tr))
+	}
+}
+
+// landed counts an inbound call that arrived on trunk tr at t in ser (the
+// trunk's or the number's series), as landing on legacy or on new.
+func (s *State) landed(t int64, ser *series, tr int) {
+	b := ser.at(t, s.c.Now)
+	if b == nil {
+		return
+	}
+	if s.c.Cfg.Trunks[tr].Role == RoleLegacy {
+		b.Legacy++
+	} else {
+		b.New++
 	}
 }
 
@@ -236,6 +247,9 @@ func (s *State) attachTrunk(t int64, c *call, tr int, dir Dir, m *SIPMessage, in
 		if !c.Inbound && info.Request && !pendingVerdict(m) {
 			b.Attest[attestSlot(m, info)]++
 		}
+	}
+	if c.Inbound {
+		s.landed(t, &s.c.Trunks[tr].W, tr)
 	}
 	if !c.Inbound && info.Request && pendingVerdict(m) {
 		s.awaitVerdict(m, t, tr, -1, false)

@@ -128,3 +128,25 @@ func TestReportKeepsTheTrunkAttemptOfACallAcrossAMinute(t *testing.T) {
 		t.Fatalf("legacy trunk's minutes add up to %d attempts, want 2", n)
 	}
 }
+
+// Issue 13 counting defect 2: a trunk's totals said inbound_legacy and
+// inbound_new were 0 whatever it received; only the numbers counted where
+// inbound calls landed.
+func TestReportTrunkTotalsCountInboundCalls(t *testing.T) {
+	var evs []monitor.Event
+	for i, c := range []struct {
+		from netip.AddrPort
+		to   string
+	}{{cLegacy, cNum}, {cLegacy, "+15550109999"}, {cNew, cNum}} { // the second is not a ported number: still the trunk's call
+		l := leg{id: fmt.Sprintf("in%d", i), from: "+12125550100", to: c.to, caller: c.from, callee: cSBC}
+		at := cT0.Add(time.Duration(i) * time.Second)
+		evs = append(evs, l.invite(at, ""), l.reply(at.Add(time.Millisecond), 200))
+	}
+	rep := build(t, countingConfig(), evs...)
+	if l, n := rep.Trunks[0].Total, rep.Trunks[1].Total; l.Legacy != 2 || l.New != 0 || n.Legacy != 0 || n.New != 1 {
+		t.Fatalf("inbound legacy/new: legacy trunk %d/%d, new trunk %d/%d; want 2/0 and 0/1", l.Legacy, l.New, n.Legacy, n.New)
+	}
+	if nr := rep.Numbers[0].Total; nr.Legacy != 1 || nr.New != 1 {
+		t.Fatalf("number: inbound legacy/new %d/%d, want 1/1", nr.Legacy, nr.New)
+	}
+}
