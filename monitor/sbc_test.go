@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -57,5 +58,42 @@ func TestCarrierAnswerOvertakingTheMirroredInvite(t *testing.T) {
 	w := s.Snapshot().Trunks[1].Win[Win1m]
 	if w.Attempts != 1 || w.Answered != 1 || w.Completed != 1 || w.PDDCount != 1 || w.PDD() != 30*time.Millisecond {
 		t.Errorf("new trunk: %+v", w)
+	}
+}
+
+// sbcOutbound sends n outbound calls from num through an SBC that mirrors
+// both legs: the PBX's leg to the SBC, then the SBC's leg to trunk dst
+// carrying verdict v (nil: no verdict). It returns the time after the last.
+func sbcOutbound(t *testing.T, s *State, prefix, num string, dst netip.AddrPort, start int64, n int, v *StirVerdict) int64 {
+	t.Helper()
+	sbc := netip.MustParseAddrPort("192.0.2.1:5060")
+	for i := range n {
+		id := fmt.Sprintf("%s%d", prefix, i)
+		when := start + int64(i)*int64(10*time.Second)
+		pbxLeg := newDialog(t, id, pbx, sbc, num, "+12125550100")
+		trunkLeg := newDialog(t, id, sbc, dst, num, "+12125550100")
+		inv := trunkLeg.invite(when+int64(time.Millisecond), "")
+		inv.SIP.Stir = v
+		applyAll(s, pbxLeg.invite(when, ""), inv,
+			trunkLeg.reply(when+int64(time.Second), 200, "OK"), pbxLeg.reply(when+int64(time.Second)+1, 200, "OK"))
+	}
+	return start + int64(n)*int64(10*time.Second)
+}
+
+// Issue 13 counting defect 3: outbound calls through an SBC counted their
+// attestation on the trunk only: every number showed zeros and the
+// number's attestation alert could never open.
+func TestOutboundThroughAnSBCCountsTheNumbersAttestation(t *testing.T) {
+	s := NewState(testConfig())
+	sbcOutbound(t, s, "b", testNum, newTr, at(0), 8, &StirVerdict{Attest: "B", Result: "valid"})
+	snap := s.Snapshot()
+	if a := snap.Trunks[1].Win[Win15m].Attest; a.B != 8 {
+		t.Fatalf("new trunk's attestation: %+v, want B 8", a)
+	}
+	if a := snap.Numbers[0].Win[Win15m].Attest; a.B != 8 || a.Total() != 8 {
+		t.Fatalf("number's attestation: %+v, want B 8", a)
+	}
+	if !openAlerts(s)[alertKey(RuleAttestation, testNum)] {
+		t.Fatalf("no attestation alert on %s: %v", testNum, openAlerts(s))
 	}
 }

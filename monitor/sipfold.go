@@ -244,15 +244,26 @@ func (s *State) attachTrunk(t int64, c *call, tr int, dir Dir, m *SIPMessage, in
 	s.attachedCall()
 	if b := s.c.Trunks[tr].W.at(t, s.c.Now); b != nil {
 		b.Attempts++
-		if !c.Inbound && info.Request && !pendingVerdict(m) {
-			b.Attest[attestSlot(m, info)]++
-		}
 	}
 	if c.Inbound {
 		s.landed(t, &s.c.Trunks[tr].W, tr)
 	}
-	if !c.Inbound && info.Request && pendingVerdict(m) {
-		s.awaitVerdict(m, t, tr, -1, false)
+	// The trunk leg's INVITE carries the attestation the call leaves with:
+	// it counts for the trunk and for the number the PBX leg named.
+	if !c.Inbound && info.Request {
+		if pendingVerdict(m) {
+			s.awaitVerdict(m, t, tr, c.Number, false)
+		} else {
+			slot := attestSlot(m, info)
+			if b := s.c.Trunks[tr].W.at(t, s.c.Now); b != nil {
+				b.Attest[slot]++
+			}
+			if c.Number >= 0 {
+				if b := s.c.Numbers[c.Number].W.at(t, s.c.Now); b != nil {
+					b.Attest[slot]++
+				}
+			}
+		}
 	}
 	s.c.Trunks[tr].LastSeen = t
 	s.closeAlert(t, RuleTrunkSilent, s.trunkName(tr))
@@ -265,6 +276,9 @@ func (s *State) attachTrunk(t int64, c *call, tr int, dir Dir, m *SIPMessage, in
 	}
 	if c.Number >= 0 {
 		s.numberAttempt(t, c.Number, tr, c.Inbound)
+		if !c.Inbound && info.Request {
+			s.numberAttestation(t, c.Number)
+		}
 	}
 }
 
