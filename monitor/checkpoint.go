@@ -225,7 +225,11 @@ func (w *wire) config(c *Config) {
 	w.uint(uint64(len(c.Trunks)))
 	for _, t := range c.Trunks {
 		w.str(t.Name)
-		w.str(string(t.Role))
+		if t.CarrierSigns { // only then: older recordings' checksums stay as they were
+			w.str(string(t.Role) + "/carrier_signs")
+		} else {
+			w.str(string(t.Role))
+		}
 		w.uint(uint64(len(t.Addrs)))
 		for _, a := range t.Addrs {
 			b, _ := a.Prefix.MarshalBinary() // never fails

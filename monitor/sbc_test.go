@@ -97,3 +97,35 @@ func TestOutboundThroughAnSBCCountsTheNumbersAttestation(t *testing.T) {
 		t.Fatalf("no attestation alert on %s: %v", testNum, openAlerts(s))
 	}
 }
+
+// Issue 13 counting defect 4: on a business's side of its SBC the carrier
+// signs after the SBC, so outbound calls without an Identity header are
+// expected there. On a trunk marked CarrierSigns they raise no attestation
+// alert, on the trunk or the number, whether or not an SBC mirrors the PBX
+// leg; a trunk without it still does.
+func TestUnsignedOutboundWhereTheCarrierSigns(t *testing.T) {
+	cfg := testConfig()
+	cfg.Trunks[0].CarrierSigns = true
+	cfg.Trunks[1].CarrierSigns = true
+	cfg.Thresholds.AttestNumberMinCalls = 6
+	s := NewState(cfg)
+	end := sbcOutbound(t, s, "n", testNum, newTr, at(0), 12, nil)
+	end = sbcOutbound(t, s, "l", testNum, legacy, end, 12, nil)
+	for i := range 12 { // and straight from the PBX, no SBC mirroring
+		d := newDialog(t, fmt.Sprintf("d%d", i), pbx, newTr, "+15550100002", "+12125550100")
+		when := end + int64(i)*int64(5*time.Second)
+		applyAll(s, d.invite(when, ""), d.reply(when+int64(time.Second), 200, "OK"))
+	}
+	for k := range openAlerts(s) {
+		if strings.HasPrefix(k, string(RuleAttestation)) {
+			t.Errorf("alert %s on unsigned calls where the carrier signs: %v", k, openAlerts(s))
+		}
+	}
+	// The same traffic where signing is expected alerts, as before.
+	cfg.Trunks[1].CarrierSigns = false
+	s = NewState(cfg)
+	sbcOutbound(t, s, "n", testNum, newTr, at(0), 12, nil)
+	if a := openAlerts(s); !a[alertKey(RuleAttestation, "new")] || !a[alertKey(RuleAttestation, testNum)] {
+		t.Fatalf("unsigned calls where signing is expected: alerts %v", a)
+	}
+}

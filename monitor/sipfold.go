@@ -103,7 +103,7 @@ func (s *State) inviteRequest(t int64, tr int, dir Dir, m *SIPMessage, info *sip
 	s.eachBucket(t, c, func(b *bucket) {
 		b.Attempts++
 		if tr >= 0 {
-			countStir(b, m, info, inbound)
+			countStir(b, m, info, inbound, s.c.Cfg.Trunks[tr].CarrierSigns)
 		}
 	})
 	if tr >= 0 {
@@ -148,8 +148,17 @@ func verdictSlot(v *StirVerdict, claimed string) int {
 	case "C":
 		return 2
 	}
-	return 3
+	return slotNone
 }
+
+// slotNone is the attestation slot of a call that claims none: no
+// Identity header (or none with an attestation).
+const slotNone = 3
+
+// unsignedExpected says whether a call in attestation slot on trunk tr is
+// left out of the attestation mix: unsigned, where the carrier signs after
+// the point we watch (Trunk.CarrierSigns).
+func unsignedExpected(tr Trunk, slot int) bool { return slot == slotNone && tr.CarrierSigns }
 
 // numberAttempt records where a ported number's call landed or left, and
 // raises zombie / split-brain when that contradicts a completed port.
@@ -253,8 +262,7 @@ func (s *State) attachTrunk(t int64, c *call, tr int, dir Dir, m *SIPMessage, in
 	if !c.Inbound && info.Request {
 		if pendingVerdict(m) {
 			s.awaitVerdict(m, t, tr, c.Number, false)
-		} else {
-			slot := attestSlot(m, info)
+		} else if slot := attestSlot(m, info); !unsignedExpected(s.c.Cfg.Trunks[tr], slot) {
 			if b := s.c.Trunks[tr].W.at(t, s.c.Now); b != nil {
 				b.Attest[slot]++
 			}
