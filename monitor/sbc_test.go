@@ -128,4 +128,7 @@ func TestUnsignedOutboundWhereTheCarrierSigns(t *testing.T) {
 	if a := openAlerts(s); !a[alertKey(RuleAttestation, "new")] || !a[alertKey(RuleAttestation, testNum)] {
 		t.Fatalf("unsigned calls where signing is expected: alerts %v", a)
 	}
+	if a := s.c.Alerts[alertKey(RuleAttestation, "new")]; !strings.Contains(a.Message, "set carrier_signs") {
+		t.Fatalf("the alert does not say where the carrier signs: %q", a.Message)
+	}
 }

@@ -107,6 +107,9 @@ func (s *State) attestationRule(t int64, subject string, ser *series, w time.Dur
 		msg := fmt.Sprintf("outbound attestation over %s: A %d, B %d, C %d, none %d, invalid %d", fmtDur(w), mix.A, mix.B, mix.C, mix.None, mix.Invalid)
 		if lowA {
 			msg += fmt.Sprintf(" — A %.0f%% of %d calls, below %.0f%%: calls risk being labelled spam", share*100, n, th.AttestAMin*100)
+			if mix.None == n {
+				msg += " (none signed: if the carrier signs after this point, set carrier_signs on its trunk)"
+			}
 		}
 		if invalid {
 			msg += fmt.Sprintf(" — %d failed verification (%s)", mix.Invalid, topReasons(st.Stir))
