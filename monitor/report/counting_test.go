@@ -150,3 +150,22 @@ func TestReportTrunkTotalsCountInboundCalls(t *testing.T) {
 		t.Fatalf("number: inbound legacy/new %d/%d, want 1/1", nr.Legacy, nr.New)
 	}
 }
+
+// Issue 13 counting defect 5: activations given in cutover.toml never
+// reached the timeline, only port-state events did.
+func TestReportTimelineListsConfiguredActivations(t *testing.T) {
+	cfg := countingConfig()
+	act := cT0.Add(5 * time.Minute)
+	cfg.Numbers[0].PortState, cfg.Numbers[0].Activated = monitor.PortCompleted, act.UnixNano()
+	l := leg{id: "c1", from: "+12125550100", to: cNum, caller: cNew, callee: cSBC}
+	rep := build(t, cfg, l.invite(cT0.Add(10*time.Minute), ""), l.reply(cT0.Add(10*time.Minute+time.Second), 200))
+	var got []string
+	for _, e := range rep.Timeline {
+		if e.Kind == "port" {
+			got = append(got, e.Time.Format(time.TimeOnly)+" "+e.Subject+" "+e.Text)
+		}
+	}
+	if want := "01:05:00 " + cNum + " port completed (cutover.toml)"; len(got) != 1 || got[0] != want {
+		t.Fatalf("port entries on the timeline: %q, want [%q]", got, want)
+	}
+}
