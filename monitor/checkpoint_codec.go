@@ -83,6 +83,7 @@ func (b *bucket) ints() [bucketInts]*int32 {
 const (
 	maskPDDSum = 1 << (bucketInts + iota)
 	maskCodes
+	maskLegacyAfter // version 4
 )
 
 // series writes each bucket as its index (relative to the previous one's:
@@ -109,6 +110,9 @@ func (w *wire) series(s *series) {
 		if len(b.Codes) > 0 {
 			mask |= maskCodes
 		}
+		if b.LegacyAfter != 0 {
+			mask |= maskLegacyAfter
+		}
 		w.uint(mask)
 		for k, p := range ints {
 			if mask&(1<<k) != 0 {
@@ -124,6 +128,9 @@ func (w *wire) series(s *series) {
 				w.int(int64(c.Code))
 				w.int(int64(c.Count))
 			}
+		}
+		if mask&maskLegacyAfter != 0 {
+			w.int(int64(b.LegacyAfter))
 		}
 	}
 }
@@ -150,6 +157,9 @@ func (r *reader) series(s *series) {
 			for j := range b.Codes {
 				b.Codes[j] = CodeCount{Code: r.i(), Count: r.i()}
 			}
+		}
+		if mask&maskLegacyAfter != 0 {
+			b.LegacyAfter = r.i32()
 		}
 	}
 }

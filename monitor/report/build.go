@@ -202,8 +202,8 @@ func (b *builder) flush() {
 		a.add(s)
 		m.Legacy += s.Legacy // where inbound calls land is kept per number
 		m.New += s.New
-		if s.Legacy > 0 {
-			b.legacy[names[i]] = append(b.legacy[names[i]], legacyMinute{start: b.cur, calls: s.Legacy})
+		if s.LegacyAfter > 0 { // only calls at or after the activation, not the whole minute's
+			b.legacy[names[i]] = append(b.legacy[names[i]], legacyMinute{start: b.cur, calls: s.LegacyAfter})
 		}
 	}
 	b.rep.Minutes = append(b.rep.Minutes, m)

@@ -169,3 +169,26 @@ func TestReportTimelineListsConfiguredActivations(t *testing.T) {
 		t.Fatalf("port entries on the timeline: %q, want [%q]", got, want)
 	}
 }
+
+// Issue 13 counting defect 6: still_on_legacy counted the whole minute of
+// the activation, calls that arrived before the activation included.
+func TestStillOnLegacyCountsOnlyCallsAfterTheActivation(t *testing.T) {
+	cfg := countingConfig()
+	act := cT0.Add(5*time.Minute + 30*time.Second)
+	cfg.Numbers[0].PortState, cfg.Numbers[0].Activated = monitor.PortCompleted, act.UnixNano()
+	var evs []monitor.Event
+	for i, d := range []time.Duration{5*time.Minute + 10*time.Second, 5*time.Minute + 50*time.Second, 7 * time.Minute} {
+		l := leg{id: fmt.Sprintf("z%d", i), from: "+12125550100", to: cNum, caller: cLegacy, callee: cSBC}
+		evs = append(evs, l.invite(cT0.Add(d), ""), l.reply(cT0.Add(d+time.Second), 200))
+	}
+	rep := build(t, cfg, evs...)
+	if len(rep.Legacy) != 1 || rep.Legacy[0].Calls != 2 {
+		t.Fatalf("still on legacy: %+v, want %s with the 2 calls after its activation", rep.Legacy, cNum)
+	}
+	if l := rep.Legacy[0]; !l.First.Equal(cT0.Add(5*time.Minute)) || !l.Last.Equal(cT0.Add(7*time.Minute)) {
+		t.Fatalf("still on legacy from %s to %s", l.First, l.Last)
+	}
+	if n := rep.Numbers[0].Total; n.Legacy != 3 {
+		t.Fatalf("the number's inbound legacy calls: %d, want all 3", n.Legacy)
+	}
+}
