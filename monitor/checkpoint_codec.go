@@ -170,6 +170,7 @@ const (
 	callRinging
 	callHasFinal
 	callEnded
+	callAttestDue
 )
 
 func (w *wire) calls(m map[string]*call) {
@@ -180,7 +181,7 @@ func (w *wire) calls(m map[string]*call) {
 		w.int(int64(c.Trunk))
 		w.int(int64(c.Number))
 		var f uint64
-		for bit, on := range [...]bool{c.Inbound, c.Ringing, c.HasFinal, c.Ended} {
+		for bit, on := range [...]bool{c.Inbound, c.Ringing, c.HasFinal, c.Ended, c.AttestDue} {
 			if on {
 				f |= 1 << bit
 			}
@@ -204,6 +205,7 @@ func (r *reader) calls() map[string]*call {
 		f := r.uint()
 		c.Inbound, c.Ringing = f&callInbound != 0, f&callRinging != 0
 		c.HasFinal, c.Ended = f&callHasFinal != 0, f&callEnded != 0
+		c.AttestDue = f&callAttestDue != 0
 		c.Start = r.time()
 		c.CSeq = r.u32()
 		c.Answered = r.time()

@@ -132,3 +132,26 @@ func TestUnsignedOutboundWhereTheCarrierSigns(t *testing.T) {
 		t.Fatalf("the alert does not say where the carrier signs: %q", a.Message)
 	}
 }
+
+// The carrier's answer can overtake the mirrored INVITE that carries the
+// call's Identity header: the INVITE, when it comes, still counts the
+// attestation of the trunk and of the number (issue 13 defect 3's topology).
+func TestAttestationOfAnInviteOvertakenByItsAnswer(t *testing.T) {
+	s := NewState(testConfig())
+	sbc := netip.MustParseAddrPort("192.0.2.1:5060")
+	pbxLeg := newDialog(t, "c3", pbx, sbc, testNum, "+12125550100")
+	carrierLeg := newDialog(t, "c3", sbc, newTr, testNum, "+12125550100")
+	invite := carrierLeg.invite(at(10*time.Millisecond), "")
+	invite.SIP.Stir = &StirVerdict{Attest: "B", Result: "valid"}
+	applyAll(s,
+		pbxLeg.invite(at(0), ""),
+		carrierLeg.reply(at(30*time.Millisecond), 180, "Ringing"),
+		carrierLeg.reply(at(40*time.Millisecond), 200, "OK"),
+		invite, // late
+		pbxLeg.reply(at(41*time.Millisecond), 200, "OK"),
+	)
+	snap := s.Snapshot()
+	if tr, n := snap.Trunks[1].Win[Win1m].Attest, snap.Numbers[0].Win[Win1m].Attest; tr.B != 1 || tr.Total() != 1 || n.B != 1 || n.Total() != 1 {
+		t.Fatalf("attestation: trunk %+v, number %+v; want B 1 on both", tr, n)
+	}
+}

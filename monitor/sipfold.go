@@ -90,6 +90,9 @@ func (s *State) inviteRequest(t int64, tr int, dir Dir, m *SIPMessage, info *sip
 		}
 		if c.Trunk < 0 && tr >= 0 && !c.HasFinal {
 			s.attachTrunk(t, c, tr, dir, m, info)
+		} else if c.AttestDue && tr == c.Trunk && dir == DirOut {
+			c.AttestDue = false // the INVITE its answer overtook
+			s.attachedAttest(t, c, tr, m, info)
 		}
 		return s.numberName(c.Number)
 	}
@@ -259,24 +262,13 @@ func (s *State) attachTrunk(t int64, c *call, tr int, dir Dir, m *SIPMessage, in
 	if b := s.c.Trunks[tr].W.at(t, s.c.Now); b != nil {
 		b.Attempts++
 	}
-	if c.Inbound {
+	switch {
+	case c.Inbound:
 		s.landed(t, &s.c.Trunks[tr].W, tr)
-	}
-	// The trunk leg's INVITE carries the attestation the call leaves with:
-	// it counts for the trunk and for the number the PBX leg named.
-	if !c.Inbound && info.Request {
-		if pendingVerdict(m) {
-			s.awaitVerdict(m, t, tr, c.Number, false)
-		} else if slot := attestSlot(m, info); !unsignedExpected(s.c.Cfg.Trunks[tr], slot) {
-			if b := s.c.Trunks[tr].W.at(t, s.c.Now); b != nil {
-				b.Attest[slot]++
-			}
-			if c.Number >= 0 {
-				if b := s.c.Numbers[c.Number].W.at(t, s.c.Now); b != nil {
-					b.Attest[slot]++
-				}
-			}
-		}
+	case info.Request:
+		s.attachedAttest(t, c, tr, m, info)
+	default:
+		c.AttestDue = true // the carrier's answer overtook the INVITE, which carries the attestation
 	}
 	s.c.Trunks[tr].LastSeen = t
 	s.closeAlert(t, RuleTrunkSilent, s.trunkName(tr))
@@ -289,9 +281,28 @@ func (s *State) attachTrunk(t int64, c *call, tr int, dir Dir, m *SIPMessage, in
 	}
 	if c.Number >= 0 {
 		s.numberAttempt(t, c.Number, tr, c.Inbound)
-		if !c.Inbound && info.Request {
-			s.numberAttestation(t, c.Number)
+	}
+}
+
+// attachedAttest counts the attestation of an outbound call's trunk-leg
+// INVITE (m) for trunk tr and for the number the PBX leg named, and runs
+// the number's attestation rule: that INVITE carries the attestation the
+// call leaves with.
+func (s *State) attachedAttest(t int64, c *call, tr int, m *SIPMessage, info *sipmsg.Info) {
+	if pendingVerdict(m) {
+		s.awaitVerdict(m, t, tr, c.Number, false)
+	} else if slot := attestSlot(m, info); !unsignedExpected(s.c.Cfg.Trunks[tr], slot) {
+		if b := s.c.Trunks[tr].W.at(t, s.c.Now); b != nil {
+			b.Attest[slot]++
 		}
+		if c.Number >= 0 {
+			if b := s.c.Numbers[c.Number].W.at(t, s.c.Now); b != nil {
+				b.Attest[slot]++
+			}
+		}
+	}
+	if c.Number >= 0 {
+		s.numberAttestation(t, c.Number)
 	}
 }
 
