@@ -25,8 +25,9 @@ var ckptMagic = []byte{0, 'c', 'k'}
 
 // ckptVersion 3 adds the verdicts the fold waits for (StirWait),
 // StirCounts, core.Evicted and core.Quarantined, and Event.Quarantined in
-// the undrained events; version 2 still restores.
-const ckptVersion = 3
+// the undrained events; version 4 a bucket's LegacyAfter (a mask bit
+// older versions never set). Versions 2 and 3 still restore.
+const ckptVersion = 4
 
 // MarshalBinary encodes the whole fold for a checkpoint.
 func (s *State) MarshalBinary() ([]byte, error) {
@@ -225,7 +226,11 @@ func (w *wire) config(c *Config) {
 	w.uint(uint64(len(c.Trunks)))
 	for _, t := range c.Trunks {
 		w.str(t.Name)
-		w.str(string(t.Role))
+		if t.CarrierSigns { // only then: older recordings' checksums stay as they were
+			w.str(string(t.Role) + "/carrier_signs")
+		} else {
+			w.str(string(t.Role))
+		}
 		w.uint(uint64(len(t.Addrs)))
 		for _, a := range t.Addrs {
 			b, _ := a.Prefix.MarshalBinary() // never fails

@@ -83,6 +83,7 @@ func (b *bucket) ints() [bucketInts]*int32 {
 const (
 	maskPDDSum = 1 << (bucketInts + iota)
 	maskCodes
+	maskLegacyAfter // version 4
 )
 
 // series writes each bucket as its index (relative to the previous one's:
@@ -109,6 +110,9 @@ func (w *wire) series(s *series) {
 		if len(b.Codes) > 0 {
 			mask |= maskCodes
 		}
+		if b.LegacyAfter != 0 {
+			mask |= maskLegacyAfter
+		}
 		w.uint(mask)
 		for k, p := range ints {
 			if mask&(1<<k) != 0 {
@@ -124,6 +128,9 @@ func (w *wire) series(s *series) {
 				w.int(int64(c.Code))
 				w.int(int64(c.Count))
 			}
+		}
+		if mask&maskLegacyAfter != 0 {
+			w.int(int64(b.LegacyAfter))
 		}
 	}
 }
@@ -151,6 +158,9 @@ func (r *reader) series(s *series) {
 				b.Codes[j] = CodeCount{Code: r.i(), Count: r.i()}
 			}
 		}
+		if mask&maskLegacyAfter != 0 {
+			b.LegacyAfter = r.i32()
+		}
 	}
 }
 
@@ -160,6 +170,7 @@ const (
 	callRinging
 	callHasFinal
 	callEnded
+	callAttestDue
 )
 
 func (w *wire) calls(m map[string]*call) {
@@ -170,7 +181,7 @@ func (w *wire) calls(m map[string]*call) {
 		w.int(int64(c.Trunk))
 		w.int(int64(c.Number))
 		var f uint64
-		for bit, on := range [...]bool{c.Inbound, c.Ringing, c.HasFinal, c.Ended} {
+		for bit, on := range [...]bool{c.Inbound, c.Ringing, c.HasFinal, c.Ended, c.AttestDue} {
 			if on {
 				f |= 1 << bit
 			}
@@ -194,6 +205,7 @@ func (r *reader) calls() map[string]*call {
 		f := r.uint()
 		c.Inbound, c.Ringing = f&callInbound != 0, f&callRinging != 0
 		c.HasFinal, c.Ended = f&callHasFinal != 0, f&callEnded != 0
+		c.AttestDue = f&callAttestDue != 0
 		c.Start = r.time()
 		c.CSeq = r.u32()
 		c.Answered = r.time()

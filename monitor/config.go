@@ -33,6 +33,12 @@ type Trunk struct {
 	// destination matches one of them belongs to the trunk. A prefix with
 	// port 0 matches any port.
 	Addrs []TrunkAddr
+	// CarrierSigns says the carrier signs this trunk's outbound calls
+	// (STIR/SHAKEN) after the point we watch, as seen on a business's side
+	// of its SBC: an outbound call without an Identity header is expected
+	// there, not a fault, and is left out of the attestation mix. Signed
+	// calls still count, and failed verifications still alert.
+	CarrierSigns bool
 }
 
 // TrunkAddr is an address (or network) and an optional port.

@@ -90,6 +90,9 @@ func (s *State) inviteRequest(t int64, tr int, dir Dir, m *SIPMessage, info *sip
 		}
 		if c.Trunk < 0 && tr >= 0 && !c.HasFinal {
 			s.attachTrunk(t, c, tr, dir, m, info)
+		} else if c.AttestDue && tr == c.Trunk && dir == DirOut {
+			c.AttestDue = false // the INVITE its answer overtook
+			s.attachedAttest(t, c, tr, m, info)
 		}
 		return s.numberName(c.Number)
 	}
@@ -103,10 +106,13 @@ func (s *State) inviteRequest(t int64, tr int, dir Dir, m *SIPMessage, info *sip
 	s.eachBucket(t, c, func(b *bucket) {
 		b.Attempts++
 		if tr >= 0 {
-			countStir(b, m, info, inbound)
+			countStir(b, m, info, inbound, s.c.Cfg.Trunks[tr].CarrierSigns)
 		}
 	})
 	if tr >= 0 {
+		if inbound {
+			s.landed(t, &s.c.Trunks[tr].W, tr)
+		}
 		if !inbound && pendingVerdict(m) {
 			s.awaitVerdict(m, t, c.Trunk, c.Number, true)
 		}
@@ -145,8 +151,17 @@ func verdictSlot(v *StirVerdict, claimed string) int {
 	case "C":
 		return 2
 	}
-	return 3
+	return slotNone
 }
+
+// slotNone is the attestation slot of a call that claims none: no
+// Identity header (or none with an attestation).
+const slotNone = 3
+
+// unsignedExpected says whether a call in attestation slot on trunk tr is
+// left out of the attestation mix: unsigned, where the carrier signs after
+// the point we watch (Trunk.CarrierSigns).
+func unsignedExpected(tr Trunk, slot int) bool { return slot == slotNone && tr.CarrierSigns }
 
 // numberAttempt records where a ported number's call landed or left, and
 // raises zombie / split-brain when that contradicts a completed port.
@@ -159,11 +174,10 @@ func (s *State) numberAttempt(t int64, num, tr int, inbound bool) {
 	role := s.c.Cfg.Trunks[tr].Role
 	if inbound {
 		n.Serving = tr
-		if b := n.W.at(t, s.c.Now); b != nil {
-			if role == RoleLegacy {
-				b.Legacy++
-			} else {
-				b.New++
+		s.landed(t, &n.W, tr)
+		if role == RoleLegacy && n.PortState == PortCompleted && n.Activated != 0 && t >= n.Activated {
+			if b := n.W.at(t, s.c.Now); b != nil {
+				b.LegacyAfter++
 			}
 		}
 	}
@@ -180,6 +194,20 @@ func (s *State) numberAttempt(t int64, num, tr int, inbound bool) {
 		n.LastSplit = t
 		s.openAlert(t, RuleSplitBrain, n.E164, SevCritical,
 			"outbound calls from a ported number leave through legacy trunk "+s.trunkName(tr))
+	}
+}
+
+// landed counts an inbound call that arrived on trunk tr at t in ser (the
+// trunk's or the number's series), as landing on legacy or on new.
+func (s *State) landed(t int64, ser *series, tr int) {
+	b := ser.at(t, s.c.Now)
+	if b == nil {
+		return
+	}
+	if s.c.Cfg.Trunks[tr].Role == RoleLegacy {
+		b.Legacy++
+	} else {
+		b.New++
 	}
 }
 
@@ -223,19 +251,24 @@ func (s *State) callE164(info *sipmsg.Info, inbound bool) string {
 
 // attachTrunk gives a call first seen on a leg without a trunk (the PBX
 // side, when an SBC mirrors both legs: caller → SBC, then SBC → carrier)
-// the trunk of its next leg, and counts the attempt there, at the call's
-// start. dir is the INVITE's direction on the trunk leg.
+// the trunk of its next leg, and counts the attempt there, at t: when the
+// trunk leg was seen. Not at the call's start: that minute may already be
+// closed (the report closes a minute when the next one's first event comes,
+// and the PBX leg can fall just before a minute, the trunk leg just after).
+// dir is the INVITE's direction on the trunk leg.
 func (s *State) attachTrunk(t int64, c *call, tr int, dir Dir, m *SIPMessage, info *sipmsg.Info) {
 	c.Trunk, c.Inbound = tr, dir == DirIn
 	s.attachedCall()
-	if b := s.c.Trunks[tr].W.at(c.Start, s.c.Now); b != nil {
+	if b := s.c.Trunks[tr].W.at(t, s.c.Now); b != nil {
 		b.Attempts++
-		if !c.Inbound && info.Request && !pendingVerdict(m) {
-			b.Attest[attestSlot(m, info)]++
-		}
 	}
-	if !c.Inbound && info.Request && pendingVerdict(m) {
-		s.awaitVerdict(m, c.Start, tr, -1, false)
+	switch {
+	case c.Inbound:
+		s.landed(t, &s.c.Trunks[tr].W, tr)
+	case info.Request:
+		s.attachedAttest(t, c, tr, m, info)
+	default:
+		c.AttestDue = true // the carrier's answer overtook the INVITE, which carries the attestation
 	}
 	s.c.Trunks[tr].LastSeen = t
 	s.closeAlert(t, RuleTrunkSilent, s.trunkName(tr))
@@ -248,6 +281,28 @@ func (s *State) attachTrunk(t int64, c *call, tr int, dir Dir, m *SIPMessage, in
 	}
 	if c.Number >= 0 {
 		s.numberAttempt(t, c.Number, tr, c.Inbound)
+	}
+}
+
+// attachedAttest counts the attestation of an outbound call's trunk-leg
+// INVITE (m) for trunk tr and for the number the PBX leg named, and runs
+// the number's attestation rule: that INVITE carries the attestation the
+// call leaves with.
+func (s *State) attachedAttest(t int64, c *call, tr int, m *SIPMessage, info *sipmsg.Info) {
+	if pendingVerdict(m) {
+		s.awaitVerdict(m, t, tr, c.Number, false)
+	} else if slot := attestSlot(m, info); !unsignedExpected(s.c.Cfg.Trunks[tr], slot) {
+		if b := s.c.Trunks[tr].W.at(t, s.c.Now); b != nil {
+			b.Attest[slot]++
+		}
+		if c.Number >= 0 {
+			if b := s.c.Numbers[c.Number].W.at(t, s.c.Now); b != nil {
+				b.Attest[slot]++
+			}
+		}
+	}
+	if c.Number >= 0 {
+		s.numberAttestation(t, c.Number)
 	}
 }
 

@@ -130,6 +130,7 @@ type call struct {
 	FinalCSeq uint32 // the INVITE transaction whose final response was last counted
 	HasFinal  bool
 	Ended     bool
+	AttestDue bool // attached to its trunk by an answer: the trunk leg's INVITE, when it comes, counts the attestation
 	ExpiresAt int64
 }
 

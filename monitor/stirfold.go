@@ -60,7 +60,9 @@ func verstatSlot(v string) int {
 }
 
 // countStir adds one INVITE's attestation, verdict and verstat to b.
-func countStir(b *bucket, m *SIPMessage, info *sipmsg.Info, inbound bool) {
+// carrierSigns leaves an unsigned call out of the attestation mix (its
+// verdict still counts): see Trunk.CarrierSigns.
+func countStir(b *bucket, m *SIPMessage, info *sipmsg.Info, inbound, carrierSigns bool) {
 	if inbound {
 		b.Verstat[verstatSlot(info.Verstat)]++
 		return
@@ -68,7 +70,9 @@ func countStir(b *bucket, m *SIPMessage, info *sipmsg.Info, inbound bool) {
 	if pendingVerdict(m) {
 		return // counted when the verdict comes (applyLateVerdict)
 	}
-	b.Attest[attestSlot(m, info)]++
+	if slot := attestSlot(m, info); slot != slotNone || !carrierSigns {
+		b.Attest[slot]++
+	}
 	if m.Stir != nil {
 		if i := stirIndex(m.Stir.Result); i >= 0 {
 			b.Stir[i]++
@@ -103,6 +107,9 @@ func (s *State) attestationRule(t int64, subject string, ser *series, w time.Dur
 		msg := fmt.Sprintf("outbound attestation over %s: A %d, B %d, C %d, none %d, invalid %d", fmtDur(w), mix.A, mix.B, mix.C, mix.None, mix.Invalid)
 		if lowA {
 			msg += fmt.Sprintf(" — A %.0f%% of %d calls, below %.0f%%: calls risk being labelled spam", share*100, n, th.AttestAMin*100)
+			if mix.None == n {
+				msg += " (none signed: if the carrier signs after this point, set carrier_signs on its trunk)"
+			}
 		}
 		if invalid {
 			msg += fmt.Sprintf(" — %d failed verification (%s)", mix.Invalid, topReasons(st.Stir))
@@ -242,13 +249,16 @@ func (s *State) applyLateVerdict(lv *LateVerdict) {
 	s.c.Stir.Late++
 	s.c.Stir.TooMany += uint64(max(v.TooMany, 0))
 	slot, mix := verdictSlot(v, ""), stirIndex(v.Result)
+	attest := w.Trunk < 0 || !unsignedExpected(s.c.Cfg.Trunks[w.Trunk], slot)
 	count := func(ser *series) {
 		b := ser.at(w.At, s.c.Now)
 		if b == nil {
 			s.c.Stir.Orphaned++
 			return
 		}
-		b.Attest[slot]++
+		if attest {
+			b.Attest[slot]++
+		}
 		if w.Mix && mix >= 0 {
 			b.Stir[mix]++
 		}

@@ -24,10 +24,13 @@ type Stats struct {
 	PDDCount  int
 	Legacy    int // inbound attempts that arrived on a legacy trunk
 	New       int // inbound attempts that arrived on a new trunk
-	Attest    AttestMix
-	Stir      StirMix     // outbound verdicts by outcome: why calls did or did not verify
-	Verstat   VerstatMix  // inbound verstat from the carrier
-	Codes     []CodeCount // final responses to INVITE transactions, most frequent first
+	// LegacyAfter is, of a number's Legacy, the attempts that arrived at
+	// or after its port completed (its activation): still on legacy.
+	LegacyAfter int
+	Attest      AttestMix
+	Stir        StirMix     // outbound verdicts by outcome: why calls did or did not verify
+	Verstat     VerstatMix  // inbound verstat from the carrier
+	Codes       []CodeCount // final responses to INVITE transactions, most frequent first
 }
 
 // AttestMix counts outbound calls by STIR/SHAKEN attestation.

@@ -16,10 +16,13 @@ type bucket struct {
 	PDDSum    int64
 	Legacy    int32
 	New       int32
-	Attest    [5]int32                // A, B, C, none, invalid
-	Stir      [len(StirResults)]int32 // outbound verdicts by result
-	Verstat   [4]int32                // inbound verstat: passed, failed, none, absent
-	Codes     []CodeCount
+	// LegacyAfter counts, of a number's Legacy, those that arrived at or
+	// after its port completed (numbers' buckets only).
+	LegacyAfter int32
+	Attest      [5]int32                // A, B, C, none, invalid
+	Stir        [len(StirResults)]int32 // outbound verdicts by result
+	Verstat     [4]int32                // inbound verstat: passed, failed, none, absent
+	Codes       []CodeCount
 }
 
 // series is a ring of buckets of a fixed width: memory stays the same
@@ -120,6 +123,7 @@ func (s *Stats) add(b *bucket) {
 	s.PDDSum += time.Duration(b.PDDSum)
 	s.Legacy += int(b.Legacy)
 	s.New += int(b.New)
+	s.LegacyAfter += int(b.LegacyAfter)
 	s.Attest.A += int(b.Attest[0])
 	s.Attest.B += int(b.Attest[1])
 	s.Attest.C += int(b.Attest[2])

@@ -189,3 +189,16 @@ func TestErrorsSpeakTheFilesWords(t *testing.T) {
 		})
 	}
 }
+
+// carrier_signs reaches the fold's trunk; without it signing is expected.
+func TestCarrierSigns(t *testing.T) {
+	doc := "name = \"x\"\n[[trunks]]\nname = \"a\"\nrole = \"new\"\naddrs = [\"10.0.0.1\"]\ncarrier_signs = true\n" +
+		"[[trunks]]\nname = \"b\"\nrole = \"legacy\"\naddrs = [\"10.0.0.2\"]\n"
+	f, err := Parse("c.toml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr := f.Cutover.Trunks; !tr[0].CarrierSigns || tr[1].CarrierSigns {
+		t.Fatalf("carrier_signs: %+v", tr)
+	}
+}

@@ -70,6 +70,9 @@ type rawTrunk struct {
 	Transport string       `toml:"transport"`
 	Addrs     []string     `toml:"addrs"`
 	Register  *rawRegister `toml:"register"`
+	// CarrierSigns: the carrier signs outbound calls after the point
+	// watched (monitor.Trunk.CarrierSigns).
+	CarrierSigns bool `toml:"carrier_signs"`
 }
 
 type rawRegister struct {

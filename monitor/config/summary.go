@@ -24,6 +24,9 @@ func (f *File) Summary() string {
 			b.WriteString(" " + addrText(a))
 		}
 		b.WriteString("\n")
+		if t.CarrierSigns {
+			b.WriteString("           the carrier signs its outbound calls: unsigned ones raise no attestation alert\n")
+		}
 		if r := s.Register; r != nil {
 			fmt.Fprintf(&b, "           registers %s at %s every %s, password from $%s (%s)\n",
 				r.User, r.Registrar, r.Expires, r.PasswordEnv, envState(r.PasswordEnv))

@@ -28,7 +28,7 @@ func (b *builder) trunks(f *File, raws []rawTrunk) {
 		if role != monitor.RoleLegacy && role != monitor.RoleNew {
 			b.fail(at+".role", "want \"legacy\" or \"new\", got %q", r.Role)
 		}
-		tr := monitor.Trunk{Name: name, Role: role}
+		tr := monitor.Trunk{Name: name, Role: role, CarrierSigns: r.CarrierSigns}
 		if len(r.Addrs) == 0 {
 			b.fail(at+".addrs", "list the addresses that identify the trunk's traffic (\"198.51.100.10:5060\", \"203.0.113.0/24\")")
 		}

@@ -202,8 +202,8 @@ func (b *builder) flush() {
 		a.add(s)
 		m.Legacy += s.Legacy // where inbound calls land is kept per number
 		m.New += s.New
-		if s.Legacy > 0 {
-			b.legacy[names[i]] = append(b.legacy[names[i]], legacyMinute{start: b.cur, calls: s.Legacy})
+		if s.LegacyAfter > 0 { // only calls at or after the activation, not the whole minute's
+			b.legacy[names[i]] = append(b.legacy[names[i]], legacyMinute{start: b.cur, calls: s.LegacyAfter})
 		}
 	}
 	b.rep.Minutes = append(b.rep.Minutes, m)
@@ -225,8 +225,14 @@ func (b *builder) alert(t, seq int64, a *monitor.AlertChange) {
 	delete(b.open, key)
 }
 
-// projections adds alerts and side-file notes to the timeline.
+// projections adds the activations given in cutover.toml, alerts and
+// side-file notes to the timeline.
 func (b *builder) projections(notes []Note) {
+	for _, n := range b.cfg.Numbers {
+		if n.Activated != 0 {
+			b.entry(n.Activated, 0, "port", n.E164, "port "+string(n.PortState)+" (cutover.toml)", "")
+		}
+	}
 	b.rep.Timeline = append(b.rep.Timeline, b.alerts...)
 	for _, n := range notes {
 		b.entry(n.TsNs, n.Seq, "note", n.Author, n.Text, "")
