@@ -7,6 +7,18 @@ import (
 	"time"
 )
 
+// Rank orders severities for triage: critical 2, warning 1, anything
+// else 0.
+func (v Severity) Rank() int {
+	switch v {
+	case SevCritical:
+		return 2
+	case SevWarning:
+		return 1
+	}
+	return 0
+}
+
 // openAlert opens rule on subject unless it is open already (then only its
 // message is refreshed), and queues the alert event for the recording.
 func (s *State) openAlert(t int64, rule Rule, subject string, sev Severity, msg string) {

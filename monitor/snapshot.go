@@ -78,13 +78,19 @@ func (s *State) numberFlags() map[string][]string {
 	return flags
 }
 
-// alertViews lists open alerts newest first, then closed ones newest first.
+// alertViews lists open alerts by severity (critical first), then age
+// (newest first), then closed ones, the last closed first.
 func (s *State) alertViews() []AlertView {
 	out := make([]AlertView, 0, len(s.c.Alerts)+len(s.c.Closed))
 	for _, k := range s.openKeys() {
 		out = append(out, *s.c.Alerts[k])
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Opened > out[j].Opened })
+	sort.SliceStable(out, func(i, j int) bool {
+		if ri, rj := out[i].Severity.Rank(), out[j].Severity.Rank(); ri != rj {
+			return ri > rj
+		}
+		return out[i].Opened > out[j].Opened
+	})
 	for i := len(s.c.Closed) - 1; i >= 0; i-- {
 		out = append(out, s.c.Closed[i])
 	}

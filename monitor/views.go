@@ -88,7 +88,7 @@ type Snapshot struct {
 
 	Trunks  []TrunkView
 	Numbers []NumberView
-	Alerts  []AlertView // open first (newest first), then recently closed
+	Alerts  []AlertView // open first (critical first, then newest first), then recently closed (last closed first)
 	Feed    []FeedLine  // the newest SIP messages, oldest first
 	Actions []ActionView
 	Notes   []NoteView

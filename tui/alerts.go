@@ -11,7 +11,9 @@ import (
 )
 
 // alertsPane lists the alerts as the fold orders them: open ones first,
-// newest first, then the recently closed ones, muted.
+// critical before warning, newest first, then the recently closed ones,
+// muted. Beside an open alert's severity stands the key whose action fixes
+// it (f, o), when its rule has one.
 type alertsPane struct {
 	c      *shared
 	all    []monitor.AlertView // from the latest snapshot, read only
@@ -25,6 +27,7 @@ type alertsPane struct {
 
 const (
 	acSev = iota
+	acKey
 	acRule
 	acSubject
 	acAge
@@ -33,6 +36,7 @@ const (
 
 var alertColumns = []column{
 	{id: acSev, title: "sev", w: 4, prio: 0},
+	{id: acKey, title: "", w: 1, prio: 0}, // the key that fixes it (the rule table's Key)
 	{id: acRule, title: "rule", w: 13, prio: 1},
 	{id: acSubject, title: "subject", w: 12, prio: 0},
 	{id: acAge, title: "age", w: 6, right: true, prio: 0},
@@ -126,6 +130,12 @@ func (p *alertsPane) cell(a *monitor.AlertView, c column) cell {
 		}
 		t := sevLabel(a.Severity)
 		return cell{t, st.sevStyle(a.Severity).Render(t)}
+	case acKey:
+		k := a.Rule.FixKey()
+		if closed || k == "" {
+			return cell{}
+		}
+		return cell{k, st.FixKey.Render(k)}
 	case acRule:
 		return muted(string(a.Rule))
 	case acSubject:

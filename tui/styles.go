@@ -76,6 +76,7 @@ type Styles struct {
 	SevCritical lipgloss.Style
 	SevWarning  lipgloss.Style
 	SevInfo     lipgloss.Style
+	FixKey      lipgloss.Style // the key that fixes an alert, beside its severity
 	Dialog      lipgloss.Style // the action dialog's box
 
 	Help help.Styles
@@ -113,6 +114,7 @@ func NewStyles(t Theme) *Styles {
 		SevCritical: badge(t.Bad),
 		SevWarning:  badge(t.Warn),
 		SevInfo:     badge(t.Info),
+		FixKey:      fg(t.HelpKey).Bold(true),
 		Dialog:      lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(t.Warn).Padding(0, 1),
 	}
 	key := fg(t.HelpKey).Bold(true)

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 
+	"charm.land/lipgloss/v2"
+
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/termsafe"
 )
@@ -70,16 +72,20 @@ func (m Model) header() []string {
 		st.Brand.Render("cutover") + " " + st.Bold.Render(name),
 		m.modeBadge(),
 	}
+	if c := alertCount(st, snap.Alerts, w); c != "" { // early: it must survive a narrow screen
+		parts = append(parts, c)
+	}
 	if m.o.ReadOnly {
 		parts = append(parts, st.Ended.Render(" READ-ONLY "))
 	}
+	at := len(parts) // the clock's place
 	parts = append(parts,
 		st.Bold.Render(clock(snap.Now, clockLayout(w)))+st.Muted.Render(" UTC"),
 	)
 	if src := m.sourcesText(w); src != "" {
 		parts = append(parts, src)
 	}
-	if m.o.Player != nil {
+	if m.o.Player != nil && !m.ended { // once ended, nothing plays
 		parts = append(parts, m.playerText())
 	}
 	if m.ended {
@@ -89,7 +95,48 @@ func (m Model) header() []string {
 		}
 	}
 	line1 := strings.Join(parts, "  ")
+	if lipgloss.Width(line1) > w { // crowded: the zone can go, what follows is news
+		parts[at] = st.Bold.Render(clock(snap.Now, clockLayout(w)))
+		line1 = strings.Join(parts, "  ")
+	}
 	return []string{fit(line1, w), fit(m.healthLine(snap), w)}
+}
+
+// alertCount is the open critical and warning alerts, "▲ 3 CRIT · 5 WARN"
+// ("▲ 3C 5W" below dateWidth, where the header has little room), or ""
+// when none is open.
+func alertCount(st *Styles, alerts []monitor.AlertView, w int) string {
+	var crit, warn int
+	for i := range alerts {
+		if alerts[i].Closed != 0 {
+			continue
+		}
+		switch alerts[i].Severity {
+		case monitor.SevCritical:
+			crit++
+		case monitor.SevWarning:
+			warn++
+		}
+	}
+	if crit+warn == 0 {
+		return ""
+	}
+	critLabel, warnLabel, sep := " CRIT", " WARN", st.Muted.Render(" · ")
+	if w < dateWidth {
+		critLabel, warnLabel, sep = "C", "W", " "
+	}
+	var parts []string
+	if crit > 0 {
+		parts = append(parts, st.Bad.Render(strconv.Itoa(crit)+critLabel))
+	}
+	if warn > 0 {
+		parts = append(parts, st.Warn.Render(strconv.Itoa(warn)+warnLabel))
+	}
+	icon := st.Warn.Render("▲ ")
+	if crit > 0 {
+		icon = st.Bad.Render("▲ ")
+	}
+	return icon + strings.Join(parts, sep)
 }
 
 // clockLayout shows the date only where there is room for it.
