@@ -36,8 +36,10 @@ func (s *State) openAlert(t int64, rule Rule, subject string, sev Severity, msg 
 }
 
 // closeAlert closes rule on subject if it is open, unless an action taken
-// on it waits for its traffic (holds).
-func (s *State) closeAlert(t int64, rule Rule, subject string) {
+// on it waits for its traffic (holds). why, when not nil, says why it
+// closes (the value that closed it); it replaces the opening message, whose
+// numbers are no longer true.
+func (s *State) closeAlert(t int64, rule Rule, subject string, why func() string) {
 	key := alertKey(rule, subject)
 	a, ok := s.c.Alerts[key]
 	if !ok {
@@ -49,6 +51,9 @@ func (s *State) closeAlert(t int64, rule Rule, subject string) {
 	}
 	delete(s.c.Alerts, key)
 	a.Open, a.Closed = false, t
+	if why != nil {
+		a.Message = why()
+	}
 	s.c.Closed = append(s.c.Closed, *a)
 	if len(s.c.Closed) > closedAlerts {
 		s.c.Closed = append(s.c.Closed[:0], s.c.Closed[len(s.c.Closed)-closedAlerts:]...)
@@ -58,12 +63,36 @@ func (s *State) closeAlert(t int64, rule Rule, subject string) {
 	s.c.Out = append(s.c.Out, Event{Time: t, Kind: KindAlert, Source: SourceFold, Alert: &ch})
 }
 
-// setAlert opens or closes rule on subject as cond says.
-func (s *State) setAlert(t int64, cond bool, rule Rule, subject string, sev Severity, msg func() string) {
+// setAlert opens or closes rule on subject as cond says; msg is the open
+// alert's message, why the closing one's.
+func (s *State) setAlert(t int64, cond bool, rule Rule, subject string, sev Severity, msg, why func() string) {
 	if cond {
 		s.openAlert(t, rule, subject, sev, msg())
 	} else {
-		s.closeAlert(t, rule, subject)
+		s.closeAlert(t, rule, subject, why)
+	}
+}
+
+// optionsRule opens options_down on trunk i while the OPTIONS prober
+// reports it down and closes it when the prober reports it up: the
+// prober's fail_after and recover_after are its hysteresis. Pending
+// changes nothing.
+func (s *State) optionsRule(t int64, i int, p *ProbeResult) {
+	answer := func() string {
+		a := strconv.Itoa(p.Code)
+		if p.Err != "" {
+			a += ", " + p.Err
+		} else if p.RTT > 0 {
+			a += ", " + fmtDur(p.RTT)
+		}
+		return a
+	}
+	switch p.Health {
+	case HealthDown:
+		s.openAlert(t, RuleOptionsDown, s.trunkName(i), SevCritical,
+			"OPTIONS down ("+answer()+"): the prober's health checks fail in a row")
+	case HealthUp:
+		s.closeAlert(t, RuleOptionsDown, s.trunkName(i), func() string { return "OPTIONS up again (" + answer() + ")" })
 	}
 }
 
@@ -87,14 +116,14 @@ func (s *State) trunkRules(t int64, tr int) {
 	}
 	s.setAlert(t, cond, RuleCodec488, name, SevCritical, func() string {
 		return fmt.Sprintf("%d× 488 Not Acceptable Here in the last minute (%.0f%% of final responses): codec/SDP mismatch", n488, share*100)
-	})
+	}, nil)
 
 	bursts := w.count(t, time.Minute, 408) + w.count(t, time.Minute, 503)
 	_, open = s.c.Alerts[alertKey(RuleTimeoutBurst, name)]
 	cond = bursts >= th.TimeoutBurst || (open && bursts >= halfUp(th.TimeoutBurst))
 	s.setAlert(t, cond, RuleTimeoutBurst, name, SevCritical, func() string {
 		return fmt.Sprintf("%d× 408/503 in the last minute: trunk timing out or unavailable", bursts)
-	})
+	}, nil)
 
 	five := w.sum(t, 5*time.Minute)
 	ner := five.NER()
@@ -105,7 +134,7 @@ func (s *State) trunkRules(t int64, tr int) {
 	}
 	s.setAlert(t, cond, RuleNERDrop, name, SevCritical, func() string {
 		return fmt.Sprintf("NER %.0f%% over 5 min (%d attempts), below %.0f%%", ner*100, five.Completed, th.NERMin*100)
-	})
+	}, nil)
 	s.trunkAttestation(t, tr)
 }
 
@@ -122,7 +151,7 @@ func (s *State) dropRule(t int64, num int) {
 	}
 	s.setAlert(t, cond, RuleDropRate, n.E164, SevWarning, func() string {
 		return fmt.Sprintf("%.0f%% of %d answered calls ended within %s over 15 min", rate*100, st.Answered, th.ShortCall)
-	})
+	}, nil)
 }
 
 // nerRecovery is how far above NERMin a trunk's NER must climb before an
@@ -142,7 +171,7 @@ func (s *State) registrationRule(t int64, i int) {
 		}
 		s.openAlert(t, RuleRegistration, s.trunkName(i), SevCritical, msg+": inbound calls through this trunk will not arrive")
 	case RegRegistered:
-		s.closeAlert(t, RuleRegistration, s.trunkName(i))
+		s.closeAlert(t, RuleRegistration, s.trunkName(i), nil)
 	}
 }
 
@@ -174,11 +203,11 @@ func (s *State) sweep() {
 		switch a.Rule {
 		case RuleZombie:
 			if t-n.LastZombie >= int64(th.ZombieAfter) {
-				s.closeAlert(t, a.Rule, a.Subject)
+				s.closeAlert(t, a.Rule, a.Subject, nil)
 			}
 		case RuleSplitBrain:
 			if t-n.LastSplit >= int64(th.SplitBrainQuiet) {
-				s.closeAlert(t, a.Rule, a.Subject)
+				s.closeAlert(t, a.Rule, a.Subject, nil)
 			}
 		case RuleDropRate:
 			s.dropRule(t, num)

@@ -12,6 +12,7 @@ type Rule string
 
 // The alert rules. Their string values are recorded: never change one.
 const (
+	RuleOptionsDown      Rule = "options_down"
 	RuleTimeoutBurst     Rule = "timeout_burst"
 	RuleNERDrop          Rule = "ner_drop"
 	RuleCodec488         Rule = "codec488"
@@ -71,6 +72,14 @@ type RuleSpec struct {
 // trunk outages first, then what else a trunk shows, then the numbers',
 // then the actions'.
 var Rules = []RuleSpec{
+	{
+		Rule: RuleOptionsDown, Scope: ScopeTrunk, Severity: SevCritical, Key: "f",
+		Meaning: "the trunk does not answer the OPTIONS prober's health checks: its SIP peer is down or unreachable",
+		Hysteresis: func(Thresholds) string {
+			return "opens when the prober reports the trunk down (fail_after failures in a row), " +
+				"closes when it reports it up (recover_after answers in a row)"
+		},
+	},
 	{
 		Rule: RuleTimeoutBurst, Scope: ScopeTrunk, Severity: SevCritical, Key: "f",
 		Meaning: "the trunk times out or is unavailable (408/503 responses)",

@@ -26,11 +26,11 @@ func TestRulesTable(t *testing.T) {
 			t.Errorf("%s: Spec() finds %q", s.Rule, s.Rule.Spec().Rule)
 		}
 	}
-	if len(seen) != 12 {
+	if len(seen) != 13 {
 		t.Errorf("%d rules", len(seen))
 	}
 	for r, key := range map[monitor.Rule]string{
-		monitor.RuleSplitBrain: "o", monitor.RuleTimeoutBurst: "f", monitor.RuleNERDrop: "f", monitor.RuleTrunkSilent: "f",
+		monitor.RuleSplitBrain: "o", monitor.RuleOptionsDown: "f", monitor.RuleTimeoutBurst: "f", monitor.RuleNERDrop: "f", monitor.RuleTrunkSilent: "f",
 		monitor.RuleZombie: "", monitor.RuleActionUnverified: "", monitor.Rule("nope"): "",
 	} {
 		if got := r.FixKey(); got != key {

@@ -294,7 +294,7 @@ func (s *State) applyPort(t int64, p *PortChange) {
 			p.Previous, p.State, p.Status, n.PortState))
 		return
 	}
-	s.closeAlert(t, RulePortBackwards, n.E164)
+	s.closeAlert(t, RulePortBackwards, n.E164, nil)
 	n.PortState = p.State
 	if p.State == PortCompleted && n.Activated == 0 {
 		n.Activated = t
@@ -303,13 +303,13 @@ func (s *State) applyPort(t int64, p *PortChange) {
 		}
 	}
 	if p.State != PortCompleted {
-		s.closeAlert(t, RuleZombie, n.E164)
-		s.closeAlert(t, RuleSplitBrain, n.E164)
+		s.closeAlert(t, RuleZombie, n.E164, nil)
+		s.closeAlert(t, RuleSplitBrain, n.E164, nil)
 	}
 	if p.State == PortDenied || p.State == PortCancelled {
 		s.openAlert(t, RulePortFailed, n.E164, SevCritical, "port "+string(p.State)+": calls stay with the legacy provider")
 	} else {
-		s.closeAlert(t, RulePortFailed, n.E164)
+		s.closeAlert(t, RulePortFailed, n.E164, nil)
 	}
 }
 
@@ -329,6 +329,7 @@ func (s *State) applyProbe(t int64, p *ProbeResult) {
 		case HealthPending:
 			s.c.Trunks[i].OptionsUp = 0
 		}
+		s.optionsRule(t, i, p)
 	case ProbeRegister:
 		switch {
 		case p.Code >= 200 && p.Code < 300:

@@ -115,7 +115,7 @@ func (s *State) attestationRule(t int64, subject string, ser *series, w time.Dur
 			msg += fmt.Sprintf(" — %d failed verification (%s)", mix.Invalid, topReasons(st.Stir))
 		}
 		return msg
-	})
+	}, nil)
 }
 
 // attestRecovery is how far above AttestAMin the A share must climb before

@@ -154,11 +154,11 @@ func (s *State) supersede(t int64, v *ActionView) {
 func (s *State) stopWaiting(t int64, i int) {
 	vs := s.c.Verify[i]
 	s.c.Verify = slices.Delete(s.c.Verify, i, i+1)
-	s.closeAlert(t, RuleActionUnverified, vs.ID)
+	s.closeAlert(t, RuleActionUnverified, vs.ID, nil)
 	if vs.CloseHeld {
 		if _, open := s.c.Alerts[vs.Prompted]; open {
 			rule, subject, _ := strings.Cut(vs.Prompted, ":")
-			s.closeAlert(t, Rule(rule), subject) // unless another wait holds it too
+			s.closeAlert(t, Rule(rule), subject, nil) // unless another wait holds it too
 		}
 	}
 }
