@@ -47,6 +47,9 @@ func (s *State) closeAlert(t int64, rule Rule, subject string, why func() string
 	}
 	if s.holds(key) {
 		s.heldClose(key, true) // it closes when the hold ends
+		if why != nil {
+			a.Message = why() // ...and for this reason, not the opening one
+		}
 		return
 	}
 	delete(s.c.Alerts, key)
@@ -116,25 +119,43 @@ func (s *State) trunkRules(t int64, tr int) {
 	}
 	s.setAlert(t, cond, RuleCodec488, name, SevCritical, func() string {
 		return fmt.Sprintf("%d× 488 Not Acceptable Here in the last minute (%.0f%% of final responses): codec/SDP mismatch", n488, share*100)
-	}, nil)
+	}, func() string {
+		if n488 < halfUp(th.Codec488Count) {
+			return fmt.Sprintf("%d× 488 in the last minute, under %d", n488, halfUp(th.Codec488Count))
+		}
+		return fmt.Sprintf("488s %s of final responses in the last minute, under %s",
+			pct(share, th.Codec488Share/2), pct(th.Codec488Share/2))
+	})
 
 	bursts := w.count(t, time.Minute, 408) + w.count(t, time.Minute, 503)
 	_, open = s.c.Alerts[alertKey(RuleTimeoutBurst, name)]
 	cond = bursts >= th.TimeoutBurst || (open && bursts >= halfUp(th.TimeoutBurst))
 	s.setAlert(t, cond, RuleTimeoutBurst, name, SevCritical, func() string {
 		return fmt.Sprintf("%d× 408/503 in the last minute: trunk timing out or unavailable", bursts)
-	}, nil)
+	}, func() string {
+		return fmt.Sprintf("%d× 408/503 in the last minute, under %d", bursts, halfUp(th.TimeoutBurst))
+	})
 
 	five := w.sum(t, 5*time.Minute)
 	ner := five.NER()
 	_, open = s.c.Alerts[alertKey(RuleNERDrop, name)]
-	cond = five.Completed >= th.NERMinAttempts && ner < th.NERMin
+	recovered := th.NERMin + nerRecovery
+	cond = five.Completed >= th.NERMinAttempts && below(ner, th.NERMin)
 	if open { // hysteresis: closes once clearly recovered, or traffic has thinned out
-		cond = five.Completed >= halfUp(th.NERMinAttempts) && ner < th.NERMin+nerRecovery
+		cond = five.Completed >= halfUp(th.NERMinAttempts) && below(ner, recovered)
 	}
 	s.setAlert(t, cond, RuleNERDrop, name, SevCritical, func() string {
-		return fmt.Sprintf("NER %.0f%% over 5 min (%d attempts), below %.0f%%", ner*100, five.Completed, th.NERMin*100)
-	}, nil)
+		shown := pct(ner, th.NERMin, recovered)
+		if below(ner, th.NERMin) {
+			return fmt.Sprintf("NER %s over 5 min (%d attempts), below %s", shown, five.Completed, pct(th.NERMin))
+		}
+		return fmt.Sprintf("NER %s over 5 min (%d attempts): recovering, closes at %s", shown, five.Completed, pct(recovered))
+	}, func() string {
+		if five.Completed < halfUp(th.NERMinAttempts) {
+			return fmt.Sprintf("%d attempts over 5 min, under %d: too few to judge NER", five.Completed, halfUp(th.NERMinAttempts))
+		}
+		return fmt.Sprintf("NER %s over 5 min (%d attempts), at or above %s", pct(ner, recovered), five.Completed, pct(recovered))
+	})
 	s.trunkAttestation(t, tr)
 }
 
@@ -151,7 +172,42 @@ func (s *State) dropRule(t int64, num int) {
 	}
 	s.setAlert(t, cond, RuleDropRate, n.E164, SevWarning, func() string {
 		return fmt.Sprintf("%.0f%% of %d answered calls ended within %s over 15 min", rate*100, st.Answered, th.ShortCall)
-	}, nil)
+	}, func() string {
+		if st.Answered < halfUp(th.DropMinAnswered) {
+			return fmt.Sprintf("%d answered calls over 15 min, under %d: too few to judge", st.Answered, halfUp(th.DropMinAnswered))
+		}
+		return fmt.Sprintf("%s of %d answered calls ended within %s over 15 min, at or below %s",
+			pct(rate, th.DropRateMax/2), st.Answered, th.ShortCall, pct(th.DropRateMax/2))
+	})
+}
+
+// rateEps absorbs float error in a threshold made by arithmetic (0.8 +
+// 0.05 is 0.8500000000000001): a rate that prints as the threshold
+// compares as it.
+const rateEps = 1e-9
+
+// below reports whether rate v is below threshold th.
+func below(v, th float64) bool { return v < th-rateEps }
+
+// pct prints a rate in an alert's message, "79.6%". Rounded to a whole
+// percent it would read as one of the thresholds ths it is compared with
+// while not equal to it ("NER 80%, below 80%"), so it takes a decimal, or
+// two, until it does not.
+func pct(v float64, ths ...float64) string {
+	for dec := 0; ; dec++ {
+		s := strconv.FormatFloat(v*100, 'f', dec, 64)
+		if dec == 2 {
+			return s + "%"
+		}
+		clash := false
+		for _, th := range ths {
+			same := v-th < rateEps && th-v < rateEps
+			clash = clash || !same && s == strconv.FormatFloat(th*100, 'f', dec, 64)
+		}
+		if !clash {
+			return s + "%"
+		}
+	}
 }
 
 // nerRecovery is how far above NERMin a trunk's NER must climb before an
@@ -171,7 +227,7 @@ func (s *State) registrationRule(t int64, i int) {
 		}
 		s.openAlert(t, RuleRegistration, s.trunkName(i), SevCritical, msg+": inbound calls through this trunk will not arrive")
 	case RegRegistered:
-		s.closeAlert(t, RuleRegistration, s.trunkName(i), nil)
+		s.closeAlert(t, RuleRegistration, s.trunkName(i), func() string { return "registered again" })
 	}
 }
 
@@ -203,11 +259,15 @@ func (s *State) sweep() {
 		switch a.Rule {
 		case RuleZombie:
 			if t-n.LastZombie >= int64(th.ZombieAfter) {
-				s.closeAlert(t, a.Rule, a.Subject, nil)
+				s.closeAlert(t, a.Rule, a.Subject, func() string {
+					return "no inbound call on a legacy trunk for " + fmtDur(time.Duration(t-n.LastZombie))
+				})
 			}
 		case RuleSplitBrain:
 			if t-n.LastSplit >= int64(th.SplitBrainQuiet) {
-				s.closeAlert(t, a.Rule, a.Subject, nil)
+				s.closeAlert(t, a.Rule, a.Subject, func() string {
+					return "no outbound call through a legacy trunk for " + fmtDur(time.Duration(t-n.LastSplit))
+				})
 			}
 		case RuleDropRate:
 			s.dropRule(t, num)

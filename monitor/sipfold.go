@@ -117,7 +117,7 @@ func (s *State) inviteRequest(t int64, tr int, dir Dir, m *SIPMessage, info *sip
 			s.awaitVerdict(m, t, c.Trunk, c.Number, true)
 		}
 		s.c.Trunks[tr].LastSeen = t
-		s.closeAlert(t, RuleTrunkSilent, s.trunkName(tr), nil)
+		s.closeAlert(t, RuleTrunkSilent, s.trunkName(tr), callsAgain)
 		s.verifyCall(t, t, tr, inbound, e164)
 	}
 	if num >= 0 {
@@ -271,7 +271,7 @@ func (s *State) attachTrunk(t int64, c *call, tr int, dir Dir, m *SIPMessage, in
 		c.AttestDue = true // the carrier's answer overtook the INVITE, which carries the attestation
 	}
 	s.c.Trunks[tr].LastSeen = t
-	s.closeAlert(t, RuleTrunkSilent, s.trunkName(tr), nil)
+	s.closeAlert(t, RuleTrunkSilent, s.trunkName(tr), callsAgain)
 	if len(s.c.Verify) > 0 { // only while an action waits for its traffic
 		e164 := s.numberName(c.Number)
 		if e164 == "" { // not a configured number: the trunk leg's message says which
@@ -445,3 +445,6 @@ func (s *State) options(t int64, tr int, info *sipmsg.Info) {
 	delete(s.c.Options, key)
 	s.setOptions(tx.Trunk, info.Code, time.Duration(t-tx.Sent))
 }
+
+// callsAgain is why trunk_silent closes.
+func callsAgain() string { return "a call again" }

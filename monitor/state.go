@@ -294,7 +294,7 @@ func (s *State) applyPort(t int64, p *PortChange) {
 			p.Previous, p.State, p.Status, n.PortState))
 		return
 	}
-	s.closeAlert(t, RulePortBackwards, n.E164, nil)
+	s.closeAlert(t, RulePortBackwards, n.E164, func() string { return "port state now " + string(p.State) })
 	n.PortState = p.State
 	if p.State == PortCompleted && n.Activated == 0 {
 		n.Activated = t
@@ -303,13 +303,14 @@ func (s *State) applyPort(t int64, p *PortChange) {
 		}
 	}
 	if p.State != PortCompleted {
-		s.closeAlert(t, RuleZombie, n.E164, nil)
-		s.closeAlert(t, RuleSplitBrain, n.E164, nil)
+		notCompleted := func() string { return "port no longer completed: " + string(p.State) }
+		s.closeAlert(t, RuleZombie, n.E164, notCompleted)
+		s.closeAlert(t, RuleSplitBrain, n.E164, notCompleted)
 	}
 	if p.State == PortDenied || p.State == PortCancelled {
 		s.openAlert(t, RulePortFailed, n.E164, SevCritical, "port "+string(p.State)+": calls stay with the legacy provider")
 	} else {
-		s.closeAlert(t, RulePortFailed, n.E164, nil)
+		s.closeAlert(t, RulePortFailed, n.E164, func() string { return "port moved on: " + string(p.State) })
 	}
 }
 

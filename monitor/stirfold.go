@@ -93,29 +93,42 @@ func (s *State) attestationRule(t int64, subject string, ser *series, w time.Dur
 	n := mix.Total()
 	share := ratio(mix.A, n)
 	_, open := s.c.Alerts[alertKey(RuleAttestation, subject)]
-	lowA := n >= minCalls && share < th.AttestAMin
+	recovered := th.AttestAMin + attestRecovery
+	lowA := n >= minCalls && below(share, th.AttestAMin)
 	invalid := mix.Invalid >= th.AttestInvalidMin
 	if open {
-		lowA = n >= halfUp(minCalls) && share < th.AttestAMin+attestRecovery
+		lowA = n >= halfUp(minCalls) && below(share, recovered)
 		invalid = mix.Invalid >= halfUp(th.AttestInvalidMin)
 	}
 	sev := SevWarning
 	if invalid {
 		sev = SevCritical
 	}
+	mixText := func() string {
+		return fmt.Sprintf("outbound attestation over %s: A %d, B %d, C %d, none %d, invalid %d", fmtDur(w), mix.A, mix.B, mix.C, mix.None, mix.Invalid)
+	}
 	s.setAlert(t, lowA || invalid, RuleAttestation, subject, sev, func() string {
-		msg := fmt.Sprintf("outbound attestation over %s: A %d, B %d, C %d, none %d, invalid %d", fmtDur(w), mix.A, mix.B, mix.C, mix.None, mix.Invalid)
-		if lowA {
-			msg += fmt.Sprintf(" — A %.0f%% of %d calls, below %.0f%%: calls risk being labelled spam", share*100, n, th.AttestAMin*100)
+		msg := mixText()
+		switch {
+		case lowA && below(share, th.AttestAMin):
+			msg += fmt.Sprintf(" — A %s of %d calls, below %s: calls risk being labelled spam", pct(share, th.AttestAMin), n, pct(th.AttestAMin))
 			if mix.None == n {
 				msg += " (none signed: if the carrier signs after this point, set carrier_signs on its trunk)"
 			}
+		case lowA:
+			msg += fmt.Sprintf(" — A %s of %d calls: recovering, closes at %s", pct(share, th.AttestAMin, recovered), n, pct(recovered))
 		}
 		if invalid {
 			msg += fmt.Sprintf(" — %d failed verification (%s)", mix.Invalid, topReasons(st.Stir))
 		}
 		return msg
-	}, nil)
+	}, func() string {
+		msg := mixText()
+		if n < halfUp(minCalls) {
+			return msg + fmt.Sprintf(" — %d calls, under %d: too few to judge", n, halfUp(minCalls))
+		}
+		return msg + fmt.Sprintf(" — A %s of %d calls, at or above %s", pct(share, recovered), n, pct(recovered))
+	})
 }
 
 // attestRecovery is how far above AttestAMin the A share must climb before

@@ -154,7 +154,7 @@ func (s *State) supersede(t int64, v *ActionView) {
 func (s *State) stopWaiting(t int64, i int) {
 	vs := s.c.Verify[i]
 	s.c.Verify = slices.Delete(s.c.Verify, i, i+1)
-	s.closeAlert(t, RuleActionUnverified, vs.ID, nil)
+	s.closeAlert(t, RuleActionUnverified, vs.ID, func() string { return "the wait ended: " + vs.counts() })
 	if vs.CloseHeld {
 		if _, open := s.c.Alerts[vs.Prompted]; open {
 			rule, subject, _ := strings.Cut(vs.Prompted, ":")
