@@ -408,7 +408,7 @@ func TestFlowActDialog(t *testing.T) {
 	f.waitFor("done: failover sbc-srv", "ACTIONS")
 	snap := testSnapshot()
 	snap.Actions = []monitor.ActionView{
-		{ActionRecord: monitor.ActionRecord{ID: "failover-a", Type: "failover", Target: "sbc-srv", State: monitor.ActionFailed, Operator: "Dana (dana@noc)", Error: "declined by the operator"}, Requested: t0 - 4e9},
+		{ActionRecord: monitor.ActionRecord{ID: "failover-a", Type: "failover", Target: "sbc-srv", State: monitor.ActionDeclined, Operator: "Dana (dana@noc)"}, Requested: t0 - 4e9},
 		{ActionRecord: monitor.ActionRecord{ID: "failover-b", Type: "failover", Target: "sbc-srv", State: monitor.ActionUnverified, Operator: "Dana (dana@noc)", Undo: "{}"}, Requested: t0 - 2e9,
 			Progress: "1 of 3 calls on legacy-a, 1m58s left"},
 	}
@@ -437,5 +437,37 @@ func TestActionsPaneTakesTheFeedsFocus(t *testing.T) {
 		if m = press(m, "tab"); m.focus == focusFeed {
 			t.Fatal("tab reached the hidden feed")
 		}
+	}
+}
+
+// A declined action is muted in the actions pane, not red like a
+// failure, and u passes over it.
+func TestDeclinedIsMutedAndNotUndone(t *testing.T) {
+	t.Parallel()
+	a := &fakeActor{}
+	snap := testSnapshot()
+	me := a.Operator()
+	snap.Actions = []monitor.ActionView{
+		{ActionRecord: monitor.ActionRecord{ID: "f1", Type: "failover", Target: "sbc-srv", State: monitor.ActionDone, Operator: me, Undo: "{}"}, Requested: t0 - 9e9},
+		{ActionRecord: monitor.ActionRecord{ID: "f2", Type: "failover", Target: "sbc-b", State: monitor.ActionDeclined, Operator: me, Undo: "{}"}, Requested: t0 - 8e9},
+		// as a decline was recorded before it had a state of its own
+		{ActionRecord: monitor.ActionRecord{ID: "f3", Type: "failover", Target: "sbc-old", State: monitor.ActionFailed, Operator: me, Error: "declined by the operator"}, Requested: t0 - 7e9},
+	}
+	m := actorModel(t, a, 120, 30)
+	m = send(m, SnapshotMsg{Snap: snap})
+	m = press(m, "a")
+	mustContain(t, lineWith(t, screen(m), "sbc-b"), "declined")
+	mustContain(t, lineWith(t, screen(m), "sbc-old"), "declined")
+	mustNotContain(t, lineWith(t, screen(m), "sbc-old"), "failed")
+	st := m.c.st
+	if got := m.actions.cell(logEntry{act: &snap.Actions[1]}, column{id: xcState}); got.styled != st.Muted.Render("declined") {
+		t.Fatalf("declined drawn %q, want it muted", got.styled)
+	}
+	if raw := m.View().Content; strings.Contains(raw, st.Bad.Render("declined")) {
+		t.Fatal("declined drawn red")
+	}
+	press(m, "u")
+	if len(a.planned) != 1 || a.planned[0].Target != "f1" {
+		t.Fatalf("u planned %+v, want the done f1, not the declined f2", a.planned)
 	}
 }
