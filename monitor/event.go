@@ -275,7 +275,21 @@ const (
 	ActionVerified   ActionState = "verified"
 	ActionFailed     ActionState = "failed"
 	ActionUndone     ActionState = "undone"
+	// ActionDeclined: the operator did not confirm the dry run; nothing
+	// changed. Recordings made before it say failed, with the error
+	// "declined by the operator" (DeclinedBefore).
+	ActionDeclined ActionState = "declined"
 )
+
+// DeclinedBefore is the error a decline was recorded with, as failed,
+// before declined was a state of its own.
+const DeclinedBefore = "declined by the operator"
+
+// Declined says whether r records a decline, as it is recorded now or
+// was before (failed with DeclinedBefore).
+func (r *ActionRecord) Declined() bool {
+	return r.State == ActionDeclined || (r.State == ActionFailed && r.Error == DeclinedBefore)
+}
 
 // ActionRecord is one step in an operator action's life: every state
 // change of an action is its own event with the same ID.

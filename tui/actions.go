@@ -149,12 +149,15 @@ func (p *actionsPane) cell(e logEntry, c column) cell {
 	case xcTarget:
 		return cell{text: p.targetText(a)}
 	case xcState:
-		s := string(a.State)
-		return cell{s, st.actionStyle(a.State).Render(s)}
+		s := a.State
+		if a.Declined() { // a decline recorded before declined was a state says failed
+			s = monitor.ActionDeclined
+		}
+		return cell{string(s), st.actionStyle(s).Render(string(s))}
 	case xcOperator:
 		return cell{text: a.Operator}
 	case xcProgress:
-		if a.Error != "" {
+		if a.Error != "" && !a.Declined() {
 			return netCell(st.Bad, a.Error)
 		}
 		return cell{text: a.Progress}
@@ -191,14 +194,14 @@ func noteCell(st *Styles, n monitor.NoteView, c column) cell {
 }
 
 // actionStyle is the colour of an action's state: under way amber, done
-// green, failed red, undone dim.
+// green, failed red, undone and declined (nothing changed) dim.
 func (s *Styles) actionStyle(st monitor.ActionState) lipgloss.Style {
 	switch st {
 	case monitor.ActionDone, monitor.ActionVerified:
 		return s.OK
 	case monitor.ActionFailed:
 		return s.Bad
-	case monitor.ActionUndone:
+	case monitor.ActionUndone, monitor.ActionDeclined:
 		return s.Muted
 	}
 	return s.Warn // requested, running, unverified

@@ -64,9 +64,12 @@ func (a *fakeActor) Decline(_ context.Context, id string) error {
 	return nil
 }
 
+// actorModel is a screen acting through a, both trunks healthy (see
+// healthySnapshot).
 func actorModel(t *testing.T, a *fakeActor, w, h int) Model {
 	t.Helper()
-	return newTestModel(t, Options{Mode: ModeLive, Actor: a}, w, h)
+	m := newTestModel(t, Options{Mode: ModeLive, Actor: a}, w, h)
+	return send(m, SnapshotMsg{Snap: healthySnapshot(), Stats: testStats()})
 }
 
 // A stray key never applies: Enter, Esc, n, N, q, space and any other key
@@ -342,6 +345,7 @@ func TestDialogFits80x24(t *testing.T) {
 	t.Parallel()
 	a := &longActor{fakeActor{targets: []string{"sbc-srv"}}}
 	m := newTestModel(t, Options{Mode: ModeLive, Actor: a}, 80, 24)
+	m = send(m, SnapshotMsg{Snap: healthySnapshot(), Stats: testStats()})
 	m = press(m, "f")
 	scr := screen(m)
 	lines := strings.Split(scr, "\n")
@@ -353,9 +357,9 @@ func TestDialogFits80x24(t *testing.T) {
 			t.Errorf("line %d is %d wide: %q", i, w, l)
 		}
 	}
-	mustContain(t, scr, "line 1 of the diff", "1–13/41 ↑/↓", "Apply? y / N")
+	mustContain(t, scr, "line 1 of the diff", "1–13/43 ↑/↓", "Apply? y / N") // the trunk's state, a blank, the 41 lines
 	mustNotContain(t, scr, "line 40 of the diff")
-	m = press(m, "down", "down", "down")
+	m = press(m, "down", "down", "down", "down", "down")
 	mustContain(t, screen(m), "line 4 of the diff")
 	mustNotContain(t, screen(m), "line 1 of the diff")
 }
@@ -398,17 +402,18 @@ func TestFlowActDialog(t *testing.T) {
 	t.Parallel()
 	a := &fakeActor{targets: []string{"sbc-srv"}}
 	f := startFlow(t, Options{Mode: ModeLive, RecordingPath: "night.db", Actor: a}, 80, 24)
-	f.keys("f")
-	f.waitFor("FAIL OVER to the legacy provider", "Apply? y / N")
+	f.keys("f") // legacy-a's registration failed: its name is asked for
+	f.waitFor("FAIL OVER to the legacy provider", "registration failed 403", "type legacy-a to apply")
 	f.keys("enter")
 	f.waitFor("declined: nothing changed")
 	f.keys("f")
-	f.waitFor("Apply? y / N")
-	f.keys("y")
+	f.waitFor("type legacy-a to apply")
+	f.keys(strings.Split("legacy-a", "")...)
+	f.keys("enter")
 	f.waitFor("done: failover sbc-srv", "ACTIONS")
 	snap := testSnapshot()
 	snap.Actions = []monitor.ActionView{
-		{ActionRecord: monitor.ActionRecord{ID: "failover-a", Type: "failover", Target: "sbc-srv", State: monitor.ActionFailed, Operator: "Dana (dana@noc)", Error: "declined by the operator"}, Requested: t0 - 4e9},
+		{ActionRecord: monitor.ActionRecord{ID: "failover-a", Type: "failover", Target: "sbc-srv", State: monitor.ActionDeclined, Operator: "Dana (dana@noc)"}, Requested: t0 - 4e9},
 		{ActionRecord: monitor.ActionRecord{ID: "failover-b", Type: "failover", Target: "sbc-srv", State: monitor.ActionUnverified, Operator: "Dana (dana@noc)", Undo: "{}"}, Requested: t0 - 2e9,
 			Progress: "1 of 3 calls on legacy-a, 1m58s left"},
 	}
@@ -437,5 +442,154 @@ func TestActionsPaneTakesTheFeedsFocus(t *testing.T) {
 		if m = press(m, "tab"); m.focus == focusFeed {
 			t.Fatal("tab reached the hidden feed")
 		}
+	}
+}
+
+// A declined action is muted in the actions pane, not red like a
+// failure, and u passes over it.
+func TestDeclinedIsMutedAndNotUndone(t *testing.T) {
+	t.Parallel()
+	a := &fakeActor{}
+	snap := testSnapshot()
+	me := a.Operator()
+	snap.Actions = []monitor.ActionView{
+		{ActionRecord: monitor.ActionRecord{ID: "f1", Type: "failover", Target: "sbc-srv", State: monitor.ActionDone, Operator: me, Undo: "{}"}, Requested: t0 - 9e9},
+		{ActionRecord: monitor.ActionRecord{ID: "f2", Type: "failover", Target: "sbc-b", State: monitor.ActionDeclined, Operator: me, Undo: "{}"}, Requested: t0 - 8e9},
+		// as a decline was recorded before it had a state of its own
+		{ActionRecord: monitor.ActionRecord{ID: "f3", Type: "failover", Target: "sbc-old", State: monitor.ActionFailed, Operator: me, Error: "declined by the operator"}, Requested: t0 - 7e9},
+	}
+	m := actorModel(t, a, 120, 30)
+	m = send(m, SnapshotMsg{Snap: snap})
+	m = press(m, "a")
+	mustContain(t, lineWith(t, screen(m), "sbc-b"), "declined")
+	mustContain(t, lineWith(t, screen(m), "sbc-old"), "declined")
+	mustNotContain(t, lineWith(t, screen(m), "sbc-old"), "failed")
+	st := m.c.st
+	if got := m.actions.cell(logEntry{act: &snap.Actions[1]}, column{id: xcState}); got.styled != st.Muted.Render("declined") {
+		t.Fatalf("declined drawn %q, want it muted", got.styled)
+	}
+	if raw := m.View().Content; strings.Contains(raw, st.Bad.Render("declined")) {
+		t.Fatal("declined drawn red")
+	}
+	press(m, "u")
+	if len(a.planned) != 1 || a.planned[0].Target != "f1" {
+		t.Fatalf("u planned %+v, want the done f1, not the declined f2", a.planned)
+	}
+}
+
+// healthySnapshot is testSnapshot with both trunks up and registered and
+// no critical alert open: f and F ask only y.
+func healthySnapshot() *monitor.Snapshot {
+	snap := testSnapshot()
+	snap.Trunks[0].Registration, snap.Trunks[0].RegCode = monitor.RegRegistered, 0
+	snap.Trunks[1].OptionsUp, snap.Trunks[1].OptionsCode, snap.Trunks[1].OptionsRTT = 1, 0, 31*time.Millisecond
+	snap.Alerts[0].Severity = monitor.SevWarning
+	return snap
+}
+
+// downSnapshot is the demo around 01:31: legacy is down 408 with
+// timeout_burst (CRIT) and ner_drop open on it.
+func downSnapshot() *monitor.Snapshot {
+	snap := healthySnapshot()
+	snap.Trunks[0].OptionsUp, snap.Trunks[0].OptionsCode = -1, 408
+	snap.Alerts = append(snap.Alerts,
+		monitor.AlertView{AlertChange: monitor.AlertChange{Rule: "timeout_burst", Subject: "legacy-a", Open: true, Severity: monitor.SevCritical,
+			Message: "12 of 20 INVITEs timed out"}, Opened: t0 - 6e10},
+		monitor.AlertView{AlertChange: monitor.AlertChange{Rule: "ner_drop", Subject: "legacy-a", Open: true, Severity: monitor.SevWarning,
+			Message: "NER 40 %"}, Opened: t0 - 5e10})
+	return snap
+}
+
+// Failing over to a trunk that is down shows its OPTIONS, registration
+// and open alerts, and asks for its name: y (typed, or alone) does not
+// apply, a wrong name does not, esc declines; the name applies.
+func TestFailoverToADownTrunkNeedsItsName(t *testing.T) {
+	t.Parallel()
+	a := &fakeActor{targets: []string{"sbc-srv"}}
+	m := actorModel(t, a, 100, 30)
+	m = send(m, SnapshotMsg{Snap: downSnapshot()})
+	m = press(m, "f")
+	scr := screen(m)
+	mustContain(t, scr, "legacy-a", "▼ down 408", "timeout_burst", "ner_drop", "type legacy-a to apply")
+	mustNotContain(t, scr, "Apply? y / N")
+	m = press(m, "y", "enter")
+	if len(a.applied) != 0 || m.dlg == nil {
+		t.Fatalf("y applied a failover to a trunk that is down: applied %v", a.applied)
+	}
+	mustContain(t, screen(m), "does not match")
+	m = press(m, "backspace")
+	m = typeText(m, "legacy-a")
+	m = press(m, "enter")
+	if !slices.Equal(a.applied, []string{"plan-1"}) || len(a.declined) != 0 {
+		t.Fatalf("typed the name: applied %v declined %v", a.applied, a.declined)
+	}
+	m = press(m, "f")
+	m = typeText(m, "legacy")
+	m = press(m, "esc")
+	if !slices.Equal(a.declined, []string{"plan-2"}) || m.dlg != nil {
+		t.Fatalf("esc: declined %v", a.declined)
+	}
+	m = press(m, "f", "enter") // nothing typed: declined, as with y / N
+	if !slices.Equal(a.declined, []string{"plan-2", "plan-3"}) {
+		t.Fatalf("enter on nothing typed: declined %v", a.declined)
+	}
+}
+
+// A healthy target still shows its state, and y applies; F looks at the
+// new trunks, f at the legacy ones.
+func TestFailoverShowsTheTargetsHealth(t *testing.T) {
+	t.Parallel()
+	a := &fakeActor{targets: []string{"sbc-srv"}}
+	m := actorModel(t, a, 100, 30)
+	m = send(m, SnapshotMsg{Snap: downSnapshot()})
+	m = press(m, "F") // the new trunk is up: y applies
+	mustContain(t, screen(m), "new-b (new)  OPTIONS ▲ up 31ms", "✓ 30m", "Apply? y / N")
+	mustNotContain(t, screen(m), "legacy-a (legacy)", "⚠")
+	m = press(m, "y")
+	if !slices.Equal(a.applied, []string{"plan-1"}) {
+		t.Fatalf("applied %v", a.applied)
+	}
+	snap := testSnapshot() // new-b down 408 with codec488 CRIT, legacy-a registration failed 403
+	m = send(m, SnapshotMsg{Snap: snap})
+	m = press(m, "F")
+	mustContain(t, screen(m), "type new-b to apply", "codec488")
+	m = press(m, "esc", "f")
+	mustContain(t, screen(m), "✗ failed 403", "type legacy-a to apply")
+}
+
+// o on a number whose port is not complete says so, and asks for the
+// number's last 4 digits (or the whole number).
+func TestOutboundOnAnUnportedNumberNeedsItsDigits(t *testing.T) {
+	t.Parallel()
+	a := &fakeActor{}
+	m := actorModel(t, a, 100, 30)
+	m = press(m, "down", "down", "o") // +15551230003, in_progress
+	if len(a.planned) != 1 || a.planned[0].Target != "+15551230003" {
+		t.Fatalf("planned %+v", a.planned)
+	}
+	scr := screen(m)
+	mustContain(t, scr, "+15551230003 is in_progress: its calls may still belong to the legacy provider", "type 0003 to apply")
+	m = press(m, "y", "enter")
+	if len(a.applied) != 0 {
+		t.Fatalf("y applied: %v", a.applied)
+	}
+	m = press(m, "backspace")
+	m = typeText(m, "0003")
+	m = press(m, "enter")
+	if !slices.Equal(a.applied, []string{"plan-1"}) {
+		t.Fatalf("typed 0003: applied %v", a.applied)
+	}
+	m = press(m, "o")
+	m = typeText(m, "+15551230003")
+	m = press(m, "enter")
+	if !slices.Equal(a.applied, []string{"plan-1", "plan-2"}) {
+		t.Fatalf("typed the whole number: applied %v", a.applied)
+	}
+	m = press(m, "up", "up", "o") // +15551230001, completed: y
+	mustContain(t, screen(m), "Apply? y / N")
+	mustNotContain(t, screen(m), "may still belong")
+	press(m, "y")
+	if len(a.applied) != 3 {
+		t.Fatalf("a ported number: applied %v", a.applied)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/termsafe"
 )
 
 // The action keys: f fails over to the legacy provider, F restores to the
@@ -177,4 +178,129 @@ func (m *Model) openAlertSubjects(fixKey string) []string {
 		}
 	}
 	return out
+}
+
+// guard is what the screen knows of an action's targets, shown above its
+// dry run, and the word the operator types instead of y when a target is
+// in trouble: the name of a failover's trunk that is down, a number
+// whose port is not complete.
+type guard struct {
+	state []string // the targets' state, styled: one line each
+	warn  []string // why the word is asked for
+	word  string   // what to type to apply ("" = y)
+	also  string   // another form of it that applies too ("" = none)
+	alt   string   // the foot's note on it: " (or +15551230003)"
+}
+
+// matches says whether s (as typed) is the guard's word.
+func (g guard) matches(s string) bool {
+	s = strings.TrimSpace(s)
+	return s == g.word || (g.also != "" && s == g.also)
+}
+
+// guardFor is the guard of a dialog's requests, from the latest snapshot.
+func (m *Model) guardFor(reqs []ActionRequest) guard {
+	if m.snap == nil || len(reqs) == 0 {
+		return guard{}
+	}
+	switch reqs[0].Type {
+	case reqFailover:
+		return m.trunkGuard(monitor.RoleLegacy)
+	case reqRestore:
+		return m.trunkGuard(monitor.RoleNew)
+	case reqOutbound:
+		return m.portGuard(reqs)
+	}
+	return guard{}
+}
+
+// trunkGuard shows the trunks of the role a failover (legacy) or a
+// restore (new) sends the calls to: OPTIONS, registration and open
+// alerts. When one is unhealthy (OPTIONS down, registration failed or
+// timed out, or a critical alert open on it) its name is the word.
+func (m *Model) trunkGuard(role monitor.Role) guard {
+	st := m.c.st
+	var g guard
+	for i := range m.snap.Trunks {
+		t := &m.snap.Trunks[i]
+		if t.Role != role {
+			continue
+		}
+		opt, reg := optionsCell(st, t), regCell(st, t, m.c.now)
+		line := st.Bold.Render(termsafe.Line(t.Name)) + st.Muted.Render(" ("+string(role)+")  OPTIONS ") + shown(st, opt) +
+			st.Muted.Render("  registration ") + shown(st, reg)
+		var why []string
+		if t.OptionsUp < 0 {
+			why = append(why, "OPTIONS "+strings.TrimPrefix(opt.text, "▼ "))
+		}
+		if t.Registration == monitor.RegFailed || t.Registration == monitor.RegTimeout {
+			why = append(why, "registration "+strings.TrimPrefix(reg.text, "✗ "))
+		}
+		var open []string
+		for _, a := range m.snap.Alerts {
+			if a.Closed != 0 || a.Subject != t.Name {
+				continue
+			}
+			sev := sevLabel(a.Severity)
+			open = append(open, st.sevStyle(a.Severity).Render(sev)+" "+termsafe.Line(string(a.Rule)))
+			if a.Severity == monitor.SevCritical {
+				why = append(why, sev+" "+string(a.Rule))
+			}
+		}
+		if len(open) > 0 {
+			line += st.Muted.Render("  open: ") + strings.Join(open, st.Muted.Render(", "))
+		} else {
+			line += st.Muted.Render("  no open alert")
+		}
+		g.state = append(g.state, line)
+		if len(why) > 0 {
+			g.warn = append(g.warn, t.Name+" is unhealthy ("+strings.Join(why, ", ")+"): the calls would move to a trunk in trouble")
+			if g.word == "" {
+				g.word = t.Name
+			}
+		}
+	}
+	return g
+}
+
+// portGuard warns of the numbers whose port is not complete: their calls
+// may still belong to the legacy provider. The word is the number's last
+// 4 digits (or the whole number): what tells it from its neighbours of
+// the same block, quick to type at 2 a.m., and it can only be typed
+// having read which number it is. With several such numbers, the word is
+// how many there are.
+func (m *Model) portGuard(reqs []ActionRequest) guard {
+	var g guard
+	var unported []string
+	for _, r := range reqs {
+		for i := range m.snap.Numbers {
+			n := &m.snap.Numbers[i]
+			if n.E164 != r.Target || n.PortState == monitor.PortCompleted || slices.Contains(unported, n.E164) {
+				continue
+			}
+			state := string(n.PortState)
+			if state == "" {
+				state = "not in a port"
+			}
+			g.warn = append(g.warn, n.E164+" is "+state+": its calls may still belong to the legacy provider")
+			unported = append(unported, n.E164)
+		}
+	}
+	switch len(unported) {
+	case 0:
+	case 1:
+		n := unported[0]
+		g.word, g.also, g.alt = n[max(len(n)-4, 0):], n, " (or "+n+")"
+	default:
+		g.word, g.alt = strconv.Itoa(len(unported)), " (how many numbers are not ported)"
+	}
+	return g
+}
+
+// shown is a cell as drawn: its styled text, or its plain text dim.
+func shown(st *Styles, c cell) string {
+	if c.styled != "" {
+		return c.styled
+	}
+	return st.Muted.Render(c.text)
 }

@@ -20,7 +20,7 @@ type dialogStage int
 const (
 	dlgChoose   dialogStage = iota // choosing the target or trunk
 	dlgPlanning                    // the dry run is under way
-	dlgConfirm                     // the dry run is shown: y applies, anything else declines
+	dlgConfirm                     // the dry run is shown: y (or the guard's word) applies, anything else declines
 	dlgApplying                    // applying: keys wait
 	dlgOutcome                     // a failed plan or apply, or nothing to change: any key closes
 )
@@ -44,6 +44,10 @@ type dialog struct {
 	stage   dialogStage
 	choices []choice
 	cursor  int
+	reqs    []ActionRequest // the chosen choice's requests
+	guard   guard           // what the screen knows of their targets
+	typed   field           // the guard's word being typed
+	wrong   bool            // Enter on a word that does not match
 	plans   []ActionPlan
 	outcome string
 	bad     bool
@@ -63,7 +67,7 @@ const (
 )
 
 func newDialog(c *shared, actor Actor, gen int, title string, choices []choice) *dialog {
-	return &dialog{c: c, actor: actor, gen: gen, title: title, choices: choices, vp: newViewport()}
+	return &dialog{c: c, actor: actor, gen: gen, title: title, choices: choices, vp: newViewport(), typed: newField()}
 }
 
 // start plans the only choice straight away; with more, the chooser waits.
@@ -77,6 +81,7 @@ func (d *dialog) start() tea.Cmd {
 
 func (d *dialog) plan(i int) tea.Cmd {
 	d.stage = dlgPlanning
+	d.reqs = d.choices[i].reqs
 	if len(d.choices) > 1 {
 		d.title += ": " + d.choices[i].label
 	}
@@ -127,6 +132,9 @@ func (d *dialog) key(k tea.KeyPressMsg) tea.Cmd {
 			d.close("abandoned: nothing changed", false)
 		}
 	case dlgConfirm:
+		if d.guard.word != "" {
+			return d.typeWord(k)
+		}
 		switch {
 		case key.Matches(k, keys.Confirm):
 			d.stage = dlgApplying
@@ -142,6 +150,32 @@ func (d *dialog) key(k tea.KeyPressMsg) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// typeWord takes a key while the guard's word is asked for: Enter on the
+// word applies, Enter on nothing and Esc decline, Enter on anything else
+// says it does not match and waits; the arrows and page keys scroll (j,
+// k, ctrl+u and ctrl+d are typing). A paste is not taken: the word is
+// typed, having been read.
+func (d *dialog) typeWord(k tea.KeyPressMsg) tea.Cmd {
+	keys := d.c.keys
+	switch s := k.String(); {
+	case key.Matches(k, keys.Back), key.Matches(k, keys.Enter) && strings.TrimSpace(d.typed.value()) == "":
+		d.close("declined: nothing changed", false)
+		return declineCmd(d.actor, d.plans)
+	case key.Matches(k, keys.Enter):
+		if !d.guard.matches(d.typed.value()) {
+			d.wrong = true
+			return nil
+		}
+		d.stage = dlgApplying
+		return applyCmd(d.actor, d.gen, d.plans)
+	case s == "up" || s == "down" || s == "pgup" || s == "pgdown":
+		scrollKey(keys, k, &d.vp, false)
+		return nil
+	}
+	d.wrong = false
+	return d.typed.update(k)
 }
 
 // planned shows the dry run, or why there is nothing to confirm.
@@ -228,6 +262,13 @@ func (d *dialog) text() []string {
 	case dlgPlanning:
 		return []string{st.Warn.Render("planning… (a dry run: nothing changes)")}
 	}
+	if !allNoChange(d.plans) && (len(d.guard.state) > 0 || len(d.guard.warn) > 0) {
+		for _, l := range d.guard.warn {
+			lines = append(lines, st.Bad.Render("⚠ "+termsafe.Line(l)))
+		}
+		lines = append(lines, d.guard.state...)
+		lines = append(lines, "")
+	}
 	for i, p := range d.plans {
 		if len(d.plans) > 1 {
 			if i > 0 {
@@ -266,6 +307,14 @@ func (d *dialog) foot() string {
 	case dlgPlanning:
 		return st.Muted.Render("esc abandons")
 	case dlgConfirm:
+		if g := d.guard; g.word != "" {
+			hint := "   enter applies · esc cancels"
+			if d.wrong {
+				hint = "   does not match: type " + g.word + ", or esc"
+			}
+			return st.Bold.Render("type ") + st.Warn.Render(termsafe.Line(g.word)) + st.Bold.Render(" to apply"+g.alt+": ") +
+				st.Bold.Render(d.typed.withCursor()) + st.Muted.Render(hint)
+		}
 		return st.Bold.Render("Apply? ") + st.Warn.Render("y") + st.Bold.Render(" / ") + st.OK.Render("N") +
 			st.Muted.Render("   y applies · any other key cancels")
 	case dlgApplying:
@@ -287,7 +336,7 @@ func (d *dialog) box() string {
 	title := fit(termsafe.Line(d.title), max(w-lipgloss.Width(more), 1)) // one line: the box keeps its height
 	lines := []string{st.Brand.Render(title) + st.Muted.Render(more), ""}
 	lines = append(lines, shown...)
-	lines = append(lines, "", d.foot())
+	lines = append(lines, "", fit(d.foot(), w))
 	return st.Dialog.Width(w + 4).Render(strings.Join(lines, "\n"))
 }
 
@@ -334,6 +383,7 @@ func (m *Model) planned(msg plannedMsg) tea.Cmd {
 	if m.dlg == nil || m.dlg.gen != msg.gen {
 		return declineCmd(m.o.Actor, msg.plans)
 	}
+	m.dlg.guard = m.guardFor(m.dlg.reqs) // from the snapshot as the dry run comes
 	return m.dialogUpdate(msg, nil)
 }
 

@@ -124,8 +124,8 @@ func TestScreenEscapesControls(t *testing.T) {
 	mustContain(t, screen(dlg), "RESTORE", "every target (2)")
 	dlg = press(dlg, "enter")
 	check("dialog dry run", dlg)
-	mustContain(t, screen(dlg), "Apply? y / N", "HTTP/1.1 200 OK")
-	dlg = press(dlg, "y")
+	mustContain(t, screen(dlg), "type new-b to apply", "HTTP/1.1 200 OK") // new-b is down: its name is asked for
+	dlg = press(typeText(dlg, "new-b"), "enter")
 	check("dialog failed", dlg)
 	mustContain(t, screen(dlg), "FAILED: HTTP 502")
 }

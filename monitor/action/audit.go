@@ -113,11 +113,10 @@ func (t *Trail) Finished(res Result, err error, ref UndoRef) error {
 	return t.a.emit(t.rec)
 }
 
-// Cancelled records a plan the operator declined (or that had nothing to
-// change) as failed with the reason, so the recording shows it was asked.
-func (t *Trail) Cancelled(reason string) error {
-	t.rec.State = monitor.ActionFailed
-	t.rec.Error = reason
+// Declined records a plan the operator did not confirm, so the
+// recording shows it was asked. Nothing changed, and nothing failed.
+func (t *Trail) Declined() error {
+	t.rec.State = monitor.ActionDeclined
 	return t.a.emit(t.rec)
 }
 

@@ -47,7 +47,7 @@ type Note struct {
 func Build(ctx context.Context, r Recording, notes []Note) (*Report, error) {
 	cfg := r.Config()
 	st := monitor.NewState(cfg)
-	b := &builder{st: st, cfg: st.Config(), nums: map[string]*acc{}, legacy: map[string][]legacyMinute{}, open: map[string][]openAlert{}}
+	b := &builder{st: st, cfg: st.Config(), nums: map[string]*acc{}, legacy: map[string][]legacyMinute{}, open: map[string][]openAlert{}, acts: map[string]monitor.ActionRecord{}}
 	b.rep = &Report{
 		Schema: Schema, Name: cfg.Name, Recording: r.Path(), Mode: r.Mode(), Bucket: "1m",
 		SIP: SIPCounts{Requests: map[string]int{}, Responses: map[string]int{}},
@@ -68,6 +68,7 @@ func Build(ctx context.Context, r Recording, notes []Note) (*Report, error) {
 	}
 	b.projections(notes)
 	b.finish()
+	b.countActions()
 	return b.rep, nil
 }
 
@@ -87,8 +88,9 @@ type builder struct {
 	trunks []acc
 	nums   map[string]*acc
 	legacy map[string][]legacyMinute
-	alerts []Entry                // alerts opening and closing, as the recording's alerts table has them
-	open   map[string][]openAlert // by AlertChange.Key
+	alerts []Entry                         // alerts opening and closing, as the recording's alerts table has them
+	open   map[string][]openAlert          // by AlertChange.Key
+	acts   map[string]monitor.ActionRecord // each action's last step, by id
 }
 
 // openAlert is an alert opened and not yet closed.
@@ -127,13 +129,18 @@ func (b *builder) event(seq int64, ev monitor.Event) {
 		}
 	case monitor.KindAction:
 		if a := ev.Action; a != nil {
-			text := fmt.Sprintf("%s %s by %s", a.Type, a.State, a.Operator)
+			b.acts[a.ID] = *a
+			state, errText := a.State, a.Error
+			if a.Declined() { // as recorded before declined was a state: failed, "declined by the operator"
+				state, errText = monitor.ActionDeclined, ""
+			}
+			text := fmt.Sprintf("%s %s by %s", a.Type, state, a.Operator)
 			res := a.Result
 			if monitor.Derived(ev) { // a verification step: only how the traffic moved
 				res = res[strings.LastIndexByte(res, '\n')+1:]
 			}
-			if a.Error != "" {
-				text += ": " + a.Error
+			if errText != "" {
+				text += ": " + errText
 			} else if res != "" {
 				text += ": " + res
 			}
@@ -252,4 +259,24 @@ func utc(ns int64) time.Time { return time.Unix(0, ns).UTC() }
 // the port completing (the number is activated) or failing.
 func activation(s monitor.PortState) bool {
 	return s == monitor.PortCompleted || s == monitor.PortDenied || s == monitor.PortCancelled
+}
+
+// countActions counts the actions by their last step: a decline (as
+// recorded now, or as failed "declined by the operator" before) apart
+// from failures.
+func (b *builder) countActions() {
+	c := &b.rep.Actions
+	for _, a := range b.acts {
+		c.Total++
+		switch {
+		case a.Declined():
+			c.Declined++
+		case a.State == monitor.ActionFailed:
+			c.Failed++
+		case a.State == monitor.ActionUndone:
+			c.Undone++
+		case a.State == monitor.ActionDone, a.State == monitor.ActionVerified, a.State == monitor.ActionUnverified:
+			c.Done++
+		}
+	}
 }

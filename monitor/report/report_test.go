@@ -224,3 +224,39 @@ func TestReportOfAnOldRecordingWithAnEventIn2100(t *testing.T) {
 		}
 	}
 }
+
+// Declined actions are counted apart from failures, and so is a decline
+// of an older recording (state failed, error "declined by the
+// operator"); the timeline says declined, in no failure's words.
+func TestReportCountsDeclinedApartFromFailures(t *testing.T) {
+	start := sim.DefaultOptions().Start
+	at := 100 * time.Minute
+	act := func(id string, st monitor.ActionState, errText string) []monitor.Event {
+		at += time.Minute
+		rec := monitor.ActionRecord{ID: id, Type: "failover", Target: "sbc", Operator: "bob@noc"}
+		req := monitor.Event{Time: start.Add(at).UnixNano(), Kind: monitor.KindAction, Source: monitor.SourceOperator, Action: &rec}
+		rec.State = monitor.ActionRequested
+		end := rec
+		end.State, end.Error = st, errText
+		return []monitor.Event{req, {Time: start.Add(at + time.Second).UnixNano(), Kind: monitor.KindAction, Source: monitor.SourceOperator, Action: &end}}
+	}
+	var evs []monitor.Event
+	evs = append(evs, act("a1", monitor.ActionDeclined, "")...)
+	evs = append(evs, act("a2", monitor.ActionFailed, "declined by the operator")...)
+	evs = append(evs, act("a3", monitor.ActionFailed, "refused: 403")...)
+	evs = append(evs, act("a4", monitor.ActionDone, "")...)
+	rep, _ := demoReport(t, 20, evs...)
+	if want := (ActionCounts{Total: 4, Done: 1, Failed: 1, Declined: 2}); rep.Actions != want {
+		t.Fatalf("actions counted %+v, want %+v", rep.Actions, want)
+	}
+	var buf bytes.Buffer
+	if err := Write(&buf, rep, "text"); err != nil {
+		t.Fatal(err)
+	}
+	mustHave := []string{"4 actions: 1 done, 1 failed, 2 declined", "failover declined by bob@noc"}
+	for _, w := range mustHave {
+		if !strings.Contains(buf.String(), w) {
+			t.Errorf("text report lacks %q", w)
+		}
+	}
+}

@@ -33,6 +33,19 @@ type Report struct {
 	Legacy      []LegacyLanding `json:"still_on_legacy"` // numbers that kept landing on legacy after their port completed
 	Minutes     []Minute        `json:"minutes"`         // whole-cutover series, one per minute of event time (see quietMinutes)
 	SIP         SIPCounts       `json:"sip"`
+	Actions     ActionCounts    `json:"actions"`
+}
+
+// ActionCounts counts the operators' actions by how each ended: a
+// declined one (the operator did not confirm it; nothing changed) is not
+// a failure. Undone actions count as undone; the rest, still under way,
+// only in Total.
+type ActionCounts struct {
+	Total    int `json:"total"`
+	Done     int `json:"done"` // done, verified or unverified
+	Failed   int `json:"failed"`
+	Declined int `json:"declined"`
+	Undone   int `json:"undone"`
 }
 
 // Entry is one line of the timeline.

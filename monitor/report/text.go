@@ -62,6 +62,11 @@ func writeTables(w io.Writer, rep *Report, md bool) error {
 	if _, err := fmt.Fprintf(w, "%s%s\n\n", head, title); err != nil {
 		return err
 	}
+	if a := rep.Actions; a.Total > 0 {
+		if _, err := fmt.Fprintf(w, "%s\n\n", actionsLine(a)); err != nil {
+			return err
+		}
+	}
 	for _, t := range []table{timelineTable(rep), trunkTable(rep), callsTable(rep), codesTable(rep),
 		legacyTable(rep), numberTable(rep), sipTable(rep)} {
 		if err := tw(w, t); err != nil {
@@ -271,3 +276,13 @@ func attest(a Attest) string {
 func clock(t time.Time) string { return t.UTC().Format("15:04:05") }
 
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") }
+
+// actionsLine counts the night's actions: "4 actions: 1 done, 1 failed,
+// 2 declined, 0 undone". A declined one changed nothing and is no failure.
+func actionsLine(a ActionCounts) string {
+	n := "actions"
+	if a.Total == 1 {
+		n = "action"
+	}
+	return fmt.Sprintf("%d %s: %d done, %d failed, %d declined, %d undone", a.Total, n, a.Done, a.Failed, a.Declined, a.Undone)
+}

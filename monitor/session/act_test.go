@@ -187,7 +187,7 @@ func TestActOutboundUndoAudited(t *testing.T) {
 		t.Fatalf("rows %+v\nsteps %+v", rows, steps)
 	}
 	declined, done := rows[0], rows[1]
-	if declined.State != monitor.ActionFailed || declined.Error != "declined by the operator" {
+	if declined.State != monitor.ActionDeclined || declined.Error != "" {
 		t.Errorf("declined = %+v", declined)
 	}
 	if done.State != monitor.ActionDone || !strings.HasPrefix(done.Operator, "Dana (") || !strings.Contains(done.DryRun, `+ outbound[+14155550101] = "2"`) ||

@@ -96,7 +96,7 @@ func TestScreenActorSetsPortState(t *testing.T) {
 	if err := a.Decline(ctx, p.ID); err != nil {
 		t.Fatal(err)
 	}
-	if len(evs) != 2 || evs[1].Action.State != monitor.ActionFailed || evs[1].Action.Error != "declined by the operator" {
+	if len(evs) != 2 || evs[1].Action.State != monitor.ActionDeclined || evs[1].Action.Error != "" {
 		t.Fatalf("declined: %+v", evs)
 	}
 	p, _ = a.Plan(ctx, tui.ActionRequest{Type: PortVerb, Target: "+1415555*", To: "completed"})
@@ -117,7 +117,7 @@ func TestScreenActorSetsPortState(t *testing.T) {
 			trail = append(trail, ev.Action.Type+":"+string(ev.Action.State))
 		}
 	}
-	if want := []string{"port:requested", "port:failed", "port:requested", "port:running", "port:done"}; !slices.Equal(trail, want) {
+	if want := []string{"port:requested", "port:declined", "port:requested", "port:running", "port:done"}; !slices.Equal(trail, want) {
 		t.Errorf("audit %v, want %v", trail, want)
 	}
 	if len(ports) != 2 || ports[0].Number != "+14155550101" || ports[1].Request != "PR-1" ||
@@ -205,7 +205,7 @@ func TestPortSetThroughARunningWatch(t *testing.T) {
 	for _, r := range rows {
 		audit = append(audit, r.Type+" "+r.Target+":"+string(r.State))
 	}
-	if want := []string{"port +14165550199:failed", "port PR-1:done"}; !slices.Equal(audit, want) {
+	if want := []string{"port +14165550199:declined", "port PR-1:done"}; !slices.Equal(audit, want) {
 		t.Errorf("audit %v, want %v", audit, want)
 	}
 }

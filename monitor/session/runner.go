@@ -13,7 +13,7 @@ import (
 // Runner is the one sequence every action goes through, from `cutover
 // act` and from the screen alike: Steps (what the request means in the
 // file's [actions]), Plan (a failed plan, or one with nothing to change,
-// is recorded), then Decline (recorded as cancelled) or Apply (requested,
+// is recorded), then Decline (recorded as declined) or Apply (requested,
 // running, done or failed, and the undone mark on the action an undo
 // restores). Only the confirmation differs between them.
 type Runner struct {
@@ -73,7 +73,7 @@ func (a *Runner) Plan(ctx context.Context, s Step) (action.Plan, error) {
 func (a *Runner) Decline(s Step, plan action.Plan) error {
 	trail, err := a.audit.Requested(s.req.Type, s.req.Target, plan)
 	if err == nil {
-		err = trail.Cancelled("declined by the operator")
+		err = trail.Declined()
 	}
 	return err
 }

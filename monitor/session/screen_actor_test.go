@@ -14,7 +14,7 @@ import (
 )
 
 // The screen's Actor runs the same sequence as `cutover act`: a declined
-// plan is recorded as failed (declined), an applied one requested, running
+// plan is recorded as declined, an applied one requested, running
 // and done, its undo marks it undone; a plan is applied or declined once.
 func TestScreenActor(t *testing.T) {
 	fake := &fakeHTable{m: map[string]string{}}
@@ -74,16 +74,45 @@ func TestScreenActor(t *testing.T) {
 	for _, r := range recs {
 		trail = append(trail, r.Type+":"+string(r.State))
 	}
-	want := []string{"outbound:requested", "outbound:failed", "outbound:requested", "outbound:running", "outbound:done",
+	want := []string{"outbound:requested", "outbound:declined", "outbound:requested", "outbound:running", "outbound:done",
 		"outbound:requested", "outbound:done", // nothing to change, recorded as such
 		"undo:requested", "undo:running", "undo:done", "outbound:undone"}
 	if !slices.Equal(trail, want) {
 		t.Fatalf("recorded %v, want %v", trail, want)
 	}
-	if recs[1].Error != "declined by the operator" || recs[2].Prompted != "split_brain:+14155550101" || recs[2].Expect == nil {
+	if recs[1].Error != "" || recs[2].Prompted != "split_brain:+14155550101" || recs[2].Expect == nil {
 		t.Fatalf("records: %+v", recs[:3])
 	}
 	if _, err := a.Plan(ctx, tui.ActionRequest{Type: "failover", Target: "sbc"}); err == nil || !strings.Contains(err.Error(), "no [[actions.failover]]") {
 		t.Fatalf("failover without targets: %v", err)
+	}
+}
+
+// A plan the operator declines is recorded as declined, not failed: it
+// is not an error, and nothing in the recording says one happened.
+func TestScreenActorRecordsADeclineAsDeclined(t *testing.T) {
+	fake := &fakeHTable{m: map[string]string{}}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	path, _ := actSetup(t, srv.URL+"/RPC")
+	f, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []monitor.ActionRecord
+	a := NewScreenActor(f, "Dana", func(ev monitor.Event) error {
+		recs = append(recs, *ev.Action)
+		return nil
+	})
+	ctx := context.Background()
+	p, err := a.Plan(ctx, tui.ActionRequest{Type: "outbound", Target: "+14155550101", To: "new"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Decline(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 2 || recs[0].State != monitor.ActionRequested || recs[1].State != monitor.ActionDeclined || recs[1].Error != "" {
+		t.Fatalf("a decline recorded as %+v", recs)
 	}
 }
