@@ -62,9 +62,11 @@ type RuleSpec struct {
 	// Hysteresis says when it opens and when it closes, with the
 	// thresholds in th (the fold uses the same expressions).
 	Hysteresis func(th Thresholds) string
-	// Key is the TUI key whose action fixes it ("" for none): f fails a
-	// trunk's inbound traffic over to the legacy provider, o moves a
-	// number's outbound route to a trunk of role new.
+	// Key is the TUI key whose action fixes it ("" for none): f moves
+	// calls away from a trunk in trouble (on a trunk of role new, f fails
+	// over to the legacy provider; the screen shows F, restore to new, on
+	// a legacy trunk), o moves a number's outbound route to a trunk of
+	// role new.
 	Key string
 }
 

@@ -25,7 +25,11 @@ func (m *Model) failoverKey(typ string) tea.Cmd {
 	}
 	prompted := ""
 	if t, ok := m.trunks.selected(); ok && m.focus == focusTrunks {
-		prompted = m.worstOpenAlert(t.Name, keyFailover)
+		key := keyFailover
+		if typ == reqRestore {
+			key = keyRestore
+		}
+		prompted = m.worstOpenAlert(t.Name, key)
 	}
 	choices := make([]choice, 0, len(targets)+1)
 	for _, t := range targets {
@@ -124,6 +128,7 @@ func (m *Model) lastOwnAction() (monitor.ActionRecord, bool) {
 // alerts an action answers are those of the rules its key fixes.
 const (
 	keyFailover = "f"
+	keyRestore  = "F" // a trunk outage's f, on a legacy trunk (shared.keyFor)
 	keyOutbound = "o"
 )
 
@@ -146,7 +151,7 @@ func (m *Model) worstOpenAlert(subject, fixKey string) string {
 	}
 	best, rank := "", 0
 	for _, a := range m.snap.Alerts {
-		if a.Closed != 0 || a.Subject != subject || a.Rule.FixKey() != fixKey {
+		if a.Closed != 0 || a.Subject != subject || m.c.keyFor(a) != fixKey {
 			continue
 		}
 		if r := sevRank(a.Severity); r > rank {
@@ -173,7 +178,7 @@ func (m *Model) openAlertSubjects(fixKey string) []string {
 		return out
 	}
 	for _, a := range m.snap.Alerts {
-		if a.Closed == 0 && a.Rule.FixKey() == fixKey && !slices.Contains(out, a.Subject) {
+		if a.Closed == 0 && m.c.keyFor(a) == fixKey && !slices.Contains(out, a.Subject) {
 			out = append(out, a.Subject)
 		}
 	}

@@ -131,7 +131,7 @@ func (p *alertsPane) cell(a *monitor.AlertView, c column) cell {
 		t := sevLabel(a.Severity)
 		return cell{t, st.sevStyle(a.Severity).Render(t)}
 	case acKey:
-		k := a.Rule.FixKey()
+		k := p.c.keyFor(*a)
 		if closed || k == "" {
 			return cell{}
 		}

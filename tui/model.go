@@ -125,6 +125,19 @@ type shared struct {
 	typed  string // that filter as typed, with the cursor bar
 	// tick schedules a message after d (tea.Tick; tests hold it).
 	tick func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd
+	// legacy names the trunks of role legacy in the snapshot (keyFor).
+	legacy map[string]bool
+}
+
+// keyFor is the screen's key that answers alert a: the rule table's, with
+// a trunk outage's f turned into F on a legacy trunk, since f fails over
+// to the legacy provider and F restores to the new one.
+func (c *shared) keyFor(a monitor.AlertView) string {
+	k := a.Rule.FixKey()
+	if k == keyFailover && c.legacy[a.Subject] {
+		return keyRestore
+	}
+	return k
 }
 
 // filterNote is what pane f's title shows about its filter.
@@ -326,6 +339,10 @@ func (m *Model) setSnapshot(msg SnapshotMsg) {
 		m.resize(m.lay.width, m.lay.height) // the trunks pane fits its rows
 	}
 	m.trunks.setData(msg.Snap.Trunks)
+	m.c.legacy = make(map[string]bool, len(msg.Snap.Trunks))
+	for _, t := range msg.Snap.Trunks {
+		m.c.legacy[t.Name] = t.Role == monitor.RoleLegacy
+	}
 	m.numbers.setData(msg.Snap.Numbers)
 	m.feed.setData(msg.Snap.Feed)
 	m.alerts.setData(msg.Snap.Alerts)

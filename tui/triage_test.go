@@ -44,9 +44,33 @@ func TestAlertRowsShowTheirFixKey(t *testing.T) {
 		m = send(m, SnapshotMsg{Snap: snap})
 		scr := screen(m)
 		mustContain(t, lineWith(t, scr, "split_brain"), "CRIT o split_brain", "+15551230001")
-		mustContain(t, lineWith(t, scr, "timeout_burst"), "CRIT f timeout_burst", "legacy-a")
+		// an outage on a legacy trunk is fixed by F (restore to new), not
+		// by f, which would move the calls onto it
+		mustContain(t, lineWith(t, scr, "timeout_burst"), "CRIT F timeout_burst", "legacy-a")
 		mustContain(t, lineWith(t, scr, "codec488"), "CRIT f codec488")
 		mustContain(t, lineWith(t, scr, "WARN", "zombie"), "WARN   zombie") // no key fixes a zombie
 		mustContain(t, lineWith(t, scr, "done", "trunk_silent"), "done   trunk_silent")
+	}
+}
+
+// f fails over to the legacy provider: it answers an outage on a new
+// trunk, never one on the legacy trunk it moves the calls to; F answers
+// the legacy trunk's.
+func TestFailoverLinksOnlyTheOutagesItFixes(t *testing.T) {
+	t.Parallel()
+	snap := testSnapshot()
+	snap.Alerts = append([]monitor.AlertView{{AlertChange: monitor.AlertChange{Rule: monitor.RuleTimeoutBurst, Subject: "legacy-a",
+		Open: true, Severity: monitor.SevCritical}, Opened: t0}}, snap.Alerts...)
+	for _, c := range []struct {
+		key, want string
+	}{{"f", ""}, {"F", "timeout_burst:legacy-a"}} {
+		a := &fakeActor{targets: []string{"sbc-srv"}}
+		m := actorModel(t, a, 80, 24)
+		m = send(m, SnapshotMsg{Snap: snap, Stats: testStats()})
+		m.focus = focusTrunks // legacy-a is the first trunk
+		m = press(m, c.key)
+		if len(a.planned) != 1 || a.planned[0].Prompted != c.want {
+			t.Errorf("%s on legacy-a planned %+v, want it to answer %q", c.key, a.planned, c.want)
+		}
 	}
 }

@@ -27,7 +27,7 @@ func writeRules(w io.Writer) {
 	for _, r := range monitor.Rules {
 		fmt.Fprintf(w, "  %-18s %s\n", r.Rule, r.Hysteresis(th))
 	}
-	fmt.Fprintln(w, "\nKEY is the screen's action that fixes it: f fails the trunk over to the legacy provider, o moves the number's outbound route to a trunk of role new.")
+	fmt.Fprintln(w, "\nKEY is the screen's action that fixes it: f moves calls away from the trunk (f on a new trunk fails over to legacy; on a legacy trunk the screen shows F, restore to new); o moves the number's outbound route to a trunk of role new.")
 }
 
 // rulesMarkdown is the README's table of the rules.
