@@ -142,7 +142,14 @@ func (p *Pipeline) Publish(ev monitor.Event) (ok bool) {
 // and for what operators do (actions, notes). An event it takes is folded
 // and recorded: it refuses once Close has been called, never after taking.
 func (p *Pipeline) PublishWait(ctx context.Context, ev monitor.Event) error {
-	p.closing.RLock() // Close waits for an event being queued, so Run drains it
+	return enqueue(p, ctx, p.q, ev)
+}
+
+// enqueue waits for room in ch (the queue or the priority lane) and puts
+// v there, unless Close has been called or ctx ends first. Close waits for
+// an item being queued, so Run drains it.
+func enqueue[T any](p *Pipeline, ctx context.Context, ch chan<- T, v T) error {
+	p.closing.RLock()
 	defer p.closing.RUnlock()
 	select {
 	case <-p.done:
@@ -150,7 +157,7 @@ func (p *Pipeline) PublishWait(ctx context.Context, ev monitor.Event) error {
 	default:
 	}
 	select {
-	case p.q <- ev:
+	case ch <- v:
 		p.published.Add(1)
 		return nil
 	case <-ctx.Done():
@@ -208,20 +215,7 @@ func (p *Pipeline) PublishCommitted(ctx context.Context, ev monitor.Event) error
 
 // queuePrio puts it in the priority lane, as PublishWait does in the queue.
 func (p *Pipeline) queuePrio(ctx context.Context, it prioItem) error {
-	p.closing.RLock()
-	defer p.closing.RUnlock()
-	select {
-	case <-p.done:
-		return errClosed
-	default:
-	}
-	select {
-	case p.prio <- it:
-		p.published.Add(1)
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return enqueue(p, ctx, p.prio, it)
 }
 
 // Close says no more events will come: Run folds what is queued and returns.
