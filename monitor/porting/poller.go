@@ -1,20 +1,14 @@
 package porting
 
 import (
-	"bytes"
+	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
-	"net/url"
 	"os"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -207,19 +201,12 @@ func (p *Poller) Stats() Stats {
 		Changes: p.st.changes.Load(), Backwards: p.st.backwards.Load(), Dropped: p.st.dropped.Load(),
 	}
 	s.Errors = s.HTTPErrors + s.Throttled + s.Timeouts + s.Transport + s.BadBody + s.Unmapped
-	s.Name = fmt.Sprintf("porting %s, %d request(s)", cmpOr(p.spec.Preset, "custom"), len(p.reqs))
+	s.Name = fmt.Sprintf("porting %s, %d request(s)", cmp.Or(p.spec.Preset, "custom"), len(p.reqs))
 	s.State, _ = p.st.state.Load().(string)
 	p.st.mu.Lock()
 	s.LastError = p.st.lastErr
 	p.st.mu.Unlock()
 	return s
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // Run polls until ctx ends. Each request is polled every Interval; after
@@ -301,16 +288,6 @@ func (p *Poller) backoff(n int) time.Duration {
 	return d/2 + time.Duration(p.jitter()*float64(d/2))
 }
 
-// retryAfter is a failed poll whose answer said when to come back.
-type retryAfter struct {
-	code int
-	d    time.Duration
-}
-
-func (e retryAfter) Error() string {
-	return fmt.Sprintf("HTTP %d, Retry-After %s", e.code, e.d)
-}
-
 // poll asks for request i once and publishes what changed.
 func (p *Poller) poll(ctx context.Context, i int, publish func(monitor.Event) bool) error {
 	p.st.polls.Add(1)
@@ -330,199 +307,4 @@ func (p *Poller) poll(ctx context.Context, i int, publish func(monitor.Event) bo
 	}
 	p.changed(i, word, state, activation, publish)
 	return nil
-}
-
-func (p *Poller) fetch(ctx context.Context, i int) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, p.spec.Timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.urls[i], nil)
-	if err != nil {
-		p.st.transport.Add(1)
-		return nil, err
-	}
-	req.Header = p.headers.Clone()
-	resp, err := p.client.Do(req)
-	if err != nil {
-		p.countTransport(err)
-		return nil, fmt.Errorf("GET %s: %w", p.urls[i], unwrapURL(err))
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // let the connection be reused
-		d, has := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
-		if resp.StatusCode == http.StatusTooManyRequests {
-			p.st.throttled.Add(1)
-		} else {
-			p.st.httpErrors.Add(1)
-		}
-		if has && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
-			return nil, retryAfter{resp.StatusCode, d}
-		}
-		return nil, fmt.Errorf("GET %s: HTTP %s", p.urls[i], resp.Status)
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, p.spec.MaxBody+1))
-	if err != nil {
-		p.countTransport(err)
-		return nil, fmt.Errorf("GET %s: reading the answer: %w", p.urls[i], err)
-	}
-	if int64(len(body)) > p.spec.MaxBody {
-		p.st.badBody.Add(1)
-		return nil, fmt.Errorf("GET %s: answer larger than %d bytes", p.urls[i], p.spec.MaxBody)
-	}
-	return body, nil
-}
-
-func (p *Poller) countTransport(err error) {
-	var ne net.Error
-	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
-		p.st.timeouts.Add(1)
-		return
-	}
-	p.st.transport.Add(1)
-}
-
-// unwrapURL drops url.Error's "Get URL:" prefix (the caller names the URL).
-func unwrapURL(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
-}
-
-// read decodes body and returns the status word and the activation time.
-func (p *Poller) read(body []byte) (string, int64, error) {
-	var doc any
-	var err error
-	if p.spec.Format == FormatXML {
-		doc, err = xmlTree(bytes.NewReader(body))
-	} else {
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.UseNumber()
-		err = dec.Decode(&doc)
-	}
-	if err != nil {
-		return "", 0, fmt.Errorf("not %s: %v", strings.ToUpper(string(p.spec.Format)), err)
-	}
-	word, err := p.spec.Status.lookup(doc)
-	if err != nil {
-		return "", 0, err
-	}
-	var activation int64
-	if !p.spec.Activation.IsZero() {
-		if s, err := p.spec.Activation.lookup(doc); err == nil {
-			if t, ok := parseTime(s); ok {
-				activation = t.UnixNano()
-			} else {
-				p.log.Debug("porting activation time not understood", "path", p.spec.Activation.String(), "value", p.redact(clip(s)))
-			}
-		}
-	}
-	return word, activation, nil
-}
-
-// changed publishes a port-state event for every number of request i
-// whose state differs from the last one known.
-func (p *Poller) changed(i int, word string, state monitor.PortState, activation int64, publish func(monitor.Event) bool) {
-	r := p.reqs[i]
-	t := p.now().UnixNano()
-	for j, num := range r.Numbers {
-		prev := p.last[i][j]
-		if prev == state {
-			continue
-		}
-		back := Backwards(prev, state)
-		ev := monitor.Event{Time: t, Kind: monitor.KindPortState, Source: monitor.SourcePorting, Port: &monitor.PortChange{
-			Number: num, State: state, Request: r.ID, Status: word, Previous: prev, Backwards: back, Activation: activation,
-		}}
-		if !publish(ev) {
-			p.st.dropped.Add(1) // p.last stays: the next poll publishes it again
-			continue
-		}
-		p.last[i][j] = state
-		p.st.changes.Add(1)
-		if back {
-			p.st.backwards.Add(1)
-			p.log.Warn("porting status went backwards", "request", r.ID, "number", num, "from", prev, "to", state, "status", word)
-		} else {
-			p.log.Info("port state changed", "request", r.ID, "number", num, "from", prev, "to", state, "status", word)
-		}
-	}
-}
-
-// Backwards reports whether moving from prev to next goes against a
-// port's order: leaving completed, or stepping back along pending →
-// approved → in_progress → completed. Denied and cancelled are outcomes,
-// not steps: reaching them, or leaving them (a resubmitted order), is not
-// backwards.
-func Backwards(prev, next monitor.PortState) bool {
-	if prev == next {
-		return false
-	}
-	if prev == monitor.PortCompleted {
-		return true
-	}
-	rank := func(s monitor.PortState) int {
-		switch s {
-		case monitor.PortPending:
-			return 0
-		case monitor.PortApproved:
-			return 1
-		case monitor.PortInProgress:
-			return 2
-		case monitor.PortCompleted:
-			return 3
-		}
-		return -1
-	}
-	a, b := rank(prev), rank(next)
-	return a >= 0 && b >= 0 && b < a
-}
-
-// parseRetryAfter reads delay-seconds or an HTTP-date (RFC 9110 §10.2.3),
-// bounded by MaxRetryAfter.
-func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	var d time.Duration
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if n < 0 {
-			return 0, false
-		}
-		d = time.Duration(min(n, int64(MaxRetryAfter/time.Second))) * time.Second
-	} else if t, err := http.ParseTime(v); err == nil {
-		d = max(t.Sub(now), 0)
-	} else {
-		return 0, false
-	}
-	return min(d, MaxRetryAfter), true
-}
-
-// parseTime reads the activation times carriers write: RFC 3339 with or
-// without a zone, or a date (FOC day, taken as midnight UTC).
-func parseTime(s string) (time.Time, bool) {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05", "2006-01-02"} {
-		if t, err := time.Parse(layout, strings.TrimSpace(s)); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
-}
-
-func (p *Poller) redact(s string) string {
-	for _, sec := range p.secrets {
-		if sec != "" {
-			s = strings.ReplaceAll(s, sec, "[secret]")
-		}
-	}
-	return s
-}
-
-func clip(s string) string {
-	if len(s) > 64 {
-		return s[:64] + "…"
-	}
-	return s
 }
