@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
 	"sort"
 	"strings"
@@ -53,9 +54,26 @@ func (b *builder) porting(r *rawPorting, numbers []monitor.Number) *porting.Spec
 			return nil
 		}
 	}
+	b.portingURL(s, r, pr)
+	b.portingAuth(s, r, pr)
+	b.portingStatus(s, r, pr)
+	b.portingTimings(s, r)
+	b.portingIDs(s, r, numbers)
+	if b.err == nil {
+		if err := s.Check(); err != nil {
+			field, msg, _ := strings.Cut(err.Error(), ": ")
+			b.fail("porting."+field, "%s", msg)
+		}
+	}
+	return s
+}
+
+// portingURL: the file's url, or its base_url (else the preset's) and the
+// preset's path; the format.
+func (b *builder) portingURL(s *porting.Spec, r *rawPorting, pr porting.Preset) {
 	s.URL = r.URL
 	if s.URL == "" {
-		base := strings.TrimRight(cmpOr(r.BaseURL, pr.Base), "/")
+		base := strings.TrimRight(cmp.Or(r.BaseURL, pr.Base), "/")
 		switch {
 		case r.Preset == "":
 			b.fail("porting.url", "give url = \"https://.../{port_request_id}\" (or a preset)")
@@ -66,7 +84,12 @@ func (b *builder) porting(r *rawPorting, numbers []monitor.Number) *porting.Spec
 	} else if r.BaseURL != "" {
 		b.fail("porting.base_url", "give base_url or url, not both")
 	}
-	s.Format = porting.Format(cmpOr(r.Format, string(pr.Format)))
+	s.Format = porting.Format(cmp.Or(r.Format, string(pr.Format)))
+}
+
+// portingAuth: the preset's headers and the file's, which carry no
+// credential; credentials only by environment variable.
+func (b *builder) portingAuth(s *porting.Spec, r *rawPorting, pr porting.Preset) {
 	for k, v := range pr.Headers {
 		s.Headers[k] = v
 	}
@@ -88,8 +111,13 @@ func (b *builder) porting(r *rawPorting, numbers []monitor.Number) *porting.Spec
 			b.fail("porting.secret_headers."+h, "want the name of an environment variable, got %q", r.SecretHeaders[h])
 		}
 	}
-	s.Status = b.path("porting.status_path", cmpOr(r.StatusPath, pr.Status))
-	if p := cmpOr(r.ActivationPath, pr.Activation); p != "" {
+}
+
+// portingStatus: where the status and the activation sit, and the
+// preset's status words with the file's over them.
+func (b *builder) portingStatus(s *porting.Spec, r *rawPorting, pr porting.Preset) {
+	s.Status = b.path("porting.status_path", cmp.Or(r.StatusPath, pr.Status))
+	if p := cmp.Or(r.ActivationPath, pr.Activation); p != "" {
 		s.Activation = b.path("porting.activation_path", p)
 	}
 	for k, v := range pr.StatusMap {
@@ -107,6 +135,10 @@ func (b *builder) porting(r *rawPorting, numbers []monitor.Number) *porting.Spec
 		}
 		s.StatusMap[k] = st
 	}
+}
+
+// portingTimings: the interval, timeout, backoff and body bound.
+func (b *builder) portingTimings(s *porting.Spec, r *rawPorting) {
 	s.Interval = b.duration("porting.interval", r.Interval, porting.DefaultInterval)
 	if s.Interval < MinPortingInterval {
 		b.fail("porting.interval", "poll a carrier at most once a second, got %q", r.Interval)
@@ -120,6 +152,11 @@ func (b *builder) porting(r *rawPorting, numbers []monitor.Number) *porting.Spec
 	case s.MaxBody < 0 || s.MaxBody > MaxPortingBody:
 		b.fail("porting.max_response_bytes", "want 1 to %d bytes, got %d", MaxPortingBody, r.MaxResponseBytes)
 	}
+}
+
+// portingIDs: there is a port request to poll, and the file's id map
+// names only port requests the numbers have.
+func (b *builder) portingIDs(s *porting.Spec, r *rawPorting, numbers []monitor.Number) {
 	ids := map[string]bool{}
 	for _, n := range numbers {
 		if n.PortRequestID != "" {
@@ -135,13 +172,6 @@ func (b *builder) porting(r *rawPorting, numbers []monitor.Number) *porting.Spec
 		}
 	}
 	s.IDs = r.IDs
-	if b.err == nil {
-		if err := s.Check(); err != nil {
-			field, msg, _ := strings.Cut(err.Error(), ": ")
-			b.fail("porting."+field, "%s", msg)
-		}
-	}
-	return s
 }
 
 func (b *builder) path(field, s string) porting.Path {
@@ -157,13 +187,6 @@ func presetBaseHint(name string) string {
 		return "https://dashboard.bandwidth.com/api/accounts/ACCOUNT_ID"
 	}
 	return "https://porting.example.net"
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -191,7 +214,7 @@ func portingSummary(s *porting.Spec, numbers []monitor.Number) string {
 		envs = append(envs, s.SecretHeaders[h])
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "  porting  %s %s every %s, %d port request(s)", cmpOr(s.Preset, "custom"), s.URL, s.Interval, len(porting.RequestsOf(numbers)))
+	fmt.Fprintf(&b, "  porting  %s %s every %s, %d port request(s)", cmp.Or(s.Preset, "custom"), s.URL, s.Interval, len(porting.RequestsOf(numbers)))
 	for _, e := range envs {
 		fmt.Fprintf(&b, ", $%s (%s)", e, envState(e))
 	}
