@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cutover/cutover/fixtures/lab"
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/config"
 	"github.com/cutover/cutover/store"
@@ -137,30 +138,6 @@ func actRunCmd(t *testing.T, stdin string, args ...string) (int, string) {
 	return 0, out.String()
 }
 
-func recordedActions(t *testing.T, db string) ([]store.ActionRow, []monitor.ActionRecord) {
-	t.Helper()
-	rd, err := store.OpenReader(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rd.Close()
-	rows, err := rd.Actions()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var steps []monitor.ActionRecord
-	err = rd.Events(context.Background(), 0, func(_ int64, ev monitor.Event) error {
-		if ev.Kind == monitor.KindAction {
-			steps = append(steps, *ev.Action)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rows, steps
-}
-
 func TestActOutboundUndoAudited(t *testing.T) {
 	fake := &fakeHTable{m: map[string]string{}}
 	srv := httptest.NewServer(fake)
@@ -182,7 +159,7 @@ func TestActOutboundUndoAudited(t *testing.T) {
 	if v, _ := fake.get("+14155550101"); code != 0 || v != "2" {
 		t.Fatalf("outbound: %d %q\n%s", code, v, out)
 	}
-	rows, steps := recordedActions(t, db)
+	rows, steps := lab.RecordedActions(t, db)
 	if len(rows) != 2 || len(steps) != 5 {
 		t.Fatalf("rows %+v\nsteps %+v", rows, steps)
 	}
@@ -202,7 +179,7 @@ func TestActOutboundUndoAudited(t *testing.T) {
 	if _, set := fake.get("+14155550101"); code != 0 || set {
 		t.Fatalf("undo: %d\n%s", code, out)
 	}
-	rows, _ = recordedActions(t, db)
+	rows, _ = lab.RecordedActions(t, db)
 	if len(rows) != 3 || rows[1].State != monitor.ActionUndone || rows[2].Type != "undo" || rows[2].State != monitor.ActionDone {
 		t.Fatalf("after undo: %+v", rows)
 	}
@@ -220,7 +197,7 @@ func TestActErrorsAudited(t *testing.T) {
 	if code != 1 || !strings.Contains(out, "connection refused") {
 		t.Fatalf("dead endpoint: %d %s", code, out)
 	}
-	rows, _ := recordedActions(t, db)
+	rows, _ := lab.RecordedActions(t, db)
 	if len(rows) != 1 || rows[0].State != monitor.ActionFailed || !strings.Contains(rows[0].Error, "connection refused") {
 		t.Fatalf("audit: %+v", rows)
 	}
@@ -228,7 +205,7 @@ func TestActErrorsAudited(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "hello night") {
 		t.Fatalf("command: %d %s", code, out)
 	}
-	rows, _ = recordedActions(t, db)
+	rows, _ = lab.RecordedActions(t, db)
 	if len(rows) != 2 || rows[1].Result != "hello night" || rows[1].Undo != "" {
 		t.Fatalf("command audit: %+v", rows[1])
 	}
@@ -283,7 +260,7 @@ func TestActUndoVerifiedAction(t *testing.T) {
 			if code, out := actRunCmd(t, "", "outbound", "+14155550101", "--to", "new", "-c", toml, "--db", db, "--yes"); code != 0 {
 				t.Fatalf("outbound: %d\n%s", code, out)
 			}
-			rows, _ := recordedActions(t, db)
+			rows, _ := lab.RecordedActions(t, db)
 			rec := rows[0].ActionRecord
 			rec.State, rec.Result = st, rec.Result+"\nverified: 3 calls on new"
 			s, err := store.Open(db)
@@ -295,13 +272,13 @@ func TestActUndoVerifiedAction(t *testing.T) {
 			if err := errors.Join(w.Append([]monitor.Event{ev}), w.Close(), s.Close()); err != nil {
 				t.Fatal(err)
 			}
-			if rows, _ = recordedActions(t, db); rows[0].State != st {
+			if rows, _ = lab.RecordedActions(t, db); rows[0].State != st {
 				t.Fatalf("recorded %s, want %s", rows[0].State, st)
 			}
 			if code, out := actRunCmd(t, "", "undo", rec.ID, "-c", toml, "--db", db, "--yes"); code != 0 {
 				t.Fatalf("undo: %d\n%s", code, out)
 			}
-			if rows, _ = recordedActions(t, db); len(rows) != 2 || rows[0].State != monitor.ActionUndone {
+			if rows, _ = lab.RecordedActions(t, db); len(rows) != 2 || rows[0].State != monitor.ActionUndone {
 				t.Fatalf("after undo: %+v", rows)
 			}
 		})

@@ -65,7 +65,7 @@ func TestActRecordsThroughARunningWatch(t *testing.T) {
 	}
 	var id string
 	waitFor(t, "the action in the watch's recording", func() bool {
-		rows, _ := recordedActions(t, db)
+		rows, _ := lab.RecordedActions(t, db)
 		if len(rows) == 1 && rows[0].State == monitor.ActionUnverified { // done, and the watch's fold waits for the calls to move
 			id = rows[0].ID
 		}
@@ -96,7 +96,7 @@ func TestActRecordsThroughARunningWatch(t *testing.T) {
 	if err := <-watched; err != nil {
 		t.Fatalf("watch: %v", err)
 	}
-	rows, steps := recordedActions(t, db)
+	rows, steps := lab.RecordedActions(t, db)
 	var states []string
 	for _, s := range steps {
 		states = append(states, s.Type+":"+string(s.State))

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/cutover/cutover/fixtures/lab"
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/config"
 	"github.com/cutover/cutover/store"
@@ -200,7 +201,7 @@ func TestPortSetThroughARunningWatch(t *testing.T) {
 	if n := nums["+14165550199"]; n.PortState != monitor.PortApproved {
 		t.Errorf("the declined port set changed %+v", n)
 	}
-	rows, _ := recordedActions(t, db)
+	rows, _ := lab.RecordedActions(t, db)
 	var audit []string
 	for _, r := range rows {
 		audit = append(audit, r.Type+" "+r.Target+":"+string(r.State))
