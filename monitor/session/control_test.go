@@ -41,20 +41,7 @@ func TestActRecordsThroughARunningWatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, stopWatch := context.WithCancel(context.Background())
-	defer stopWatch()
-	watched := make(chan error, 1)
-	go func() {
-		_, err := Watch{File: f, DB: db, Session: RunOptions{Headless: true}}.Run(ctx)
-		watched <- err
-	}()
-	waitFor(t, "the watch's control socket", func() bool {
-		cc, err := DialControl(db)
-		if err == nil {
-			cc.Close()
-		}
-		return err == nil
-	})
+	stopWatch := startWatch(t, f, db)
 
 	code, actOut := actRunCmd(t, "", "outbound", "+14155550101", "--to", "new", "-c", toml, "--db", db, "--yes")
 	if code != 0 || !strings.Contains(actOut, "recording through the running watch") {
@@ -93,9 +80,6 @@ func TestActRecordsThroughARunningWatch(t *testing.T) {
 	}
 
 	stopWatch() // as SIGTERM does
-	if err := <-watched; err != nil {
-		t.Fatalf("watch: %v", err)
-	}
 	rows, steps := lab.RecordedActions(t, db)
 	var states []string
 	for _, s := range steps {
@@ -258,4 +242,35 @@ func TestSideNotesAreOwnerOnly(t *testing.T) {
 	if fi.Mode().Perm() != 0o600 {
 		t.Fatalf("side notes created %v, want -rw-------", fi.Mode().Perm())
 	}
+}
+
+// startWatch runs a headless watch of f recording to db until the
+// returned stop is called (as SIGTERM does), which waits for it to end;
+// it returns once the watch's control socket answers.
+func startWatch(t *testing.T, f *config.File, db string) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	watched := make(chan error, 1)
+	go func() {
+		_, err := Watch{File: f, DB: db, Session: RunOptions{Headless: true}}.Run(ctx)
+		watched <- err
+	}()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-watched; err != nil {
+				t.Errorf("watch: %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	waitFor(t, "the watch's control socket", func() bool {
+		cc, err := DialControl(db)
+		if err == nil {
+			cc.Close()
+		}
+		return err == nil
+	})
+	return stop
 }

@@ -147,20 +147,7 @@ func TestScreenActorSetsPortState(t *testing.T) {
 // with the audit; the declined one sets nothing.
 func TestPortSetThroughARunningWatch(t *testing.T) {
 	f, toml, db := portSetup(t, true)
-	ctx, stopWatch := context.WithCancel(context.Background())
-	defer stopWatch()
-	watched := make(chan error, 1)
-	go func() {
-		_, err := Watch{File: f, DB: db, Session: RunOptions{Headless: true}}.Run(ctx)
-		watched <- err
-	}()
-	waitFor(t, "the watch's control socket", func() bool {
-		cc, err := DialControl(db)
-		if err == nil {
-			cc.Close()
-		}
-		return err == nil
-	})
+	stopWatch := startWatch(t, f, db)
 	code, out := actRunCmd(t, "n\n", "port", "denied", "+14165550199", "-c", toml, "--db", db)
 	if code != 1 || !strings.Contains(out, "apply port +14165550199 denied? [y/N]") || !strings.Contains(out, "declined") {
 		t.Fatalf("declined port set: %d\n%s", code, out)
@@ -170,9 +157,6 @@ func TestPortSetThroughARunningWatch(t *testing.T) {
 		t.Fatalf("port set through the watch: %d\n%s", code, out)
 	}
 	stopWatch()
-	if err := <-watched; err != nil {
-		t.Fatalf("watch: %v", err)
-	}
 	rd, err := store.OpenReader(db)
 	if err != nil {
 		t.Fatal(err)
