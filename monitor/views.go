@@ -127,6 +127,9 @@ type NumberView struct {
 	LastSeen      int64
 	Win           [3]Stats
 	Flags         []string // rules with an open alert on this number (zombie, split_brain, drop_rate, ...)
+	Landing       Landing      // where calls have landed since activation
+	SweepIn       *SweepResult // the latest sweep's test call to the number (nil = none)
+	SweepOut      *SweepResult // the latest outbound check from the number (nil = none)
 }
 
 // AlertView is an alert as listed.
