@@ -126,7 +126,7 @@ type NumberView struct {
 	ServingRole   Role
 	LastSeen      int64
 	Win           [3]Stats
-	Flags         []string // rules with an open alert on this number (zombie, split_brain, drop_rate, ...)
+	Flags         []string     // rules with an open alert on this number (zombie, split_brain, drop_rate, ...)
 	Landing       Landing      // where calls have landed since activation
 	SweepIn       *SweepResult // the latest sweep's test call to the number (nil = none)
 	SweepOut      *SweepResult // the latest outbound check from the number (nil = none)
