@@ -26,8 +26,9 @@ var ckptMagic = []byte{0, 'c', 'k'}
 // ckptVersion 3 adds the verdicts the fold waits for (StirWait),
 // StirCounts, core.Evicted and core.Quarantined, and Event.Quarantined in
 // the undrained events; version 4 a bucket's LegacyAfter (a mask bit
-// older versions never set). Versions 2 and 3 still restore.
-const ckptVersion = 4
+// older versions never set); version 5 a number's egress trunk, landing
+// transition and sweep results. Versions 2 to 4 still restore.
+const ckptVersion = 5
 
 // MarshalBinary encodes the whole fold for a checkpoint.
 func (s *State) MarshalBinary() ([]byte, error) {
@@ -35,8 +36,12 @@ func (s *State) MarshalBinary() ([]byte, error) {
 }
 
 // AppendBinary appends the checkpoint encoding of the fold to b.
-func (s *State) AppendBinary(b []byte) ([]byte, error) {
-	w := wire{b: append(append(b, ckptMagic...), ckptVersion), now: s.c.Now}
+func (s *State) AppendBinary(b []byte) ([]byte, error) { return s.appendVersion(b, ckptVersion) }
+
+// appendVersion encodes the fold in format version v (4 or ckptVersion;
+// older formats only for the tests that restore them).
+func (s *State) appendVersion(b []byte, v byte) ([]byte, error) {
+	w := wire{b: append(append(b, ckptMagic...), v), now: s.c.Now, version: v}
 	w.b = binary.LittleEndian.AppendUint64(w.b, s.configSum())
 	if err := w.core(&s.c); err != nil {
 		return nil, fmt.Errorf("encode state: %w", err)

@@ -43,6 +43,16 @@ func (w *wire) number(n *numberState, ref *Number) {
 	w.time(n.LastZombie)
 	w.time(n.LastSplit)
 	w.series(&n.W)
+	if w.version < 5 {
+		return
+	}
+	w.int(int64(n.Egress))
+	w.time(n.Landing.FirstNew)
+	w.time(n.Landing.LastLegacy)
+	w.int(int64(n.Landing.New))
+	w.int(int64(n.Landing.Legacy))
+	w.sweepResult(&n.SweepIn)
+	w.sweepResult(&n.SweepOut)
 }
 
 func (r *reader) number(n *numberState, ref *Number) {
@@ -55,6 +65,38 @@ func (r *reader) number(n *numberState, ref *Number) {
 	n.LastZombie = r.time()
 	n.LastSplit = r.time()
 	r.series(&n.W)
+	n.Egress = -1
+	if r.version < 5 {
+		return
+	}
+	n.Egress = r.i()
+	n.Landing = Landing{FirstNew: r.time(), LastLegacy: r.time(), New: r.i(), Legacy: r.i()}
+	n.SweepIn = r.sweepResult()
+	n.SweepOut = r.sweepResult()
+}
+
+// sweepResult writes a present flag, then the result.
+func (w *wire) sweepResult(v *SweepResult) {
+	if v.Verdict == "" {
+		w.uint(0)
+		return
+	}
+	w.uint(1)
+	w.str(v.Sweep)
+	w.time(v.Time)
+	w.str(string(v.Verdict))
+	w.str(v.Trunk)
+	w.int(int64(v.Code))
+	w.int(int64(v.PDD))
+	w.str(v.Attest)
+}
+
+func (r *reader) sweepResult() SweepResult {
+	if r.uint() == 0 {
+		return SweepResult{}
+	}
+	return SweepResult{Sweep: r.str(), Time: r.time(), Verdict: SweepVerdict(r.str()), Trunk: r.str(),
+		Code: r.i(), PDD: r.dur(), Attest: r.str()}
 }
 
 // A bucket's int32 counters, in one list for the writer and the reader.

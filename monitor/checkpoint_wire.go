@@ -18,8 +18,9 @@ import (
 var errCorrupt = errors.New("corrupt checkpoint")
 
 type wire struct {
-	b   []byte
-	now int64 // times are written relative to this
+	b       []byte
+	now     int64 // times are written relative to this
+	version byte  // the format written (ckptVersion but in tests of older ones)
 }
 
 func (w *wire) uint(v uint64) { w.b = binary.AppendUvarint(w.b, v) }

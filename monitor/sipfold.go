@@ -172,6 +172,9 @@ func (s *State) numberAttempt(t int64, num, tr int, inbound bool) {
 		return
 	}
 	role := s.c.Cfg.Trunks[tr].Role
+	if !inbound {
+		n.Egress = tr
+	}
 	if inbound {
 		n.Serving = tr
 		s.landed(t, &n.W, tr)

@@ -38,6 +38,10 @@ func (s *State) Snapshot() *Snapshot {
 		v := NumberView{
 			E164: n.E164, PortRequestID: n.PortRequestID, PortState: n.PortState,
 			Activated: n.Activated, LastSeen: n.LastSeen, Flags: flags[n.E164],
+			Landing: n.Landing, SweepIn: n.SweepIn, SweepOut: n.SweepOut,
+		}
+		if n.Egress >= 0 {
+			v.Egress, v.EgressRole = s.c.Cfg.Trunks[n.Egress].Name, s.c.Cfg.Trunks[n.Egress].Role
 		}
 		if n.Serving >= 0 {
 			v.Serving, v.ServingRole = s.c.Cfg.Trunks[n.Serving].Name, s.c.Cfg.Trunks[n.Serving].Role

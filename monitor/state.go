@@ -102,15 +102,18 @@ type trunkState struct {
 }
 
 type numberState struct {
-	E164          string
-	PortRequestID string
-	PortState     PortState
-	Activated     int64
-	Serving       int // trunk index, -1 = none
-	LastSeen      int64
-	LastZombie    int64 // last inbound arrival on legacy after the port completed
-	LastSplit     int64 // last outbound departure via legacy after the port completed
-	W             series
+	E164              string
+	PortRequestID     string
+	PortState         PortState
+	Activated         int64
+	Serving           int // trunk index, -1 = none
+	LastSeen          int64
+	LastZombie        int64 // last inbound arrival on legacy after the port completed
+	LastSplit         int64 // last outbound departure via legacy after the port completed
+	Egress            int   // trunk index the last outbound call left by, -1 = none
+	Landing           Landing
+	SweepIn, SweepOut SweepResult // the latest sweep results (Verdict "" = none)
+	W                 series
 }
 
 type optionsTx struct {
@@ -164,6 +167,7 @@ func (s *State) addNumber(n Number) int {
 		PortState:     n.PortState,
 		Activated:     n.Activated,
 		Serving:       -1,
+		Egress:        -1,
 		W:             newSeries(numberBucket, numberBucks),
 	})
 	s.c.NumIdx[n.E164] = len(s.c.Numbers) - 1

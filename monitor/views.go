@@ -124,12 +124,14 @@ type NumberView struct {
 	Activated     int64  // Unix ns (0 = not yet)
 	Serving       string // trunk the last inbound call arrived on ("" = none yet)
 	ServingRole   Role
+	Egress        string // trunk the last outbound call left by ("" = none yet)
+	EgressRole    Role
 	LastSeen      int64
 	Win           [3]Stats
-	Flags         []string     // rules with an open alert on this number (zombie, split_brain, drop_rate, ...)
-	Landing       Landing      // where calls have landed since activation
-	SweepIn       *SweepResult // the latest sweep's test call to the number (nil = none)
-	SweepOut      *SweepResult // the latest outbound check from the number (nil = none)
+	Flags         []string    // rules with an open alert on this number (zombie, split_brain, drop_rate, ...)
+	Landing       Landing     // where calls have landed since activation
+	SweepIn       SweepResult // the latest sweep's test call to the number (Verdict "" = none)
+	SweepOut      SweepResult // the latest outbound check from the number (Verdict "" = none)
 }
 
 // AlertView is an alert as listed.
