@@ -237,6 +237,7 @@ func (s *State) registrationRule(t int64, i int) {
 func (s *State) sweep() {
 	t := s.c.Now
 	th := s.c.Cfg.Thresholds
+	s.expireSilences(t)
 	for i := range s.c.Trunks {
 		tr := &s.c.Trunks[i]
 		name := s.trunkName(i)

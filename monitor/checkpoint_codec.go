@@ -289,6 +289,15 @@ func (w *wire) alerts(c *core) {
 	for i := range c.Closed {
 		w.alertView(&c.Closed[i])
 	}
+	if w.version < 5 {
+		return
+	}
+	w.uint(uint64(len(c.Silences)))
+	for _, k := range sortedKeys(c.Silences) {
+		w.str(k)
+		w.time(c.Silences[k].Until)
+		w.str(c.Silences[k].By)
+	}
 }
 
 func (r *reader) alerts(c *core) {
@@ -306,18 +315,40 @@ func (r *reader) alerts(c *core) {
 			r.alertView(&c.Closed[i])
 		}
 	}
+	if r.version < 5 {
+		return
+	}
+	if n := r.count(); n > 0 {
+		c.Silences = make(map[string]silence, n)
+		for range n {
+			k := r.str()
+			c.Silences[k] = silence{Until: r.time(), By: r.str()}
+		}
+	}
 }
 
 func (w *wire) alertView(a *AlertView) {
 	w.alertChange(&a.AlertChange)
 	w.time(a.Opened)
 	w.time(a.Closed)
+	if w.version >= 5 {
+		w.time(a.Acked)
+		w.str(a.AckedBy)
+		w.time(a.SilencedUntil)
+		w.str(a.SilencedBy)
+	}
 }
 
 func (r *reader) alertView(a *AlertView) {
 	r.alertChange(&a.AlertChange)
 	a.Opened = r.time()
 	a.Closed = r.time()
+	if r.version >= 5 {
+		a.Acked = r.time()
+		a.AckedBy = r.str()
+		a.SilencedUntil = r.time()
+		a.SilencedBy = r.str()
+	}
 }
 
 func (w *wire) alertChange(a *AlertChange) {
@@ -449,7 +480,7 @@ func (w *wire) out(evs []Event) error {
 		e := &evs[i]
 		alert := e.Kind == KindAlert && e.Alert != nil && e.Action == nil
 		step := e.Kind == KindAction && e.Action != nil && e.Alert == nil
-		if !alert && !step || e.SIP != nil || e.Probe != nil || e.Registration != nil || e.Port != nil || e.Note != nil || e.Verdict != nil {
+		if !alert && !step || e.SIP != nil || e.Probe != nil || e.Registration != nil || e.Port != nil || e.Note != nil || e.Verdict != nil || e.Ack != nil {
 			return fmt.Errorf("derived event %d is not an alert change or a verification step (%s)", i, e.Kind)
 		}
 		w.time(e.Time)

@@ -44,6 +44,7 @@ func (s *State) CloneInto(dst *State) *State {
 		d.Alerts[k] = &v
 	}
 	d.Closed = append(d.Closed[:0], c.Closed...)
+	d.Silences = maps.Clone(c.Silences)
 	d.Feed = append(d.Feed[:0], c.Feed...)
 	d.FeedPos = c.FeedPos
 	d.Actions = append(d.Actions[:0], c.Actions...)

@@ -25,9 +25,10 @@ const (
 	KindAlert        Kind = 7 // an alert opened or closed (derived by the fold; ignored when applied)
 	KindTick         Kind = 8 // the clock moved on without traffic
 	KindStirVerdict  Kind = 9 // the STIR/SHAKEN verdict on a request whose certificate had to be fetched
+	KindAlertAck     Kind = 10 // an operator acknowledged or silenced an alert
 )
 
-var kindNames = [...]string{"", "sip", "probe", "registration", "port", "action", "note", "alert", "tick", "stir"}
+var kindNames = [...]string{"", "sip", "probe", "registration", "port", "action", "note", "alert", "tick", "stir", "ack"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) && k != 0 {
@@ -52,6 +53,7 @@ type Event struct {
 	Note         *Note               `json:",omitempty"`
 	Alert        *AlertChange        `json:",omitempty"`
 	Verdict      *LateVerdict        `json:",omitempty"`
+	Ack          *AlertAck           `json:",omitempty"`
 
 	// Quarantined marks an event whose time was not trusted where it
 	// entered (TimeGuard): far from the receiver's clock, or from the

@@ -87,9 +87,15 @@ func (s *State) numberFlags() map[string][]string {
 func (s *State) alertViews() []AlertView {
 	out := make([]AlertView, 0, len(s.c.Alerts)+len(s.c.Closed))
 	for _, k := range s.openKeys() {
-		out = append(out, *s.c.Alerts[k])
+		v := *s.c.Alerts[k]
+		s.silenced(&v, s.c.Now)
+		out = append(out, v)
 	}
+	now := s.c.Now
 	sort.SliceStable(out, func(i, j int) bool {
+		if ti, tj := out[i].triageRank(now), out[j].triageRank(now); ti != tj {
+			return ti < tj
+		}
 		if ri, rj := out[i].Severity.Rank(), out[j].Severity.Rank(); ri != rj {
 			return ri > rj
 		}

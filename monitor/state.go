@@ -76,7 +76,8 @@ type core struct {
 	Calls   map[string]*call
 	Options map[string]optionsTx // OPTIONS transactions waiting for a response, by Call-ID/CSeq
 
-	Alerts  map[string]*AlertView // open alerts by key
+	Alerts   map[string]*AlertView // open alerts by key
+	Silences map[string]silence    // silences in force by alert key (ack.go)
 	Closed  []AlertView           // recently closed, oldest first
 	Feed    []FeedLine            // ring
 	FeedPos int
@@ -245,6 +246,10 @@ func (s *State) Apply(e Event) {
 	case KindStirVerdict:
 		if v := e.Verdict; v != nil {
 			s.applyLateVerdict(v)
+		}
+	case KindAlertAck:
+		if a := e.Ack; a != nil {
+			s.applyAck(e.Time, a)
 		}
 	case KindAlert, KindTick:
 		// Alerts are derived here, so recorded ones are not applied again.

@@ -139,6 +139,11 @@ type AlertView struct {
 	AlertChange
 	Opened int64 // Unix ns
 	Closed int64 // Unix ns, 0 while open
+
+	Acked         int64  // when an operator acknowledged this episode (Unix ns, 0 = not)
+	AckedBy       string // who
+	SilencedUntil int64  // a silence on the rule and subject holds until then (snapshots only)
+	SilencedBy    string
 }
 
 // FeedLine is one SIP message in the live feed.

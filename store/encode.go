@@ -58,6 +58,8 @@ func encodeEvent(ev *monitor.Event) (eventRow, error) {
 		payload = nilIfNil(ev.Alert)
 	case monitor.KindStirVerdict:
 		payload = nilIfNil(ev.Verdict)
+	case monitor.KindAlertAck:
+		payload = nilIfNil(ev.Ack)
 	}
 	if payload != nil {
 		b, err := json.Marshal(payload)
@@ -123,6 +125,8 @@ func decodeEvent(r eventRow, rawNull bool) (monitor.Event, error) {
 		ev.Alert, err = decodeJSON[monitor.AlertChange](r.data)
 	case monitor.KindStirVerdict:
 		ev.Verdict, err = decodeJSON[monitor.LateVerdict](r.data)
+	case monitor.KindAlertAck:
+		ev.Ack, err = decodeJSON[monitor.AlertAck](r.data)
 	}
 	return ev, err
 }

@@ -41,6 +41,8 @@ func everyKind() []monitor.Event {
 			DryRun: "UPDATE _sip._udp CNAME", Result: "ok", Undo: `{"old":"legacy"}`}},
 		monitor.Event{Time: t0 + 60, Kind: monitor.KindNote, Source: monitor.SourceOperator, Note: &monitor.Note{
 			Author: "ops@bridge", Text: "carrier says \"wait\" — 10 min ✓\nsecond line"}},
+		monitor.Event{Time: t0 + 61, Kind: monitor.KindAlertAck, Source: monitor.SourceOperator, Ack: &monitor.AlertAck{
+			Rule: "zombie", Subject: "+15551234567", By: "ops@bridge", Until: t0 + 3600e9}},
 		monitor.Event{Time: t0 + 70, Kind: monitor.KindAlert, Source: monitor.SourceFold, Alert: &monitor.AlertChange{
 			Rule: "zombie", Subject: "+15551234567", Open: true, Severity: monitor.SevCritical, Message: "still on legacy"}},
 		monitor.Event{Time: t0 + 80, Kind: monitor.KindTick, Source: monitor.SourceClock},
