@@ -16,15 +16,15 @@ import (
 type Kind uint8
 
 const (
-	KindSIP          Kind = 1 // a SIP message seen on the wire (or produced by the simulator)
-	KindProbe        Kind = 2 // an active probe's result (OPTIONS, REGISTER, test call)
-	KindRegistration Kind = 3 // a trunk's registration state changed (reported by a probe)
-	KindPortState    Kind = 4 // a number's port state changed
-	KindAction       Kind = 5 // an operator action was requested, or its state changed
-	KindNote         Kind = 6 // an operator note
-	KindAlert        Kind = 7 // an alert opened or closed (derived by the fold; ignored when applied)
-	KindTick         Kind = 8 // the clock moved on without traffic
-	KindStirVerdict  Kind = 9 // the STIR/SHAKEN verdict on a request whose certificate had to be fetched
+	KindSIP          Kind = 1  // a SIP message seen on the wire (or produced by the simulator)
+	KindProbe        Kind = 2  // an active probe's result (OPTIONS, REGISTER, test call)
+	KindRegistration Kind = 3  // a trunk's registration state changed (reported by a probe)
+	KindPortState    Kind = 4  // a number's port state changed
+	KindAction       Kind = 5  // an operator action was requested, or its state changed
+	KindNote         Kind = 6  // an operator note
+	KindAlert        Kind = 7  // an alert opened or closed (derived by the fold; ignored when applied)
+	KindTick         Kind = 8  // the clock moved on without traffic
+	KindStirVerdict  Kind = 9  // the STIR/SHAKEN verdict on a request whose certificate had to be fetched
 	KindAlertAck     Kind = 10 // an operator acknowledged or silenced an alert
 )
 

@@ -78,12 +78,12 @@ type core struct {
 
 	Alerts   map[string]*AlertView // open alerts by key
 	Silences map[string]silence    // silences in force by alert key (ack.go)
-	Closed  []AlertView           // recently closed, oldest first
-	Feed    []FeedLine            // ring
-	FeedPos int
-	Actions []ActionView
-	Verify  []verifyState // done actions waiting for their traffic to move (verify.go)
-	Notes   []NoteView
+	Closed   []AlertView           // recently closed, oldest first
+	Feed     []FeedLine            // ring
+	FeedPos  int
+	Actions  []ActionView
+	Verify   []verifyState // done actions waiting for their traffic to move (verify.go)
+	Notes    []NoteView
 
 	StirWait map[uint64]stirWait // requests whose verdict follows, by StirVerdict.Ref (stirfold.go)
 	Stir     StirCounts
