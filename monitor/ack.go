@@ -64,16 +64,17 @@ func (s *State) silenced(v *AlertView, now int64) {
 }
 
 // Attended says an operator has the alert in hand: acknowledged, or
-// silenced at now. The header counts only the alerts nobody has.
-func (v AlertView) Attended(now int64) bool {
-	return v.Acked != 0 || v.SilencedUntil > now
+// silenced when the snapshot was taken (a snapshot marks only the
+// silences in force). The header counts only the alerts nobody has.
+func (v AlertView) Attended() bool {
+	return v.Acked != 0 || v.SilencedUntil != 0
 }
 
 // triageRank orders open alerts: those nobody has in hand first, then
 // acknowledged ones, then silenced ones.
-func (v AlertView) triageRank(now int64) int {
+func (v AlertView) triageRank() int {
 	switch {
-	case v.SilencedUntil > now:
+	case v.SilencedUntil != 0:
 		return 2
 	case v.Acked != 0:
 		return 1

@@ -20,7 +20,7 @@ func TestAckHoldsForTheEpisode(t *testing.T) {
 	deny(0)
 	s.Apply(ackEvent(at(time.Minute), AlertAck{Rule: RulePortFailed, Subject: testNum, By: "ana@noc"}))
 	a := openAlertOn(s.Snapshot(), RulePortFailed, testNum)
-	if a == nil || a.AckedBy != "ana@noc" || a.Acked != at(time.Minute) || !a.Attended(s.Now()) {
+	if a == nil || a.AckedBy != "ana@noc" || a.Acked != at(time.Minute) || !a.Attended() {
 		t.Fatalf("not acknowledged: %+v", a)
 	}
 	s.Apply(portEvent(at(2*time.Minute), PortChange{Number: testNum, State: PortInProgress}))
@@ -29,7 +29,7 @@ func TestAckHoldsForTheEpisode(t *testing.T) {
 		t.Fatalf("the closed episode does not keep who acknowledged it: %+v", snap.Alerts)
 	}
 	deny(3 * time.Minute)
-	if a := openAlertOn(s.Snapshot(), RulePortFailed, testNum); a == nil || a.Acked != 0 || a.Attended(s.Now()) {
+	if a := openAlertOn(s.Snapshot(), RulePortFailed, testNum); a == nil || a.Acked != 0 || a.Attended() {
 		t.Fatalf("a new episode starts acknowledged: %+v", a)
 	}
 }
@@ -56,7 +56,7 @@ func TestSilenceHoldsAcrossEpisodesUntilItEnds(t *testing.T) {
 	if snap.Alerts[0].Subject != other || snap.Alerts[1].Subject != testNum {
 		t.Fatalf("the silenced alert is not listed after the one nobody has: %+v", snap.Alerts)
 	}
-	if a := snap.Alerts[1]; a.SilencedUntil != at(31*time.Minute) || a.SilencedBy != "bo@noc" || !a.Attended(snap.Now) {
+	if a := snap.Alerts[1]; a.SilencedUntil != at(31*time.Minute) || a.SilencedBy != "bo@noc" || !a.Attended() {
 		t.Fatalf("not silenced: %+v", a)
 	}
 	// closes and opens again within the silence: still silenced
@@ -67,7 +67,7 @@ func TestSilenceHoldsAcrossEpisodesUntilItEnds(t *testing.T) {
 	}
 	// the silence ends on the clock
 	s.Apply(Event{Time: at(32 * time.Minute), Kind: KindTick})
-	if a := openAlertOn(s.Snapshot(), RulePortFailed, testNum); a == nil || a.SilencedUntil != 0 || a.Attended(s.Now()) {
+	if a := openAlertOn(s.Snapshot(), RulePortFailed, testNum); a == nil || a.SilencedUntil != 0 || a.Attended() {
 		t.Fatalf("the silence outlived its end: %+v", a)
 	}
 	// and a silence can be lifted early

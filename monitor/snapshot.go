@@ -91,9 +91,8 @@ func (s *State) alertViews() []AlertView {
 		s.silenced(&v, s.c.Now)
 		out = append(out, v)
 	}
-	now := s.c.Now
 	sort.SliceStable(out, func(i, j int) bool {
-		if ti, tj := out[i].triageRank(now), out[j].triageRank(now); ti != tj {
+		if ti, tj := out[i].triageRank(), out[j].triageRank(); ti != tj {
 			return ti < tj
 		}
 		if ri, rj := out[i].Severity.Rank(), out[j].Severity.Rank(); ri != rj {

@@ -8,6 +8,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/termsafe"
 )
 
 // alertsPane lists the alerts as the fold orders them: open ones first,
@@ -15,14 +16,15 @@ import (
 // muted. Beside an open alert's severity stands the key whose action fixes
 // it (f, o), when its rule has one.
 type alertsPane struct {
-	c      *shared
-	all    []monitor.AlertView // from the latest snapshot, read only
-	open   int
-	cursor int
-	offset int
-	page   int
-	sel    string // Key of the alert under the cursor
-	pinned bool   // the operator moved to an alert: follow it as the list changes
+	c        *shared
+	all      []monitor.AlertView // from the latest snapshot, read only
+	open     int
+	attended int // of the open ones, acknowledged or silenced
+	cursor   int
+	offset   int
+	page     int
+	sel      string // Key of the alert under the cursor
+	pinned   bool   // the operator moved to an alert: follow it as the list changes
 }
 
 const (
@@ -52,10 +54,13 @@ func (p *alertsPane) setSize(s size) {
 
 func (p *alertsPane) setData(alerts []monitor.AlertView) {
 	p.all = alerts
-	p.open = 0
+	p.open, p.attended = 0, 0
 	for i := range alerts {
 		if alerts[i].Closed == 0 {
 			p.open++
+			if alerts[i].Attended() {
+				p.attended++
+			}
 		}
 	}
 	p.cursor = clamp(p.cursor, 0, len(alerts)-1)
@@ -69,6 +74,14 @@ func (p *alertsPane) setData(alerts []monitor.AlertView) {
 		}
 	}
 	p.remember()
+}
+
+// selectedOpen is the open alert under the cursor.
+func (p *alertsPane) selectedOpen() (monitor.AlertView, bool) {
+	if p.cursor < 0 || p.cursor >= len(p.all) || p.all[p.cursor].Closed != 0 {
+		return monitor.AlertView{}, false
+	}
+	return p.all[p.cursor], true
 }
 
 // remember records the alert under the cursor and scrolls to it.
@@ -103,6 +116,10 @@ func (p *alertsPane) view(s size, focused bool) []string {
 	st := p.c.st
 	cols := chooseColumns(alertColumns, s.w)
 	summary := strconv.Itoa(p.open) + " open · " + strconv.Itoa(len(p.all)-p.open) + " closed"
+	if p.attended > 0 {
+		summary = strconv.Itoa(p.open) + " open (" + strconv.Itoa(p.attended) + " in hand) · " +
+			strconv.Itoa(len(p.all)-p.open) + " closed"
+	}
 	lines := make([]string, 0, s.h)
 	lines = append(lines, titleBar(st, "ALERTS", summary, "a: actions", s.w, focused))
 	lines = append(lines, headerRow(st, cols, s.w, -1, ""))
@@ -146,6 +163,10 @@ func (p *alertsPane) cell(a *monitor.AlertView, c column) cell {
 		}
 		return cell{text: age(p.c.now, a.Opened)}
 	case acMessage:
+		if mark := termsafe.Line(ackMark(a)); mark != "" && !closed {
+			msg := termsafe.Line(a.Message)
+			return cell{mark + msg, st.Muted.Render(mark) + msg}
+		}
 		return muted(a.Message)
 	}
 	return cell{}

@@ -42,6 +42,7 @@ type KeyMap struct {
 	Port                              key.Binding // set port states by hand
 	Confirm                           key.Binding
 	Actions                           key.Binding // the actions pane in the alerts' place
+	Ack                               key.Binding // acknowledge or silence the alert under the cursor
 
 	Help key.Binding
 	Quit key.Binding
@@ -93,6 +94,7 @@ func newKeyMap(player, seeker, notes bool) KeyMap {
 		Port:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "port state"), key.WithDisabled()),
 		Confirm:  key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "apply"), key.WithDisabled()),
 		Actions:  key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "actions/alerts")),
+		Ack:      key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "ack/silence"), key.WithDisabled()),
 
 		Help: key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit: key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
@@ -123,7 +125,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{
 		k.Help, k.Quit, k.Pause, k.Faster, k.Slower, k.SeekBack, k.SeekFwd, k.PrevMark, k.NextMark, k.Note,
 		k.Failover, k.Restore, k.Outbound, k.Undo, k.Port,
-		k.NextPane, k.Enter, k.Back, k.Filter, k.Sort, k.Window, k.TestCall, k.Actions,
+		k.NextPane, k.Enter, k.Back, k.Filter, k.Sort, k.Window, k.TestCall, k.Actions, k.Ack,
 	}
 }
 
@@ -134,7 +136,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.NextPane, k.PrevPane, k.Enter, k.Back, k.Filter, k.Sort, k.Window, k.TestCall},
 		{k.Pause, k.Faster, k.Slower, k.Step, k.Note, k.Help, k.Quit},
 		{k.SeekBack, k.SeekFwd, k.StepSize, k.PrevMark, k.NextMark, k.SeekStart, k.SeekEnd, k.GoTo},
-		{k.Failover, k.Restore, k.Outbound, k.Undo, k.Port, k.Actions},
+		{k.Failover, k.Restore, k.Outbound, k.Undo, k.Port, k.Actions, k.Ack},
 	}
 }
 
@@ -154,6 +156,7 @@ type keyState struct {
 	actions    bool // an Actor is attached: the action keys work
 	dialog     bool // the action dialog is open
 	confirming bool // the dialog shows a dry run: y applies
+	ack        bool // an Acker is attached and the alerts pane is focused
 }
 
 // isActionKey reports whether k is one of the action keys, enabled or not
@@ -191,6 +194,7 @@ func (k *KeyMap) apply(s keyState) {
 		b.SetEnabled(normal && s.actions)
 	}
 	k.Actions.SetEnabled(normal)
+	k.Ack.SetEnabled(normal && s.ack)
 	k.Confirm.SetEnabled(s.confirming)
 	k.Erase.SetEnabled(s.filtering)
 	k.Enter.SetEnabled(!s.detail || s.filtering) // a prompt over the detail submits with it

@@ -116,6 +116,8 @@ func (m *Model) screenKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.portKey()
 	case key.Matches(k, keys.Actions):
 		m.setShowActions(!m.showActions)
+	case key.Matches(k, keys.Ack):
+		m.ackKey()
 	case m.o.Actor == nil && keys.isActionKey(k):
 		m.setStatus(cmp.Or(m.o.NoActions, "no actions here"), false)
 	default:

@@ -57,6 +57,7 @@ type Options struct {
 	// lists those up to its clock with the recording's own (nil = none).
 	SideNotes func() []monitor.NoteView
 	TestCall  TestCaller // live: `t` on a number places a test call (nil = no key)
+	Ack       Acker      // A on an alert acknowledges or silences it (nil = no key)
 	// Actor performs actions from the screen (f, F, o, u, p); nil: the keys
 	// are off, and pressing one shows NoActions (why).
 	Actor     Actor
@@ -127,6 +128,7 @@ type shared struct {
 	tick func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd
 	// legacy names the trunks of role legacy in the snapshot (keyFor).
 	legacy map[string]bool
+	ackOn  monitor.AlertView // the alert the acknowledge prompt was opened on
 }
 
 // keyFor is the screen's key that answers alert a: the rule table's, with
@@ -259,6 +261,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.openDetail(msg)
 	case noteSavedMsg:
 		m.noteSaved(msg)
+	case ackDoneMsg:
+		m.ackDone(msg)
 	case testCallDoneMsg:
 		m.testCallDone(msg)
 	case flashExpiredMsg:
@@ -413,5 +417,6 @@ func (m *Model) syncKeys() {
 		actions:    m.o.Actor != nil,
 		dialog:     m.mode == modeDialog,
 		confirming: m.mode == modeDialog && m.dlg.stage == dlgConfirm,
+		ack:        m.o.Ack != nil && m.focus == focusAlerts && !m.showActions,
 	})
 }

@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/termsafe"
 )
 
 // promptKind is what is being typed in the footer.
@@ -15,6 +16,7 @@ type promptKind int
 const (
 	promptTime promptKind = iota // t: a time to go to
 	promptNote                   // n: an operator note
+	promptAck                    // A: acknowledge (empty) or silence (a duration) an alert
 )
 
 // prompt is a time or a note being typed in the footer: Enter submits,
@@ -57,8 +59,12 @@ func (p *prompt) text() string { return strings.TrimSpace(p.in.value()) }
 func (p *prompt) view(w int) string {
 	st := p.c.st
 	label, hint := "go to ", "   HH:MM[:SS] UTC · enter go · esc cancel"
-	if p.kind == promptNote {
+	switch p.kind {
+	case promptNote:
 		label, hint = "note at "+clock(p.c.now, "15:04:05")+" ", "   enter save · esc cancel"
+	case promptAck:
+		a := p.c.ackOn
+		label, hint = termsafe.Line(string(a.Rule)+" "+a.Subject)+" silence for ", "   enter ack · 30m/2h silence · 0 lift · esc"
 	}
 	return fit(st.Accent.Render(label)+st.Bold.Render(p.in.withCursor())+st.Muted.Render(hint), w)
 }
@@ -81,13 +87,16 @@ func (m *Model) promptKey(k tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	}
 	m.prompt, m.mode = nil, m.under
-	if !p.submit || p.text() == "" {
+	if !p.submit || p.text() == "" && p.kind != promptAck { // an empty ack prompt acknowledges
 		return nil
 	}
 	return m.submitPrompt(p.kind, p.text())
 }
 
 func (m *Model) submitPrompt(kind promptKind, text string) tea.Cmd {
+	if kind == promptAck {
+		return m.submitAck(text)
+	}
 	if kind == promptTime {
 		t, err := monitor.ParseTime(text, m.tl.Start)
 		if err != nil {

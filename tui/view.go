@@ -102,13 +102,14 @@ func (m Model) header() []string {
 	return []string{fit(line1, w), fit(m.healthLine(snap), w)}
 }
 
-// alertCount is the open critical and warning alerts, "▲ 3 CRIT · 5 WARN"
+// alertCount is the open critical and warning alerts that nobody has
+// acknowledged or silenced, "▲ 3 CRIT · 5 WARN"
 // ("▲ 3C 5W" below dateWidth, where the header has little room), or ""
 // when none is open.
 func alertCount(st *Styles, alerts []monitor.AlertView, w int) string {
 	var crit, warn int
 	for i := range alerts {
-		if alerts[i].Closed != 0 {
+		if alerts[i].Closed != 0 || alerts[i].Attended() { // in an operator's hands
 			continue
 		}
 		switch alerts[i].Severity {

@@ -83,6 +83,7 @@ func (d Demo) Run(ctx context.Context) (Outcome, error) {
 	o.Screen.Player = pacer
 	o.Screen.Actor = demoActor(cfg, night.Routes(), clock.Load, in.Record)
 	o.Screen.Note = recordNotes(in, "", false)
+	o.Screen.Ack = recordAcks(in, "", false)
 	if d.ViaHEP {
 		if o.Source, o.Screen.Health, err = overHEP(pacer, next, o.Logger); err != nil {
 			_ = w.Close()

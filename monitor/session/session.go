@@ -232,6 +232,7 @@ type Screen struct {
 	NoActions string
 	ReadOnly  bool                             // --read-only: the header says so
 	Note      func(t int64, text string) error // n (nil: no notes)
+	Ack       tui.Acker                        // A on an alert (nil: off)
 	SideNotes func() []monitor.NoteView        // a replay's notes beside the recording (nil: none)
 	TestCall  tui.TestCaller                   // t on a number (nil: none)
 	Health    func() []tui.SourceStat          // live sources' health for the header (nil: none)
@@ -346,7 +347,7 @@ func (s *Session) screen(ctx context.Context, r *run) error {
 	sc := s.o.Screen
 	model := tui.New(tui.Options{
 		Mode: s.o.Mode, RecordingPath: s.o.Path, Player: sc.Player, Seeker: sc.Seeker, TestCall: sc.TestCall,
-		Note: sc.Note, SideNotes: sc.SideNotes, Actor: sc.Actor, NoActions: sc.NoActions, ReadOnly: sc.ReadOnly,
+		Note: sc.Note, Ack: sc.Ack, SideNotes: sc.SideNotes, Actor: sc.Actor, NoActions: sc.NoActions, ReadOnly: sc.ReadOnly,
 	})
 	opts := []tea.ProgramOption{tea.WithContext(ctx)}
 	if sc.Input != nil {

@@ -90,6 +90,7 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 		o.Screen.NoActions, o.Screen.ReadOnly = "read-only: this watch was started with --read-only", true
 	default: // p sets port states even with no [actions]; f, F and o then say what the file lacks
 		o.Screen.Actor = NewScreenActor(f, wa.Operator, in.Record)
+		o.Screen.Ack = recordAcks(in, wa.Operator, true) // A: acknowledge or silence an alert
 	}
 	out, err := finish(st, w, New(in, o), ctx)
 	h := col.Stats()

@@ -1,0 +1,84 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cutover/cutover/monitor"
+)
+
+type ackCall struct {
+	rule    monitor.Rule
+	subject string
+	silence time.Duration
+}
+
+func ackModel(t *testing.T, calls *[]ackCall) Model {
+	t.Helper()
+	m := newTestModel(t, Options{Ack: func(_ int64, r monitor.Rule, s string, d time.Duration) error {
+		*calls = append(*calls, ackCall{r, s, d})
+		return nil
+	}}, 120, 30)
+	m = send(m, SnapshotMsg{Snap: testSnapshot(), Stats: testStats()})
+	m.focus = focusAlerts
+	m.syncKeys()
+	return m
+}
+
+// A on the alert under the cursor opens a prompt that names it: Enter
+// acknowledges, a duration silences, 0 lifts a silence, and a bad
+// duration is refused in the status line, recording nothing.
+func TestAckKeyAcknowledgesOrSilences(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		typed string
+		want  []ackCall
+	}{
+		{"", []ackCall{{"codec488", "new-b", 0}}},
+		{"30m", []ackCall{{"codec488", "new-b", 30 * time.Minute}}},
+		{"0", []ackCall{{"codec488", "new-b", -1}}},
+		{"soon", nil},
+		{"48h", nil},
+	} {
+		var calls []ackCall
+		m := press(ackModel(t, &calls), "A")
+		mustContain(t, screen(m), "codec488 new-b silence for")
+		m = press(typeText(m, c.typed), "enter")
+		if len(calls) != len(c.want) || len(c.want) == 1 && calls[0] != c.want[0] {
+			t.Errorf("typed %q: recorded %+v, want %+v", c.typed, calls, c.want)
+		}
+		if c.want == nil {
+			mustContain(t, screen(m), "a silence is a duration")
+		}
+	}
+}
+
+// A needs an open alert under the cursor: on a closed one it says so.
+func TestAckNeedsAnOpenAlert(t *testing.T) {
+	t.Parallel()
+	var calls []ackCall
+	m := ackModel(t, &calls)
+	m = press(m, "down", "down", "A") // the third alert is closed
+	m = press(m, "enter")
+	if len(calls) != 0 {
+		t.Fatalf("a closed alert was acknowledged: %+v", calls)
+	}
+	mustContain(t, screen(m), "A acknowledges an open alert")
+}
+
+// An acknowledged or silenced alert shows who has it, and leaves the
+// header's count: the header counts what nobody has in hand.
+func TestAttendedAlertsLeaveTheHeaderCount(t *testing.T) {
+	t.Parallel()
+	m := newTestModel(t, Options{}, 160, 30)
+	snap := testSnapshot()
+	snap.Alerts[0].Acked, snap.Alerts[0].AckedBy = t0, "ana@noc1"
+	snap.Alerts[1].SilencedUntil, snap.Alerts[1].SilencedBy = t0+int64(time.Hour), "bo@noc2"
+	m = send(m, SnapshotMsg{Snap: snap, Stats: testStats()})
+	scr := screen(m)
+	mustNotContain(t, strings.Split(scr, "\n")[0], "CRIT", "WARN")
+	mustContain(t, lineWith(t, scr, "codec488"), "✓ ana · 10 of 60")
+	mustContain(t, lineWith(t, scr, "zombie"), "zz "+clock(t0+int64(time.Hour), "15:04")+" bo · port")
+	mustContain(t, scr, "2 open (2 in hand)")
+}
