@@ -18,6 +18,10 @@ type Acker func(t int64, rule monitor.Rule, subject string, silence time.Duratio
 // ackKey opens the acknowledge prompt on the open alert under the cursor
 // of the alerts pane.
 func (m *Model) ackKey() {
+	if m.focus != focusAlerts || m.showActions {
+		m.setStatus("A acknowledges the alert under the cursor: tab to the alerts pane first", false)
+		return
+	}
 	a, ok := m.alerts.selectedOpen()
 	if !ok {
 		m.setStatus("A acknowledges an open alert: select one in the alerts pane (a shows it)", false)
@@ -96,6 +100,18 @@ func ackMark(a *monitor.AlertView) string {
 		return "zz " + clock(a.SilencedUntil, "15:04") + " " + shortName(a.SilencedBy) + " · "
 	case a.Acked != 0:
 		return "✓ " + shortName(a.AckedBy) + " · "
+	}
+	return ""
+}
+
+// attendedMark is the alerts pane's one-character mark of an alert in
+// hand, in place of its fix key: "✓" acknowledged, "z" silenced.
+func attendedMark(a *monitor.AlertView) string {
+	switch {
+	case a.SilencedUntil != 0:
+		return "z"
+	case a.Acked != 0:
+		return "✓"
 	}
 	return ""
 }

@@ -54,11 +54,16 @@ func TestAckKeyAcknowledgesOrSilences(t *testing.T) {
 	}
 }
 
-// A needs an open alert under the cursor: on a closed one it says so.
+// A needs an open alert under the cursor: on a closed one, or with
+// another pane focused, it says so.
 func TestAckNeedsAnOpenAlert(t *testing.T) {
 	t.Parallel()
 	var calls []ackCall
 	m := ackModel(t, &calls)
+	m.focus = focusNumbers
+	m = press(m, "A")
+	mustContain(t, screen(m), "tab to the alerts pane")
+	m.focus = focusAlerts
 	m = press(m, "down", "down", "A") // the third alert is closed
 	m = press(m, "enter")
 	if len(calls) != 0 {
@@ -78,7 +83,8 @@ func TestAttendedAlertsLeaveTheHeaderCount(t *testing.T) {
 	m = send(m, SnapshotMsg{Snap: snap, Stats: testStats()})
 	scr := screen(m)
 	mustNotContain(t, strings.Split(scr, "\n")[0], "CRIT", "WARN")
-	mustContain(t, lineWith(t, scr, "codec488"), "✓ ana · 10 of 60")
+	mustContain(t, lineWith(t, scr, "codec488"), "crit ✓ codec488", "✓ ana · 10 of 60")
+	mustContain(t, lineWith(t, scr, "zombie"), "warn z zombie")
 	mustContain(t, lineWith(t, scr, "zombie"), "zz "+clock(t0+int64(time.Hour), "15:04")+" bo · port")
 	mustContain(t, scr, "2 open (2 in hand)")
 }

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"strconv"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -37,8 +38,8 @@ const (
 )
 
 var alertColumns = []column{
-	{id: acSev, title: "sev", w: 4, prio: 0},
-	{id: acKey, title: "", w: 1, prio: 0}, // the key that fixes it (the rule table's Key)
+	{id: acSev, title: "sev", w: 4, prio: 0}, // muted lower case when in hand: "crit"
+	{id: acKey, title: "", w: 1, prio: 0},    // the key that fixes it (the rule table's Key)
 	{id: acRule, title: "rule", w: 13, prio: 1},
 	{id: acSubject, title: "subject", w: 12, prio: 0},
 	{id: acAge, title: "age", w: 6, right: true, prio: 0},
@@ -146,8 +147,15 @@ func (p *alertsPane) cell(a *monitor.AlertView, c column) cell {
 			return muted("done")
 		}
 		t := sevLabel(a.Severity)
+		if a.Attended() {
+			t = strings.ToLower(t)
+			return cell{t, st.Muted.Render(t)}
+		}
 		return cell{t, st.sevStyle(a.Severity).Render(t)}
 	case acKey:
+		if m := attendedMark(a); m != "" && !closed { // in hand: who has it, in the message
+			return cell{m, st.Muted.Render(m)}
+		}
 		k := p.c.keyFor(*a)
 		if closed || k == "" {
 			return cell{}

@@ -156,7 +156,7 @@ type keyState struct {
 	actions    bool // an Actor is attached: the action keys work
 	dialog     bool // the action dialog is open
 	confirming bool // the dialog shows a dry run: y applies
-	ack        bool // an Acker is attached and the alerts pane is focused
+	ack        bool // an Acker is attached
 }
 
 // isActionKey reports whether k is one of the action keys, enabled or not

@@ -417,6 +417,6 @@ func (m *Model) syncKeys() {
 		actions:    m.o.Actor != nil,
 		dialog:     m.mode == modeDialog,
 		confirming: m.mode == modeDialog && m.dlg.stage == dlgConfirm,
-		ack:        m.o.Ack != nil && m.focus == focusAlerts && !m.showActions,
+		ack:        m.o.Ack != nil,
 	})
 }
