@@ -172,7 +172,7 @@ func TestOutbound(t *testing.T) {
 	if len(a.planned) != 1 || a.planned[0] != (ActionRequest{Type: "outbound", Target: "+15551230001", To: "new-b"}) {
 		t.Fatalf("o on the selected number: %+v", a.planned)
 	}
-	snap := testSnapshot()
+	snap := healthySnapshot()
 	for _, n := range []string{"+15551230002", "+15551230003"} {
 		snap.Alerts = append(snap.Alerts, monitor.AlertView{AlertChange: monitor.AlertChange{Rule: "split_brain", Subject: n, Open: true, Severity: monitor.SevCritical}})
 	}
@@ -193,7 +193,7 @@ func TestUndoLastOfMine(t *testing.T) {
 	m := actorModel(t, a, 80, 24)
 	m = press(m, "u")
 	mustContain(t, screen(m), "no action of yours to undo")
-	snap := testSnapshot()
+	snap := healthySnapshot()
 	me, other := a.Operator(), "Sam (sam@noc)"
 	snap.Actions = []monitor.ActionView{
 		{ActionRecord: monitor.ActionRecord{ID: "f1", Type: "failover", Target: "sbc-srv", State: monitor.ActionUnverified, Operator: me, Undo: "{}"}, Requested: t0 - 9e9},

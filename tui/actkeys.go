@@ -203,55 +203,62 @@ func (g guard) matches(s string) bool {
 	return s == g.word || (g.also != "" && s == g.also)
 }
 
-// guardFor is the guard of a dialog's requests, from the latest snapshot.
+// guardFor is the guard of a dialog's requests, from the latest snapshot:
+// the trunks the calls are about to move to, and for o the numbers.
 func (m *Model) guardFor(reqs []ActionRequest) guard {
 	if m.snap == nil || len(reqs) == 0 {
 		return guard{}
 	}
-	switch reqs[0].Type {
+	byRole := func(role monitor.Role) func(*monitor.TrunkView) bool {
+		return func(t *monitor.TrunkView) bool { return t.Role == role }
+	}
+	switch r := reqs[0]; r.Type {
 	case reqFailover:
-		return m.trunkGuard(monitor.RoleLegacy)
+		return m.trunkGuard(byRole(monitor.RoleLegacy))
 	case reqRestore:
-		return m.trunkGuard(monitor.RoleNew)
-	case reqOutbound:
-		return m.portGuard(reqs)
+		return m.trunkGuard(byRole(monitor.RoleNew))
+	case reqOutbound: // the trunk the numbers' calls will leave by, and the numbers
+		g := m.trunkGuard(func(t *monitor.TrunkView) bool { return t.Name == r.To })
+		return g.and(m.portGuard(reqs))
+	case reqUndo: // the calls go back where the undone action took them from
+		if r.Undo != nil && r.Undo.Type == reqFailover {
+			return m.trunkGuard(byRole(monitor.RoleNew))
+		}
+		if r.Undo != nil && (r.Undo.Type == reqRestore || r.Undo.Type == reqOutbound) {
+			return m.trunkGuard(byRole(monitor.RoleLegacy))
+		}
 	}
 	return guard{}
 }
 
-// trunkGuard shows the trunks of the role a failover (legacy) or a
-// restore (new) sends the calls to: OPTIONS, registration and open
-// alerts. When one is unhealthy (OPTIONS down, registration failed or
-// timed out, or a critical alert open on it) its name is the word.
-func (m *Model) trunkGuard(role monitor.Role) guard {
+// and is g with h's state and warnings after its own; g's word, if it has
+// one, is the one to type (a trunk in trouble outranks an unported number:
+// both warnings are on screen above it).
+func (g guard) and(h guard) guard {
+	g.state = append(g.state, h.state...)
+	g.warn = append(g.warn, h.warn...)
+	if g.word == "" {
+		g.word, g.also, g.alt = h.word, h.also, h.alt
+	}
+	return g
+}
+
+// trunkGuard shows the trunks an action sends the calls to (those of
+// which): OPTIONS, registration and open alerts. When one is unhealthy
+// (OPTIONS down, registration failed or timed out, or a critical alert
+// open on it) its name is the word; with several, the first one's.
+func (m *Model) trunkGuard(which func(*monitor.TrunkView) bool) guard {
 	st := m.c.st
 	var g guard
 	for i := range m.snap.Trunks {
 		t := &m.snap.Trunks[i]
-		if t.Role != role {
+		if !which(t) {
 			continue
 		}
 		opt, reg := optionsCell(st, t), regCell(st, t, m.c.now)
-		line := st.Bold.Render(termsafe.Line(t.Name)) + st.Muted.Render(" ("+string(role)+")  OPTIONS ") + shown(st, opt) +
+		line := st.Bold.Render(termsafe.Line(t.Name)) + st.Muted.Render(" ("+string(t.Role)+")  OPTIONS ") + shown(st, opt) +
 			st.Muted.Render("  registration ") + shown(st, reg)
-		var why []string
-		if t.OptionsUp < 0 {
-			why = append(why, "OPTIONS "+strings.TrimPrefix(opt.text, "▼ "))
-		}
-		if t.Registration == monitor.RegFailed || t.Registration == monitor.RegTimeout {
-			why = append(why, "registration "+strings.TrimPrefix(reg.text, "✗ "))
-		}
-		var open []string
-		for _, a := range m.snap.Alerts {
-			if a.Closed != 0 || a.Subject != t.Name {
-				continue
-			}
-			sev := sevLabel(a.Severity)
-			open = append(open, st.sevStyle(a.Severity).Render(sev)+" "+termsafe.Line(string(a.Rule)))
-			if a.Severity == monitor.SevCritical {
-				why = append(why, sev+" "+string(a.Rule))
-			}
-		}
+		why, open := m.trunkTrouble(t, opt, reg)
 		if len(open) > 0 {
 			line += st.Muted.Render("  open: ") + strings.Join(open, st.Muted.Render(", "))
 		} else {
@@ -266,6 +273,30 @@ func (m *Model) trunkGuard(role monitor.Role) guard {
 		}
 	}
 	return g
+}
+
+// trunkTrouble is why trunk t is unhealthy (OPTIONS down, registration
+// failed or timed out, critical alerts open on it), and its open alerts,
+// styled, for the guard's line.
+func (m *Model) trunkTrouble(t *monitor.TrunkView, opt, reg cell) (why, open []string) {
+	st := m.c.st
+	if t.OptionsUp < 0 {
+		why = append(why, "OPTIONS "+strings.TrimPrefix(opt.text, "▼ "))
+	}
+	if t.Registration == monitor.RegFailed || t.Registration == monitor.RegTimeout {
+		why = append(why, "registration "+strings.TrimPrefix(reg.text, "✗ "))
+	}
+	for _, a := range m.snap.Alerts {
+		if a.Closed != 0 || a.Subject != t.Name {
+			continue
+		}
+		sev := sevLabel(a.Severity)
+		open = append(open, st.sevStyle(a.Severity).Render(sev)+" "+termsafe.Line(string(a.Rule)))
+		if a.Severity == monitor.SevCritical {
+			why = append(why, sev+" "+string(a.Rule))
+		}
+	}
+	return why, open
 }
 
 // portGuard warns of the numbers whose port is not complete: their calls
