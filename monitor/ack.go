@@ -63,17 +63,20 @@ func (s *State) silenced(v *AlertView, now int64) {
 	}
 }
 
-// Attended says an operator has the alert in hand: acknowledged, or
+// Attended says an operator has the alert in hand: acknowledged,
 // silenced when the snapshot was taken (a snapshot marks only the
-// silences in force). The header counts only the alerts nobody has.
+// silences in force), or the intended effect of an operator's action
+// (CausedBy). The header counts only the alerts nobody has.
 func (v AlertView) Attended() bool {
-	return v.Acked != 0 || v.SilencedUntil != 0
+	return v.Acked != 0 || v.SilencedUntil != 0 || v.CausedBy != ""
 }
 
 // triageRank orders open alerts: those nobody has in hand first, then
-// acknowledged ones, then silenced ones.
+// acknowledged ones, then silenced ones, then an action's effects.
 func (v AlertView) triageRank() int {
 	switch {
+	case v.CausedBy != "":
+		return 3
 	case v.SilencedUntil != 0:
 		return 2
 	case v.Acked != 0:

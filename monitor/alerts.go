@@ -30,7 +30,8 @@ func (s *State) openAlert(t int64, rule Rule, subject string, sev Severity, msg 
 		}
 		return
 	}
-	a := AlertChange{Rule: rule, Subject: subject, Open: true, Severity: sev, Message: msg}
+	a := AlertChange{Rule: rule, Subject: subject, Open: true, Severity: sev, Message: msg,
+		CausedBy: s.causingAction(rule, subject)}
 	s.c.Alerts[key] = &AlertView{AlertChange: a, Opened: t}
 	s.c.Out = append(s.c.Out, Event{Time: t, Kind: KindAlert, Source: SourceFold, Alert: &a})
 }

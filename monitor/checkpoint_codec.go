@@ -357,11 +357,17 @@ func (w *wire) alertChange(a *AlertChange) {
 	w.bool(a.Open)
 	w.str(string(a.Severity))
 	w.str(a.Message)
+	if w.version >= 5 {
+		w.str(a.CausedBy)
+	}
 }
 
 func (r *reader) alertChange(a *AlertChange) {
 	a.Rule, a.Subject, a.Open = Rule(r.str()), r.str(), r.bool()
 	a.Severity, a.Message = Severity(r.str()), r.str()
+	if r.version >= 5 {
+		a.CausedBy = r.str()
+	}
 }
 
 func (w *wire) feedLine(l *FeedLine) {

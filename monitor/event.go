@@ -348,6 +348,11 @@ type AlertChange struct {
 	Open     bool
 	Severity Severity
 	Message  string
+	// CausedBy names the operator's action (ActionRecord.ID) whose
+	// intended effect this alert is: calls on legacy while a failover
+	// stands, say. It is not new trouble, and it closes when the action
+	// no longer stands (caused.go). "" = trouble of its own.
+	CausedBy string `json:",omitempty"`
 }
 
 // Key identifies the alert: one rule on one subject is open at most once.

@@ -387,6 +387,7 @@ func (s *State) setReg(t int64, i int, st RegState, code int, expires time.Durat
 
 func (s *State) applyAction(t int64, a *ActionRecord) {
 	v := ActionView{ActionRecord: *a, Requested: t, Updated: t}
+	defer s.releaseCaused(t) // a failover undone or replaced: its effects close
 	if i := s.actionIndex(a.ID); i >= 0 {
 		prev := s.c.Actions[i]
 		v.Requested = prev.Requested

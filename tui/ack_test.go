@@ -88,3 +88,29 @@ func TestAttendedAlertsLeaveTheHeaderCount(t *testing.T) {
 	mustContain(t, lineWith(t, scr, "zombie"), "zz "+clock(t0+int64(time.Hour), "15:04")+" bo · port")
 	mustContain(t, scr, "2 open (2 in hand)")
 }
+
+// The alerts an operator's failover causes fold into one row under it,
+// out of the header's count; Enter on the row opens the action.
+func TestAlertsCausedByAnActionFoldIntoOneRow(t *testing.T) {
+	t.Parallel()
+	m := newTestModel(t, Options{}, 300, 30)
+	snap := testSnapshot()
+	closed := snap.Alerts[2:] // the fold lists an action's effects after the other open alerts, before the closed ones
+	snap.Alerts = snap.Alerts[:2:2]
+	for _, c := range []struct{ rule, num string }{{"split_brain", "+15551230001"}, {"split_brain", "+15551230003"}, {"zombie", "+15551230009"}} {
+		snap.Alerts = append(snap.Alerts, monitor.AlertView{AlertChange: monitor.AlertChange{Rule: monitor.Rule(c.rule), Subject: c.num,
+			Open: true, Severity: monitor.SevCritical, Message: "calls via legacy-a", CausedBy: "f1"}, Opened: t0 - 6e10})
+	}
+	snap.Alerts = append(snap.Alerts, closed...)
+	snap.Actions = []monitor.ActionView{{ActionRecord: monitor.ActionRecord{ID: "f1", Type: "failover", Target: "sbc-srv",
+		State: monitor.ActionVerified, Operator: "Dana (dana@noc)"}, Requested: t0 - 9e10}}
+	m = send(m, SnapshotMsg{Snap: snap, Stats: testStats()})
+	scr := screen(m)
+	mustContain(t, lineWith(t, scr, "effect"), "info", "f1", "intended effect of f1: 3 alerts (split_brain ×2, zombie ×1)")
+	mustNotContain(t, scr, "+15551230009")
+	mustContain(t, strings.Split(scr, "\n")[0], "▲ 1 CRIT · 1 WARN") // codec488 and zombie +…0002, as before
+	mustContain(t, scr, "5 open (3 in hand) · 1 closed")
+	m.focus = focusAlerts
+	m = press(m, "down", "down", "enter") // codec488, zombie, then the effect row
+	mustContain(t, screen(m), "failover", "sbc-srv", "Dana")
+}

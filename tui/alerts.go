@@ -20,7 +20,8 @@ type alertsPane struct {
 	c        *shared
 	all      []monitor.AlertView // from the latest snapshot, read only
 	open     int
-	attended int // of the open ones, acknowledged or silenced
+	attended int // of the open ones, acknowledged, silenced or an action's effect
+	closed   int
 	cursor   int
 	offset   int
 	page     int
@@ -54,16 +55,19 @@ func (p *alertsPane) setSize(s size) {
 }
 
 func (p *alertsPane) setData(alerts []monitor.AlertView) {
-	p.all = alerts
-	p.open, p.attended = 0, 0
-	for i := range alerts {
-		if alerts[i].Closed == 0 {
+	p.open, p.attended, p.closed = 0, 0, 0
+	for i := range alerts { // counted before an action's effects fold into one row
+		if alerts[i].Closed != 0 {
+			p.closed++
+		} else {
 			p.open++
 			if alerts[i].Attended() {
 				p.attended++
 			}
 		}
 	}
+	alerts = foldCaused(alerts)
+	p.all = alerts
 	p.cursor = clamp(p.cursor, 0, len(alerts)-1)
 	if !p.pinned { // unless the operator chose one, the newest open alert stays in view
 		p.cursor = 0
@@ -79,7 +83,7 @@ func (p *alertsPane) setData(alerts []monitor.AlertView) {
 
 // selectedOpen is the open alert under the cursor.
 func (p *alertsPane) selectedOpen() (monitor.AlertView, bool) {
-	if p.cursor < 0 || p.cursor >= len(p.all) || p.all[p.cursor].Closed != 0 {
+	if p.cursor < 0 || p.cursor >= len(p.all) || p.all[p.cursor].Closed != 0 || isCausedRow(p.all[p.cursor]) {
 		return monitor.AlertView{}, false
 	}
 	return p.all[p.cursor], true
@@ -102,10 +106,13 @@ func (p *alertsPane) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	if key.Matches(k, p.c.keys.Enter) {
-		if p.cursor >= 0 && p.cursor < len(p.all) {
-			return openDetail(detailAny, p.all[p.cursor].Subject)
+		if p.cursor < 0 || p.cursor >= len(p.all) {
+			return nil
 		}
-		return nil
+		if a := p.all[p.cursor]; isCausedRow(a) {
+			return openDetail(detailAction, a.CausedBy)
+		}
+		return openDetail(detailAny, p.all[p.cursor].Subject)
 	}
 	p.cursor = moveCursor(p.c.keys, k, p.cursor, len(p.all), p.page)
 	p.pinned = p.cursor > 0 // back at the top: follow the newest again
@@ -116,10 +123,10 @@ func (p *alertsPane) Update(msg tea.Msg) tea.Cmd {
 func (p *alertsPane) view(s size, focused bool) []string {
 	st := p.c.st
 	cols := chooseColumns(alertColumns, s.w)
-	summary := strconv.Itoa(p.open) + " open · " + strconv.Itoa(len(p.all)-p.open) + " closed"
+	summary := strconv.Itoa(p.open) + " open · " + strconv.Itoa(p.closed) + " closed"
 	if p.attended > 0 {
 		summary = strconv.Itoa(p.open) + " open (" + strconv.Itoa(p.attended) + " in hand) · " +
-			strconv.Itoa(len(p.all)-p.open) + " closed"
+			strconv.Itoa(p.closed) + " closed"
 	}
 	lines := make([]string, 0, s.h)
 	lines = append(lines, titleBar(st, "ALERTS", summary, "a: actions", s.w, focused))
@@ -133,6 +140,9 @@ func (p *alertsPane) view(s size, focused bool) []string {
 }
 
 func (p *alertsPane) cell(a *monitor.AlertView, c column) cell {
+	if isCausedRow(*a) {
+		return p.causedCell(a, c)
+	}
 	st := p.c.st
 	closed := a.Closed != 0
 	muted := func(s string) cell {
