@@ -100,6 +100,36 @@ func (s *State) optionsRule(t int64, i int, p *ProbeResult) {
 	}
 }
 
+// The hysteresis of options_down from OPTIONS seen on the wire (an SBC's
+// own health checks, where no prober runs): as the prober's defaults.
+const (
+	wireOptionsFail    = 3 // failures in a row that open it
+	wireOptionsRecover = 2 // answers in a row that close it
+)
+
+// wireOptions takes the outcome of an OPTIONS transaction seen on the
+// wire (answered with code after rtt, or 408 when none came): the trunk's
+// OPTIONS state, and options_down after failures in a row.
+func (s *State) wireOptions(t int64, i, code int, rtt time.Duration) {
+	s.setOptions(i, code, rtt)
+	tr := &s.c.Trunks[i]
+	answer := strconv.Itoa(code) + ", " + fmtDur(rtt)
+	if tr.OptionsUp < 0 {
+		tr.WireFails, tr.WireOKs = tr.WireFails+1, 0
+		if tr.WireFails >= wireOptionsFail {
+			s.openAlert(t, RuleOptionsDown, s.trunkName(i), SevCritical,
+				"OPTIONS down ("+answer+"): "+strconv.Itoa(tr.WireFails)+" health checks seen on the wire failed in a row")
+		}
+		return
+	}
+	tr.WireFails, tr.WireOKs = 0, tr.WireOKs+1
+	if tr.WireOKs >= wireOptionsRecover {
+		s.closeAlert(t, RuleOptionsDown, s.trunkName(i), func() string {
+			return "OPTIONS up again (" + answer + "): answered on the wire " + strconv.Itoa(tr.WireOKs) + " times in a row"
+		})
+	}
+}
+
 // trunkRules evaluates the rate rules of one trunk at event time t.
 func (s *State) trunkRules(t int64, tr int) {
 	th := s.c.Cfg.Thresholds
@@ -308,7 +338,7 @@ func (s *State) expire(t int64) {
 	for _, key := range late {
 		tx := s.c.Options[key]
 		delete(s.c.Options, key)
-		s.setOptions(tx.Trunk, 408, time.Duration(t-tx.Sent))
+		s.wireOptions(t, tx.Trunk, 408, time.Duration(t-tx.Sent))
 	}
 }
 

@@ -18,6 +18,10 @@ func (w *wire) trunk(t *trunkState) {
 	w.int(int64(t.OptionsCode))
 	w.time(t.LastSeen)
 	w.series(&t.W)
+	if w.version >= 5 {
+		w.int(int64(t.WireFails))
+		w.int(int64(t.WireOKs))
+	}
 }
 
 func (r *reader) trunk(t *trunkState) {
@@ -29,6 +33,9 @@ func (r *reader) trunk(t *trunkState) {
 	t.OptionsCode = r.i()
 	t.LastSeen = r.time()
 	r.series(&t.W)
+	if r.version >= 5 {
+		t.WireFails, t.WireOKs = r.i(), r.i()
+	}
 }
 
 // number writes a number's strings as references to its configured

@@ -76,10 +76,11 @@ type RuleSpec struct {
 var Rules = []RuleSpec{
 	{
 		Rule: RuleOptionsDown, Scope: ScopeTrunk, Severity: SevCritical, Key: "f",
-		Meaning: "the trunk does not answer the OPTIONS prober's health checks: its SIP peer is down or unreachable",
+		Meaning: "the trunk does not answer OPTIONS health checks (the prober's, or the SBC's own seen on the wire): its SIP peer is down or unreachable",
 		Hysteresis: func(Thresholds) string {
 			return "opens when the prober reports the trunk down (fail_after failures in a row), " +
-				"closes when it reports it up (recover_after answers in a row)"
+				"or when " + strconv.Itoa(wireOptionsFail) + " OPTIONS seen on the wire fail in a row (408, 5xx or no answer in 32s); " +
+				"closes when the prober reports it up (recover_after answers in a row), or after " + strconv.Itoa(wireOptionsRecover) + " answered on the wire in a row"
 		},
 	},
 	{

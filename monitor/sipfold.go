@@ -446,7 +446,7 @@ func (s *State) options(t int64, tr int, info *sipmsg.Info) {
 		return
 	}
 	delete(s.c.Options, key)
-	s.setOptions(tx.Trunk, info.Code, time.Duration(t-tx.Sent))
+	s.wireOptions(t, tx.Trunk, info.Code, time.Duration(t-tx.Sent))
 }
 
 // callsAgain is why trunk_silent closes.

@@ -98,6 +98,8 @@ type trunkState struct {
 	OptionsUp    int
 	OptionsRTT   time.Duration
 	OptionsCode  int
+	WireFails    int // OPTIONS seen on the wire that failed in a row (wireOptions)
+	WireOKs      int // ... that were answered in a row
 	LastSeen     int64
 	W            series
 }
