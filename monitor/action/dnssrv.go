@@ -96,6 +96,10 @@ func (d *DNSSRV) read(ctx context.Context) ([]*dns.SRV, error) {
 	if in.Rcode != dns.RcodeSuccess {
 		return nil, fmt.Errorf("dns: read SRV %s from %s: %s", d.Name, d.Server, dns.RcodeToString[in.Rcode])
 	}
+	if !in.Authoritative { // a resolver's cache: its records age, and an UPDATE is not its to take
+		return nil, fmt.Errorf("dns: %s answered for SRV %s without authority (AA flag clear): it is not a server of zone %s, and its records may be a cache's; set the action's server to the zone's primary",
+			d.Server, d.Name, d.Zone)
+	}
 	var out []*dns.SRV
 	for _, rr := range in.Answer {
 		if srv, ok := rr.(*dns.SRV); ok {
@@ -161,8 +165,17 @@ func (d *DNSSRV) plan(req Request, ch srvChange) Plan {
 	if ttl := firstTTL(ch.After); ttl > 0 {
 		p.Notes = fmt.Sprintf("TTL %ds: resolvers holding the old records see the change within ~%ds of it; SIP proxies with their own DNS cache (Kamailio ds_dns_interval) may take longer", ttl, ttl)
 	}
+	if ttl := firstTTL(ch.After); ttl > highTTL {
+		p.Notes = fmt.Sprintf("⚠ TTL %ds is high: resolvers may keep sending calls by the old records for up to %s after the change (lower it to %ds or less well before the night)\n",
+			ttl, time.Duration(ttl)*time.Second, highTTL) + p.Notes
+	}
 	return p
 }
+
+// highTTL is the TTL (seconds) above which a plan warns that resolvers
+// will be slow to see the change: a cutover runbook lowers the TTL to
+// 60–300 s a day or more ahead.
+const highTTL = 300
 
 // loadShareStep is how far a failover or restore moves the other targets
 // of a load-shared RRset behind the preferred one.
