@@ -51,6 +51,8 @@ func (s *State) Snapshot() *Snapshot {
 		}
 		snap.Numbers[i] = v
 	}
+	s.numberCurves(snap.Numbers)
+	snap.Requests = s.requestViews(snap.Numbers)
 	snap.Alerts = s.alertViews()
 	snap.Feed = s.feedLines()
 	snap.Actions = append([]ActionView(nil), s.c.Actions...)
