@@ -29,8 +29,8 @@ func (v *detailView) landingLines(n *monitor.NumberView) []string {
 	l := &n.Landing
 	lines = append(lines,
 		labelled(st, "activated", clock(n.Activated, "15:04:05")+" UTC"+st.Muted.Render(" · "+age(v.c.now, n.Activated)+" ago")),
-		labelled(st, "first on new", sinceActivation(st, l.FirstNew, n.Activated, v.c.now, "none yet")),
-		labelled(st, "last on legacy", lastLegacy(st, l, n.Activated, v.c.now)),
+		labelled(st, "first new", sinceActivation(st, l.FirstNew, n.Activated, v.c.now, "none yet")),
+		labelled(st, "last legacy", lastLegacy(st, l, n.Activated, v.c.now)),
 		labelled(st, "calls", landingCounts(st, l)),
 	)
 	lines = append(lines, landingChart(st, n.Curve, v.c.now-n.Activated, v.w)...)
@@ -66,9 +66,8 @@ func landingCounts(st *Styles, l *monitor.Landing) string {
 // (█) from the bottom and legacy (▒) above it; a bin without calls is
 // blank. The bins widen with time (LandingSpan), the axis says where.
 func landingChart(st *Styles, curve []monitor.LandingBin, since int64, w int) []string {
-	title := st.ColHeader.Render("  share on new by time since activation")
 	if len(curve) == 0 {
-		return []string{title, st.Muted.Render("    no calls since activation")}
+		return []string{labelled(st, "share on new", st.Muted.Render("no calls since activation"))}
 	}
 	bins := int(curve[len(curve)-1].Bin) + 1
 	for bins < monitor.LandingBins {
@@ -91,7 +90,7 @@ func landingChart(st *Styles, curve []monitor.LandingBin, since int64, w int) []
 			share[b.Bin] = int(b.Share()*landingChartH*8 + 0.5)
 		}
 	}
-	lines := []string{title + st.Muted.Render("   "+spanSummary(curve))}
+	lines := []string{labelled(st, "share on new", spanSummary(curve))}
 	for r := range landingChartH {
 		floor := (landingChartH - 1 - r) * 8
 		var b strings.Builder
@@ -187,8 +186,8 @@ func (v *detailView) requestDetail(r *monitor.RequestView) []string {
 		"",
 		labelled(st, "numbers", strings.Join(states, st.Muted.Render(" · "))),
 		labelled(st, "activated", act),
-		labelled(st, "first on new", clockAgo(st, l.FirstNew, v.c.now, "none yet")),
-		labelled(st, "last on legacy", clockAgo(st, l.LastLegacy, v.c.now, "none since activation")),
+		labelled(st, "first new", clockAgo(st, l.FirstNew, v.c.now, "none yet")),
+		labelled(st, "last legacy", clockAgo(st, l.LastLegacy, v.c.now, "none since activation")),
 		labelled(st, "calls", landingCounts(st, l)),
 	}
 	lines = append(lines, landingChart(st, r.Curve, v.c.now-r.FirstActivated, w)...)

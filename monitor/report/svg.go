@@ -23,6 +23,7 @@ type chart struct {
 	lines []line
 	yMax  float64 // 0: from the data
 	yFmt  func(float64) string
+	xFmt  func(time.Time) string // a tick's label; nil: the time of day
 }
 
 const (
@@ -88,8 +89,15 @@ func (c chart) axes(b *strings.Builder, x func(int) float64, y func(float64) flo
 			continue
 		}
 		fmt.Fprintf(b, `<line x1="%.1f" x2="%.1f" y1="%d" y2="%d" stroke="#999"/><text x="%.1f" y="%d" font-size="11" text-anchor="middle">%s</text>`,
-			x(i), x(i), chartH-padB, chartH-padB+4, x(i), chartH-padB+16, t.UTC().Format("15:04"))
+			x(i), x(i), chartH-padB, chartH-padB+4, x(i), chartH-padB+16, c.xLabel(t))
 	}
+}
+
+func (c chart) xLabel(t time.Time) string {
+	if c.xFmt != nil {
+		return c.xFmt(t)
+	}
+	return t.UTC().Format("15:04")
 }
 
 // tickStep picks about ten time ticks across the span.
