@@ -157,7 +157,7 @@ func durOr(d *time.Duration) string {
 	if d == nil {
 		return "-"
 	}
-	return "+" + d.Round(time.Second).String()
+	return "+" + d.Truncate(time.Second).String() // as the screen shows it
 }
 
 // landingCharts are a propagation curve per port request with calls
@@ -196,17 +196,12 @@ func landingCharts(rep *Report) []template.HTML {
 	return out
 }
 
+// sinceTicks are the times since activation the charts label, as the
+// screen's chart does.
+var sinceTicks = map[time.Duration]string{0: "0", 10 * time.Minute: "10m", 20 * time.Minute: "20m",
+	30 * time.Minute: "30m", time.Hour: "1h", 2 * time.Hour: "2h", 3 * time.Hour: "3h", 6 * time.Hour: "6h",
+	12 * time.Hour: "12h", 18 * time.Hour: "18h", 24 * time.Hour: "24h+"}
+
 // sinceFmt labels a time since activation (carried as a time after the
-// Unix epoch): 0, 30m, 2h, 24h+.
-func sinceFmt(t time.Time) string {
-	d := time.Duration(t.UnixNano())
-	switch {
-	case d == 0:
-		return "0"
-	case d >= 24*time.Hour:
-		return "24h+"
-	case d%time.Hour == 0:
-		return strconv.Itoa(int(d/time.Hour)) + "h"
-	}
-	return strconv.Itoa(int(d/time.Minute)) + "m"
-}
+// Unix epoch) when it is one of sinceTicks.
+func sinceFmt(t time.Time) string { return sinceTicks[time.Duration(t.UnixNano())] }

@@ -82,9 +82,12 @@ func TestReportLanding(t *testing.T) {
 	if n := len(strings.Fields(pts[:strings.Index(pts, `"`)])); n != 4 {
 		t.Errorf("the curve has %d points, want one per bin with calls (4)", n)
 	}
-	for _, tick := range []string{">0<", ">30m<", ">1h<", ">3h<", ">5h<"} {
+	for _, tick := range []string{">0<", ">10m<", ">30m<", ">1h<", ">3h<"} {
 		if !strings.Contains(svg, tick) {
 			t.Errorf("the chart's axis lacks %s", tick)
 		}
+	}
+	if strings.Contains(svg, ">40m<") || strings.Contains(svg, ">5h<") {
+		t.Error("the chart's axis labels every bin, not the ticks the screen shows")
 	}
 }
