@@ -218,10 +218,10 @@ func (r *reader) landingCurves(c *core) {
 
 func (w *wire) landingCurve(c []LandingBin) {
 	w.uint(uint64(len(c)))
-	for _, b := range c {
-		w.int(int64(b.Bin))
-		w.int(int64(b.New))
-		w.int(int64(b.Legacy))
+	for _, b := range c { // never negative: one byte each up to 127
+		w.uint(uint64(uint32(b.Bin)))
+		w.uint(uint64(uint32(b.New)))
+		w.uint(uint64(uint32(b.Legacy)))
 	}
 }
 
@@ -232,7 +232,7 @@ func (r *reader) landingCurve() []LandingBin {
 	}
 	c := make([]LandingBin, n)
 	for i := range c {
-		c[i] = LandingBin{Bin: r.i32(), New: r.i32(), Legacy: r.i32()}
+		c[i] = LandingBin{Bin: int32(r.u32()), New: int32(r.u32()), Legacy: int32(r.u32())}
 	}
 	return c
 }
