@@ -70,18 +70,23 @@ func LandingSpan(i int) (from, to time.Duration) {
 	return 24 * time.Hour, 0
 }
 
-// addLanding counts a call in bin of curve c (kept sorted by Bin).
+// addLanding returns curve c (kept sorted by Bin) with a call counted in
+// bin. It never writes to c: a curve is copied on write, so that the
+// snapshots share the fold's curves instead of copying every number's
+// ten times a second (a landing call costs a copy of one curve instead).
 func addLanding(c []LandingBin, bin int32, legacy bool) []LandingBin {
 	i, ok := slices.BinarySearchFunc(c, bin, func(b LandingBin, k int32) int { return int(b.Bin - k) })
+	out := make([]LandingBin, len(c), len(c)+1)
+	copy(out, c)
 	if !ok {
-		c = slices.Insert(c, i, LandingBin{Bin: bin})
+		out = slices.Insert(out, i, LandingBin{Bin: bin})
 	}
 	if legacy {
-		c[i].Legacy++
+		out[i].Legacy++
 	} else {
-		c[i].New++
+		out[i].New++
 	}
-	return c
+	return out
 }
 
 // landingTransition counts a call that landed for number num on trunk tr
@@ -146,7 +151,7 @@ func (s *State) requestViews(nums []NumberView) []RequestView {
 			k = len(out)
 			idx[n.PortRequestID] = k
 			out = append(out, RequestView{ID: n.PortRequestID, ByState: map[PortState]int{},
-				Curve: slices.Clone(s.c.Curves[n.PortRequestID])})
+				Curve: s.c.Curves[n.PortRequestID]}) // copied on write (addLanding)
 		}
 		r := &out[k]
 		r.Numbers++
@@ -170,24 +175,6 @@ func minNonZero(a, b int64) int64 {
 		return b
 	}
 	return a
-}
-
-// numberCurves copies every number's curve into views, in one allocation.
-func (s *State) numberCurves(views []NumberView) {
-	total := 0
-	for i := range s.c.Numbers {
-		total += len(s.c.Numbers[i].Curve)
-	}
-	if total == 0 {
-		return
-	}
-	slab := make([]LandingBin, 0, total)
-	for i := range s.c.Numbers {
-		if c := s.c.Numbers[i].Curve; len(c) > 0 {
-			slab = append(slab, c...)
-			views[i].Curve = slab[len(slab)-len(c) : len(slab) : len(slab)]
-		}
-	}
 }
 
 // landingCurves writes the port requests' curves by ID, then every
@@ -256,6 +243,8 @@ func cloneCurves(dst, src map[string][]LandingBin) map[string][]LandingBin {
 	return dst
 }
 
+// cloneCurve copies src into dst's memory: a clone's curves are its own
+// (a snapshot of a clone shares them until the next CloneInto into it).
 func cloneCurve(dst, src []LandingBin) []LandingBin {
 	if src == nil {
 		return nil

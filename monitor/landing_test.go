@@ -179,3 +179,22 @@ func trunkAddr(name string) netip.AddrPort {
 	}
 	return newTr
 }
+
+// A snapshot shares the fold's curves (they are copied on write): calls
+// folded after it must not change the curves it holds.
+func TestLandingSnapshotKeepsItsCurves(t *testing.T) {
+	s := NewState(testConfig())
+	act := at(time.Minute)
+	applyAll(s, completed(act, 0, testNum))
+	applyAll(s, landCall(t, "a", act+int64(10*time.Second), "legacy", testNum)...)
+	snap := s.Snapshot()
+	want := []LandingBin{{Bin: 0, Legacy: 1}}
+	applyAll(s, landCall(t, "b", act+int64(20*time.Second), "new", testNum)...)        // the same bin
+	applyAll(s, landCall(t, "c", act+int64(30*time.Second), "new", "+15550100002")...) // not ported: nothing
+	if !reflect.DeepEqual(snap.Numbers[0].Curve, want) || !reflect.DeepEqual(snap.Requests[0].Curve, want) {
+		t.Fatalf("the snapshot's curves moved with the fold: %+v %+v", snap.Numbers[0].Curve, snap.Requests[0].Curve)
+	}
+	if got := s.Snapshot().Numbers[0].Curve; !reflect.DeepEqual(got, []LandingBin{{Bin: 0, New: 1, Legacy: 1}}) {
+		t.Fatalf("the fold's curve %+v", got)
+	}
+}
