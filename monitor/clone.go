@@ -28,9 +28,10 @@ func (s *State) CloneInto(dst *State) *State {
 	}
 	d.Numbers = resize(d.Numbers, len(c.Numbers))
 	for i := range c.Numbers {
-		w := d.Numbers[i].W
+		w, curve := d.Numbers[i].W, d.Numbers[i].Curve
 		d.Numbers[i] = c.Numbers[i]
 		d.Numbers[i].W = cloneSeries(w, c.Numbers[i].W)
+		d.Numbers[i].Curve = cloneCurve(curve, c.Numbers[i].Curve)
 	}
 	d.NumIdx = cloneMap(d.NumIdx, c.NumIdx)
 	dst.cloneCalls(c.Calls)
@@ -68,6 +69,7 @@ func (s *State) CloneInto(dst *State) *State {
 		maps.Copy(d.StirWait, c.StirWait)
 	}
 	d.Stir = c.Stir
+	d.Curves = cloneCurves(d.Curves, c.Curves)
 	d.Out = append(d.Out[:0], c.Out...)
 	for i := range d.Out {
 		if a := d.Out[i].Alert; a != nil {

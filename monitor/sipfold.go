@@ -178,6 +178,7 @@ func (s *State) numberAttempt(t int64, num, tr int, inbound bool) {
 	if inbound {
 		n.Serving = tr
 		s.landed(t, &n.W, tr)
+		s.landingTransition(t, num, tr)
 		if role == RoleLegacy && n.PortState == PortCompleted && n.Activated != 0 && t >= n.Activated {
 			if b := n.W.at(t, s.c.Now); b != nil {
 				b.LegacyAfter++

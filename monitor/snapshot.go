@@ -3,7 +3,9 @@ package monitor
 import "sort"
 
 // Snapshot copies what the dashboard shows out of the fold. The result
-// shares nothing with the State and is safe to hand to another goroutine.
+// shares nothing with the State that the fold changes (landing curves are
+// shared: the fold replaces them, never writes to them) and is safe to
+// hand to another goroutine.
 func (s *State) Snapshot() *Snapshot {
 	now := s.c.Now
 	snap := &Snapshot{
@@ -39,6 +41,7 @@ func (s *State) Snapshot() *Snapshot {
 			E164: n.E164, PortRequestID: n.PortRequestID, PortState: n.PortState,
 			Activated: n.Activated, LastSeen: n.LastSeen, Flags: flags[n.E164],
 			Landing: n.Landing, SweepIn: n.SweepIn, SweepOut: n.SweepOut,
+			Curve: n.Curve, // copied on write (addLanding): never changed in place
 		}
 		if n.Egress >= 0 {
 			v.Egress, v.EgressRole = s.c.Cfg.Trunks[n.Egress].Name, s.c.Cfg.Trunks[n.Egress].Role
@@ -51,6 +54,7 @@ func (s *State) Snapshot() *Snapshot {
 		}
 		snap.Numbers[i] = v
 	}
+	snap.Requests = s.requestViews(snap.Numbers)
 	snap.Alerts = s.alertViews()
 	snap.Feed = s.feedLines()
 	snap.Actions = append([]ActionView(nil), s.c.Actions...)

@@ -88,6 +88,8 @@ type core struct {
 	StirWait map[uint64]stirWait // requests whose verdict follows, by StirVerdict.Ref (stirfold.go)
 	Stir     StirCounts
 
+	Curves map[string][]LandingBin // port requests' landing curves, by port_request_id (landing.go)
+
 	Out []Event // derived events (alerts, verification steps) not yet drained
 }
 
@@ -117,6 +119,8 @@ type numberState struct {
 	Landing           Landing
 	SweepIn, SweepOut SweepResult // the latest sweep results (Verdict "" = none)
 	W                 series
+
+	Curve []LandingBin // the landing curve: calls since activation by bin (landing.go)
 }
 
 type optionsTx struct {

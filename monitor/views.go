@@ -93,6 +93,10 @@ type Snapshot struct {
 	Actions []ActionView
 	Notes   []NoteView
 
+	// Requests are the port requests of the numbers, by ID, with their
+	// propagation curves (landing.go).
+	Requests []RequestView
+
 	Stir        StirCounts // verification beside the attestation mix: late, orphaned, not verified
 	StirPending int        // requests whose verdict is still being fetched
 }
@@ -132,6 +136,10 @@ type NumberView struct {
 	Landing       Landing     // where calls have landed since activation
 	SweepIn       SweepResult // the latest sweep's test call to the number (Verdict "" = none)
 	SweepOut      SweepResult // the latest outbound check from the number (Verdict "" = none)
+
+	// Curve is Landing by time since activation (LandingSpan): the bins
+	// with calls only.
+	Curve []LandingBin
 }
 
 // AlertView is an alert as listed.

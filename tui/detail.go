@@ -22,6 +22,7 @@ const (
 	detailAny               // an alert subject: the root resolves it
 	detailAction            // an operator action
 	detailNote              // an operator note: id is "TIME AUTHOR"
+	detailReq               // a port request (landing.go)
 )
 
 // detailView is the open detail of one trunk, number, action or note: a
@@ -60,6 +61,9 @@ func (v *detailView) Update(msg tea.Msg) tea.Cmd {
 	if key.Matches(k, v.c.keys.Back) {
 		v.done = true
 		return nil
+	}
+	if id := v.requestOf(v.snap); id != "" && key.Matches(k, v.c.keys.Request) {
+		return openDetail(detailReq, id)
 	}
 	scrollKey(v.c.keys, k, &v.vp, true)
 	return nil
@@ -107,6 +111,12 @@ func (v *detailView) content() []string {
 					return v.numberDetail(&v.snap.Numbers[i])
 				}
 			}
+		case detailReq:
+			for i := range v.snap.Requests {
+				if v.snap.Requests[i].ID == v.id {
+					return v.requestDetail(&v.snap.Requests[i])
+				}
+			}
 		}
 	}
 	return []string{
@@ -145,7 +155,7 @@ func (v *detailView) numberDetail(n *monitor.NumberView) []string {
 	st, w := v.c.st, v.w
 	port := portCell(st, n.PortState).render()
 	if n.PortRequestID != "" {
-		port += st.Muted.Render("   request ") + termsafe.Line(n.PortRequestID)
+		port += st.Muted.Render("   request ") + termsafe.Line(n.PortRequestID) + st.Muted.Render(" (r)")
 	}
 	if n.Activated != 0 {
 		port += st.Muted.Render("   activated ") + clock(n.Activated, "2006-01-02 15:04:05") + " UTC"
@@ -167,6 +177,7 @@ func (v *detailView) numberDetail(n *monitor.NumberView) []string {
 		labelled(st, "flags", flags),
 		"",
 	}
+	lines = append(lines, v.landingLines(n)...)
 	lines = append(lines, v.windowTable(&n.Win)...)
 	lines = append(lines, "")
 	lines = append(lines, codeMixLines(st, &n.Win, w)...)

@@ -18,6 +18,7 @@ type KeyMap struct {
 	NextPane, PrevPane key.Binding
 	Enter              key.Binding
 	Back               key.Binding
+	Request            key.Binding // a number's detail: its port request's
 
 	Filter       key.Binding
 	Erase        key.Binding // while typing a filter: erase it
@@ -63,6 +64,7 @@ func newKeyMap(player, seeker, notes bool) KeyMap {
 		PrevPane: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "prev pane")),
 		Enter:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
 		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back/clear")),
+		Request:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "port request"), key.WithDisabled()),
 
 		Filter: key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Erase:  key.NewBinding(key.WithKeys("ctrl+u"), key.WithHelp("ctrl+u", "erase filter"), key.WithDisabled()),
@@ -125,7 +127,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{
 		k.Help, k.Quit, k.Pause, k.Faster, k.Slower, k.SeekBack, k.SeekFwd, k.PrevMark, k.NextMark, k.Note,
 		k.Failover, k.Restore, k.Outbound, k.Undo, k.Port,
-		k.NextPane, k.Enter, k.Back, k.Filter, k.Sort, k.Window, k.TestCall, k.Actions, k.Ack,
+		k.NextPane, k.Enter, k.Back, k.Request, k.Filter, k.Sort, k.Window, k.TestCall, k.Actions, k.Ack,
 	}
 }
 
@@ -133,7 +135,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.NextPane, k.PrevPane, k.Enter, k.Back, k.Filter, k.Sort, k.Window, k.TestCall},
+		{k.NextPane, k.PrevPane, k.Enter, k.Back, k.Request, k.Filter, k.Sort, k.Window, k.TestCall},
 		{k.Pause, k.Faster, k.Slower, k.Step, k.Note, k.Help, k.Quit},
 		{k.SeekBack, k.SeekFwd, k.StepSize, k.PrevMark, k.NextMark, k.SeekStart, k.SeekEnd, k.GoTo},
 		{k.Failover, k.Restore, k.Outbound, k.Undo, k.Port, k.Actions, k.Ack},
@@ -147,6 +149,7 @@ type keyState struct {
 	notes      bool // notes can be taken
 	prompting  bool // typing a time or a note
 	detail     bool // the detail view is open
+	request    bool // it is a number's with a port request
 	help       bool // the full help is open
 	filtering  bool // typing a filter
 	canFilter  bool // the focused pane has a filter
@@ -197,6 +200,7 @@ func (k *KeyMap) apply(s keyState) {
 	k.Ack.SetEnabled(normal && s.ack)
 	k.Confirm.SetEnabled(s.confirming)
 	k.Erase.SetEnabled(s.filtering)
+	k.Request.SetEnabled(s.detail && s.request && !s.filtering)
 	k.Enter.SetEnabled(!s.detail || s.filtering) // a prompt over the detail submits with it
 	k.Back.SetEnabled(s.detail || s.help || s.filtering || s.filterText || s.dialog)
 	k.Pause.SetEnabled(s.player && !s.filtering)

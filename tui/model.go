@@ -408,6 +408,7 @@ func (m *Model) syncKeys() {
 		notes:      m.o.Note != nil,
 		prompting:  m.mode == modePrompt,
 		detail:     m.showsDetail(),
+		request:    m.detail != nil && m.detail.requestOf(m.snap) != "",
 		help:       m.mode == modeHelp,
 		filtering:  m.mode == modeFilter,
 		canFilter:  canFilter,

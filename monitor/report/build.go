@@ -68,6 +68,7 @@ func Build(ctx context.Context, r Recording, notes []Note) (*Report, error) {
 	}
 	b.projections(notes)
 	b.finish()
+	b.rep.Landing = landingOf(b.st.Snapshot())
 	b.countActions()
 	return b.rep, nil
 }

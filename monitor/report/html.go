@@ -49,8 +49,9 @@ func writeHTML(w io.Writer, rep *Report) error {
 	for _, c := range charts(rep) {
 		data.Charts = append(data.Charts, c.svg())
 	}
+	data.Charts = append(data.Charts, landingCharts(rep)...)
 	for _, t := range []table{trunkTable(rep), callsTable(rep), codesTable(rep), legacyTable(rep),
-		timelineTable(rep), sipTable(rep), numberTable(rep)} {
+		requestLandingTable(rep), numberLandingTable(rep), timelineTable(rep), sipTable(rep), numberTable(rep)} {
 		data.Tables = append(data.Tables, htmlTable{Title: t.title, Head: t.head, Rows: t.rows})
 	}
 	return page.Execute(w, data)

@@ -34,6 +34,7 @@ type Report struct {
 	Minutes     []Minute        `json:"minutes"`         // whole-cutover series, one per minute of event time (see quietMinutes)
 	SIP         SIPCounts       `json:"sip"`
 	Actions     ActionCounts    `json:"actions"`
+	Landing     Landing         `json:"landing"` // the landing transition per port request and number (landing.go)
 }
 
 // ActionCounts counts the operators' actions by how each ended: a

@@ -23,6 +23,7 @@ type chart struct {
 	lines []line
 	yMax  float64 // 0: from the data
 	yFmt  func(float64) string
+	xFmt  func(time.Time) string // a tick's label ("": no tick there); nil: the time of day, about ten ticks
 }
 
 const (
@@ -84,12 +85,24 @@ func (c chart) axes(b *strings.Builder, x func(int) float64, y func(float64) flo
 	}
 	step := tickStep(c.xs[len(c.xs)-1].Sub(c.xs[0]))
 	for i, t := range c.xs {
-		if t.Truncate(step) != t {
+		label := c.xLabel(t, step)
+		if label == "" {
 			continue
 		}
 		fmt.Fprintf(b, `<line x1="%.1f" x2="%.1f" y1="%d" y2="%d" stroke="#999"/><text x="%.1f" y="%d" font-size="11" text-anchor="middle">%s</text>`,
-			x(i), x(i), chartH-padB, chartH-padB+4, x(i), chartH-padB+16, t.UTC().Format("15:04"))
+			x(i), x(i), chartH-padB, chartH-padB+4, x(i), chartH-padB+16, label)
 	}
+}
+
+// xLabel is the label of a tick at t ("": no tick), step apart by default.
+func (c chart) xLabel(t time.Time, step time.Duration) string {
+	switch {
+	case c.xFmt != nil:
+		return c.xFmt(t)
+	case t.Truncate(step) != t:
+		return ""
+	}
+	return t.UTC().Format("15:04")
 }
 
 // tickStep picks about ten time ticks across the span.

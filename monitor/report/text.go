@@ -68,7 +68,7 @@ func writeTables(w io.Writer, rep *Report, md bool) error {
 		}
 	}
 	for _, t := range []table{timelineTable(rep), trunkTable(rep), callsTable(rep), codesTable(rep),
-		legacyTable(rep), numberTable(rep), sipTable(rep)} {
+		legacyTable(rep), requestLandingTable(rep), numberLandingTable(rep), numberTable(rep), sipTable(rep)} {
 		if err := tw(w, t); err != nil {
 			return err
 		}
