@@ -72,11 +72,15 @@ var BoardRules = []BoardRule{
 			return "port " + string(s), s == PortDenied || s == PortCancelled
 		}},
 	{Name: "port_backwards", Verdict: VerdictNoGo, Key: "p", When: "the porting API reported the port going backwards (port_backwards open)",
-		match: func(c *boardCase) (string, bool) { return "port reported going backwards", c.flags[string(RulePortBackwards)] }},
+		match: func(c *boardCase) (string, bool) {
+			return "port reported going backwards", c.flags[string(RulePortBackwards)]
+		}},
 	{Name: "trunk_outage", Verdict: VerdictNoGo, Key: "f", When: "the trunk the number's last call used (in or out) has an open critical outage alert (a rule fixed by f)",
 		match: func(c *boardCase) (string, bool) { return c.outage + " is down", c.outage != "" }},
 	{Name: "split_brain", Verdict: VerdictNoGo, Key: "o", When: "outbound calls still leave by a legacy trunk after the port completed (split_brain open)",
-		match: func(c *boardCase) (string, bool) { return "outbound still leaves by legacy", c.flags[string(RuleSplitBrain)] }},
+		match: func(c *boardCase) (string, bool) {
+			return "outbound still leaves by legacy", c.flags[string(RuleSplitBrain)]
+		}},
 	{Name: "egress_legacy", Verdict: VerdictNoGo, Key: "o", When: "completed, and the latest outbound sweep check left by a legacy trunk",
 		match: func(c *boardCase) (string, bool) {
 			s := c.n.SweepOut
