@@ -3,6 +3,7 @@ package monitor
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -274,3 +275,55 @@ func judge(n *NumberView, th Thresholds, now int64, outages map[string]Role) Boa
 	}
 	return row
 }
+
+// InboundText is the row's inbound landing in a few words: traffic since
+// activation, else the last inbound call's trunk, then the sweep.
+func (r BoardRow) InboundText() string {
+	var parts []string
+	switch n := r.InNew + r.InLegacy; {
+	case n > 0:
+		parts = append(parts, fmt.Sprintf("%d%% new of %d", r.InNew*100/n, n))
+	case r.InTrunk != "":
+		parts = append(parts, "last via "+r.InTrunk)
+	default:
+		parts = append(parts, "no calls")
+	}
+	if r.InSweep != "" {
+		parts = append(parts, "sweep "+sweepWord(r.InSweep))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// OutboundText is the row's outbound egress: the trunk the last outbound
+// call left by, then the outbound sweep check.
+func (r BoardRow) OutboundText() string {
+	parts := []string{"none seen"}
+	if r.OutTrunk != "" {
+		parts[0] = "via " + r.OutTrunk
+		if r.OutRole == RoleLegacy {
+			parts[0] += " (legacy)"
+		}
+	}
+	if r.OutSweep != "" {
+		parts = append(parts, "sweep "+sweepWord(r.OutSweep))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// AttestText is the outbound attestation: the A share over 15 min and
+// the outbound sweep check's level ("-" when neither is known).
+func (r BoardRow) AttestText() string {
+	var parts []string
+	if r.AttestA >= 0 {
+		parts = append(parts, fmt.Sprintf("A %.0f%%", r.AttestA*100))
+	}
+	if r.OutSweep == SweepLeftNew || r.OutSweep == SweepLeftLegacy {
+		parts = append(parts, "sweep "+attestWord(r.Attest))
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func sweepWord(v SweepVerdict) string { return strings.ReplaceAll(string(v), "_", " ") }
