@@ -85,14 +85,14 @@ var BoardRules = []BoardRule{
 	{Name: "egress_legacy", Verdict: VerdictNoGo, Key: "o", When: "completed, and the latest outbound sweep check left by a legacy trunk",
 		match: func(c *boardCase) (string, bool) {
 			s := c.n.SweepOut
-			return "sweep left by " + s.Trunk + " (legacy)", c.completed() && s.Verdict == SweepLeftLegacy
+			return "sweep left by " + legacyName(s.Trunk), c.completed() && s.Verdict == SweepLeftLegacy
 		}},
 	{Name: "zombie", Verdict: VerdictNoGo, When: "inbound calls still land on legacy past the propagation window (zombie open): the carrier's routing, not ours",
 		match: func(c *boardCase) (string, bool) { return "inbound still lands on legacy", c.flags[string(RuleZombie)] }},
 	{Name: "sweep_legacy", Verdict: VerdictNoGo, When: "completed, and the latest sweep's test call landed on a legacy trunk",
 		match: func(c *boardCase) (string, bool) {
 			s := c.n.SweepIn
-			return "sweep landed on " + s.Trunk + " (legacy)", c.completed() && s.Verdict == SweepLandedLegacy
+			return "sweep landed on " + legacyName(s.Trunk), c.completed() && s.Verdict == SweepLandedLegacy
 		}},
 	{Name: "sweep_lost", Verdict: VerdictNoGo, When: "completed, and the latest sweep's test call never arrived on a trunk (or failed)",
 		match: func(c *boardCase) (string, bool) {
@@ -125,7 +125,7 @@ var BoardRules = []BoardRule{
 		}},
 	{Name: "egress_unproven", Verdict: VerdictWatch, When: "completed, and the last outbound call seen left by a legacy trunk (perhaps before activation; no split_brain)",
 		match: func(c *boardCase) (string, bool) {
-			return "last outbound left by " + c.n.Egress + " (legacy)", c.n.Egress != "" && c.n.EgressRole == RoleLegacy
+			return "last outbound left by " + legacyName(c.n.Egress), c.n.Egress != "" && c.n.EgressRole == RoleLegacy
 		}},
 	{Name: "alert_open", Verdict: VerdictWatch, When: "another alert is open on the number (drop_rate, ...)",
 		match: func(c *boardCase) (string, bool) {
@@ -136,6 +136,18 @@ var BoardRules = []BoardRule{
 		}},
 	{Name: "moved", Verdict: VerdictGo, When: "completed, landing on new (traffic or sweep), outbound on new or none seen, nothing against it",
 		match: func(c *boardCase) (string, bool) { return "landed on new", true }},
+}
+
+// legacyName is a legacy trunk's name saying it is legacy: "old
+// (legacy)", or just "legacy" for a trunk named so.
+func legacyName(trunk string) string {
+	switch {
+	case trunk == "":
+		return "a legacy trunk"
+	case strings.Contains(strings.ToLower(trunk), "legacy"):
+		return trunk
+	}
+	return trunk + " (legacy)"
 }
 
 func attestWord(a string) string {
@@ -301,7 +313,7 @@ func (r BoardRow) OutboundText() string {
 	if r.OutTrunk != "" {
 		parts[0] = "via " + r.OutTrunk
 		if r.OutRole == RoleLegacy {
-			parts[0] += " (legacy)"
+			parts[0] = "via " + legacyName(r.OutTrunk)
 		}
 	}
 	if r.OutSweep != "" {

@@ -254,7 +254,8 @@ func nightVerdict(bd monitor.Board) NightVerdict {
 	for _, p := range parts {
 		words = append(words, fmt.Sprintf("%d %s", p.Count, p.Name))
 	}
-	v.Reason = fmt.Sprintf("%d of %d numbers %s: %s", countOf(bd, want), bd.Go+bd.Watch+bd.NoGo, want, strings.Join(words, ", "))
+	word := map[monitor.Verdict]string{monitor.VerdictGo: "go", monitor.VerdictWatch: "on watch", monitor.VerdictNoGo: "no-go"}[want]
+	v.Reason = fmt.Sprintf("%d of %d numbers %s (%s)", countOf(bd, want), bd.Go+bd.Watch+bd.NoGo, word, strings.Join(words, ", "))
 	return v
 }
 
