@@ -179,9 +179,11 @@ type BoardRow struct {
 	Rule     string // the BoardRules entry that gave the verdict
 	Reason   string // why, in a few words
 	Key      string // the key that fixes it ("" = none)
+	Outage   string // trunk_outage: the trunk that is down
 }
 
-// BoardGroup is one port request's numbers ("" = numbers without one).
+// BoardGroup is one port request's numbers ("" = numbers without one),
+// no-go first, then watch, then go, each in the snapshot's order.
 type BoardGroup struct {
 	PortRequestID   string
 	Go, Watch, NoGo int
@@ -224,10 +226,22 @@ func NewBoard(snap *Snapshot, th Thresholds) Board {
 		}
 	}
 	for _, g := range groups {
+		sort.SliceStable(g.Rows, func(i, j int) bool { return verdictRank(g.Rows[i].Verdict) > verdictRank(g.Rows[j].Verdict) })
 		b.Groups = append(b.Groups, *g)
 	}
 	sort.Slice(b.Groups, func(i, j int) bool { return groupLess(b.Groups[i].PortRequestID, b.Groups[j].PortRequestID) })
 	return b
+}
+
+// verdictRank orders rows within a group: no-go first, then watch, then go.
+func verdictRank(v Verdict) int {
+	switch v {
+	case VerdictNoGo:
+		return 2
+	case VerdictWatch:
+		return 1
+	}
+	return 0
 }
 
 // groupLess orders port requests by id, numbers without one last.
@@ -279,8 +293,11 @@ func judge(n *NumberView, th Thresholds, now int64, outages map[string]Role) Boa
 	for _, r := range BoardRules {
 		if why, ok := r.match(c); ok {
 			row.Verdict, row.Rule, row.Reason, row.Key = r.Verdict, r.Name, why, r.Key
-			if r.Name == "trunk_outage" && c.outRole == RoleLegacy {
-				row.Key = "F" // f fails over to legacy; on a legacy trunk the fix restores to new
+			if r.Name == "trunk_outage" {
+				row.Outage = c.outage
+				if c.outRole == RoleLegacy {
+					row.Key = "F" // f fails over to legacy; on a legacy trunk the fix restores to new
+				}
 			}
 			break
 		}

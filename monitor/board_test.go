@@ -92,6 +92,9 @@ func TestBoardRules(t *testing.T) {
 				t.Fatalf("board %+v: want one group of one row", b)
 			}
 			r := b.Groups[0].Rows[0]
+			if r.Rule == "trunk_outage" && r.Outage == "" {
+				t.Error("a trunk outage row does not name the trunk")
+			}
 			if r.Rule != tc.rule || r.Verdict != tc.verdict || r.Key != tc.key {
 				t.Errorf("got %s/%s key %q (%s), want %s/%s key %q", r.Rule, r.Verdict, r.Key, r.Reason, tc.rule, tc.verdict, tc.key)
 			}
@@ -126,6 +129,9 @@ func TestBoardGroupsAndCounts(t *testing.T) {
 	}
 	if g := bd.Groups[1]; g.Go != 1 || g.NoGo != 1 || len(g.Rows) != 2 {
 		t.Errorf("PR-1: %d go %d no-go %d rows, want 1, 1, 2", g.Go, g.NoGo, len(g.Rows))
+	}
+	if r := bd.Groups[1].Rows; r[0].E164 != b.E164 || r[1].E164 != a.E164 {
+		t.Errorf("PR-1 rows %s, %s: want the no-go first", r[0].E164, r[1].E164)
 	}
 	if got := bd.Groups[1].Rows[0].Since; got != time.Hour {
 		t.Errorf("since activation %v, want 1h", got)

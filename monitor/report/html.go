@@ -109,7 +109,7 @@ func writeHTML(w io.Writer, rep *Report) error {
 	data.PerPR, data.Incidents, data.Log = asHTML(boardSummaryTable(rep)), asHTML(incidentsTable(rep)), asHTML(logTable(rep))
 	for _, g := range rep.Board {
 		hb := htmlBoard{Name: groupName(g.PortRequestID), Go: g.Go, Watch: g.Watch, NoGo: g.NoGo}
-		for _, r := range boardOrder(g.Rows) {
+		for _, r := range g.Rows {
 			hb.Rows = append(hb.Rows, htmlBoardRow{Class: r.Verdict, Cells: boardCells(g.PortRequestID, r)[1:]})
 		}
 		data.Board = append(data.Board, hb)

@@ -82,7 +82,7 @@ var boardHead = []string{"port request", "number", "port", "since activation", "
 func boardTable(rep *Report) table {
 	t := table{title: "Go/no-go board", head: boardHead}
 	for _, g := range rep.Board {
-		for _, r := range boardOrder(g.Rows) {
+		for _, r := range g.Rows {
 			t.rows = append(t.rows, boardCells(g.PortRequestID, r))
 		}
 	}
@@ -99,20 +99,6 @@ func boardCells(pr string, r BoardRow) []string {
 		fix = r.Key
 	}
 	return []string{groupName(pr), r.E164, r.PortState, since, r.Inbound, r.Outbound, r.Attestation, r.Verdict, r.Reason, fix}
-}
-
-// boardOrder puts no-go rows first, then watch, then go, each in the
-// board's order.
-func boardOrder(rows []BoardRow) []BoardRow {
-	out := make([]BoardRow, 0, len(rows))
-	for _, v := range []string{"no-go", "watch", "go"} {
-		for _, r := range rows {
-			if r.Verdict == v {
-				out = append(out, r)
-			}
-		}
-	}
-	return out
 }
 
 var incidentHead = []string{"#", "start", "end", "duration", "severity", "rule", "subject", "what", "ended by"}

@@ -172,6 +172,14 @@ func TestReportIncidentsAndTheActionThatEndedThem(t *testing.T) {
 	if rows := rowsWith(out, "new-y  "); len(rows) == 0 || !strings.Contains(rows[0], "open at the end") {
 		t.Errorf("open incident rows %q", rows)
 	}
+	// The charts mark it: a band over its minutes, numbered as in the table.
+	page := rendered(t, rep, "html")
+	if want := fmt.Sprintf("<title>#%d options_down new-x, 3m00s</title>", x.N); strings.Count(page, want) != 3 {
+		t.Errorf("the HTML report's 3 charts do not each mark %q", want)
+	}
+	if !strings.Contains(page, "@media print{") || !strings.Contains(page, "break-inside:avoid") {
+		t.Error("the HTML report has no print stylesheet keeping boxes whole")
+	}
 	// Actions and notes: one line per action (its last step), and the note.
 	i := strings.Index(out, "Actions and notes\n")
 	j := strings.Index(out[i+1:], "\n\n")
