@@ -42,6 +42,7 @@ type KeyMap struct {
 	Port                              key.Binding // set port states by hand
 	Confirm                           key.Binding
 	Actions                           key.Binding // the actions pane in the alerts' place
+	Board                             key.Binding // the go/no-go board in the panes' place
 
 	Help key.Binding
 	Quit key.Binding
@@ -93,6 +94,7 @@ func newKeyMap(player, seeker, notes bool) KeyMap {
 		Port:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "port state"), key.WithDisabled()),
 		Confirm:  key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "apply"), key.WithDisabled()),
 		Actions:  key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "actions/alerts")),
+		Board:    key.NewBinding(key.WithKeys("B"), key.WithHelp("B", "go/no-go board")),
 
 		Help: key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit: key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
@@ -123,7 +125,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{
 		k.Help, k.Quit, k.Pause, k.Faster, k.Slower, k.SeekBack, k.SeekFwd, k.PrevMark, k.NextMark, k.Note,
 		k.Failover, k.Restore, k.Outbound, k.Undo, k.Port,
-		k.NextPane, k.Enter, k.Back, k.Filter, k.Sort, k.Window, k.TestCall, k.Actions,
+		k.NextPane, k.Enter, k.Back, k.Filter, k.Sort, k.Window, k.TestCall, k.Actions, k.Board,
 	}
 }
 
@@ -134,7 +136,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.NextPane, k.PrevPane, k.Enter, k.Back, k.Filter, k.Sort, k.Window, k.TestCall},
 		{k.Pause, k.Faster, k.Slower, k.Step, k.Note, k.Help, k.Quit},
 		{k.SeekBack, k.SeekFwd, k.StepSize, k.PrevMark, k.NextMark, k.SeekStart, k.SeekEnd, k.GoTo},
-		{k.Failover, k.Restore, k.Outbound, k.Undo, k.Port, k.Actions},
+		{k.Failover, k.Restore, k.Outbound, k.Undo, k.Port, k.Actions, k.Board},
 	}
 }
 
@@ -154,6 +156,7 @@ type keyState struct {
 	actions    bool // an Actor is attached: the action keys work
 	dialog     bool // the action dialog is open
 	confirming bool // the dialog shows a dry run: y applies
+	board      bool // the go/no-go board is shown
 }
 
 // isActionKey reports whether k is one of the action keys, enabled or not
@@ -182,19 +185,20 @@ func (k *KeyMap) apply(s keyState) {
 	} {
 		b.SetEnabled(!s.filtering)
 	}
-	k.NextPane.SetEnabled(normal)
-	k.PrevPane.SetEnabled(normal)
+	k.NextPane.SetEnabled(normal && !s.board)
+	k.PrevPane.SetEnabled(normal && !s.board)
 	k.Filter.SetEnabled(normal && s.canFilter)
 	k.Sort.SetEnabled(normal && s.canSort)
 	k.TestCall.SetEnabled(normal && s.testCall)
 	for _, b := range []*key.Binding{&k.Failover, &k.Restore, &k.Outbound, &k.Undo, &k.Port} {
 		b.SetEnabled(normal && s.actions)
 	}
-	k.Actions.SetEnabled(normal)
+	k.Actions.SetEnabled(normal && !s.board)
+	k.Board.SetEnabled(normal)
 	k.Confirm.SetEnabled(s.confirming)
 	k.Erase.SetEnabled(s.filtering)
 	k.Enter.SetEnabled(!s.detail || s.filtering) // a prompt over the detail submits with it
-	k.Back.SetEnabled(s.detail || s.help || s.filtering || s.filterText || s.dialog)
+	k.Back.SetEnabled(s.detail || s.help || s.filtering || s.filterText || s.dialog || s.board)
 	k.Pause.SetEnabled(s.player && !s.filtering)
 	k.Faster.SetEnabled(s.player && !s.filtering)
 	k.Slower.SetEnabled(s.player && !s.filtering)
@@ -212,8 +216,9 @@ func (k *KeyMap) apply(s keyState) {
 		return
 	case s.help:
 		k.Back.SetHelp("esc", "close help")
-	case s.detail:
+	case s.detail, s.board:
 		k.Back.SetHelp("esc", "back")
+		k.Enter.SetHelp("enter", "details")
 	default:
 		k.Enter.SetHelp("enter", "details")
 		k.Back.SetHelp("esc", "clear filter")
