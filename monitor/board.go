@@ -36,6 +36,7 @@ type boardCase struct {
 	flags   map[string]bool
 	outage  string // the number's serving or egress trunk with an open outage ("" = none)
 	outRole Role   // that trunk's role
+	outRule Rule   // the outage's rule
 }
 
 func (c *boardCase) completed() bool { return c.n.PortState == PortCompleted }
@@ -77,7 +78,9 @@ var BoardRules = []BoardRule{
 			return "port reported going backwards", c.flags[string(RulePortBackwards)]
 		}},
 	{Name: "trunk_outage", Verdict: VerdictNoGo, Key: "f", When: "the trunk the number's last call used (in or out) has an open critical outage alert (a rule fixed by f)",
-		match: func(c *boardCase) (string, bool) { return c.outage + " is down", c.outage != "" }},
+		match: func(c *boardCase) (string, bool) {
+			return "trunk " + c.outage + " in trouble (" + string(c.outRule) + ")", c.outage != ""
+		}},
 	{Name: "split_brain", Verdict: VerdictNoGo, Key: "o", When: "outbound calls still leave by a legacy trunk after the port completed (split_brain open)",
 		match: func(c *boardCase) (string, bool) {
 			return "outbound still leaves by legacy", c.flags[string(RuleSplitBrain)]
@@ -252,33 +255,40 @@ func groupLess(a, b string) bool {
 	return a < b
 }
 
-// trunkOutages are the trunks with an open critical alert of a rule f
-// fixes, by name, with their role.
-func trunkOutages(snap *Snapshot) map[string]Role {
+// outage is a trunk with an open critical alert of a rule f fixes.
+type outage struct {
+	role Role
+	rule Rule // the first such alert's, in the snapshot's order (critical first)
+}
+
+// trunkOutages are the trunks in an outage, by name.
+func trunkOutages(snap *Snapshot) map[string]outage {
 	roles := map[string]Role{}
 	for _, t := range snap.Trunks {
 		roles[t.Name] = t.Role
 	}
-	out := map[string]Role{}
+	out := map[string]outage{}
 	for _, a := range snap.Alerts {
 		if a.Closed != 0 || a.Severity != SevCritical || a.Rule.FixKey() != "f" {
 			continue
 		}
 		if r, ok := roles[a.Subject]; ok {
-			out[a.Subject] = r
+			if _, seen := out[a.Subject]; !seen {
+				out[a.Subject] = outage{role: r, rule: a.Rule}
+			}
 		}
 	}
 	return out
 }
 
-func judge(n *NumberView, th Thresholds, now int64, outages map[string]Role) BoardRow {
+func judge(n *NumberView, th Thresholds, now int64, outages map[string]outage) BoardRow {
 	c := &boardCase{n: n, th: th, now: now, flags: map[string]bool{}}
 	for _, f := range n.Flags {
 		c.flags[f] = true
 	}
 	for _, t := range []string{n.Serving, n.Egress} {
-		if r, ok := outages[t]; ok && t != "" {
-			c.outage, c.outRole = t, r
+		if o, ok := outages[t]; ok && t != "" {
+			c.outage, c.outRole, c.outRule = t, o.role, o.rule
 			break
 		}
 	}

@@ -242,22 +242,24 @@ func (b *boardView) cell(r *monitor.BoardRow, c column) cell {
 	return cell{text: text}
 }
 
-// hint says what the selected row's fixing key does, or how to move.
+// hint says what the selected row's fixing key does, then why: the key
+// first, so that a narrow screen keeps it.
 func (b *boardView) hint() string {
 	r, ok := b.selected()
-	switch {
-	case !ok:
+	if !ok {
 		return ""
-	case r.Key == "":
-		return " " + r.E164 + " " + string(r.Verdict) + ": " + r.Reason + "  (enter: details)"
+	}
+	why := r.E164 + " " + string(r.Verdict) + ": " + r.Reason
+	if r.Key == "" {
+		return " " + why + " · enter: details"
 	}
 	what := map[string]string{
-		keyOutbound: "move its outbound route to a new trunk",
-		keyFailover: "fail " + r.Outage + " over to the legacy provider",
-		keyRestore:  "restore " + r.Outage + " to the new provider",
+		keyOutbound: "move its outbound to a new trunk",
+		keyFailover: "fail " + r.Outage + " over to legacy",
+		keyRestore:  "restore " + r.Outage + " to new",
 		keyPort:     "set its port state",
 	}[r.Key]
-	return " " + r.E164 + " " + string(r.Verdict) + ": " + r.Reason + "  → press " + r.Key + " to " + what
+	return " press " + r.Key + ": " + what + " · " + why
 }
 
 // The root's side of the board: B shows and hides it; the action keys

@@ -25,7 +25,7 @@ func TestBoardPane(t *testing.T) {
 		mustNotContain(t, scr, "NUMBERS", "TRUNKS")
 		// codec488 (critical) is open on new-b, where +15551230001's calls land.
 		row := lineWith(t, scr, "+15551230001")
-		for _, w := range []string{"completed", "no-go", "new-b is down", " f"} {
+		for _, w := range []string{"completed", "no-go", "trunk new-b in tr", " f"} {
 			if !strings.Contains(row, w) {
 				t.Errorf("%dx%d: row %q lacks %q", s.w, s.h, row, w)
 			}
@@ -37,7 +37,7 @@ func TestBoardPane(t *testing.T) {
 			t.Errorf("%dx%d: pending row %q", s.w, s.h, row)
 		}
 		// The selected row's fix is offered at the foot of the board.
-		mustContain(t, scr, "+15551230001 no-go: new-b is down  → press f to fail new-b over to the legacy")
+		mustContain(t, scr, " press f: fail new-b over to legacy · +15551230001 no-go: trunk new-b")
 		wide := s.w >= 200
 		for _, col := range []string{"inbound landing", "outbound egress", "attest"} {
 			if got := strings.Contains(scr, col); got != wide && col != "inbound landing" {
@@ -103,7 +103,7 @@ func TestBoardFixKeysOpenTheActionDialogs(t *testing.T) {
 		t.Fatalf("f on +15551230001 (new-b down): planned %+v", a.planned)
 	}
 	m = press(m, "down") // +15551230002: split brain
-	mustContain(t, screen(m), "+15551230002 no-go: outbound still leaves by legacy  → press o to move its outbound route")
+	mustContain(t, screen(m), " press o: move its outbound to a new trunk · +15551230002 no-go: outbound still leaves by legacy")
 	m = press(m, "o")
 	mustContain(t, screen(m), "OUTBOUND +15551230002")
 	m = press(m, "esc")
@@ -111,7 +111,7 @@ func TestBoardFixKeysOpenTheActionDialogs(t *testing.T) {
 		t.Fatalf("o on +15551230002: planned %+v", got)
 	}
 	m = press(m, "end") // +15551239999: denied
-	mustContain(t, screen(m), "+15551239999 no-go: port denied  → press p to set its port state")
+	mustContain(t, screen(m), " press p: set its port state · +15551239999 no-go: port denied")
 	m = press(m, "p")
 	mustContain(t, screen(m), "PORT STATE +15551239999 (now denied)")
 	m = press(m, "esc")
