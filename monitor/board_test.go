@@ -1,6 +1,9 @@
 package monitor
 
 import (
+	"fmt"
+	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -135,5 +138,35 @@ func TestBoardGroupsAndCounts(t *testing.T) {
 	}
 	if got := bd.Groups[1].Rows[0].Since; got != time.Hour {
 		t.Errorf("since activation %v, want 1h", got)
+	}
+}
+
+// The README's verdict table is BoardRules: a rule added, reordered or
+// reworded without the README fails here.
+func TestReadmeListsTheBoardRules(t *testing.T) {
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sec, ok := strings.Cut(string(b), "\n### The go/no-go board\n")
+	if !ok {
+		t.Fatal(`README has no "### The go/no-go board" section`)
+	}
+	sec, _, _ = strings.Cut(sec, "\n## ")
+	var got, want strings.Builder
+	for _, l := range strings.Split(sec, "\n") {
+		if strings.HasPrefix(l, "| `") {
+			got.WriteString(l + "\n")
+		}
+	}
+	for _, r := range BoardRules {
+		k := "—"
+		if r.Key != "" {
+			k = "`" + r.Key + "`"
+		}
+		fmt.Fprintf(&want, "| `%s` | %s | %s | %s |\n", r.Name, r.Verdict, k, r.When)
+	}
+	if got.String() != want.String() {
+		t.Fatalf("README's verdict table differs from BoardRules; it should read:\n%s", want.String())
 	}
 }
