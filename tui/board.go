@@ -265,10 +265,12 @@ func (b *boardView) hint() string {
 // The root's side of the board: B shows and hides it; the action keys
 // read its selection.
 
-// toggleBoard shows or hides the board.
+// toggleBoard shows or hides the board. It opens at its top: the first
+// port request's worst row.
 func (m *Model) toggleBoard() {
 	m.showBoard = !m.showBoard
 	if m.showBoard {
+		m.board.sel, m.board.offset = "", 0
 		m.board.setData(m.snap)
 	}
 }

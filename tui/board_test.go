@@ -84,6 +84,10 @@ func TestBoardScrollsAndKeepsTheCursor(t *testing.T) {
 	if first, _ := m.board.selected(); first.E164 != "+15551230001" || !strings.Contains(screen(m), "▸ PR-1") {
 		t.Fatalf("home: cursor on %s", first.E164)
 	}
+	m = press(m, "pgdown", "B", "B") // closed and opened again: at the top
+	if first, _ := m.board.selected(); first.E164 != "+15551230001" {
+		t.Fatalf("the board opened again on %s, not at its top", first.E164)
+	}
 }
 
 // From a no-go row the key it offers opens the usual dialog on that
