@@ -101,8 +101,12 @@ func TestReportOpensWithTheSummaryAndTheBoard(t *testing.T) {
 	if n != 20 {
 		t.Fatalf("the board lists %d numbers, want 20", n)
 	}
+	// A warning (the recording cut short, ...) comes first in the summary.
+	rep.Warnings = []string{"the recording was cut short at 03:00"}
 	for _, f := range []string{"text", "md", "html"} {
 		out := rendered(t, rep, f)
+		summary := strings.Index(out, "Summary")
+		warning := strings.Index(out, "WARNING: the recording was cut short at 03:00")
 		verdict := strings.Index(out, "Verdict: "+strings.ToUpper(rep.Verdict.Verdict))
 		if f == "html" {
 			verdict = strings.Index(out, `Verdict: <span class="badge v-`+rep.Verdict.Verdict+`">`)
@@ -118,6 +122,9 @@ func TestReportOpensWithTheSummaryAndTheBoard(t *testing.T) {
 		}
 		if verdict < 0 || states < 0 || perPR < 0 || board < 0 || !(verdict < perPR && states < perPR && perPR < board && board < first) {
 			t.Errorf("%s: verdict at %d, port states at %d, per port request at %d, board at %d, first other section at %d", f, verdict, states, perPR, board, first)
+		}
+		if summary < 0 || warning < summary || warning > verdict {
+			t.Errorf("%s: summary at %d, warning at %d, verdict at %d: want the warning first in the summary", f, summary, warning, verdict)
 		}
 		if !strings.Contains(out, rep.Board[0].Rows[0].E164[1:]) {
 			t.Errorf("%s: the board lacks %s", f, rep.Board[0].Rows[0].E164)
