@@ -24,12 +24,12 @@ func (m *Model) failoverKey(typ string) tea.Cmd {
 		return nil
 	}
 	prompted := ""
-	if t, ok := m.trunks.selected(); ok && m.focus == focusTrunks {
+	if t, ok := m.pickedTrunk(); ok {
 		key := keyFailover
 		if typ == reqRestore {
 			key = keyRestore
 		}
-		prompted = m.worstOpenAlert(t.Name, key)
+		prompted = m.worstOpenAlert(t, key)
 	}
 	choices := make([]choice, 0, len(targets)+1)
 	for _, t := range targets {
@@ -54,7 +54,7 @@ func (m *Model) failoverKey(typ string) tea.Cmd {
 // trunk of role new, chosen when there are several.
 func (m *Model) outboundKey() tea.Cmd {
 	var numbers []string
-	if n, ok := m.numbers.selected(); ok && m.focus == focusNumbers {
+	if n, ok := m.pickedNumber(); ok {
 		numbers = []string{n.E164}
 	} else {
 		numbers = m.openAlertSubjects(keyOutbound)

@@ -44,6 +44,7 @@ type KeyMap struct {
 	Confirm                           key.Binding
 	Actions                           key.Binding // the actions pane in the alerts' place
 	Ack                               key.Binding // acknowledge or silence the alert under the cursor
+	Board                             key.Binding // the go/no-go board in the panes' place
 
 	Help key.Binding
 	Quit key.Binding
@@ -97,6 +98,7 @@ func newKeyMap(player, seeker, notes bool) KeyMap {
 		Confirm:  key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "apply"), key.WithDisabled()),
 		Actions:  key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "actions/alerts")),
 		Ack:      key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "ack/silence"), key.WithDisabled()),
+		Board:    key.NewBinding(key.WithKeys("B"), key.WithHelp("B", "go/no-go board")),
 
 		Help: key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit: key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
@@ -127,7 +129,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{
 		k.Help, k.Quit, k.Pause, k.Faster, k.Slower, k.SeekBack, k.SeekFwd, k.PrevMark, k.NextMark, k.Note,
 		k.Failover, k.Restore, k.Outbound, k.Undo, k.Port,
-		k.NextPane, k.Enter, k.Back, k.Request, k.Filter, k.Sort, k.Window, k.TestCall, k.Actions, k.Ack,
+		k.NextPane, k.Enter, k.Back, k.Request, k.Filter, k.Sort, k.Window, k.TestCall, k.Actions, k.Ack, k.Board,
 	}
 }
 
@@ -138,7 +140,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.NextPane, k.PrevPane, k.Enter, k.Back, k.Request, k.Filter, k.Sort, k.Window, k.TestCall},
 		{k.Pause, k.Faster, k.Slower, k.Step, k.Note, k.Help, k.Quit},
 		{k.SeekBack, k.SeekFwd, k.StepSize, k.PrevMark, k.NextMark, k.SeekStart, k.SeekEnd, k.GoTo},
-		{k.Failover, k.Restore, k.Outbound, k.Undo, k.Port, k.Actions, k.Ack},
+		{k.Failover, k.Restore, k.Outbound, k.Undo, k.Port, k.Actions, k.Ack, k.Board},
 	}
 }
 
@@ -160,6 +162,7 @@ type keyState struct {
 	dialog     bool // the action dialog is open
 	confirming bool // the dialog shows a dry run: y applies
 	ack        bool // an Acker is attached
+	board      bool // the go/no-go board is shown
 }
 
 // isActionKey reports whether k is one of the action keys, enabled or not
@@ -188,21 +191,22 @@ func (k *KeyMap) apply(s keyState) {
 	} {
 		b.SetEnabled(!s.filtering)
 	}
-	k.NextPane.SetEnabled(normal)
-	k.PrevPane.SetEnabled(normal)
+	k.NextPane.SetEnabled(normal && !s.board)
+	k.PrevPane.SetEnabled(normal && !s.board)
 	k.Filter.SetEnabled(normal && s.canFilter)
 	k.Sort.SetEnabled(normal && s.canSort)
 	k.TestCall.SetEnabled(normal && s.testCall)
 	for _, b := range []*key.Binding{&k.Failover, &k.Restore, &k.Outbound, &k.Undo, &k.Port} {
 		b.SetEnabled(normal && s.actions)
 	}
-	k.Actions.SetEnabled(normal)
+	k.Actions.SetEnabled(normal && !s.board)
 	k.Ack.SetEnabled(normal && s.ack)
+	k.Board.SetEnabled(normal)
 	k.Confirm.SetEnabled(s.confirming)
 	k.Erase.SetEnabled(s.filtering)
 	k.Request.SetEnabled(s.detail && s.request && !s.filtering)
 	k.Enter.SetEnabled(!s.detail || s.filtering) // a prompt over the detail submits with it
-	k.Back.SetEnabled(s.detail || s.help || s.filtering || s.filterText || s.dialog)
+	k.Back.SetEnabled(s.detail || s.help || s.filtering || s.filterText || s.dialog || s.board)
 	k.Pause.SetEnabled(s.player && !s.filtering)
 	k.Faster.SetEnabled(s.player && !s.filtering)
 	k.Slower.SetEnabled(s.player && !s.filtering)
@@ -220,8 +224,9 @@ func (k *KeyMap) apply(s keyState) {
 		return
 	case s.help:
 		k.Back.SetHelp("esc", "close help")
-	case s.detail:
+	case s.detail, s.board:
 		k.Back.SetHelp("esc", "back")
+		k.Enter.SetHelp("enter", "details")
 	default:
 		k.Enter.SetHelp("enter", "details")
 		k.Back.SetHelp("esc", "clear filter")

@@ -93,6 +93,13 @@ func (m *Model) screenKey(k tea.KeyPressMsg) tea.Cmd {
 			m.detail, m.mode = nil, modeNormal
 		}
 		return cmd
+	case m.showBoard && m.mode == modeNormal:
+		if cmd, ok := m.boardKey(k); ok {
+			return cmd
+		}
+		return m.actionKey(k)
+	case key.Matches(k, keys.Board):
+		m.toggleBoard()
 	case key.Matches(k, keys.NextPane):
 		m.moveFocus(1)
 	case key.Matches(k, keys.PrevPane):
@@ -104,6 +111,19 @@ func (m *Model) screenKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(k, keys.TestCall):
 		return m.testCall()
+	case keys.isActionKey(k) || key.Matches(k, keys.Actions) || key.Matches(k, keys.Ack):
+		return m.actionKey(k)
+	default:
+		return m.focused().Update(k)
+	}
+	return nil
+}
+
+// actionKey handles the action keys (and a, the actions pane): each
+// opens its dialog, on what the board or the focused pane has selected.
+func (m *Model) actionKey(k tea.KeyPressMsg) tea.Cmd {
+	keys := m.c.keys
+	switch {
 	case key.Matches(k, keys.Failover):
 		return m.failoverKey(reqFailover)
 	case key.Matches(k, keys.Restore):
@@ -120,8 +140,6 @@ func (m *Model) screenKey(k tea.KeyPressMsg) tea.Cmd {
 		m.ackKey()
 	case m.o.Actor == nil && keys.isActionKey(k):
 		m.setStatus(cmp.Or(m.o.NoActions, "no actions here"), false)
-	default:
-		return m.focused().Update(k)
 	}
 	return nil
 }

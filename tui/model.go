@@ -62,8 +62,11 @@ type Options struct {
 	// are off, and pressing one shows NoActions (why).
 	Actor     Actor
 	NoActions string
-	ReadOnly  bool   // --read-only: the header says so (and there is no Actor)
-	Theme     *Theme // nil = DefaultTheme
+	ReadOnly  bool // --read-only: the header says so (and there is no Actor)
+	// Thresholds are the config's, for the go/no-go board's verdicts
+	// (zero fields: the defaults).
+	Thresholds monitor.Thresholds
+	Theme      *Theme // nil = DefaultTheme
 }
 
 // PipelineStats describe the pipeline itself, for the header.
@@ -193,6 +196,8 @@ type Model struct {
 	dlgGen int
 
 	showActions bool // the actions pane is in the alerts' place
+	board       *boardView
+	showBoard   bool // the go/no-go board is in the panes' place (B)
 
 	snap  *monitor.Snapshot
 	stats PipelineStats
@@ -228,6 +233,7 @@ func New(o Options) Model {
 		feed:    newFeedPane(c),
 		alerts:  newAlertsPane(c),
 		actions: newActionsPane(c, o.Mode == ModeDemo),
+		board:   newBoardView(c, o.Thresholds),
 		focus:   focusNumbers,
 	}
 	m.helpv = newHelpView(c, &m.help)
@@ -326,6 +332,7 @@ func (m *Model) resize(w, h int) {
 	m.feed.setSize(m.lay.feed)
 	m.alerts.setSize(m.lay.alerts)
 	m.actions.setSize(m.lay.actions)
+	m.board.setSize(m.lay.body)
 	if m.dlg != nil {
 		m.dlg.setSize(w, m.lay.body.h)
 	}
@@ -351,6 +358,9 @@ func (m *Model) setSnapshot(msg SnapshotMsg) {
 	m.feed.setData(msg.Snap.Feed)
 	m.alerts.setData(msg.Snap.Alerts)
 	m.actions.setData(msg.Snap.Actions, m.notesUpTo(msg.Snap))
+	if m.showBoard {
+		m.board.setData(msg.Snap)
+	}
 }
 
 // notesUpTo is the recording's notes and the side notes up to the
@@ -411,9 +421,10 @@ func (m *Model) syncKeys() {
 		request:    m.detail != nil && m.detail.requestOf(m.snap) != "",
 		help:       m.mode == modeHelp,
 		filtering:  m.mode == modeFilter,
-		canFilter:  canFilter,
-		canSort:    m.focus == focusNumbers,
-		testCall:   m.o.TestCall != nil && m.focus == focusNumbers,
+		canFilter:  canFilter && !m.showBoard,
+		canSort:    m.focus == focusNumbers && !m.showBoard,
+		testCall:   m.o.TestCall != nil && m.focus == focusNumbers && !m.showBoard,
+		board:      m.showBoard,
 		filterText: canFilter && f.filterText() != "",
 		actions:    m.o.Actor != nil,
 		dialog:     m.mode == modeDialog,

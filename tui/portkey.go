@@ -53,8 +53,7 @@ func (m *Model) portKey() tea.Cmd {
 // portTargets are what p can set from here, the selected number first.
 func (m *Model) portTargets() []portTarget {
 	var out []portTarget
-	sel, ok := m.numbers.selected()
-	ok = ok && m.focus == focusNumbers
+	sel, ok := m.pickedNumber()
 	if ok {
 		out = append(out, portTarget{sel.E164, sel.E164 + " (now " + string(sel.PortState) + ")"})
 	}

@@ -47,7 +47,7 @@ type Note struct {
 func Build(ctx context.Context, r Recording, notes []Note) (*Report, error) {
 	cfg := r.Config()
 	st := monitor.NewState(cfg)
-	b := &builder{st: st, cfg: st.Config(), nums: map[string]*acc{}, legacy: map[string][]legacyMinute{}, open: map[string][]openAlert{}, acts: map[string]monitor.ActionRecord{}}
+	b := &builder{st: st, cfg: st.Config(), nums: map[string]*acc{}, legacy: map[string][]legacyMinute{}, open: map[string][]openAlert{}, acts: map[string]monitor.ActionRecord{}, track: map[string]*actTrack{}}
 	b.rep = &Report{
 		Schema: Schema, Name: cfg.Name, Recording: r.Path(), Mode: r.Mode(), Bucket: "1m",
 		SIP: SIPCounts{Requests: map[string]int{}, Responses: map[string]int{}},
@@ -70,6 +70,7 @@ func Build(ctx context.Context, r Recording, notes []Note) (*Report, error) {
 	b.finish()
 	b.rep.Landing = landingOf(b.st.Snapshot())
 	b.countActions()
+	b.summarise()
 	return b.rep, nil
 }
 
@@ -92,12 +93,19 @@ type builder struct {
 	alerts []Entry                         // alerts opening and closing, as the recording's alerts table has them
 	open   map[string][]openAlert          // by AlertChange.Key
 	acts   map[string]monitor.ActionRecord // each action's last step, by id
+	track  map[string]*actTrack            // each action's times, by id
+	order  []string                        // action ids as first seen
+	incs   []Incident                      // closed alert episodes
+	nInc   int                             // alerts opened so far
 }
 
 // openAlert is an alert opened and not yet closed.
 type openAlert struct {
 	seq      int64
 	severity monitor.Severity
+	at       int64
+	message  string
+	n        int // its incident number
 }
 
 func (b *builder) event(seq int64, ev monitor.Event) {
@@ -130,12 +138,13 @@ func (b *builder) event(seq int64, ev monitor.Event) {
 		}
 	case monitor.KindAction:
 		if a := ev.Action; a != nil {
+			b.trackAction(ev.Time, seq, a)
 			b.acts[a.ID] = *a
 			state, errText := a.State, a.Error
 			if a.Declined() { // as recorded before declined was a state: failed, "declined by the operator"
 				state, errText = monitor.ActionDeclined, ""
 			}
-			text := fmt.Sprintf("%s %s by %s", a.Type, state, a.Operator)
+			text := fmt.Sprintf("%s %s by %s", b.actionWhat(*a), state, a.Operator)
 			res := a.Result
 			if monitor.Derived(ev) { // a verification step: only how the traffic moved
 				res = res[strings.LastIndexByte(res, '\n')+1:]
@@ -145,7 +154,7 @@ func (b *builder) event(seq int64, ev monitor.Event) {
 			} else if res != "" {
 				text += ": " + res
 			}
-			b.entry(ev.Time, seq, "action", a.Target, text, "")
+			b.entry(ev.Time, seq, "action", b.actionSubject(a), text, "")
 		}
 	case monitor.KindNote:
 		if n := ev.Note; n != nil {
@@ -223,12 +232,14 @@ func (b *builder) flush() {
 func (b *builder) alert(t, seq int64, a *monitor.AlertChange) {
 	key := a.Key()
 	if a.Open {
-		b.open[key] = append(b.open[key], openAlert{seq: seq, severity: a.Severity})
+		b.nInc++
+		b.open[key] = append(b.open[key], openAlert{seq: seq, severity: a.Severity, at: t, message: a.Message, n: b.nInc})
 		b.alerts = append(b.alerts, Entry{Time: utc(t), Kind: "alert_open", Subject: a.Subject, Text: string(a.Rule) + ": " + a.Message, Severity: string(a.Severity), Seq: seq})
 		return
 	}
 	for _, o := range b.open[key] {
 		b.alerts = append(b.alerts, Entry{Time: utc(t), Kind: "alert_close", Subject: a.Subject, Text: string(a.Rule) + " closed", Severity: string(o.severity), Seq: seq})
+		b.incs = append(b.incs, incident(a.Rule, a.Subject, o, t, true))
 	}
 	delete(b.open, key)
 }

@@ -25,16 +25,83 @@ type Report struct {
 	// Quarantined is how many of them came with a time too far from the
 	// receiver's clock or their neighbours: recorded, not folded, left out
 	// of start, end and the minutes (their SIP messages are in SIP).
-	Quarantined int64           `json:"quarantined,omitempty"`
-	Bucket      string          `json:"bucket"`   // width of the per-minute series: "1m"
-	Timeline    []Entry         `json:"timeline"` // port activations, alerts, actions, notes; in time order
-	Trunks      []TrunkReport   `json:"trunks"`
-	Numbers     []NumberReport  `json:"numbers"`
-	Legacy      []LegacyLanding `json:"still_on_legacy"` // numbers that kept landing on legacy after their port completed
-	Minutes     []Minute        `json:"minutes"`         // whole-cutover series, one per minute of event time (see quietMinutes)
-	SIP         SIPCounts       `json:"sip"`
-	Actions     ActionCounts    `json:"actions"`
-	Landing     Landing         `json:"landing"` // the landing transition per port request and number (landing.go)
+	Quarantined int64 `json:"quarantined,omitempty"`
+	// Warnings are what the reader must know before trusting the rest
+	// (a recording cut short, ...): the summary opens with them.
+	Warnings   []string     `json:"warnings,omitempty"`
+	Verdict    NightVerdict `json:"verdict"`           // the night's go/no-go, from the board
+	PortStates []Count      `json:"port_states"`       // numbers by port state at the end, in the port's order
+	Board      []BoardGroup `json:"board"`             // every number's verdict, by port request (monitor.NewBoard)
+	Incidents  []Incident   `json:"incidents"`         // each alert episode, in the order they opened
+	Log        []Entry      `json:"actions_and_notes"` // one line per action (its last step) and per note, in time order
+	Bucket     string       `json:"bucket"`            // width of the per-minute series: "1m"
+	// Timeline is port activations (a port request's numbers changing
+	// together as one line), alerts, action steps and notes, in time order.
+	Timeline []Entry         `json:"timeline"`
+	Trunks   []TrunkReport   `json:"trunks"`
+	Numbers  []NumberReport  `json:"numbers"`
+	Legacy   []LegacyLanding `json:"still_on_legacy"` // numbers that kept landing on legacy after their port completed
+	Minutes  []Minute        `json:"minutes"`         // whole-cutover series, one per minute of event time (see quietMinutes)
+	SIP      SIPCounts       `json:"sip"`
+	Actions  ActionCounts    `json:"actions"`
+	Landing  Landing         `json:"landing"` // the landing transition per port request and number (landing.go)
+}
+
+// NightVerdict is the night's word for the manager: no-go if any number
+// is no-go, else watch if any is watch, else go.
+type NightVerdict struct {
+	Verdict string `json:"verdict"` // go, watch, no-go ("" with no numbers)
+	Reason  string `json:"reason"`  // the rules behind it, most numbers first
+	Go      int    `json:"go"`
+	Watch   int    `json:"watch"`
+	NoGo    int    `json:"no_go"`
+}
+
+// Count is how many of something.
+type Count struct {
+	Name  string `json:"name"`
+	Count int    `json:"count"`
+}
+
+// BoardGroup is one port request's numbers on the go/no-go board.
+type BoardGroup struct {
+	PortRequestID string     `json:"port_request_id"` // "" for numbers without one
+	Go            int        `json:"go"`
+	Watch         int        `json:"watch"`
+	NoGo          int        `json:"no_go"`
+	Rows          []BoardRow `json:"numbers"`
+}
+
+// BoardRow is one number on the board, its cells as the screen shows them.
+type BoardRow struct {
+	E164        string        `json:"e164"`
+	PortState   string        `json:"port_state"`
+	Activated   *time.Time    `json:"activated"`
+	Since       time.Duration `json:"since_activation_ns"` // to the end of the recording
+	Inbound     string        `json:"inbound"`             // landing: traffic since activation, sweep
+	Outbound    string        `json:"outbound"`            // egress: last trunk, sweep
+	Attestation string        `json:"attestation"`
+	Verdict     string        `json:"verdict"` // go, watch, no-go
+	Rule        string        `json:"rule"`    // the board rule that gave it (README: go/no-go board)
+	Reason      string        `json:"reason"`
+	Key         string        `json:"key,omitempty"` // the screen key that fixes it
+}
+
+// Incident is one alert episode: from its opening to its close.
+type Incident struct {
+	N        int           `json:"n"` // its number, as the charts mark it
+	Rule     string        `json:"rule"`
+	Subject  string        `json:"subject"`
+	Severity string        `json:"severity"` // as it opened
+	Message  string        `json:"message"`
+	Start    time.Time     `json:"start"`
+	End      *time.Time    `json:"end"`         // null: still open when the recording ends
+	Duration time.Duration `json:"duration_ns"` // to its end, or to the end of the recording
+	// EndedBy is the action that ended it: the last action done before
+	// the close that the operator took on this alert (prompted by it) or
+	// on its subject (README: the morning-after report). "" = none.
+	EndedBy string `json:"ended_by,omitempty"`
+	Action  string `json:"action,omitempty"` // that action's id
 }
 
 // ActionCounts counts the operators' actions by how each ended: a

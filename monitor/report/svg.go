@@ -24,6 +24,17 @@ type chart struct {
 	yMax  float64 // 0: from the data
 	yFmt  func(float64) string
 	xFmt  func(time.Time) string // a tick's label ("": no tick there); nil: the time of day, about ten ticks
+	marks []mark                 // the incidents, drawn under the lines
+}
+
+// mark is an incident on a chart: a shaded band (a trunk's) or a tick
+// along the top (a number's), numbered as in the incidents table.
+type mark struct {
+	from, to time.Time
+	n        int
+	severity string
+	band     bool
+	title    string
 }
 
 const (
@@ -58,6 +69,7 @@ func (c chart) svg() template.HTML {
 	x := func(i int) float64 { return padL + pw*float64(i)/float64(n-1) }
 	y := func(v float64) float64 { return padT + ph - ph*v/ymax }
 	c.axes(&b, x, y, ymax)
+	c.drawMarks(&b, x)
 	for k, l := range c.lines {
 		var pts []string
 		for i, v := range l.ys {
@@ -131,3 +143,36 @@ func niceCeil(v float64) float64 {
 
 func countFmt(v float64) string { return fmt.Sprintf("%.0f", v) }
 func pctFmt(v float64) string   { return fmt.Sprintf("%.0f%%", v*100) }
+
+// drawMarks shades the trunks' incidents and ticks the numbers' along the
+// top of the plot, at the minutes they cover.
+func (c chart) drawMarks(b *strings.Builder, x func(int) float64) {
+	n := len(c.xs)
+	at := func(t time.Time) float64 {
+		f := float64(t.Sub(c.xs[0])) / float64(time.Minute)
+		f = math.Max(0, math.Min(f, float64(n-1)))
+		lo := int(f)
+		if lo >= n-1 {
+			return x(n - 1)
+		}
+		return x(lo) + (x(lo+1)-x(lo))*(f-float64(lo))
+	}
+	bands := 0
+	for _, m := range c.marks {
+		color, opacity := "#E69F00", 0.12
+		if m.severity == "critical" {
+			color, opacity = "#D55E00", 0.2
+		}
+		x0, x1 := at(m.from), at(m.to)
+		title := template.HTMLEscapeString(fmt.Sprintf("#%d %s", m.n, m.title))
+		if !m.band {
+			fmt.Fprintf(b, `<rect x="%.1f" y="%d" width="%.1f" height="5" fill="%s" fill-opacity="0.7"><title>%s</title></rect>`,
+				x0, padT-7, math.Max(x1-x0, 1.5), color, title)
+			continue
+		}
+		fmt.Fprintf(b, `<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s" fill-opacity="%.2f"><title>%s</title></rect>`,
+			x0, padT, math.Max(x1-x0, 1.5), chartH-padT-padB, color, opacity, title)
+		fmt.Fprintf(b, `<text x="%.1f" y="%d" font-size="10" fill="%s">#%d</text>`, x0+2, padT+10+11*(bands%3), color, m.n) // staggered: bands that start together keep their labels apart
+		bands++
+	}
+}

@@ -54,10 +54,8 @@ func TestTextAndMarkdownEscapeControls(t *testing.T) {
 		if want := "night " + termsafe.Line(bad.String()); !strings.Contains(out.String(), want) {
 			t.Errorf("%s report's title does not show %q", format, want)
 		}
-		esc := termsafe.Line(bad.String())
-		if format == "md" { // a Markdown cell is one line: a newline in it is a space
-			esc = termsafe.Line(strings.ReplaceAll(bad.String(), "\n", " "))
-		}
+		// A cell is one line in both: a newline in it is shown as \n.
+		esc := termsafe.Line(strings.ReplaceAll(bad.String(), "\n", `\n`))
 		for _, want := range []string{"503 Service " + esc, "HTTP 500: " + esc, "trunk" + esc, "INVITE" + esc, "completed" + esc} {
 			if !strings.Contains(out.String(), want) {
 				t.Errorf("%s report does not show %s", format, fmt.Sprintf("%q", want))

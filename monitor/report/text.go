@@ -62,18 +62,38 @@ func writeTables(w io.Writer, rep *Report, md bool) error {
 	if _, err := fmt.Fprintf(w, "%s%s\n\n", head, title); err != nil {
 		return err
 	}
-	if a := rep.Actions; a.Total > 0 {
-		if _, err := fmt.Fprintf(w, "%s\n\n", actionsLine(a)); err != nil {
-			return err
-		}
+	if err := writeSummary(w, rep, md); err != nil {
+		return err
 	}
-	for _, t := range []table{timelineTable(rep), trunkTable(rep), callsTable(rep), codesTable(rep),
-		legacyTable(rep), requestLandingTable(rep), numberLandingTable(rep), numberTable(rep), sipTable(rep)} {
+	for _, t := range []table{boardSummaryTable(rep), boardTable(rep), incidentsTable(rep), logTable(rep), trunkTable(rep), callsTable(rep),
+		codesTable(rep), legacyTable(rep), requestLandingTable(rep), numberLandingTable(rep), numberTable(rep), sipTable(rep), timelineTable(rep)} {
 		if err := tw(w, t); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// writeSummary opens the report: warnings, the verdict, the numbers by
+// port state, the actions.
+func writeSummary(w io.Writer, rep *Report, md bool) error {
+	title, bullet := "Summary\n-------\n", ""
+	if md {
+		title, bullet = "## Summary\n\n", "- "
+	}
+	if _, err := io.WriteString(w, title); err != nil {
+		return err
+	}
+	for _, l := range summaryLines(rep) {
+		if md {
+			l = mdEscape.Replace(l)
+		}
+		if _, err := fmt.Fprintf(w, "%s%s\n", bullet, termsafe.Line(oneLine(l))); err != nil {
+			return err
+		}
+	}
+	_, err := fmt.Fprintln(w)
+	return err
 }
 
 // The text and Markdown reports are read on terminals (cutover report
@@ -90,7 +110,7 @@ func textTable(w io.Writer, t table) error {
 	line := func(cells []string) {
 		out := make([]string, len(cells))
 		for i, c := range cells {
-			out[i] = termsafe.Line(c)
+			out[i] = termsafe.Line(oneLine(c))
 		}
 		fmt.Fprintln(tab, strings.Join(out, "\t"))
 	}
@@ -111,11 +131,10 @@ func mdTable(w io.Writer, t table) error {
 		_, err := fmt.Fprint(w, "(none)\n\n")
 		return err
 	}
-	esc := strings.NewReplacer("|", `\|`, "\n", " ")
 	line := func(cells []string) {
 		out := make([]string, len(cells))
 		for i, c := range cells {
-			out[i] = termsafe.Line(esc.Replace(c))
+			out[i] = termsafe.Line(oneLine(mdEscape.Replace(c)))
 		}
 		fmt.Fprintf(w, "| %s |\n", strings.Join(out, " | "))
 	}
@@ -131,6 +150,9 @@ func mdTable(w io.Writer, t table) error {
 	_, err := fmt.Fprintln(w)
 	return err
 }
+
+// mdEscape keeps a Markdown cell's | from ending it.
+var mdEscape = strings.NewReplacer("|", `\|`)
 
 func timelineTable(rep *Report) table {
 	t := table{title: "Timeline", head: []string{"time", "what", "subject", "detail"}}
