@@ -23,7 +23,11 @@ type Replay struct {
 
 // Run plays the recording to its end (headless) or until the screen quits.
 func (rp Replay) Run(ctx context.Context) (Outcome, error) {
-	r, err := store.OpenReader(rp.Path)
+	open := store.OpenReader // a recording read once: nothing is left beside it
+	if rp.Follow {
+		open = store.OpenFollower // every commit of the writer is seen
+	}
+	r, err := open(rp.Path)
 	if err != nil {
 		return Outcome{}, err
 	}
