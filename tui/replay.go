@@ -77,9 +77,6 @@ func (m Model) timelineBar() string {
 			right += st.Muted.Render(" behind")
 		}
 	}
-	if m.status.text != "" {
-		right += " " + m.status.styled(st)
-	}
 	n := w - len(left) - lipgloss.Width(right)
 	if n < 10 || tl.End <= tl.Start {
 		return fit(left+right, w)

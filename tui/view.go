@@ -279,7 +279,7 @@ func (m Model) footer() string {
 	case modeFilter:
 		return m.filter.view(w)
 	}
-	if m.status.text != "" && m.o.Seeker == nil { // replay shows it on the timeline
+	if m.status.text != "" {
 		return fit(m.status.styled(st)+"  "+m.help.View(*m.c.keys), w)
 	}
 	if m.notice.text != "" {
