@@ -195,6 +195,17 @@ func (r *Reader) LastSeq() (int64, error) {
 	return n, wrapErr(r.path, "last seq", err)
 }
 
+// Progress is how far the recording's writer has got, read afresh (a
+// follower asks it while the writer goes on): the seq of the last event
+// committed, and the end time the writer recorded when it closed the
+// cutover (0: none yet, or never: it was cut short).
+func (r *Reader) Progress() (lastSeq, endedNs int64, err error) {
+	var ended sql.NullInt64
+	err = r.db.QueryRow(`SELECT (SELECT coalesce(max(seq), 0) FROM events),
+		(SELECT ended_ns FROM cutovers ORDER BY id LIMIT 1)`).Scan(&lastSeq, &ended)
+	return lastSeq, ended.Int64, wrapErr(r.path, "progress", err)
+}
+
 // Count returns how many events the recording holds.
 func (r *Reader) Count() (int64, error) {
 	var n int64
