@@ -154,6 +154,10 @@ func (r *Reader) Cutover() Cutover { return r.cut }
 // Config returns the recorded cutover's configuration.
 func (r *Reader) Config() monitor.Config { return r.cut.Config }
 
+// EndedNs returns the end time the writer recorded when the Reader
+// opened, 0 if none: it was cut short (or is still being written).
+func (r *Reader) EndedNs() int64 { return r.cut.EndedNs }
+
 // Mode returns how the cutover was recorded: live, demo or import.
 func (r *Reader) Mode() string { return r.cut.Mode }
 

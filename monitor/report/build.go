@@ -29,6 +29,7 @@ type Recording interface {
 	Path() string
 	Config() monitor.Config
 	Mode() string
+	EndedNs() int64 // the end time its writer recorded; 0: none, cut short
 	replay.Source
 }
 
@@ -69,6 +70,10 @@ func Build(ctx context.Context, r Recording, notes []Note) (*Report, error) {
 	b.projections(notes)
 	b.finish()
 	b.countActions()
+	if r.EndedNs() == 0 {
+		end := b.rep.End
+		b.rep.CutShort = &end
+	}
 	return b.rep, nil
 }
 

@@ -21,6 +21,7 @@ svg{display:block;margin:10px 0;background:#fff;font-family:inherit}
 </style></head><body>
 <h1>Cutover report: {{.R.Name}}</h1>
 <p class="meta">{{.Start}} to {{.End}} (UTC) · {{.R.Events}} events{{if .R.Quarantined}} ({{.R.Quarantined}} quarantined for their time){{end}} · {{.R.SIP.Messages}} SIP messages · recording {{.R.Recording}}</p>
+{{if .CutShort}}<p class="meta" style="color:#b00;font-weight:bold">{{.CutShort}}</p>{{end}}
 {{if .R.Actions.Total}}<p class="meta">{{.Actions}}</p>{{end}}
 <h2>Charts</h2>
 {{range .Charts}}{{.}}{{end}}
@@ -43,9 +44,10 @@ func writeHTML(w io.Writer, rep *Report) error {
 		R          *Report
 		Start, End string
 		Actions    string
+		CutShort   string
 		Charts     []template.HTML
 		Tables     []htmlTable
-	}{R: rep, Start: stamp(rep.Start), End: stamp(rep.End), Actions: actionsLine(rep.Actions)}
+	}{R: rep, Start: stamp(rep.Start), End: stamp(rep.End), Actions: actionsLine(rep.Actions), CutShort: cutShortLine(rep)}
 	for _, c := range charts(rep) {
 		data.Charts = append(data.Charts, c.svg())
 	}

@@ -62,6 +62,14 @@ func writeTables(w io.Writer, rep *Report, md bool) error {
 	if _, err := fmt.Fprintf(w, "%s%s\n\n", head, title); err != nil {
 		return err
 	}
+	if c := cutShortLine(rep); c != "" {
+		if md {
+			c = "> **" + c + "**"
+		}
+		if _, err := fmt.Fprintf(w, "%s\n\n", c); err != nil {
+			return err
+		}
+	}
 	if a := rep.Actions; a.Total > 0 {
 		if _, err := fmt.Fprintf(w, "%s\n\n", actionsLine(a)); err != nil {
 			return err
@@ -285,4 +293,14 @@ func actionsLine(a ActionCounts) string {
 		n = "action"
 	}
 	return fmt.Sprintf("%d %s: %d done, %d failed, %d declined, %d undone", a.Total, n, a.Done, a.Failed, a.Declined, a.Undone)
+}
+
+// cutShortLine warns that the recording was cut short, and when ("" when
+// it was not).
+func cutShortLine(rep *Report) string {
+	if rep.CutShort == nil {
+		return ""
+	}
+	return "WARNING: this recording was cut short at " + stamp(*rep.CutShort) +
+		": it has no end (its writer was killed or lost power); the night stops at its last event"
 }
