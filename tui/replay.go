@@ -127,16 +127,16 @@ func (m Model) writerText(w int) string {
 	if m.o.Seeker == nil {
 		return ""
 	}
-	last := ""
+	last, noEnd := "", ""
 	if w >= dateWidth {
-		last = " · last event " + clock(tl.End, "15:04:05")
+		last, noEnd = " · last event "+clock(tl.End, "15:04:05"), ": the recording has no end"
 	}
 	atEnd := !tl.Seeking && tl.End != 0 && tl.Pos >= tl.End
 	switch {
 	case tl.Ended != 0 && (tl.Follow || atEnd):
 		return st.Ended.Render(" night ended " + clock(tl.Ended, "15:04:05") + " ")
 	case tl.Follow && tl.NoEnd:
-		return st.Alarm.Render(" NO END ") + st.Bad.Render(" writer quiet "+quietDur(tl.Quiet)+": the recording has no end"+last)
+		return st.Alarm.Render(" NO END ") + st.Bad.Render(" writer quiet "+quietDur(tl.Quiet)+noEnd+last)
 	case tl.Follow && tl.Quiet > 0:
 		return st.Warn.Render("⚠ writer quiet " + quietDur(tl.Quiet) + last)
 	case !tl.Follow && tl.NoEnd && atEnd:
