@@ -140,7 +140,11 @@ func (m Model) writerText(w int) string {
 	case tl.Follow && tl.Quiet > 0:
 		return st.Warn.Render("⚠ writer quiet " + quietDur(tl.Quiet) + last)
 	case !tl.Follow && tl.NoEnd && atEnd:
-		return st.Alarm.Render(" CUT SHORT ") + st.Bad.Render(" no end recorded: last event "+clock(tl.End, "15:04:05"))
+		cut := " at " + clock(tl.End, "15:04:05")
+		if w >= dateWidth {
+			cut = " no end recorded: last event " + clock(tl.End, "15:04:05")
+		}
+		return st.Alarm.Render(" CUT SHORT ") + st.Bad.Render(cut)
 	}
 	return ""
 }

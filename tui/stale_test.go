@@ -56,7 +56,7 @@ func TestHeaderSaysWhatTheWriterDoes(t *testing.T) {
 		{"no end", noEnd, []string{"NO END", "writer quiet 1m05s"}, "NO END", nil},
 		{"ended", ended, []string{"night ended 04:00:01"}, "ENDED", []string{"quiet", "NO END"}},
 		{"cut short, playing", cut, nil, "cut short", []string{"CUT SHORT"}},
-		{"cut short, at the end", cutAtEnd, []string{"CUT SHORT", "last event 04:00:00"}, "cut short", nil},
+		{"cut short, at the end", cutAtEnd, []string{"CUT SHORT", "04:00:00"}, "cut short", nil},
 	} {
 		for _, w := range []int{80, 200} {
 			s := &fakeSeeker{tl: tc.tl}
