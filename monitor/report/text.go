@@ -302,5 +302,5 @@ func cutShortLine(rep *Report) string {
 		return ""
 	}
 	return "WARNING: this recording was cut short at " + stamp(*rep.CutShort) +
-		": it has no end (its writer was killed or lost power); the night stops at its last event"
+		": it has no end time (its writer was killed or lost power, or is still recording); the night stops at its last event"
 }

@@ -156,7 +156,7 @@ func (out Outcome) summary(what string) string {
 	case out.FeedErr != nil:
 		end = "stopped early"
 	case out.CutShort:
-		end = "recording cut short (no end recorded: its writer stopped without closing it); last event"
+		end = "recording cut short (no end recorded: its writer was killed, or is still recording); last event"
 	}
 	return fmt.Sprintf("cutover %s: %s at %s after %s: %d events (%d SIP, %d malformed), %d dropped, %d alerts open; recording %s%s",
 		what, end, time.Unix(0, s.Now).UTC().Format("2006-01-02 15:04:05Z"), out.Elapsed.Round(time.Millisecond),
