@@ -38,4 +38,7 @@ type Timeline struct {
 	// of a recording cut short (its writer killed), or a follower whose
 	// writer is known gone or has been quiet too long.
 	NoEnd bool
+	// Gone: following, the writer's process is known gone (its control
+	// socket refuses), not only quiet.
+	Gone bool
 }

@@ -136,7 +136,11 @@ func (m Model) writerText(w int) string {
 	case tl.Ended != 0 && (tl.Follow || atEnd):
 		return st.Ended.Render(" night ended " + clock(tl.Ended, "15:04:05") + " ")
 	case tl.Follow && tl.NoEnd:
-		return st.Alarm.Render(" NO END ") + st.Bad.Render(" writer quiet "+quietDur(tl.Quiet)+noEnd+last)
+		quiet := " writer quiet " + quietDur(tl.Quiet)
+		if tl.Gone {
+			quiet = " writer gone (quiet " + quietDur(tl.Quiet) + ")"
+		}
+		return st.Alarm.Render(" NO END ") + st.Bad.Render(quiet+noEnd+last)
 	case tl.Follow && tl.Quiet > 0:
 		return st.Warn.Render("⚠ writer quiet " + quietDur(tl.Quiet) + last)
 	case !tl.Follow && tl.NoEnd && atEnd:

@@ -38,6 +38,8 @@ func TestHeaderSaysWhatTheWriterDoes(t *testing.T) {
 	quiet.Quiet = 7 * time.Second
 	noEnd := quiet
 	noEnd.Quiet, noEnd.NoEnd = 65*time.Second, true
+	gone := quiet
+	gone.NoEnd, gone.Gone = true, true
 	ended := live
 	ended.Ended = base.End + int64(time.Second)
 	cut := base
@@ -54,6 +56,7 @@ func TestHeaderSaysWhatTheWriterDoes(t *testing.T) {
 		{"live", live, nil, "LIVE", []string{"quiet", "NO END", "ended"}},
 		{"quiet", quiet, []string{"writer quiet 7s"}, "QUIET", []string{"NO END"}},
 		{"no end", noEnd, []string{"NO END", "writer quiet 1m05s"}, "NO END", nil},
+		{"writer gone", gone, []string{"NO END", "writer gone (quiet 7s)"}, "NO END", nil},
 		{"ended", ended, []string{"night ended 04:00:01"}, "ENDED", []string{"quiet", "NO END"}},
 		{"cut short, playing", cut, nil, "cut short", []string{"CUT SHORT"}},
 		{"cut short, at the end", cutAtEnd, []string{"CUT SHORT", "04:00:00"}, "cut short", nil},

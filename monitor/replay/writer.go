@@ -75,6 +75,6 @@ func (c *Controller) writerState(tl *monitor.Timeline) {
 	}
 	if q := c.now().Sub(c.committed); q >= c.o.QuietAfter {
 		tl.Quiet = q
-		tl.NoEnd = c.gone || q >= c.o.NoEndAfter
+		tl.NoEnd, tl.Gone = c.gone || q >= c.o.NoEndAfter, c.gone
 	}
 }

@@ -51,7 +51,7 @@ func TestFollowSaysTheWriterWentQuiet(t *testing.T) {
 	clock.add(DefaultQuietAfter + time.Second)
 	waitFor(t, c, quietFor(DefaultQuietAfter+time.Second))
 	gone.Store(true) // its control socket refuses: the process is gone
-	waitFor(t, c, func(tl monitor.Timeline) bool { return tl.NoEnd && tl.Quiet > 0 })
+	waitFor(t, c, func(tl monitor.Timeline) bool { return tl.NoEnd && tl.Gone && tl.Quiet > 0 })
 
 	gone.Store(false)
 	r.last.Add(1) // it was only slow: a new commit
@@ -59,7 +59,7 @@ func TestFollowSaysTheWriterWentQuiet(t *testing.T) {
 	clock.add(DefaultQuietAfter)
 	waitFor(t, c, quietFor(DefaultQuietAfter))
 	clock.add(DefaultNoEndAfter)
-	waitFor(t, c, func(tl monitor.Timeline) bool { return tl.NoEnd })
+	waitFor(t, c, func(tl monitor.Timeline) bool { return tl.NoEnd && !tl.Gone })
 
 	r.ended.Store(42) // the writer closed the night after all
 	waitFor(t, c, func(tl monitor.Timeline) bool { return tl.Ended == 42 && tl.Quiet == 0 && !tl.NoEnd })
