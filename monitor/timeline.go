@@ -1,5 +1,7 @@
 package monitor
 
+import "time"
+
 // MarkKind says what a timeline mark is.
 type MarkKind uint8
 
@@ -25,4 +27,18 @@ type Timeline struct {
 	Follow     bool // following a recording that is still being written
 	Live       bool // following and caught up with the writer
 	Seeking    bool // a seek is being worked out
+	// Ended is the end time the recording's writer wrote when it closed
+	// the night (0: none, yet or ever).
+	Ended int64
+	// Quiet is, following, how long the writer has committed nothing,
+	// once that is long enough to say so (0 until then): a live watch
+	// commits its clock's tick every second.
+	Quiet time.Duration
+	// NoEnd: the recording has no end time and will get none: a replay
+	// of a recording cut short (its writer killed), or a follower whose
+	// writer is known gone or has been quiet too long.
+	NoEnd bool
+	// Gone: following, the writer's process is known gone (its control
+	// socket refuses), not only quiet.
+	Gone bool
 }

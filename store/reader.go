@@ -62,23 +62,41 @@ type Reader struct {
 	// quarantined is the events' quarantine column, or "0" in a recording
 	// made before it (read-only: a Reader never migrates).
 	quarantined string
+	tmp         string // a copy of a crashed writer's recording (readonly.go), removed on Close
 }
 
-// OpenReader opens the recording at path read-only. It fails if the file
-// is missing, is not a cutover recording, comes from a newer cutover or
-// holds no cutover.
-func OpenReader(path string) (*Reader, error) {
+// OpenReader opens the recording at path read-only, for a command that
+// reads it once (report, export, replay, act's look at it): it leaves no
+// file beside it (readonly.go). It fails if the file is missing, is not a
+// cutover recording, comes from a newer cutover or holds no cutover.
+func OpenReader(path string) (*Reader, error) { return newReader(path, false) }
+
+// OpenFollower opens the recording at path read-only to follow what
+// another process goes on writing (replay --follow): every commit is
+// seen, and SQLite may make the -wal and -shm it needs for that.
+func OpenFollower(path string) (*Reader, error) { return newReader(path, true) }
+
+func newReader(path string, follow bool) (*Reader, error) {
 	if _, err := checkFile(path, false); err != nil {
 		return nil, err
 	}
-	db, err := sql.Open("sqlite", dsn(path, true))
+	mode, file := openRead, path
+	var tmp string
+	if !follow {
+		var err error
+		if mode, file, tmp, err = readOnlyOpen(path); err != nil {
+			return nil, err
+		}
+	}
+	db, err := sql.Open("sqlite", dsn(file, mode))
 	if err != nil {
+		removeCopy(tmp)
 		return nil, wrapErr(path, "open", err)
 	}
 	db.SetMaxOpenConns(4)
-	r := &Reader{path: path, db: db}
+	r := &Reader{path: path, db: db, tmp: tmp}
 	if err := r.load(context.Background()); err != nil {
-		_ = db.Close()
+		_ = r.Close()
 		return nil, wrapErr(path, "open", err)
 	}
 	return r, nil
@@ -124,13 +142,21 @@ func (r *Reader) load(ctx context.Context) error {
 func (r *Reader) Path() string { return r.path }
 
 // Close closes the recording.
-func (r *Reader) Close() error { return wrapErr(r.path, "close", r.db.Close()) }
+func (r *Reader) Close() error {
+	err := r.db.Close()
+	removeCopy(r.tmp)
+	return wrapErr(r.path, "close", err)
+}
 
 // Cutover returns the recording's cutover, as it was when the Reader opened.
 func (r *Reader) Cutover() Cutover { return r.cut }
 
 // Config returns the recorded cutover's configuration.
 func (r *Reader) Config() monitor.Config { return r.cut.Config }
+
+// EndedNs returns the end time the writer recorded when the Reader
+// opened, 0 if none: it was cut short (or is still being written).
+func (r *Reader) EndedNs() int64 { return r.cut.EndedNs }
 
 // Mode returns how the cutover was recorded: live, demo or import.
 func (r *Reader) Mode() string { return r.cut.Mode }
@@ -171,6 +197,17 @@ func (r *Reader) LastSeq() (int64, error) {
 	var n int64
 	err := r.db.QueryRow("SELECT coalesce(max(seq), 0) FROM events").Scan(&n)
 	return n, wrapErr(r.path, "last seq", err)
+}
+
+// Progress is how far the recording's writer has got, read afresh (a
+// follower asks it while the writer goes on): the seq of the last event
+// committed, and the end time the writer recorded when it closed the
+// cutover (0: none yet, or never: it was cut short).
+func (r *Reader) Progress() (lastSeq, endedNs int64, err error) {
+	var ended sql.NullInt64
+	err = r.db.QueryRow(`SELECT (SELECT coalesce(max(seq), 0) FROM events),
+		(SELECT ended_ns FROM cutovers ORDER BY id LIMIT 1)`).Scan(&lastSeq, &ended)
+	return lastSeq, ended.Int64, wrapErr(r.path, "progress", err)
 }
 
 // Count returns how many events the recording holds.

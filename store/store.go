@@ -53,7 +53,7 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := sql.Open("sqlite", dsn(path, false))
+	db, err := sql.Open("sqlite", dsn(path, openWrite))
 	if err != nil {
 		return nil, wrapErr(path, "open", err)
 	}
@@ -175,11 +175,22 @@ func (s *Store) usable() error {
 	return nil
 }
 
+// openMode is how a connection opens the recording.
+type openMode int
+
+const (
+	openWrite     openMode = iota // the Store: reads and writes
+	openRead                      // read-only, seeing what a live writer commits
+	openImmutable                 // read-only, nobody writes it: no locks, no -wal or -shm made
+)
+
 // dsn is the driver's name for the recording: an SQLite URI with the
 // connection's pragmas. Read-only connections never write, not even the
-// journal mode; writers wait on locks, check foreign keys and take the
-// write lock when a transaction begins (no upgrade deadlocks).
-func dsn(path string, readOnly bool) string {
+// journal mode; an immutable one takes no locks and creates no file
+// (readonly.go says when it is used); writers wait on locks, check foreign
+// keys and take the write lock when a transaction begins (no upgrade
+// deadlocks).
+func dsn(path string, mode openMode) string {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		abs = path
@@ -187,10 +198,14 @@ func dsn(path string, readOnly bool) string {
 	u := "file:" + (&url.URL{Path: filepath.ToSlash(abs)}).EscapedPath()
 	q := url.Values{}
 	q.Set("_busy_timeout", fmt.Sprint(busyTimeoutMs))
-	if readOnly {
+	switch mode {
+	case openRead, openImmutable:
 		q.Set("mode", "ro")
 		q.Set("_query_only", "1")
-	} else {
+		if mode == openImmutable {
+			q.Set("immutable", "1")
+		}
+	default:
 		q.Set("_foreign_keys", "1")
 		q.Set("_synchronous", "NORMAL")
 		q.Set("_txlock", "immediate")

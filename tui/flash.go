@@ -21,10 +21,10 @@ const (
 // flashTTL is how long an info message stays.
 const flashTTL = 4 * time.Second
 
-// flash is one transient message in the footer (or, in replay, on the
-// timeline). Each message set gets a new id; the tick that clears an info
-// message carries it, so a tick left over from an older message clears
-// nothing.
+// flash is one transient message in the footer's status line (in replay
+// too: the timeline bar above it stays whole). Each message set gets a
+// new id; the tick that clears an info message carries it, so a tick left
+// over from an older message clears nothing.
 type flash struct {
 	text  string
 	level flashLevel

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -70,15 +71,19 @@ func (m Model) timelineBar() string {
 	if tl.Seeking {
 		right += st.Warn.Render(" seeking…")
 	}
-	if tl.Follow {
-		if tl.Live {
-			right += st.Live.Render(" LIVE ")
-		} else {
-			right += st.Muted.Render(" behind")
-		}
-	}
-	if m.status.text != "" {
-		right += " " + m.status.styled(st)
+	switch {
+	case tl.Follow && tl.Ended != 0:
+		right += st.Ended.Render(" ENDED ")
+	case tl.Follow && tl.NoEnd:
+		right += st.Alarm.Render(" NO END ")
+	case tl.Follow && tl.Quiet > 0:
+		right += st.Warn.Render(" QUIET ")
+	case tl.Follow && tl.Live:
+		right += st.Live.Render(" LIVE ")
+	case tl.Follow:
+		right += st.Muted.Render(" behind")
+	case tl.NoEnd:
+		right += st.Bad.Render(" cut short")
 	}
 	n := w - len(left) - lipgloss.Width(right)
 	if n < 10 || tl.End <= tl.Start {
@@ -110,4 +115,48 @@ func (m Model) timelineBar() string {
 		}
 	}
 	return fit(st.Bold.Render(left)+b.String()+right, w)
+}
+
+// writerText is what the header says of a replay's recording beyond
+// the events: a follower's writer gone quiet (writer.go in monitor/replay
+// says when), a recording with no end (its writer was killed: cut short),
+// or, at the end, the night's end as its writer wrote it. "" when there
+// is nothing to say. Narrow screens leave out the last event's time.
+func (m Model) writerText(w int) string {
+	st, tl := m.c.st, m.tl
+	if m.o.Seeker == nil {
+		return ""
+	}
+	last, noEnd := "", ""
+	if w >= dateWidth {
+		last, noEnd = " · last event "+clock(tl.End, "15:04:05"), ": the recording has no end"
+	}
+	atEnd := !tl.Seeking && tl.End != 0 && tl.Pos >= tl.End
+	switch {
+	case tl.Ended != 0 && (tl.Follow || atEnd):
+		return st.Ended.Render(" night ended " + clock(tl.Ended, "15:04:05") + " ")
+	case tl.Follow && tl.NoEnd:
+		quiet := " writer quiet " + quietDur(tl.Quiet)
+		if tl.Gone {
+			quiet = " writer gone (quiet " + quietDur(tl.Quiet) + ")"
+		}
+		return st.Alarm.Render(" NO END ") + st.Bad.Render(quiet+noEnd+last)
+	case tl.Follow && tl.Quiet > 0:
+		return st.Warn.Render("⚠ writer quiet " + quietDur(tl.Quiet) + last)
+	case !tl.Follow && tl.NoEnd && atEnd:
+		cut := " at " + clock(tl.End, "15:04:05")
+		if w >= dateWidth {
+			cut = " no end recorded: last event " + clock(tl.End, "15:04:05")
+		}
+		return st.Alarm.Render(" CUT SHORT ") + st.Bad.Render(cut)
+	}
+	return ""
+}
+
+// quietDur is how long a writer has been quiet, in whole seconds: 7s, 1m05s.
+func quietDur(d time.Duration) string {
+	if d < time.Minute {
+		return strconv.Itoa(int(d/time.Second)) + "s"
+	}
+	return compactDur(d)
 }

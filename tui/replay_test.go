@@ -90,3 +90,46 @@ func TestNoteKeyRecordsAtTheEventClock(t *testing.T) {
 		t.Fatal("esc saved a note")
 	}
 }
+
+// TestReplayMessagesInTheStatusLine: a bad time typed at `t` (25:99) or an
+// action key's refusal goes to the status line at the foot of the screen;
+// the timeline bar keeps its marks and its times. An error stays until Esc.
+func TestReplayMessagesInTheStatusLine(t *testing.T) {
+	t.Parallel()
+	s := &fakeSeeker{tl: replayTimeline()}
+	m := newTestModel(t, Options{Mode: ModeReplay, Player: &fakePlayer{speed: 60}, Seeker: s,
+		NoActions: "replay: read-only (act on the live night with cutover act or cutover watch)"}, 80, 24)
+	intact := func(scr string) {
+		t.Helper()
+		bar := lineWith(t, scr, "02:00:00", "04:00:00")
+		for _, c := range []string{"█", "▲", "◆", "•"} {
+			if !strings.Contains(bar, c) {
+				t.Fatalf("timeline bar %q lost %s", bar, c)
+			}
+		}
+	}
+	m = press(m, "t")
+	m = typeText(m, "25:99")
+	m = press(m, "enter")
+	scr := screen(m)
+	intact(scr)
+	lines := strings.Split(scr, "\n")
+	if last := lines[len(lines)-1]; !strings.Contains(last, "25:99") {
+		t.Fatalf("the status line %q does not say what was wrong with 25:99:\n%s", last, scr)
+	}
+	m = press(m, "f")
+	scr = screen(m)
+	intact(scr)
+	if last := lastLine(scr); !strings.Contains(last, "read-only") {
+		t.Fatalf("the status line %q does not give the refusal:\n%s", last, scr)
+	}
+	m = press(m, "esc")
+	if last := lastLine(screen(m)); strings.Contains(last, "read-only") {
+		t.Fatalf("Esc left the error on the status line: %q", last)
+	}
+}
+
+func lastLine(scr string) string {
+	lines := strings.Split(strings.TrimRight(scr, "\n"), "\n")
+	return lines[len(lines)-1]
+}

@@ -74,6 +74,9 @@ func (m Model) header() []string {
 		st.Brand.Render("cutover") + " " + st.Bold.Render(name),
 		m.modeBadge(),
 	}
+	if wt := m.writerText(w); wt != "" { // early: whether the screen is still news
+		parts = append(parts, wt)
+	}
 	if c := alertCount(st, snap.Alerts, w); c != "" { // early: it must survive a narrow screen
 		parts = append(parts, c)
 	}
@@ -188,14 +191,15 @@ func speedText(s float64) string {
 func (m Model) healthLine(snap monitor.Snapshot) string {
 	st, s := m.c.st, m.stats
 	sep := st.Muted.Render(" · ")
-	parts := []string{
-		st.Text.Render(thousands(uint64(s.EventsPerSec+0.5))) + st.Muted.Render(" ev/s"),
+	var parts []string
+	if !m.ended { // once ended, nothing arrives: no rate
+		parts = append(parts, st.Text.Render(thousands(uint64(s.EventsPerSec+0.5)))+st.Muted.Render(" ev/s"))
 	}
 	if s.StoreErr != "" && m.o.Mode != ModeReplay { // first: it must survive a narrow screen
 		parts = append(parts, st.Alarm.Render(" NOT RECORDING: "+s.StoreErr+" "))
 	}
 	parts = append(parts, m.lossText()...)
-	if s.QueueCap > 0 {
+	if s.QueueCap > 0 && !m.ended {
 		q := "queue " + strconv.Itoa(s.Queue) + "/" + strconv.Itoa(s.QueueCap)
 		if s.Queue*10 >= s.QueueCap*8 {
 			parts = append(parts, st.Warn.Render(q))
@@ -266,6 +270,8 @@ func (m Model) recordingText() string {
 		return st.Muted.Render("from ") + st.Text.Render(p)
 	case p == "":
 		return st.Warn.Render("not recording")
+	case m.ended: // the session closed the recording before it said the night ended
+		return st.Muted.Render("■ rec closed "+thousands(m.stats.Recorded)+" → ") + st.Text.Render(p)
 	}
 	return st.Bad.Render("●") + st.Muted.Render(" rec "+thousands(m.stats.Recorded)+" → ") + st.Text.Render(p)
 }
@@ -282,7 +288,7 @@ func (m Model) footer() string {
 	case modeFilter:
 		return m.filter.view(w)
 	}
-	if m.status.text != "" && m.o.Seeker == nil { // replay shows it on the timeline
+	if m.status.text != "" {
 		return fit(m.status.styled(st)+"  "+m.help.View(*m.c.keys), w)
 	}
 	if m.notice.text != "" {

@@ -19,6 +19,9 @@ type Recording interface {
 	Marks() ([]monitor.Mark, error)
 	// CheckpointTimes lists the event times of the checkpoints, in order.
 	CheckpointTimes() ([]int64, error)
+	// Progress is the seq of the last event committed and the end time
+	// the writer recorded (0: none), read afresh (writer.go).
+	Progress() (lastSeq, endedNs int64, err error)
 }
 
 // Options configure a Controller.
@@ -28,6 +31,13 @@ type Options struct {
 	Follow bool          // the recording is still being written: keep polling for new events
 	Hold   bool          // at the end, wait for a seek instead of returning (the screen)
 	Poll   time.Duration // follow: how often to look for new events (default 200ms)
+	// Follow: how long without a commit before the writer is said to be
+	// quiet, and before the recording is said to have no end (defaults:
+	// DefaultQuietAfter, DefaultNoEndAfter); WriterGone, asked once the
+	// writer is quiet, says whether its process is known gone (nil: never
+	// known, the time decides).
+	QuietAfter, NoEndAfter time.Duration
+	WriterGone             func() bool
 }
 
 // Controller plays a recording into the pipeline and moves it in event
@@ -45,6 +55,11 @@ type Controller struct {
 	interrupt context.CancelFunc
 	refreshed time.Time
 	ckTimes   []int64 // the recording's checkpoints, by event time
+
+	lastSeq   int64            // the writer's last commit seen (writer.go)
+	committed time.Time        // when it was first seen
+	gone      bool             // the writer's process is known gone
+	now       func() time.Time // the wall clock (tests move it)
 }
 
 type command struct {
@@ -60,7 +75,13 @@ func NewController(rec Recording, o Options) *Controller {
 	if o.Pacer == nil {
 		o.Pacer = pipeline.NewPacer(0)
 	}
-	return &Controller{rec: rec, o: o, cmds: make(chan command, 16), tl: monitor.Timeline{Follow: o.Follow}}
+	if o.QuietAfter <= 0 {
+		o.QuietAfter = DefaultQuietAfter
+	}
+	if o.NoEndAfter <= 0 {
+		o.NoEndAfter = DefaultNoEndAfter
+	}
+	return &Controller{rec: rec, o: o, cmds: make(chan command, 16), tl: monitor.Timeline{Follow: o.Follow}, now: time.Now}
 }
 
 // Timeline is where the replay stands, for the timeline bar.
@@ -70,6 +91,7 @@ func (c *Controller) Timeline() monitor.Timeline {
 	tl := c.tl
 	tl.Pos = c.pos.Time
 	tl.End = max(tl.End, tl.Pos) // following: the span is read once a second, the position moves on
+	c.writerState(&tl)
 	return tl
 }
 
@@ -135,8 +157,14 @@ func (c *Controller) Run(ctx context.Context, pub func(context.Context, monitor.
 	if err := c.refresh(true); err != nil {
 		return err
 	}
+	if err := c.checkWriter(); err != nil {
+		return err
+	}
 	if c.o.Follow { // join a live recording where it is now
 		c.SeekTo(c.Timeline().End)
+		wctx, stop := context.WithCancel(ctx)
+		defer stop()
+		go c.watchWriter(wctx)
 	}
 	for {
 		err := c.play(ctx, pub)

@@ -29,6 +29,7 @@ type Recording interface {
 	Path() string
 	Config() monitor.Config
 	Mode() string
+	EndedNs() int64 // the end time its writer recorded; 0: none, cut short
 	replay.Source
 }
 
@@ -70,6 +71,11 @@ func Build(ctx context.Context, r Recording, notes []Note) (*Report, error) {
 	b.finish()
 	b.rep.Landing = landingOf(b.st.Snapshot())
 	b.countActions()
+	if r.EndedNs() == 0 {
+		end := b.rep.End
+		b.rep.CutShort = &end
+		b.rep.Warnings = append(b.rep.Warnings, cutShortWarning(&end))
+	}
 	b.summarise()
 	return b.rep, nil
 }

@@ -19,6 +19,7 @@ type memRec struct {
 func (r *memRec) Path() string           { return "mem.db" }
 func (r *memRec) Config() monitor.Config { return r.cfg }
 func (r *memRec) Mode() string           { return "import" }
+func (r *memRec) EndedNs() int64         { return 1 }
 func (r *memRec) CheckpointAtOrBefore(int64) (int64, int64, []byte, bool, error) {
 	return 0, 0, nil, false, nil
 }

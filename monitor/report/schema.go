@@ -22,6 +22,9 @@ type Report struct {
 	Start     time.Time `json:"start"`  // first event
 	End       time.Time `json:"end"`    // last event
 	Events    int64     `json:"events"` // events in the recording
+	// CutShort is set when the recording has no end time: its writer was
+	// killed or lost power, and the night stops at its last event (End).
+	CutShort *time.Time `json:"cut_short,omitempty"`
 	// Quarantined is how many of them came with a time too far from the
 	// receiver's clock or their neighbours: recorded, not folded, left out
 	// of start, end and the minutes (their SIP messages are in SIP).

@@ -308,3 +308,10 @@ func actionsLine(a ActionCounts) string {
 	}
 	return fmt.Sprintf("%d %s: %d done, %d failed, %d declined, %d undone", a.Total, n, a.Done, a.Failed, a.Declined, a.Undone)
 }
+
+// cutShortWarning is the summary's first warning when the recording was
+// cut short (at is its last event's time).
+func cutShortWarning(at *time.Time) string {
+	return "this recording was cut short at " + stamp(*at) +
+		": it has no end time (its writer was killed or lost power, or is still recording); the night stops at its last event"
+}

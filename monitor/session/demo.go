@@ -1,11 +1,13 @@
 package session
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -93,24 +95,40 @@ func (d Demo) Run(ctx context.Context) (Outcome, error) {
 	return finish(st, w, New(in, o), ctx)
 }
 
-// finish runs s, then closes the recording's writer and ends its cutover.
-// The outcome's Recorded and Lost are the closed writer's: what the file
-// holds, and what it never will.
+// finish runs s and closes the recording's writer and ends its cutover
+// as soon as the night's last event is folded (the screen then says the
+// recording is closed), or once s has run. The outcome's Recorded and
+// Lost are the closed writer's: what the file holds, and what it never
+// will.
 func finish(st *store.Store, w *store.Writer, s *Session, ctx context.Context) (Outcome, error) {
+	var (
+		once     sync.Once
+		closeErr error
+	)
+	closeRec := func(snap *monitor.Snapshot) error {
+		once.Do(func() { closeErr = closeRecording(st, w, snap) })
+		return closeErr
+	}
+	s.o.Finish = closeRec
 	out, runErr := s.Run(ctx)
-	if err := w.Close(); err != nil && runErr == nil {
+	if err := closeRec(out.Snap); err != nil && runErr == nil {
 		runErr = err
 	}
 	out.Recording = true
 	out.Stats.Recorded, out.Stats.Lost, _ = w.Status()
-	end := time.Now().UnixNano() // nothing moved the fold's clock (every event quarantined, or none)
-	if out.Snap != nil && out.Snap.Now != 0 {
-		end = out.Snap.Now
-	}
-	if err := st.EndCutover(end); err != nil && runErr == nil {
-		runErr = err
-	}
 	return out, runErr
+}
+
+// closeRecording closes the writer and records the cutover's end: the
+// fold's clock at its last event (snap), or now when nothing moved it
+// (every event quarantined, or none).
+func closeRecording(st *store.Store, w *store.Writer, snap *monitor.Snapshot) error {
+	werr := w.Close()
+	end := time.Now().UnixNano()
+	if snap != nil && snap.Now != 0 {
+		end = snap.Now
+	}
+	return cmp.Or(werr, st.EndCutover(end))
 }
 
 // Summary is the line a session leaves on the terminal (a watch's adds
@@ -135,8 +153,11 @@ func (out Outcome) summary(what string) string {
 		}
 	}
 	end := "night complete"
-	if out.FeedErr != nil {
+	switch {
+	case out.FeedErr != nil:
 		end = "stopped early"
+	case out.CutShort:
+		end = "recording cut short (no end recorded: its writer was killed, or is still recording); last event"
 	}
 	return fmt.Sprintf("cutover %s: %s at %s after %s: %d events (%d SIP, %d malformed), %d dropped, %d alerts open; recording %s%s",
 		what, end, time.Unix(0, s.Now).UTC().Format("2006-01-02 15:04:05Z"), out.Elapsed.Round(time.Millisecond),

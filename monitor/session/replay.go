@@ -2,7 +2,13 @@ package session
 
 import (
 	"context"
+	"errors"
+	"io/fs"
+	"net"
+	"os"
 	"sort"
+	"syscall"
+	"time"
 
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/pipeline"
@@ -23,7 +29,11 @@ type Replay struct {
 
 // Run plays the recording to its end (headless) or until the screen quits.
 func (rp Replay) Run(ctx context.Context) (Outcome, error) {
-	r, err := store.OpenReader(rp.Path)
+	open := store.OpenReader // a recording read once: nothing is left beside it
+	if rp.Follow {
+		open = store.OpenFollower // every commit of the writer is seen
+	}
+	r, err := open(rp.Path)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -31,7 +41,7 @@ func (rp Replay) Run(ctx context.Context) (Outcome, error) {
 	pacer := pipeline.NewPacer(rp.Speed)
 	cfg := r.Cutover().Config
 	ctl := replay.NewController(&recording{Reader: r}, replay.Options{
-		Config: cfg, Pacer: pacer, Follow: rp.Follow, Hold: !rp.Session.Headless,
+		Config: cfg, Pacer: pacer, Follow: rp.Follow, Hold: !rp.Session.Headless, WriterGone: writerGone(rp.Path),
 	})
 	in := NewIntake(IntakeOptions{Config: cfg, Delivery: Lossless, Pacer: pacer, Logger: rp.Session.Logger})
 	o := rp.Session.options(tui.ModeReplay, rp.Path, SourceFunc(func(ctx context.Context, in *Intake) error {
@@ -53,7 +63,30 @@ func (rp Replay) Run(ctx context.Context) (Outcome, error) {
 			return nil
 		}
 	}
-	return New(in, o).Run(ctx)
+	out, err := New(in, o).Run(ctx)
+	if _, ended, perr := r.Progress(); perr == nil && ended == 0 {
+		out.CutShort = true
+	}
+	return out, err
+}
+
+// writerGone says whether the watch writing db is known gone: its control
+// socket is still there and nobody answers it (a watch killed with
+// SIGKILL leaves it; one that stops removes it and writes its end). A
+// demo or an import has no socket: then only the time says.
+func writerGone(db string) func() bool {
+	return func() bool {
+		path := ControlPath(db)
+		if fi, err := os.Lstat(path); err != nil || fi.Mode()&fs.ModeSocket == 0 {
+			return false
+		}
+		c, err := net.DialTimeout("unix", path, time.Second)
+		if err == nil {
+			c.Close()
+			return false
+		}
+		return errors.Is(err, syscall.ECONNREFUSED)
+	}
 }
 
 // recording is a store.Reader with the marks of the replay's timeline:

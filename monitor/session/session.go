@@ -9,6 +9,7 @@
 package session
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -222,6 +223,10 @@ type Options struct {
 	Duration time.Duration // wall-clock limit; 0 = until the source ends
 	Logger   *slog.Logger
 	Screen   Screen
+	// Finish closes the recording once the pipeline has folded the
+	// source's last event, before the screen hears that the night ended
+	// (nil: nothing to close, a replay). It gets the last snapshot.
+	Finish func(*monitor.Snapshot) error
 }
 
 // Screen is what the screen offers besides the night itself.
@@ -265,6 +270,9 @@ type Outcome struct {
 	// Recording: the session wrote Path (not a replay of it); Stats'
 	// Recorded and Lost are then the writer's, once it has closed.
 	Recording bool
+	// CutShort: a replay's recording has no end time (its writer was
+	// killed, or the power went): the night did not end, it stopped.
+	CutShort bool
 }
 
 // Run runs the session until the source ends (headless), the screen
@@ -296,6 +304,10 @@ func (s *Session) Run(parent context.Context) (out Outcome, err error) {
 	r := &run{folded: make(chan struct{})}
 	go func() { // stops at Close, after folding what is queued
 		r.runErr = p.Run(context.Background())
+		if s.o.Finish != nil {
+			snap, _ := p.Latest()
+			r.finishErr = s.o.Finish(snap)
+		}
 		close(r.folded)
 	}()
 
@@ -328,12 +340,13 @@ func (s *Session) Run(parent context.Context) (out Outcome, err error) {
 	return out, r.runErr
 }
 
-// run is one Run's end: folded closes when the source has returned and
-// the pipeline has folded all it was given and taken its last snapshot;
-// feedErr and runErr are then set.
+// run is one Run's end: folded closes when the source has returned, the
+// pipeline has folded all it was given and taken its last snapshot, and
+// Finish has closed the recording; feedErr, runErr and finishErr are then
+// set.
 type run struct {
-	folded          chan struct{}
-	feedErr, runErr error
+	folded                     chan struct{}
+	feedErr, runErr, finishErr error
 }
 
 // Stopped tells an ordinary stop (quit, signal, --duration) from a failure.
@@ -412,7 +425,7 @@ func relay(ctx context.Context, p *pipeline.Pipeline, prog sender, r *run, healt
 			if err != nil && Stopped(err) {
 				err = nil
 			}
-			prog.Send(tui.DoneMsg{Err: err})
+			prog.Send(tui.DoneMsg{Err: cmp.Or(err, r.finishErr)})
 		}
 	}
 }

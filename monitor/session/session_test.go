@@ -2,12 +2,14 @@ package session
 
 import (
 	"context"
+	"io"
 	"sync"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/cutover/cutover/fixtures/sim"
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/store"
 	"github.com/cutover/cutover/tui"
@@ -99,5 +101,40 @@ func TestRecordingEndsWhenNothingMovedTheClock(t *testing.T) {
 	defer r.Close()
 	if r.Cutover().EndedNs == 0 {
 		t.Fatal("the recording has no end")
+	}
+}
+
+// When the demo night ends with its screen still open, the recording is
+// closed at once (its end time written), before the operator quits: the
+// header's "rec closed" is true, and a follower sees the night ended.
+func TestRecordingClosesWhenTheNightEnds(t *testing.T) {
+	db := t.TempDir() + "/ends.db"
+	so := sim.DefaultOptions()
+	so.Numbers = 10
+	in, _ := io.Pipe() // the operator types nothing: the screen stays open
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := Demo{DB: db, Sim: so, Session: RunOptions{Input: in, Output: io.Discard}}.Run(ctx)
+		done <- err
+	}()
+	waitFor(t, "the recording's end time while the screen is open", func() bool {
+		r, err := store.OpenReader(db)
+		if err != nil {
+			return false
+		}
+		defer r.Close()
+		_, ended, err := r.Progress()
+		return err == nil && ended != 0
+	})
+	select {
+	case err := <-done:
+		t.Fatalf("the demo returned before the screen quit: %v", err)
+	default:
+	}
+	cancel()
+	if err := <-done; err != nil && !Stopped(err) {
+		t.Fatal(err)
 	}
 }
