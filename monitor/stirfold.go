@@ -59,11 +59,13 @@ func verstatSlot(v string) int {
 	return 2
 }
 
-// countStir adds one INVITE's attestation, verdict and verstat to b.
-// carrierSigns leaves an unsigned call out of the attestation mix (its
-// verdict still counts): see Trunk.CarrierSigns.
-func countStir(b *bucket, m *SIPMessage, info *sipmsg.Info, inbound, carrierSigns bool) {
-	if inbound {
+// countStir adds one INVITE's attestation, verdict and verstat to b: the
+// verstat the carrier passed on of a landing leg, the attestation and
+// verdict of an egress leg (State.landingLeg). carrierSigns leaves an
+// unsigned call out of the attestation mix (its verdict still counts): see
+// Trunk.CarrierSigns.
+func countStir(b *bucket, m *SIPMessage, info *sipmsg.Info, landing, carrierSigns bool) {
+	if landing {
 		b.Verstat[verstatSlot(info.Verstat)]++
 		return
 	}

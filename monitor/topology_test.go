@@ -1,0 +1,238 @@
+package monitor
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+)
+
+// sbcAddr is the box cutover watches in these tests: a transit SBC, or a
+// business's SBC.
+var sbcAddr = netip.MustParseAddrPort("192.0.2.1:5060")
+
+// portedConfig is testConfig with both numbers' ports completed at t0, in
+// topology top.
+func portedConfig(top Topology) Config {
+	cfg := testConfig()
+	cfg.Topology = top
+	for i := range cfg.Numbers {
+		cfg.Numbers[i].PortState, cfg.Numbers[i].Activated = PortCompleted, t0
+	}
+	return cfg
+}
+
+func numberView(t *testing.T, s *State, e164 string) NumberView {
+	t.Helper()
+	for _, n := range s.Snapshot().Numbers {
+		if n.E164 == e164 {
+			return n
+		}
+	}
+	t.Fatalf("no number %s", e164)
+	return NumberView{}
+}
+
+func trunkView(s *State, name string) TrunkView {
+	for _, tr := range s.Snapshot().Trunks {
+		if tr.Name == name {
+			return tr
+		}
+	}
+	return TrunkView{}
+}
+
+// oneCall sends one initial INVITE from src to dst, from → to, and its 200.
+func oneCall(t *testing.T, s *State, id string, when int64, src, dst netip.AddrPort, from, to string, v *StirVerdict) {
+	t.Helper()
+	d := newDialog(t, id, src, dst, from, to)
+	inv := d.invite(when, "")
+	inv.SIP.Stir = v
+	applyAll(s, inv, d.reply(when+int64(time.Second), 200, "OK"))
+}
+
+// In transit a call sent towards a trunk lands on its called number: a
+// ported number still routed to legacy after activation is counted as
+// still on legacy, opens zombie once zombie_after has passed, and the
+// trunk counts the landing too. The caller, a ported number as well, does
+// not leave by that trunk: split_brain stays shut.
+func TestTransitLandingIsACallSentToATrunk(t *testing.T) {
+	s := NewState(portedConfig(TopologyTransit))
+	other := "+15550100002"
+	oneCall(t, s, "z1", at(5*time.Minute), sbcAddr, legacy, other, testNum, nil)
+	n := numberView(t, s, testNum)
+	if w := n.Win[Win15m]; w.Attempts != 1 || w.Legacy != 1 || w.New != 0 || w.LegacyAfter != 1 {
+		t.Errorf("called number after one call sent to legacy: %+v", w)
+	}
+	if n.Serving != "legacy" || n.Egress != "" {
+		t.Errorf("called number: serving %q egress %q, want legacy and none", n.Serving, n.Egress)
+	}
+	if open := openAlerts(s); open[alertKey(RuleZombie, testNum)] {
+		t.Errorf("zombie opened 5m after activation, before zombie_after: %v", open)
+	}
+	oneCall(t, s, "z2", at(19*time.Minute), sbcAddr, legacy, other, testNum, nil)
+	open := openAlerts(s)
+	if !open[alertKey(RuleZombie, testNum)] {
+		t.Errorf("no zombie on %s after a call sent to legacy 19m after activation: %v", testNum, open)
+	}
+	if open[alertKey(RuleSplitBrain, other)] || open[alertKey(RuleZombie, other)] {
+		t.Errorf("the calling number counted a call sent to legacy: %v", open)
+	}
+	if c := numberView(t, s, other); c.Win[Win15m].Attempts != 0 || c.Egress != "" || c.Serving != "" {
+		t.Errorf("calling number: %+v", c)
+	}
+	if w := trunkView(s, "legacy").Win[Win15m]; w.Legacy != 2 || w.Attempts != 2 {
+		t.Errorf("legacy trunk: %+v, want 2 landings", w)
+	}
+	var msg string
+	for _, a := range s.Snapshot().Alerts {
+		if a.Rule == RuleZombie && a.Subject == testNum {
+			msg = a.Message
+		}
+	}
+	if !strings.Contains(msg, "sent to legacy trunk legacy 19m") {
+		t.Errorf("zombie says %q", msg)
+	}
+
+	oneCall(t, s, "n1", at(21*time.Minute), sbcAddr, newTr, other, testNum, nil)
+	n = numberView(t, s, testNum)
+	if n.Serving != "new" || n.Win[Win15m].New != 1 {
+		t.Errorf("after a call sent to new: serving %q, %+v", n.Serving, n.Win[Win15m])
+	}
+}
+
+// A call sent to legacy before the activation is on legacy, not "still on
+// legacy": LegacyAfter counts from the activation on.
+func TestTransitLegacyAfterCountsFromActivation(t *testing.T) {
+	cfg := portedConfig(TopologyTransit)
+	cfg.Numbers[0].Activated = at(10 * time.Minute)
+	s := NewState(cfg)
+	oneCall(t, s, "b1", at(9*time.Minute), sbcAddr, legacy, "+12125550100", testNum, nil)
+	oneCall(t, s, "a1", at(11*time.Minute), sbcAddr, legacy, "+12125550100", testNum, nil)
+	if w := numberView(t, s, testNum).Win[Win15m]; w.Legacy != 2 || w.LegacyAfter != 1 {
+		t.Errorf("legacy %d, after activation %d; want 2 and 1", w.Legacy, w.LegacyAfter)
+	}
+}
+
+// An SBC that mirrors both legs shows the customer's leg first, with no
+// trunk, then its leg to the carrier. In transit the call lands on the
+// called number by the carrier's trunk, counted once.
+func TestTransitBothLegsLandOnce(t *testing.T) {
+	s := NewState(portedConfig(TopologyTransit))
+	customer := netip.MustParseAddrPort("192.0.2.50:5060")
+	in := newDialog(t, "m1", customer, sbcAddr, "+12125550100", testNum)
+	out := newDialog(t, "m1", sbcAddr, legacy, "+12125550100", testNum)
+	applyAll(s, in.invite(at(20*time.Minute), ""), out.invite(at(20*time.Minute)+1, ""),
+		out.reply(at(21*time.Minute), 200, "OK"), in.reply(at(21*time.Minute)+1, 200, "OK"))
+	n := numberView(t, s, testNum)
+	if w := n.Win[Win15m]; w.Attempts != 1 || w.Legacy != 1 || w.LegacyAfter != 1 || w.Answered != 1 {
+		t.Errorf("number: %+v", w)
+	}
+	if n.Serving != "legacy" || !openAlerts(s)[alertKey(RuleZombie, testNum)] {
+		t.Errorf("serving %q, alerts %v", n.Serving, openAlerts(s))
+	}
+	if w := trunkView(s, "legacy").Win[Win15m]; w.Attempts != 1 || w.Legacy != 1 {
+		t.Errorf("legacy trunk: %+v", w)
+	}
+}
+
+// In transit a call arriving from a trunk is its calling number's egress:
+// a ported number whose calls still come from the legacy provider is
+// split_brain, with the attestation that carrier signed counted for the
+// number. The called number (not ported) gets nothing; the number's
+// landing counters stay at zero.
+func TestTransitEgressIsACallArrivingFromATrunk(t *testing.T) {
+	s := NewState(portedConfig(TopologyTransit))
+	oneCall(t, s, "e1", at(time.Minute), legacy, sbcAddr, testNum, "+12125550100", &StirVerdict{Result: "valid", Attest: "B"})
+	n := numberView(t, s, testNum)
+	if n.Egress != "legacy" || n.Serving != "" {
+		t.Errorf("egress %q serving %q, want legacy and none", n.Egress, n.Serving)
+	}
+	w := n.Win[Win15m]
+	if w.Attempts != 1 || w.Legacy != 0 || w.LegacyAfter != 0 || w.Attest.B != 1 || w.Attest.Total() != 1 {
+		t.Errorf("number: %+v", w)
+	}
+	open := openAlerts(s)
+	if !open[alertKey(RuleSplitBrain, testNum)] || open[alertKey(RuleZombie, testNum)] {
+		t.Errorf("alerts: %v, want split_brain only", open)
+	}
+	if tw := trunkView(s, "legacy").Win[Win15m]; tw.Attest.B != 1 || tw.Legacy != 0 {
+		t.Errorf("legacy trunk: %+v", tw)
+	}
+	oneCall(t, s, "e2", at(2*time.Minute), newTr, sbcAddr, "+15550100002", "+12125550100", nil)
+	if o := numberView(t, s, "+15550100002"); o.Egress != "new" || o.Win[Win15m].Attest.None != 1 {
+		t.Errorf("unsigned egress from new: %+v", o)
+	}
+}
+
+// The same two calls, seen from a business's SBC: the call arriving from
+// legacy lands on its called number, the one sent to legacy leaves from
+// its calling number. Nothing of that changes with the topology setting's
+// arrival; an enterprise's own outbound test call to its own ported number
+// (sent to a trunk) is not a landing for that number.
+func TestBusinessCountsAsBefore(t *testing.T) {
+	s := NewState(portedConfig(TopologyBusiness))
+	other := "+15550100002"
+	// the enterprise calls its own number out through legacy: egress of other
+	oneCall(t, s, "t1", at(20*time.Minute), pbx, legacy, other, testNum, nil)
+	n := numberView(t, s, testNum)
+	if n.Serving != "" || n.Win[Win15m].Attempts != 0 || n.Win[Win15m].Legacy != 0 {
+		t.Errorf("own outbound test call counted for the called number: %+v", n)
+	}
+	open := openAlerts(s)
+	if open[alertKey(RuleZombie, testNum)] || !open[alertKey(RuleSplitBrain, other)] {
+		t.Errorf("alerts %v: want split_brain on %s only", open, other)
+	}
+	if o := numberView(t, s, other); o.Egress != "legacy" {
+		t.Errorf("calling number: egress %q", o.Egress)
+	}
+	// it comes back in from the new carrier: that is the landing
+	oneCall(t, s, "t2", at(20*time.Minute+2*time.Second), newTr, pbx, other, testNum, nil)
+	if n := numberView(t, s, testNum); n.Serving != "new" || n.Win[Win15m].New != 1 {
+		t.Errorf("the test call arriving from new: %+v", n)
+	}
+	// a call arriving from legacy lands: zombie
+	oneCall(t, s, "t3", at(21*time.Minute), legacy, pbx, "+12125550100", testNum, nil)
+	if !openAlerts(s)[alertKey(RuleZombie, testNum)] {
+		t.Errorf("no zombie after a call arriving from legacy: %v", openAlerts(s))
+	}
+}
+
+// An empty topology is the business one and keeps older recordings'
+// checkpoint checksums; transit changes the checksum.
+func TestTopologyInConfigSum(t *testing.T) {
+	sum := func(top Topology) uint64 {
+		cfg := testConfig()
+		cfg.Topology = top
+		return (&State{c: core{Cfg: cfg}}).configSum()
+	}
+	if sum("") != sum(TopologyBusiness) {
+		t.Error("business and the default give different checksums")
+	}
+	if sum("") == sum(TopologyTransit) {
+		t.Error("transit does not change the checksum")
+	}
+}
+
+// A transit fold checkpointed mid-night restores to the same numbers.
+func TestTransitCheckpointRoundTrip(t *testing.T) {
+	s := NewState(portedConfig(TopologyTransit))
+	oneCall(t, s, "c1", at(20*time.Minute), sbcAddr, legacy, "+12125550100", testNum, nil)
+	blob, err := s.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewState(portedConfig(TopologyTransit))
+	if err := r.UnmarshalBinary(blob); err != nil {
+		t.Fatal(err)
+	}
+	oneCall(t, s, "c2", at(21*time.Minute), sbcAddr, legacy, "+12125550100", testNum, nil)
+	oneCall(t, r, "c2", at(21*time.Minute), sbcAddr, legacy, "+12125550100", testNum, nil)
+	a, b := numberView(t, s, testNum), numberView(t, r, testNum)
+	if a.Win[Win15m].LegacyAfter != 2 || b.Win[Win15m].LegacyAfter != 2 || a.Serving != b.Serving {
+		t.Errorf("live %+v\nrestored %+v", a.Win[Win15m], b.Win[Win15m])
+	}
+	if err := NewState(portedConfig(TopologyBusiness)).UnmarshalBinary(blob); err == nil {
+		t.Error("a transit checkpoint restored into a business fold")
+	}
+}
