@@ -236,3 +236,23 @@ func TestTransitCheckpointRoundTrip(t *testing.T) {
 		t.Error("a transit checkpoint restored into a business fold")
 	}
 }
+
+// The carrier's answer can reach the collector before the mirrored INVITE
+// sent to it: in transit the call still lands on its called number by the
+// carrier's trunk, once.
+func TestTransitAnswerOvertakingTheInvite(t *testing.T) {
+	s := NewState(portedConfig(TopologyTransit))
+	customer := netip.MustParseAddrPort("192.0.2.50:5060")
+	in := newDialog(t, "o1", customer, sbcAddr, "+12125550100", testNum)
+	out := newDialog(t, "o1", sbcAddr, legacy, "+12125550100", testNum)
+	late := out.invite(at(20*time.Minute)+2, "")
+	applyAll(s, in.invite(at(20*time.Minute), ""), out.reply(at(20*time.Minute)+5, 180, "Ringing"), late,
+		out.reply(at(21*time.Minute), 200, "OK"))
+	n := numberView(t, s, testNum)
+	if w := n.Win[Win15m]; w.Attempts != 1 || w.Legacy != 1 || w.LegacyAfter != 1 || n.Serving != "legacy" {
+		t.Errorf("number: serving %q %+v", n.Serving, w)
+	}
+	if w := trunkView(s, "legacy").Win[Win15m]; w.Attempts != 1 || w.Legacy != 1 {
+		t.Errorf("legacy trunk: %+v", w)
+	}
+}
