@@ -68,3 +68,12 @@ func (s *State) splitQuiet(d time.Duration) string {
 	}
 	return "no outbound call through a legacy trunk for " + fmtDur(d)
 }
+
+// attestWhat names the calls the attestation mix counts: those leaving by
+// a trunk on a business's side, those arriving from one in transit.
+func (s *State) attestWhat() string {
+	if s.transit() {
+		return "attestation of calls from the trunk"
+	}
+	return "outbound attestation"
+}

@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"net/netip"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -254,5 +255,30 @@ func TestTransitAnswerOvertakingTheInvite(t *testing.T) {
 	}
 	if w := trunkView(s, "legacy").Win[Win15m]; w.Attempts != 1 || w.Legacy != 1 {
 		t.Errorf("legacy trunk: %+v", w)
+	}
+}
+
+// In transit the attestation mix is that of the calls arriving from a
+// carrier, signed by it as the originating provider: unsigned ones open
+// attestation on the trunk, with no carrier_signs hint (it does not apply
+// there).
+func TestTransitAttestationOfCallsFromACarrier(t *testing.T) {
+	cfg := testConfig()
+	cfg.Topology = TopologyTransit
+	s := NewState(cfg)
+	for i := range 12 {
+		oneCall(t, s, "u"+strconv.Itoa(i), at(time.Duration(i)*10*time.Second), newTr, sbcAddr, "+12125550100", testNum, nil)
+	}
+	var msg string
+	for _, a := range s.Snapshot().Alerts {
+		if a.Rule == RuleAttestation && a.Subject == "new" && a.Closed == 0 {
+			msg = a.Message
+		}
+	}
+	if !strings.Contains(msg, "attestation of calls from the trunk over 5m0s: A 0, B 0, C 0, none 12") || strings.Contains(msg, "carrier_signs") {
+		t.Errorf("attestation on new: %q", msg)
+	}
+	if w := trunkView(s, "new").Win[Win5m]; w.Verstat.Absent != 0 || w.Attest.None != 12 {
+		t.Errorf("new trunk: %+v", w)
 	}
 }
