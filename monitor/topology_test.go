@@ -8,13 +8,13 @@ import (
 	"time"
 )
 
-// sbcAddr is the box cutover watches in these tests: a transit SBC, or a
+// topoSBC is the box cutover watches in these tests: a transit SBC, or a
 // business's SBC.
-var sbcAddr = netip.MustParseAddrPort("192.0.2.1:5060")
+var topoSBC = netip.MustParseAddrPort("192.0.2.1:5060")
 
-// portedConfig is testConfig with both numbers' ports completed at t0, in
+// topoPorted is testConfig with both numbers' ports completed at t0, in
 // topology top.
-func portedConfig(top Topology) Config {
+func topoPorted(top Topology) Config {
 	cfg := testConfig()
 	cfg.Topology = top
 	for i := range cfg.Numbers {
@@ -23,7 +23,7 @@ func portedConfig(top Topology) Config {
 	return cfg
 }
 
-func numberView(t *testing.T, s *State, e164 string) NumberView {
+func topoNumber(t *testing.T, s *State, e164 string) NumberView {
 	t.Helper()
 	for _, n := range s.Snapshot().Numbers {
 		if n.E164 == e164 {
@@ -34,7 +34,7 @@ func numberView(t *testing.T, s *State, e164 string) NumberView {
 	return NumberView{}
 }
 
-func trunkView(s *State, name string) TrunkView {
+func topoTrunk(s *State, name string) TrunkView {
 	for _, tr := range s.Snapshot().Trunks {
 		if tr.Name == name {
 			return tr
@@ -43,8 +43,8 @@ func trunkView(s *State, name string) TrunkView {
 	return TrunkView{}
 }
 
-// oneCall sends one initial INVITE from src to dst, from → to, and its 200.
-func oneCall(t *testing.T, s *State, id string, when int64, src, dst netip.AddrPort, from, to string, v *StirVerdict) {
+// topoCall sends one initial INVITE from src to dst, from → to, and its 200.
+func topoCall(t *testing.T, s *State, id string, when int64, src, dst netip.AddrPort, from, to string, v *StirVerdict) {
 	t.Helper()
 	d := newDialog(t, id, src, dst, from, to)
 	inv := d.invite(when, "")
@@ -58,10 +58,10 @@ func oneCall(t *testing.T, s *State, id string, when int64, src, dst netip.AddrP
 // trunk counts the landing too. The caller, a ported number as well, does
 // not leave by that trunk: split_brain stays shut.
 func TestTransitLandingIsACallSentToATrunk(t *testing.T) {
-	s := NewState(portedConfig(TopologyTransit))
+	s := NewState(topoPorted(TopologyTransit))
 	other := "+15550100002"
-	oneCall(t, s, "z1", at(5*time.Minute), sbcAddr, legacy, other, testNum, nil)
-	n := numberView(t, s, testNum)
+	topoCall(t, s, "z1", at(5*time.Minute), topoSBC, legacy, other, testNum, nil)
+	n := topoNumber(t, s, testNum)
 	if w := n.Win[Win15m]; w.Attempts != 1 || w.Legacy != 1 || w.New != 0 || w.LegacyAfter != 1 {
 		t.Errorf("called number after one call sent to legacy: %+v", w)
 	}
@@ -71,7 +71,7 @@ func TestTransitLandingIsACallSentToATrunk(t *testing.T) {
 	if open := openAlerts(s); open[alertKey(RuleZombie, testNum)] {
 		t.Errorf("zombie opened 5m after activation, before zombie_after: %v", open)
 	}
-	oneCall(t, s, "z2", at(19*time.Minute), sbcAddr, legacy, other, testNum, nil)
+	topoCall(t, s, "z2", at(19*time.Minute), topoSBC, legacy, other, testNum, nil)
 	open := openAlerts(s)
 	if !open[alertKey(RuleZombie, testNum)] {
 		t.Errorf("no zombie on %s after a call sent to legacy 19m after activation: %v", testNum, open)
@@ -79,10 +79,10 @@ func TestTransitLandingIsACallSentToATrunk(t *testing.T) {
 	if open[alertKey(RuleSplitBrain, other)] || open[alertKey(RuleZombie, other)] {
 		t.Errorf("the calling number counted a call sent to legacy: %v", open)
 	}
-	if c := numberView(t, s, other); c.Win[Win15m].Attempts != 0 || c.Egress != "" || c.Serving != "" {
+	if c := topoNumber(t, s, other); c.Win[Win15m].Attempts != 0 || c.Egress != "" || c.Serving != "" {
 		t.Errorf("calling number: %+v", c)
 	}
-	if w := trunkView(s, "legacy").Win[Win15m]; w.Legacy != 2 || w.Attempts != 2 {
+	if w := topoTrunk(s, "legacy").Win[Win15m]; w.Legacy != 2 || w.Attempts != 2 {
 		t.Errorf("legacy trunk: %+v, want 2 landings", w)
 	}
 	var msg string
@@ -95,8 +95,8 @@ func TestTransitLandingIsACallSentToATrunk(t *testing.T) {
 		t.Errorf("zombie says %q", msg)
 	}
 
-	oneCall(t, s, "n1", at(21*time.Minute), sbcAddr, newTr, other, testNum, nil)
-	n = numberView(t, s, testNum)
+	topoCall(t, s, "n1", at(21*time.Minute), topoSBC, newTr, other, testNum, nil)
+	n = topoNumber(t, s, testNum)
 	if n.Serving != "new" || n.Win[Win15m].New != 1 {
 		t.Errorf("after a call sent to new: serving %q, %+v", n.Serving, n.Win[Win15m])
 	}
@@ -105,12 +105,12 @@ func TestTransitLandingIsACallSentToATrunk(t *testing.T) {
 // A call sent to legacy before the activation is on legacy, not "still on
 // legacy": LegacyAfter counts from the activation on.
 func TestTransitLegacyAfterCountsFromActivation(t *testing.T) {
-	cfg := portedConfig(TopologyTransit)
+	cfg := topoPorted(TopologyTransit)
 	cfg.Numbers[0].Activated = at(10 * time.Minute)
 	s := NewState(cfg)
-	oneCall(t, s, "b1", at(9*time.Minute), sbcAddr, legacy, "+12125550100", testNum, nil)
-	oneCall(t, s, "a1", at(11*time.Minute), sbcAddr, legacy, "+12125550100", testNum, nil)
-	if w := numberView(t, s, testNum).Win[Win15m]; w.Legacy != 2 || w.LegacyAfter != 1 {
+	topoCall(t, s, "b1", at(9*time.Minute), topoSBC, legacy, "+12125550100", testNum, nil)
+	topoCall(t, s, "a1", at(11*time.Minute), topoSBC, legacy, "+12125550100", testNum, nil)
+	if w := topoNumber(t, s, testNum).Win[Win15m]; w.Legacy != 2 || w.LegacyAfter != 1 {
 		t.Errorf("legacy %d, after activation %d; want 2 and 1", w.Legacy, w.LegacyAfter)
 	}
 }
@@ -119,20 +119,20 @@ func TestTransitLegacyAfterCountsFromActivation(t *testing.T) {
 // trunk, then its leg to the carrier. In transit the call lands on the
 // called number by the carrier's trunk, counted once.
 func TestTransitBothLegsLandOnce(t *testing.T) {
-	s := NewState(portedConfig(TopologyTransit))
+	s := NewState(topoPorted(TopologyTransit))
 	customer := netip.MustParseAddrPort("192.0.2.50:5060")
-	in := newDialog(t, "m1", customer, sbcAddr, "+12125550100", testNum)
-	out := newDialog(t, "m1", sbcAddr, legacy, "+12125550100", testNum)
+	in := newDialog(t, "m1", customer, topoSBC, "+12125550100", testNum)
+	out := newDialog(t, "m1", topoSBC, legacy, "+12125550100", testNum)
 	applyAll(s, in.invite(at(20*time.Minute), ""), out.invite(at(20*time.Minute)+1, ""),
 		out.reply(at(21*time.Minute), 200, "OK"), in.reply(at(21*time.Minute)+1, 200, "OK"))
-	n := numberView(t, s, testNum)
+	n := topoNumber(t, s, testNum)
 	if w := n.Win[Win15m]; w.Attempts != 1 || w.Legacy != 1 || w.LegacyAfter != 1 || w.Answered != 1 {
 		t.Errorf("number: %+v", w)
 	}
 	if n.Serving != "legacy" || !openAlerts(s)[alertKey(RuleZombie, testNum)] {
 		t.Errorf("serving %q, alerts %v", n.Serving, openAlerts(s))
 	}
-	if w := trunkView(s, "legacy").Win[Win15m]; w.Attempts != 1 || w.Legacy != 1 {
+	if w := topoTrunk(s, "legacy").Win[Win15m]; w.Attempts != 1 || w.Legacy != 1 {
 		t.Errorf("legacy trunk: %+v", w)
 	}
 }
@@ -143,9 +143,9 @@ func TestTransitBothLegsLandOnce(t *testing.T) {
 // number. The called number (not ported) gets nothing; the number's
 // landing counters stay at zero.
 func TestTransitEgressIsACallArrivingFromATrunk(t *testing.T) {
-	s := NewState(portedConfig(TopologyTransit))
-	oneCall(t, s, "e1", at(time.Minute), legacy, sbcAddr, testNum, "+12125550100", &StirVerdict{Result: "valid", Attest: "B"})
-	n := numberView(t, s, testNum)
+	s := NewState(topoPorted(TopologyTransit))
+	topoCall(t, s, "e1", at(time.Minute), legacy, topoSBC, testNum, "+12125550100", &StirVerdict{Result: "valid", Attest: "B"})
+	n := topoNumber(t, s, testNum)
 	if n.Egress != "legacy" || n.Serving != "" {
 		t.Errorf("egress %q serving %q, want legacy and none", n.Egress, n.Serving)
 	}
@@ -157,11 +157,11 @@ func TestTransitEgressIsACallArrivingFromATrunk(t *testing.T) {
 	if !open[alertKey(RuleSplitBrain, testNum)] || open[alertKey(RuleZombie, testNum)] {
 		t.Errorf("alerts: %v, want split_brain only", open)
 	}
-	if tw := trunkView(s, "legacy").Win[Win15m]; tw.Attest.B != 1 || tw.Legacy != 0 {
+	if tw := topoTrunk(s, "legacy").Win[Win15m]; tw.Attest.B != 1 || tw.Legacy != 0 {
 		t.Errorf("legacy trunk: %+v", tw)
 	}
-	oneCall(t, s, "e2", at(2*time.Minute), newTr, sbcAddr, "+15550100002", "+12125550100", nil)
-	if o := numberView(t, s, "+15550100002"); o.Egress != "new" || o.Win[Win15m].Attest.None != 1 {
+	topoCall(t, s, "e2", at(2*time.Minute), newTr, topoSBC, "+15550100002", "+12125550100", nil)
+	if o := topoNumber(t, s, "+15550100002"); o.Egress != "new" || o.Win[Win15m].Attest.None != 1 {
 		t.Errorf("unsigned egress from new: %+v", o)
 	}
 }
@@ -172,11 +172,11 @@ func TestTransitEgressIsACallArrivingFromATrunk(t *testing.T) {
 // arrival; an enterprise's own outbound test call to its own ported number
 // (sent to a trunk) is not a landing for that number.
 func TestBusinessCountsAsBefore(t *testing.T) {
-	s := NewState(portedConfig(TopologyBusiness))
+	s := NewState(topoPorted(TopologyBusiness))
 	other := "+15550100002"
 	// the enterprise calls its own number out through legacy: egress of other
-	oneCall(t, s, "t1", at(20*time.Minute), pbx, legacy, other, testNum, nil)
-	n := numberView(t, s, testNum)
+	topoCall(t, s, "t1", at(20*time.Minute), pbx, legacy, other, testNum, nil)
+	n := topoNumber(t, s, testNum)
 	if n.Serving != "" || n.Win[Win15m].Attempts != 0 || n.Win[Win15m].Legacy != 0 {
 		t.Errorf("own outbound test call counted for the called number: %+v", n)
 	}
@@ -184,16 +184,16 @@ func TestBusinessCountsAsBefore(t *testing.T) {
 	if open[alertKey(RuleZombie, testNum)] || !open[alertKey(RuleSplitBrain, other)] {
 		t.Errorf("alerts %v: want split_brain on %s only", open, other)
 	}
-	if o := numberView(t, s, other); o.Egress != "legacy" {
+	if o := topoNumber(t, s, other); o.Egress != "legacy" {
 		t.Errorf("calling number: egress %q", o.Egress)
 	}
 	// it comes back in from the new carrier: that is the landing
-	oneCall(t, s, "t2", at(20*time.Minute+2*time.Second), newTr, pbx, other, testNum, nil)
-	if n := numberView(t, s, testNum); n.Serving != "new" || n.Win[Win15m].New != 1 {
+	topoCall(t, s, "t2", at(20*time.Minute+2*time.Second), newTr, pbx, other, testNum, nil)
+	if n := topoNumber(t, s, testNum); n.Serving != "new" || n.Win[Win15m].New != 1 {
 		t.Errorf("the test call arriving from new: %+v", n)
 	}
 	// a call arriving from legacy lands: zombie
-	oneCall(t, s, "t3", at(21*time.Minute), legacy, pbx, "+12125550100", testNum, nil)
+	topoCall(t, s, "t3", at(21*time.Minute), legacy, pbx, "+12125550100", testNum, nil)
 	if !openAlerts(s)[alertKey(RuleZombie, testNum)] {
 		t.Errorf("no zombie after a call arriving from legacy: %v", openAlerts(s))
 	}
@@ -217,23 +217,23 @@ func TestTopologyInConfigSum(t *testing.T) {
 
 // A transit fold checkpointed mid-night restores to the same numbers.
 func TestTransitCheckpointRoundTrip(t *testing.T) {
-	s := NewState(portedConfig(TopologyTransit))
-	oneCall(t, s, "c1", at(20*time.Minute), sbcAddr, legacy, "+12125550100", testNum, nil)
+	s := NewState(topoPorted(TopologyTransit))
+	topoCall(t, s, "c1", at(20*time.Minute), topoSBC, legacy, "+12125550100", testNum, nil)
 	blob, err := s.MarshalBinary()
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := NewState(portedConfig(TopologyTransit))
+	r := NewState(topoPorted(TopologyTransit))
 	if err := r.UnmarshalBinary(blob); err != nil {
 		t.Fatal(err)
 	}
-	oneCall(t, s, "c2", at(21*time.Minute), sbcAddr, legacy, "+12125550100", testNum, nil)
-	oneCall(t, r, "c2", at(21*time.Minute), sbcAddr, legacy, "+12125550100", testNum, nil)
-	a, b := numberView(t, s, testNum), numberView(t, r, testNum)
+	topoCall(t, s, "c2", at(21*time.Minute), topoSBC, legacy, "+12125550100", testNum, nil)
+	topoCall(t, r, "c2", at(21*time.Minute), topoSBC, legacy, "+12125550100", testNum, nil)
+	a, b := topoNumber(t, s, testNum), topoNumber(t, r, testNum)
 	if a.Win[Win15m].LegacyAfter != 2 || b.Win[Win15m].LegacyAfter != 2 || a.Serving != b.Serving {
 		t.Errorf("live %+v\nrestored %+v", a.Win[Win15m], b.Win[Win15m])
 	}
-	if err := NewState(portedConfig(TopologyBusiness)).UnmarshalBinary(blob); err == nil {
+	if err := NewState(topoPorted(TopologyBusiness)).UnmarshalBinary(blob); err == nil {
 		t.Error("a transit checkpoint restored into a business fold")
 	}
 }
@@ -242,18 +242,18 @@ func TestTransitCheckpointRoundTrip(t *testing.T) {
 // sent to it: in transit the call still lands on its called number by the
 // carrier's trunk, once.
 func TestTransitAnswerOvertakingTheInvite(t *testing.T) {
-	s := NewState(portedConfig(TopologyTransit))
+	s := NewState(topoPorted(TopologyTransit))
 	customer := netip.MustParseAddrPort("192.0.2.50:5060")
-	in := newDialog(t, "o1", customer, sbcAddr, "+12125550100", testNum)
-	out := newDialog(t, "o1", sbcAddr, legacy, "+12125550100", testNum)
+	in := newDialog(t, "o1", customer, topoSBC, "+12125550100", testNum)
+	out := newDialog(t, "o1", topoSBC, legacy, "+12125550100", testNum)
 	late := out.invite(at(20*time.Minute)+2, "")
 	applyAll(s, in.invite(at(20*time.Minute), ""), out.reply(at(20*time.Minute)+5, 180, "Ringing"), late,
 		out.reply(at(21*time.Minute), 200, "OK"))
-	n := numberView(t, s, testNum)
+	n := topoNumber(t, s, testNum)
 	if w := n.Win[Win15m]; w.Attempts != 1 || w.Legacy != 1 || w.LegacyAfter != 1 || n.Serving != "legacy" {
 		t.Errorf("number: serving %q %+v", n.Serving, w)
 	}
-	if w := trunkView(s, "legacy").Win[Win15m]; w.Attempts != 1 || w.Legacy != 1 {
+	if w := topoTrunk(s, "legacy").Win[Win15m]; w.Attempts != 1 || w.Legacy != 1 {
 		t.Errorf("legacy trunk: %+v", w)
 	}
 }
@@ -267,7 +267,7 @@ func TestTransitAttestationOfCallsFromACarrier(t *testing.T) {
 	cfg.Topology = TopologyTransit
 	s := NewState(cfg)
 	for i := range 12 {
-		oneCall(t, s, "u"+strconv.Itoa(i), at(time.Duration(i)*10*time.Second), newTr, sbcAddr, "+12125550100", testNum, nil)
+		topoCall(t, s, "u"+strconv.Itoa(i), at(time.Duration(i)*10*time.Second), newTr, topoSBC, "+12125550100", testNum, nil)
 	}
 	var msg string
 	for _, a := range s.Snapshot().Alerts {
@@ -278,7 +278,7 @@ func TestTransitAttestationOfCallsFromACarrier(t *testing.T) {
 	if !strings.Contains(msg, "attestation of calls from the trunk over 5m0s: A 0, B 0, C 0, none 12") || strings.Contains(msg, "carrier_signs") {
 		t.Errorf("attestation on new: %q", msg)
 	}
-	if w := trunkView(s, "new").Win[Win5m]; w.Verstat.Absent != 0 || w.Attest.None != 12 {
+	if w := topoTrunk(s, "new").Win[Win5m]; w.Verstat.Absent != 0 || w.Attest.None != 12 {
 		t.Errorf("new trunk: %+v", w)
 	}
 }
