@@ -93,6 +93,9 @@ func (s *State) inviteRequest(t int64, tr int, dir Dir, m *SIPMessage, info *sip
 		} else if c.AttestDue && tr == c.Trunk && !s.landingLeg(dir) {
 			c.AttestDue = false // the INVITE its answer overtook
 			s.attachedAttest(t, c, tr, m, info)
+		} else if tr >= 0 && c.Trunk >= 0 && !c.Onward && s.landingLeg(dir) && !s.landingLeg(callDir(c)) {
+			c.Onward = true
+			s.onwardLanding(t, tr, info)
 		}
 		return s.numberName(c.Number)
 	}

@@ -134,6 +134,7 @@ type call struct {
 	HasFinal  bool
 	Ended     bool
 	AttestDue bool // attached to its trunk by an answer: the trunk leg's INVITE, when it comes, counts the attestation
+	Onward    bool // its egress leg was sent on to a trunk, where it landed on the called number (State.onwardLanding)
 	ExpiresAt int64
 }
 

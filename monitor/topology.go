@@ -1,6 +1,10 @@
 package monitor
 
-import "time"
+import (
+	"time"
+
+	"github.com/cutover/cutover/monitor/sipmsg"
+)
 
 // Where cutover watches (Config.Topology) decides which of a call's legs
 // counts for which number. A business behind its SBC sees the calls to its
@@ -33,6 +37,33 @@ func (s *State) landingLeg(dir Dir) bool {
 		return dir != DirIn
 	}
 	return dir == DirIn
+}
+
+// callDir is the direction of a call's trunk leg, "" before it has one.
+func callDir(c *call) Dir {
+	switch {
+	case c.Trunk < 0:
+		return ""
+	case c.Inbound:
+		return DirIn
+	}
+	return DirOut
+}
+
+// onwardLanding counts a call's second trunk leg, at t on trunk tr, when
+// its first was egress and this one lands: a transit call from one trunk
+// sent on to another (same Call-ID) is the caller's attempt on the first
+// trunk, and lands on the called number by the second. It counts there
+// what landing drives (the legacy/new share of the trunk and the number,
+// Serving, LegacyAfter, zombie); the attempt and its outcome stay with
+// the first trunk and the calling number.
+func (s *State) onwardLanding(t int64, tr int, info *sipmsg.Info) {
+	s.landed(t, &s.c.Trunks[tr].W, tr)
+	s.c.Trunks[tr].LastSeen = t
+	s.closeAlert(t, RuleTrunkSilent, s.trunkName(tr), callsAgain)
+	if i, ok := s.c.NumIdx[s.callE164(info, true)]; ok {
+		s.numberAttempt(t, i, tr, true)
+	}
 }
 
 // zombieText says why zombie opens on a number: its calls still land on

@@ -282,3 +282,40 @@ func TestTransitAttestationOfCallsFromACarrier(t *testing.T) {
 		t.Errorf("new trunk: %+v", w)
 	}
 }
+
+// A transit call from one carrier sent on to another keeps one Call-ID:
+// it is its caller's attempt on the first trunk and lands on the called
+// number by the second, once, however often that INVITE is retransmitted,
+// and across a checkpoint.
+func TestTransitCallSentOnFromOneTrunkToAnother(t *testing.T) {
+	s := NewState(topoPorted(TopologyTransit))
+	in := newDialog(t, "x1", newTr, topoSBC, "+15550100002", testNum)
+	out := newDialog(t, "x1", topoSBC, legacy, "+15550100002", testNum)
+	applyAll(s, in.invite(at(20*time.Minute), ""), out.invite(at(20*time.Minute)+1, ""))
+	blob, err := s.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewState(topoPorted(TopologyTransit))
+	if err := r.UnmarshalBinary(blob); err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []*State{s, r} {
+		applyAll(st, out.invite(at(20*time.Minute)+int64(500*time.Millisecond), ""), // a retransmission
+			out.reply(at(21*time.Minute), 200, "OK"), in.reply(at(21*time.Minute)+1, 200, "OK"))
+		n := topoNumber(t, st, testNum)
+		if w := n.Win[Win15m]; w.Legacy != 1 || w.LegacyAfter != 1 || n.Serving != "legacy" || !openAlerts(st)[alertKey(RuleZombie, testNum)] {
+			t.Errorf("called number: serving %q %+v, alerts %v", n.Serving, w, openAlerts(st))
+		}
+		caller := topoNumber(t, st, "+15550100002")
+		if w := caller.Win[Win15m]; w.Attempts != 1 || w.Answered != 1 || caller.Egress != "new" || caller.Serving != "" {
+			t.Errorf("calling number: egress %q serving %q %+v", caller.Egress, caller.Serving, w)
+		}
+		if w := topoTrunk(st, "new").Win[Win15m]; w.Attempts != 1 || w.Legacy+w.New != 0 {
+			t.Errorf("new trunk (the call's attempt, no landing): %+v", w)
+		}
+		if w := topoTrunk(st, "legacy").Win[Win15m]; w.Attempts != 0 || w.Legacy != 1 {
+			t.Errorf("legacy trunk (the landing, not the attempt): %+v", w)
+		}
+	}
+}
