@@ -95,7 +95,7 @@ func (s *State) inviteRequest(t int64, tr int, dir Dir, m *SIPMessage, info *sip
 			s.attachedAttest(t, c, tr, m, info)
 		} else if tr >= 0 && c.Trunk >= 0 && !c.Onward && s.landingLeg(dir) && !s.landingLeg(callDir(c)) {
 			c.Onward = true
-			s.onwardLanding(t, tr, info)
+			s.onwardLanding(t, tr, dir, info)
 		}
 		return s.numberName(c.Number)
 	}

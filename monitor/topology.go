@@ -50,18 +50,21 @@ func callDir(c *call) Dir {
 	return DirOut
 }
 
-// onwardLanding counts a call's second trunk leg, at t on trunk tr, when
-// its first was egress and this one lands: a transit call from one trunk
+// onwardLanding counts a call's second trunk leg, at t on trunk tr in
+// direction dir, when its first was egress and this one lands: a transit call from one trunk
 // sent on to another (same Call-ID) is the caller's attempt on the first
 // trunk, and lands on the called number by the second. It counts there
 // what landing drives (the legacy/new share of the trunk and the number,
-// Serving, LegacyAfter, zombie); the attempt and its outcome stay with
-// the first trunk and the calling number.
-func (s *State) onwardLanding(t int64, tr int, info *sipmsg.Info) {
+// Serving, LegacyAfter, zombie) and for an action waiting for calls in
+// that direction; the attempt and its outcome stay with the first trunk
+// and the calling number.
+func (s *State) onwardLanding(t int64, tr int, dir Dir, info *sipmsg.Info) {
 	s.landed(t, &s.c.Trunks[tr].W, tr)
 	s.c.Trunks[tr].LastSeen = t
 	s.closeAlert(t, RuleTrunkSilent, s.trunkName(tr), callsAgain)
-	if i, ok := s.c.NumIdx[s.callE164(info, true)]; ok {
+	e164 := s.callE164(info, true)
+	s.verifyCall(t, t, tr, dir == DirIn, e164)
+	if i, ok := s.c.NumIdx[e164]; ok {
 		s.numberAttempt(t, i, tr, true)
 	}
 }

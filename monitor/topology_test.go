@@ -319,3 +319,22 @@ func TestTransitCallSentOnFromOneTrunkToAnother(t *testing.T) {
 		}
 	}
 }
+
+// A routing change on a transit SBC (a failover of calls to the providers,
+// direction out) is verified by the calls it sends on to the expected
+// trunk, whether they came from a customer or from another carrier.
+func TestTransitOnwardCallsVerifyAnAction(t *testing.T) {
+	s := NewState(topoPorted(TopologyTransit))
+	exp := ActionExpect{Dir: DirOut, Trunks: []string{"legacy"}, Numbers: []string{testNum}, Within: int64(5 * time.Minute), Calls: 2}
+	applyAll(s, actionSteps(at(0), "failover-1", "failover", &exp, "")...)
+	customer := netip.MustParseAddrPort("192.0.2.50:5060")
+	for i, from := range []netip.AddrPort{customer, newTr} {
+		id := "v" + strconv.Itoa(i)
+		when := at(time.Duration(10*(i+1)) * time.Second)
+		applyAll(s, newDialog(t, id, from, topoSBC, "+12125550100", testNum).invite(when, ""),
+			newDialog(t, id, topoSBC, legacy, "+12125550100", testNum).invite(when+1, ""))
+	}
+	if v := actionView(t, s, "failover-1"); v.State != ActionVerified || v.Progress != "verified: 2 calls on legacy" {
+		t.Errorf("action: %s %q", v.State, v.Progress)
+	}
+}
