@@ -292,13 +292,13 @@ func (s *State) sweep() {
 		case RuleZombie:
 			if t-n.LastZombie >= int64(th.ZombieAfter) {
 				s.closeAlert(t, a.Rule, a.Subject, func() string {
-					return "no inbound call on a legacy trunk for " + fmtDur(time.Duration(t-n.LastZombie))
+					return s.zombieQuiet(time.Duration(t - n.LastZombie))
 				})
 			}
 		case RuleSplitBrain:
 			if t-n.LastSplit >= int64(th.SplitBrainQuiet) {
 				s.closeAlert(t, a.Rule, a.Subject, func() string {
-					return "no outbound call through a legacy trunk for " + fmtDur(time.Duration(t-n.LastSplit))
+					return s.splitQuiet(time.Duration(t - n.LastSplit))
 				})
 			}
 		case RuleDropRate:

@@ -259,6 +259,9 @@ func (w *wire) config(c *Config) {
 	}
 	w.thresholds(&c.Thresholds)
 	w.str(c.DefaultCountry)
+	if c.Topology != "" && c.Topology != TopologyBusiness { // only then: older recordings' checksums stay as they were
+		w.str("topology/" + string(c.Topology))
+	}
 }
 
 func (w *wire) thresholds(t *Thresholds) {

@@ -220,6 +220,7 @@ const (
 	callHasFinal
 	callEnded
 	callAttestDue
+	callOnward // a bit checkpoints before transit topology never set: false, as it was
 )
 
 func (w *wire) calls(m map[string]*call) {
@@ -230,7 +231,7 @@ func (w *wire) calls(m map[string]*call) {
 		w.int(int64(c.Trunk))
 		w.int(int64(c.Number))
 		var f uint64
-		for bit, on := range [...]bool{c.Inbound, c.Ringing, c.HasFinal, c.Ended, c.AttestDue} {
+		for bit, on := range [...]bool{c.Inbound, c.Ringing, c.HasFinal, c.Ended, c.AttestDue, c.Onward} {
 			if on {
 				f |= 1 << bit
 			}
@@ -254,7 +255,7 @@ func (r *reader) calls() map[string]*call {
 		f := r.uint()
 		c.Inbound, c.Ringing = f&callInbound != 0, f&callRinging != 0
 		c.HasFinal, c.Ended = f&callHasFinal != 0, f&callEnded != 0
-		c.AttestDue = f&callAttestDue != 0
+		c.AttestDue, c.Onward = f&callAttestDue != 0, f&callOnward != 0
 		c.Start = r.time()
 		c.CSeq = r.u32()
 		c.Answered = r.time()

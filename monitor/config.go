@@ -23,7 +23,28 @@ type Config struct {
 	// DefaultCountry is the country code prepended to national numbers when
 	// normalising to E.164 ("1" for NANP).
 	DefaultCountry string
+	// Topology is where the box watches from; "" is TopologyBusiness.
+	Topology Topology `json:",omitempty"`
 }
+
+// Topology says where cutover watches, and so which calls land on a
+// number and which leave from it (State.landingLeg).
+type Topology string
+
+const (
+	// TopologyBusiness (the default) watches a business's side of its SBC:
+	// a call to a number lands when it arrives from a trunk, and a call
+	// from a number leaves when it is sent to a trunk.
+	TopologyBusiness Topology = "business"
+	// TopologyTransit watches a carrier, CPaaS or transit SBC that routes
+	// calls towards the trunks (after an LNP dip): a call to a number lands
+	// when it is sent to a trunk (the provider that serves the number), and
+	// a call from a number leaves when it arrives from a trunk.
+	TopologyTransit Topology = "transit"
+)
+
+// Topologies are the values Config.Topology takes, the default first.
+var Topologies = []Topology{TopologyBusiness, TopologyTransit}
 
 // Trunk is a SIP peer we watch.
 type Trunk struct {

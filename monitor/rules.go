@@ -132,7 +132,7 @@ var Rules = []RuleSpec{
 	},
 	{
 		Rule: RuleSplitBrain, Scope: ScopeNumber, Severity: SevCritical, Key: "o",
-		Meaning: "a ported number's outbound calls still leave through a legacy trunk",
+		Meaning: "a ported number's own calls still use a legacy trunk (business: sent to it; transit: arriving from it)",
 		Hysteresis: func(th Thresholds) string {
 			return "opens on such a call once the port completed, closes after " + ShortDur(th.SplitBrainQuiet) +
 				" without one or when the port is no longer completed"
@@ -140,7 +140,7 @@ var Rules = []RuleSpec{
 	},
 	{
 		Rule: RuleZombie, Scope: ScopeNumber, Severity: SevWarning,
-		Meaning: "a ported number's inbound calls still land on a legacy trunk",
+		Meaning: "a ported number's calls still land on a legacy trunk (business: arriving from it; transit: sent to it)",
 		Hysteresis: func(th Thresholds) string {
 			return "opens on such a call " + ShortDur(th.ZombieAfter) + " after the port completed, closes after " +
 				ShortDur(th.ZombieAfter) + " without one or when the port is no longer completed"

@@ -90,39 +90,41 @@ func (s *State) inviteRequest(t int64, tr int, dir Dir, m *SIPMessage, info *sip
 		}
 		if c.Trunk < 0 && tr >= 0 && !c.HasFinal {
 			s.attachTrunk(t, c, tr, dir, m, info)
-		} else if c.AttestDue && tr == c.Trunk && dir == DirOut {
+		} else if c.AttestDue && tr == c.Trunk && !s.landingLeg(dir) {
 			c.AttestDue = false // the INVITE its answer overtook
 			s.attachedAttest(t, c, tr, m, info)
+		} else if tr >= 0 && c.Trunk >= 0 && !c.Onward && s.landingLeg(dir) && !s.landingLeg(callDir(c)) {
+			c.Onward = true
+			s.onwardLanding(t, tr, dir, info)
 		}
 		return s.numberName(c.Number)
 	}
-	inbound := dir == DirIn
-	num, e164 := -1, s.callE164(info, inbound)
+	landing := s.landingLeg(dir)
+	num, e164 := -1, s.callE164(info, landing)
 	if i, ok := s.c.NumIdx[e164]; ok && e164 != "" {
 		num = i
 	}
-	c := &call{Trunk: tr, Number: num, Inbound: inbound, Start: t, CSeq: info.CSeq, ExpiresAt: t + int64(callPending)}
+	c := &call{Trunk: tr, Number: num, Inbound: dir == DirIn, Start: t, CSeq: info.CSeq, ExpiresAt: t + int64(callPending)}
 	s.addCall(info.CallID, c)
 	s.eachBucket(t, c, func(b *bucket) {
 		b.Attempts++
 		if tr >= 0 {
-			countStir(b, m, info, inbound, s.c.Cfg.Trunks[tr].CarrierSigns)
+			countStir(b, m, info, landing, s.c.Cfg.Trunks[tr].CarrierSigns)
 		}
 	})
 	if tr >= 0 {
-		if inbound {
+		if landing {
 			s.landed(t, &s.c.Trunks[tr].W, tr)
-		}
-		if !inbound && pendingVerdict(m) {
+		} else if pendingVerdict(m) {
 			s.awaitVerdict(m, t, c.Trunk, c.Number, true)
 		}
 		s.c.Trunks[tr].LastSeen = t
 		s.closeAlert(t, RuleTrunkSilent, s.trunkName(tr), callsAgain)
-		s.verifyCall(t, t, tr, inbound, e164)
+		s.verifyCall(t, t, tr, c.Inbound, e164)
 	}
 	if num >= 0 {
-		s.numberAttempt(t, num, tr, inbound)
-		if !inbound && tr >= 0 {
+		s.numberAttempt(t, num, tr, landing)
+		if !landing && tr >= 0 {
 			s.numberAttestation(t, num)
 		}
 	}
@@ -163,46 +165,41 @@ const slotNone = 3
 // the point we watch (Trunk.CarrierSigns).
 func unsignedExpected(tr Trunk, slot int) bool { return slot == slotNone && tr.CarrierSigns }
 
-// numberAttempt records where a ported number's call landed or left, and
-// raises zombie / split-brain when that contradicts a completed port.
-func (s *State) numberAttempt(t int64, num, tr int, inbound bool) {
+// numberAttempt records where a ported number's call landed (landing: its
+// landing leg, State.landingLeg) or left from, and raises zombie /
+// split_brain when that contradicts a completed port.
+func (s *State) numberAttempt(t int64, num, tr int, landing bool) {
 	n := &s.c.Numbers[num]
 	n.LastSeen = t
 	if tr < 0 {
 		return
 	}
-	role := s.c.Cfg.Trunks[tr].Role
-	if !inbound {
+	ported := s.c.Cfg.Trunks[tr].Role == RoleLegacy && n.PortState == PortCompleted && n.Activated != 0
+	if !landing {
 		n.Egress = tr
-	}
-	if inbound {
-		n.Serving = tr
-		s.landed(t, &n.W, tr)
-		s.landingTransition(t, num, tr)
-		if role == RoleLegacy && n.PortState == PortCompleted && n.Activated != 0 && t >= n.Activated {
-			if b := n.W.at(t, s.c.Now); b != nil {
-				b.LegacyAfter++
-			}
+		if ported {
+			n.LastSplit = t
+			s.openAlert(t, RuleSplitBrain, n.E164, SevCritical, s.splitText(tr))
 		}
-	}
-	if role != RoleLegacy || n.PortState != PortCompleted || n.Activated == 0 {
 		return
 	}
-	th := s.c.Cfg.Thresholds
-	switch {
-	case inbound && t-n.Activated >= int64(th.ZombieAfter):
-		n.LastZombie = t
-		s.openAlert(t, RuleZombie, n.E164, SevWarning,
-			"calls still land on legacy trunk "+s.trunkName(tr)+" "+fmtDur(time.Duration(t-n.Activated))+" after the port completed")
-	case !inbound:
-		n.LastSplit = t
-		s.openAlert(t, RuleSplitBrain, n.E164, SevCritical,
-			"outbound calls from a ported number leave through legacy trunk "+s.trunkName(tr))
+	// The call landed on the number (both topologies come through here).
+	n.Serving = tr
+	s.landed(t, &n.W, tr)
+	s.landingTransition(t, num, tr)
+	if ported && t >= n.Activated {
+		if b := n.W.at(t, s.c.Now); b != nil {
+			b.LegacyAfter++
+		}
+		if t-n.Activated >= int64(s.c.Cfg.Thresholds.ZombieAfter) {
+			n.LastZombie = t
+			s.openAlert(t, RuleZombie, n.E164, SevWarning, s.zombieText(tr, time.Duration(t-n.Activated)))
+		}
 	}
 }
 
-// landed counts an inbound call that arrived on trunk tr at t in ser (the
-// trunk's or the number's series), as landing on legacy or on new.
+// landed counts a call that landed by trunk tr at t (State.landingLeg) in
+// ser (the trunk's or the number's series), as landing on legacy or on new.
 func (s *State) landed(t int64, ser *series, tr int) {
 	b := ser.at(t, s.c.Now)
 	if b == nil {
@@ -237,14 +234,14 @@ func (s *State) eachBucket(t int64, c *call, f func(*bucket)) {
 }
 
 // callE164 is the number a call is for, from its INVITE or a response in
-// its dialog: the called number of an inbound call (request URI, else To),
-// the calling number of an outbound one (P-Asserted-Identity, else From).
-func (s *State) callE164(info *sipmsg.Info, inbound bool) string {
+// its dialog: the called number of a landing leg (request URI, else To),
+// the calling number of an egress leg (P-Asserted-Identity, else From).
+func (s *State) callE164(info *sipmsg.Info, landing bool) string {
 	user := info.RURIUser
 	if user == "" {
 		user = info.ToUser
 	}
-	if !inbound {
+	if !landing {
 		user = info.PAIUser
 		if user == "" {
 			user = info.FromUser
@@ -262,12 +259,13 @@ func (s *State) callE164(info *sipmsg.Info, inbound bool) string {
 // dir is the INVITE's direction on the trunk leg.
 func (s *State) attachTrunk(t int64, c *call, tr int, dir Dir, m *SIPMessage, info *sipmsg.Info) {
 	c.Trunk, c.Inbound = tr, dir == DirIn
+	landing := s.landingLeg(dir)
 	s.attachedCall()
 	if b := s.c.Trunks[tr].W.at(t, s.c.Now); b != nil {
 		b.Attempts++
 	}
 	switch {
-	case c.Inbound:
+	case landing:
 		s.landed(t, &s.c.Trunks[tr].W, tr)
 	case info.Request:
 		s.attachedAttest(t, c, tr, m, info)
@@ -279,12 +277,12 @@ func (s *State) attachTrunk(t int64, c *call, tr int, dir Dir, m *SIPMessage, in
 	if len(s.c.Verify) > 0 { // only while an action waits for its traffic
 		e164 := s.numberName(c.Number)
 		if e164 == "" { // not a configured number: the trunk leg's message says which
-			e164 = s.callE164(info, c.Inbound)
+			e164 = s.callE164(info, landing)
 		}
 		s.verifyCall(t, c.Start, tr, c.Inbound, e164)
 	}
 	if c.Number >= 0 {
-		s.numberAttempt(t, c.Number, tr, c.Inbound)
+		s.numberAttempt(t, c.Number, tr, landing)
 	}
 }
 

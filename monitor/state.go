@@ -111,11 +111,11 @@ type numberState struct {
 	PortRequestID     string
 	PortState         PortState
 	Activated         int64
-	Serving           int // trunk index, -1 = none
+	Serving           int // trunk index the last call landed by (State.landingLeg), -1 = none
 	LastSeen          int64
-	LastZombie        int64 // last inbound arrival on legacy after the port completed
-	LastSplit         int64 // last outbound departure via legacy after the port completed
-	Egress            int   // trunk index the last outbound call left by, -1 = none
+	LastZombie        int64 // last landing on legacy after the port completed
+	LastSplit         int64 // last egress via legacy after the port completed
+	Egress            int   // trunk index the last egress call used (State.landingLeg), -1 = none
 	Landing           Landing
 	SweepIn, SweepOut SweepResult // the latest sweep results (Verdict "" = none)
 	W                 series
@@ -131,7 +131,7 @@ type optionsTx struct {
 type call struct {
 	Trunk     int
 	Number    int
-	Inbound   bool
+	Inbound   bool // its trunk leg arrives from the trunk (DirIn); whether that lands is State.landingLeg's
 	Start     int64
 	CSeq      uint32
 	Ringing   bool
@@ -141,6 +141,7 @@ type call struct {
 	HasFinal  bool
 	Ended     bool
 	AttestDue bool // attached to its trunk by an answer: the trunk leg's INVITE, when it comes, counts the attestation
+	Onward    bool // its egress leg was sent on to a trunk, where it landed on the called number (State.onwardLanding)
 	ExpiresAt int64
 }
 

@@ -59,11 +59,13 @@ func verstatSlot(v string) int {
 	return 2
 }
 
-// countStir adds one INVITE's attestation, verdict and verstat to b.
-// carrierSigns leaves an unsigned call out of the attestation mix (its
-// verdict still counts): see Trunk.CarrierSigns.
-func countStir(b *bucket, m *SIPMessage, info *sipmsg.Info, inbound, carrierSigns bool) {
-	if inbound {
+// countStir adds one INVITE's attestation, verdict and verstat to b: the
+// verstat the carrier passed on of a landing leg, the attestation and
+// verdict of an egress leg (State.landingLeg). carrierSigns leaves an
+// unsigned call out of the attestation mix (its verdict still counts): see
+// Trunk.CarrierSigns.
+func countStir(b *bucket, m *SIPMessage, info *sipmsg.Info, landing, carrierSigns bool) {
+	if landing {
 		b.Verstat[verstatSlot(info.Verstat)]++
 		return
 	}
@@ -105,14 +107,14 @@ func (s *State) attestationRule(t int64, subject string, ser *series, w time.Dur
 		sev = SevCritical
 	}
 	mixText := func() string {
-		return fmt.Sprintf("outbound attestation over %s: A %d, B %d, C %d, none %d, invalid %d", fmtDur(w), mix.A, mix.B, mix.C, mix.None, mix.Invalid)
+		return fmt.Sprintf("%s over %s: A %d, B %d, C %d, none %d, invalid %d", s.attestWhat(), fmtDur(w), mix.A, mix.B, mix.C, mix.None, mix.Invalid)
 	}
 	s.setAlert(t, lowA || invalid, RuleAttestation, subject, sev, func() string {
 		msg := mixText()
 		switch {
 		case lowA && below(share, th.AttestAMin):
 			msg += fmt.Sprintf(" — A %s of %d calls, below %s: calls risk being labelled spam", pct(share, th.AttestAMin), n, pct(th.AttestAMin))
-			if mix.None == n {
+			if mix.None == n && !s.transit() { // in transit the originating carrier signed before us, or did not
 				msg += " (none signed: if the carrier signs after this point, set carrier_signs on its trunk)"
 			}
 		case lowA:

@@ -22,8 +22,8 @@ type Stats struct {
 	Short     int // answered and ended within Thresholds.ShortCall
 	PDDSum    time.Duration
 	PDDCount  int
-	Legacy    int // inbound attempts that arrived on a legacy trunk
-	New       int // inbound attempts that arrived on a new trunk
+	Legacy    int // attempts that landed by a legacy trunk (State.landingLeg: inbound on a business's side)
+	New       int // attempts that landed by a new trunk
 	// LegacyAfter is, of a number's Legacy, the attempts that arrived at
 	// or after its port completed (its activation): still on legacy.
 	LegacyAfter int
@@ -126,9 +126,9 @@ type NumberView struct {
 	PortRequestID string
 	PortState     PortState
 	Activated     int64  // Unix ns (0 = not yet)
-	Serving       string // trunk the last inbound call arrived on ("" = none yet)
+	Serving       string // trunk the last call landed by (inbound on a business's side; "" = none yet)
 	ServingRole   Role
-	Egress        string // trunk the last outbound call left by ("" = none yet)
+	Egress        string // trunk the number's last own call used (outbound on a business's side; "" = none yet)
 	EgressRole    Role
 	LastSeen      int64
 	Win           [3]Stats

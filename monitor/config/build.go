@@ -44,6 +44,7 @@ func (b *builder) build(r *rawFile) *File {
 	c.Thresholds = b.thresholds(r.Thresholds)
 	f.HEP = b.hep(r.HEP)
 	f.Probes = b.probes(r.Probes, c.DefaultCountry)
+	c.Topology = b.topology(r.Topology)
 	b.trunks(f, r.Trunks)
 	c.Numbers = b.numbers(r.Numbers, c.DefaultCountry)
 	f.Actions = b.actions(r.Actions)

@@ -16,6 +16,7 @@ import (
 type rawFile struct {
 	Name           string        `toml:"name"`
 	DefaultCountry string        `toml:"default_country"`
+	Topology       string        `toml:"topology"`
 	DB             string        `toml:"db"`
 	HEP            rawHEP        `toml:"hep"`
 	Probes         rawProbes     `toml:"probes"`

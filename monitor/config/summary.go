@@ -17,6 +17,7 @@ func (f *File) Summary() string {
 	var b strings.Builder
 	c := f.Cutover
 	fmt.Fprintf(&b, "%s: %q is valid\n", f.Path, c.Name)
+	fmt.Fprintf(&b, "  topology %s\n", topologyText(c.Topology))
 	for i, t := range c.Trunks {
 		s := f.Trunks[i]
 		fmt.Fprintf(&b, "  trunk    %-10s %-6s %s %s, %d address(es):", t.Name, t.Role, cmp.Or(s.URI, "—"), s.Transport, len(t.Addrs))

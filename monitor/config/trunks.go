@@ -29,6 +29,9 @@ func (b *builder) trunks(f *File, raws []rawTrunk) {
 			b.fail(at+".role", "want \"legacy\" or \"new\", got %q", r.Role)
 		}
 		tr := monitor.Trunk{Name: name, Role: role, CarrierSigns: r.CarrierSigns}
+		if r.CarrierSigns && f.Cutover.Topology == monitor.TopologyTransit {
+			b.fail(at+".carrier_signs", "carrier_signs describes a business's side of its SBC; with topology = \"transit\" a call from a trunk arrives signed by that carrier, and its attestation counts as it is: remove carrier_signs")
+		}
 		if len(r.Addrs) == 0 {
 			b.fail(at+".addrs", "list the addresses that identify the trunk's traffic (\"198.51.100.10:5060\", \"203.0.113.0/24\")")
 		}

@@ -196,12 +196,13 @@ type NumberReport struct {
 	Total         Summary    `json:"total"`
 }
 
-// LegacyLanding is a ported number whose inbound calls still arrived on a
-// legacy trunk after its port completed (per minute of event time).
+// LegacyLanding is a ported number whose calls still landed on a legacy
+// trunk after its port completed (per minute of event time): arriving from
+// it on a business's side, sent to it in transit (monitor.Topology).
 type LegacyLanding struct {
 	E164      string        `json:"e164"`
 	Activated time.Time     `json:"activated"`
-	Calls     int           `json:"calls"`        // inbound attempts on legacy after activation
+	Calls     int           `json:"calls"`        // attempts that landed on legacy after activation
 	First     time.Time     `json:"first_minute"` // first such minute
 	Last      time.Time     `json:"last_minute"`  // last such minute
 	For       time.Duration `json:"for_ns"`       // from activation to the end of the last such minute
