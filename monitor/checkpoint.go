@@ -167,6 +167,9 @@ func (w *wire) core(c *core) error {
 		w.str(n.Text)
 	}
 	w.stir(c)
+	if w.version >= 5 {
+		w.sweeps(c)
+	}
 	return w.out(c.Out)
 }
 
@@ -220,6 +223,9 @@ func (r *reader) core(c *core) {
 	}
 	if r.version >= 3 {
 		r.stir(c)
+	}
+	if r.version >= 5 {
+		r.sweeps(c)
 	}
 	c.Out = r.out()
 }

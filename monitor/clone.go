@@ -67,11 +67,19 @@ func (s *State) CloneInto(dst *State) *State {
 		maps.Copy(d.StirWait, c.StirWait)
 	}
 	d.Stir = c.Stir
+	d.Sweep.Runs = append(d.Sweep.Runs[:0], c.Sweep.Runs...)
+	d.Sweep.Calls = cloneMap(d.Sweep.Calls, c.Sweep.Calls)
+	d.Sweep.Due = c.Sweep.Due
 	d.Out = append(d.Out[:0], c.Out...)
 	for i := range d.Out {
 		if a := d.Out[i].Alert; a != nil {
 			v := *a
 			d.Out[i].Alert = &v
+		}
+		if p := d.Out[i].Probe; p != nil { // a sweep verdict not yet drained
+			v := *p
+			v.Numbers = slices.Clone(p.Numbers)
+			d.Out[i].Probe = &v
 		}
 		if a := d.Out[i].Action; a != nil { // a verification step not yet drained
 			v := *a

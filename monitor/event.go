@@ -191,6 +191,13 @@ type ProbeResult struct {
 	// time.
 	Health Health        `json:",omitempty"`
 	PDD    time.Duration `json:",omitempty"` // for test calls: INVITE to first 180/183
+
+	// The fields below belong to a sweep's events (ProbeSweep,
+	// ProbeSweepCall, ProbeSweepEnd, ProbeSweepVerdict: sweep.go).
+	Sweep   string       `json:",omitempty"` // the sweep's ID (its X-Cutover-Sweep header)
+	From    string       `json:",omitempty"` // ProbeSweep: the caller, test_call_from
+	Numbers []string     `json:",omitempty"` // ProbeSweep: the numbers it calls
+	Verdict SweepVerdict `json:",omitempty"` // ProbeSweepVerdict: what the fold concluded
 }
 
 // RegState is a trunk's registration state.

@@ -87,6 +87,8 @@ type core struct {
 	StirWait map[uint64]stirWait // requests whose verdict follows, by StirVerdict.Ref (stirfold.go)
 	Stir     StirCounts
 
+	Sweep sweepBook // test-call sweeps: their progress and the calls waiting for a verdict (sweepfold.go)
+
 	Out []Event // derived events (alerts, verification steps) not yet drained
 }
 
@@ -211,6 +213,7 @@ func (s *State) Apply(e Event) {
 	if len(s.c.Verify) > 0 {
 		s.verifyDeadlines(s.c.Now)
 	}
+	s.sweepDeadlines(s.c.Now)
 	switch e.Kind {
 	case KindSIP:
 		if e.SIP != nil {
@@ -218,7 +221,7 @@ func (s *State) Apply(e Event) {
 			s.forgetProbeOptions(e)
 		}
 	case KindProbe:
-		if e.Probe != nil {
+		if e.Probe != nil && !s.sweepProbe(e.Time, e.Probe) {
 			s.applyProbe(e.Time, e.Probe)
 		}
 	case KindRegistration:
