@@ -121,11 +121,25 @@ func hostDefault(addr string) string {
 
 func (b *builder) probes(r rawProbes, cc string) Probes {
 	p := Probes{
-		OptionsInterval: b.duration("probes.options_interval", r.OptionsInterval, DefaultOptionsInterval),
-		FailAfter:       r.FailAfter,
-		RecoverAfter:    r.RecoverAfter,
-		TestCallEvery:   b.duration("probes.test_call_every", r.TestCallEvery, 0),
-		LocalAddr:       r.LocalAddr,
+		OptionsInterval:  b.duration("probes.options_interval", r.OptionsInterval, DefaultOptionsInterval),
+		FailAfter:        r.FailAfter,
+		RecoverAfter:     r.RecoverAfter,
+		TestCallEvery:    b.duration("probes.test_call_every", r.TestCallEvery, 0),
+		LocalAddr:        r.LocalAddr,
+		SweepRate:        r.SweepRate,
+		SweepConcurrency: r.SweepConcurrency,
+	}
+	switch {
+	case p.SweepRate < 0 || p.SweepRate > MaxSweepRate:
+		b.fail("probes.sweep_rate", "want test calls a second between 0 and %g, got %g", MaxSweepRate, p.SweepRate)
+	case p.SweepRate == 0:
+		p.SweepRate = DefaultSweepRate
+	}
+	switch {
+	case p.SweepConcurrency < 0 || p.SweepConcurrency > MaxSweepConcurrency:
+		b.fail("probes.sweep_concurrency", "want test calls at once between 1 and %d, got %d", MaxSweepConcurrency, p.SweepConcurrency)
+	case p.SweepConcurrency == 0:
+		p.SweepConcurrency = DefaultSweepConcurrency
 	}
 	if p.FailAfter == 0 {
 		p.FailAfter = DefaultFailAfter

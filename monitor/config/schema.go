@@ -41,12 +41,14 @@ type rawHEP struct {
 }
 
 type rawProbes struct {
-	OptionsInterval string `toml:"options_interval"`
-	FailAfter       int    `toml:"fail_after"`
-	RecoverAfter    int    `toml:"recover_after"`
-	TestCallFrom    string `toml:"test_call_from"`
-	TestCallEvery   string `toml:"test_call_every"`
-	LocalAddr       string `toml:"local_addr"`
+	OptionsInterval  string  `toml:"options_interval"`
+	FailAfter        int     `toml:"fail_after"`
+	RecoverAfter     int     `toml:"recover_after"`
+	TestCallFrom     string  `toml:"test_call_from"`
+	TestCallEvery    string  `toml:"test_call_every"`
+	LocalAddr        string  `toml:"local_addr"`
+	SweepRate        float64 `toml:"sweep_rate"`
+	SweepConcurrency int     `toml:"sweep_concurrency"`
 }
 
 type rawThresholds struct {
