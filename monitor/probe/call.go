@@ -44,28 +44,35 @@ func (p *Prober) scheduledCalls(ctx context.Context) {
 // lands on the far side shows in the observed traffic (HEP, capture) as
 // the inbound INVITE on a trunk.
 func (p *Prober) TestCall(ctx context.Context, e164 string) error {
+	_, err := p.call(ctx, monitor.ProbeResult{Probe: monitor.ProbeTestCall, Number: e164})
+	return err
+}
+
+// call places the test call r describes (r.Number; r.Sweep, when set, in
+// the SweepHeader) and publishes its result, r with the outcome filled in.
+func (p *Prober) call(ctx context.Context, r monitor.ProbeResult) (monitor.ProbeResult, error) {
 	if err := p.waitReady(ctx); err != nil {
-		return err
+		return r, err
 	}
 	tr, ok := p.callTrunk()
 	if !ok {
-		return errors.New("test call: no trunk with a uri to call through")
+		return r, errors.New("test call: no trunk with a uri to call through")
 	}
-	req, err := p.inviteRequest(tr, e164)
+	req, err := p.inviteRequest(tr, r.Number, r.Sweep)
 	if err != nil {
-		return err
+		return r, err
 	}
-	result := monitor.ProbeResult{Trunk: tr.Name, Probe: monitor.ProbeTestCall, Number: e164}
+	r.Trunk = tr.Name
 	code, pdd, callErr := p.runCall(ctx, req, tr)
-	result.Code, result.PDD = code, pdd
+	r.Code, r.PDD = code, pdd
 	if callErr != nil {
-		result.Err = callErr.Error()
+		r.Err = callErr.Error()
 	}
-	p.emit(monitor.Event{Time: p.opts.Now().UnixNano(), Kind: monitor.KindProbe, Probe: &result})
+	p.emit(monitor.Event{Time: p.opts.Now().UnixNano(), Kind: monitor.KindProbe, Probe: &r})
 	if callErr == nil && code >= 300 { // the screen says how it ended
 		callErr = fmt.Errorf("final response %d via %s", code, tr.Name)
 	}
-	return callErr
+	return r, callErr
 }
 
 // callTrunk picks the trunk test calls go out on: the new carrier's first.
@@ -88,7 +95,7 @@ func (p *Prober) callTrunk() (config.TrunkSetup, bool) {
 	return *fallback, true
 }
 
-func (p *Prober) inviteRequest(tr config.TrunkSetup, e164 string) (*sip.Request, error) {
+func (p *Prober) inviteRequest(tr config.TrunkSetup, e164, sweep string) (*sip.Request, error) {
 	req, err := p.target(sip.INVITE, tr.URI, tr.Transport)
 	if err != nil {
 		return nil, err
@@ -99,6 +106,9 @@ func (p *Prober) inviteRequest(tr config.TrunkSetup, e164 string) (*sip.Request,
 	req.AppendHeader(from)
 	req.AppendHeader(&sip.ToHeader{Address: sip.Uri{Scheme: "sip", User: e164, Host: req.Recipient.Host}, Params: sip.NewParams()})
 	req.AppendHeader(&sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: p.f.Probes.TestCallFrom, Host: p.client.Hostname()}})
+	if sweep != "" {
+		req.AppendHeader(sip.NewHeader(monitor.SweepHeader, sweep))
+	}
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	req.SetBody(testSDP(p.client.Hostname()))
 	return req, nil
