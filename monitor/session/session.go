@@ -217,7 +217,8 @@ type Options struct {
 	Mode     tui.Mode
 	Path     string // the recording, shown on screen
 	Source   Source
-	Control  bool // serve Path's control socket, so `cutover act` records into it (a live watch)
+	Control  bool     // serve Path's control socket, so `cutover act` records into it (a live watch)
+	Sweeper  *Sweeper // with Control: `cutover sweep` through the socket (nil: none)
 	Headless bool
 	Duration time.Duration // wall-clock limit; 0 = until the source ends
 	Logger   *slog.Logger
@@ -282,7 +283,7 @@ func (s *Session) Run(parent context.Context) (out Outcome, err error) {
 	p := s.in.p
 	stopControl := func() {}
 	if s.o.Control {
-		stop, err := serveControl(ctx, s.o.Path, p.PublishCommitted, s.o.Logger)
+		stop, err := serveControl(ctx, s.o.Path, p.PublishCommitted, s.o.Sweeper, s.o.Logger)
 		switch {
 		case errors.Is(err, ErrAnotherWatch):
 			return Outcome{}, err
