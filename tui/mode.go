@@ -104,6 +104,8 @@ func (m *Model) screenKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(k, keys.TestCall):
 		return m.testCall()
+	case key.Matches(k, keys.Sweep):
+		return m.sweepKey()
 	case key.Matches(k, keys.Failover):
 		return m.failoverKey(reqFailover)
 	case key.Matches(k, keys.Restore):

@@ -57,6 +57,7 @@ type Options struct {
 	// lists those up to its clock with the recording's own (nil = none).
 	SideNotes func() []monitor.NoteView
 	TestCall  TestCaller // live: `t` on a number places a test call (nil = no key)
+	Sweeper   Sweeper    // live: `T` sweeps the numbers shown with test calls (nil = no key)
 	// Actor performs actions from the screen (f, F, o, u, p); nil: the keys
 	// are off, and pressing one shows NoActions (why).
 	Actor     Actor
@@ -192,6 +193,9 @@ type Model struct {
 
 	showActions bool // the actions pane is in the alerts' place
 
+	sweepNums []string // T: the numbers the y/N prompt would sweep
+	sweepID   string   // the sweep started here whose progress the notice shows ("" = none)
+
 	snap  *monitor.Snapshot
 	stats PipelineStats
 
@@ -261,6 +265,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.noteSaved(msg)
 	case testCallDoneMsg:
 		m.testCallDone(msg)
+	case sweepStartedMsg:
+		m.sweepStarted(msg)
 	case flashExpiredMsg:
 		m.expireFlash(msg)
 	case plannedMsg:
@@ -347,6 +353,7 @@ func (m *Model) setSnapshot(msg SnapshotMsg) {
 	m.feed.setData(msg.Snap.Feed)
 	m.alerts.setData(msg.Snap.Alerts)
 	m.actions.setData(msg.Snap.Actions, m.notesUpTo(msg.Snap))
+	m.sweepProgress(msg.Snap)
 }
 
 // notesUpTo is the recording's notes and the side notes up to the
@@ -409,6 +416,7 @@ func (m *Model) syncKeys() {
 		canFilter:  canFilter,
 		canSort:    m.focus == focusNumbers,
 		testCall:   m.o.TestCall != nil && m.focus == focusNumbers,
+		sweep:      m.o.Sweeper != nil,
 		filterText: canFilter && f.filterText() != "",
 		actions:    m.o.Actor != nil,
 		dialog:     m.mode == modeDialog,

@@ -53,6 +53,7 @@ const (
 	ncFlags
 	ncServing
 	ncSeen
+	ncSweep
 )
 
 var numberColumns = []column{
@@ -65,6 +66,7 @@ var numberColumns = []column{
 	{id: ncAttest, title: "attest", w: 11, prio: 1},
 	{id: ncFlags, title: "flags", w: 10, prio: 1, flex: true},
 	{id: ncServing, title: "serving", w: 12, prio: 2},
+	{id: ncSweep, title: "sweep", w: 8, prio: 2},
 	{id: ncSeen, title: "last", w: 6, right: true, prio: 5},
 }
 
@@ -311,6 +313,8 @@ func (p *numbersPane) cell(n *monitor.NumberView, c column) cell {
 		return netCell(st.roleStyle(n.ServingRole), n.Serving)
 	case ncSeen:
 		return cell{text: age(p.c.now, n.LastSeen)}
+	case ncSweep:
+		return sweepCell(st, n.SweepIn)
 	}
 	return cell{}
 }

@@ -235,6 +235,7 @@ type Screen struct {
 	Note      func(t int64, text string) error // n (nil: no notes)
 	SideNotes func() []monitor.NoteView        // a replay's notes beside the recording (nil: none)
 	TestCall  tui.TestCaller                   // t on a number (nil: none)
+	Sweeper   tui.Sweeper                      // T: a test-call sweep (nil: none)
 	Health    func() []tui.SourceStat          // live sources' health for the header (nil: none)
 	Input     io.Reader                        // nil: the terminal
 	Output    io.Writer                        // nil: the terminal
@@ -346,7 +347,7 @@ func Stopped(err error) bool {
 func (s *Session) screen(ctx context.Context, r *run) error {
 	sc := s.o.Screen
 	model := tui.New(tui.Options{
-		Mode: s.o.Mode, RecordingPath: s.o.Path, Player: sc.Player, Seeker: sc.Seeker, TestCall: sc.TestCall,
+		Mode: s.o.Mode, RecordingPath: s.o.Path, Player: sc.Player, Seeker: sc.Seeker, TestCall: sc.TestCall, Sweeper: sc.Sweeper,
 		Note: sc.Note, SideNotes: sc.SideNotes, Actor: sc.Actor, NoActions: sc.NoActions, ReadOnly: sc.ReadOnly,
 	})
 	opts := []tea.ProgramOption{tea.WithContext(ctx)}

@@ -208,3 +208,19 @@ func sweepRows(snap *monitor.Snapshot, spec probe.SweepSpec) []SweepRow {
 	}
 	return rows
 }
+
+// SweepTitle is the screen's y/N question for a sweep of nums (tui.Sweeper).
+func (sw *Sweeper) SweepTitle(nums []string) (string, error) {
+	if sw.f.Probes.TestCallFrom == "" {
+		return "", probe.ErrNoCaller
+	}
+	s := sw.prober.Resolve(probe.SweepSpec{ID: "-", Numbers: nums})
+	return SweepTitle(len(nums), s.Rate, s.Concurrency, sw.f.Probes.TestCallFrom), nil
+}
+
+// StartSweep starts a sweep of nums from the screen (tui.Sweeper): it
+// runs until done or the watch stops.
+func (sw *Sweeper) StartSweep(nums []string) (string, error) {
+	s := sw.prober.Resolve(probe.SweepSpec{Numbers: nums})
+	return s.ID, sw.Start(context.Background(), s)
+}

@@ -82,6 +82,7 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 	o := wa.Session.options(tui.ModeLive, st.Path(), liveFeed(col, prober, sweeper, poller, logger))
 	o.Control, o.Sweeper = true, sweeper
 	o.Screen.TestCall = prober.TestCall // `t` on a number
+	o.Screen.Sweeper = sweeper          // T
 	o.Screen.Health = func() []tui.SourceStat {
 		return append([]tui.SourceStat{sourceStat(col.Stats())}, portingStat(poller)...)
 	}
