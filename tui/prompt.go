@@ -64,8 +64,12 @@ func (p *prompt) text() string { return strings.TrimSpace(p.in.value()) }
 func (p *prompt) view(w int) string {
 	st := p.c.st
 	label, hint := "go to ", "   HH:MM[:SS] UTC · enter go · esc cancel"
-	if p.kind == promptSweep {
-		return fit(st.Accent.Render("start "+p.question+"? ")+st.Bold.Render("[y/N]"), w)
+	if p.kind == promptSweep { // the question gives way, never the [y/N]
+		q := "T: " + strings.TrimPrefix(p.question, "a test-call ") + "? "
+		if len(q) > w-5 { // ASCII: bytes are cells
+			q = fit(q, max(w-5, 0))
+		}
+		return fit(st.Accent.Render(q)+st.Bold.Render("[y/N]"), w)
 	}
 	if p.kind == promptNote {
 		label, hint = "note at "+clock(p.c.now, "15:04:05")+" ", "   enter save · esc cancel"

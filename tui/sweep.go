@@ -85,10 +85,36 @@ func (m *Model) sweepProgress(snap *monitor.Snapshot) {
 			m.setNotice(text+" · every number landed on new", flashInfo)
 			m.sweepID = ""
 		default:
-			m.setNotice(text+" · done: see the sweep column", flashError)
+			m.setNotice(text+" · not on new: "+notOnNew(snap, v.ID), flashError)
 			m.sweepID = ""
 		}
 	}
+}
+
+// sweepNamed bounds the numbers the notice names.
+const sweepNamed = 3
+
+// notOnNew names the numbers of sweep id whose verdict is not landed on
+// new, the first sweepNamed of them (the sweep column, from 150 columns,
+// shows every verdict).
+func notOnNew(snap *monitor.Snapshot, id string) string {
+	var out []string
+	more := 0
+	for _, n := range snap.Numbers {
+		if n.SweepIn.Sweep != id || n.SweepIn.Verdict == monitor.SweepLandedNew {
+			continue
+		}
+		if len(out) == sweepNamed {
+			more++
+			continue
+		}
+		out = append(out, n.E164+" "+sweepCell(nil, n.SweepIn).text)
+	}
+	s := strings.Join(out, ", ")
+	if more > 0 {
+		s += " +" + strconv.Itoa(more) + " more"
+	}
+	return s
 }
 
 func sweepCounts(v monitor.SweepView) string {
@@ -109,21 +135,30 @@ func (p *numbersPane) shown() []string {
 	return out
 }
 
-// sweepCell is a number's latest sweep verdict in the numbers table.
+// sweepCell is a number's latest sweep verdict in the numbers table
+// (plain text only with st nil).
 func sweepCell(st *Styles, r monitor.SweepResult) cell {
+	t, good := "", false
 	switch r.Verdict {
 	case monitor.SweepLandedNew:
-		return cell{"new", st.OK.Render("new")}
+		t, good = "new", true
 	case monitor.SweepLandedLegacy:
-		return cell{"LEGACY", st.Bad.Render("LEGACY")}
+		t = "LEGACY"
 	case monitor.SweepNeverArrived:
-		return cell{"never", st.Bad.Render("never")}
+		t = "never"
 	case monitor.SweepFailed:
-		t := "fail"
+		t = "fail"
 		if r.Code > 0 {
 			t += " " + strconv.Itoa(r.Code)
 		}
-		return cell{t, st.Bad.Render(t)}
+	default:
+		return cell{text: "—"}
 	}
-	return cell{text: "—"}
+	switch {
+	case st == nil:
+		return cell{text: t}
+	case good:
+		return cell{t, st.OK.Render(t)}
+	}
+	return cell{t, st.Bad.Render(t)}
 }

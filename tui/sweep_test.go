@@ -33,7 +33,7 @@ func TestSweepKey(t *testing.T) {
 	m := newTestModel(t, Options{Mode: ModeLive, Sweeper: sw}, 200, 40)
 	mustContain(t, screen(m), "T sweep")
 	m = press(m, "T")
-	mustContain(t, screen(m), "start a test-call sweep of 4 numbers at 2 calls/s, 4 at once, from +15550000000? [y/N]")
+	mustContain(t, screen(m), "T: sweep of 4 numbers at 2 calls/s, 4 at once, from +15550000000? [y/N]")
 	m = press(m, "n")
 	if len(sw.started) != 0 {
 		t.Fatalf("n started a sweep: %v", sw.started)
@@ -64,7 +64,7 @@ func TestSweepKey(t *testing.T) {
 	snap2.Numbers[1].SweepIn = monitor.SweepResult{Sweep: "sw-1", Verdict: monitor.SweepLandedLegacy, Trunk: "legacy-a", Code: 200}
 	m = send(m, SnapshotMsg{Snap: snap2, Stats: testStats()})
 	scr := screen(m)
-	mustContain(t, scr, "sweep 2/2: new 1 legacy 1", "done: see the sweep column")
+	mustContain(t, scr, "sweep 2/2: new 1 legacy 1", "not on new: +15551230002 LEGACY")
 	mustContain(t, lineWith(t, scr, "+15551230002", "completed"), "LEGACY")
 	mustContain(t, lineWith(t, scr, "+15551230001", "completed"), " new")
 
@@ -76,4 +76,18 @@ func TestSweepKey(t *testing.T) {
 
 	plain := newTestModel(t, Options{Mode: ModeReplay}, 120, 30)
 	mustNotContain(t, screen(plain), "T sweep")
+}
+
+// At 80 columns the question gives way and [y/N] stays on screen.
+func TestSweepQuestionAt80(t *testing.T) {
+	t.Parallel()
+	sw := &fakeSweeper{}
+	m := newTestModel(t, Options{Mode: ModeLive, Sweeper: sw}, 80, 24)
+	m = press(m, "T")
+	mustContain(t, screen(m), "T: sweep of 4 numbers", "[y/N]")
+	for _, l := range strings.Split(screen(m), "\n") {
+		if w := len([]rune(l)); w > 80 {
+			t.Errorf("a line of %d columns: %q", w, l)
+		}
+	}
 }
