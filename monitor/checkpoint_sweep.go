@@ -8,6 +8,7 @@ func (w *wire) sweeps(c *core) {
 	for i := range b.Runs {
 		v := &b.Runs[i]
 		w.str(v.ID)
+		w.bool(v.Out)
 		w.time(v.Start)
 		w.str(v.From)
 		for _, n := range [...]int{v.Total, v.New, v.Legacy, v.Never, v.Failed, v.Unplaced} {
@@ -19,8 +20,10 @@ func (w *wire) sweeps(c *core) {
 	for _, e := range sortedEntries(b.Calls) {
 		w.str(e.k)
 		w.str(e.v.Sweep)
+		w.bool(e.v.Out)
 		w.time(e.v.Arrived)
 		w.int(int64(e.v.Trunk))
+		w.str(e.v.Attest)
 		w.time(e.v.Result)
 		w.int(int64(e.v.Code))
 		w.int(int64(e.v.PDD))
@@ -34,7 +37,7 @@ func (r *reader) sweeps(c *core) {
 		b.Runs = make([]SweepView, n)
 		for i := range b.Runs {
 			v := &b.Runs[i]
-			v.ID, v.Start, v.From = r.str(), r.time(), r.str()
+			v.ID, v.Out, v.Start, v.From = r.str(), r.bool(), r.time(), r.str()
 			v.Total, v.New, v.Legacy, v.Never, v.Failed, v.Unplaced = r.i(), r.i(), r.i(), r.i(), r.i(), r.i()
 			v.Ended = r.time()
 		}
@@ -43,7 +46,8 @@ func (r *reader) sweeps(c *core) {
 		b.Calls = make(map[string]sweepCall, n)
 		for range n {
 			k := r.str()
-			b.Calls[k] = sweepCall{Sweep: r.str(), Arrived: r.time(), Trunk: r.i(), Result: r.time(), Code: r.i(), PDD: r.dur()}
+			b.Calls[k] = sweepCall{Sweep: r.str(), Out: r.bool(), Arrived: r.time(), Trunk: r.i(), Attest: r.str(),
+				Result: r.time(), Code: r.i(), PDD: r.dur()}
 		}
 	}
 	b.Due = r.time()
@@ -53,14 +57,16 @@ func (r *reader) sweeps(c *core) {
 // yet drained (version 5; Event.Probe with ProbeSweepVerdict).
 func (w *wire) sweepVerdictOut(p *ProbeResult) {
 	w.str(p.Sweep)
+	w.bool(p.Out)
 	w.str(p.Number)
 	w.str(string(p.Verdict))
 	w.str(p.Landed)
 	w.int(int64(p.Code))
 	w.int(int64(p.PDD))
+	w.str(p.Attest)
 }
 
 func (r *reader) sweepVerdictOut() *ProbeResult {
-	return &ProbeResult{Probe: ProbeSweepVerdict, Sweep: r.str(), Number: r.str(), Verdict: SweepVerdict(r.str()),
-		Landed: r.str(), Code: r.i(), PDD: r.dur()}
+	return &ProbeResult{Probe: ProbeSweepVerdict, Sweep: r.str(), Out: r.bool(), Number: r.str(), Verdict: SweepVerdict(r.str()),
+		Landed: r.str(), Code: r.i(), PDD: r.dur(), Attest: r.str()}
 }

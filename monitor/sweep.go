@@ -48,10 +48,12 @@ const (
 // verdict, and which.
 type SweepView struct {
 	ID    string
+	Out   bool   // an outbound check: calls from the numbers, through the SBC
 	Start int64  // the sweep's start event time
-	From  string // test_call_from
+	From  string // test_call_from (Out: outbound_check_to, the number called)
 	Total int    // numbers it calls
-	// Verdicts so far, by kind.
+	// Verdicts so far, by kind (Out: New and Legacy count left_new and
+	// left_legacy).
 	New, Legacy, Never, Failed int
 	Unplaced                   int   // numbers the runner stopped before calling
 	Ended                      int64 // when the runner ended it (0 = running)

@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"strings"
 	"time"
 
 	"github.com/cutover/cutover/monitor/sipmsg"
@@ -18,16 +19,18 @@ const sweepRunsKept = 16
 // sweepBook is the fold's part of the sweeps (core.Sweep).
 type sweepBook struct {
 	Runs  []SweepView          // the latest sweeps, oldest first
-	Calls map[string]sweepCall // test calls waiting for their verdict, by number (E.164)
+	Calls map[string]sweepCall // test calls waiting for their verdict, by sweepKey
 	Due   int64                // the earliest grace deadline among Calls (0 = none)
 }
 
 // sweepCall is one number's test call of a sweep, until its verdict.
 type sweepCall struct {
 	Sweep   string
-	Arrived int64 // when it arrived on a trunk (0 = not yet)
-	Trunk   int   // the trunk it arrived on (-1 = none)
-	Result  int64 // when the caller had its final answer (0 = not yet)
+	Out     bool   // an outbound check's call
+	Arrived int64  // when it arrived on a trunk, or left by one (Out) (0 = not yet)
+	Trunk   int    // the trunk it arrived on or left by (-1 = none)
+	Attest  string // Out: the attestation its INVITE claimed leaving ("" = unsigned)
+	Result  int64  // when the caller had its final answer (0 = not yet)
 	Code    int
 	PDD     time.Duration
 }
@@ -57,15 +60,32 @@ func (s *State) sweepStart(t int64, p *ProbeResult) {
 	if len(b.Runs) == sweepRunsKept {
 		b.Runs = append(b.Runs[:0], b.Runs[1:]...)
 	}
-	b.Runs = append(b.Runs, SweepView{ID: p.Sweep, Start: t, From: p.From, Total: len(p.Numbers)})
+	b.Runs = append(b.Runs, SweepView{ID: p.Sweep, Out: p.Out, Start: t, From: p.From, Total: len(p.Numbers)})
 	if b.Calls == nil {
 		b.Calls = make(map[string]sweepCall, len(p.Numbers))
 	}
 	for _, n := range p.Numbers {
 		if _, ok := s.c.NumIdx[n]; ok {
-			b.Calls[n] = sweepCall{Sweep: p.Sweep, Trunk: -1}
+			b.Calls[sweepKey(n, p.Out)] = sweepCall{Sweep: p.Sweep, Out: p.Out, Trunk: -1}
 		}
 	}
+}
+
+// sweepKey is where a number's test call waits in sweepBook.Calls: a
+// sweep's call to it and an outbound check's from it apart.
+func sweepKey(e164 string, out bool) string {
+	if out {
+		return e164 + "/out"
+	}
+	return e164
+}
+
+// sweepNumber is the number of a sweepBook.Calls key.
+func sweepNumber(key string) string {
+	if n, ok := strings.CutSuffix(key, "/out"); ok {
+		return n
+	}
+	return key
 }
 
 func (s *State) sweepRun(id string) *SweepView {
@@ -77,17 +97,19 @@ func (s *State) sweepRun(id string) *SweepView {
 	return nil
 }
 
-// sweepArrival matches an initial INVITE arriving on trunk tr with a
-// sweep's test call: by its SweepHeader, else by the called number and a
-// From of the sweep's caller while the call is under way (or within
-// sweepGrace of its result).
+// sweepArrival matches an initial INVITE arriving on trunk tr (or, dir
+// out, leaving by it) with a sweep's test call (an outbound check's): by
+// its SweepHeader, else by the called number and a From of the sweep's
+// caller (the calling number and the check's destination) while the call
+// is under way (or within sweepGrace of its result).
 func (s *State) sweepArrival(t int64, tr int, dir Dir, info *sipmsg.Info) {
 	b := &s.c.Sweep
-	if len(b.Calls) == 0 || dir != DirIn || tr < 0 || info.ToTag != "" {
+	if len(b.Calls) == 0 || tr < 0 || info.ToTag != "" || dir == "" {
 		return
 	}
-	e164 := s.callE164(info, true)
-	c, ok := b.Calls[e164]
+	out := dir == DirOut
+	key := sweepKey(s.callE164(info, !out), out)
+	c, ok := b.Calls[key]
 	if !ok || c.Arrived != 0 {
 		return
 	}
@@ -95,9 +117,12 @@ func (s *State) sweepArrival(t int64, tr int, dir Dir, info *sipmsg.Info) {
 		return
 	}
 	c.Arrived, c.Trunk = t, tr
-	b.Calls[e164] = c
+	if out {
+		c.Attest = info.Attest
+	}
+	b.Calls[key] = c
 	if c.Result != 0 {
-		s.sweepVerdict(t, e164, c)
+		s.sweepVerdict(t, key, c)
 	}
 }
 
@@ -110,20 +135,24 @@ func (s *State) sweepFallback(t int64, c sweepCall, info *sipmsg.Info) bool {
 		return false
 	}
 	cc := s.c.Cfg.DefaultCountry
+	if c.Out { // the number is the caller; the check calls run.From
+		return s.callE164(info, true) == run.From
+	}
 	return sipmsg.NormalizeE164(info.FromUser, cc) == run.From || sipmsg.NormalizeE164(info.PAIUser, cc) == run.From
 }
 
 // sweepResult folds the caller's side of one test call.
 func (s *State) sweepResult(t int64, p *ProbeResult) {
 	b := &s.c.Sweep
-	c, ok := b.Calls[p.Number]
+	key := sweepKey(p.Number, p.Out)
+	c, ok := b.Calls[key]
 	if !ok || c.Sweep != p.Sweep || c.Result != 0 {
 		return
 	}
 	c.Result, c.Code, c.PDD = t, p.Code, p.PDD
-	b.Calls[p.Number] = c
+	b.Calls[key] = c
 	if c.Arrived != 0 {
-		s.sweepVerdict(t, p.Number, c)
+		s.sweepVerdict(t, key, c)
 		return
 	}
 	if due := t + int64(sweepGrace); b.Due == 0 || due < b.Due {
@@ -139,12 +168,12 @@ func (s *State) sweepDeadlines(now int64) {
 		return
 	}
 	b.Due = 0
-	for _, e164 := range sortedKeys(b.Calls) {
-		c := b.Calls[e164]
+	for _, key := range sortedKeys(b.Calls) {
+		c := b.Calls[key]
 		switch due := c.Result + int64(sweepGrace); {
 		case c.Result == 0:
 		case now >= due:
-			s.sweepVerdict(due, e164, c)
+			s.sweepVerdict(due, key, c)
 		case b.Due == 0 || due < b.Due:
 			b.Due = due
 		}
@@ -167,17 +196,23 @@ func (s *State) sweepEnd(t int64, id string) {
 	}
 }
 
-// sweepVerdict concludes number e164's test call c at t: it sets the
-// number's SweepIn, counts it in its sweep, and records the verdict.
-func (s *State) sweepVerdict(t int64, e164 string, c sweepCall) {
-	delete(s.c.Sweep.Calls, e164)
-	r := SweepResult{Sweep: c.Sweep, Time: t, Code: c.Code, PDD: c.PDD, Trunk: s.trunkName(c.Trunk)}
+// sweepVerdict concludes the test call c (at key) at t: it sets the
+// number's SweepIn (SweepOut), counts it in its sweep, and records the
+// verdict.
+func (s *State) sweepVerdict(t int64, key string, c sweepCall) {
+	delete(s.c.Sweep.Calls, key)
+	e164 := sweepNumber(key)
+	r := SweepResult{Sweep: c.Sweep, Time: t, Code: c.Code, PDD: c.PDD, Trunk: s.trunkName(c.Trunk), Attest: c.Attest}
 	run := s.sweepRun(c.Sweep)
+	legacy, landed := SweepLandedLegacy, SweepLandedNew
+	if c.Out {
+		legacy, landed = SweepLeftLegacy, SweepLeftNew
+	}
 	switch {
 	case c.Trunk >= 0 && s.c.Cfg.Trunks[c.Trunk].Role == RoleLegacy:
-		r.Verdict = SweepLandedLegacy
+		r.Verdict = legacy
 	case c.Trunk >= 0:
-		r.Verdict = SweepLandedNew
+		r.Verdict = landed
 	case c.Code >= 300 || c.Code == 0:
 		r.Verdict = SweepFailed
 	default:
@@ -185,9 +220,9 @@ func (s *State) sweepVerdict(t int64, e164 string, c sweepCall) {
 	}
 	if run != nil {
 		switch r.Verdict {
-		case SweepLandedNew:
+		case SweepLandedNew, SweepLeftNew:
 			run.New++
-		case SweepLandedLegacy:
+		case SweepLandedLegacy, SweepLeftLegacy:
 			run.Legacy++
 		case SweepFailed:
 			run.Failed++
@@ -195,10 +230,12 @@ func (s *State) sweepVerdict(t int64, e164 string, c sweepCall) {
 			run.Never++
 		}
 	}
-	if i, ok := s.c.NumIdx[e164]; ok {
+	if i, ok := s.c.NumIdx[e164]; ok && c.Out {
+		s.c.Numbers[i].SweepOut = r
+	} else if ok {
 		s.c.Numbers[i].SweepIn = r
 	}
 	s.c.Out = append(s.c.Out, Event{Time: t, Kind: KindProbe, Source: SourceFold, Probe: &ProbeResult{
-		Probe: ProbeSweepVerdict, Sweep: c.Sweep, Number: e164, Verdict: r.Verdict, Landed: r.Trunk,
-		Code: c.Code, PDD: c.PDD}})
+		Probe: ProbeSweepVerdict, Sweep: c.Sweep, Out: c.Out, Number: e164, Verdict: r.Verdict, Landed: r.Trunk,
+		Code: c.Code, PDD: c.PDD, Attest: c.Attest}})
 }

@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net/netip"
 	"reflect"
@@ -186,5 +187,39 @@ func BenchmarkSweepArrival(b *testing.B) {
 			b.StartTimer()
 		}
 		s.sweepArrival(at(time.Second), 1, DirIn, invites[i%n].SIP.Info)
+	}
+}
+
+// TestSweepOutboundCheck: calls from the numbers through the SBC; the
+// fold sees each leave by a trunk (header, or From = the number and the
+// check's destination), with the attestation its INVITE claims.
+func TestSweepOutboundCheck(t *testing.T) {
+	const dest = "+15550177777"
+	n1, n2 := "+15550100001", "+15550100002"
+	s := NewState(sweepConfig(2))
+	claims := base64.RawURLEncoding.EncodeToString([]byte(`{"attest":"A","orig":{"tn":"15550100001"}}`))
+	identity := "Identity: eyJhbGciOiJFUzI1NiJ9." + claims + ".c2ln;info=<https://cert.example/a.pem>;alg=ES256;ppt=shaken\n"
+	leave := func(when int64, trunk netip.AddrPort, id, from, extra string) Event {
+		return newDialog(t, id, pbx, trunk, from, dest).invite(when, extra)
+	}
+	applyAll(s,
+		Event{Time: at(0), Kind: KindProbe, Source: SourceProbe, Probe: &ProbeResult{Probe: ProbeSweep, Sweep: "out1", Out: true, From: dest, Numbers: []string{n1, n2}}},
+		leave(at(100*time.Millisecond), newTr, "o1", n1, SweepHeader+": out1\n"+identity),
+		leave(at(200*time.Millisecond), legacy, "o2", n2, ""),
+		Event{Time: at(time.Second), Kind: KindProbe, Source: SourceProbe, Probe: &ProbeResult{Probe: ProbeSweepCall, Sweep: "out1", Out: true, Number: n1, Code: 200}},
+		Event{Time: at(time.Second), Kind: KindProbe, Source: SourceProbe, Probe: &ProbeResult{Probe: ProbeSweepCall, Sweep: "out1", Out: true, Number: n2, Code: 200}},
+	)
+	snap := s.Snapshot()
+	if o := snap.Numbers[0].SweepOut; o.Verdict != SweepLeftNew || o.Attest != "A" || o.Trunk != "new" {
+		t.Errorf("%s: %+v, want left_new with A", n1, o)
+	}
+	if o := snap.Numbers[1].SweepOut; o.Verdict != SweepLeftLegacy || o.Attest != "" {
+		t.Errorf("%s: %+v, want left_legacy unsigned", n2, o)
+	}
+	if snap.Numbers[0].SweepIn.Verdict != "" {
+		t.Errorf("an outbound check set SweepIn: %+v", snap.Numbers[0].SweepIn)
+	}
+	if run := snap.Sweeps[0]; !run.Out || run.New != 1 || run.Legacy != 1 || !run.Finished() {
+		t.Errorf("run %+v", run)
 	}
 }
