@@ -94,6 +94,11 @@ type Probes struct {
 	// second, at most SweepConcurrency at once.
 	SweepRate        float64
 	SweepConcurrency int
+	// The outbound check (cutover sweep --out) calls OutboundCheckTo
+	// (E.164) from each number through SBCURI (sip:host:port), as the PBX
+	// would; both or neither.
+	SBCURI          string
+	OutboundCheckTo string
 }
 
 // HEP configures the HEPv3 collector.

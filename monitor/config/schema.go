@@ -49,6 +49,8 @@ type rawProbes struct {
 	LocalAddr        string  `toml:"local_addr"`
 	SweepRate        float64 `toml:"sweep_rate"`
 	SweepConcurrency int     `toml:"sweep_concurrency"`
+	SBCURI           string  `toml:"sbc_uri"`
+	OutboundCheckTo  string  `toml:"outbound_check_to"`
 }
 
 type rawThresholds struct {

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -103,5 +104,49 @@ func TestSweepStoppedEarly(t *testing.T) {
 	st.Apply(monitor.Event{Time: time.Now().Add(time.Minute).UnixNano(), Kind: monitor.KindTick})
 	if sw := st.Snapshot().Sweeps; len(sw) != 1 || sw[0].Unplaced != 2 || sw[0].Done() != 1 || !sw[0].Finished() {
 		t.Fatalf("fold: %+v", sw)
+	}
+}
+
+// TestOutboundCheckCallsFromTheNumbers: the outbound check calls
+// outbound_check_to through sbc_uri from each number (From and
+// P-Asserted-Identity), with the sweep header, and records it as Out.
+func TestOutboundCheckCallsFromTheNumbers(t *testing.T) {
+	port := freePort(t)
+	sipp(t, port, "-sn", "uas")
+	f := lab(port)
+	f.Trunks[0].URI = "" // no trunk to call through: the check goes to the SBC only
+	f.Probes.SBCURI, f.Probes.OutboundCheckTo = fmt.Sprintf("sip:127.0.0.1:%d", port), "+14155559999"
+	nums := []string{"+14155550101", "+14155550102"}
+	p, s := start(t, f, Options{Timeout: time.Second, HoldFor: time.Millisecond})
+	if err := p.Sweep(context.Background(), SweepSpec{ID: "out-1", Numbers: []string{"+14155550101"}}); err == nil {
+		t.Fatal("an inbound sweep without test_call_from ran")
+	}
+	if err := p.Sweep(context.Background(), SweepSpec{ID: "out-1", Numbers: nums, Out: true, Rate: 20}); err != nil {
+		t.Fatal(err)
+	}
+	evs := s.events()
+	if st := probes(evs, monitor.ProbeSweep); len(st) != 1 || !st[0].Out || st[0].From != "+14155559999" {
+		t.Fatalf("start %+v", st)
+	}
+	from := map[string]bool{}
+	for _, ev := range evs {
+		if ev.SIP == nil || !strings.HasPrefix(string(ev.SIP.Raw), "INVITE sip:+14155559999@127.0.0.1") {
+			continue
+		}
+		raw := string(ev.SIP.Raw)
+		for _, n := range nums {
+			if strings.Contains(raw, "\r\nFrom: <sip:"+n+"@") && strings.Contains(raw, "\r\nP-Asserted-Identity: <sip:"+n+"@") &&
+				strings.Contains(raw, "\r\nX-Cutover-Sweep: out-1\r\n") {
+				from[n] = true
+			}
+		}
+	}
+	if len(from) != 2 {
+		t.Fatalf("INVITEs from %v, want both numbers:\n%s", from, dump(evs))
+	}
+	for _, c := range probes(evs, monitor.ProbeSweepCall) {
+		if !c.Out || c.Code != 200 || c.Trunk != "sbc" {
+			t.Errorf("result %+v", c)
+		}
 	}
 }
