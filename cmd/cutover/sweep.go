@@ -14,7 +14,7 @@ type sweepOpts struct {
 	config, db, numbers string
 	rate                float64
 	concurrency         int
-	yes                 bool
+	yes, out            bool
 }
 
 func sweepFlags() (*flag.FlagSet, *sweepOpts) {
@@ -25,14 +25,17 @@ func sweepFlags() (*flag.FlagSet, *sweepOpts) {
 	fs.StringVar(&o.numbers, "numbers", "", "NUMBER, PREFIX*, FIRST-LAST or a port request id (default: every number of the file)")
 	fs.Float64Var(&o.rate, "rate", 0, "test calls started a second (default: [probes] sweep_rate)")
 	fs.IntVar(&o.concurrency, "concurrency", 0, "test calls at once (default: [probes] sweep_concurrency)")
+	fs.BoolVar(&o.out, "out", false, "the outbound check: a call from each number to [probes] outbound_check_to through sbc_uri")
 	fs.BoolVar(&o.yes, "yes", false, "do not ask")
 	setUsage(fs, `Usage:
-  cutover sweep -c cutover.toml [--numbers NUMBER|PREFIX*|FIRST-LAST|REQUEST] [--rate R] [--concurrency N] [--yes]
+  cutover sweep -c cutover.toml [--numbers NUMBER|PREFIX*|FIRST-LAST|REQUEST] [--rate R] [--concurrency N] [--out] [--yes]
 
 A running cutover watch places a test call to each number from [probes]
 test_call_from, each INVITE carrying X-Cutover-Sweep, and folds where each
-arrived. Prints the progress, then each number's verdict.
-Exit status: 0 every number landed on new, 1 any did not (or failed), 2 usage.
+arrived. With --out, the outbound check: a call from each number to
+outbound_check_to through sbc_uri, and which trunk it left by, with which
+attestation. Prints the progress, then each number's verdict.
+Exit status: 0 every number landed on (left by) new, 1 any did not (or failed), 2 usage.
 
 Flags:
 `)
@@ -55,7 +58,7 @@ func runSweep(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	in := bufio.NewReader(stdin)
 	return session.SweepCommand{
 		File: f, DB: o.db, Yes: o.yes, Out: stdout,
-		Request: session.SweepRequest{Target: o.numbers, Rate: o.rate, Concurrency: o.concurrency},
+		Request: session.SweepRequest{Target: o.numbers, Rate: o.rate, Concurrency: o.concurrency, Out: o.out},
 		Confirm: func(title string) bool { return confirm(in, stdout, title) },
 	}.Run()
 }

@@ -28,6 +28,7 @@ type SweepRequest struct {
 	Target      string  `json:",omitempty"`
 	Rate        float64 `json:",omitempty"`
 	Concurrency int     `json:",omitempty"`
+	Out         bool    `json:",omitempty"` // the outbound check: calls from the numbers through the SBC
 }
 
 // sweepReply is one line the watch sends back: progress while the sweep
@@ -73,14 +74,14 @@ func (sw *Sweeper) run(ctx context.Context) (wait func()) {
 
 // Plan resolves a request: its numbers and rate, concurrency and caller.
 func (sw *Sweeper) Plan(req SweepRequest) (probe.SweepSpec, error) {
-	if sw.f.Probes.TestCallFrom == "" {
-		return probe.SweepSpec{}, probe.ErrNoCaller
+	if err := sw.prober.CanSweep(req.Out); err != nil {
+		return probe.SweepSpec{}, err
 	}
 	nums, err := SweepTargets(sw.f.Cutover, req.Target)
 	if err != nil {
 		return probe.SweepSpec{}, err
 	}
-	return sw.prober.Resolve(probe.SweepSpec{Numbers: nums, Rate: req.Rate, Concurrency: req.Concurrency}), nil
+	return sw.prober.Resolve(probe.SweepSpec{Numbers: nums, Rate: req.Rate, Concurrency: req.Concurrency, Out: req.Out}), nil
 }
 
 // From is the sweeps' caller, [probes] test_call_from.
@@ -198,8 +199,12 @@ func sweepOf(snap *monitor.Snapshot, id string) *monitor.SweepView {
 func sweepRows(snap *monitor.Snapshot, spec probe.SweepSpec) []SweepRow {
 	by := make(map[string]monitor.SweepResult, len(snap.Numbers))
 	for _, n := range snap.Numbers {
-		if n.SweepIn.Sweep == spec.ID {
-			by[n.E164] = n.SweepIn
+		r := n.SweepIn
+		if spec.Out {
+			r = n.SweepOut
+		}
+		if r.Sweep == spec.ID {
+			by[n.E164] = r
 		}
 	}
 	rows := make([]SweepRow, len(spec.Numbers))
@@ -211,8 +216,8 @@ func sweepRows(snap *monitor.Snapshot, spec probe.SweepSpec) []SweepRow {
 
 // SweepTitle is the screen's y/N question for a sweep of nums (tui.Sweeper).
 func (sw *Sweeper) SweepTitle(nums []string) (string, error) {
-	if sw.f.Probes.TestCallFrom == "" {
-		return "", probe.ErrNoCaller
+	if err := sw.prober.CanSweep(false); err != nil {
+		return "", err
 	}
 	s := sw.prober.Resolve(probe.SweepSpec{ID: "-", Numbers: nums})
 	return SweepTitle(len(nums), s.Rate, s.Concurrency, sw.f.Probes.TestCallFrom), nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/config"
+	"github.com/cutover/cutover/monitor/probe"
 	"github.com/cutover/cutover/monitor/termsafe"
 )
 
@@ -25,8 +26,9 @@ type SweepCommand struct {
 	Out     io.Writer
 }
 
-// ErrNotAllNew: the sweep ended with a number not landed on new.
-var ErrNotAllNew = errors.New("not every number landed on the new provider")
+// ErrNotAllNew: the sweep ended with a number not landed on new (the
+// outbound check: not left by new).
+var ErrNotAllNew = errors.New("not every number is on the new provider")
 
 // Run plans the sweep from the file, asks y/N (unless Yes), has the watch
 // run it, and prints its progress and every number's verdict. It returns
@@ -37,15 +39,23 @@ func (c SweepCommand) Run() error {
 	if db == "" {
 		return errors.New("which watch? the file sets no db: give the watch's recording with --db")
 	}
-	if c.File.Probes.TestCallFrom == "" {
-		return errors.New("a sweep calls from [probes] test_call_from, which the file does not set")
+	p := c.File.Probes
+	switch {
+	case c.Request.Out && (p.SBCURI == "" || p.OutboundCheckTo == ""):
+		return probe.ErrNoOutboundCheck
+	case !c.Request.Out && p.TestCallFrom == "":
+		return probe.ErrNoCaller
 	}
 	nums, err := SweepTargets(c.File.Cutover, c.Request.Target)
 	if err != nil {
 		return err
 	}
-	rate, conc := cmp.Or(c.Request.Rate, c.File.Probes.SweepRate), cmp.Or(c.Request.Concurrency, c.File.Probes.SweepConcurrency)
-	title := SweepTitle(len(nums), rate, conc, c.File.Probes.TestCallFrom)
+	rate, conc := cmp.Or(c.Request.Rate, p.SweepRate), cmp.Or(c.Request.Concurrency, p.SweepConcurrency)
+	title := SweepTitle(len(nums), rate, conc, p.TestCallFrom)
+	if c.Request.Out {
+		title = fmt.Sprintf("an outbound check of %s at %g calls/s, %d at once: from each to %s through %s",
+			plural(len(nums), "number"), rate, conc, p.OutboundCheckTo, p.SBCURI)
+	}
 	if !c.Yes && (c.Confirm == nil || !c.Confirm(title)) {
 		return errors.New("declined: nothing called")
 	}
@@ -90,7 +100,7 @@ func (c SweepCommand) follow(rd *bufio.Reader) error {
 			}
 		case r.Done != nil:
 			fmt.Fprintln(c.Out, SweepProgress(*r.Done))
-			return c.table(r.Results)
+			return c.table(r.Results, c.Request.Out)
 		}
 	}
 }
@@ -105,27 +115,40 @@ func SweepProgress(v monitor.SweepView) string {
 	return s
 }
 
-// table prints each number's verdict and counts those not on new.
-func (c SweepCommand) table(rows []SweepRow) error {
-	fmt.Fprintf(c.Out, "\n%-16s %-14s %-12s %5s %8s\n", "NUMBER", "VERDICT", "TRUNK", "CODE", "PDD")
+// table prints each number's verdict and counts those not on new (out:
+// not left by new), and for the outbound check the attestation.
+func (c SweepCommand) table(rows []SweepRow, out bool) error {
+	good, attest := monitor.SweepLandedNew, ""
+	if out {
+		good, attest = monitor.SweepLeftNew, "  ATTEST"
+	}
+	fmt.Fprintf(c.Out, "\n%-16s %-14s %-12s %5s %8s%s\n", "NUMBER", "VERDICT", "TRUNK", "CODE", "PDD", attest)
 	bad := 0
 	for _, r := range rows {
 		v := string(r.Verdict)
 		if v == "" {
 			v = "not called"
 		}
-		if r.Verdict != monitor.SweepLandedNew {
+		if r.Verdict != good {
 			bad++
 		}
 		pdd := "-"
 		if r.PDD > 0 {
 			pdd = r.PDD.Round(time.Millisecond).String()
 		}
-		fmt.Fprintf(c.Out, "%-16s %-14s %-12s %5d %8s\n", r.Number, v, cmp.Or(termsafe.Line(r.Trunk), "-"), r.Code, pdd)
+		a := ""
+		if out {
+			a = "  " + cmp.Or(termsafe.Line(r.Attest), "unsigned")
+		}
+		fmt.Fprintf(c.Out, "%-16s %-14s %-12s %5d %8s%s\n", r.Number, v, cmp.Or(termsafe.Line(r.Trunk), "-"), r.Code, pdd, a)
 	}
-	if bad > 0 {
+	switch {
+	case bad > 0:
 		return fmt.Errorf("%d of %d numbers: %w", bad, len(rows), ErrNotAllNew)
+	case out:
+		fmt.Fprintf(c.Out, "all %d numbers left by the new provider\n", len(rows))
+	default:
+		fmt.Fprintf(c.Out, "all %d numbers landed on the new provider\n", len(rows))
 	}
-	fmt.Fprintf(c.Out, "all %d numbers landed on the new provider\n", len(rows))
 	return nil
 }
