@@ -143,14 +143,15 @@ func (p *numbersPane) remember() {
 }
 
 // numberMatches says whether a number passes filter q (lower case): part
-// of the number, its port state or request, the trunk serving it, a flag.
+// of the number, its port state or request, the trunk serving it, a flag,
+// its latest sweep verdict.
 func numberMatches(n *monitor.NumberView, q string) bool {
 	if pre, ok := strings.CutSuffix(q, "*"); ok { // +1415555*: the numbers p sets
 		return strings.HasPrefix(n.E164, pre)
 	}
 	if strings.Contains(n.E164, q) || strings.Contains(string(n.PortState), q) ||
 		strings.Contains(strings.ToLower(n.Serving), q) ||
-		strings.Contains(strings.ToLower(n.PortRequestID), q) {
+		strings.Contains(strings.ToLower(n.PortRequestID), q) || sweepMatches(n, q) {
 		return true
 	}
 	for _, f := range n.Flags {

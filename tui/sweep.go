@@ -77,15 +77,15 @@ func (m *Model) sweepProgress(snap *monitor.Snapshot) {
 		if v.ID != m.sweepID {
 			continue
 		}
-		text := "sweep " + strconv.Itoa(v.Done()) + "/" + strconv.Itoa(v.Total) + ": " + sweepCounts(v)
+		n := "sweep " + strconv.Itoa(v.Done()) + "/" + strconv.Itoa(v.Total)
 		switch {
 		case !v.Finished():
-			m.setNotice(text, flashBusy)
+			m.setNotice(n+": "+sweepCounts(v), flashBusy)
 		case v.New == v.Total:
-			m.setNotice(text+" · every number landed on new", flashInfo)
+			m.setNotice(n+" done: every number landed on new", flashInfo)
 			m.sweepID = ""
-		default:
-			m.setNotice(text+" · not on new: "+notOnNew(snap, v.ID), flashError)
+		default: // short enough for 80 columns: the filter /landed_legacy (…) lists them all
+			m.setNotice(n+" done: "+strconv.Itoa(v.New)+" new, "+strconv.Itoa(v.Total-v.New)+" not: "+notOnNew(snap, v.ID), flashError)
 			m.sweepID = ""
 		}
 	}
@@ -96,7 +96,7 @@ const sweepNamed = 3
 
 // notOnNew names the numbers of sweep id whose verdict is not landed on
 // new, the first sweepNamed of them (the sweep column, from 150 columns,
-// shows every verdict).
+// shows every verdict; the numbers filter finds them by verdict).
 func notOnNew(snap *monitor.Snapshot, id string) string {
 	var out []string
 	more := 0
@@ -108,13 +108,20 @@ func notOnNew(snap *monitor.Snapshot, id string) string {
 			more++
 			continue
 		}
-		out = append(out, n.E164+" "+sweepCell(nil, n.SweepIn).text)
+		out = append(out, n.E164)
 	}
-	s := strings.Join(out, ", ")
+	s := strings.Join(out, " ")
 	if more > 0 {
-		s += " +" + strconv.Itoa(more) + " more"
+		s += " +" + strconv.Itoa(more)
 	}
 	return s
+}
+
+// sweepMatches says whether filter q (lower case) is part of a number's
+// latest sweep verdict, in or out (/landed_legacy lists the zombies).
+func sweepMatches(n *monitor.NumberView, q string) bool {
+	return n.SweepIn.Verdict != "" && strings.Contains(string(n.SweepIn.Verdict), q) ||
+		n.SweepOut.Verdict != "" && strings.Contains(string(n.SweepOut.Verdict), q)
 }
 
 func sweepCounts(v monitor.SweepView) string {

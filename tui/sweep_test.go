@@ -64,9 +64,14 @@ func TestSweepKey(t *testing.T) {
 	snap2.Numbers[1].SweepIn = monitor.SweepResult{Sweep: "sw-1", Verdict: monitor.SweepLandedLegacy, Trunk: "legacy-a", Code: 200}
 	m = send(m, SnapshotMsg{Snap: snap2, Stats: testStats()})
 	scr := screen(m)
-	mustContain(t, scr, "sweep 2/2: new 1 legacy 1", "not on new: +15551230002 LEGACY")
+	mustContain(t, scr, "sweep 2/2 done: 1 new, 1 not: +15551230002")
 	mustContain(t, lineWith(t, scr, "+15551230002", "completed"), "LEGACY")
 	mustContain(t, lineWith(t, scr, "+15551230001", "completed"), " new")
+	m = press(m, "esc", "esc", "/") // the error notice, the old filter; the filter finds numbers by verdict
+	m = typeText(m, "landed_legacy")
+	m = press(m, "enter")
+	scr = screen(m)
+	mustContain(t, scr, "NUMBERS  1/4")
 
 	// Without a caller the screen says why, and asks nothing.
 	sw.err = errors.New("a sweep calls from [probes] test_call_from, which the file does not set")
