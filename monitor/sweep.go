@@ -55,7 +55,7 @@ type SweepView struct {
 	// Verdicts so far, by kind (Out: New and Legacy count left_new and
 	// left_legacy).
 	New, Legacy, Never, Failed int
-	Unplaced                   int   // numbers the runner stopped before calling
+	Unplaced                   int   // numbers the runner stopped before calling, or a later sweep took over
 	Ended                      int64 // when the runner ended it (0 = running)
 }
 

@@ -65,9 +65,16 @@ func (s *State) sweepStart(t int64, p *ProbeResult) {
 		b.Calls = make(map[string]sweepCall, len(p.Numbers))
 	}
 	for _, n := range p.Numbers {
-		if _, ok := s.c.NumIdx[n]; ok {
-			b.Calls[sweepKey(n, p.Out)] = sweepCall{Sweep: p.Sweep, Out: p.Out, Trunk: -1}
+		if _, ok := s.c.NumIdx[n]; !ok {
+			continue
 		}
+		key := sweepKey(n, p.Out)
+		if old, ok := b.Calls[key]; ok { // an earlier sweep's call to it: this one supersedes it
+			if run := s.sweepRun(old.Sweep); run != nil {
+				run.Unplaced++
+			}
+		}
+		b.Calls[key] = sweepCall{Sweep: p.Sweep, Out: p.Out, Trunk: -1}
 	}
 }
 

@@ -223,3 +223,24 @@ func TestSweepOutboundCheck(t *testing.T) {
 		t.Errorf("run %+v", run)
 	}
 }
+
+// TestSweepSuperseded: a second sweep calling a number the first still
+// waits for takes it over; the first counts it as not called, so it
+// still finishes (a `cutover sweep` waiting for it ends).
+func TestSweepSuperseded(t *testing.T) {
+	num := "+15550100001"
+	s := NewState(sweepConfig(2))
+	applyAll(s, sweepStartEvent(at(0), "first", num, "+15550100002"), sweepStartEvent(at(time.Second), "second", num),
+		sweepCallEvent(at(2*time.Second), "first", num, 200), // the first's result for it comes too late to count
+		sweepCallEvent(at(2*time.Second), "first", "+15550100002", 486),
+		sweepCallEvent(at(3*time.Second), "second", num, 200),
+		Event{Time: at(10 * time.Second), Kind: KindTick})
+	snap := s.Snapshot()
+	first, second := snap.Sweeps[0], snap.Sweeps[1]
+	if first.Unplaced != 1 || first.Failed != 1 || !first.Finished() {
+		t.Errorf("first %+v: want the number it lost counted not called, and finished", first)
+	}
+	if second.Never != 1 || !second.Finished() || snap.Numbers[0].SweepIn.Sweep != "second" {
+		t.Errorf("second %+v, number %+v", second, snap.Numbers[0].SweepIn)
+	}
+}

@@ -77,6 +77,12 @@ func (sw *Sweeper) Plan(req SweepRequest) (probe.SweepSpec, error) {
 	if err := sw.prober.CanSweep(req.Out); err != nil {
 		return probe.SweepSpec{}, err
 	}
+	switch {
+	case req.Rate < 0 || req.Rate > config.MaxSweepRate:
+		return probe.SweepSpec{}, fmt.Errorf("sweep: want a rate between 0 and %g calls/s, got %g", config.MaxSweepRate, req.Rate)
+	case req.Concurrency < 0 || req.Concurrency > config.MaxSweepConcurrency:
+		return probe.SweepSpec{}, fmt.Errorf("sweep: want between 1 and %d calls at once, got %d", config.MaxSweepConcurrency, req.Concurrency)
+	}
 	nums, err := SweepTargets(sw.f.Cutover, req.Target)
 	if err != nil {
 		return probe.SweepSpec{}, err
@@ -140,8 +146,12 @@ func SweepTargets(c monitor.Config, target string) ([]string, error) {
 }
 
 // sweepProgressEvery is how often the watch tells `cutover sweep` how far
-// its sweep is.
-const sweepProgressEvery = 250 * time.Millisecond
+// its sweep is; sweepStartLimit how long it waits for the sweep's start
+// to be folded before it says the sweep did not start.
+const (
+	sweepProgressEvery = 250 * time.Millisecond
+	sweepStartLimit    = 10 * time.Second
+)
 
 // serveSweep runs a sweep for a control connection, writing its progress
 // and, at the end, every number's result to w. The client hanging up
@@ -160,6 +170,7 @@ func (sw *Sweeper) serveSweep(ctx context.Context, req SweepRequest, w io.Writer
 	}
 	tick := time.NewTicker(sweepProgressEvery)
 	defer tick.Stop()
+	startBy := time.Now().Add(sweepStartLimit)
 	for {
 		select {
 		case <-ctx.Done():
@@ -169,6 +180,10 @@ func (sw *Sweeper) serveSweep(ctx context.Context, req SweepRequest, w io.Writer
 		}
 		snap := sw.latest()
 		v := sweepOf(snap, spec.ID)
+		if v == nil && time.Now().After(startBy) {
+			_ = enc.Encode(sweepReply{Error: "the sweep did not start: are the watch's probes running? (see its log)"})
+			return
+		}
 		if v == nil {
 			continue // its start not folded yet
 		}

@@ -95,6 +95,14 @@ func TestSweepThroughARunningWatch(t *testing.T) {
 	if bad == nil || !strings.Contains(bad.Error(), "no number") {
 		t.Errorf("a number not in the file: %v", bad)
 	}
+	flood := SweepCommand{File: f, DB: db, Yes: true, Out: &out, Request: SweepRequest{Rate: 500}}.Run()
+	if flood == nil || !strings.Contains(flood.Error(), "want a rate between 0 and 50") {
+		t.Errorf("a flood: %v", flood)
+	}
+	noSBC := SweepCommand{File: f, DB: db, Yes: true, Out: &out, Request: SweepRequest{Out: true}}.Run()
+	if noSBC == nil || !strings.Contains(noSBC.Error(), "sbc_uri") {
+		t.Errorf("an outbound check without [probes] sbc_uri: %v", noSBC)
+	}
 	stop()
 	r, err := store.OpenReader(db)
 	if err != nil {
