@@ -169,6 +169,7 @@ func (w *wire) core(c *core) error {
 	w.stir(c)
 	if w.version >= 5 {
 		w.landingCurves(c)
+		w.sweeps(c)
 	}
 	return w.out(c.Out)
 }
@@ -226,6 +227,7 @@ func (r *reader) core(c *core) {
 	}
 	if r.version >= 5 {
 		r.landingCurves(c)
+		r.sweeps(c)
 	}
 	c.Out = r.out()
 }

@@ -494,16 +494,23 @@ func (w *wire) out(evs []Event) error {
 		e := &evs[i]
 		alert := e.Kind == KindAlert && e.Alert != nil && e.Action == nil
 		step := e.Kind == KindAction && e.Action != nil && e.Alert == nil
-		if !alert && !step || e.SIP != nil || e.Probe != nil || e.Registration != nil || e.Port != nil || e.Note != nil || e.Verdict != nil || e.Ack != nil {
-			return fmt.Errorf("derived event %d is not an alert change or a verification step (%s)", i, e.Kind)
+		verdict := w.version >= 5 && e.Kind == KindProbe && e.Probe != nil && e.Probe.Probe == ProbeSweepVerdict && e.Alert == nil && e.Action == nil
+		if !alert && !step && !verdict || e.SIP != nil || e.Probe != nil && !verdict || e.Registration != nil || e.Port != nil || e.Note != nil || e.Verdict != nil || e.Ack != nil {
+			return fmt.Errorf("derived event %d is not an alert change, a verification step or a sweep verdict (%s)", i, e.Kind)
 		}
 		w.time(e.Time)
 		w.str(string(e.Source))
 		w.bool(e.Quarantined)
 		w.bool(step)
-		if step {
+		if w.version >= 5 && !step {
+			w.bool(verdict)
+		}
+		switch {
+		case step:
 			w.action(&ActionView{ActionRecord: *e.Action})
-		} else {
+		case verdict:
+			w.sweepVerdictOut(e.Probe)
+		default:
 			w.alertChange(e.Alert)
 		}
 	}
@@ -521,11 +528,14 @@ func (r *reader) out() []Event {
 		if r.version >= 3 {
 			evs[i].Quarantined = r.bool()
 		}
-		if r.bool() {
+		switch {
+		case r.bool(): // a verification step
 			var v ActionView
 			r.action(&v)
 			evs[i].Kind, evs[i].Action = KindAction, &v.ActionRecord
-		} else {
+		case r.version >= 5 && r.bool():
+			evs[i].Kind, evs[i].Probe = KindProbe, r.sweepVerdictOut()
+		default:
 			evs[i].Alert = new(AlertChange)
 			r.alertChange(evs[i].Alert)
 		}

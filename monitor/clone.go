@@ -70,23 +70,37 @@ func (s *State) CloneInto(dst *State) *State {
 	}
 	d.Stir = c.Stir
 	d.Curves = cloneCurves(d.Curves, c.Curves)
-	d.Out = append(d.Out[:0], c.Out...)
-	for i := range d.Out {
-		if a := d.Out[i].Alert; a != nil {
+	d.Sweep.Runs = append(d.Sweep.Runs[:0], c.Sweep.Runs...)
+	d.Sweep.Calls = cloneMap(d.Sweep.Calls, c.Sweep.Calls)
+	d.Sweep.Due = c.Sweep.Due
+	d.Out = cloneDerived(append(d.Out[:0], c.Out...))
+	return dst
+}
+
+// cloneDerived gives each derived event not yet drained (copied from the
+// fold's) payloads of its own, so the clone shares none with the fold.
+func cloneDerived(out []Event) []Event {
+	for i := range out {
+		if a := out[i].Alert; a != nil {
 			v := *a
-			d.Out[i].Alert = &v
+			out[i].Alert = &v
 		}
-		if a := d.Out[i].Action; a != nil { // a verification step not yet drained
+		if p := out[i].Probe; p != nil { // a sweep verdict not yet drained
+			v := *p
+			v.Numbers = slices.Clone(p.Numbers)
+			out[i].Probe = &v
+		}
+		if a := out[i].Action; a != nil { // a verification step not yet drained
 			v := *a
 			if x := a.Expect; x != nil {
 				e := *x
 				e.Trunks, e.Numbers = slices.Clone(x.Trunks), slices.Clone(x.Numbers)
 				v.Expect = &e
 			}
-			d.Out[i].Action = &v
+			out[i].Action = &v
 		}
 	}
-	return dst
+	return out
 }
 
 // cloneSeries copies src into dst's buckets, reusing their code lists.

@@ -193,6 +193,18 @@ type ProbeResult struct {
 	// time.
 	Health Health        `json:",omitempty"`
 	PDD    time.Duration `json:",omitempty"` // for test calls: INVITE to first 180/183
+
+	// The fields below belong to a sweep's events (ProbeSweep,
+	// ProbeSweepCall, ProbeSweepEnd, ProbeSweepVerdict: sweep.go).
+	Sweep string `json:",omitempty"` // the sweep's ID (its X-Cutover-Sweep header)
+	// Out marks an outbound check: calls from the numbers through the SBC.
+	Out bool `json:",omitempty"`
+	// From is ProbeSweep's fixed end: the caller (test_call_from), or for
+	// an outbound check the number every call is to (outbound_check_to).
+	From    string       `json:",omitempty"`
+	Numbers []string     `json:",omitempty"` // ProbeSweep: the numbers it calls (or, Out, calls from)
+	Verdict SweepVerdict `json:",omitempty"` // ProbeSweepVerdict: what the fold concluded
+	Attest  string       `json:",omitempty"` // ProbeSweepVerdict, Out: the attestation it left with
 }
 
 // RegState is a trunk's registration state.

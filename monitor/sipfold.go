@@ -83,6 +83,7 @@ func (s *State) inviteRequest(t int64, tr int, dir Dir, m *SIPMessage, info *sip
 	if info.ToTag != "" { // re-INVITE inside a dialog: not an attempt
 		return ""
 	}
+	s.sweepArrival(t, tr, dir, info)
 	if c := s.c.Calls[info.CallID]; c != nil {
 		if info.CSeq > c.CSeq {
 			c.CSeq = info.CSeq

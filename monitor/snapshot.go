@@ -61,6 +61,7 @@ func (s *State) Snapshot() *Snapshot {
 	s.verifyProgress(snap.Actions, now)
 	snap.Notes = append([]NoteView(nil), s.c.Notes...)
 	snap.Stir, snap.StirPending = s.c.Stir, len(s.c.StirWait)
+	snap.Sweeps = append([]SweepView(nil), s.c.Sweep.Runs...)
 	return snap
 }
 

@@ -89,6 +89,7 @@ type core struct {
 	Stir     StirCounts
 
 	Curves map[string][]LandingBin // port requests' landing curves, by port_request_id (landing.go)
+	Sweep  sweepBook               // test-call sweeps: their progress and the calls waiting for a verdict (sweepfold.go)
 
 	Out []Event // derived events (alerts, verification steps) not yet drained
 }
@@ -219,6 +220,7 @@ func (s *State) Apply(e Event) {
 	if len(s.c.Verify) > 0 {
 		s.verifyDeadlines(s.c.Now)
 	}
+	s.sweepDeadlines(s.c.Now)
 	switch e.Kind {
 	case KindSIP:
 		if e.SIP != nil {
@@ -226,7 +228,7 @@ func (s *State) Apply(e Event) {
 			s.forgetProbeOptions(e)
 		}
 	case KindProbe:
-		if e.Probe != nil {
+		if e.Probe != nil && !s.sweepProbe(e.Time, e.Probe) {
 			s.applyProbe(e.Time, e.Probe)
 		}
 	case KindRegistration:

@@ -99,6 +99,8 @@ type Snapshot struct {
 
 	Stir        StirCounts // verification beside the attestation mix: late, orphaned, not verified
 	StirPending int        // requests whose verdict is still being fetched
+
+	Sweeps []SweepView // the latest test-call sweeps, oldest first
 }
 
 // TrunkView is one trunk's row.

@@ -36,6 +36,7 @@ type KeyMap struct {
 
 	Note     key.Binding // an operator note at the current event time
 	TestCall key.Binding // live: test call to the selected number
+	Sweep    key.Binding // live: test calls to the numbers shown (sweep.go)
 
 	// Actions (enabled with an Actor): each opens the confirmation dialog,
 	// where only Confirm applies.
@@ -89,6 +90,7 @@ func newKeyMap(player, seeker, notes bool) KeyMap {
 		GoTo:      key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "go to")),
 		Note:      key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "note")),
 		TestCall:  key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "test call"), key.WithDisabled()),
+		Sweep:     key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "sweep"), key.WithDisabled()),
 
 		Failover: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "fail over"), key.WithDisabled()),
 		Restore:  key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "restore"), key.WithDisabled()),
@@ -129,7 +131,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{
 		k.Help, k.Quit, k.Pause, k.Faster, k.Slower, k.SeekBack, k.SeekFwd, k.PrevMark, k.NextMark, k.Note,
 		k.Failover, k.Restore, k.Outbound, k.Undo, k.Port,
-		k.NextPane, k.Enter, k.Back, k.Request, k.Filter, k.Sort, k.Window, k.TestCall, k.Actions, k.Ack, k.Board,
+		k.NextPane, k.Enter, k.Back, k.Request, k.Filter, k.Sort, k.Window, k.TestCall, k.Sweep, k.Actions, k.Ack, k.Board,
 	}
 }
 
@@ -137,7 +139,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.NextPane, k.PrevPane, k.Enter, k.Back, k.Request, k.Filter, k.Sort, k.Window, k.TestCall},
+		{k.NextPane, k.PrevPane, k.Enter, k.Back, k.Request, k.Filter, k.Sort, k.Window, k.TestCall, k.Sweep},
 		{k.Pause, k.Faster, k.Slower, k.Step, k.Note, k.Help, k.Quit},
 		{k.SeekBack, k.SeekFwd, k.StepSize, k.PrevMark, k.NextMark, k.SeekStart, k.SeekEnd, k.GoTo},
 		{k.Failover, k.Restore, k.Outbound, k.Undo, k.Port, k.Actions, k.Ack, k.Board},
@@ -157,6 +159,7 @@ type keyState struct {
 	canFilter  bool // the focused pane has a filter
 	canSort    bool // the focused pane sorts
 	testCall   bool // live with a prober, numbers focused
+	sweep      bool // live with a prober
 	filterText bool // the focused pane's filter is set
 	actions    bool // an Actor is attached: the action keys work
 	dialog     bool // the action dialog is open
@@ -196,6 +199,7 @@ func (k *KeyMap) apply(s keyState) {
 	k.Filter.SetEnabled(normal && s.canFilter)
 	k.Sort.SetEnabled(normal && s.canSort)
 	k.TestCall.SetEnabled(normal && s.testCall)
+	k.Sweep.SetEnabled(normal && s.sweep)
 	for _, b := range []*key.Binding{&k.Failover, &k.Restore, &k.Outbound, &k.Undo, &k.Port} {
 		b.SetEnabled(normal && s.actions)
 	}

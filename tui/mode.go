@@ -111,6 +111,8 @@ func (m *Model) screenKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(k, keys.TestCall):
 		return m.testCall()
+	case key.Matches(k, keys.Sweep):
+		return m.sweepKey()
 	case keys.isActionKey(k) || key.Matches(k, keys.Actions) || key.Matches(k, keys.Ack):
 		return m.actionKey(k)
 	default:

@@ -58,6 +58,7 @@ type Options struct {
 	SideNotes func() []monitor.NoteView
 	TestCall  TestCaller // live: `t` on a number places a test call (nil = no key)
 	Ack       Acker      // A on an alert acknowledges or silences it (nil = no key)
+	Sweeper   Sweeper    // live: `T` sweeps the numbers shown with test calls (nil = no key)
 	// Actor performs actions from the screen (f, F, o, u, p); nil: the keys
 	// are off, and pressing one shows NoActions (why).
 	Actor     Actor
@@ -199,6 +200,9 @@ type Model struct {
 	board       *boardView
 	showBoard   bool // the go/no-go board is in the panes' place (B)
 
+	sweepNums []string // T: the numbers the y/N prompt would sweep
+	sweepID   string   // the sweep started here whose progress the notice shows ("" = none)
+
 	snap  *monitor.Snapshot
 	stats PipelineStats
 
@@ -271,6 +275,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.ackDone(msg)
 	case testCallDoneMsg:
 		m.testCallDone(msg)
+	case sweepStartedMsg:
+		m.sweepStarted(msg)
 	case flashExpiredMsg:
 		m.expireFlash(msg)
 	case plannedMsg:
@@ -361,6 +367,7 @@ func (m *Model) setSnapshot(msg SnapshotMsg) {
 	if m.showBoard {
 		m.board.setData(msg.Snap)
 	}
+	m.sweepProgress(msg.Snap)
 }
 
 // notesUpTo is the recording's notes and the side notes up to the
@@ -425,6 +432,7 @@ func (m *Model) syncKeys() {
 		canSort:    m.focus == focusNumbers && !m.showBoard,
 		testCall:   m.o.TestCall != nil && m.focus == focusNumbers && !m.showBoard,
 		board:      m.showBoard,
+		sweep:      m.o.Sweeper != nil,
 		filterText: canFilter && f.filterText() != "",
 		actions:    m.o.Actor != nil,
 		dialog:     m.mode == modeDialog,

@@ -53,6 +53,7 @@ const (
 	ncFlags
 	ncServing
 	ncSeen
+	ncSweep
 )
 
 var numberColumns = []column{
@@ -65,6 +66,7 @@ var numberColumns = []column{
 	{id: ncAttest, title: "attest", w: 11, prio: 1},
 	{id: ncFlags, title: "flags", w: 10, prio: 1, flex: true},
 	{id: ncServing, title: "serving", w: 12, prio: 2},
+	{id: ncSweep, title: "sweep", w: 8, prio: 2},
 	{id: ncSeen, title: "last", w: 6, right: true, prio: 5},
 }
 
@@ -141,14 +143,15 @@ func (p *numbersPane) remember() {
 }
 
 // numberMatches says whether a number passes filter q (lower case): part
-// of the number, its port state or request, the trunk serving it, a flag.
+// of the number, its port state or request, the trunk serving it, a flag,
+// its latest sweep verdict.
 func numberMatches(n *monitor.NumberView, q string) bool {
 	if pre, ok := strings.CutSuffix(q, "*"); ok { // +1415555*: the numbers p sets
 		return strings.HasPrefix(n.E164, pre)
 	}
 	if strings.Contains(n.E164, q) || strings.Contains(string(n.PortState), q) ||
 		strings.Contains(strings.ToLower(n.Serving), q) ||
-		strings.Contains(strings.ToLower(n.PortRequestID), q) {
+		strings.Contains(strings.ToLower(n.PortRequestID), q) || sweepMatches(n, q) {
 		return true
 	}
 	for _, f := range n.Flags {
@@ -311,6 +314,8 @@ func (p *numbersPane) cell(n *monitor.NumberView, c column) cell {
 		return netCell(st.roleStyle(n.ServingRole), n.Serving)
 	case ncSeen:
 		return cell{text: age(p.c.now, n.LastSeen)}
+	case ncSweep:
+		return sweepCell(st, n.SweepIn)
 	}
 	return cell{}
 }

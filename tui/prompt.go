@@ -14,9 +14,10 @@ import (
 type promptKind int
 
 const (
-	promptTime promptKind = iota // t: a time to go to
-	promptNote                   // n: an operator note
-	promptAck                    // A: acknowledge (empty) or silence (a duration) an alert
+	promptTime  promptKind = iota // t: a time to go to
+	promptNote                    // n: an operator note
+	promptAck                     // A: acknowledge (empty) or silence (a duration) an alert
+	promptSweep                   // T: y/N for a test-call sweep (sweep.go)
 )
 
 // prompt is a time or a note being typed in the footer: Enter submits,
@@ -27,6 +28,8 @@ type prompt struct {
 	in     field
 	done   bool // Enter or Esc: typing is over
 	submit bool // it was Enter
+
+	question string // promptSweep: what y starts
 }
 
 func newPrompt(c *shared, kind promptKind) *prompt {
@@ -36,6 +39,10 @@ func newPrompt(c *shared, kind promptKind) *prompt {
 // Update edits the text with a key or a paste.
 func (p *prompt) Update(msg tea.Msg) tea.Cmd {
 	keys := p.c.keys
+	if k, ok := msg.(tea.KeyPressMsg); ok && p.kind == promptSweep { // y starts it; any other key is No
+		p.done, p.submit = true, k.String() == "y" || k.String() == "Y"
+		return nil
+	}
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
 		case key.Matches(k, keys.Back):
@@ -59,6 +66,13 @@ func (p *prompt) text() string { return strings.TrimSpace(p.in.value()) }
 func (p *prompt) view(w int) string {
 	st := p.c.st
 	label, hint := "go to ", "   HH:MM[:SS] UTC · enter go · esc cancel"
+	if p.kind == promptSweep { // the question gives way, never the [y/N]
+		q := "T: " + strings.TrimPrefix(p.question, "a test-call ") + "? "
+		if len(q) > w-5 { // ASCII: bytes are cells
+			q = fit(q, max(w-5, 0))
+		}
+		return fit(st.Accent.Render(q)+st.Bold.Render("[y/N]"), w)
+	}
 	switch p.kind {
 	case promptNote:
 		label, hint = "note at "+clock(p.c.now, "15:04:05")+" ", "   enter save · esc cancel"
@@ -87,6 +101,9 @@ func (m *Model) promptKey(k tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	}
 	m.prompt, m.mode = nil, m.under
+	if p.kind == promptSweep && p.submit {
+		return m.startSweep()
+	}
 	if !p.submit || p.text() == "" && p.kind != promptAck { // an empty ack prompt acknowledges
 		return nil
 	}

@@ -32,6 +32,8 @@ Usage:
   cutover act failover|restore|outbound|command|undo ... -c FILE [--yes]
                                 act on the real systems: planned, confirmed, audited
   cutover port set STATE NUMBER|PREFIX*|REQUEST -c FILE [--yes]   port states by hand, audited
+  cutover sweep -c FILE [--numbers RANGE|REQUEST] [--rate R] [--concurrency N]
+                                a test-call sweep through a running watch: where each number lands
   cutover help [command]        show help
   cutover help rules            the alert rules: scope, severity, the key that fixes each
 
@@ -84,6 +86,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = runAct(ctx, "act", rest, stdin, stdout, stderr)
 	case "port":
 		err = runPort(ctx, rest, stdin, stdout, stderr)
+	case "sweep":
+		err = runSweep(rest, stdin, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		return runHelp(rest, stdout, stderr)
 	default:
@@ -126,6 +130,7 @@ var commandFlags = map[string]func() *flag.FlagSet{
 	"import": func() *flag.FlagSet { fs, _ := importFlags(); return fs },
 	"act":    func() *flag.FlagSet { fs, _ := actFlags(); return fs },
 	"port":   func() *flag.FlagSet { fs, _ := actFlags(); return fs },
+	"sweep":  func() *flag.FlagSet { fs, _ := sweepFlags(); return fs },
 }
 
 func runHelp(args []string, stdout, stderr io.Writer) int {

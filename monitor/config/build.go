@@ -122,11 +122,25 @@ func hostDefault(addr string) string {
 
 func (b *builder) probes(r rawProbes, cc string) Probes {
 	p := Probes{
-		OptionsInterval: b.duration("probes.options_interval", r.OptionsInterval, DefaultOptionsInterval),
-		FailAfter:       r.FailAfter,
-		RecoverAfter:    r.RecoverAfter,
-		TestCallEvery:   b.duration("probes.test_call_every", r.TestCallEvery, 0),
-		LocalAddr:       r.LocalAddr,
+		OptionsInterval:  b.duration("probes.options_interval", r.OptionsInterval, DefaultOptionsInterval),
+		FailAfter:        r.FailAfter,
+		RecoverAfter:     r.RecoverAfter,
+		TestCallEvery:    b.duration("probes.test_call_every", r.TestCallEvery, 0),
+		LocalAddr:        r.LocalAddr,
+		SweepRate:        r.SweepRate,
+		SweepConcurrency: r.SweepConcurrency,
+	}
+	switch {
+	case p.SweepRate < 0 || p.SweepRate > MaxSweepRate:
+		b.fail("probes.sweep_rate", "want test calls a second between 0 and %g, got %g", MaxSweepRate, p.SweepRate)
+	case p.SweepRate == 0:
+		p.SweepRate = DefaultSweepRate
+	}
+	switch {
+	case p.SweepConcurrency < 0 || p.SweepConcurrency > MaxSweepConcurrency:
+		b.fail("probes.sweep_concurrency", "want test calls at once between 1 and %d, got %d", MaxSweepConcurrency, p.SweepConcurrency)
+	case p.SweepConcurrency == 0:
+		p.SweepConcurrency = DefaultSweepConcurrency
 	}
 	if p.FailAfter == 0 {
 		p.FailAfter = DefaultFailAfter
@@ -145,6 +159,7 @@ func (b *builder) probes(r rawProbes, cc string) Probes {
 	if p.TestCallEvery > 0 && p.TestCallFrom == "" {
 		b.fail("probes.test_call_from", "test_call_every needs test_call_from (the caller's number)")
 	}
+	b.outboundCheck(&p, r, cc)
 	if p.LocalAddr != "" {
 		if _, err := netip.ParseAddrPort(hostDefault(p.LocalAddr)); err != nil {
 			b.fail("probes.local_addr", "want host:port with a numeric host, got %q", p.LocalAddr)
@@ -163,4 +178,21 @@ func digits(s string) bool {
 		}
 	}
 	return true
+}
+
+// outboundCheck reads [probes] sbc_uri and outbound_check_to: both or
+// neither.
+func (b *builder) outboundCheck(p *Probes, r rawProbes, cc string) {
+	p.SBCURI = r.SBCURI
+	if r.OutboundCheckTo != "" {
+		if p.OutboundCheckTo = sipmsg.NormalizeE164(r.OutboundCheckTo, cc); p.OutboundCheckTo == "" {
+			b.fail("probes.outbound_check_to", "want a telephone number, got %q", r.OutboundCheckTo)
+		}
+	}
+	switch {
+	case p.SBCURI != "" && !strings.HasPrefix(p.SBCURI, "sip:") && !strings.HasPrefix(p.SBCURI, "sips:"):
+		b.fail("probes.sbc_uri", "want a SIP URI such as \"sip:10.0.0.5:5060\", got %q", p.SBCURI)
+	case (p.SBCURI == "") != (r.OutboundCheckTo == ""):
+		b.fail("probes.outbound_check_to", "the outbound check needs both sbc_uri and outbound_check_to")
+	}
 }

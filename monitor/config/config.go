@@ -90,6 +90,15 @@ type Probes struct {
 	TestCallFrom    string        // E.164 caller of test calls
 	TestCallEvery   time.Duration // 0 = no test calls
 	LocalAddr       string        // where the probes' SIP stack binds ("" = any)
+	// A sweep (T, cutover sweep) places at most SweepRate test calls a
+	// second, at most SweepConcurrency at once.
+	SweepRate        float64
+	SweepConcurrency int
+	// The outbound check (cutover sweep --out) calls OutboundCheckTo
+	// (E.164) from each number through SBCURI (sip:host:port), as the PBX
+	// would; both or neither.
+	SBCURI          string
+	OutboundCheckTo string
 }
 
 // HEP configures the HEPv3 collector.
@@ -114,11 +123,17 @@ func (h HEP) AuthKey() (string, error) {
 
 // Defaults for what the file leaves out.
 const (
-	DefaultHEPListen       = ":9060"
-	DefaultOptionsInterval = 30 * time.Second
-	DefaultFailAfter       = 3
-	DefaultRecoverAfter    = 2
-	DefaultRegisterExpires = time.Hour
+	DefaultHEPListen        = ":9060"
+	DefaultOptionsInterval  = 30 * time.Second
+	DefaultFailAfter        = 3
+	DefaultRecoverAfter     = 2
+	DefaultRegisterExpires  = time.Hour
+	DefaultSweepRate        = 2.0 // test calls a second
+	DefaultSweepConcurrency = 4   // test calls at once
+	// MaxSweepRate and MaxSweepConcurrency bound a sweep: past them a
+	// sweep is a flood of the carriers it calls through.
+	MaxSweepRate        = 50.0
+	MaxSweepConcurrency = 64
 	// MaxNumbers bounds how many numbers the ranges may expand to.
 	MaxNumbers = 100_000
 )

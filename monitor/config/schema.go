@@ -42,12 +42,16 @@ type rawHEP struct {
 }
 
 type rawProbes struct {
-	OptionsInterval string `toml:"options_interval"`
-	FailAfter       int    `toml:"fail_after"`
-	RecoverAfter    int    `toml:"recover_after"`
-	TestCallFrom    string `toml:"test_call_from"`
-	TestCallEvery   string `toml:"test_call_every"`
-	LocalAddr       string `toml:"local_addr"`
+	OptionsInterval  string  `toml:"options_interval"`
+	FailAfter        int     `toml:"fail_after"`
+	RecoverAfter     int     `toml:"recover_after"`
+	TestCallFrom     string  `toml:"test_call_from"`
+	TestCallEvery    string  `toml:"test_call_every"`
+	LocalAddr        string  `toml:"local_addr"`
+	SweepRate        float64 `toml:"sweep_rate"`
+	SweepConcurrency int     `toml:"sweep_concurrency"`
+	SBCURI           string  `toml:"sbc_uri"`
+	OutboundCheckTo  string  `toml:"outbound_check_to"`
 }
 
 type rawThresholds struct {

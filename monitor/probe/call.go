@@ -44,28 +44,54 @@ func (p *Prober) scheduledCalls(ctx context.Context) {
 // lands on the far side shows in the observed traffic (HEP, capture) as
 // the inbound INVITE on a trunk.
 func (p *Prober) TestCall(ctx context.Context, e164 string) error {
+	_, err := p.call(ctx, monitor.ProbeResult{Probe: monitor.ProbeTestCall, Number: e164})
+	return err
+}
+
+// call places the test call r describes (r.Number; r.Sweep, when set, in
+// the SweepHeader) and publishes its result, r with the outcome filled in.
+func (p *Prober) call(ctx context.Context, r monitor.ProbeResult) (monitor.ProbeResult, error) {
 	if err := p.waitReady(ctx); err != nil {
-		return err
+		return r, err
 	}
-	tr, ok := p.callTrunk()
-	if !ok {
-		return errors.New("test call: no trunk with a uri to call through")
-	}
-	req, err := p.inviteRequest(tr, e164)
+	tr, req, err := p.callRequest(r)
 	if err != nil {
-		return err
+		return r, err
 	}
-	result := monitor.ProbeResult{Trunk: tr.Name, Probe: monitor.ProbeTestCall, Number: e164}
+	r.Trunk = tr.Name
 	code, pdd, callErr := p.runCall(ctx, req, tr)
-	result.Code, result.PDD = code, pdd
+	r.Code, r.PDD = code, pdd
 	if callErr != nil {
-		result.Err = callErr.Error()
+		r.Err = callErr.Error()
 	}
-	p.emit(monitor.Event{Time: p.opts.Now().UnixNano(), Kind: monitor.KindProbe, Probe: &result})
+	p.emit(monitor.Event{Time: p.opts.Now().UnixNano(), Kind: monitor.KindProbe, Probe: &r})
 	if callErr == nil && code >= 300 { // the screen says how it ended
 		callErr = fmt.Errorf("final response %d via %s", code, tr.Name)
 	}
-	return callErr
+	return r, callErr
+}
+
+// callRequest is the INVITE of the test call r: to r.Number from
+// test_call_from through the new carrier's trunk, or for an outbound
+// check (r.Out) from r.Number to outbound_check_to through the SBC.
+func (p *Prober) callRequest(r monitor.ProbeResult) (config.TrunkSetup, *sip.Request, error) {
+	if r.Out {
+		if p.f.Probes.SBCURI == "" || p.f.Probes.OutboundCheckTo == "" {
+			return config.TrunkSetup{}, nil, errors.New("outbound check: [probes] sbc_uri and outbound_check_to are not set")
+		}
+		tr := config.TrunkSetup{Name: "sbc", URI: p.f.Probes.SBCURI}
+		req, err := p.inviteRequest(tr, p.f.Probes.OutboundCheckTo, r.Number, r.Sweep)
+		if err == nil { // the PBX asserts the calling number, as the carrier expects
+			req.AppendHeader(sip.NewHeader("P-Asserted-Identity", "<sip:"+r.Number+"@"+p.client.Hostname()+">"))
+		}
+		return tr, req, err
+	}
+	tr, ok := p.callTrunk()
+	if !ok {
+		return tr, nil, errors.New("test call: no trunk with a uri to call through")
+	}
+	req, err := p.inviteRequest(tr, r.Number, p.f.Probes.TestCallFrom, r.Sweep)
+	return tr, req, err
 }
 
 // callTrunk picks the trunk test calls go out on: the new carrier's first.
@@ -88,17 +114,20 @@ func (p *Prober) callTrunk() (config.TrunkSetup, bool) {
 	return *fallback, true
 }
 
-func (p *Prober) inviteRequest(tr config.TrunkSetup, e164 string) (*sip.Request, error) {
+func (p *Prober) inviteRequest(tr config.TrunkSetup, e164, caller, sweep string) (*sip.Request, error) {
 	req, err := p.target(sip.INVITE, tr.URI, tr.Transport)
 	if err != nil {
 		return nil, err
 	}
 	req.Recipient.User = e164
-	from := &sip.FromHeader{Address: sip.Uri{Scheme: "sip", User: p.f.Probes.TestCallFrom, Host: p.client.Hostname()}, Params: sip.NewParams()}
+	from := &sip.FromHeader{Address: sip.Uri{Scheme: "sip", User: caller, Host: p.client.Hostname()}, Params: sip.NewParams()}
 	from.Params.Add("tag", sip.GenerateTagN(16))
 	req.AppendHeader(from)
 	req.AppendHeader(&sip.ToHeader{Address: sip.Uri{Scheme: "sip", User: e164, Host: req.Recipient.Host}, Params: sip.NewParams()})
-	req.AppendHeader(&sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: p.f.Probes.TestCallFrom, Host: p.client.Hostname()}})
+	req.AppendHeader(&sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: caller, Host: p.client.Hostname()}})
+	if sweep != "" {
+		req.AppendHeader(sip.NewHeader(monitor.SweepHeader, sweep))
+	}
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	req.SetBody(testSDP(p.client.Hostname()))
 	return req, nil

@@ -48,7 +48,8 @@ const controlCommit = 5 * time.Second
 // serveControl listens on db's control socket until ctx ends, handing
 // every valid action or port-state event to publish. A socket left by a watch that died
 // is replaced; a live one (another watch on the same file) is an error.
-func serveControl(ctx context.Context, db string, publish func(context.Context, monitor.Event) error, logger *slog.Logger) (func(), error) {
+// A sweeper, when not nil, also serves SweepVerb (`cutover sweep`).
+func serveControl(ctx context.Context, db string, publish func(context.Context, monitor.Event) error, sweeper *Sweeper, logger *slog.Logger) (func(), error) {
 	path := ControlPath(db)
 	if err := store.CheckOwner(path); err != nil {
 		return nil, fmt.Errorf("control socket: %w", err)
@@ -85,19 +86,28 @@ func serveControl(ctx context.Context, db string, publish func(context.Context, 
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				serveControlConn(ctx, c, publish, logger)
+				serveControlConn(ctx, c, publish, sweeper, logger)
 			}()
 		}
 	}()
 	return func() { cancel(); wg.Wait() }, nil
 }
 
-func serveControlConn(ctx context.Context, c net.Conn, publish func(context.Context, monitor.Event) error, logger *slog.Logger) {
+func serveControlConn(ctx context.Context, c net.Conn, publish func(context.Context, monitor.Event) error, sweeper *Sweeper, logger *slog.Logger) {
 	defer c.Close()
 	go func() { <-ctx.Done(); c.SetDeadline(time.Now()) }()
 	sc := bufio.NewScanner(c)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	for sc.Scan() {
+		if req, ok := sweepRequest(sc.Bytes()); ok {
+			if sweeper == nil {
+				fmt.Fprintln(c, `{"Error":"this watch has no probes to sweep with"}`)
+				continue
+			}
+			logger.Info("sweep started from cutover sweep", "target", req.Target)
+			sweeper.serveSweep(ctx, req, c)
+			continue
+		}
 		reply := "ok"
 		ev, err := controlEvent(sc.Bytes())
 		if err == nil {
@@ -117,6 +127,12 @@ func serveControlConn(ctx context.Context, c net.Conn, publish func(context.Cont
 			return
 		}
 	}
+}
+
+// sweepRequest reads a line that asks for a sweep (SweepVerb).
+func sweepRequest(line []byte) (SweepRequest, bool) {
+	var req SweepRequest
+	return req, json.Unmarshal(line, &req) == nil && req.Verb == SweepVerb
 }
 
 // controlEvent reads one line: an action event or an operator's port

@@ -218,7 +218,8 @@ type Options struct {
 	Mode     tui.Mode
 	Path     string // the recording, shown on screen
 	Source   Source
-	Control  bool // serve Path's control socket, so `cutover act` records into it (a live watch)
+	Control  bool     // serve Path's control socket, so `cutover act` records into it (a live watch)
+	Sweeper  *Sweeper // with Control: `cutover sweep` through the socket (nil: none)
 	Headless bool
 	Duration time.Duration // wall-clock limit; 0 = until the source ends
 	Logger   *slog.Logger
@@ -240,6 +241,7 @@ type Screen struct {
 	Ack       tui.Acker                        // A on an alert (nil: off)
 	SideNotes func() []monitor.NoteView        // a replay's notes beside the recording (nil: none)
 	TestCall  tui.TestCaller                   // t on a number (nil: none)
+	Sweeper   tui.Sweeper                      // T: a test-call sweep (nil: none)
 	Health    func() []tui.SourceStat          // live sources' health for the header (nil: none)
 	Input     io.Reader                        // nil: the terminal
 	Output    io.Writer                        // nil: the terminal
@@ -291,7 +293,7 @@ func (s *Session) Run(parent context.Context) (out Outcome, err error) {
 	p := s.in.p
 	stopControl := func() {}
 	if s.o.Control {
-		stop, err := serveControl(ctx, s.o.Path, p.PublishCommitted, s.o.Logger)
+		stop, err := serveControl(ctx, s.o.Path, p.PublishCommitted, s.o.Sweeper, s.o.Logger)
 		switch {
 		case errors.Is(err, ErrAnotherWatch):
 			return Outcome{}, err
@@ -359,7 +361,7 @@ func Stopped(err error) bool {
 func (s *Session) screen(ctx context.Context, r *run) error {
 	sc := s.o.Screen
 	model := tui.New(tui.Options{
-		Mode: s.o.Mode, RecordingPath: s.o.Path, Player: sc.Player, Seeker: sc.Seeker, TestCall: sc.TestCall,
+		Mode: s.o.Mode, RecordingPath: s.o.Path, Player: sc.Player, Seeker: sc.Seeker, TestCall: sc.TestCall, Sweeper: sc.Sweeper,
 		Note: sc.Note, Ack: sc.Ack, SideNotes: sc.SideNotes, Actor: sc.Actor, NoActions: sc.NoActions, ReadOnly: sc.ReadOnly,
 		Thresholds: s.in.o.Config.Thresholds,
 	})

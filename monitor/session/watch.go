@@ -78,9 +78,11 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 	prober := probe.New(f, probe.Options{Logger: logger})
 	in := NewIntake(IntakeOptions{Config: f.Cutover, Recorder: w, Delivery: Live, Verifier: verifier,
 		Time: monitor.TimeByWall, Logger: logger})
-	o := wa.Session.options(tui.ModeLive, st.Path(), liveFeed(col, prober, poller, logger))
-	o.Control = true
+	sweeper := NewSweeper(f, prober, func() *monitor.Snapshot { s, _ := in.Latest(); return s })
+	o := wa.Session.options(tui.ModeLive, st.Path(), liveFeed(col, prober, sweeper, poller, logger))
+	o.Control, o.Sweeper = true, sweeper
 	o.Screen.TestCall = prober.TestCall // `t` on a number
+	o.Screen.Sweeper = sweeper          // T
 	o.Screen.Health = func() []tui.SourceStat {
 		return append([]tui.SourceStat{sourceStat(col.Stats())}, portingStat(poller)...)
 	}
@@ -101,8 +103,9 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 // liveFeed runs the collector, the probes (OPTIONS, REGISTER, test calls
 // as the file configures them), the porting poller (if any) and the clock
 // until ctx ends.
-func liveFeed(col *hep.Collector, prober *probe.Prober, poller *porting.Poller, logger *slog.Logger) Source {
+func liveFeed(col *hep.Collector, prober *probe.Prober, sweeper *Sweeper, poller *porting.Poller, logger *slog.Logger) Source {
 	return SourceFunc(func(ctx context.Context, in *Intake) error {
+		defer sweeper.run(ctx)() // sweeps run with the probes, and end with them
 		publish := func(ev monitor.Event) bool { return in.Publish(ctx, ev) == nil }
 		var wg sync.WaitGroup
 		wg.Add(3)

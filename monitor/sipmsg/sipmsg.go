@@ -26,6 +26,7 @@ type Info struct {
 	Attest   string // attest claim of the first Identity header (decoded, not verified)
 	Identity int    // how many Identity (or compact y) headers the message carries
 	Expires  int    // granted expiry (seconds) in a REGISTER 2xx; -1 when absent
+	Sweep    string // X-Cutover-Sweep: the sweep a test call belongs to (monitor.SweepHeader)
 }
 
 // NormalizeE164 turns a SIP user part or dialled string into E.164

@@ -84,6 +84,9 @@ func Parse(raw []byte) (*sipmsg.Info, error) {
 			info.Identity++
 		}
 	}
+	if h := firstHeader(msg, "X-Cutover-Sweep"); h != nil && info.Request { // monitor.SweepHeader
+		info.Sweep = sweepID(h.Value())
+	}
 	if !info.Request && info.Method == "REGISTER" && info.Code >= 200 && info.Code < 300 {
 		info.Expires = grantedExpires(msg)
 	}
@@ -211,4 +214,24 @@ func firstHeader(msg sip.Message, name string) sip.Header {
 		return hs[0]
 	}
 	return nil
+}
+
+// sweepIDMax bounds a sweep ID taken from the wire.
+const sweepIDMax = 64
+
+// sweepID keeps a sweep header's value only when it looks like an ID the
+// prober sets (letters, digits, '-', '_', '.', at most sweepIDMax): the
+// value reaches the screen and the recording's verdicts.
+func sweepID(v string) string {
+	v = strings.TrimSpace(v)
+	if v == "" || len(v) > sweepIDMax {
+		return ""
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return ""
+		}
+	}
+	return v
 }

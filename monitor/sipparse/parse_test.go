@@ -2,6 +2,7 @@ package sipparse
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -22,5 +23,28 @@ func TestParse(t *testing.T) {
 	pai, verstat := paiUser(`"Alice" <sip:+15551230001;verstat=TN-Validation-Passed@host;user=phone>`)
 	if pai != "+15551230001" || verstat != "TN-Validation-Passed" {
 		t.Fatalf("paiUser: %q %q", pai, verstat)
+	}
+}
+
+// TestParseSweepHeader: a sweep's INVITE names its sweep; a value that is
+// not an ID the prober would set (control bytes, too long) is dropped.
+func TestParseSweepHeader(t *testing.T) {
+	for value, want := range map[string]string{
+		"sw-20261206-0100.a_1":  "sw-20261206-0100.a_1",
+		"  sw1 ":                "sw1",
+		"sw1\x1b[31m":           "",
+		"has space":             "",
+		strings.Repeat("x", 65): "",
+	} {
+		raw := "INVITE sip:+15550100001@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.2;branch=z9hG4bK1\r\n" +
+			"From: <sip:+15550199999@192.0.2.2>;tag=a\r\nTo: <sip:+15550100001@192.0.2.1>\r\nCall-ID: s1\r\nCSeq: 1 INVITE\r\n" +
+			"X-Cutover-Sweep: " + value + "\r\nContent-Length: 0\r\n\r\n"
+		info, err := Parse([]byte(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Sweep != want {
+			t.Errorf("header %q: Sweep %q, want %q", value, info.Sweep, want)
+		}
 	}
 }
