@@ -112,6 +112,8 @@ type openAlert struct {
 	at       int64
 	message  string
 	n        int // its incident number
+	causedBy string
+	inHand   []string // acknowledgements and silences during the episode
 }
 
 func (b *builder) event(seq int64, ev monitor.Event) {
@@ -169,6 +171,10 @@ func (b *builder) event(seq int64, ev monitor.Event) {
 	case monitor.KindAlert:
 		if a := ev.Alert; a != nil {
 			b.alert(ev.Time, seq, a)
+		}
+	case monitor.KindAlertAck:
+		if a := ev.Ack; a != nil {
+			b.ack(ev.Time, seq, a)
 		}
 	}
 	if replay.Fold(b.st, ev) && ev.Kind == monitor.KindSIP {
@@ -239,7 +245,7 @@ func (b *builder) alert(t, seq int64, a *monitor.AlertChange) {
 	key := a.Key()
 	if a.Open {
 		b.nInc++
-		b.open[key] = append(b.open[key], openAlert{seq: seq, severity: a.Severity, at: t, message: a.Message, n: b.nInc})
+		b.open[key] = append(b.open[key], openAlert{seq: seq, severity: a.Severity, at: t, message: a.Message, n: b.nInc, causedBy: a.CausedBy})
 		b.alerts = append(b.alerts, Entry{Time: utc(t), Kind: "alert_open", Subject: a.Subject, Text: string(a.Rule) + ": " + a.Message, Severity: string(a.Severity), Seq: seq})
 		return
 	}
@@ -248,6 +254,23 @@ func (b *builder) alert(t, seq int64, a *monitor.AlertChange) {
 		b.incs = append(b.incs, incident(a.Rule, a.Subject, o, t, true))
 	}
 	delete(b.open, key)
+}
+
+// ack notes an operator's acknowledgement or silence on the timeline and
+// on the alert's open episode.
+func (b *builder) ack(t, seq int64, a *monitor.AlertAck) {
+	what := "acknowledged by " + a.By + " at " + clock(utc(t))
+	switch {
+	case a.Until > t:
+		what = "silenced by " + a.By + " at " + clock(utc(t)) + " until " + clock(utc(a.Until))
+	case a.Until != 0:
+		what = "silence lifted by " + a.By + " at " + clock(utc(t))
+	}
+	if os := b.open[a.Key()]; len(os) > 0 {
+		o := &os[len(os)-1]
+		o.inHand = append(o.inHand, what)
+	}
+	b.entry(t, seq, "ack", string(a.Rule)+" "+a.Subject, what, "")
 }
 
 // projections adds the activations given in cutover.toml, alerts and

@@ -105,6 +105,12 @@ type Incident struct {
 	// on its subject (README: the morning-after report). "" = none.
 	EndedBy string `json:"ended_by,omitempty"`
 	Action  string `json:"action,omitempty"` // that action's id
+	// CausedBy is the operator's action whose intended effect the alert
+	// was (calls on legacy while a failover stood): not trouble of its own.
+	CausedBy string `json:"caused_by,omitempty"`
+	// InHand says who acknowledged or silenced it during the episode
+	// ("acknowledged by ana@noc at 02:31:05"), the last word first.
+	InHand []string `json:"in_hand,omitempty"`
 }
 
 // ActionCounts counts the operators' actions by how each ended: a

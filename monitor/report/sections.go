@@ -114,7 +114,14 @@ func incidentsTable(rep *Report) table {
 		if in.EndedBy != "" {
 			by = in.EndedBy
 		}
-		t.rows = append(t.rows, []string{strconv.Itoa(in.N), clock(in.Start), end, dur(in.Duration), in.Severity, in.Rule, in.Subject, in.Message, by})
+		what := in.Message
+		if in.CausedBy != "" {
+			what += " [intended effect of " + in.CausedBy + "]"
+		}
+		if len(in.InHand) > 0 {
+			what += " [" + in.InHand[0] + "]"
+		}
+		t.rows = append(t.rows, []string{strconv.Itoa(in.N), clock(in.Start), end, dur(in.Duration), in.Severity, in.Rule, in.Subject, what, by})
 	}
 	return t
 }

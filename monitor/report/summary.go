@@ -59,7 +59,10 @@ func (b *builder) actionWhat(a monitor.ActionRecord) string {
 
 func incident(rule monitor.Rule, subject string, o openAlert, end int64, closed bool) Incident {
 	in := Incident{N: o.n, Rule: string(rule), Subject: subject, Severity: string(o.severity), Message: o.message,
-		Start: utc(o.at), Duration: time.Duration(max(end-o.at, 0))}
+		Start: utc(o.at), Duration: time.Duration(max(end-o.at, 0)), CausedBy: o.causedBy}
+	for i := len(o.inHand) - 1; i >= 0; i-- { // the last word first
+		in.InHand = append(in.InHand, o.inHand[i])
+	}
 	if closed {
 		e := utc(end)
 		in.End = &e
@@ -151,7 +154,7 @@ func (b *builder) log() []Entry {
 		out = append(out, Entry{Time: utc(tr.first), Kind: "action", Subject: tr.subject, Text: text, Seq: tr.seq})
 	}
 	for _, e := range b.rep.Timeline {
-		if e.Kind == "note" {
+		if e.Kind == "note" || e.Kind == "ack" {
 			out = append(out, e)
 		}
 	}
