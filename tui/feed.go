@@ -148,7 +148,7 @@ func (p *feedPane) view(s size, focused bool) []string {
 	cols := chooseColumns(feedColumns, s.w)
 	summary := strconv.Itoa(len(p.rows)) + " msgs"
 	if !p.follow {
-		summary += " · scrolled (end follows)"
+		summary = p.pausedNote()
 	}
 	lines := make([]string, 0, s.h)
 	lines = append(lines, titleBar(st, "SIP FEED", summary, p.c.filterNote(focusFeed, p.filter), s.w, focused))
@@ -163,6 +163,14 @@ func (p *feedPane) view(s size, focused bool) []string {
 		lines = append(lines, st.Muted.Render(msg))
 	}
 	return padLines(lines, s.w, s.h)
+}
+
+// pausedNote is the title's summary while the cursor holds the feed: it
+// does not follow new messages, how many are below the cursor, and the
+// key that follows again. It replaces the message count so that it fits
+// the narrowest feed (40 columns at 80).
+func (p *feedPane) pausedNote() string {
+	return "⏸ paused (+" + strconv.Itoa(max(len(p.rows)-1-p.cursor, 0)) + ") — end: follow"
 }
 
 func (p *feedPane) cell(l *monitor.FeedLine, c column) cell {
