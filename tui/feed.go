@@ -116,8 +116,8 @@ func (p *feedPane) selected() (monitor.FeedLine, bool) {
 	return p.all[p.rows[p.cursor]], true
 }
 
-// Update handles a key sent to the focused feed: move, open the number (or
-// trunk) of the line under the cursor, clear the filter.
+// Update handles a key sent to the focused feed: move, open the message
+// under the cursor with its call's ladder, clear the filter.
 func (p *feedPane) Update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok {
@@ -126,12 +126,8 @@ func (p *feedPane) Update(msg tea.Msg) tea.Cmd {
 	switch {
 	case key.Matches(k, p.c.keys.Enter):
 		l, ok := p.selected()
-		switch {
-		case !ok:
-		case l.Number != "":
-			return openDetail(detailNumber, l.Number)
-		case l.Trunk != "":
-			return openDetail(detailTrunk, l.Trunk)
+		if ok {
+			return openLadder(l)
 		}
 	case key.Matches(k, p.c.keys.Back):
 		p.setFilter("")

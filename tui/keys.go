@@ -42,6 +42,7 @@ type KeyMap struct {
 	Port                              key.Binding // set port states by hand
 	Confirm                           key.Binding
 	Actions                           key.Binding // the actions pane in the alerts' place
+	Export                            key.Binding // a call's ladder: export the call to pcap
 
 	Help key.Binding
 	Quit key.Binding
@@ -93,6 +94,7 @@ func newKeyMap(player, seeker, notes bool) KeyMap {
 		Port:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "port state"), key.WithDisabled()),
 		Confirm:  key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "apply"), key.WithDisabled()),
 		Actions:  key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "actions/alerts")),
+		Export:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "call to pcap"), key.WithDisabled()),
 
 		Help: key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit: key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
@@ -123,7 +125,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{
 		k.Help, k.Quit, k.Pause, k.Faster, k.Slower, k.SeekBack, k.SeekFwd, k.PrevMark, k.NextMark, k.Note,
 		k.Failover, k.Restore, k.Outbound, k.Undo, k.Port,
-		k.NextPane, k.Enter, k.Back, k.Filter, k.Sort, k.Window, k.TestCall, k.Actions,
+		k.NextPane, k.Enter, k.Export, k.Back, k.Filter, k.Sort, k.Window, k.TestCall, k.Actions,
 	}
 }
 
@@ -131,7 +133,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.NextPane, k.PrevPane, k.Enter, k.Back, k.Filter, k.Sort, k.Window, k.TestCall},
+		{k.NextPane, k.PrevPane, k.Enter, k.Export, k.Back, k.Filter, k.Sort, k.Window, k.TestCall},
 		{k.Pause, k.Faster, k.Slower, k.Step, k.Note, k.Help, k.Quit},
 		{k.SeekBack, k.SeekFwd, k.StepSize, k.PrevMark, k.NextMark, k.SeekStart, k.SeekEnd, k.GoTo},
 		{k.Failover, k.Restore, k.Outbound, k.Undo, k.Port, k.Actions},
@@ -144,7 +146,8 @@ type keyState struct {
 	seeker     bool // a Seeker is attached
 	notes      bool // notes can be taken
 	prompting  bool // typing a time or a note
-	detail     bool // the detail view is open
+	detail     bool // the detail view (or a call's ladder) is open
+	ladder     bool // a call's ladder is open, and there is a recording to export from
 	help       bool // the full help is open
 	filtering  bool // typing a filter
 	canFilter  bool // the focused pane has a filter
@@ -191,6 +194,7 @@ func (k *KeyMap) apply(s keyState) {
 		b.SetEnabled(normal && s.actions)
 	}
 	k.Actions.SetEnabled(normal)
+	k.Export.SetEnabled(s.ladder && !s.filtering)
 	k.Confirm.SetEnabled(s.confirming)
 	k.Erase.SetEnabled(s.filtering)
 	k.Enter.SetEnabled(!s.detail || s.filtering) // a prompt over the detail submits with it
