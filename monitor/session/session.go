@@ -347,6 +347,7 @@ func (s *Session) screen(ctx context.Context, r *run) error {
 	model := tui.New(tui.Options{
 		Mode: s.o.Mode, RecordingPath: s.o.Path, Player: sc.Player, Seeker: sc.Seeker, TestCall: sc.TestCall,
 		Note: sc.Note, SideNotes: sc.SideNotes, Actor: sc.Actor, NoActions: sc.NoActions, ReadOnly: sc.ReadOnly,
+		Calls: callsOf(s.o.Path),
 	})
 	opts := []tea.ProgramOption{tea.WithContext(ctx)}
 	if sc.Input != nil {
