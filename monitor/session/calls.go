@@ -26,7 +26,7 @@ import (
 // time and closes it again.
 type RecordedCalls struct {
 	Path string // the recording
-	Dir  string // where e writes pcaps ("": the current directory)
+	Dir  string // where e writes pcaps ("": beside the recording)
 }
 
 // CallSpan is how far around a feed line's event time the recording is
@@ -91,15 +91,19 @@ func trunkAt(cfg monitor.Config, ap netip.AddrPort) string {
 
 // ExportCall writes the same messages as Call to a pcap, with the export
 // code behind `cutover export --call` (whole or not at all, through a
-// temporary file), named after the recording and the Call-ID, and
-// returns its absolute path and how many messages it holds.
+// temporary file), beside the recording and named after it and the
+// Call-ID, and returns its absolute path and how many messages it holds.
 func (rc RecordedCalls) ExportCall(ctx context.Context, id string, at int64) (string, int, error) {
 	r, err := store.OpenReader(rc.Path)
 	if err != nil {
 		return "", 0, err
 	}
 	defer r.Close()
-	path, err := filepath.Abs(filepath.Join(rc.Dir, callPcapName(rc.Path, id)))
+	dir := rc.Dir
+	if dir == "" {
+		dir = filepath.Dir(rc.Path)
+	}
+	path, err := filepath.Abs(filepath.Join(dir, callPcapName(rc.Path, id)))
 	if err != nil {
 		return "", 0, err
 	}

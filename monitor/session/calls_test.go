@@ -59,7 +59,7 @@ func TestRecordedCallsReadsTheCallAndExportsIt(t *testing.T) {
 	dir := t.TempDir()
 	path := rec.Demo(t, filepath.Join(dir, "night.db"), o)
 	id, at := answeredCall(t, path)
-	rc := RecordedCalls{Path: path, Dir: dir}
+	rc := RecordedCalls{Path: path}
 	log, err := rc.Call(context.Background(), id, at)
 	if err != nil {
 		t.Fatal(err)
