@@ -166,7 +166,7 @@ func (p *feedPane) view(s size, focused bool) []string {
 // key that follows again. It replaces the message count so that it fits
 // the narrowest feed (40 columns at 80).
 func (p *feedPane) pausedNote() string {
-	return "⏸ paused (+" + strconv.Itoa(max(len(p.rows)-1-p.cursor, 0)) + ") — end: follow"
+	return "⏸ paused +" + strconv.Itoa(max(len(p.rows)-1-p.cursor, 0)) + " · end follows"
 }
 
 func (p *feedPane) cell(l *monitor.FeedLine, c column) cell {

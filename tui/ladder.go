@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/termsafe"
@@ -217,7 +218,9 @@ func (v *ladderView) selectMsg(i int) {
 func (v *ladderView) refresh(w, h int) {
 	st := v.c.st
 	v.w, v.side = w, w >= ladderSideBySide
-	v.title = titleBar(st, "CALL", v.line.CallID, "↑/↓ message · pgdn more · e pcap · esc back", w, true)
+	note := "↑/↓ message · pgdn more · e pcap · esc back"
+	id := fit(termsafe.Line(v.line.CallID), max(w-lipgloss.Width(note)-12, 8)) // the keys stay in sight
+	v.title = titleBar(st, "CALL", id, note, w, true)
 	v.head = v.status()
 	avail := max(h-2, 0)
 	if v.loading || v.err != nil || len(v.log.Messages) == 0 {
@@ -226,11 +229,12 @@ func (v *ladderView) refresh(w, h int) {
 		return
 	}
 	lw, mw, lh, mh := w, w, avail, avail
-	msg := messageLines(st, v.log.Messages, v.sel)
-	if v.side {
-		lw = w * 11 / 20
+	if v.side { // the ladder as wide as its parties need, the message the rest
+		ps, _ := parties(v.log.Messages)
+		lw = clamp(ladderGutter+30*len(ps), 40, w*11/20)
 		mw = w - lw - 3
 	}
+	msg := messageLines(st, v.log.Messages, v.sel, mw)
 	ladder, row := ladderLines(st, v.log.Messages, v.sel, lw)
 	if !v.side {
 		lh = min(len(ladder), max(avail/2, avail-len(msg)))

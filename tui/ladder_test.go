@@ -19,7 +19,7 @@ func TestFeedSaysItIsPaused(t *testing.T) {
 	t.Parallel()
 	each(t, Options{}, func(t *testing.T, m Model) {
 		m = press(m, "tab", "up", "up")
-		lineWith(t, screen(m), "SIP FEED", "⏸ paused (+2) — end: follow")
+		lineWith(t, screen(m), "SIP FEED", "⏸ paused +2 · end follows")
 		m = press(m, "end")
 		mustNotContain(t, screen(m), "paused")
 	})

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/cutover/cutover/monitor/termsafe"
 )
@@ -46,11 +47,7 @@ func ladderLines(st *Styles, msgs []CallMessage, sel, w int) (lines []string, ro
 	}
 	names, addrs := blank(w), blank(w)
 	for i, p := range ps {
-		name := p.trunk
-		if name == "" {
-			name = "·"
-		}
-		centre(names, termsafe.Line(name), xs[i], slot-1)
+		centre(names, termsafe.Line(p.trunk), xs[i], slot-1)
 		centre(addrs, p.addr, xs[i], slot-1)
 	}
 	lines = append(lines, st.Bold.Render(string(names)), st.Muted.Render(string(addrs)), st.Muted.Render(string(bars(w, xs))))
@@ -179,8 +176,9 @@ func leftPad(s string, n int) string {
 }
 
 // messageLines is the selected message as recorded: where it went, then
-// its start line, headers and body, every line through termsafe.
-func messageLines(st *Styles, msgs []CallMessage, sel int) []string {
+// its start line, headers and body, every line through termsafe and
+// wrapped at w columns (an Identity header is long).
+func messageLines(st *Styles, msgs []CallMessage, sel, w int) []string {
 	if sel < 0 || sel >= len(msgs) {
 		return nil
 	}
@@ -189,7 +187,8 @@ func messageLines(st *Styles, msgs []CallMessage, sel int) []string {
 		st.Muted.Render("  "+clock(m.Time, "15:04:05.000")+"  "+m.SIP.Src.String()+" → "+m.SIP.Dst.String()+" "+termsafe.Line(m.SIP.Transport))
 	lines := []string{head}
 	for _, l := range strings.Split(strings.TrimRight(string(m.SIP.Raw), "\r\n"), "\n") {
-		lines = append(lines, termsafe.Line(strings.TrimSuffix(l, "\r")))
+		wrapped := ansi.Hardwrap(termsafe.Line(strings.TrimSuffix(l, "\r")), max(w, 1), true)
+		lines = append(lines, strings.Split(wrapped, "\n")...)
 	}
 	return lines
 }
