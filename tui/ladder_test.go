@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/netip"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -81,10 +80,6 @@ func ladderCall(bad string) CallLog {
 		msg(62150, carrier, sbcAddr, "BYE", 0, "", ""),
 		msg(62152, sbcAddr, carrier, "BYE", 200, "OK", ""),
 	}}
-}
-
-func itoa(n int) string {
-	return strings.TrimSpace(strings.Repeat(" ", 0) + string(rune('0'+n/100)) + string(rune('0'+n/10%10)) + string(rune('0'+n%10)))
 }
 
 // TestLadderFromTheFeed: enter on a feed line reads its call from the
