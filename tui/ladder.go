@@ -84,7 +84,7 @@ type ladderView struct {
 	side     bool // the message beside the ladder
 	vl, vm   viewport.Model
 	title    string
-	head     string
+	head     []string // the lines under the title
 	done     bool
 }
 
@@ -222,7 +222,7 @@ func (v *ladderView) refresh(w, h int) {
 	id := fit(termsafe.Line(v.line.CallID), max(w-lipgloss.Width(note)-12, 8)) // the keys stay in sight
 	v.title = titleBar(st, "CALL", id, note, w, true)
 	v.head = v.status()
-	avail := max(h-2, 0)
+	avail := max(h-1-len(v.head), 0)
 	if v.loading || v.err != nil || len(v.log.Messages) == 0 {
 		setLines(&v.vl, nil, w, 0)
 		setLines(&v.vm, nil, w, 0)
@@ -254,9 +254,10 @@ func (v *ladderView) refresh(w, h int) {
 	v.vm.SetYOffset(moff)
 }
 
-// status is the line under the title: what the ladder holds, or why it
-// holds nothing, and where the last export went.
-func (v *ladderView) status() string {
+// status is the lines under the title: what the ladder holds, or why it
+// holds nothing, and where the last export went (a line of its own, so
+// that it stays in sight at 80 columns once the status line has moved on).
+func (v *ladderView) status() []string {
 	st := v.c.st
 	var s string
 	switch {
@@ -270,15 +271,15 @@ func (v *ladderView) status() string {
 		s = st.Muted.Render(v.scope())
 	}
 	if v.exported != "" {
-		s += st.OK.Render("  " + v.exported)
+		return []string{s, st.OK.Render("  " + v.exported)}
 	}
-	return s
+	return []string{s}
 }
 
 // view is the body: the title, the status line, then the ladder and the
 // message.
 func (v *ladderView) view() []string {
-	lines := []string{v.title, v.head}
+	lines := append([]string{v.title}, v.head...)
 	ladder, msg := viewLines(v.vl), viewLines(v.vm)
 	if !v.side {
 		return append(append(lines, ladder...), msg...)

@@ -118,6 +118,8 @@ func TestLadderFromTheFeed(t *testing.T) {
 			t.Fatalf("e exported %v", calls.exports)
 		}
 		mustContain(t, screen(m), "call exported: 10 SIP messages → /tmp/night/call-c1.pcap")
+		m.status.dismiss() // the status line moves on; the ladder keeps saying where the pcap went
+		mustContain(t, screen(m), "call exported: 10 SIP messages → /tmp/night/call-c1.pcap")
 		m = press(m, "esc")
 		if m.mode != modeNormal || m.ladder != nil {
 			t.Fatalf("esc: mode %d", m.mode)
