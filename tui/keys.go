@@ -197,7 +197,7 @@ func (k *KeyMap) apply(s keyState) {
 	k.Export.SetEnabled(s.ladder && !s.filtering)
 	k.Confirm.SetEnabled(s.confirming)
 	k.Erase.SetEnabled(s.filtering)
-	k.Enter.SetEnabled(!s.detail || s.filtering) // a prompt over the detail submits with it
+	k.Enter.SetEnabled(!s.detail || s.filtering || s.ladder) // a prompt over the detail submits with it; a ladder reads its call again
 	k.Back.SetEnabled(s.detail || s.help || s.filtering || s.filterText || s.dialog)
 	k.Pause.SetEnabled(s.player && !s.filtering)
 	k.Faster.SetEnabled(s.player && !s.filtering)
@@ -218,6 +218,7 @@ func (k *KeyMap) apply(s keyState) {
 		k.Back.SetHelp("esc", "close help")
 	case s.detail:
 		k.Back.SetHelp("esc", "back")
+		k.Enter.SetHelp("enter", "read again") // enabled in a ladder only
 	default:
 		k.Enter.SetHelp("enter", "details")
 		k.Back.SetHelp("esc", "clear filter")

@@ -132,10 +132,17 @@ func (m *Model) ladderLoaded(msg ladderLoadedMsg) {
 	}
 }
 
-// ladderKey: e exports the call, esc closes, the rest move.
+// ladderKey: e exports the call, enter reads it again (a live recording
+// commits the newest messages a moment later), esc closes, the rest move.
 func (m *Model) ladderKey(k tea.KeyPressMsg) tea.Cmd {
-	if key.Matches(k, m.c.keys.Export) {
+	switch {
+	case key.Matches(k, m.c.keys.Export):
 		return m.exportCall()
+	case key.Matches(k, m.c.keys.Enter):
+		line, exported := m.ladder.line, m.ladder.exported
+		cmd := m.openLadder(openLadderMsg{line})
+		m.ladder.exported = exported
+		return cmd
 	}
 	m.ladder.Update(k)
 	if m.ladder.done {
@@ -266,7 +273,7 @@ func (v *ladderView) status() []string {
 	case v.err != nil:
 		s = st.Bad.Render("  " + termsafe.Line(v.err.Error()))
 	case len(v.log.Messages) == 0:
-		s = st.Muted.Render("  the recording holds no message of this call (yet)")
+		s = st.Muted.Render("  the recording holds no message of this call yet: enter reads it again")
 	default:
 		s = st.Muted.Render(v.scope())
 	}

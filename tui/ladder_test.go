@@ -120,6 +120,11 @@ func TestLadderFromTheFeed(t *testing.T) {
 		mustContain(t, screen(m), "call exported: 10 SIP messages → /tmp/night/call-c1.pcap")
 		m.status.dismiss() // the status line moves on; the ladder keeps saying where the pcap went
 		mustContain(t, screen(m), "call exported: 10 SIP messages → /tmp/night/call-c1.pcap")
+		m = press(m, "enter") // read again: a live recording commits the newest messages a moment later
+		if len(calls.asked) != 2 || m.mode != modeLadder {
+			t.Fatalf("enter in the ladder: mode %d, calls read %v", m.mode, calls.asked)
+		}
+		mustContain(t, screen(m), "call exported: 10 SIP messages") // still said
 		m = press(m, "esc")
 		if m.mode != modeNormal || m.ladder != nil {
 			t.Fatalf("esc: mode %d", m.mode)
