@@ -78,6 +78,7 @@ type ladderView struct {
 	err      error
 	loading  bool
 	sel      int  // the selected message
+	keep     int  // read again: 1 + the message selected before (0: the feed line's)
 	moved    bool // the selection moved: the message scrolls back to its top
 	exported string
 	w        int
@@ -130,6 +131,9 @@ func (m *Model) ladderLoaded(msg ladderLoadedMsg) {
 			v.sel = i
 		}
 	}
+	if v.keep > 0 && v.keep <= len(msg.log.Messages) { // read again: the same message
+		v.sel = v.keep - 1
+	}
 }
 
 // ladderKey: e exports the call, enter reads it again (a live recording
@@ -139,16 +143,24 @@ func (m *Model) ladderKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, m.c.keys.Export):
 		return m.exportCall()
 	case key.Matches(k, m.c.keys.Enter):
-		line, exported := m.ladder.line, m.ladder.exported
-		cmd := m.openLadder(openLadderMsg{line})
-		m.ladder.exported = exported
-		return cmd
+		return m.rereadLadder()
 	}
 	m.ladder.Update(k)
 	if m.ladder.done {
 		m.ladder, m.mode = nil, modeNormal
 	}
 	return nil
+}
+
+// rereadLadder reads the open call again, keeping the selected message
+// and what the last export said.
+func (m *Model) rereadLadder() tea.Cmd {
+	old := m.ladder
+	cmd := m.openLadder(openLadderMsg{old.line})
+	if m.ladder != nil {
+		m.ladder.exported, m.ladder.keep = old.exported, old.sel+1
+	}
+	return cmd
 }
 
 // exportCall writes the open call to a pcap in a command.
@@ -167,17 +179,21 @@ func (m *Model) exportCall() tea.Cmd {
 }
 
 // callExported says where the pcap went, on the status line and in the
-// ladder (a status message fades; the path must stay readable).
-func (m *Model) callExported(msg callExportedMsg) {
+// ladder (a status message fades; the path must stay readable), and reads
+// the call again: in a live recording it may have grown since the ladder
+// was drawn, and the ladder shows what the pcap holds.
+func (m *Model) callExported(msg callExportedMsg) tea.Cmd {
 	if msg.err != nil {
 		m.setStatus("export failed: "+termsafe.Line(msg.err.Error()), false)
-		return
+		return nil
 	}
 	text := "call exported: " + strconv.Itoa(msg.n) + " SIP messages → " + termsafe.Line(msg.path)
 	m.setStatus(text, true)
-	if m.ladder != nil && m.ladder.line.CallID == msg.id {
-		m.ladder.exported = text
+	if m.ladder == nil || m.ladder.line.CallID != msg.id {
+		return nil
 	}
+	m.ladder.exported = text
+	return m.rereadLadder()
 }
 
 // showsLadder reports whether the body is the ladder: open, or under the

@@ -114,14 +114,15 @@ func TestLadderFromTheFeed(t *testing.T) {
 		lineWith(t, screen(m), "▶+1:02.2", "◀──")
 		mustContain(t, screen(m), "MESSAGE 10/10", "SIP/2.0 200 OK", "CSeq: 1 BYE")
 		m = press(m, "e")
-		if len(calls.exports) != 1 {
-			t.Fatalf("e exported %v", calls.exports)
+		if len(calls.exports) != 1 || len(calls.asked) != 2 { // and read again: the ladder shows what the pcap holds
+			t.Fatalf("e exported %v, read %v", calls.exports, calls.asked)
 		}
+		mustContain(t, screen(m), "MESSAGE 10/10") // the same message
 		mustContain(t, screen(m), "call exported: 10 SIP messages → /tmp/night/call-c1.pcap")
 		m.status.dismiss() // the status line moves on; the ladder keeps saying where the pcap went
 		mustContain(t, screen(m), "call exported: 10 SIP messages → /tmp/night/call-c1.pcap")
 		m = press(m, "enter") // read again: a live recording commits the newest messages a moment later
-		if len(calls.asked) != 2 || m.mode != modeLadder {
+		if len(calls.asked) != 3 || m.mode != modeLadder {
 			t.Fatalf("enter in the ladder: mode %d, calls read %v", m.mode, calls.asked)
 		}
 		mustContain(t, screen(m), "call exported: 10 SIP messages") // still said

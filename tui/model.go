@@ -267,7 +267,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case ladderLoadedMsg:
 		m.ladderLoaded(msg)
 	case callExportedMsg:
-		m.callExported(msg)
+		return m.callExported(msg)
 	case noteSavedMsg:
 		m.noteSaved(msg)
 	case testCallDoneMsg:
