@@ -155,3 +155,28 @@ func TestAttestationOfAnInviteOvertakenByItsAnswer(t *testing.T) {
 		t.Fatalf("attestation: trunk %+v, number %+v; want B 1 on both", tr, n)
 	}
 }
+
+// A call whose PBX leg falls just before a minute's edge and its carrier
+// leg just after counts in the minute of its start on the trunk too, as on
+// its number, with its answer: trunks and numbers agree minute by minute.
+func TestPBXLegCallCountsInTheMinuteItStarted(t *testing.T) {
+	s := NewState(testConfig())
+	sbc := netip.MustParseAddrPort("192.0.2.1:5060")
+	pbxLeg := newDialog(t, "edge", pbx, sbc, testNum, "+12125550100")
+	carrierLeg := newDialog(t, "edge", sbc, newTr, testNum, "+12125550100")
+	applyAll(s,
+		pbxLeg.invite(at(-10*time.Millisecond), ""),
+		carrierLeg.invite(at(10*time.Millisecond), ""),
+		carrierLeg.reply(at(500*time.Millisecond), 200, "OK"),
+		pbxLeg.reply(at(501*time.Millisecond), 200, "OK"),
+	)
+	trunks, numbers := s.Period(at(-time.Minute), at(0))
+	tr, nu := trunks[1], numbers[0]
+	if tr.Attempts != 1 || tr.Answered != 1 || nu.Attempts != 1 || nu.Answered != 1 {
+		t.Errorf("minute of the start: trunk new %d attempts %d answered, number %d attempts %d answered; want 1 and 1 on both",
+			tr.Attempts, tr.Answered, nu.Attempts, nu.Answered)
+	}
+	if trunks, _ := s.Period(at(0), at(time.Minute)); trunks[1].Attempts != 0 {
+		t.Errorf("the next minute counts the call again on trunk new: %+v", trunks[1])
+	}
+}

@@ -221,6 +221,9 @@ func (s *State) numberName(i int) string {
 }
 
 // eachBucket runs f on the call's trunk bucket and number bucket at t.
+// Every counter of a call attempt (the attempt, its outcome, PDD, short
+// call) is counted at t = c.Start, the attempt's first INVITE, so a
+// window's outcomes are those of its attempts (README: KPI definitions).
 func (s *State) eachBucket(t int64, c *call, f func(*bucket)) {
 	if c.Trunk >= 0 {
 		if b := s.c.Trunks[c.Trunk].W.at(t, s.c.Now); b != nil {
@@ -253,16 +256,15 @@ func (s *State) callE164(info *sipmsg.Info, landing bool) string {
 
 // attachTrunk gives a call first seen on a leg without a trunk (the PBX
 // side, when an SBC mirrors both legs: caller → SBC, then SBC → carrier)
-// the trunk of its next leg, and counts the attempt there, at t: when the
-// trunk leg was seen. Not at the call's start: that minute may already be
-// closed (the report closes a minute when the next one's first event comes,
-// and the PBX leg can fall just before a minute, the trunk leg just after).
-// dir is the INVITE's direction on the trunk leg.
+// the trunk of its next leg, and counts the attempt there in the slice of
+// the call's start, where its number counted it and where its outcome will
+// count (the report reads a minute only once it has settled:
+// SettledMinutes). dir is the INVITE's direction on the trunk leg.
 func (s *State) attachTrunk(t int64, c *call, tr int, dir Dir, m *SIPMessage, info *sipmsg.Info) {
 	c.Trunk, c.Inbound = tr, dir == DirIn
 	landing := s.landingLeg(dir)
 	s.attachedCall()
-	if b := s.c.Trunks[tr].W.at(t, s.c.Now); b != nil {
+	if b := s.c.Trunks[tr].W.at(c.Start, s.c.Now); b != nil {
 		b.Attempts++
 	}
 	switch {
@@ -339,7 +341,7 @@ func (s *State) inviteResponse(t int64, info *sipmsg.Info) string {
 	case code == 180 || code == 183:
 		if !c.Ringing {
 			c.Ringing = true
-			s.eachBucket(t, c, func(b *bucket) { b.PDDCount++; b.PDDSum += t - c.Start })
+			s.eachBucket(c.Start, c, func(b *bucket) { b.PDDCount++; b.PDDSum += t - c.Start })
 		}
 	case code < 200, code == 401, code == 407:
 		// 100 Trying and auth challenges are not outcomes.
@@ -358,7 +360,7 @@ func (s *State) finalResponse(t int64, c *call, info *sipmsg.Info) {
 	if first {
 		c.Outcome = code
 	}
-	s.eachBucket(t, c, func(b *bucket) {
+	s.eachBucket(c.Start, c, func(b *bucket) { // an outcome counts in its attempt's window
 		b.Codes = addCode(b.Codes, code, 1)
 		if !first || (code >= 300 && code < 400) {
 			return // 3xx are routing instructions, not outcomes
@@ -405,7 +407,7 @@ func (s *State) bye(t int64, info *sipmsg.Info) {
 		return
 	}
 	if t-c.Answered < int64(s.c.Cfg.Thresholds.ShortCall) {
-		s.eachBucket(t, c, func(b *bucket) { b.Short++ })
+		s.eachBucket(c.Start, c, func(b *bucket) { b.Short++ })
 	}
 	if c.Number >= 0 {
 		s.dropRule(t, c.Number)

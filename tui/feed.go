@@ -116,8 +116,8 @@ func (p *feedPane) selected() (monitor.FeedLine, bool) {
 	return p.all[p.rows[p.cursor]], true
 }
 
-// Update handles a key sent to the focused feed: move, open the number (or
-// trunk) of the line under the cursor, clear the filter.
+// Update handles a key sent to the focused feed: move, open the message
+// under the cursor with its call's ladder, clear the filter.
 func (p *feedPane) Update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok {
@@ -126,12 +126,8 @@ func (p *feedPane) Update(msg tea.Msg) tea.Cmd {
 	switch {
 	case key.Matches(k, p.c.keys.Enter):
 		l, ok := p.selected()
-		switch {
-		case !ok:
-		case l.Number != "":
-			return openDetail(detailNumber, l.Number)
-		case l.Trunk != "":
-			return openDetail(detailTrunk, l.Trunk)
+		if ok {
+			return openLadder(l)
 		}
 	case key.Matches(k, p.c.keys.Back):
 		p.setFilter("")
@@ -148,7 +144,7 @@ func (p *feedPane) view(s size, focused bool) []string {
 	cols := chooseColumns(feedColumns, s.w)
 	summary := strconv.Itoa(len(p.rows)) + " msgs"
 	if !p.follow {
-		summary += " · scrolled (end follows)"
+		summary = p.pausedNote()
 	}
 	lines := make([]string, 0, s.h)
 	lines = append(lines, titleBar(st, "SIP FEED", summary, p.c.filterNote(focusFeed, p.filter), s.w, focused))
@@ -163,6 +159,14 @@ func (p *feedPane) view(s size, focused bool) []string {
 		lines = append(lines, st.Muted.Render(msg))
 	}
 	return padLines(lines, s.w, s.h)
+}
+
+// pausedNote is the title's summary while the cursor holds the feed: it
+// does not follow new messages, how many are below the cursor, and the
+// key that follows again. It replaces the message count so that it fits
+// the narrowest feed (40 columns at 80).
+func (p *feedPane) pausedNote() string {
+	return "⏸ paused +" + strconv.Itoa(max(len(p.rows)-1-p.cursor, 0)) + " · end follows"
 }
 
 func (p *feedPane) cell(l *monitor.FeedLine, c column) cell {

@@ -46,6 +46,7 @@ type KeyMap struct {
 	Actions                           key.Binding // the actions pane in the alerts' place
 	Ack                               key.Binding // acknowledge or silence the alert under the cursor
 	Board                             key.Binding // the go/no-go board in the panes' place
+	Export                            key.Binding // a call's ladder: export the call to pcap
 
 	Help key.Binding
 	Quit key.Binding
@@ -101,6 +102,7 @@ func newKeyMap(player, seeker, notes bool) KeyMap {
 		Actions:  key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "actions/alerts")),
 		Ack:      key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "ack/silence"), key.WithDisabled()),
 		Board:    key.NewBinding(key.WithKeys("B"), key.WithHelp("B", "go/no-go board")),
+		Export:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "call to pcap"), key.WithDisabled()),
 
 		Help: key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit: key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
@@ -131,7 +133,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{
 		k.Help, k.Quit, k.Pause, k.Faster, k.Slower, k.SeekBack, k.SeekFwd, k.PrevMark, k.NextMark, k.Note,
 		k.Failover, k.Restore, k.Outbound, k.Undo, k.Port,
-		k.NextPane, k.Enter, k.Back, k.Request, k.Filter, k.Sort, k.Window, k.TestCall, k.Sweep, k.Actions, k.Ack, k.Board,
+		k.NextPane, k.Enter, k.Export, k.Back, k.Request, k.Filter, k.Sort, k.Window, k.TestCall, k.Sweep, k.Actions, k.Ack, k.Board,
 	}
 }
 
@@ -139,7 +141,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.NextPane, k.PrevPane, k.Enter, k.Back, k.Request, k.Filter, k.Sort, k.Window, k.TestCall, k.Sweep},
+		{k.NextPane, k.PrevPane, k.Enter, k.Export, k.Back, k.Request, k.Filter, k.Sort, k.Window, k.TestCall, k.Sweep},
 		{k.Pause, k.Faster, k.Slower, k.Step, k.Note, k.Help, k.Quit},
 		{k.SeekBack, k.SeekFwd, k.StepSize, k.PrevMark, k.NextMark, k.SeekStart, k.SeekEnd, k.GoTo},
 		{k.Failover, k.Restore, k.Outbound, k.Undo, k.Port, k.Actions, k.Ack, k.Board},
@@ -152,8 +154,9 @@ type keyState struct {
 	seeker     bool // a Seeker is attached
 	notes      bool // notes can be taken
 	prompting  bool // typing a time or a note
-	detail     bool // the detail view is open
+	detail     bool // the detail view (or a call's ladder) is open
 	request    bool // it is a number's with a port request
+	ladder     bool // a call's ladder is open, and there is a recording to export from
 	help       bool // the full help is open
 	filtering  bool // typing a filter
 	canFilter  bool // the focused pane has a filter
@@ -206,10 +209,11 @@ func (k *KeyMap) apply(s keyState) {
 	k.Actions.SetEnabled(normal && !s.board)
 	k.Ack.SetEnabled(normal && s.ack)
 	k.Board.SetEnabled(normal)
+	k.Export.SetEnabled(s.ladder && !s.filtering)
 	k.Confirm.SetEnabled(s.confirming)
 	k.Erase.SetEnabled(s.filtering)
 	k.Request.SetEnabled(s.detail && s.request && !s.filtering)
-	k.Enter.SetEnabled(!s.detail || s.filtering) // a prompt over the detail submits with it
+	k.Enter.SetEnabled(!s.detail || s.filtering || s.ladder) // a prompt over the detail submits with it; a ladder reads its call again
 	k.Back.SetEnabled(s.detail || s.help || s.filtering || s.filterText || s.dialog || s.board)
 	k.Pause.SetEnabled(s.player && !s.filtering)
 	k.Faster.SetEnabled(s.player && !s.filtering)
@@ -231,6 +235,9 @@ func (k *KeyMap) apply(s keyState) {
 	case s.detail, s.board:
 		k.Back.SetHelp("esc", "back")
 		k.Enter.SetHelp("enter", "details")
+		if s.ladder {
+			k.Enter.SetHelp("enter", "read again")
+		}
 	default:
 		k.Enter.SetHelp("enter", "details")
 		k.Back.SetHelp("esc", "clear filter")

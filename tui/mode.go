@@ -19,6 +19,7 @@ const (
 	modeFilter             // typing the focused pane's filter in the footer (filterInput)
 	modePrompt             // typing a time or a note in the footer (prompt)
 	modeDialog             // an action's dialog over the dashboard (dialog)
+	modeLadder             // a call's ladder and messages (ladderView)
 )
 
 // handleKey routes a key by the mode. An error on the status line stays
@@ -87,6 +88,8 @@ func (m *Model) screenKey(k tea.KeyPressMsg) tea.Cmd {
 		m.openPrompt(promptTime)
 	case m.o.Seeker != nil && m.seekKey(k):
 		m.readPlayer()
+	case m.mode == modeLadder:
+		return m.ladderKey(k)
 	case m.mode == modeDetail:
 		cmd := m.detail.Update(k)
 		if m.detail.done {

@@ -67,7 +67,10 @@ type Options struct {
 	// Thresholds are the config's, for the go/no-go board's verdicts
 	// (zero fields: the defaults).
 	Thresholds monitor.Thresholds
-	Theme      *Theme // nil = DefaultTheme
+	// Calls reads a call's messages from the recording: enter on a feed
+	// line shows its ladder, e exports it to pcap (nil: no recording).
+	Calls CallReader
+	Theme *Theme // nil = DefaultTheme
 }
 
 // PipelineStats describe the pipeline itself, for the header.
@@ -193,6 +196,7 @@ type Model struct {
 	filter *filterInput // the filter being typed (kept: it holds the history)
 	prompt *prompt      // the time or note being typed, nil when none
 	detail *detailView  // nil unless the detail view is open
+	ladder *ladderView  // nil unless a call's ladder is open
 	dlg    *dialog      // the action dialog, nil when closed
 	dlgGen int
 
@@ -269,6 +273,13 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.syncKeys()
 	case openDetailMsg:
 		m.openDetail(msg)
+	case openLadderMsg:
+		defer m.syncKeys()
+		return m.openLadder(msg)
+	case ladderLoadedMsg:
+		m.ladderLoaded(msg)
+	case callExportedMsg:
+		return m.callExported(msg)
 	case noteSavedMsg:
 		m.noteSaved(msg)
 	case ackDoneMsg:
@@ -303,6 +314,9 @@ func (m *Model) refreshViews() {
 	}
 	if m.detail != nil {
 		m.detail.refresh(m.snap, m.actions.all, m.lay.width, m.lay.body.h)
+	}
+	if m.ladder != nil {
+		m.ladder.refresh(m.lay.width, m.lay.body.h)
 	}
 	if m.mode == modeHelp {
 		m.helpv.refresh(m.lay.width, m.lay.body.h)
@@ -424,8 +438,9 @@ func (m *Model) syncKeys() {
 		seeker:     m.o.Seeker != nil,
 		notes:      m.o.Note != nil,
 		prompting:  m.mode == modePrompt,
-		detail:     m.showsDetail(),
+		detail:     m.showsDetail() || m.showsLadder(),
 		request:    m.detail != nil && m.detail.requestOf(m.snap) != "",
+		ladder:     m.showsLadder() && m.o.Calls != nil,
 		help:       m.mode == modeHelp,
 		filtering:  m.mode == modeFilter,
 		canFilter:  canFilter && !m.showBoard,

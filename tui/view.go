@@ -27,6 +27,8 @@ func (m Model) render() string {
 		lines = append(lines, padLines(m.helpv.view(), l.width, l.body.h)...)
 	case m.showsDetail():
 		lines = append(lines, padLines(m.detail.view(), l.width, l.body.h)...)
+	case m.showsLadder():
+		lines = append(lines, padLines(m.ladder.view(), l.width, l.body.h)...)
 	case m.showBoard:
 		lines = append(lines, m.board.view(l.body)...)
 	default:

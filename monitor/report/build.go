@@ -65,7 +65,7 @@ func Build(ctx context.Context, r Recording, notes []Note) (*Report, error) {
 		return nil, err
 	}
 	if b.seen {
-		b.flush()
+		b.settle(b.cur + minute)
 	}
 	b.projections(notes)
 	b.finish()
@@ -92,6 +92,7 @@ type builder struct {
 	first  int64
 	last   int64
 	cur    int64 // the minute being folded (start, Unix ns)
+	next   int64 // the oldest minute not yet in the report: it may not have settled
 	seen   bool  // an event has been folded
 	trunks []acc
 	nums   map[string]*acc
@@ -127,17 +128,17 @@ func (b *builder) event(seq int64, ev monitor.Event) {
 	}
 	if !b.seen {
 		b.seen, b.first, b.cur = true, ev.Time, ev.Time/minute*minute
+		b.next = b.cur
 	}
 	b.last = max(b.last, ev.Time)
 	if m := ev.Time / minute * minute; m > b.cur {
-		b.flush()
 		if m-b.cur > (quietMinutes+1)*minute {
-			b.cur = m // the minutes between hold no event
+			b.settle(b.cur + minute)
+			b.next = m // the minutes between hold no event
 		} else {
-			for b.cur += minute; b.cur < m; b.cur += minute {
-				b.flush()
-			}
+			b.settle(m - monitor.SettledMinutes*minute)
 		}
+		b.cur = m
 	}
 	switch ev.Kind {
 	case monitor.KindPortState:
@@ -199,11 +200,19 @@ func (b *builder) entry(t, seq int64, kind, subject, text, sev string) {
 	b.rep.Timeline = append(b.rep.Timeline, Entry{Time: utc(t), Kind: kind, Subject: subject, Text: text, Severity: sev, Seq: seq})
 }
 
-// flush closes the minute b.cur: its buckets are final once the clock has
-// left it.
-func (b *builder) flush() {
-	trunks, numbers := b.st.Period(b.cur, b.cur+minute)
-	m := Minute{Time: utc(b.cur)}
+// settle adds the minutes before limit to the report, oldest first. A
+// minute is final once monitor.SettledMinutes more have passed: its calls'
+// outcomes count in it, the minute they started.
+func (b *builder) settle(limit int64) {
+	for ; b.next < limit; b.next += minute {
+		b.flush(b.next)
+	}
+}
+
+// flush adds the minute starting at from to the report.
+func (b *builder) flush(from int64) {
+	trunks, numbers := b.st.Period(from, from+minute)
+	m := Minute{Time: utc(from)}
 	for i, s := range trunks {
 		b.trunks[i].add(s)
 		for _, c := range s.Codes {
@@ -232,7 +241,7 @@ func (b *builder) flush() {
 		m.Legacy += s.Legacy // where inbound calls land is kept per number
 		m.New += s.New
 		if s.LegacyAfter > 0 { // only calls at or after the activation, not the whole minute's
-			b.legacy[names[i]] = append(b.legacy[names[i]], legacyMinute{start: b.cur, calls: s.LegacyAfter})
+			b.legacy[names[i]] = append(b.legacy[names[i]], legacyMinute{start: from, calls: s.LegacyAfter})
 		}
 	}
 	b.rep.Minutes = append(b.rep.Minutes, m)

@@ -260,3 +260,29 @@ func TestReportCountsDeclinedApartFromFailures(t *testing.T) {
 		}
 	}
 }
+
+// TestReportMinutesAgreeWithTheirAttempts: a call's answer or failure
+// counts in the minute of its attempt, so no minute of a trunk has more
+// outcomes than attempts (before, a call answered just after a minute's
+// edge counted in the next minute: 04:00 had 2 answered of 0 attempts),
+// and every trunk's and number's night keeps answered ≤ completed ≤
+// attempts.
+func TestReportMinutesAgreeWithTheirAttempts(t *testing.T) {
+	rep, _ := demoReport(t, 40)
+	order := func(what string, s Summary) {
+		if s.Answered > s.Completed || s.Completed > s.Attempts || s.Answered+s.Failed != s.Completed {
+			t.Errorf("%s: attempts %d, completed %d, answered %d, failed %d", what, s.Attempts, s.Completed, s.Answered, s.Failed)
+		}
+	}
+	for _, x := range rep.Trunks {
+		for i, m := range x.Minutes {
+			if m.Answered+m.Failed > m.Attempts {
+				t.Errorf("trunk %s, minute %s: answered %d + failed %d > attempts %d", x.Name, rep.Minutes[i].Time.Format("15:04"), m.Answered, m.Failed, m.Attempts)
+			}
+		}
+		order("trunk "+x.Name, x.Total)
+	}
+	for _, n := range rep.Numbers {
+		order("number "+n.E164, n.Total)
+	}
+}

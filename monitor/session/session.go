@@ -364,6 +364,7 @@ func (s *Session) screen(ctx context.Context, r *run) error {
 		Mode: s.o.Mode, RecordingPath: s.o.Path, Player: sc.Player, Seeker: sc.Seeker, TestCall: sc.TestCall, Sweeper: sc.Sweeper,
 		Note: sc.Note, Ack: sc.Ack, SideNotes: sc.SideNotes, Actor: sc.Actor, NoActions: sc.NoActions, ReadOnly: sc.ReadOnly,
 		Thresholds: s.in.o.Config.Thresholds,
+		Calls:      callsOf(s.o.Path),
 	})
 	opts := []tea.ProgramOption{tea.WithContext(ctx)}
 	if sc.Input != nil {
