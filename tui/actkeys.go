@@ -245,8 +245,8 @@ func (g guard) and(h guard) guard {
 
 // trunkGuard shows the trunks an action sends the calls to (those of
 // which): OPTIONS, registration and open alerts. When one is unhealthy
-// (OPTIONS down, registration failed or timed out, or a critical alert
-// open on it) its name is the word; with several, the first one's.
+// (monitor.TrunkView.Trouble) its name is the word; with several, the
+// first one's.
 func (m *Model) trunkGuard(which func(*monitor.TrunkView) bool) guard {
 	st := m.c.st
 	var g guard
@@ -258,7 +258,7 @@ func (m *Model) trunkGuard(which func(*monitor.TrunkView) bool) guard {
 		opt, reg := optionsCell(st, t), regCell(st, t, m.c.now)
 		line := st.Bold.Render(termsafe.Line(t.Name)) + st.Muted.Render(" ("+string(t.Role)+")  OPTIONS ") + shown(st, opt) +
 			st.Muted.Render("  registration ") + shown(st, reg)
-		why, open := m.trunkTrouble(t, opt, reg)
+		why, open := t.Trouble(m.snap.Alerts), m.openAlertsOn(t)
 		if len(open) > 0 {
 			line += st.Muted.Render("  open: ") + strings.Join(open, st.Muted.Render(", "))
 		} else {
@@ -275,28 +275,16 @@ func (m *Model) trunkGuard(which func(*monitor.TrunkView) bool) guard {
 	return g
 }
 
-// trunkTrouble is why trunk t is unhealthy (OPTIONS down, registration
-// failed or timed out, critical alerts open on it), and its open alerts,
-// styled, for the guard's line.
-func (m *Model) trunkTrouble(t *monitor.TrunkView, opt, reg cell) (why, open []string) {
+// openAlertsOn is trunk t's open alerts, styled, for the guard's line.
+func (m *Model) openAlertsOn(t *monitor.TrunkView) []string {
 	st := m.c.st
-	if t.OptionsUp < 0 {
-		why = append(why, "OPTIONS "+strings.TrimPrefix(opt.text, "▼ "))
-	}
-	if t.Registration == monitor.RegFailed || t.Registration == monitor.RegTimeout {
-		why = append(why, "registration "+strings.TrimPrefix(reg.text, "✗ "))
-	}
+	var open []string
 	for _, a := range m.snap.Alerts {
-		if a.Closed != 0 || a.Subject != t.Name {
-			continue
-		}
-		sev := sevLabel(a.Severity)
-		open = append(open, st.sevStyle(a.Severity).Render(sev)+" "+termsafe.Line(string(a.Rule)))
-		if a.Severity == monitor.SevCritical {
-			why = append(why, sev+" "+string(a.Rule))
+		if a.Closed == 0 && a.Subject == t.Name {
+			open = append(open, st.sevStyle(a.Severity).Render(sevLabel(a.Severity))+" "+termsafe.Line(string(a.Rule)))
 		}
 	}
-	return why, open
+	return open
 }
 
 // portGuard warns of the numbers whose port is not complete: their calls

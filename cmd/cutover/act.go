@@ -83,7 +83,7 @@ func runAct(ctx context.Context, name string, args []string, stdin io.Reader, st
 	err = session.Act{
 		File: f, Verb: pos[0], Args: pos[1:], Operator: o.operator, Yes: o.yes, DryRun: o.dryRun, Out: stdout,
 		Options: session.StepOptions{To: o.to, Priority: o.priority, DB: o.db},
-		Confirm: func(title string) bool { return confirm(in, stdout, title) },
+		Confirm: func(title, word string) bool { return confirm(in, stdout, title, word) },
 	}.Run(ctx)
 	if errors.Is(err, session.ErrUsage) {
 		fmt.Fprintln(stderr, "cutover "+name+":", strings.TrimPrefix(err.Error(), "usage: "))
@@ -101,8 +101,14 @@ func runPort(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	return runAct(ctx, "port", append([]string{session.PortVerb}, args[1:]...), stdin, stdout, stderr)
 }
 
-// confirm is the y/N prompt: anything but y or yes is No.
-func confirm(in *bufio.Reader, out io.Writer, title string) bool {
+// confirm is the y/N prompt: anything but y or yes is No. With a word
+// (a target trunk in trouble), only the word typed applies.
+func confirm(in *bufio.Reader, out io.Writer, title, word string) bool {
+	if word != "" {
+		fmt.Fprintf(out, "type %s to apply %s (anything else declines): ", word, title)
+		line, _ := in.ReadString('\n')
+		return strings.TrimSpace(line) == word
+	}
 	fmt.Fprintf(out, "apply %s? [y/N] ", title)
 	line, _ := in.ReadString('\n')
 	ans := strings.ToLower(strings.TrimSpace(line))

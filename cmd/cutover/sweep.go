@@ -59,6 +59,6 @@ func runSweep(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	return session.SweepCommand{
 		File: f, DB: o.db, Yes: o.yes, Out: stdout,
 		Request: session.SweepRequest{Target: o.numbers, Rate: o.rate, Concurrency: o.concurrency, Out: o.out},
-		Confirm: func(title string) bool { return confirm(in, stdout, title) },
+		Confirm: func(title string) bool { return confirm(in, stdout, title, "") },
 	}.Run()
 }

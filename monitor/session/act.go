@@ -31,8 +31,10 @@ type Act struct {
 	Operator string
 	Yes      bool // do not ask: apply the plan
 	DryRun   bool // show the plan only: change nothing, record nothing
-	// Confirm asks whether to apply the step titled title (the CLI's y/N).
-	Confirm func(title string) bool
+	// Confirm asks whether to apply the step titled title: y/N when word
+	// is "", else the word must be typed (a target trunk in trouble: its
+	// name, as on the screen).
+	Confirm func(title, word string) bool
 	Out     io.Writer
 }
 
@@ -64,8 +66,9 @@ func (a Act) Run(ctx context.Context) error {
 // actRun carries one Act under way.
 type actRun struct {
 	Act
-	run  *Runner
-	path string // the recording
+	run   *Runner
+	path  string         // the recording
+	watch *ControlClient // the running watch recording it (nil: none)
 }
 
 // throughWatch records the audit through the control socket of the watch
@@ -73,7 +76,7 @@ type actRun struct {
 // screen.
 func (r *actRun) throughWatch(path string, cc *ControlClient) func() {
 	r.run.audit = &action.Audit{Operator: action.Operator(r.Operator), Record: cc.Record}
-	r.path = path
+	r.path, r.watch = path, cc
 	fmt.Fprintf(r.Out, "recording through the running watch into %s as %s\n", path, r.run.audit.Operator)
 	return func() { _ = cc.Close() }
 }
@@ -130,7 +133,12 @@ func (r *actRun) step(ctx context.Context, s Step) error {
 		fmt.Fprintln(r.Out, "nothing to change")
 		return nil
 	}
-	if !r.Yes && (r.Confirm == nil || !r.Confirm(s.Title())) {
+	word := r.guard(s)
+	if word != "" && r.Yes {
+		return errors.Join(fmt.Errorf("%s is unhealthy: --yes does not apply an action that moves calls onto it; run without --yes and type its name", word),
+			r.run.Decline(s, plan))
+	}
+	if !r.Yes && (r.Confirm == nil || !r.Confirm(s.Title(), word)) {
 		return errors.Join(errors.New("declined: nothing changed"), r.run.Decline(s, plan))
 	}
 	id, res, err := r.run.Apply(ctx, s, plan)
@@ -149,6 +157,33 @@ func (r *actRun) step(ctx context.Context, s Step) error {
 		fmt.Fprintf(r.Out, "undo with: cutover act undo %s -c %s --db %s\n", id, r.File.Path, r.path)
 	}
 	return nil
+}
+
+// guard shows how the trunks step s moves calls to stand, as the running
+// watch sees them, and returns the word to type instead of y: the first
+// unhealthy one's name ("" = y). Without a watch their health is not
+// known here, and it says so.
+func (r *actRun) guard(s Step) string {
+	if s.req.Type != "failover" && s.req.Type != "restore" && s.req.Type != "outbound" && s.undoing == nil {
+		return ""
+	}
+	if r.watch == nil {
+		fmt.Fprintln(r.Out, "the trunks' health is not known here (no running watch records this night)")
+		return ""
+	}
+	trunks, err := r.watch.Health()
+	if err != nil {
+		fmt.Fprintln(r.Out, "the trunks' health is not known:", termsafe.Line(err.Error()))
+		return ""
+	}
+	lines, word := guardLines(stepTargets(s, trunks))
+	if len(lines) > 0 {
+		fmt.Fprintln(r.Out, "the trunks the calls would move to, as the running watch sees them:")
+	}
+	for _, l := range lines {
+		fmt.Fprintln(r.Out, termsafe.Line(l))
+	}
+	return word
 }
 
 func indent(s string) string {

@@ -122,7 +122,12 @@ func actRunCmd(t *testing.T, stdin string, args ...string) (int, string) {
 	in := bufio.NewReader(strings.NewReader(stdin))
 	err = Act{File: f, Verb: pos[0], Args: pos[1:], Operator: *operator, Yes: *yes, DryRun: *dry, Out: &out,
 		Options: StepOptions{To: *to, DB: *db},
-		Confirm: func(title string) bool { // the CLI's y/N
+		Confirm: func(title, word string) bool { // the CLI's y/N, or the word to type
+			if word != "" {
+				fmt.Fprintf(&out, "type %s to apply %s: ", word, title)
+				line, _ := in.ReadString('\n')
+				return strings.TrimSpace(line) == word
+			}
 			fmt.Fprintf(&out, "apply %s? [y/N] ", title)
 			line, _ := in.ReadString('\n')
 			ans := strings.ToLower(strings.TrimSpace(line))

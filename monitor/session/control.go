@@ -49,7 +49,10 @@ const controlCommit = 5 * time.Second
 // every valid action or port-state event to publish. A socket left by a watch that died
 // is replaced; a live one (another watch on the same file) is an error.
 // A sweeper, when not nil, also serves SweepVerb (`cutover sweep`).
-func serveControl(ctx context.Context, db string, publish func(context.Context, monitor.Event) error, sweeper *Sweeper, logger *slog.Logger) (func(), error) {
+//
+// latest gives the watch's latest snapshot, for HealthVerb (`cutover act`).
+func serveControl(ctx context.Context, db string, publish func(context.Context, monitor.Event) error, sweeper *Sweeper,
+	latest func() *monitor.Snapshot, logger *slog.Logger) (func(), error) {
 	path := ControlPath(db)
 	if err := store.CheckOwner(path); err != nil {
 		return nil, fmt.Errorf("control socket: %w", err)
@@ -86,19 +89,27 @@ func serveControl(ctx context.Context, db string, publish func(context.Context, 
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				serveControlConn(ctx, c, publish, sweeper, logger)
+				serveControlConn(ctx, c, publish, sweeper, latest, logger)
 			}()
 		}
 	}()
 	return func() { cancel(); wg.Wait() }, nil
 }
 
-func serveControlConn(ctx context.Context, c net.Conn, publish func(context.Context, monitor.Event) error, sweeper *Sweeper, logger *slog.Logger) {
+func serveControlConn(ctx context.Context, c net.Conn, publish func(context.Context, monitor.Event) error, sweeper *Sweeper,
+	latest func() *monitor.Snapshot, logger *slog.Logger) {
 	defer c.Close()
 	go func() { <-ctx.Done(); c.SetDeadline(time.Now()) }()
 	sc := bufio.NewScanner(c)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	for sc.Scan() {
+		if isHealthRequest(sc.Bytes()) {
+			b, _ := json.Marshal(healthOf(latest()))
+			if _, err := fmt.Fprintf(c, "%s\n", b); err != nil {
+				return
+			}
+			continue
+		}
 		if req, ok := sweepRequest(sc.Bytes()); ok {
 			if sweeper == nil {
 				fmt.Fprintln(c, `{"Error":"this watch has no probes to sweep with"}`)

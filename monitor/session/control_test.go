@@ -128,7 +128,7 @@ func TestControlSocketRefusesAllButActions(t *testing.T) {
 		got = append(got, ev)
 		return nil
 	}
-	stop, err := serveControl(context.Background(), db, publish, nil, slog.New(slog.DiscardHandler))
+	stop, err := serveControl(context.Background(), db, publish, nil, noSnapshot, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +215,7 @@ func TestWatchRefusesAnotherUsersControlSocket(t *testing.T) {
 		}
 		t.Skip("chown needs root")
 	}
-	stop, err := serveControl(context.Background(), db, func(context.Context, monitor.Event) error { return nil }, nil, slog.New(slog.DiscardHandler))
+	stop, err := serveControl(context.Background(), db, func(context.Context, monitor.Event) error { return nil }, nil, noSnapshot, slog.New(slog.DiscardHandler))
 	if err == nil {
 		stop()
 		t.Fatal("another user's control socket was replaced and served")
@@ -274,3 +274,5 @@ func startWatch(t *testing.T, f *config.File, db string) (stop func()) {
 	})
 	return stop
 }
+
+func noSnapshot() *monitor.Snapshot { return nil }

@@ -293,7 +293,8 @@ func (s *Session) Run(parent context.Context) (out Outcome, err error) {
 	p := s.in.p
 	stopControl := func() {}
 	if s.o.Control {
-		stop, err := serveControl(ctx, s.o.Path, p.PublishCommitted, s.o.Sweeper, s.o.Logger)
+		latest := func() *monitor.Snapshot { snap, _ := p.Latest(); return snap }
+		stop, err := serveControl(ctx, s.o.Path, p.PublishCommitted, s.o.Sweeper, latest, s.o.Logger)
 		switch {
 		case errors.Is(err, ErrAnotherWatch):
 			return Outcome{}, err
