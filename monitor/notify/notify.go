@@ -142,3 +142,22 @@ func (n *Notifier) Stats() []Stats {
 	}
 	return out
 }
+
+// Flush makes one last attempt (no backoff) to deliver what each
+// receiver still holds, as a watch ends: the closing changes of its last
+// moments. What is still queued after it is counted in Stats.Queued.
+func (n *Notifier) Flush(ctx context.Context) {
+	var wg sync.WaitGroup
+	for _, s := range n.sinks {
+		wg.Go(func() {
+			s.mu.Lock()
+			s.nextTry = time.Time{}
+			pending := len(s.q) > 0
+			s.mu.Unlock()
+			if pending {
+				s.step(ctx, n.o.Now())
+			}
+		})
+	}
+	wg.Wait()
+}

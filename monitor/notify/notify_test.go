@@ -194,3 +194,22 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond) // polling the condition (as fixtures/e2e's waitFor)
 	}
 }
+
+// TestFlushIgnoresBackoff: as a watch ends, what is queued gets one last
+// attempt even while the receiver is in backoff.
+func TestFlushIgnoresBackoff(t *testing.T) {
+	rcv := &receiver{}
+	rcv.down.Store(true)
+	srv := httptest.NewServer(rcv)
+	defer srv.Close()
+	n := New(Options{Spec: Spec{Webhook: srv.URL}, Config: testConfig(), Now: func() time.Time { return t0 }})
+	n.Offer([]monitor.Event{alertEv(t0, "newco", true)})
+	if w := n.sinks[0].step(context.Background(), t0); w != time.Second {
+		t.Fatalf("backoff %s", w)
+	}
+	rcv.down.Store(false)
+	n.Flush(context.Background())
+	if st := n.Stats()[0]; st.Delivered != 1 || st.Queued != 0 {
+		t.Fatalf("%+v", st)
+	}
+}
