@@ -85,18 +85,23 @@ type amAlert struct {
 	EndsAt      string            `json:"endsAt,omitempty"`
 }
 
-// alertmanagerBody is the v2 API's array. An open alert ends, unless
-// re-posted, four re-post intervals from now (as Prometheus does): if
-// cutover stops, Alertmanager resolves it by itself.
-func alertmanagerBody(as []Alert, now time.Time, resend time.Duration) ([]byte, error) {
+// alertmanagerBody is the v2 API's array. An open alert carries no
+// endsAt: Alertmanager then resolves it after its resolve_timeout unless
+// it is re-posted (if cutover stops, it resolves by itself), and a
+// closing endsAt always wins over that timeout. (An explicit endsAt on the
+// open alert would win over a closing one a receiver's clock puts a few
+// milliseconds ahead: the alert would stay active.) A closed alert ends
+// at its close, or at the post if the close is ahead of this clock.
+func alertmanagerBody(as []Alert, now time.Time, _ time.Duration) ([]byte, error) {
 	out := make([]amAlert, len(as))
 	for i, a := range as {
-		end := a.EndsAt
-		if end.IsZero() {
-			end = now.Add(4 * resend)
+		out[i] = amAlert{Labels: a.Labels, Annotations: a.Annotations, StartsAt: a.StartsAt.Format(time.RFC3339Nano)}
+		if !a.EndsAt.IsZero() {
+			out[i].EndsAt = a.EndsAt.Format(time.RFC3339Nano)
+			if a.EndsAt.After(now) {
+				out[i].EndsAt = now.UTC().Format(time.RFC3339Nano)
+			}
 		}
-		out[i] = amAlert{Labels: a.Labels, Annotations: a.Annotations,
-			StartsAt: a.StartsAt.Format(time.RFC3339Nano), EndsAt: end.UTC().Format(time.RFC3339Nano)}
 	}
 	return json.Marshal(out)
 }
