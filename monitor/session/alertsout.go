@@ -82,18 +82,22 @@ func (a *alertsOut) start() (stop func()) {
 // flushTimeout bounds the last delivery attempt as a watch ends.
 const flushTimeout = 3 * time.Second
 
-// health is each receiver on the screen's health line: delivered as its
-// packets, failed requests as its malformed, dropped changes as dropped.
+// health is each receiver on the screen's health line: alert changes
+// sent, failed requests, changes dropped.
 func (a *alertsOut) health() []tui.SourceStat {
 	if a == nil {
 		return nil
 	}
 	var out []tui.SourceStat
 	for _, s := range a.n.Stats() {
-		out = append(out, tui.SourceStat{Name: s.Name, State: s.State, Packets: s.Delivered, Malformed: s.Failures, Dropped: s.Dropped})
+		out = append(out, tui.SourceStat{Name: shortNames[s.Name], State: s.State, Packets: s.Delivered, Malformed: s.Failures, Dropped: s.Dropped, Sink: true})
 	}
 	return out
 }
+
+// shortNames are the receivers' names in the header, which has 80
+// columns for every source.
+var shortNames = map[string]string{"alertmanager": "am", "webhook": "hook", "slack": "slack"}
 
 // summary is the receivers' counts for the summary at exit.
 func (a *alertsOut) summary() string {
