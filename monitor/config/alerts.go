@@ -30,6 +30,9 @@ func (b *builder) alerts(r *rawAlerts) *notify.Spec {
 		Timeout:    b.duration("alerts.timeout", r.Timeout, notify.DefaultTimeout),
 		MaxBackoff: b.duration("alerts.max_backoff", r.MaxBackoff, notify.DefaultMaxBackoff),
 		Queue:      r.Queue}
+	if s.Queue == 0 {
+		s.Queue = notify.DefaultQueue
+	}
 	for field, u := range map[string]string{"alertmanager": r.Alertmanager, "webhook": r.Webhook} {
 		if u == "" {
 			continue
@@ -71,4 +74,22 @@ func SlackURL(s *notify.Spec) (string, error) {
 		return "", fmt.Errorf("environment variable %s (the Slack webhook's URL): %w", s.SlackEnv, err)
 	}
 	return v, nil
+}
+
+// alertsSummary is `cutover check`'s line for [alerts] ("" without one).
+func alertsSummary(s *notify.Spec) string {
+	if !s.Any() {
+		return ""
+	}
+	var to []string
+	if s.Alertmanager != "" {
+		to = append(to, "alertmanager "+s.Alertmanager)
+	}
+	if s.Webhook != "" {
+		to = append(to, "webhook "+s.Webhook)
+	}
+	if s.SlackEnv != "" {
+		to = append(to, fmt.Sprintf("slack from $%s (%s)", s.SlackEnv, envState(s.SlackEnv)))
+	}
+	return fmt.Sprintf("  alerts   %s; re-posted every %s, %d queued at most per receiver\n", strings.Join(to, ", "), s.Resend, s.Queue)
 }

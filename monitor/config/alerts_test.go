@@ -21,6 +21,9 @@ func TestAlerts(t *testing.T) {
 	if f.Alerts == nil || *f.Alerts != want {
 		t.Fatalf("got %+v, want %+v", f.Alerts, want)
 	}
+	if sum := f.Summary(); !strings.Contains(sum, "alerts   alertmanager http://127.0.0.1:9093, slack from $SLACK_HOOK (") {
+		t.Errorf("check's summary: %s", sum)
+	}
 	t.Setenv("SLACK_HOOK", "")
 	if _, err := SlackURL(f.Alerts); err == nil || !strings.Contains(err.Error(), "SLACK_HOOK") {
 		t.Fatalf("unset variable: %v", err)
