@@ -96,6 +96,9 @@ type SourceStat struct {
 	// socket buffer full) and packets read but never parsed (the
 	// source's parse queue full).
 	KernelDropped, QueueDropped uint64
+	// Sink: an output, not an input (alerts out): Packets counts what it
+	// delivered and Malformed its failed requests; no rate is shown.
+	Sink bool
 }
 
 // SnapshotMsg carries a new snapshot of the fold to the screen. The cmd

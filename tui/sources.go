@@ -27,9 +27,15 @@ func (m Model) sourcesText(w int) string {
 			rate = thousands(uint64(s.PerSec+0.5)) + " pkt/s"
 		}
 		b := []string{st.Bold.Render(s.Name), state, st.Text.Render(rate)}
+		if s.Sink {
+			b[2] = st.Text.Render("sent " + thousands(s.Packets))
+		}
 		if s.Malformed > 0 || wide {
 			label := "mal "
-			if wide {
+			switch {
+			case s.Sink:
+				label = "failed "
+			case wide:
 				label = "malformed "
 			}
 			b = append(b, counterStyle(st, s.Malformed, false).Render(label+thousands(s.Malformed)))

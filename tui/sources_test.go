@@ -76,3 +76,16 @@ func TestHeaderShowsWhatTheFoldSetAside(t *testing.T) {
 	m = send(m, SnapshotMsg{Snap: testSnapshot(), Stats: PipelineStats{}})
 	mustNotContain(t, strings.Split(screen(m), "\n")[1], "quarantined", "evicted", "STIR")
 }
+
+// An alert receiver (alerts out) in the header: what it sent, its failed
+// requests, no packet rate.
+func TestHeaderAlertReceiver(t *testing.T) {
+	t.Parallel()
+	st := testStats()
+	st.Sources = []SourceStat{{Name: "am", State: "retrying", Packets: 12, Malformed: 3, Dropped: 2, Sink: true}}
+	m := newTestModel(t, Options{Mode: ModeLive, RecordingPath: "rec.db"}, 160, 40)
+	m = send(m, SnapshotMsg{Snap: testSnapshot(), Stats: st})
+	head := strings.Split(screen(m), "\n")[0]
+	mustContain(t, head, "am ● retrying sent 12 failed 3 dropped 2")
+	mustNotContain(t, head, "pkt/s", "malformed")
+}

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/notify"
 	"github.com/cutover/cutover/monitor/porting"
 )
 
@@ -40,6 +41,8 @@ type File struct {
 	// Porting is [porting], resolved from its preset: the carrier's
 	// porting API to poll (nil: none). Credentials only by variable name.
 	Porting *porting.Spec
+	// Alerts is [alerts]: where alerts are pushed (nil: nowhere).
+	Alerts *notify.Spec
 }
 
 // STIR configures STIR/SHAKEN verification at ingest. With no Trust set

@@ -51,6 +51,7 @@ func (f *File) Summary() string {
 	}
 	b.WriteString("\n")
 	b.WriteString(portingSummary(f.Porting, c.Numbers))
+	b.WriteString(alertsSummary(f.Alerts))
 	fmt.Fprintf(&b, "  record   %s\n", cmp.Or(f.DB, "cutover-live-YYYYMMDD-HHMMSS.db"))
 	return b.String()
 }

@@ -76,7 +76,12 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 	w := store.NewWriter(st, store.WriterOptions{})
 	logger.Info("watching", "config", f.Path, "hep", col.UDPAddr().String(), "tcp", f.HEP.TCP, "recording", st.Path())
 	prober := probe.New(f, probe.Options{Logger: logger})
-	in := NewIntake(IntakeOptions{Config: f.Cutover, Recorder: w, Delivery: Live, Verifier: verifier,
+	var in *Intake
+	alerts, err := newAlertsOut(f, st.Path(), &in, logger) // [alerts]: the alert changes pushed out
+	if err != nil {
+		return Outcome{}, err
+	}
+	in = NewIntake(IntakeOptions{Config: f.Cutover, Recorder: alerts.recorder(w), Delivery: Live, Verifier: verifier,
 		Time: monitor.TimeByWall, Logger: logger})
 	sweeper := NewSweeper(f, prober, func() *monitor.Snapshot { s, _ := in.Latest(); return s })
 	o := wa.Session.options(tui.ModeLive, st.Path(), liveFeed(col, prober, sweeper, poller, logger))
@@ -84,7 +89,7 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 	o.Screen.TestCall = prober.TestCall // `t` on a number
 	o.Screen.Sweeper = sweeper          // T
 	o.Screen.Health = func() []tui.SourceStat {
-		return append([]tui.SourceStat{sourceStat(col.Stats())}, portingStat(poller)...)
+		return append(append([]tui.SourceStat{sourceStat(col.Stats())}, portingStat(poller)...), alerts.health()...)
 	}
 	o.Screen.Note = recordNotes(in, wa.Operator, true) // n: a note into the recording
 	switch {
@@ -94,7 +99,10 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 		o.Screen.Actor = NewScreenActor(f, wa.Operator, in.Record)
 		o.Screen.Ack = recordAcks(in, wa.Operator, true) // A: acknowledge or silence an alert
 	}
+	stopAlerts := alerts.start()
 	out, err := finish(st, w, New(in, o), ctx)
+	stopAlerts()
+	out.Alerts = alerts.summary()
 	h := col.Stats()
 	out.HEP = &h
 	return out, err
