@@ -96,6 +96,9 @@ type SourceStat struct {
 	// socket buffer full) and packets read but never parsed (the
 	// source's parse queue full).
 	KernelDropped, QueueDropped uint64
+	// Forward marks a relay target ([hep] forward): PerSec and Packets
+	// are what it sent on, Dropped what it lost; it decodes nothing.
+	Forward bool
 }
 
 // SnapshotMsg carries a new snapshot of the fold to the screen. The cmd

@@ -27,7 +27,7 @@ func (m Model) sourcesText(w int) string {
 			rate = thousands(uint64(s.PerSec+0.5)) + " pkt/s"
 		}
 		b := []string{st.Bold.Render(s.Name), state, st.Text.Render(rate)}
-		if s.Malformed > 0 || wide {
+		if !s.Forward && (s.Malformed > 0 || wide) {
 			label := "mal "
 			if wide {
 				label = "malformed "
