@@ -46,12 +46,11 @@ const (
 
 // ForwardStats are one forward target's counters.
 type ForwardStats struct {
-	Target    string  // host:port as configured
-	State     string  // "running"; "failing" within failingFor of a send error; "stopped"
-	PerSec    float64 // packets forwarded a second, over at least a second
-	Forwarded uint64  // packets the kernel took for sending
-	Dropped   uint64  // packets dropped: its queue was full
-	Failed    uint64  // packets the kernel refused (the target unreachable, too big)
+	Target    string // host:port as configured
+	State     string // "running"; "failing" within failingFor of a send error; "stopped"
+	Forwarded uint64 // packets the kernel took for sending
+	Dropped   uint64 // packets dropped: its queue was full
+	Failed    uint64 // packets the kernel refused (the target unreachable, too big)
 }
 
 // relay fans the accepted packets out to its targets.
@@ -70,8 +69,6 @@ type target struct {
 	forwarded, dropped, failed atomic.Uint64
 	lastFail                   atomic.Int64 // unix ns of the last send error
 	stopped                    atomic.Bool
-	mu                         sync.Mutex
-	rate                       rateMeter
 	beforeSend                 func() // a test's hook to stall the sender
 }
 
@@ -219,9 +216,6 @@ func (r *relay) stats() []ForwardStats {
 		case t.lastFail.Load() != 0 && now-t.lastFail.Load() < int64(failingFor):
 			s.State = "failing"
 		}
-		t.mu.Lock()
-		s.PerSec = t.rate.sample(time.Unix(0, now), s.Forwarded)
-		t.mu.Unlock()
 		out[i] = s
 	}
 	return out

@@ -157,7 +157,7 @@ func sourceStat(s hep.Stats) tui.SourceStat {
 func forwardStats(h hep.Stats) []tui.SourceStat {
 	var out []tui.SourceStat
 	for _, f := range h.Forward {
-		out = append(out, tui.SourceStat{Name: "→" + termsafe.Line(f.Target), State: f.State, PerSec: f.PerSec, Packets: f.Forwarded,
+		out = append(out, tui.SourceStat{Name: "→" + termsafe.Line(f.Target), State: f.State, Packets: f.Forwarded,
 			Dropped: f.Dropped + f.Failed, Forward: true})
 	}
 	return out
