@@ -37,7 +37,7 @@ type Options struct {
 	ReadBuffer int
 	// Forward relays every accepted packet, unchanged, to these
 	// collectors (host:port, UDP; see relay.go). ForwardQueue bounds each
-	// target's queue in packets (default 8192).
+	// target's queue in packets (default 16384).
 	Forward      []string
 	ForwardQueue int
 }

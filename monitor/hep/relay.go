@@ -36,7 +36,7 @@ import (
 
 // Relay defaults.
 const (
-	relayQueue = 8192     // packets waiting per target
+	relayQueue = 16384    // packets waiting per target (as the parse queue)
 	relayBytes = 32 << 20 // bytes waiting per target
 	relayBatch = 32       // datagrams one sendmmsg may carry
 	// failingFor is how long a send error marks the target failing: a
