@@ -75,7 +75,7 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 		return Outcome{}, err
 	}
 	w := store.NewWriter(st, store.WriterOptions{})
-	logger.Info("watching", "config", f.Path, "hep", col.UDPAddr().String(), "tcp", f.HEP.TCP, "recording", st.Path())
+	logger.Info("watching", "config", f.Path, "hep", col.UDPAddr().String(), "tcp", f.HEP.TCP, "forward", f.HEP.Forward, "recording", st.Path())
 	prober := probe.New(f, probe.Options{Logger: logger})
 	in := NewIntake(IntakeOptions{Config: f.Cutover, Recorder: w, Delivery: Live, Verifier: verifier,
 		Time: monitor.TimeByWall, Logger: logger})
