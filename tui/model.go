@@ -99,6 +99,9 @@ type SourceStat struct {
 	// Sink: an output, not an input (alerts out): Packets counts what it
 	// delivered and Malformed its failed requests; no rate is shown.
 	Sink bool
+	// Forward marks a relay target ([hep] forward): PerSec and Packets
+	// are what it sent on, Dropped what it lost; it decodes nothing.
+	Forward bool
 }
 
 // SnapshotMsg carries a new snapshot of the fold to the screen. The cmd

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strconv"
 	"strings"
 
 	"charm.land/lipgloss/v2"
@@ -12,8 +13,15 @@ import (
 func (m Model) sourcesText(w int) string {
 	st := m.c.st
 	var parts []string
+	wide := w >= dateWidth
+	var fwd []SourceStat
 	for _, s := range m.stats.Sources {
-		wide := w >= dateWidth
+		if s.Forward {
+			if fwd = append(fwd, s); wide {
+				parts = append(parts, forwardText(st, fwd[len(fwd)-1:], s.Name))
+			}
+			continue
+		}
 		dot := st.OK.Render("●")
 		if s.State != "listening" && s.State != "running" {
 			dot = st.Bad.Render("●")
@@ -30,7 +38,7 @@ func (m Model) sourcesText(w int) string {
 		if s.Sink {
 			b[2] = st.Text.Render("sent " + thousands(s.Packets))
 		}
-		if s.Malformed > 0 || wide {
+		if !s.Forward && (s.Malformed > 0 || wide) {
 			label := "mal "
 			switch {
 			case s.Sink:
@@ -49,7 +57,36 @@ func (m Model) sourcesText(w int) string {
 		}
 		parts = append(parts, strings.Join(b, " "))
 	}
+	if len(fwd) > 0 && !wide { // at 80 columns the targets are one part: "fwd 2 ● drop 63"
+		parts = append(parts, forwardText(st, fwd, "fwd "+strconv.Itoa(len(fwd))))
+	}
 	return strings.Join(parts, st.Muted.Render(" · "))
+}
+
+// forwardText is [hep] forward targets under one name: a red dot when one
+// is not running, and what they dropped (left out when nothing, except
+// for one target on a wide screen, which also spells out its state). The
+// rate is left out: it is the collector's.
+func forwardText(st *Styles, ts []SourceStat, name string) string {
+	var dropped uint64
+	dot := st.OK.Render("●")
+	for _, s := range ts {
+		dropped += s.Dropped
+		if s.State != "running" {
+			dot = st.Bad.Render("●")
+		}
+	}
+	b := []string{st.Bold.Render(name), dot}
+	if len(ts) == 1 {
+		if s := ts[0]; s.State != "running" {
+			b = append(b, st.Text.Render(s.State))
+		}
+		return strings.Join(append(b, counterStyle(st, dropped, true).Render("dropped "+thousands(dropped))), " ")
+	}
+	if dropped > 0 {
+		b = append(b, counterStyle(st, dropped, true).Render("drop "+thousands(dropped)))
+	}
+	return strings.Join(b, " ")
 }
 
 // counterStyle: a zero counter is muted; a non-zero one warns, or alarms

@@ -32,6 +32,32 @@ func TestHeaderSources(t *testing.T) {
 	mustContain(t, strings.Split(screen(m), "\n")[0], "hep :9060 ● stopped")
 }
 
+// [hep] forward targets: each by name with its drops on a wide
+// screen; at 80 columns one "fwd N" part with their drops, red when one
+// is failing.
+func TestHeaderForwardTargets(t *testing.T) {
+	t.Parallel()
+	st := testStats()
+	st.Sources = []SourceStat{{Name: "hep", State: "listening", PerSec: 400},
+		{Name: "→10.0.0.5:9060", State: "running", PerSec: 400, Dropped: 0, Forward: true},
+		{Name: "→homer:9060", State: "failing", PerSec: 200, Dropped: 63, Forward: true}}
+	m := newTestModel(t, Options{Mode: ModeLive, RecordingPath: "rec.db"}, 200, 24)
+	m = send(m, SnapshotMsg{Snap: testSnapshot(), Stats: st})
+	head := strings.Split(screen(m), "\n")[0]
+	mustContain(t, head, "→10.0.0.5:9060 ● dropped 0", "→homer:9060 ● failing dropped 63")
+	mustNotContain(t, head, "malformed 0 ·") // the collector's, not the targets'
+	if !strings.Contains(m.View().Content, m.c.st.Bad.Render("dropped 63")) {
+		t.Error("a target's drops are not drawn as bad")
+	}
+	m = newTestModel(t, Options{Mode: ModeLive, RecordingPath: "rec.db"}, 80, 24)
+	m = send(m, SnapshotMsg{Snap: testSnapshot(), Stats: st})
+	head = strings.Split(screen(m), "\n")[0]
+	mustContain(t, head, "fwd 2 ● drop 63")
+	if !strings.Contains(m.View().Content, m.c.st.Bad.Render("●")+" "+m.c.st.Bad.Render("drop 63")) {
+		t.Error("a failing target's dot is not red at 80 columns")
+	}
+}
+
 // After a write error the header says NOT RECORDING, in red, and why;
 // "rec" counts committed events; every stage's losses are on the second
 // line, each an alarm: the kernel's and the parse queue's (per source),

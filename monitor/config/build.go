@@ -2,8 +2,10 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"net/netip"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -110,7 +112,38 @@ func (b *builder) hep(r rawHEP) HEP {
 	if h.AuthKeyEnv != "" && !envName.MatchString(h.AuthKeyEnv) {
 		b.fail("hep.auth_key_env", "want the name of an environment variable, got %q", h.AuthKeyEnv)
 	}
+	b.forward(h)
 	return h
+}
+
+// forward checks [hep] forward: host:port each, no target twice, and
+// not this collector itself (every packet would loop back to it).
+func (b *builder) forward(h HEP) {
+	seen := map[string]bool{}
+	for i, t := range h.Forward {
+		at := fmt.Sprintf("hep.forward[%d]", i)
+		host, port, err := net.SplitHostPort(t)
+		if n, perr := strconv.Atoi(port); err != nil || host == "" || perr != nil || n < 1 || n > 65535 {
+			b.fail(at, "want host:port of a HEP collector to relay to, such as \"homer.example.net:9060\" or \"10.0.0.5:9060\", got %q", t)
+			return
+		}
+		if seen[t] {
+			b.fail(at, "%s is already a forward target: it would get every packet twice", t)
+		}
+		seen[t] = true
+		if lh, lp, _ := net.SplitHostPort(h.Listen); lp == port && (host == lh || isLocal(host) && (lh == "" || isLocal(lh))) {
+			b.fail(at, "%s is this collector's own listen address (%s): every packet would loop back", t, h.Listen)
+		}
+	}
+}
+
+// isLocal says host names this machine (loopback or any address).
+func isLocal(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && (a.IsLoopback() || a.IsUnspecified())
 }
 
 // hostDefault turns ":9060" into "0.0.0.0:9060" for parsing.

@@ -109,6 +109,9 @@ type HEP struct {
 	Listen     string // host:port, default ":9060"
 	TCP        bool   // also listen on TCP at the same address
 	AuthKeyEnv string // names the env var holding the shared auth key ("" = none)
+	// Forward relays every accepted HEP packet, unchanged, over UDP to
+	// these collectors (host:port: Homer, heplify-server).
+	Forward []string
 }
 
 // AuthKey reads the collector's shared key from its environment variable

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -106,6 +107,9 @@ func TestErrorsNameLineAndField(t *testing.T) {
 		{"register without env", base + "[trunks.register]\nuser = \"u\"\nregistrar = \"sip:r.example\"\n", "trunks[0].register.password_env", 6, "environment variable"},
 		{"no trunks", "name = \"x\"\n", "trunks", 0, "at least one trunk"},
 		{"bad listen", base + "[hep]\nlisten = \"collector:9060\"\n", "hep.listen", 7, "numeric host"},
+		{"bad forward", base + "[hep]\nforward = [\"10.0.0.5:9060\",\n  \"homer\"]\n", "hep.forward[1]", 8, "host:port of a HEP collector"},
+		{"forward twice", base + "[hep]\nforward = [\"homer:9060\", \"homer:9060\"]\n", "hep.forward[1]", 7, "twice"},
+		{"forward to itself", base + "[hep]\nlisten = \":9060\"\nforward = [\"127.0.0.1:9060\"]\n", "hep.forward[0]", 8, "loop"},
 		{"certs without trust", base + "[stir]\ncerts = \"certs/\"\n", "stir.trust", 6, "trust store"},
 		{"bad freshness", base + "[stir]\ntrust = \"ca.pem\"\nfreshness = \"soon\"\n", "stir.freshness", 8, "duration"},
 		{"toml syntax", base + "name = \n", "", 6, ""},
@@ -200,5 +204,20 @@ func TestCarrierSigns(t *testing.T) {
 	}
 	if tr := f.Cutover.Trunks; !tr[0].CarrierSigns || tr[1].CarrierSigns {
 		t.Fatalf("carrier_signs: %+v", tr)
+	}
+}
+
+func TestHEPForward(t *testing.T) {
+	doc := "name = \"x\"\n[[trunks]]\nname = \"a\"\nrole = \"legacy\"\naddrs = [\"10.0.0.1\"]\n" +
+		"[hep]\nlisten = \"127.0.0.1:9060\"\nforward = [\"homer.example.net:9060\", \"127.0.0.1:9061\", \"[::1]:9062\"]\n"
+	f, err := Parse("c.toml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"homer.example.net:9060", "127.0.0.1:9061", "[::1]:9062"}; !slices.Equal(f.HEP.Forward, want) {
+		t.Errorf("forward = %q, want %q", f.HEP.Forward, want)
+	}
+	if s := f.Summary(); !strings.Contains(s, "forwarded as received (udp) to homer.example.net:9060, 127.0.0.1:9061, [::1]:9062") {
+		t.Errorf("summary:\n%s", s)
 	}
 }

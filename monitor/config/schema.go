@@ -37,9 +37,10 @@ type rawSTIR struct {
 }
 
 type rawHEP struct {
-	Listen     string `toml:"listen"`
-	TCP        bool   `toml:"tcp"`
-	AuthKeyEnv string `toml:"auth_key_env"`
+	Listen     string   `toml:"listen"`
+	TCP        bool     `toml:"tcp"`
+	AuthKeyEnv string   `toml:"auth_key_env"`
+	Forward    []string `toml:"forward"`
 }
 
 type rawProbes struct {

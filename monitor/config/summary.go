@@ -49,6 +49,9 @@ func (f *File) Summary() string {
 	if h.AuthKeyEnv != "" {
 		fmt.Fprintf(&b, ", auth key from $%s (%s)", h.AuthKeyEnv, envState(h.AuthKeyEnv))
 	}
+	if len(h.Forward) > 0 {
+		fmt.Fprintf(&b, ", forwarded as received (udp) to %s", strings.Join(h.Forward, ", "))
+	}
 	b.WriteString("\n")
 	b.WriteString(portingSummary(f.Porting, c.Numbers))
 	b.WriteString(alertsSummary(f.Alerts))

@@ -35,6 +35,11 @@ type Options struct {
 	TCPIdle time.Duration
 	// ReadBuffer is the UDP socket's receive buffer (default 32 MiB).
 	ReadBuffer int
+	// Forward relays every accepted packet, unchanged, to these
+	// collectors (host:port, UDP; see relay.go). ForwardQueue bounds each
+	// target's queue in packets (default 16384).
+	Forward      []string
+	ForwardQueue int
 }
 
 // Collector receives HEPv3 over UDP and TCP and publishes each SIP
@@ -45,6 +50,7 @@ type Collector struct {
 	tcp  *net.TCPListener
 	log  *slog.Logger
 	key  []byte
+	fwd  *relay // nil: no [hep] forward
 
 	packets, malformed, rejected, notSIP, other, dropped atomic.Uint64
 	refused, acceptErrs                                  atomic.Uint64
@@ -100,6 +106,12 @@ func Listen(o Options) (*Collector, error) {
 	if c.udp, err = net.ListenUDP("udp", ua); err != nil {
 		return nil, fmt.Errorf("hep: %w", err)
 	}
+	if len(o.Forward) > 0 {
+		if c.fwd, err = newRelay(o.Forward, o.ForwardQueue, c.log); err != nil {
+			c.udp.Close()
+			return nil, err
+		}
+	}
 	growReadBuffer(c.udp, o.ReadBuffer)
 	if !countDrops(c.udp) {
 		c.log.Debug("the kernel's UDP drop counter is not available: kernel drops are not counted")
@@ -108,6 +120,9 @@ func Listen(o Options) (*Collector, error) {
 		ta := &net.TCPAddr{IP: ua.IP, Port: c.udp.LocalAddr().(*net.UDPAddr).Port, Zone: ua.Zone}
 		if c.tcp, err = net.ListenTCP("tcp", ta); err != nil {
 			c.udp.Close()
+			if c.fwd != nil {
+				c.fwd.closeAll()
+			}
 			return nil, fmt.Errorf("hep: %w", err)
 		}
 	}
@@ -134,6 +149,9 @@ func (c *Collector) TCPAddr() *net.TCPAddr {
 // order the packets arrived. A full queue drops the packet (counted).
 func (c *Collector) Serve(ctx context.Context, publish func(monitor.Event) bool) error {
 	parsed := make(chan struct{})
+	if c.fwd != nil {
+		c.fwd.start()
+	}
 	go func() {
 		defer close(parsed)
 		for pk := range c.work {
@@ -153,6 +171,9 @@ func (c *Collector) Serve(ctx context.Context, publish func(monitor.Event) bool)
 	wg.Wait()
 	close(c.work)
 	<-parsed
+	if c.fwd != nil {
+		c.fwd.stop() // what is queued goes out
+	}
 	c.state.Store("stopped")
 	return nil
 }
@@ -252,6 +273,9 @@ func (c *Collector) handle(pk packet, publish func(monitor.Event) bool) {
 	if err != nil {
 		c.countBad(&c.malformed, "malformed HEP packet", "via", pk.via, "peer", pk.peer, "len", len(pk.b), "err", err)
 		return
+	}
+	if c.fwd != nil {
+		c.fwd.offer(pk.b) // accepted: downstream gets it as it came (pk.b is never changed)
 	}
 	if p.ProtoType != TypeSIP {
 		c.other.Add(1) // RTCP, logs, ...: not ours to fold

@@ -23,6 +23,8 @@ type Stats struct {
 	// QueueDropped + Malformed + AuthRejected + NotSIP + Other.
 	KernelDropped uint64
 	QueueDropped  uint64 // read but not parsed: the parse queue was full
+	// Forward is each [hep] forward target's counters (see relay.go).
+	Forward []ForwardStats
 }
 
 // Stats returns the counters; PerSec is averaged over at least a second.
@@ -37,6 +39,7 @@ func (c *Collector) Stats() Stats {
 		Dropped:      c.dropped.Load(),
 		TCPRefused:   c.refused.Load(),
 		QueueDropped: c.queueDropped.Load(),
+		Forward:      c.fwd.stats(),
 	}
 	if v, ok := socketDrops(c.udp); ok {
 		c.kernelDrops.observe(v)

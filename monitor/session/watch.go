@@ -15,6 +15,7 @@ import (
 	"github.com/cutover/cutover/monitor/pipeline"
 	"github.com/cutover/cutover/monitor/porting"
 	"github.com/cutover/cutover/monitor/probe"
+	"github.com/cutover/cutover/monitor/termsafe"
 	"github.com/cutover/cutover/store"
 	"github.com/cutover/cutover/tui"
 )
@@ -56,7 +57,7 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 		if err != nil {
 			return Outcome{}, err
 		}
-		if col, err = hep.Listen(hep.Options{Listen: f.HEP.Listen, TCP: f.HEP.TCP, AuthKey: key, Logger: logger}); err != nil {
+		if col, err = hep.Listen(hep.Options{Listen: f.HEP.Listen, TCP: f.HEP.TCP, AuthKey: key, Forward: f.HEP.Forward, Logger: logger}); err != nil {
 			return Outcome{}, err
 		}
 	}
@@ -74,7 +75,7 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 		return Outcome{}, err
 	}
 	w := store.NewWriter(st, store.WriterOptions{})
-	logger.Info("watching", "config", f.Path, "hep", col.UDPAddr().String(), "tcp", f.HEP.TCP, "recording", st.Path())
+	logger.Info("watching", "config", f.Path, "hep", col.UDPAddr().String(), "tcp", f.HEP.TCP, "forward", f.HEP.Forward, "recording", st.Path())
 	prober := probe.New(f, probe.Options{Logger: logger})
 	var in *Intake
 	alerts, err := newAlertsOut(f, st.Path(), &in, logger) // [alerts]: the alert changes pushed out
@@ -89,7 +90,8 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 	o.Screen.TestCall = prober.TestCall // `t` on a number
 	o.Screen.Sweeper = sweeper          // T
 	o.Screen.Health = func() []tui.SourceStat {
-		return append(append([]tui.SourceStat{sourceStat(col.Stats())}, portingStat(poller)...), alerts.health()...)
+		h := col.Stats()
+		return append(append(append([]tui.SourceStat{sourceStat(h)}, forwardStats(h)...), portingStat(poller)...), alerts.health()...)
 	}
 	o.Screen.Note = recordNotes(in, wa.Operator, true) // n: a note into the recording
 	switch {
@@ -158,6 +160,17 @@ func sourceStat(s hep.Stats) tui.SourceStat {
 	}
 }
 
+// forwardStats are the [hep] forward targets in the header: what each
+// sent, and what it lost (its queue full, or sends that failed).
+func forwardStats(h hep.Stats) []tui.SourceStat {
+	var out []tui.SourceStat
+	for _, f := range h.Forward {
+		out = append(out, tui.SourceStat{Name: "→" + termsafe.Line(f.Target), State: f.State, Packets: f.Forwarded,
+			Dropped: f.Dropped + f.Failed, Forward: true})
+	}
+	return out
+}
+
 // portingStat is the porting poller in the header: polls as its packets,
 // failed polls as its malformed ones.
 func portingStat(p *porting.Poller) []tui.SourceStat {
@@ -174,7 +187,17 @@ func watchSummary(line string, h hep.Stats, st pipeline.Stats) string {
 	line = strings.Replace(line, "stopped early", "stopped", 1)
 	return line + fmt.Sprintf("\n%s: %d packets, %d malformed, %d refused (auth key), %d not SIP, %d other protocols, %d dropped (%d by the kernel, %d in the parse queue, %d by the pipeline)",
 		h.Name, h.Packets, h.Malformed, h.AuthRejected, h.NotSIP, h.Other, h.KernelDropped+h.QueueDropped+h.Dropped, h.KernelDropped, h.QueueDropped, h.Dropped) +
-		"\n" + stageLosses(h, st)
+		forwardSummary(h) + "\n" + stageLosses(h, st)
+}
+
+// forwardSummary is a line per [hep] forward target ("" without any).
+func forwardSummary(h hep.Stats) string {
+	var b strings.Builder
+	for _, f := range h.Forward {
+		fmt.Fprintf(&b, "\nforward %s: %d packets forwarded, %d dropped (%d queue full, %d failed sends)",
+			f.Target, f.Forwarded, f.Dropped+f.Failed, f.Dropped, f.Failed)
+	}
+	return b.String()
 }
 
 // stageLosses is what each stage lost, in the order an event meets them:
