@@ -40,6 +40,7 @@ type File struct {
 	// Porting is [porting], resolved from its preset: the carrier's
 	// porting API to poll (nil: none). Credentials only by variable name.
 	Porting *porting.Spec
+	SSH     SSH // [ssh]: the war room over SSH
 }
 
 // STIR configures STIR/SHAKEN verification at ingest. With no Trust set

@@ -108,6 +108,9 @@ func TestErrorsNameLineAndField(t *testing.T) {
 		{"bad listen", base + "[hep]\nlisten = \"collector:9060\"\n", "hep.listen", 7, "numeric host"},
 		{"certs without trust", base + "[stir]\ncerts = \"certs/\"\n", "stir.trust", 6, "trust store"},
 		{"bad freshness", base + "[stir]\ntrust = \"ca.pem\"\nfreshness = \"soon\"\n", "stir.freshness", 8, "duration"},
+		{"ssh without keys", base + "[ssh]\nlisten = \"127.0.0.1:2222\"\n", "ssh.authorized_keys", 6, "operators' keys"},
+		{"bad ssh listen", base + "[ssh]\nlisten = \"war-room:22\"\nauthorized_keys = \"keys\"\n", "ssh.listen", 7, "numeric host"},
+		{"bad max sessions", base + "[ssh]\nmax_sessions = -1\n", "ssh.max_sessions", 7, "positive"},
 		{"toml syntax", base + "name = \n", "", 6, ""},
 	}
 	for _, tc := range cases {

@@ -26,6 +26,7 @@ type rawFile struct {
 	Actions        rawActions    `toml:"actions"`
 	STIR           rawSTIR       `toml:"stir"`
 	Porting        *rawPorting   `toml:"porting"`
+	SSH            rawSSH        `toml:"ssh"`
 }
 
 type rawSTIR struct {
