@@ -85,6 +85,20 @@ func TestNoSecretInRecording(t *testing.T) {
 	}
 }
 
+// [ssh]: its paths are the file's directory's, max_sessions defaults to 8.
+func TestSSHSection(t *testing.T) {
+	doc := "name = \"x\"\n[[trunks]]\nname = \"a\"\nrole = \"legacy\"\naddrs = [\"10.0.0.1\"]\n" +
+		"[ssh]\nlisten = \"127.0.0.1:2222\"\nauthorized_keys = \"operators\"\nhost_key = \"/var/lib/cutover/host\"\n"
+	f, err := Parse("/etc/cutover/c.toml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := SSH{Listen: "127.0.0.1:2222", AuthorizedKeys: "/etc/cutover/operators", HostKey: "/var/lib/cutover/host", MaxSessions: DefaultSSHMaxSessions}
+	if f.SSH != want {
+		t.Errorf("ssh = %+v, want %+v", f.SSH, want)
+	}
+}
+
 func TestErrorsNameLineAndField(t *testing.T) {
 	base := "name = \"x\"\n[[trunks]]\nname = \"a\"\nrole = \"legacy\"\naddrs = [\"10.0.0.1\"]\n"
 	cases := []struct {

@@ -1,6 +1,9 @@
 package config
 
-import "net/netip"
+import (
+	"net/netip"
+	"path/filepath"
+)
 
 // SSH is [ssh]: the war room served to several operators over SSH
 // (`cutover watch --ssh`). No listen: not served.
@@ -8,7 +11,8 @@ type SSH struct {
 	Listen         string // host:port ("" = not served unless --ssh)
 	AuthorizedKeys string // who may connect, named (and read-only) per key
 	HostKey        string // the server's key, generated once ("" = next to the recording)
-	MaxSessions    int    // sessions at once; one more is refused with a message
+	// (both paths, relative in the file, are taken from the file's directory)
+	MaxSessions int // sessions at once; one more is refused with a message
 }
 
 // DefaultSSHMaxSessions bounds the SSH sessions when [ssh] says nothing.
@@ -23,6 +27,11 @@ type rawSSH struct {
 
 func (b *builder) ssh(r rawSSH) SSH {
 	s := SSH(r)
+	for _, p := range []*string{&s.AuthorizedKeys, &s.HostKey} {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(filepath.Dir(b.name), *p)
+		}
+	}
 	if s.MaxSessions == 0 {
 		s.MaxSessions = DefaultSSHMaxSessions
 	}
