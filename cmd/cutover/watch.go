@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -17,6 +18,8 @@ type watchOpts struct {
 	runOpts
 	operator string
 	readOnly bool
+	ssh      string
+	sshKeys  string
 }
 
 func watchFlags() (*flag.FlagSet, *watchOpts) {
@@ -28,6 +31,8 @@ func watchFlags() (*flag.FlagSet, *watchOpts) {
 	o.runOpts.flags(fs, "collect and record until stopped, then print a summary", "until q, ctrl+c or SIGTERM")
 	fs.StringVar(&o.operator, "operator", "", "who acts from the screen (f, F, o, u), recorded with $USER@hostname")
 	fs.BoolVar(&o.readOnly, "read-only", false, "watch only: the action keys are off")
+	fs.StringVar(&o.ssh, "ssh", "", "serve the war room over SSH at this address, overriding [ssh] listen (e.g. 127.0.0.1:2222)")
+	fs.StringVar(&o.sshKeys, "authorized-keys", "", "the SSH operators' keys, overriding [ssh] authorized_keys")
 	setUsage(fs, "Usage: cutover watch -c cutover.toml [flags]\n\nWatch a real cutover: the HEPv3 collector and the probes feed the dashboard,\nand everything is recorded to SQLite.\n\nFlags:\n")
 	return fs, o
 }
@@ -48,11 +53,12 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if o.listen != "" {
 		f.HEP.Listen = o.listen
 	}
+	f.SSH.Listen, f.SSH.AuthorizedKeys = cmp.Or(o.ssh, f.SSH.Listen), cmp.Or(o.sshKeys, f.SSH.AuthorizedKeys)
 	run, closeLog, err := o.runOpts.session(stderr)
 	if err != nil {
 		return err
 	}
 	defer closeLog()
-	out, err := session.Watch{File: f, DB: o.db, Operator: o.operator, ReadOnly: o.readOnly, Session: run}.Run(ctx)
+	out, err := session.Watch{File: f, DB: o.db, Operator: o.operator, ReadOnly: o.readOnly, SSH: f.SSH, Session: run}.Run(ctx)
 	return summarise(stdout, "watch", out, err)
 }

@@ -43,6 +43,7 @@ type File struct {
 	Porting *porting.Spec
 	// Alerts is [alerts]: where alerts are pushed (nil: nowhere).
 	Alerts *notify.Spec
+	SSH    SSH // [ssh]: the war room over SSH
 }
 
 // STIR configures STIR/SHAKEN verification at ingest. With no Trust set

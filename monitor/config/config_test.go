@@ -86,6 +86,20 @@ func TestNoSecretInRecording(t *testing.T) {
 	}
 }
 
+// [ssh]: its paths are the file's directory's, max_sessions defaults to 8.
+func TestSSHSection(t *testing.T) {
+	doc := "name = \"x\"\n[[trunks]]\nname = \"a\"\nrole = \"legacy\"\naddrs = [\"10.0.0.1\"]\n" +
+		"[ssh]\nlisten = \"127.0.0.1:2222\"\nauthorized_keys = \"operators\"\nhost_key = \"/var/lib/cutover/host\"\n"
+	f, err := Parse("/etc/cutover/c.toml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := SSH{Listen: "127.0.0.1:2222", AuthorizedKeys: "/etc/cutover/operators", HostKey: "/var/lib/cutover/host", MaxSessions: DefaultSSHMaxSessions}
+	if f.SSH != want {
+		t.Errorf("ssh = %+v, want %+v", f.SSH, want)
+	}
+}
+
 func TestErrorsNameLineAndField(t *testing.T) {
 	base := "name = \"x\"\n[[trunks]]\nname = \"a\"\nrole = \"legacy\"\naddrs = [\"10.0.0.1\"]\n"
 	cases := []struct {
@@ -112,6 +126,9 @@ func TestErrorsNameLineAndField(t *testing.T) {
 		{"forward to itself", base + "[hep]\nlisten = \":9060\"\nforward = [\"127.0.0.1:9060\"]\n", "hep.forward[0]", 8, "loop"},
 		{"certs without trust", base + "[stir]\ncerts = \"certs/\"\n", "stir.trust", 6, "trust store"},
 		{"bad freshness", base + "[stir]\ntrust = \"ca.pem\"\nfreshness = \"soon\"\n", "stir.freshness", 8, "duration"},
+		{"ssh without keys", base + "[ssh]\nlisten = \"127.0.0.1:2222\"\n", "ssh.authorized_keys", 6, "operators' keys"},
+		{"bad ssh listen", base + "[ssh]\nlisten = \"war-room:22\"\nauthorized_keys = \"keys\"\n", "ssh.listen", 7, "numeric host"},
+		{"bad max sessions", base + "[ssh]\nmax_sessions = -1\n", "ssh.max_sessions", 7, "positive"},
 		{"toml syntax", base + "name = \n", "", 6, ""},
 	}
 	for _, tc := range cases {

@@ -27,6 +27,7 @@ type rawFile struct {
 	STIR           rawSTIR       `toml:"stir"`
 	Porting        *rawPorting   `toml:"porting"`
 	Alerts         *rawAlerts    `toml:"alerts"`
+	SSH            rawSSH        `toml:"ssh"`
 }
 
 type rawSTIR struct {

@@ -228,6 +228,7 @@ type Options struct {
 	// source's last event, before the screen hears that the night ended
 	// (nil: nothing to close, a replay). It gets the last snapshot.
 	Finish func(*monitor.Snapshot) error
+	SSH    *SSH // the war room over SSH (nil: none)
 }
 
 // Screen is what the screen offers besides the night itself.
@@ -327,8 +328,10 @@ func (s *Session) Run(parent context.Context) (out Outcome, err error) {
 		p.Close()
 	}()
 
+	fan, stopScreens := s.screens(ctx, r)
+	defer stopScreens()
 	if !s.o.Headless {
-		if err := s.screen(ctx, r); err != nil {
+		if err := s.screen(ctx, fan); err != nil {
 			stopFeed()
 			<-r.folded
 			return Outcome{}, err
@@ -358,16 +361,31 @@ func Stopped(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
-// screen runs the screen until the user quits or ctx ends. The source
-// ending does not close the screen: the night stays on it until q.
-func (s *Session) screen(ctx context.Context, r *run) error {
+// screens starts the relay to every screen (the fanout), and the SSH
+// server if any, unless the session is headless with no SSH. stop ends
+// both, and the SSH sessions with them.
+func (s *Session) screens(ctx context.Context, r *run) (fan *fanout, stop func()) {
+	fan = newFanout()
+	if s.o.Headless && s.o.SSH == nil {
+		return fan, func() {}
+	}
+	rctx, stopRelay := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() { relay(rctx, s.in.p, fan, r, s.o.Screen.Health, s.o.Screen.Seeker != nil) })
+	if s.o.SSH != nil {
+		wg.Go(func() {
+			if err := s.o.SSH.Server.Serve(rctx, sshScreens{s: s, fan: fan}); err != nil {
+				s.o.Logger.Error("ssh: the war room stopped", "err", err)
+			}
+		})
+	}
+	return fan, func() { stopRelay(); wg.Wait() }
+}
+
+// screen runs the local screen until the user quits or ctx ends. The
+// source ending does not close the screen: the night stays on it until q.
+func (s *Session) screen(ctx context.Context, fan *fanout) error {
 	sc := s.o.Screen
-	model := tui.New(tui.Options{
-		Mode: s.o.Mode, RecordingPath: s.o.Path, Player: sc.Player, Seeker: sc.Seeker, TestCall: sc.TestCall, Sweeper: sc.Sweeper,
-		Note: sc.Note, Ack: sc.Ack, SideNotes: sc.SideNotes, Actor: sc.Actor, NoActions: sc.NoActions, ReadOnly: sc.ReadOnly,
-		Thresholds: s.in.o.Config.Thresholds,
-		Calls:      callsOf(s.o.Path),
-	})
 	opts := []tea.ProgramOption{tea.WithContext(ctx)}
 	if sc.Input != nil {
 		opts = append(opts, tea.WithInput(sc.Input))
@@ -375,28 +393,33 @@ func (s *Session) screen(ctx context.Context, r *run) error {
 	if sc.Output != nil {
 		opts = append(opts, tea.WithOutput(sc.Output))
 	}
-	prog := tea.NewProgram(model, opts...)
-	rctx, stopRelay := context.WithCancel(ctx)
-	relayDone := make(chan struct{})
-	go func() {
-		defer close(relayDone)
-		relay(rctx, s.in.p, prog, r, sc.Health, sc.Seeker != nil)
-	}()
+	prog := tea.NewProgram(s.model(sc), opts...)
+	detach := fan.Attach(prog)
 	_, err := prog.Run()
-	stopRelay()
-	<-relayDone
+	detach()
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !Stopped(err) {
 		return fmt.Errorf("screen: %w", err)
 	}
 	return nil
 }
 
-// A sender is what the relay sends to: the screen's program.
+// model is a screen's model: the local one, or an SSH operator's.
+func (s *Session) model(sc Screen) tui.Model {
+	return tui.New(tui.Options{
+		Mode: s.o.Mode, RecordingPath: s.o.Path, Player: sc.Player, Seeker: sc.Seeker, TestCall: sc.TestCall, Sweeper: sc.Sweeper,
+		Note: sc.Note, Ack: sc.Ack, SideNotes: sc.SideNotes, Actor: sc.Actor, NoActions: sc.NoActions, ReadOnly: sc.ReadOnly,
+		Thresholds: s.in.o.Config.Thresholds,
+		Calls:      callsOf(s.o.Path),
+	})
+}
+
+// A sender is what the relay sends to: the screens' fanout, a screen's
+// program.
 type sender interface{ Send(tea.Msg) }
 
 // relay sends the screen at most ten snapshots a second and, once the
 // pipeline has folded the source's last event, the last snapshot and the
-// end. It returns when ctx ends (the screen has quit). With live
+// end. It returns when ctx ends (the session has ended). With live
 // sources, or a replay that seeks, it sends every tick, so the sources'
 // counters and the timeline (a seek that ends where it began) move on
 // screen even when no event changes the fold.

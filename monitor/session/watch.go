@@ -15,6 +15,7 @@ import (
 	"github.com/cutover/cutover/monitor/pipeline"
 	"github.com/cutover/cutover/monitor/porting"
 	"github.com/cutover/cutover/monitor/probe"
+	"github.com/cutover/cutover/monitor/sshserve"
 	"github.com/cutover/cutover/monitor/termsafe"
 	"github.com/cutover/cutover/store"
 	"github.com/cutover/cutover/tui"
@@ -30,7 +31,8 @@ type Watch struct {
 	DB        string         // default: the file's db, else cutover-live-YYYYMMDD-HHMMSS.db
 	Collector *hep.Collector // nil: listen where the file's [hep] says
 	Operator  string
-	ReadOnly  bool // the action keys are off
+	ReadOnly  bool       // the action keys are off (for SSH operators too)
+	SSH       config.SSH // the war room over SSH (no Listen: none)
 	Session   RunOptions
 }
 
@@ -93,13 +95,18 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 		h := col.Stats()
 		return append(append(append([]tui.SourceStat{sourceStat(h)}, forwardStats(h)...), portingStat(poller)...), alerts.health()...)
 	}
-	o.Screen.Note = recordNotes(in, wa.Operator, true) // n: a note into the recording
-	switch {
-	case wa.ReadOnly:
-		o.Screen.NoActions, o.Screen.ReadOnly = "read-only: this watch was started with --read-only", true
-	default: // p sets port states even with no [actions]; f, F and o then say what the file lacks
-		o.Screen.Actor = NewScreenActor(f, wa.Operator, in.Record)
-		o.Screen.Ack = recordAcks(in, wa.Operator, true) // A: acknowledge or silence an alert
+	base := o.Screen
+	o.Screen = operatorScreen(base, f, in, wa.Operator, wa.ReadOnly, "read-only: this watch was started with --read-only")
+	if o.SSH, err = wa.serveSSH(st.Path(), logger, func(op sshserve.Operator) Screen {
+		ro, why := wa.ReadOnly || op.ReadOnly, "read-only: this key is cutover-read-only in the keys file"
+		if wa.ReadOnly {
+			why = "read-only: this watch was started with --read-only"
+		}
+		return operatorScreen(base, f, in, op.Name, ro, why)
+	}); err != nil {
+		return Outcome{}, err
+	} else if o.SSH != nil {
+		defer o.SSH.Server.Close()
 	}
 	stopAlerts := alerts.start()
 	out, err := finish(st, w, New(in, o), ctx)
@@ -108,6 +115,23 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 	h := col.Stats()
 	out.HEP = &h
 	return out, err
+}
+
+// operatorScreen is base as operator sees it: notes (n) by them, and
+// unless readOnly (why says so) the action keys, acknowledgements, test
+// calls and sweeps.
+func operatorScreen(base Screen, f *config.File, in *Intake, operator string, readOnly bool, why string) Screen {
+	sc := base
+	sc.Note = recordNotes(in, operator, true) // n: a note into the recording
+	switch {
+	case readOnly: // no actions, and no test calls or sweeps either: they act on the network
+		sc.NoActions, sc.ReadOnly = why, true
+		sc.TestCall, sc.Sweeper = nil, nil
+	default: // p sets port states even with no [actions]; f, F and o then say what the file lacks
+		sc.Actor = NewScreenActor(f, operator, in.Record)
+		sc.Ack = recordAcks(in, operator, true) // A: acknowledge or silence an alert
+	}
+	return sc
 }
 
 // liveFeed runs the collector, the probes (OPTIONS, REGISTER, test calls
