@@ -40,6 +40,14 @@ type File struct {
 	// Porting is [porting], resolved from its preset: the carrier's
 	// porting API to poll (nil: none). Credentials only by variable name.
 	Porting *porting.Spec
+	// Metrics is [metrics]: where a watch serves Prometheus's /metrics
+	// ("" = nowhere; cutover watch --metrics wins).
+	Metrics Metrics
+}
+
+// Metrics configures the Prometheus endpoint of a watch.
+type Metrics struct {
+	Listen string // host:port ("127.0.0.1:9464"), "" = not served
 }
 
 // STIR configures STIR/SHAKEN verification at ingest. With no Trust set

@@ -44,6 +44,17 @@ func TestExampleFile(t *testing.T) {
 	}
 }
 
+func TestMetricsListen(t *testing.T) {
+	base := "name = \"x\"\n[[trunks]]\nname = \"a\"\nrole = \"legacy\"\naddrs = [\"10.0.0.1\"]\n"
+	f, err := Parse("c.toml", []byte(base+"[metrics]\nlisten = \"127.0.0.1:9464\"\n"))
+	if err != nil || f.Metrics.Listen != "127.0.0.1:9464" {
+		t.Fatalf("metrics %+v err %v", f.Metrics, err)
+	}
+	if f, err = Parse("c.toml", []byte(base)); err != nil || f.Metrics.Listen != "" {
+		t.Fatalf("no [metrics]: %+v err %v", f.Metrics, err)
+	}
+}
+
 func TestPassword(t *testing.T) {
 	r := &Register{User: "u", PasswordEnv: "CUTOVER_TEST_PW"}
 	t.Setenv("CUTOVER_TEST_PW", "")
@@ -106,6 +117,8 @@ func TestErrorsNameLineAndField(t *testing.T) {
 		{"register without env", base + "[trunks.register]\nuser = \"u\"\nregistrar = \"sip:r.example\"\n", "trunks[0].register.password_env", 6, "environment variable"},
 		{"no trunks", "name = \"x\"\n", "trunks", 0, "at least one trunk"},
 		{"bad listen", base + "[hep]\nlisten = \"collector:9060\"\n", "hep.listen", 7, "numeric host"},
+		{"bad metrics listen", base + "[metrics]\nlisten = \"prometheus.example:9464\"\n", "metrics.listen", 7, "numeric host"},
+		{"metrics unknown key", base + "[metrics]\npath = \"/m\"\n", "metrics.path", 7, "unknown key"},
 		{"certs without trust", base + "[stir]\ncerts = \"certs/\"\n", "stir.trust", 6, "trust store"},
 		{"bad freshness", base + "[stir]\ntrust = \"ca.pem\"\nfreshness = \"soon\"\n", "stir.freshness", 8, "duration"},
 		{"toml syntax", base + "name = \n", "", 6, ""},

@@ -26,6 +26,11 @@ type rawFile struct {
 	Actions        rawActions    `toml:"actions"`
 	STIR           rawSTIR       `toml:"stir"`
 	Porting        *rawPorting   `toml:"porting"`
+	Metrics        rawMetrics    `toml:"metrics"`
+}
+
+type rawMetrics struct {
+	Listen string `toml:"listen"`
 }
 
 type rawSTIR struct {
