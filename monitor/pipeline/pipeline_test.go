@@ -356,6 +356,10 @@ func TestCheckpointGapBoundsCheckpoints(t *testing.T) {
 	if n := len(rec.ckpts); n != 2 {
 		t.Fatalf("%d checkpoints for 400 events every 10 with an hour's gap, want 2", n)
 	}
+	// Stats.Checkpoint is the last one's event time, the end's (checkpoint age in /metrics).
+	if snap, st := p.Latest(); st.Checkpoint != snap.Now || st.Checkpoint == 0 {
+		t.Fatalf("Stats.Checkpoint %d, want the last checkpoint's time %d", st.Checkpoint, snap.Now)
+	}
 }
 
 // A quarantined event's time is not the fold's: one stamped 2100 must not
