@@ -39,7 +39,9 @@ func desc(name, help string, labels ...string) *prometheus.Desc {
 	return prometheus.NewDesc("cutover_"+name, help, labels, nil)
 }
 
-func withTrunk(extra ...string) []string { return append(append([]string(nil), trunkLabels...), extra...) }
+func withTrunk(extra ...string) []string {
+	return append(append([]string(nil), trunkLabels...), extra...)
+}
 
 // The metrics, documented in the README ("Prometheus metrics").
 var (
