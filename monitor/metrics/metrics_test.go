@@ -2,7 +2,6 @@ package metrics
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -175,20 +174,19 @@ func TestScrapeBeforeTheFirstSnapshot(t *testing.T) {
 	}
 }
 
-// Listen refuses a taken address before anything starts, and Serve stops
-// with its context.
-func TestServeAndStop(t *testing.T) {
+// Listen refuses a taken address before anything starts; Serve answers
+// over HTTP until Close.
+func TestServeAndClose(t *testing.T) {
 	c := New(Options{Latest: func() (*monitor.Snapshot, pipeline.Stats) { return nil, stats() }})
-	srv, err := Listen("127.0.0.1:0", c, slog.New(slog.DiscardHandler))
+	srv, err := Listen("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Listen(srv.Addr().String(), c, slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), "metrics: listen on") {
+	if _, err := Listen(srv.Addr().String()); err == nil || !strings.Contains(err.Error(), "metrics: listen on") {
 		t.Fatalf("a taken address: %v", err)
 	}
-	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx) }()
+	go func() { done <- srv.Serve(c, slog.New(slog.DiscardHandler)) }()
 	resp, err := http.Get("http://" + srv.Addr().String() + "/metrics")
 	if err != nil {
 		t.Fatal(err)
@@ -198,8 +196,8 @@ func TestServeAndStop(t *testing.T) {
 	if !bytes.Contains(body, []byte("cutover_pipeline_queue_capacity_events 65536")) {
 		t.Fatalf("scrape over HTTP:\n%s", body)
 	}
-	cancel()
+	srv.Close()
 	if err := <-done; err != nil {
-		t.Fatalf("Serve after cancel: %v", err)
+		t.Fatalf("Serve after Close: %v", err)
 	}
 }

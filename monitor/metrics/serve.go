@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -32,25 +31,31 @@ type Server struct {
 	srv *http.Server
 }
 
-// Listen opens addr (host:port) for Prometheus. A taken or bad address is
-// an error before anything starts.
-func Listen(addr string, c *Collector, logger *slog.Logger) (*Server, error) {
+// Listen opens addr (host:port) for Prometheus: a taken or bad address is
+// an error before anything starts. Serve answers on it.
+func Listen(addr string) (*Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: listen on %s: %w", addr, err)
 	}
-	return &Server{ln: ln, srv: &http.Server{Handler: Handler(c, logger), ReadHeaderTimeout: 5 * time.Second}}, nil
+	return &Server{ln: ln, srv: &http.Server{ReadHeaderTimeout: 5 * time.Second}}, nil
 }
 
 // Addr is where the server listens.
 func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 
-// Serve answers scrapes until ctx ends, then closes.
-func (s *Server) Serve(ctx context.Context) error {
-	stop := context.AfterFunc(ctx, func() { _ = s.srv.Close() })
-	defer stop()
+// Serve answers scrapes with c's figures until Close.
+func (s *Server) Serve(c *Collector, logger *slog.Logger) error {
+	s.srv.Handler = Handler(c, logger)
 	if err := s.srv.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("metrics: %w", err)
 	}
 	return nil
+}
+
+// Close stops serving (and listening, served or not).
+func (s *Server) Close() error {
+	err := s.srv.Close()
+	_ = s.ln.Close()
+	return err
 }
