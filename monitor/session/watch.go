@@ -117,6 +117,9 @@ func listenMetrics(addr string) (watchMetrics, error) {
 	if addr == "" {
 		return watchMetrics{}, nil
 	}
+	if err := config.CheckMetricsListen(addr); err != nil { // --metrics: as [metrics] listen is checked
+		return watchMetrics{}, fmt.Errorf("metrics: %w", err)
+	}
 	srv, err := metrics.Listen(addr)
 	return watchMetrics{srv}, err
 }
