@@ -27,8 +27,9 @@ var ckptMagic = []byte{0, 'c', 'k'}
 // StirCounts, core.Evicted and core.Quarantined, and Event.Quarantined in
 // the undrained events; version 4 a bucket's LegacyAfter (a mask bit
 // older versions never set); version 5 a number's egress trunk, landing
-// transition and sweep results. Versions 2 to 4 still restore.
-const ckptVersion = 5
+// transition and sweep results; version 6 a trunk's recycled buckets
+// (series.Gone: its totals). Versions 2 to 5 still restore.
+const ckptVersion = 6
 
 // MarshalBinary encodes the whole fold for a checkpoint.
 func (s *State) MarshalBinary() ([]byte, error) {

@@ -36,6 +36,9 @@ func (r *reader) trunk(t *trunkState) {
 	if r.version >= 5 {
 		t.WireFails, t.WireOKs = r.i(), r.i()
 	}
+	if t.W.Gone == nil { // older versions: the totals count from the checkpoint on
+		t.W.Gone = &bucket{}
+	}
 }
 
 // number writes a number's strings as references to its configured
@@ -143,44 +146,58 @@ func (w *wire) series(s *series) {
 	w.uint(uint64(len(s.B)))
 	prev := int64(0)
 	for i := range s.B {
-		b := &s.B[i]
-		w.int(b.Index - prev)
-		prev = b.Index
-		ints := b.ints()
-		var mask uint64
-		for k, p := range ints {
-			if *p != 0 {
-				mask |= 1 << k
-			}
+		w.bucket(&s.B[i], prev)
+		prev = s.B[i].Index
+	}
+	if w.version < 6 {
+		return
+	}
+	if s.Gone == nil { // version 6: the recycled buckets' counters (a trunk's), if kept
+		w.uint(0)
+		return
+	}
+	w.uint(1)
+	w.bucket(s.Gone, 0)
+}
+
+// bucket writes b's index relative to prev, a mask of its non-zero
+// fields, and those fields.
+func (w *wire) bucket(b *bucket, prev int64) {
+	w.int(b.Index - prev)
+	ints := b.ints()
+	var mask uint64
+	for k, p := range ints {
+		if *p != 0 {
+			mask |= 1 << k
 		}
-		if b.PDDSum != 0 {
-			mask |= maskPDDSum
+	}
+	if b.PDDSum != 0 {
+		mask |= maskPDDSum
+	}
+	if len(b.Codes) > 0 {
+		mask |= maskCodes
+	}
+	if b.LegacyAfter != 0 {
+		mask |= maskLegacyAfter
+	}
+	w.uint(mask)
+	for k, p := range ints {
+		if mask&(1<<k) != 0 {
+			w.int(int64(*p))
 		}
-		if len(b.Codes) > 0 {
-			mask |= maskCodes
+	}
+	if mask&maskPDDSum != 0 {
+		w.int(b.PDDSum)
+	}
+	if mask&maskCodes != 0 {
+		w.uint(uint64(len(b.Codes)))
+		for _, c := range b.Codes {
+			w.int(int64(c.Code))
+			w.int(int64(c.Count))
 		}
-		if b.LegacyAfter != 0 {
-			mask |= maskLegacyAfter
-		}
-		w.uint(mask)
-		for k, p := range ints {
-			if mask&(1<<k) != 0 {
-				w.int(int64(*p))
-			}
-		}
-		if mask&maskPDDSum != 0 {
-			w.int(b.PDDSum)
-		}
-		if mask&maskCodes != 0 {
-			w.uint(uint64(len(b.Codes)))
-			for _, c := range b.Codes {
-				w.int(int64(c.Code))
-				w.int(int64(c.Count))
-			}
-		}
-		if mask&maskLegacyAfter != 0 {
-			w.int(int64(b.LegacyAfter))
-		}
+	}
+	if mask&maskLegacyAfter != 0 {
+		w.int(int64(b.LegacyAfter))
 	}
 }
 
@@ -189,27 +206,35 @@ func (r *reader) series(s *series) {
 	s.B = make([]bucket, r.count())
 	prev := int64(0)
 	for i := range s.B {
-		b := &s.B[i]
-		b.Index = prev + r.int()
-		prev = b.Index
-		mask := r.uint()
-		for k, p := range b.ints() {
-			if mask&(1<<k) != 0 {
-				*p = r.i32()
-			}
+		r.bucket(&s.B[i], prev)
+		prev = s.B[i].Index
+	}
+	s.Gone = nil
+	if r.version >= 6 && r.uint() == 1 {
+		s.Gone = &bucket{}
+		r.bucket(s.Gone, 0)
+	}
+}
+
+func (r *reader) bucket(b *bucket, prev int64) {
+	b.Index = prev + r.int()
+	mask := r.uint()
+	for k, p := range b.ints() {
+		if mask&(1<<k) != 0 {
+			*p = r.i32()
 		}
-		if mask&maskPDDSum != 0 {
-			b.PDDSum = r.int()
+	}
+	if mask&maskPDDSum != 0 {
+		b.PDDSum = r.int()
+	}
+	if mask&maskCodes != 0 {
+		b.Codes = make([]CodeCount, r.count())
+		for j := range b.Codes {
+			b.Codes[j] = CodeCount{Code: r.i(), Count: r.i()}
 		}
-		if mask&maskCodes != 0 {
-			b.Codes = make([]CodeCount, r.count())
-			for j := range b.Codes {
-				b.Codes[j] = CodeCount{Code: r.i(), Count: r.i()}
-			}
-		}
-		if mask&maskLegacyAfter != 0 {
-			b.LegacyAfter = r.i32()
-		}
+	}
+	if mask&maskLegacyAfter != 0 {
+		b.LegacyAfter = r.i32()
 	}
 }
 

@@ -112,6 +112,16 @@ func cloneSeries(dst, src series) series {
 		dst.B[i] = src.B[i]
 		dst.B[i].Codes = append(codes[:0], src.B[i].Codes...)
 	}
+	if src.Gone == nil {
+		dst.Gone = nil
+		return dst
+	}
+	if dst.Gone == nil {
+		dst.Gone = &bucket{}
+	}
+	codes := dst.Gone.Codes
+	*dst.Gone = *src.Gone
+	dst.Gone.Codes = append(codes[:0], src.Gone.Codes...)
 	return dst
 }
 

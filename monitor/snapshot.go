@@ -28,6 +28,7 @@ func (s *State) Snapshot() *Snapshot {
 			OptionsUp: tr.OptionsUp, OptionsRTT: tr.OptionsRTT, OptionsCode: tr.OptionsCode,
 			LastSeen: tr.LastSeen,
 			Spark:    sparkPerMinute(&tr.W, now),
+			Total:    tr.W.total(),
 		}
 		for w, d := range Windows {
 			v.Win[w] = tr.W.sum(now, d)

@@ -159,6 +159,7 @@ func NewState(cfg Config) *State {
 	s.c.Trunks = make([]trunkState, len(cfg.Trunks))
 	for i := range s.c.Trunks {
 		s.c.Trunks[i].W = newSeries(trunkBucket, trunkBuckets)
+		s.c.Trunks[i].W.Gone = &bucket{} // a trunk's totals since the start (TrunkView.Total)
 	}
 	for _, n := range cfg.Numbers {
 		s.addNumber(n)

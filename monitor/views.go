@@ -115,6 +115,10 @@ type TrunkView struct {
 	OptionsCode  int
 	LastSeen     int64 // last call attempt, Unix ns
 	Win          [3]Stats
+	// Total is everything the trunk's windows ever counted since the fold
+	// began (a checkpoint carries it): it only grows, so Prometheus's
+	// counters read it.
+	Total Stats
 	// Spark is calls per minute for the last SparkMinutes minutes, oldest first.
 	Spark []int
 }

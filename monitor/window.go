@@ -30,6 +30,10 @@ type bucket struct {
 type series struct {
 	Width int64 // ns per bucket
 	B     []bucket
+	// Gone keeps the counters of the buckets the ring recycled (nil: not
+	// kept, a number's), so Gone plus every bucket is all the series ever
+	// counted: a total that only grows (Prometheus counters read it).
+	Gone *bucket
 }
 
 func newSeries(width time.Duration, n int) series {
@@ -45,6 +49,9 @@ func (s *series) at(t, now int64) *bucket {
 	}
 	b := &s.B[int(idx%int64(len(s.B)))]
 	if b.Index != idx {
+		if s.Gone != nil {
+			s.Gone.merge(b)
+		}
 		codes := b.Codes[:0]
 		*b = bucket{Index: idx, Codes: codes}
 	}
@@ -75,6 +82,33 @@ func (s *series) sum(now int64, w time.Duration) Stats {
 	}
 	sortCodes(st.Codes)
 	return st
+}
+
+// total is everything the series ever counted: its recycled buckets
+// (Gone) and every bucket of the ring, current or stale.
+func (s *series) total() Stats {
+	var st Stats
+	if s.Gone != nil {
+		st.add(s.Gone)
+	}
+	for i := range s.B {
+		st.add(&s.B[i])
+	}
+	sortCodes(st.Codes)
+	return st
+}
+
+// merge adds o's counters to b's.
+func (b *bucket) merge(o *bucket) {
+	dst, src := b.ints(), o.ints()
+	for k, p := range src {
+		*dst[k] += *p
+	}
+	b.PDDSum += o.PDDSum
+	b.LegacyAfter += o.LegacyAfter
+	for _, c := range o.Codes {
+		b.Codes = addCode(b.Codes, c.Code, c.Count)
+	}
 }
 
 // count returns how many times code was seen in the window ending at now.

@@ -15,6 +15,7 @@ type watchOpts struct {
 	config string
 	db     string
 	listen string
+	mets   string
 	runOpts
 	operator string
 	readOnly bool
@@ -28,6 +29,7 @@ func watchFlags() (*flag.FlagSet, *watchOpts) {
 	fs.StringVar(&o.config, "c", "", "the cutover file (cutover.toml)")
 	fs.StringVar(&o.db, "db", "", "record to this SQLite file (default: the file's db, else cutover-live-YYYYMMDD-HHMMSS.db)")
 	fs.StringVar(&o.listen, "listen", "", "HEP collector address, overriding [hep] listen (e.g. :9060)")
+	fs.StringVar(&o.mets, "metrics", "", "serve Prometheus /metrics here, overriding [metrics] listen (e.g. 127.0.0.1:9464)")
 	o.runOpts.flags(fs, "collect and record until stopped, then print a summary", "until q, ctrl+c or SIGTERM")
 	fs.StringVar(&o.operator, "operator", "", "who acts from the screen (f, F, o, u), recorded with $USER@hostname")
 	fs.BoolVar(&o.readOnly, "read-only", false, "watch only: the action keys are off")
@@ -54,6 +56,9 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		f.HEP.Listen = o.listen
 	}
 	f.SSH.Listen, f.SSH.AuthorizedKeys = cmp.Or(o.ssh, f.SSH.Listen), cmp.Or(o.sshKeys, f.SSH.AuthorizedKeys)
+	if o.mets != "" {
+		f.Metrics.Listen = o.mets
+	}
 	run, closeLog, err := o.runOpts.session(stderr)
 	if err != nil {
 		return err

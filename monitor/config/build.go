@@ -45,6 +45,10 @@ func (b *builder) build(r *rawFile) *File {
 	}
 	c.Thresholds = b.thresholds(r.Thresholds)
 	f.HEP = b.hep(r.HEP)
+	f.Metrics = Metrics(r.Metrics)
+	if err := CheckMetricsListen(f.Metrics.Listen); err != nil {
+		b.fail("metrics.listen", "%v", err)
+	}
 	f.Probes = b.probes(r.Probes, c.DefaultCountry)
 	c.Topology = b.topology(r.Topology)
 	b.trunks(f, r.Trunks)
@@ -145,6 +149,18 @@ func isLocal(host string) bool {
 	}
 	a, err := netip.ParseAddr(host)
 	return err == nil && (a.IsLoopback() || a.IsUnspecified())
+}
+
+// CheckMetricsListen checks a [metrics] listen address or a --metrics
+// flag: host:port with a numeric host ("" = not served).
+func CheckMetricsListen(addr string) error {
+	if addr == "" {
+		return nil
+	}
+	if _, err := netip.ParseAddrPort(hostDefault(addr)); err != nil {
+		return fmt.Errorf("want host:port with a numeric host, such as \"127.0.0.1:9464\" or \":9464\", got %q", addr)
+	}
+	return nil
 }
 
 // hostDefault turns ":9060" into "0.0.0.0:9060" for parsing.

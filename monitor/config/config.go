@@ -44,6 +44,14 @@ type File struct {
 	// Alerts is [alerts]: where alerts are pushed (nil: nowhere).
 	Alerts *notify.Spec
 	SSH    SSH // [ssh]: the war room over SSH
+	// Metrics is [metrics]: where a watch serves Prometheus's /metrics
+	// ("" = nowhere; cutover watch --metrics wins).
+	Metrics Metrics
+}
+
+// Metrics configures the Prometheus endpoint of a watch.
+type Metrics struct {
+	Listen string // host:port ("127.0.0.1:9464"), "" = not served
 }
 
 // STIR configures STIR/SHAKEN verification at ingest. With no Trust set

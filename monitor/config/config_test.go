@@ -45,6 +45,17 @@ func TestExampleFile(t *testing.T) {
 	}
 }
 
+func TestMetricsListen(t *testing.T) {
+	base := "name = \"x\"\n[[trunks]]\nname = \"a\"\nrole = \"legacy\"\naddrs = [\"10.0.0.1\"]\n"
+	f, err := Parse("c.toml", []byte(base+"[metrics]\nlisten = \"127.0.0.1:9464\"\n"))
+	if err != nil || f.Metrics.Listen != "127.0.0.1:9464" {
+		t.Fatalf("metrics %+v err %v", f.Metrics, err)
+	}
+	if f, err = Parse("c.toml", []byte(base)); err != nil || f.Metrics.Listen != "" {
+		t.Fatalf("no [metrics]: %+v err %v", f.Metrics, err)
+	}
+}
+
 func TestPassword(t *testing.T) {
 	r := &Register{User: "u", PasswordEnv: "CUTOVER_TEST_PW"}
 	t.Setenv("CUTOVER_TEST_PW", "")
@@ -124,6 +135,8 @@ func TestErrorsNameLineAndField(t *testing.T) {
 		{"bad forward", base + "[hep]\nforward = [\"10.0.0.5:9060\",\n  \"homer\"]\n", "hep.forward[1]", 8, "host:port of a HEP collector"},
 		{"forward twice", base + "[hep]\nforward = [\"homer:9060\", \"homer:9060\"]\n", "hep.forward[1]", 7, "twice"},
 		{"forward to itself", base + "[hep]\nlisten = \":9060\"\nforward = [\"127.0.0.1:9060\"]\n", "hep.forward[0]", 8, "loop"},
+		{"bad metrics listen", base + "[metrics]\nlisten = \"prometheus.example:9464\"\n", "metrics.listen", 7, "numeric host"},
+		{"metrics unknown key", base + "[metrics]\npath = \"/m\"\n", "metrics.path", 7, "unknown key"},
 		{"certs without trust", base + "[stir]\ncerts = \"certs/\"\n", "stir.trust", 6, "trust store"},
 		{"bad freshness", base + "[stir]\ntrust = \"ca.pem\"\nfreshness = \"soon\"\n", "stir.freshness", 8, "duration"},
 		{"ssh without keys", base + "[ssh]\nlisten = \"127.0.0.1:2222\"\n", "ssh.authorized_keys", 6, "operators' keys"},

@@ -28,6 +28,11 @@ type rawFile struct {
 	Porting        *rawPorting   `toml:"porting"`
 	Alerts         *rawAlerts    `toml:"alerts"`
 	SSH            rawSSH        `toml:"ssh"`
+	Metrics        rawMetrics    `toml:"metrics"`
+}
+
+type rawMetrics struct {
+	Listen string `toml:"listen"`
 }
 
 type rawSTIR struct {

@@ -63,6 +63,7 @@ type Stats struct {
 	QueueCap     int
 	EventsPerSec float64 // folded per second of wall time, over the last snapshot interval
 	StoreErr     string  // why nothing is being recorded now ("": recording, or no recorder)
+	Checkpoint   int64   // event time (Unix ns) of the last checkpoint taken (0 = none yet)
 }
 
 // Pipeline owns the fold. Create it with New, start Run in one goroutine.

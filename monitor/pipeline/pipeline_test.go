@@ -350,6 +350,10 @@ func TestCheckpointGapBoundsCheckpoints(t *testing.T) {
 	if err := <-errc; err != nil {
 		t.Fatal(err)
 	}
+	// Stats.Checkpoint is the last one's event time, the end's (checkpoint age in /metrics).
+	if snap, st := p.Latest(); st.Checkpoint != snap.Now || st.Checkpoint == 0 {
+		t.Fatalf("Stats.Checkpoint %d, want the last checkpoint's time %d", st.Checkpoint, snap.Now)
+	}
 	// one when the gap first allows (the start), one at the end
 	rec.mu.Lock()
 	defer rec.mu.Unlock()

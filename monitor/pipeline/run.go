@@ -199,6 +199,9 @@ func (r *runner) checkpoint(ts int64) {
 		r.setErr(fmt.Errorf("checkpoint: %w", err))
 	}
 	r.sinceCkpt, r.lastCkptTs = 0, ts
+	r.p.mu.Lock()
+	r.p.stats.Checkpoint = clone.Now()
+	r.p.mu.Unlock()
 }
 
 func (r *runner) setErr(err error) {

@@ -12,6 +12,7 @@ import (
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/config"
 	"github.com/cutover/cutover/monitor/hep"
+	"github.com/cutover/cutover/monitor/metrics"
 	"github.com/cutover/cutover/monitor/pipeline"
 	"github.com/cutover/cutover/monitor/porting"
 	"github.com/cutover/cutover/monitor/probe"
@@ -63,6 +64,11 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 			return Outcome{}, err
 		}
 	}
+	mets, err := listenMetrics(f.Metrics.Listen)
+	if err != nil {
+		return Outcome{}, err
+	}
+	defer mets.Close()
 	verifier, err := configVerifier(f)
 	if err != nil {
 		return Outcome{}, err
@@ -86,6 +92,7 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 	}
 	in = NewIntake(IntakeOptions{Config: f.Cutover, Recorder: alerts.recorder(w), Delivery: Live, Verifier: verifier,
 		Time: monitor.TimeByWall, Logger: logger})
+	mets.serve(metrics.Options{Latest: in.Latest, HEP: col.Stats}, logger)
 	sweeper := NewSweeper(f, prober, func() *monitor.Snapshot { s, _ := in.Latest(); return s })
 	o := wa.Session.options(tui.ModeLive, st.Path(), liveFeed(col, prober, sweeper, poller, logger))
 	o.Control, o.Sweeper = true, sweeper
@@ -132,6 +139,36 @@ func operatorScreen(base Screen, f *config.File, in *Intake, operator string, re
 		sc.Ack = recordAcks(in, operator, true) // A: acknowledge or silence an alert
 	}
 	return sc
+}
+
+// watchMetrics is the watch's /metrics endpoint ([metrics] listen or
+// --metrics); its zero value serves nothing.
+type watchMetrics struct{ srv *metrics.Server }
+
+// listenMetrics opens addr ("": none) before anything starts, so a taken
+// address refuses the watch.
+func listenMetrics(addr string) (watchMetrics, error) {
+	if addr == "" {
+		return watchMetrics{}, nil
+	}
+	if err := config.CheckMetricsListen(addr); err != nil { // --metrics: as [metrics] listen is checked
+		return watchMetrics{}, fmt.Errorf("metrics: %w", err)
+	}
+	srv, err := metrics.Listen(addr)
+	return watchMetrics{srv}, err
+}
+
+func (m watchMetrics) serve(o metrics.Options, logger *slog.Logger) {
+	if m.srv != nil {
+		logger.Info("serving /metrics", "listen", m.srv.Addr().String())
+		go func() { _ = m.srv.Serve(metrics.New(o), logger) }()
+	}
+}
+
+func (m watchMetrics) Close() {
+	if m.srv != nil {
+		_ = m.srv.Close()
+	}
 }
 
 // liveFeed runs the collector, the probes (OPTIONS, REGISTER, test calls
