@@ -1,0 +1,332 @@
+// Package media parses what a call's media path is made of (SDP offers and
+// answers, RTP and RTCP headers), keeps per-stream statistics in O(1) per
+// packet, estimates MOS with the ITU-T G.107 E-model and judges a call's media
+// (no media, one-way, bad stream). It is pure: no I/O, no clock. The fold and
+// the recording read its results; they are wired elsewhere.
+package media
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+)
+
+// Limits on hostile SDP. A body past MaxSDPSize is refused; media and payload
+// types past their limits are dropped, not kept.
+const (
+	MaxSDPSize       = 64 << 10
+	MaxMedia         = 32
+	MaxPayloadTypes  = 64
+	maxSDPLineLength = 4096
+)
+
+// ErrSDP is wrapped by every error ParseSDP returns.
+var ErrSDP = errors.New("sdp")
+
+// Direction is an SDP direction attribute (RFC 8866 §6.7). The zero value is
+// sendrecv, the default when none is given.
+type Direction uint8
+
+// The direction attributes.
+const (
+	SendRecv Direction = iota
+	SendOnly
+	RecvOnly
+	Inactive
+)
+
+func (d Direction) String() string {
+	switch d {
+	case SendOnly:
+		return "sendonly"
+	case RecvOnly:
+		return "recvonly"
+	case Inactive:
+		return "inactive"
+	}
+	return "sendrecv"
+}
+
+func parseDirection(attr string) (Direction, bool) {
+	switch attr {
+	case "sendrecv":
+		return SendRecv, true
+	case "sendonly":
+		return SendOnly, true
+	case "recvonly":
+		return RecvOnly, true
+	case "inactive":
+		return Inactive, true
+	}
+	return SendRecv, false
+}
+
+// Codec is one payload type's encoding, from a=rtpmap or the static table.
+type Codec struct {
+	PT        uint8
+	Name      string
+	ClockRate uint32
+}
+
+// Codecs is a media line's rtpmap list.
+type Codecs []Codec
+
+// Lookup finds pt in the rtpmap list, then in the RFC 3551 static table.
+// ok is false when neither knows pt (a dynamic type without rtpmap).
+func (cs Codecs) Lookup(pt uint8) (Codec, bool) {
+	for _, c := range cs {
+		if c.PT == pt {
+			return c, true
+		}
+	}
+	return StaticCodec(pt)
+}
+
+// StaticCodec returns the RFC 3551 static payload types the issue names
+// (0 PCMU, 8 PCMA, 9 G722, 18 G729) plus 3 GSM and 13 CN.
+func StaticCodec(pt uint8) (Codec, bool) {
+	switch pt {
+	case 0:
+		return Codec{0, "PCMU", 8000}, true
+	case 3:
+		return Codec{3, "GSM", 8000}, true
+	case 8:
+		return Codec{8, "PCMA", 8000}, true
+	case 9:
+		// G.722's RTP clock is 8000 although it samples at 16 kHz (RFC 3551 §4.5.2).
+		return Codec{9, "G722", 8000}, true
+	case 13:
+		return Codec{13, "CN", 8000}, true
+	case 18:
+		return Codec{18, "G729", 8000}, true
+	}
+	return Codec{}, false
+}
+
+// Media is one m= line with what media matching needs.
+type Media struct {
+	Type     string // audio, video, ...
+	Port     uint16 // 0: the stream is rejected or disabled
+	Proto    string // RTP/AVP, RTP/SAVP, ...
+	PTs      []uint8
+	Addr     netip.Addr // media-level c= or else the session-level one; invalid if neither is an IP
+	RTCPPort uint16     // a=rtcp (RFC 3605); 0 when absent
+	RTCPAddr netip.Addr // a=rtcp's address, if given
+	RTCPMux  bool
+	Dir      Direction // media-level attribute, else the session-level one
+	Ptime    int       // a=ptime in ms; 0 when absent
+	Codecs   Codecs
+}
+
+// RTCPDest is where this stream's RTCP goes: the RTP port when rtcp-mux is
+// on, a=rtcp when given, else port+1 (RFC 3550 §11).
+func (m *Media) RTCPDest() netip.AddrPort {
+	addr, port := m.Addr, m.Port+1
+	switch {
+	case m.RTCPMux:
+		port = m.Port
+	case m.RTCPPort != 0:
+		port = m.RTCPPort
+		if m.RTCPAddr.IsValid() {
+			addr = m.RTCPAddr
+		}
+	}
+	return netip.AddrPortFrom(addr, port)
+}
+
+// RTPDest is where this stream's RTP goes.
+func (m *Media) RTPDest() netip.AddrPort { return netip.AddrPortFrom(m.Addr, m.Port) }
+
+// Session is a parsed SDP body.
+type Session struct {
+	Addr  netip.Addr // session-level c=
+	Dir   Direction  // session-level direction attribute
+	Media []Media
+}
+
+// ParseSDP parses an SDP body. It refuses bodies past MaxSDPSize, bodies
+// without a v= line and m= lines whose port or format list is not numeric;
+// unknown lines and malformed attributes are skipped.
+func ParseSDP(body []byte) (*Session, error) {
+	if len(body) > MaxSDPSize {
+		return nil, fmt.Errorf("%w: body of %d bytes is over the %d-byte limit", ErrSDP, len(body), MaxSDPSize)
+	}
+	s := &Session{}
+	var sessDirSet bool
+	mediaDir := make([]bool, 0, 4) // whether each media line set its own direction
+	sawVersion := false
+	for n := 1; len(body) > 0; n++ {
+		var line []byte
+		line, body, _ = bytes.Cut(body, []byte{'\n'})
+		line = bytes.TrimRight(line, "\r")
+		if len(line) == 0 {
+			continue
+		}
+		if len(line) > maxSDPLineLength {
+			return nil, fmt.Errorf("%w: line %d is %d bytes long", ErrSDP, n, len(line))
+		}
+		if len(line) < 2 || line[1] != '=' {
+			return nil, fmt.Errorf("%w: line %d is not type=value", ErrSDP, n)
+		}
+		if !sawVersion {
+			if string(line) != "v=0" {
+				return nil, fmt.Errorf("%w: first line is not v=0", ErrSDP)
+			}
+			sawVersion = true
+			continue
+		}
+		val := string(line[2:])
+		cur := len(s.Media) - 1
+		switch line[0] {
+		case 'm':
+			if len(s.Media) >= MaxMedia {
+				continue
+			}
+			m, err := parseMediaLine(val)
+			if err != nil {
+				return nil, fmt.Errorf("%w: line %d: %w", ErrSDP, n, err)
+			}
+			s.Media = append(s.Media, m)
+			mediaDir = append(mediaDir, false)
+		case 'c':
+			addr, ok := parseConnection(val)
+			if !ok {
+				continue
+			}
+			if cur < 0 {
+				s.Addr = addr
+			} else {
+				s.Media[cur].Addr = addr
+			}
+		case 'a':
+			if cur < 0 {
+				if d, ok := parseDirection(val); ok {
+					s.Dir, sessDirSet = d, true
+				}
+				continue
+			}
+			if applyAttribute(&s.Media[cur], val) {
+				mediaDir[cur] = true
+			}
+		}
+	}
+	if !sawVersion {
+		return nil, fmt.Errorf("%w: empty body", ErrSDP)
+	}
+	for i := range s.Media {
+		if !s.Media[i].Addr.IsValid() {
+			s.Media[i].Addr = s.Addr
+		}
+		if !mediaDir[i] && sessDirSet {
+			s.Media[i].Dir = s.Dir
+		}
+	}
+	return s, nil
+}
+
+// parseMediaLine reads "audio 49170[/2] RTP/AVP 0 8 101".
+func parseMediaLine(val string) (Media, error) {
+	f := strings.Fields(val)
+	if len(f) < 3 {
+		return Media{}, errors.New("m= needs media, port and proto")
+	}
+	portStr, _, _ := strings.Cut(f[1], "/")
+	port, err := strconv.ParseUint(portStr, 10, 16)
+	if err != nil {
+		return Media{}, fmt.Errorf("m= port %q is not a port number", f[1])
+	}
+	m := Media{Type: f[0], Port: uint16(port), Proto: f[2]}
+	if !strings.HasPrefix(strings.ToUpper(f[2]), "RTP/") && !strings.HasPrefix(strings.ToUpper(f[2]), "UDP/TLS/RTP/") {
+		return m, nil // not RTP: formats are not payload types
+	}
+	for _, pt := range f[3:] {
+		if len(m.PTs) >= MaxPayloadTypes {
+			break
+		}
+		v, err := strconv.ParseUint(pt, 10, 7)
+		if err != nil {
+			return Media{}, fmt.Errorf("m= payload type %q is not 0-127", pt)
+		}
+		m.PTs = append(m.PTs, uint8(v))
+	}
+	return m, nil
+}
+
+// parseConnection reads "IN IP4 192.0.2.1[/ttl[/n]]". A host name or an
+// unknown address type is not an error; it gives no address.
+func parseConnection(val string) (netip.Addr, bool) {
+	f := strings.Fields(val)
+	if len(f) < 3 || f[0] != "IN" {
+		return netip.Addr{}, false
+	}
+	host, _, _ := strings.Cut(f[2], "/")
+	addr, err := netip.ParseAddr(host)
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	return addr.Unmap(), true
+}
+
+// applyAttribute applies one media-level a= line and reports whether it was
+// a direction attribute.
+func applyAttribute(m *Media, val string) bool {
+	name, arg, _ := strings.Cut(val, ":")
+	switch name {
+	case "rtpmap":
+		if c, ok := parseRtpmap(arg); ok && len(m.Codecs) < MaxPayloadTypes {
+			m.Codecs = append(m.Codecs, c)
+		}
+	case "rtcp":
+		f := strings.Fields(arg)
+		if len(f) == 0 {
+			return false
+		}
+		port, err := strconv.ParseUint(f[0], 10, 16)
+		if err != nil {
+			return false
+		}
+		m.RTCPPort = uint16(port)
+		if len(f) >= 4 && f[1] == "IN" {
+			if a, err := netip.ParseAddr(f[3]); err == nil {
+				m.RTCPAddr = a.Unmap()
+			}
+		}
+	case "rtcp-mux":
+		m.RTCPMux = true
+	case "ptime":
+		if v, err := strconv.ParseUint(strings.TrimSpace(arg), 10, 16); err == nil {
+			m.Ptime = int(v)
+		}
+	default:
+		if d, ok := parseDirection(val); ok {
+			m.Dir = d
+			return true
+		}
+	}
+	return false
+}
+
+// parseRtpmap reads "101 telephone-event/8000[/1]".
+func parseRtpmap(arg string) (Codec, bool) {
+	ptStr, enc, ok := strings.Cut(strings.TrimSpace(arg), " ")
+	if !ok {
+		return Codec{}, false
+	}
+	pt, err := strconv.ParseUint(ptStr, 10, 7)
+	if err != nil {
+		return Codec{}, false
+	}
+	name, rest, ok := strings.Cut(strings.TrimSpace(enc), "/")
+	if !ok || name == "" {
+		return Codec{}, false
+	}
+	rateStr, _, _ := strings.Cut(rest, "/")
+	rate, err := strconv.ParseUint(rateStr, 10, 32)
+	if err != nil || rate == 0 {
+		return Codec{}, false
+	}
+	return Codec{PT: uint8(pt), Name: name, ClockRate: uint32(rate)}, true
+}
