@@ -1,6 +1,8 @@
 package media
 
 import (
+	"math"
+	"strings"
 	"time"
 )
 
@@ -41,9 +43,12 @@ type Stream struct {
 	seen        [seenWindow / 64]uint64
 
 	// RFC 3550 §6.4.1 jitter state, in timestamp units.
-	transit    int64
-	jitter     float64
-	hasTransit bool
+	prevArrival float64
+	prevTS      uint32
+	jitter      float64
+	maxJitter   float64
+	hasTransit  bool
+	noJitter    bool // a telephone-event stream: timestamps mark event starts
 }
 
 // Stats is a stream's summary: what the fold records and the screen shows.
@@ -58,7 +63,8 @@ type Stats struct {
 	Duplicates  uint64
 	Late        uint64
 	Gaps        uint64        // loss bursts: runs of missing sequence numbers
-	Jitter      time.Duration // RFC 3550 interarrival jitter
+	Jitter      time.Duration // RFC 3550 interarrival jitter, after the last packet
+	MaxJitter   time.Duration // its largest value over the stream
 	MaxDelta    time.Duration // largest gap between two arrivals
 	First, Last time.Time
 }
@@ -100,6 +106,7 @@ func (s *Stream) start(h *RTPHeader, at time.Time) {
 	s.ssrc = h.SSRC
 	s.codec, _ = s.Codecs.Lookup(h.PayloadType)
 	s.codec.PT = h.PayloadType
+	s.noJitter = strings.EqualFold(s.codec.Name, "telephone-event")
 	s.first, s.last = at, at
 	s.initSeq(h.Seq)
 	s.received = 1
@@ -195,27 +202,24 @@ func (s *Stream) isMarked(ext uint32) bool {
 
 // jitterUpdate applies RFC 3550 §6.4.1: D = (Rj − Ri) − (Sj − Si) in
 // timestamp units, J += (|D| − J)/16. Arrivals are converted with the
-// codec's clock rate; without a known rate jitter stays 0.
+// codec's clock rate; without a known rate, or for RFC 4733 events (whose
+// packets of one event share its start timestamp), jitter stays 0.
 func (s *Stream) jitterUpdate(ts uint32, at time.Time) {
-	rate := int64(s.codec.ClockRate)
-	if rate == 0 {
+	if s.codec.ClockRate == 0 || s.noJitter {
 		return
 	}
-	// Arrival in timestamp units since the first packet; int64 holds hours at 48 kHz.
-	arrival := at.Sub(s.first).Nanoseconds() * rate / int64(time.Second)
-	transit := arrival - int64(ts)
+	// Arrival in timestamp units since the first packet, not rounded to a
+	// whole unit (125 µs at 8 kHz is the size of the jitter it measures).
+	arrival := float64(at.Sub(s.first)) * float64(s.codec.ClockRate) / float64(time.Second)
 	if !s.hasTransit {
-		s.transit, s.hasTransit = transit, true
+		s.prevArrival, s.prevTS, s.hasTransit = arrival, ts, true
 		return
 	}
-	// The RTP timestamp wraps at 2^32: take the difference modulo 2^32.
-	d := (arrival - int64(ts)) - s.transit
-	d = int64(int32(uint32(d)))
-	s.transit = transit
-	if d < 0 {
-		d = -d
-	}
-	s.jitter += (float64(d) - s.jitter) / 16
+	// The RTP timestamp wraps at 2^32: its difference is taken modulo 2^32.
+	d := (arrival - s.prevArrival) - float64(int32(ts-s.prevTS))
+	s.prevArrival, s.prevTS = arrival, ts
+	s.jitter += (math.Abs(d) - s.jitter) / 16
+	s.maxJitter = max(s.maxJitter, s.jitter)
 }
 
 // Stats returns the stream's summary.
@@ -240,7 +244,9 @@ func (s *Stream) Stats() Stats {
 		Last:        s.last,
 	}
 	if s.codec.ClockRate > 0 {
-		st.Jitter = time.Duration(s.jitter / float64(s.codec.ClockRate) * float64(time.Second))
+		unit := float64(time.Second) / float64(s.codec.ClockRate)
+		st.Jitter = time.Duration(s.jitter * unit)
+		st.MaxJitter = time.Duration(s.maxJitter * unit)
 	}
 	return st
 }

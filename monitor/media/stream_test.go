@@ -14,14 +14,15 @@ type sent struct {
 
 // synthetic builds a 600-packet G.711 stream whose sequence numbers and
 // timestamps both wrap, with single losses, a 5-packet burst, two late
-// packets, two duplicates (one from before the wrap) and arrival jitter in 125 µs steps (whole 8 kHz units).
+// packets, two duplicates (one from before the wrap) and arrival jitter in
+// 637 µs steps (not whole 8 kHz units).
 func synthetic(t0 time.Time) []sent {
 	var out []sent
 	for i := range 600 {
 		if i%50 == 17 || (i >= 300 && i < 305) {
 			continue
 		}
-		at := t0.Add(time.Duration(i)*20*time.Millisecond + time.Duration(i*7919%13)*625*time.Microsecond)
+		at := t0.Add(time.Duration(i)*20*time.Millisecond + time.Duration(i*7919%13)*637*time.Microsecond)
 		switch i {
 		case 100:
 			at = at.Add(30 * time.Millisecond) // arrives after 101
@@ -60,7 +61,7 @@ func TestStreamSynthetic(t *testing.T) {
 	// The expected values, computed from the unwrapped indexes.
 	distinct := map[int]bool{}
 	var dups, late, gaps uint64
-	var jitter float64
+	var jitter, maxJitter float64
 	var maxDelta time.Duration
 	highest, prevTransit := -1, 0.0
 	for k, p := range pkts {
@@ -82,6 +83,7 @@ func TestStreamSynthetic(t *testing.T) {
 		transit := float64(p.at.Sub(t0))*8000/1e9 - float64(160*p.i)
 		if k > 0 {
 			jitter += (math.Abs(transit-prevTransit) - jitter) / 16
+			maxJitter = max(maxJitter, jitter)
 		}
 		prevTransit = transit
 	}
@@ -89,8 +91,9 @@ func TestStreamSynthetic(t *testing.T) {
 		SSRC: 0xcafe, PayloadType: 8, Codec: "PCMA", ClockRate: 8000,
 		Packets: uint64(len(distinct)), Expected: 600, Lost: 600 - int64(len(distinct)),
 		Duplicates: dups, Late: late, Gaps: gaps,
-		Jitter:   time.Duration(jitter / 8000 * 1e9),
-		MaxDelta: maxDelta, First: pkts[0].at, Last: pkts[len(pkts)-1].at,
+		Jitter:    time.Duration(jitter / 8000 * 1e9),
+		MaxJitter: time.Duration(maxJitter / 8000 * 1e9),
+		MaxDelta:  maxDelta, First: pkts[0].at, Last: pkts[len(pkts)-1].at,
 	}
 	if want.Lost != 17 || dups != 2 || late != 2 {
 		t.Fatalf("the synthetic stream is not what the test means: lost %d dups %d late %d", want.Lost, dups, late)
@@ -98,7 +101,10 @@ func TestStreamSynthetic(t *testing.T) {
 	if d := got.Jitter - want.Jitter; d < -time.Nanosecond || d > time.Nanosecond {
 		t.Errorf("jitter = %v, want %v", got.Jitter, want.Jitter)
 	}
-	got.Jitter = want.Jitter
+	if d := got.MaxJitter - want.MaxJitter; d < -time.Nanosecond || d > time.Nanosecond {
+		t.Errorf("max jitter = %v, want %v", got.MaxJitter, want.MaxJitter)
+	}
+	got.Jitter, got.MaxJitter = want.Jitter, want.MaxJitter
 	if got != want {
 		t.Errorf("stats\n got %+v\nwant %+v", got, want)
 	}
