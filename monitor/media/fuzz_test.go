@@ -23,6 +23,9 @@ func FuzzSDP(f *testing.F) {
 			t.Fatalf("%d media over the limit", len(s.Media))
 		}
 		for _, m := range s.Media {
+			if !isToken(m.Type, false) || !isToken(m.Proto, true) {
+				t.Fatalf("media %q proto %q kept", m.Type, m.Proto)
+			}
 			if len(m.PTs) > MaxPayloadTypes || len(m.Codecs) > MaxPayloadTypes {
 				t.Fatalf("%d PTs and %d codecs over the limit", len(m.PTs), len(m.Codecs))
 			}
@@ -32,7 +35,7 @@ func FuzzSDP(f *testing.F) {
 				}
 			}
 			for _, c := range m.Codecs {
-				if c.ClockRate == 0 || c.Name == "" {
+				if c.ClockRate == 0 || !isToken(c.Name, false) {
 					t.Fatalf("codec %+v kept", c)
 				}
 			}

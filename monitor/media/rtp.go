@@ -27,7 +27,8 @@ type RTPHeader struct {
 }
 
 // ParseRTP reads b's RTP header into h without allocating. It refuses a
-// version other than 2 and lengths that do not fit in b.
+// version other than 2, an RTCP packet (IsRTCP) and lengths that do not fit
+// in b.
 func ParseRTP(b []byte, h *RTPHeader) error {
 	if len(b) < 12 {
 		return fmt.Errorf("%w: %d bytes is shorter than the 12-byte header", ErrRTP, len(b))
@@ -45,6 +46,9 @@ func ParseRTP(b []byte, h *RTPHeader) error {
 	}
 	if h.Version != 2 {
 		return fmt.Errorf("%w: version %d, want 2", ErrRTP, h.Version)
+	}
+	if IsRTCP(b) {
+		return fmt.Errorf("%w: RTCP packet type %d, not RTP (RFC 5761)", ErrRTP, b[1])
 	}
 	off := 12 + 4*int(h.CSRCCount)
 	if off > len(b) {

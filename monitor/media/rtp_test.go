@@ -47,6 +47,7 @@ func TestParseRTPErrors(t *testing.T) {
 		"ext header cut": {0x90, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0xbe},
 		"zero padding":   append(append([]byte{0xa0}, good[1:]...), 0),
 		"padding over":   append(append([]byte{0xa0}, good[1:]...), 40),
+		"RTCP RR":        {0x81, 201, 0, 7, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0},
 	}
 	for name, b := range cases {
 		var h RTPHeader

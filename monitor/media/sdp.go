@@ -238,6 +238,9 @@ func parseMediaLine(val string) (Media, error) {
 	if err != nil {
 		return Media{}, fmt.Errorf("m= port %q is not a port number", f[1])
 	}
+	if !isToken(f[0], false) || !isToken(f[2], true) {
+		return Media{}, fmt.Errorf("m= media %.32q or proto %.32q is not a token", f[0], f[2])
+	}
 	m := Media{Type: f[0], Port: uint16(port), Proto: f[2]}
 	if !strings.HasPrefix(strings.ToUpper(f[2]), "RTP/") && !strings.HasPrefix(strings.ToUpper(f[2]), "UDP/TLS/RTP/") {
 		return m, nil // not RTP: formats are not payload types
@@ -320,7 +323,7 @@ func parseRtpmap(arg string) (Codec, bool) {
 		return Codec{}, false
 	}
 	name, rest, ok := strings.Cut(strings.TrimSpace(enc), "/")
-	if !ok || name == "" {
+	if !ok || !isToken(name, false) {
 		return Codec{}, false
 	}
 	rateStr, _, _ := strings.Cut(rest, "/")
@@ -329,4 +332,22 @@ func parseRtpmap(arg string) (Codec, bool) {
 		return Codec{}, false
 	}
 	return Codec{PT: uint8(pt), Name: name, ClockRate: uint32(rate)}, true
+}
+
+// isToken reports whether s is a non-empty RFC 8866 token (printable ASCII
+// without separators), with '/' allowed for a proto. Names that are kept
+// from SDP are tokens, so none carries a control character to a screen.
+func isToken(s string, slash bool) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '/' && slash:
+		case c <= ' ' || c >= 0x7f || strings.IndexByte("\"(),/:;<=>?@[]{}", c) >= 0:
+			return false
+		}
+	}
+	return true
 }

@@ -16,6 +16,7 @@ const offer = "v=0\r\n" +
 	"m=audio 49170 RTP/AVP 0 8 101\r\n" +
 	"a=rtpmap:101 telephone-event/8000\r\n" +
 	"a=rtpmap:bad\r\n" +
+	"a=rtpmap:102 \x1b]0;owned\x07/8000\r\n" +
 	"a=ptime:20\r\n" +
 	"a=rtcp:53020 IN IP4 198.51.100.7\r\n" +
 	"m=audio 50000/2 RTP/AVP 96\r\n" +
