@@ -149,15 +149,13 @@ type Session struct {
 
 // ParseSDP parses an SDP body. It refuses bodies past MaxSDPSize, bodies
 // without a v= line and m= lines whose port or format list is not numeric;
-// unknown lines and malformed attributes are skipped.
+// unknown lines and malformed attributes are skipped, and so is each media
+// section past MaxMedia with its c= and a= lines.
 func ParseSDP(body []byte) (*Session, error) {
 	if len(body) > MaxSDPSize {
 		return nil, fmt.Errorf("%w: body of %d bytes is over the %d-byte limit", ErrSDP, len(body), MaxSDPSize)
 	}
-	s := &Session{}
-	var sessDirSet bool
-	mediaDir := make([]bool, 0, 4) // whether each media line set its own direction
-	sawVersion := false
+	p := sdpParser{s: &Session{}}
 	for n := 1; len(body) > 0; n++ {
 		var line []byte
 		line, body, _ = bytes.Cut(body, []byte{'\n'})
@@ -171,60 +169,74 @@ func ParseSDP(body []byte) (*Session, error) {
 		if len(line) < 2 || line[1] != '=' {
 			return nil, fmt.Errorf("%w: line %d is not type=value", ErrSDP, n)
 		}
-		if !sawVersion {
-			if string(line) != "v=0" {
-				return nil, fmt.Errorf("%w: first line is not v=0", ErrSDP)
-			}
-			sawVersion = true
-			continue
-		}
-		val := string(line[2:])
-		cur := len(s.Media) - 1
-		switch line[0] {
-		case 'm':
-			if len(s.Media) >= MaxMedia {
-				continue
-			}
-			m, err := parseMediaLine(val)
-			if err != nil {
-				return nil, fmt.Errorf("%w: line %d: %w", ErrSDP, n, err)
-			}
-			s.Media = append(s.Media, m)
-			mediaDir = append(mediaDir, false)
-		case 'c':
-			addr, ok := parseConnection(val)
-			if !ok {
-				continue
-			}
-			if cur < 0 {
-				s.Addr = addr
-			} else {
-				s.Media[cur].Addr = addr
-			}
-		case 'a':
-			if cur < 0 {
-				if d, ok := parseDirection(val); ok {
-					s.Dir, sessDirSet = d, true
-				}
-				continue
-			}
-			if applyAttribute(&s.Media[cur], val) {
-				mediaDir[cur] = true
-			}
+		if err := p.line(line[0], string(line[2:])); err != nil {
+			return nil, fmt.Errorf("%w: line %d: %w", ErrSDP, n, err)
 		}
 	}
-	if !sawVersion {
+	if !p.sawVersion {
 		return nil, fmt.Errorf("%w: empty body", ErrSDP)
 	}
+	s := p.s
 	for i := range s.Media {
 		if !s.Media[i].Addr.IsValid() {
 			s.Media[i].Addr = s.Addr
 		}
-		if !mediaDir[i] && sessDirSet {
+		if !p.mediaDir[i] && p.sessDirSet {
 			s.Media[i].Dir = s.Dir
 		}
 	}
 	return s, nil
+}
+
+// sdpParser is ParseSDP's state between lines.
+type sdpParser struct {
+	s          *Session
+	sawVersion bool
+	sessDirSet bool
+	mediaDir   []bool // whether each media section set its own direction
+	dropping   bool   // inside a media section past MaxMedia
+}
+
+func (p *sdpParser) line(kind byte, val string) error {
+	if !p.sawVersion {
+		if kind != 'v' || val != "0" {
+			return errors.New("the first line is not v=0")
+		}
+		p.sawVersion = true
+		return nil
+	}
+	s := p.s
+	if kind == 'm' {
+		if p.dropping = len(s.Media) >= MaxMedia; p.dropping {
+			return nil
+		}
+		m, err := parseMediaLine(val)
+		if err != nil {
+			return err
+		}
+		s.Media = append(s.Media, m)
+		p.mediaDir = append(p.mediaDir, false)
+		return nil
+	}
+	if p.dropping {
+		return nil
+	}
+	cur := len(s.Media) - 1
+	switch kind {
+	case 'c':
+		if addr, ok := parseConnection(val); ok && cur < 0 {
+			s.Addr = addr
+		} else if ok {
+			s.Media[cur].Addr = addr
+		}
+	case 'a':
+		if cur >= 0 {
+			p.mediaDir[cur] = applyAttribute(&s.Media[cur], val) || p.mediaDir[cur]
+		} else if d, ok := parseDirection(val); ok {
+			s.Dir, p.sessDirSet = d, true
+		}
+	}
+	return nil
 }
 
 // parseMediaLine reads "audio 49170[/2] RTP/AVP 0 8 101".

@@ -119,3 +119,21 @@ func TestParseSDPLimits(t *testing.T) {
 		t.Errorf("got %d media with %d PTs, want %d and %d", len(s.Media), len(s.Media[0].PTs), MaxMedia, MaxPayloadTypes)
 	}
 }
+
+func TestParseSDPDroppedMediaKeepsItsAttributes(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("v=0\r\nc=IN IP4 10.0.0.1\r\n")
+	for range MaxMedia {
+		b.WriteString("m=audio 4000 RTP/AVP 0\r\n")
+	}
+	// The media line past the limit is dropped with its c= and a= lines.
+	b.WriteString("m=audio 5000 RTP/AVP 96\r\nc=IN IP4 10.9.9.9\r\na=rtcp-mux\r\na=inactive\r\na=rtpmap:96 opus/48000\r\n")
+	s, err := ParseSDP([]byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := s.Media[len(s.Media)-1]
+	if last.Addr != netip.MustParseAddr("10.0.0.1") || last.RTCPMux || last.Dir != SendRecv || len(last.Codecs) != 0 {
+		t.Errorf("the last kept media took the dropped one's lines: %+v", last)
+	}
+}
