@@ -132,14 +132,14 @@ func (s *Stream) sequence(seq uint16) bool {
 		s.duplicates++
 		return false
 	case udelta < maxDropout:
-		if seq < s.maxSeq {
-			s.cycles += seqMod
-		}
-		ext = s.cycles + uint32(seq)
 		if udelta > 1 {
 			s.gaps++
 		}
 		s.advance(uint32(udelta))
+		if seq < s.maxSeq {
+			s.cycles += seqMod
+		}
+		ext = s.cycles + uint32(seq)
 		s.maxSeq = seq
 	case udelta <= seqMod-maxMisorder:
 		// A big jump: believe it only when the next packet follows it.
@@ -171,7 +171,8 @@ func (s *Stream) expectedSpan() uint64 {
 	return uint64(s.extMax()) - uint64(s.baseSeq) + 1
 }
 
-// advance slides the seen-window forward by n sequence numbers.
+// advance slides the seen-window forward by n sequence numbers, before
+// the highest one moves.
 func (s *Stream) advance(n uint32) {
 	if n >= seenWindow {
 		s.seen = [seenWindow / 64]uint64{}
