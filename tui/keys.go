@@ -24,6 +24,7 @@ type KeyMap struct {
 	Erase        key.Binding // while typing a filter: erase it
 	Older, Newer key.Binding // while typing a filter: recall the filters kept before
 	Sort         key.Binding
+	Invert       key.Binding // the sort's order reversed
 	Window       key.Binding
 
 	Pause, Faster, Slower key.Binding
@@ -74,6 +75,7 @@ func newKeyMap(player, seeker, notes bool) KeyMap {
 		Older:  key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "earlier filter"), key.WithDisabled()),
 		Newer:  key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "later filter"), key.WithDisabled()),
 		Sort:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
+		Invert: key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "invert")),
 		Window: key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "window")),
 
 		Pause:  key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "play/pause")),
@@ -141,7 +143,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.NextPane, k.PrevPane, k.Enter, k.Export, k.Back, k.Request, k.Filter, k.Sort, k.Window, k.TestCall, k.Sweep},
+		{k.NextPane, k.PrevPane, k.Enter, k.Export, k.Back, k.Request, k.Filter, k.Sort, k.Invert, k.Window, k.TestCall, k.Sweep},
 		{k.Pause, k.Faster, k.Slower, k.Step, k.Note, k.Help, k.Quit},
 		{k.SeekBack, k.SeekFwd, k.StepSize, k.PrevMark, k.NextMark, k.SeekStart, k.SeekEnd, k.GoTo},
 		{k.Failover, k.Restore, k.Outbound, k.Undo, k.Port, k.Actions, k.Ack, k.Board},
@@ -201,6 +203,7 @@ func (k *KeyMap) apply(s keyState) {
 	k.PrevPane.SetEnabled(normal && !s.board)
 	k.Filter.SetEnabled(normal && s.canFilter)
 	k.Sort.SetEnabled(normal && s.canSort)
+	k.Invert.SetEnabled(normal && s.canSort)
 	k.TestCall.SetEnabled(normal && s.testCall)
 	k.Sweep.SetEnabled(normal && s.sweep)
 	for _, b := range []*key.Binding{&k.Failover, &k.Restore, &k.Outbound, &k.Undo, &k.Port} {
