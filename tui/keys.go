@@ -49,8 +49,9 @@ type KeyMap struct {
 	Board                             key.Binding // the go/no-go board in the panes' place
 	Export                            key.Binding // a call's ladder: export the call to pcap
 
-	Help key.Binding
-	Quit key.Binding
+	Command key.Binding // the : command line (command.go)
+	Help    key.Binding
+	Quit    key.Binding
 }
 
 // newKeyMap builds the key map; a player enables the playback controls,
@@ -106,8 +107,9 @@ func newKeyMap(player, seeker, notes bool) KeyMap {
 		Board:    key.NewBinding(key.WithKeys("B"), key.WithHelp("B", "go/no-go board")),
 		Export:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "call to pcap"), key.WithDisabled()),
 
-		Help: key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Quit: key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Command: key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command")),
+		Help:    key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit:    key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 	}
 	k.Pause.SetEnabled(player)
 	k.Faster.SetEnabled(player)
@@ -144,7 +146,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.NextPane, k.PrevPane, k.Enter, k.Export, k.Back, k.Request, k.Filter, k.Sort, k.Invert, k.Window, k.TestCall, k.Sweep},
-		{k.Pause, k.Faster, k.Slower, k.Step, k.Note, k.Help, k.Quit},
+		{k.Pause, k.Faster, k.Slower, k.Step, k.Note, k.Command, k.Help, k.Quit},
 		{k.SeekBack, k.SeekFwd, k.StepSize, k.PrevMark, k.NextMark, k.SeekStart, k.SeekEnd, k.GoTo},
 		{k.Failover, k.Restore, k.Outbound, k.Undo, k.Port, k.Actions, k.Ack, k.Board},
 	}
@@ -195,7 +197,7 @@ func (k *KeyMap) apply(s keyState) {
 	normal := !s.detail && !s.filtering
 	for _, b := range []*key.Binding{
 		&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom,
-		&k.Window, &k.Help,
+		&k.Window, &k.Help, &k.Command,
 	} {
 		b.SetEnabled(!s.filtering)
 	}
