@@ -308,6 +308,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.handleKey(msg)
 	case tea.PasteMsg:
 		return m.handlePaste(msg)
+	case tea.MouseMsg:
+		return m.handleMouse(msg)
 	}
 	return nil
 }
@@ -333,6 +335,7 @@ func (m *Model) refreshViews() {
 func (m Model) View() tea.View {
 	v := tea.NewView(m.render())
 	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion // clicks and the wheel (mouse.go)
 	v.WindowTitle = "cutover"
 	return v
 }
