@@ -2,6 +2,7 @@ package tui
 
 import (
 	"slices"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -52,6 +53,8 @@ type KeyMap struct {
 	Command key.Binding // the : command line (command.go)
 	Help    key.Binding
 	Quit    key.Binding
+
+	quitKeys []string // Quit's keys outside a filter (keys.toml may change them)
 }
 
 // newKeyMap builds the key map; a player enables the playback controls,
@@ -124,6 +127,7 @@ func newKeyMap(player, seeker, notes bool) KeyMap {
 		k.Bottom.SetHelp("end", "last")
 	}
 	k.Note.SetEnabled(notes)
+	k.quitKeys = k.Quit.Keys()
 	return k
 }
 
@@ -232,8 +236,8 @@ func (k *KeyMap) apply(s keyState) {
 	case s.filtering:
 		k.Enter.SetHelp("enter", "apply filter")
 		k.Back.SetHelp("esc", "clear filter")
-		k.Quit.SetKeys("ctrl+c") // q is text while typing a filter
-		k.Quit.SetHelp("ctrl+c", "quit")
+		k.Quit.SetKeys(k.typingQuit()...) // q is text while typing a filter
+		k.Quit.SetHelp(k.Quit.Keys()[0], "quit")
 		return
 	case s.help:
 		k.Back.SetHelp("esc", "close help")
@@ -247,6 +251,21 @@ func (k *KeyMap) apply(s keyState) {
 		k.Enter.SetHelp("enter", "details")
 		k.Back.SetHelp("esc", "clear filter")
 	}
-	k.Quit.SetKeys("q", "ctrl+c")
-	k.Quit.SetHelp("q", "quit")
+	k.Quit.SetKeys(k.quitKeys...)
+	k.Quit.SetHelp(k.quitKeys[0], "quit")
+}
+
+// typingQuit are the quit keys that are not text: ctrl+c, or the named
+// ones keys.toml gave.
+func (k *KeyMap) typingQuit() []string {
+	var out []string
+	for _, q := range k.quitKeys {
+		if utf8.RuneCountInString(q) > 1 {
+			out = append(out, q)
+		}
+	}
+	if len(out) == 0 {
+		return []string{"ctrl+c"}
+	}
+	return out
 }
