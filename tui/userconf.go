@@ -47,19 +47,20 @@ func UserConfigDir() string {
 
 // LoadUserConfig reads keys.toml and skin.toml from dir; a missing file
 // is no problem, a bad one is refused (its defaults kept) and named in
-// Problems.
+// Problems, by the file's name (the status line is 80 columns; the
+// README says where the files are).
 func LoadUserConfig(dir string) UserConfig {
 	var uc UserConfig
 	if dir == "" {
 		return uc
 	}
 	if data, name, ok := readUserFile(dir, "keys.toml", &uc); ok {
-		keys, err := parseKeys(name, data)
+		keys, err := parseKeys(filepath.Base(name), data)
 		uc.refuse(err)
 		uc.Keys = keys
 	}
 	if data, name, ok := readUserFile(dir, "skin.toml", &uc); ok {
-		th, err := parseSkin(name, data)
+		th, err := parseSkin(filepath.Base(name), data)
 		uc.refuse(err)
 		uc.Theme = th
 	}
@@ -251,7 +252,7 @@ func parseKeys(name string, data []byte) (map[string][]string, error) {
 		}
 		for _, k := range keys {
 			if !validKey(k) {
-				return nil, bad("%q is not a key (one character, or up, pgdown, f1, ctrl+x, ...)", k)
+				return nil, bad("%q is not a key", k)
 			}
 			if o, dup := owner[k]; dup {
 				return nil, &userError{file: name, line: max(at, o.line), msg: fmt.Sprintf("key %q is given to both %s and %s", k, o.action, a.name)}
@@ -358,7 +359,7 @@ func parseSkin(name string, data []byte) (*Theme, error) {
 			continue
 		}
 		if !validColour(c) {
-			return nil, &userError{file: name, line: lineOf(data, r.name), msg: fmt.Sprintf("%s: %q is not a colour (#RRGGBB, #RGB or 0-255)", r.name, c)}
+			return nil, &userError{file: name, line: lineOf(data, r.name), msg: fmt.Sprintf("%s: %q is not a colour", r.name, c)}
 		}
 		*r.of(&th) = lipgloss.Color(c)
 	}
