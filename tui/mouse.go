@@ -105,8 +105,12 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 	case !click || ev.Button != tea.MouseLeft:
 		return nil
 	}
-	if m.mode != modeNormal || m.showBoard {
+	switch {
+	case m.mode != modeNormal:
 		m.scrollOpenView(delta)
+		return nil
+	case m.showBoard:
+		m.boardMouse(ev.Y-headerHeight, delta)
 		return nil
 	}
 	f, line, ok := m.paneAt(ev.X, ev.Y)
@@ -153,4 +157,20 @@ func (m *Model) openViewport() *viewport.Model {
 		return &m.ladder.vm
 	}
 	return nil
+}
+
+// boardMouse moves the board's cursor: a notch of the wheel by delta
+// rows, a click (delta 0) to the number on body line y (on a group's
+// line: to its first number).
+func (m *Model) boardMouse(y, delta int) {
+	b := m.board
+	if delta != 0 {
+		b.move(delta)
+		return
+	}
+	i := b.offset + y - tableRowsTop
+	if y < tableRowsTop || y-tableRowsTop >= b.page || i >= len(b.items) || i == b.cursor {
+		return
+	}
+	b.move(i - b.cursor)
 }

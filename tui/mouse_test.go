@@ -118,3 +118,35 @@ func TestMouseModeOn(t *testing.T) {
 		t.Fatalf("mouse mode %v", v.MouseMode)
 	}
 }
+
+// On the go/no-go board a click selects the number clicked (on a group's
+// line, its first number) and the wheel moves over the group lines.
+func TestMouseBoard(t *testing.T) {
+	t.Parallel()
+	m := press(newTestModel(t, Options{}, 80, 24), "B")
+	lineOf := func(sub string) int {
+		for i, l := range strings.Split(screen(m), "\n") {
+			if strings.Contains(l, sub) {
+				return i
+			}
+		}
+		t.Fatalf("no line with %q", sub)
+		return 0
+	}
+	for _, c := range []struct{ on, want string }{
+		{"+15551230002", "+15551230002"},
+		{"▸ PR-2", "+15551230003"},
+		{"+15551239999", "+15551239999"},
+	} {
+		m = click(m, 3, lineOf(c.on))
+		if r, _ := m.board.selected(); r.E164 != c.want {
+			t.Fatalf("click on %q selected %q, want %s", c.on, r.E164, c.want)
+		}
+	}
+	m = press(m, "home")
+	m = wheel(m, 3, 10, tea.MouseWheelDown) // three lines on: PR-2's group line, so its number
+	if r, _ := m.board.selected(); r.E164 != "+15551230003" {
+		t.Fatalf("wheel on the board: %q", r.E164)
+	}
+	mustContain(t, screen(m), "GO/NO-GO BOARD")
+}
