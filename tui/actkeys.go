@@ -17,8 +17,14 @@ import (
 // action. Each opens the dialog; nothing changes before y.
 
 // failoverKey starts a failover (typ failover) or a restore (typ restore).
-func (m *Model) failoverKey(typ string) tea.Cmd {
+func (m *Model) failoverKey(typ string) tea.Cmd { return m.failoverOn(typ, "") }
+
+// failoverOn is failoverKey on one target only ("": the chooser of all).
+func (m *Model) failoverOn(typ, only string) tea.Cmd {
 	targets := m.o.Actor.Targets()
+	if only != "" {
+		targets = []string{only}
+	}
 	if len(targets) == 0 {
 		m.setStatus("no [[actions.failover]] in the config", false)
 		return nil

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"slices"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -24,6 +25,7 @@ type KeyMap struct {
 	Erase        key.Binding // while typing a filter: erase it
 	Older, Newer key.Binding // while typing a filter: recall the filters kept before
 	Sort         key.Binding
+	Invert       key.Binding // the sort's order reversed
 	Window       key.Binding
 
 	Pause, Faster, Slower key.Binding
@@ -48,8 +50,11 @@ type KeyMap struct {
 	Board                             key.Binding // the go/no-go board in the panes' place
 	Export                            key.Binding // a call's ladder: export the call to pcap
 
-	Help key.Binding
-	Quit key.Binding
+	Command key.Binding // the : command line (command.go)
+	Help    key.Binding
+	Quit    key.Binding
+
+	quitKeys []string // Quit's keys outside a filter (keys.toml may change them)
 }
 
 // newKeyMap builds the key map; a player enables the playback controls,
@@ -74,6 +79,7 @@ func newKeyMap(player, seeker, notes bool) KeyMap {
 		Older:  key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "earlier filter"), key.WithDisabled()),
 		Newer:  key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "later filter"), key.WithDisabled()),
 		Sort:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
+		Invert: key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "invert")),
 		Window: key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "window")),
 
 		Pause:  key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "play/pause")),
@@ -104,8 +110,9 @@ func newKeyMap(player, seeker, notes bool) KeyMap {
 		Board:    key.NewBinding(key.WithKeys("B"), key.WithHelp("B", "go/no-go board")),
 		Export:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "call to pcap"), key.WithDisabled()),
 
-		Help: key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Quit: key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Command: key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command")),
+		Help:    key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit:    key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 	}
 	k.Pause.SetEnabled(player)
 	k.Faster.SetEnabled(player)
@@ -120,6 +127,7 @@ func newKeyMap(player, seeker, notes bool) KeyMap {
 		k.Bottom.SetHelp("end", "last")
 	}
 	k.Note.SetEnabled(notes)
+	k.quitKeys = k.Quit.Keys()
 	return k
 }
 
@@ -141,8 +149,8 @@ func (k KeyMap) ShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.NextPane, k.PrevPane, k.Enter, k.Export, k.Back, k.Request, k.Filter, k.Sort, k.Window, k.TestCall, k.Sweep},
-		{k.Pause, k.Faster, k.Slower, k.Step, k.Note, k.Help, k.Quit},
+		{k.NextPane, k.PrevPane, k.Enter, k.Export, k.Back, k.Request, k.Filter, k.Sort, k.Invert, k.Window, k.TestCall, k.Sweep},
+		{k.Pause, k.Faster, k.Slower, k.Step, k.Note, k.Command, k.Help, k.Quit},
 		{k.SeekBack, k.SeekFwd, k.StepSize, k.PrevMark, k.NextMark, k.SeekStart, k.SeekEnd, k.GoTo},
 		{k.Failover, k.Restore, k.Outbound, k.Undo, k.Port, k.Actions, k.Ack, k.Board},
 	}
@@ -193,7 +201,7 @@ func (k *KeyMap) apply(s keyState) {
 	normal := !s.detail && !s.filtering
 	for _, b := range []*key.Binding{
 		&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom,
-		&k.Window, &k.Help,
+		&k.Window, &k.Help, &k.Command,
 	} {
 		b.SetEnabled(!s.filtering)
 	}
@@ -201,6 +209,7 @@ func (k *KeyMap) apply(s keyState) {
 	k.PrevPane.SetEnabled(normal && !s.board)
 	k.Filter.SetEnabled(normal && s.canFilter)
 	k.Sort.SetEnabled(normal && s.canSort)
+	k.Invert.SetEnabled(normal && s.canSort)
 	k.TestCall.SetEnabled(normal && s.testCall)
 	k.Sweep.SetEnabled(normal && s.sweep)
 	for _, b := range []*key.Binding{&k.Failover, &k.Restore, &k.Outbound, &k.Undo, &k.Port} {
@@ -227,8 +236,8 @@ func (k *KeyMap) apply(s keyState) {
 	case s.filtering:
 		k.Enter.SetHelp("enter", "apply filter")
 		k.Back.SetHelp("esc", "clear filter")
-		k.Quit.SetKeys("ctrl+c") // q is text while typing a filter
-		k.Quit.SetHelp("ctrl+c", "quit")
+		k.Quit.SetKeys(k.typingQuit()...) // q is text while typing a filter
+		k.Quit.SetHelp(k.Quit.Keys()[0], "quit")
 		return
 	case s.help:
 		k.Back.SetHelp("esc", "close help")
@@ -242,6 +251,21 @@ func (k *KeyMap) apply(s keyState) {
 		k.Enter.SetHelp("enter", "details")
 		k.Back.SetHelp("esc", "clear filter")
 	}
-	k.Quit.SetKeys("q", "ctrl+c")
-	k.Quit.SetHelp("q", "quit")
+	k.Quit.SetKeys(k.quitKeys...)
+	k.Quit.SetHelp(k.quitKeys[0], "quit")
+}
+
+// typingQuit are the quit keys that are not text: ctrl+c, or the named
+// ones keys.toml gave.
+func (k *KeyMap) typingQuit() []string {
+	var out []string
+	for _, q := range k.quitKeys {
+		if utf8.RuneCountInString(q) > 1 {
+			out = append(out, q)
+		}
+	}
+	if len(out) == 0 {
+		return []string{"ctrl+c"}
+	}
+	return out
 }

@@ -168,7 +168,12 @@ func (m *Model) exportCall() tea.Cmd {
 	if m.ladder == nil || m.o.Calls == nil {
 		return nil
 	}
-	calls, id, at := m.o.Calls, m.ladder.line.CallID, m.ladder.line.Time
+	return m.exportLine(m.ladder.line)
+}
+
+// exportLine writes the call of feed line l to a pcap in a command.
+func (m *Model) exportLine(l monitor.FeedLine) tea.Cmd {
+	calls, id, at := m.o.Calls, l.CallID, l.Time
 	m.setStatus("exporting the call to pcap…", true)
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)

@@ -86,6 +86,8 @@ func (m *Model) screenKey(k tea.KeyPressMsg) tea.Cmd {
 		m.openPrompt(promptNote)
 	case key.Matches(k, keys.GoTo):
 		m.openPrompt(promptTime)
+	case key.Matches(k, keys.Command):
+		m.openCommand()
 	case m.o.Seeker != nil && m.seekKey(k):
 		m.readPlayer()
 	case m.mode == modeLadder:

@@ -5,7 +5,9 @@
 package tui
 
 import (
+	"cmp"
 	"slices"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -71,6 +73,10 @@ type Options struct {
 	// line shows its ladder, e exports it to pcap (nil: no recording).
 	Calls CallReader
 	Theme *Theme // nil = DefaultTheme
+	// User is the per-user keys.toml and skin.toml (userconf.go): its
+	// theme unless Theme is set, its keys, and its problems on the
+	// status line at start.
+	User UserConfig
 }
 
 // PipelineStats describe the pipeline itself, for the header.
@@ -231,11 +237,12 @@ type Model struct {
 // New builds the screen.
 func New(o Options) Model {
 	theme := DefaultTheme()
-	if o.Theme != nil {
+	if o.Theme = cmp.Or(o.Theme, o.User.Theme); o.Theme != nil {
 		theme = *o.Theme
 	}
 	st := NewStyles(theme)
 	keys := newKeyMap(o.Player != nil, o.Seeker != nil, o.Note != nil)
+	keys.remap(o.User.Keys)
 	c := &shared{st: st, keys: &keys, win: monitor.Win5m, typing: focusNone, tick: tea.Tick}
 	h := help.New()
 	h.Styles = st.Help
@@ -251,6 +258,9 @@ func New(o Options) Model {
 		focus:   focusNumbers,
 	}
 	m.helpv = newHelpView(c, &m.help)
+	if len(o.User.Problems) > 0 {
+		m.setStatus(strings.Join(o.User.Problems, "; "), false)
+	}
 	m.readPlayer()
 	m.syncKeys()
 	return m
@@ -308,6 +318,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.handleKey(msg)
 	case tea.PasteMsg:
 		return m.handlePaste(msg)
+	case tea.MouseMsg:
+		return m.handleMouse(msg)
 	}
 	return nil
 }
@@ -333,6 +345,7 @@ func (m *Model) refreshViews() {
 func (m Model) View() tea.View {
 	v := tea.NewView(m.render())
 	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion // clicks and the wheel (mouse.go)
 	v.WindowTitle = "cutover"
 	return v
 }

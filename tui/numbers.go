@@ -35,6 +35,7 @@ type numbersPane struct {
 	rows   []int32              // indexes into all, filtered and sorted
 	keys   []numberKey          // derive's sort keys, kept to reuse their memory
 	sortBy numberSort
+	invert bool // the sort's order reversed (S)
 	filter string
 	cursor int
 	offset int
@@ -97,6 +98,13 @@ func (p *numbersPane) setFilter(f string) {
 // the worst rows now are.
 func (p *numbersPane) cycleSort() {
 	p.sortBy = (p.sortBy + 1) % numSorts
+	p.invert = false
+	p.toTop()
+}
+
+// invertSort reverses the current sort's order, the cursor to the top.
+func (p *numbersPane) invertSort() {
+	p.invert = !p.invert
 	p.toTop()
 }
 
@@ -197,7 +205,7 @@ func (p *numbersPane) sortKeys() {
 	if numbersInOrder(p.all) {
 		byNumber = func(a, b numberKey) int { return cmp.Compare(a.row, b.row) }
 	}
-	slices.SortFunc(p.keys, func(a, b numberKey) int {
+	order := func(a, b numberKey) int {
 		if c := cmp.Compare(b.val, a.val); c != 0 {
 			return c
 		}
@@ -205,7 +213,12 @@ func (p *numbersPane) sortKeys() {
 			return c
 		}
 		return byNumber(a, b)
-	})
+	}
+	if p.invert {
+		slices.SortFunc(p.keys, func(a, b numberKey) int { return order(b, a) })
+		return
+	}
+	slices.SortFunc(p.keys, order)
 }
 
 // numbersInOrder reports whether nums are sorted by number, no two alike.
@@ -246,6 +259,8 @@ func (p *numbersPane) Update(msg tea.Msg) tea.Cmd {
 		}
 	case key.Matches(k, p.c.keys.Sort):
 		p.cycleSort()
+	case key.Matches(k, p.c.keys.Invert):
+		p.invertSort()
 	case key.Matches(k, p.c.keys.Back):
 		p.setFilter("")
 	default:
@@ -262,7 +277,7 @@ func (p *numbersPane) view(s size, focused bool) []string {
 		" · sort " + sortNames[p.sortBy] + " · " + winLabel(p.c.win)
 	lines := make([]string, 0, s.h)
 	lines = append(lines, titleBar(st, "NUMBERS", summary, p.c.filterNote(focusNumbers, p.filter), s.w, focused))
-	lines = append(lines, headerRow(st, cols, s.w, sortColumn[p.sortBy], sortMark(p.sortBy)))
+	lines = append(lines, headerRow(st, cols, s.w, sortColumn[p.sortBy], sortMark(p.sortBy, p.invert)))
 	lines = append(lines, tableRows(st, cols, s.w, p.offset, min(p.offset+p.page, len(p.rows)), p.cursor, focused,
 		func(i int, c column) cell { return p.cell(&p.all[p.rows[i]], c) })...)
 	if len(p.rows) == 0 {
@@ -275,8 +290,10 @@ func (p *numbersPane) view(s size, focused bool) []string {
 	return padLines(lines, s.w, s.h)
 }
 
-func sortMark(s numberSort) string {
-	if s == sortNumber {
+// sortMark is the sorted column's arrow: ▲ ascending (numbers by
+// default), ▼ descending (the others' worst-first), flipped by S.
+func sortMark(s numberSort, invert bool) string {
+	if (s == sortNumber) != invert {
 		return "▲"
 	}
 	return "▼"

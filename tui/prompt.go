@@ -14,10 +14,11 @@ import (
 type promptKind int
 
 const (
-	promptTime  promptKind = iota // t: a time to go to
-	promptNote                    // n: an operator note
-	promptAck                     // A: acknowledge (empty) or silence (a duration) an alert
-	promptSweep                   // T: y/N for a test-call sweep (sweep.go)
+	promptTime    promptKind = iota // t: a time to go to
+	promptNote                      // n: an operator note
+	promptAck                       // A: acknowledge (empty) or silence (a duration) an alert
+	promptSweep                     // T: y/N for a test-call sweep (sweep.go)
+	promptCommand                   // :, the command line (command.go)
 )
 
 // prompt is a time or a note being typed in the footer: Enter submits,
@@ -30,6 +31,9 @@ type prompt struct {
 	submit bool // it was Enter
 
 	question string // promptSweep: what y starts
+
+	targets []string // promptCommand: the failover targets tab completes
+	cands   []string // promptCommand: the last tab's candidates
 }
 
 func newPrompt(c *shared, kind promptKind) *prompt {
@@ -54,6 +58,9 @@ func (p *prompt) Update(msg tea.Msg) tea.Cmd {
 		case key.Matches(k, keys.Erase):
 			p.in.set("")
 			return nil
+		case p.kind == promptCommand && k.Code == tea.KeyTab:
+			p.completeCommand()
+			return nil
 		}
 	}
 	return p.in.update(msg)
@@ -76,6 +83,8 @@ func (p *prompt) view(w int) string {
 	switch p.kind {
 	case promptNote:
 		label, hint = "note at "+clock(p.c.now, "15:04:05")+" ", "   enter save · esc cancel"
+	case promptCommand:
+		label, hint = ":", p.commandHint()
 	case promptAck:
 		a := p.c.ackOn
 		label, hint = termsafe.Line(string(a.Rule)+" "+a.Subject)+" silence for ", "   enter ack · 30m/2h silence · 0 lift · esc"
@@ -113,6 +122,9 @@ func (m *Model) promptKey(k tea.KeyPressMsg) tea.Cmd {
 func (m *Model) submitPrompt(kind promptKind, text string) tea.Cmd {
 	if kind == promptAck {
 		return m.submitAck(text)
+	}
+	if kind == promptCommand {
+		return m.runCommand(text)
 	}
 	if kind == promptTime {
 		t, err := monitor.ParseTime(text, m.tl.Start)

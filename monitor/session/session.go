@@ -246,6 +246,7 @@ type Screen struct {
 	Health    func() []tui.SourceStat          // live sources' health for the header (nil: none)
 	Input     io.Reader                        // nil: the terminal
 	Output    io.Writer                        // nil: the terminal
+	User      tui.UserConfig                   // keys.toml and skin.toml (the local screen's: read in screen)
 }
 
 // Session runs one Source through one Intake, with a screen unless headless.
@@ -386,6 +387,7 @@ func (s *Session) screens(ctx context.Context, r *run) (fan *fanout, stop func()
 // source ending does not close the screen: the night stays on it until q.
 func (s *Session) screen(ctx context.Context, fan *fanout) error {
 	sc := s.o.Screen
+	sc.User = tui.LoadUserConfig(tui.UserConfigDir())
 	opts := []tea.ProgramOption{tea.WithContext(ctx)}
 	if sc.Input != nil {
 		opts = append(opts, tea.WithInput(sc.Input))
@@ -409,7 +411,7 @@ func (s *Session) model(sc Screen) tui.Model {
 		Mode: s.o.Mode, RecordingPath: s.o.Path, Player: sc.Player, Seeker: sc.Seeker, TestCall: sc.TestCall, Sweeper: sc.Sweeper,
 		Note: sc.Note, Ack: sc.Ack, SideNotes: sc.SideNotes, Actor: sc.Actor, NoActions: sc.NoActions, ReadOnly: sc.ReadOnly,
 		Thresholds: s.in.o.Config.Thresholds,
-		Calls:      callsOf(s.o.Path),
+		Calls:      callsOf(s.o.Path), User: sc.User,
 	})
 }
 
