@@ -118,6 +118,10 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 		return nil
 	}
 	m.focus = f
+	if f == focusNumbers && click && line == tableRowsTop-1 { // the column header: sort by it, again inverts
+		m.numbers.sortByColumn(ev.X, m.lay.numbers.w)
+		return nil
+	}
 	p, ok := m.focused().(picker)
 	if !ok {
 		return nil

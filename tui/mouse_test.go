@@ -150,3 +150,31 @@ func TestMouseBoard(t *testing.T) {
 	}
 	mustContain(t, screen(m), "GO/NO-GO BOARD")
 }
+
+// A click on a numbers column's header sorts by it; a second click on the
+// same header inverts the order (▲ then ▼); a column no sort shows does
+// nothing.
+func TestMouseHeaderClickSortsThenInverts(t *testing.T) {
+	t.Parallel()
+	for _, sz := range [][2]int{{80, 24}, {200, 50}} {
+		m := newTestModel(t, Options{}, sz[0], sz[1])
+		m = send(m, SnapshotMsg{Snap: testSnapshot(), Stats: testStats()})
+		head := headerHeight + m.lay.trunks.h + tableRowsTop - 1
+		callsX := 13 + 1 + 11 + 1 + 12 + 1 + 2 // inside "calls"
+		m = click(m, callsX, head)
+		if m.numbers.sortBy != sortCalls || m.numbers.invert {
+			t.Fatalf("%v: first click: sort %v inverted %v", sz, m.numbers.sortBy, m.numbers.invert)
+		}
+		m = click(m, callsX, head)
+		if m.numbers.sortBy != sortCalls || !m.numbers.invert {
+			t.Fatalf("%v: second click did not invert: sort %v inverted %v", sz, m.numbers.sortBy, m.numbers.invert)
+		}
+		if !strings.Contains(screen(m), "calls▼") && !strings.Contains(screen(m), "calls▲") {
+			t.Errorf("%v: the header shows no order mark:\n%s", sz, screen(m))
+		}
+		m = click(m, 13+1+3, head) // "port": no sort shows there
+		if m.numbers.sortBy != sortCalls || !m.numbers.invert {
+			t.Fatalf("%v: a click on port changed the sort", sz)
+		}
+	}
+}

@@ -108,6 +108,33 @@ func (p *numbersPane) invertSort() {
 	p.toTop()
 }
 
+// sortByColumn sorts by the column at x (cells from the pane's left, the
+// pane w wide), as a click on its header asks: a column not yet sorted
+// by sorts in its own order, the sorted one inverts (a second press).
+// false: no sort shows in that column.
+func (p *numbersPane) sortByColumn(x, w int) bool {
+	at := 0
+	for _, c := range chooseColumns(numberColumns, w) {
+		if x >= at && x < at+c.w {
+			for sort, col := range sortColumn {
+				if col != c.id {
+					continue
+				}
+				if numberSort(sort) == p.sortBy {
+					p.invertSort()
+				} else {
+					p.sortBy, p.invert = numberSort(sort), false
+					p.toTop()
+				}
+				return true
+			}
+			return false
+		}
+		at += c.w + colGap
+	}
+	return false
+}
+
 func (p *numbersPane) toTop() {
 	p.sel, p.cursor, p.offset = "", 0, 0
 	p.derive()
