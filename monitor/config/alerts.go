@@ -13,6 +13,7 @@ import (
 type rawAlerts struct {
 	Alertmanager    string `toml:"alertmanager"`
 	Webhook         string `toml:"webhook"`
+	WebhookEnv      string `toml:"webhook_env"`
 	SlackWebhookEnv string `toml:"slack_webhook_env"`
 	Resend          string `toml:"resend"`
 	Timeout         string `toml:"timeout"`
@@ -25,7 +26,7 @@ func (b *builder) alerts(r *rawAlerts) *notify.Spec {
 	if r == nil {
 		return nil
 	}
-	s := &notify.Spec{Alertmanager: strings.TrimRight(r.Alertmanager, "/"), Webhook: r.Webhook, SlackEnv: r.SlackWebhookEnv,
+	s := &notify.Spec{Alertmanager: strings.TrimRight(r.Alertmanager, "/"), Webhook: r.Webhook, WebhookEnv: r.WebhookEnv, SlackEnv: r.SlackWebhookEnv,
 		Resend:     b.duration("alerts.resend", r.Resend, notify.DefaultResend),
 		Timeout:    b.duration("alerts.timeout", r.Timeout, notify.DefaultTimeout),
 		MaxBackoff: b.duration("alerts.max_backoff", r.MaxBackoff, notify.DefaultMaxBackoff),
@@ -44,12 +45,17 @@ func (b *builder) alerts(r *rawAlerts) *notify.Spec {
 	if strings.HasSuffix(s.Alertmanager, "/api/v2/alerts") {
 		b.fail("alerts.alertmanager", "give Alertmanager's base URL (such as \"http://127.0.0.1:9093\"): cutover posts to its /api/v2/alerts")
 	}
-	if r.SlackWebhookEnv != "" && !envName.MatchString(r.SlackWebhookEnv) {
-		b.fail("alerts.slack_webhook_env", "want the name of an environment variable holding the webhook's URL (its secret), got %q", r.SlackWebhookEnv)
+	for field, v := range map[string]string{"slack_webhook_env": r.SlackWebhookEnv, "webhook_env": r.WebhookEnv} {
+		if v != "" && !envName.MatchString(v) {
+			b.fail("alerts."+field, "want the name of an environment variable holding the webhook's URL (its secret), got %q", v)
+		}
+	}
+	if r.Webhook != "" && r.WebhookEnv != "" {
+		b.fail("alerts.webhook_env", "give webhook or webhook_env, not both")
 	}
 	switch {
 	case !s.Any():
-		b.fail("alerts", "give alertmanager, webhook or slack_webhook_env (or remove [alerts])")
+		b.fail("alerts", "give alertmanager, webhook (or webhook_env) or slack_webhook_env (or remove [alerts])")
 	case s.Resend < 10*time.Second:
 		b.fail("alerts.resend", "re-post open alerts at most every 10s, got %q", r.Resend)
 	case s.Timeout <= 0 || s.MaxBackoff <= 0:
@@ -63,15 +69,33 @@ func (b *builder) alerts(r *rawAlerts) *notify.Spec {
 // SlackURL reads the Slack webhook's URL (its secret) from the variable
 // [alerts] slack_webhook_env names ("" and no error when none is named).
 func SlackURL(s *notify.Spec) (string, error) {
-	if s == nil || s.SlackEnv == "" {
+	if s == nil {
 		return "", nil
 	}
-	v, ok := os.LookupEnv(s.SlackEnv)
+	return urlFromEnv(s.SlackEnv, "the Slack webhook's URL")
+}
+
+// WebhookURL is the generic webhook's URL: [alerts] webhook, or read from
+// the variable webhook_env names ("" and no error when neither is given).
+func WebhookURL(s *notify.Spec) (string, error) {
+	if s == nil || s.Webhook != "" {
+		return s.Webhook, nil
+	}
+	return urlFromEnv(s.WebhookEnv, "the webhook's URL")
+}
+
+// urlFromEnv reads a URL that is a secret from the variable env ("" =
+// none named: no URL).
+func urlFromEnv(env, what string) (string, error) {
+	if env == "" {
+		return "", nil
+	}
+	v, ok := os.LookupEnv(env)
 	if !ok || v == "" {
-		return "", fmt.Errorf("environment variable %s (the Slack webhook's URL) is not set", s.SlackEnv)
+		return "", fmt.Errorf("environment variable %s (%s) is not set", env, what)
 	}
 	if err := notify.CheckURL(v); err != nil {
-		return "", fmt.Errorf("environment variable %s (the Slack webhook's URL): %w", s.SlackEnv, err)
+		return "", fmt.Errorf("environment variable %s (%s): %w", env, what, err)
 	}
 	return v, nil
 }
@@ -87,6 +111,9 @@ func alertsSummary(s *notify.Spec) string {
 	}
 	if s.Webhook != "" {
 		to = append(to, "webhook "+s.Webhook)
+	}
+	if s.WebhookEnv != "" {
+		to = append(to, fmt.Sprintf("webhook from $%s (%s)", s.WebhookEnv, envState(s.WebhookEnv)))
 	}
 	if s.SlackEnv != "" {
 		to = append(to, fmt.Sprintf("slack from $%s (%s)", s.SlackEnv, envState(s.SlackEnv)))

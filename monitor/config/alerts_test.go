@@ -37,9 +37,35 @@ func TestAlerts(t *testing.T) {
 	}
 }
 
+// A webhook whose URL carries a token is named by a variable, never
+// written in the file: webhook_env.
+func TestAlertsWebhookFromTheEnvironment(t *testing.T) {
+	f, err := Parse("c.toml", []byte(alertsBase+"webhook_env = \"NOC_HOOK\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum := f.Summary(); !strings.Contains(sum, "webhook from $NOC_HOOK (") {
+		t.Errorf("check's summary: %s", sum)
+	}
+	t.Setenv("NOC_HOOK", "")
+	if _, err := WebhookURL(f.Alerts); err == nil || !strings.Contains(err.Error(), "NOC_HOOK") {
+		t.Fatalf("unset variable: %v", err)
+	}
+	t.Setenv("NOC_HOOK", "https://noc.example/hook?token=s3cret")
+	if u, err := WebhookURL(f.Alerts); err != nil || u != "https://noc.example/hook?token=s3cret" {
+		t.Fatalf("%q %v", u, err)
+	}
+	if f, err = Parse("c.toml", []byte(alertsBase+"webhook = \"http://h/x\"\n")); err != nil {
+		t.Fatal(err)
+	}
+	if u, err := WebhookURL(f.Alerts); err != nil || u != "http://h/x" {
+		t.Fatalf("webhook in the file: %q %v", u, err)
+	}
+}
+
 func TestAlertsErrors(t *testing.T) {
 	cases := []struct{ name, doc, field, msg string }{
-		{"empty", "", "alerts", "give alertmanager, webhook or slack_webhook_env"},
+		{"empty", "", "alerts", "give alertmanager, webhook (or webhook_env) or slack_webhook_env"},
 		{"not a URL", "alertmanager = \"127.0.0.1:9093\"\n", "alerts.alertmanager", "http://"},
 		{"credential", "webhook = \"https://u:p@hooks.example/x\"\n", "alerts.webhook", "never written in the file"},
 		{"api path", "alertmanager = \"http://am:9093/api/v2/alerts\"\n", "alerts.alertmanager", "base URL"},
@@ -48,6 +74,8 @@ func TestAlertsErrors(t *testing.T) {
 		{"bad duration", "webhook = \"http://h/x\"\ntimeout = \"soon\"\n", "alerts.timeout", "duration"},
 		{"queue", "webhook = \"http://h/x\"\nqueue = -1\n", "alerts.queue", "alert changes"},
 		{"unknown key", "slack_webhook = \"https://hooks.slack.com/x\"\n", "alerts.slack_webhook", "unknown key"},
+		{"webhook URL as its variable", "webhook_env = \"https://noc.example/hook\"\n", "alerts.webhook_env", "environment variable"},
+		{"both webhooks", "webhook = \"http://h/x\"\nwebhook_env = \"NOC_HOOK\"\n", "alerts.webhook_env", "not both"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

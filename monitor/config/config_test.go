@@ -51,6 +51,9 @@ func TestMetricsListen(t *testing.T) {
 	if err != nil || f.Metrics.Listen != "127.0.0.1:9464" {
 		t.Fatalf("metrics %+v err %v", f.Metrics, err)
 	}
+	if sum := f.Summary(); !strings.Contains(sum, "  metrics  /metrics on 127.0.0.1:9464\n") {
+		t.Errorf("check's summary says nothing of [metrics]:\n%s", sum)
+	}
 	if f, err = Parse("c.toml", []byte(base)); err != nil || f.Metrics.Listen != "" {
 		t.Fatalf("no [metrics]: %+v err %v", f.Metrics, err)
 	}
@@ -108,6 +111,9 @@ func TestSSHSection(t *testing.T) {
 	want := SSH{Listen: "127.0.0.1:2222", AuthorizedKeys: "/etc/cutover/operators", HostKey: "/var/lib/cutover/host", MaxSessions: DefaultSSHMaxSessions}
 	if f.SSH != want {
 		t.Errorf("ssh = %+v, want %+v", f.SSH, want)
+	}
+	if sum := f.Summary(); !strings.Contains(sum, "  ssh      127.0.0.1:2222, operators' keys in /etc/cutover/operators, at most 8 sessions, host key /var/lib/cutover/host\n") {
+		t.Errorf("check's summary says nothing of [ssh]:\n%s", sum)
 	}
 }
 

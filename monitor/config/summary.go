@@ -55,6 +55,13 @@ func (f *File) Summary() string {
 	b.WriteString("\n")
 	b.WriteString(portingSummary(f.Porting, c.Numbers))
 	b.WriteString(alertsSummary(f.Alerts))
+	if f.Metrics.Listen != "" {
+		fmt.Fprintf(&b, "  metrics  /metrics on %s\n", f.Metrics.Listen)
+	}
+	if s := f.SSH; s.Listen != "" {
+		fmt.Fprintf(&b, "  ssh      %s, operators' keys in %s, at most %d sessions, host key %s\n",
+			s.Listen, s.AuthorizedKeys, s.MaxSessions, cmp.Or(s.HostKey, "next to the recording"))
+	}
 	fmt.Fprintf(&b, "  record   %s\n", cmp.Or(f.DB, "cutover-live-YYYYMMDD-HHMMSS.db"))
 	return b.String()
 }

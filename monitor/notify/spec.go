@@ -19,6 +19,7 @@ import (
 type Spec struct {
 	Alertmanager string        // Alertmanager's base URL: alerts go to BASE/api/v2/alerts ("" = none)
 	Webhook      string        // a generic JSON webhook's URL ("" = none)
+	WebhookEnv   string        // or the variable holding it, when its URL carries a token ("" = none)
 	SlackEnv     string        // names the variable holding a Slack incoming webhook's URL ("" = none)
 	Resend       time.Duration // how often open alerts are re-posted to Alertmanager
 	Timeout      time.Duration // one POST's limit
@@ -39,7 +40,7 @@ const (
 
 // Any reports whether the spec names a receiver.
 func (s *Spec) Any() bool {
-	return s != nil && (s.Alertmanager != "" || s.Webhook != "" || s.SlackEnv != "")
+	return s != nil && (s.Alertmanager != "" || s.Webhook != "" || s.WebhookEnv != "" || s.SlackEnv != "")
 }
 
 // CheckURL says what is wrong with a receiver's URL written in the file:

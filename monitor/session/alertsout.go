@@ -23,13 +23,17 @@ type alertsOut struct {
 }
 
 // newAlertsOut is nil (and no error) when the file has no [alerts]; an
-// error when the Slack webhook's variable is not set.
+// error when the Slack webhook's or the webhook's variable is not set.
 func newAlertsOut(f *config.File, recording string, in **Intake, logger *slog.Logger) (*alertsOut, error) {
 	if !f.Alerts.Any() {
 		return nil, nil
 	}
 	slack, err := config.SlackURL(f.Alerts)
 	if err != nil {
+		return nil, err
+	}
+	spec := *f.Alerts
+	if spec.Webhook, err = config.WebhookURL(f.Alerts); err != nil {
 		return nil, err
 	}
 	record := func(text string) {
@@ -39,7 +43,7 @@ func newAlertsOut(f *config.File, recording string, in **Intake, logger *slog.Lo
 			logger.Warn("alerts out: note not recorded", "err", err)
 		}
 	}
-	return &alertsOut{n: notify.New(notify.Options{Spec: *f.Alerts, SlackURL: slack, Config: f.Cutover,
+	return &alertsOut{n: notify.New(notify.Options{Spec: spec, SlackURL: slack, Config: f.Cutover,
 		Recording: recording, Logger: logger, Record: record})}, nil
 }
 
