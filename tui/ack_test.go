@@ -114,3 +114,15 @@ func TestAlertsCausedByAnActionFoldIntoOneRow(t *testing.T) {
 	m = press(m, "down", "down", "enter") // codec488, zombie, then the effect row
 	mustContain(t, screen(m), "failover", "sbc-srv", "Dana")
 }
+
+// An SSH operator's screen says whose it is, from 100 columns.
+func TestHeaderNamesTheOperator(t *testing.T) {
+	t.Parallel()
+	for w, shown := range map[int]bool{80: false, 120: true} {
+		m := newTestModel(t, Options{Operator: "Ana (noc)"}, w, 30)
+		m = send(m, SnapshotMsg{Snap: testSnapshot(), Stats: testStats()})
+		if got := strings.Contains(strings.Split(screen(m), "\n")[0], "as Ana (noc)"); got != shown {
+			t.Errorf("%d columns: header names the operator %v, want %v:\n%s", w, got, shown, screen(m))
+		}
+	}
+}

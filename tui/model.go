@@ -66,6 +66,9 @@ type Options struct {
 	Actor     Actor
 	NoActions string
 	ReadOnly  bool // --read-only: the header says so (and there is no Actor)
+	// Operator is whose screen this is, for the header ("as ana", from
+	// 100 columns): an SSH session's key name. "" = not shown.
+	Operator string
 	// Thresholds are the config's, for the go/no-go board's verdicts
 	// (zero fields: the defaults).
 	Thresholds monitor.Thresholds

@@ -62,6 +62,9 @@ func (m Model) dashboard() []string {
 	)
 }
 
+// operatorWidth is the narrowest screen whose header names its operator.
+const operatorWidth = 100
+
 // header is two lines: who and when (name, mode, event clock, playback),
 // then the health of the pipeline (rate, drops, queue, recording, store).
 func (m Model) header() []string {
@@ -84,6 +87,9 @@ func (m Model) header() []string {
 	}
 	if m.o.ReadOnly {
 		parts = append(parts, st.Ended.Render(" READ-ONLY "))
+	}
+	if m.o.Operator != "" && w >= operatorWidth {
+		parts = append(parts, st.Muted.Render("as ")+st.Bold.Render(termsafe.Line(m.o.Operator)))
 	}
 	at := len(parts) // the clock's place
 	parts = append(parts,

@@ -238,6 +238,7 @@ type Screen struct {
 	Actor     tui.Actor  // the action keys f, F, o, u, p (nil: off, and NoActions says why)
 	NoActions string
 	ReadOnly  bool                             // --read-only: the header says so
+	Operator  string                           // whose screen, for its header (SSH: the key's name; "" = none)
 	Note      func(t int64, text string) error // n (nil: no notes)
 	Ack       tui.Acker                        // A on an alert (nil: off)
 	SideNotes func() []monitor.NoteView        // a replay's notes beside the recording (nil: none)
@@ -409,7 +410,7 @@ func (s *Session) screen(ctx context.Context, fan *fanout) error {
 func (s *Session) model(sc Screen) tui.Model {
 	return tui.New(tui.Options{
 		Mode: s.o.Mode, RecordingPath: s.o.Path, Player: sc.Player, Seeker: sc.Seeker, TestCall: sc.TestCall, Sweeper: sc.Sweeper,
-		Note: sc.Note, Ack: sc.Ack, SideNotes: sc.SideNotes, Actor: sc.Actor, NoActions: sc.NoActions, ReadOnly: sc.ReadOnly,
+		Note: sc.Note, Ack: sc.Ack, SideNotes: sc.SideNotes, Actor: sc.Actor, NoActions: sc.NoActions, ReadOnly: sc.ReadOnly, Operator: sc.Operator,
 		Thresholds: s.in.o.Config.Thresholds,
 		Calls:      callsOf(s.o.Path), User: sc.User,
 	})

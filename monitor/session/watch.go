@@ -109,7 +109,9 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 		if wa.ReadOnly {
 			why = "read-only: this watch was started with --read-only"
 		}
-		return operatorScreen(base, f, in, op.Name, ro, why)
+		sc := operatorScreen(base, f, in, op.Name, ro, why)
+		sc.Operator = op.Name // each SSH screen says whose it is
+		return sc
 	}); err != nil {
 		return Outcome{}, err
 	} else if o.SSH != nil {
