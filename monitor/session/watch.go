@@ -47,22 +47,9 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	var poller *porting.Poller // [porting]: the carrier's porting API, polled
-	if f.Porting != nil {
-		var err error
-		if poller, err = porting.New(*f.Porting, porting.Options{Requests: porting.RequestsOf(f.Cutover.Numbers), Logger: logger}); err != nil {
-			return Outcome{}, err
-		}
-	}
-	col := wa.Collector
-	if col == nil {
-		key, err := f.HEP.AuthKey()
-		if err != nil {
-			return Outcome{}, err
-		}
-		if col, err = hep.Listen(hep.Options{Listen: f.HEP.Listen, TCP: f.HEP.TCP, AuthKey: key, Forward: f.HEP.Forward, Logger: logger}); err != nil {
-			return Outcome{}, err
-		}
+	poller, col, err := wa.inputs(logger)
+	if err != nil {
+		return Outcome{}, err
 	}
 	mets, err := listenMetrics(f.Metrics.Listen)
 	if err != nil {
@@ -104,15 +91,7 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 	}
 	base := o.Screen
 	o.Screen = operatorScreen(base, f, in, wa.Operator, wa.ReadOnly, "read-only: this watch was started with --read-only")
-	if o.SSH, err = wa.serveSSH(st.Path(), logger, func(op sshserve.Operator) Screen {
-		ro, why := wa.ReadOnly || op.ReadOnly, "read-only: this key is cutover-read-only in the keys file"
-		if wa.ReadOnly {
-			why = "read-only: this watch was started with --read-only"
-		}
-		sc := operatorScreen(base, f, in, op.Name, ro, why)
-		sc.Operator = op.Name // each SSH screen says whose it is
-		return sc
-	}); err != nil {
+	if o.SSH, err = wa.serveSSH(st.Path(), logger, wa.sshScreen(base, in)); err != nil {
 		return Outcome{}, err
 	} else if o.SSH != nil {
 		defer o.SSH.Server.Close()
@@ -124,6 +103,42 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 	h := col.Stats()
 	out.HEP = &h
 	return out, err
+}
+
+// inputs are the porting poller ([porting], nil without one) and the HEP
+// collector (wa.Collector, else listening where [hep] says).
+func (wa Watch) inputs(logger *slog.Logger) (*porting.Poller, *hep.Collector, error) {
+	f := wa.File
+	var poller *porting.Poller
+	if f.Porting != nil {
+		var err error
+		if poller, err = porting.New(*f.Porting, porting.Options{Requests: porting.RequestsOf(f.Cutover.Numbers), Logger: logger}); err != nil {
+			return nil, nil, err
+		}
+	}
+	if wa.Collector != nil {
+		return poller, wa.Collector, nil
+	}
+	key, err := f.HEP.AuthKey()
+	if err != nil {
+		return nil, nil, err
+	}
+	col, err := hep.Listen(hep.Options{Listen: f.HEP.Listen, TCP: f.HEP.TCP, AuthKey: key, Forward: f.HEP.Forward, Logger: logger})
+	return poller, col, err
+}
+
+// sshScreen is an SSH operator's screen: base as they see it, read-only
+// when the watch or their key says so, its header naming them.
+func (wa Watch) sshScreen(base Screen, in *Intake) func(sshserve.Operator) Screen {
+	return func(op sshserve.Operator) Screen {
+		ro, why := wa.ReadOnly || op.ReadOnly, "read-only: this key is cutover-read-only in the keys file"
+		if wa.ReadOnly {
+			why = "read-only: this watch was started with --read-only"
+		}
+		sc := operatorScreen(base, wa.File, in, op.Name, ro, why)
+		sc.Operator = op.Name
+		return sc
+	}
 }
 
 // operatorScreen is base as operator sees it: notes (n) by them, and
