@@ -229,8 +229,8 @@ func (b *builder) flush(from int64) {
 	}
 	names := b.st.NumberNames()
 	for i, s := range numbers {
-		if s.Attempts == 0 && s.Completed == 0 {
-			continue
+		if s.Attempts == 0 && s.Completed == 0 && s.Legacy == 0 && s.New == 0 {
+			continue // a minute with no call of its own (a transit call sent on to it is a landing, not an attempt)
 		}
 		a := b.nums[names[i]]
 		if a == nil {

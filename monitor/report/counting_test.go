@@ -193,3 +193,40 @@ func TestStillOnLegacyCountsOnlyCallsAfterTheActivation(t *testing.T) {
 		t.Fatalf("the number's inbound legacy calls: %d, want all 3", n.Legacy)
 	}
 }
+
+// A CI run of the transit lab: calls that the legacy carrier sent from a
+// ported number, routed on to legacy for a zombie number (same Call-ID),
+// were left out of "still on legacy" whenever they fell in a minute in
+// which the zombie had no call attempt of its own: the report skipped a
+// number's minute without attempts, and an onward landing is the calling
+// number's attempt, not the called one's.
+func TestStillOnLegacyKeepsOnwardLandingsInAMinuteWithoutAttempts(t *testing.T) {
+	cfg := countingConfig()
+	cfg.Topology = monitor.TopologyTransit
+	const caller = "+15550100002"
+	cfg.Numbers = append(cfg.Numbers, monitor.Number{E164: caller, PortRequestID: "PR-1"})
+	for i := range cfg.Numbers {
+		cfg.Numbers[i].PortState, cfg.Numbers[i].Activated = monitor.PortCompleted, cT0.UnixNano()
+	}
+	var evs []monitor.Event
+	// One call of the zombie's own at 01:10 (sent to legacy), then two
+	// from legacy, sent on to legacy, at 01:11.
+	own := leg{id: "own", from: "+12125550100", to: cNum, caller: cSBC, callee: cLegacy}
+	evs = append(evs, own.invite(cT0.Add(10*time.Minute), ""), own.reply(cT0.Add(10*time.Minute+time.Second), 200))
+	for i := range 2 {
+		at := cT0.Add(11*time.Minute + time.Duration(i)*10*time.Second)
+		in := leg{id: fmt.Sprintf("on%d", i), from: caller, to: cNum, caller: cLegacy, callee: cSBC}
+		out := leg{id: in.id, from: caller, to: cNum, caller: cSBC, callee: cLegacy}
+		evs = append(evs, in.invite(at, ""), out.invite(at.Add(time.Millisecond), ""),
+			out.reply(at.Add(time.Second), 200), in.reply(at.Add(time.Second+time.Millisecond), 200))
+	}
+	rep := build(t, cfg, evs...)
+	if len(rep.Legacy) != 1 || rep.Legacy[0].E164 != cNum || rep.Legacy[0].Calls != 3 {
+		t.Fatalf("still on legacy: %+v, want %s with its own call and the 2 sent on", rep.Legacy, cNum)
+	}
+	for _, n := range rep.Numbers {
+		if n.E164 == cNum && n.Total.Legacy != 3 {
+			t.Errorf("%s: %d calls landed on legacy, want 3", n.E164, n.Total.Legacy)
+		}
+	}
+}
