@@ -111,6 +111,42 @@ type Thresholds struct {
 	AttestMinCalls       int     // ...on a trunk with at least this many outbound calls in 5 min (default 10)
 	AttestNumberMinCalls int     // ...on a number with at least this many outbound calls in 15 min (default 6)
 	AttestInvalidMin     int     // this many failed verifications in the window open attestation too (default 1)
+
+	// Media (issue 16). A call's media is judged NoMediaAfter past its
+	// answer (no_media, one-way) and when it ends (a bad stream, MOS).
+	NoMediaAfter   time.Duration // RTP must have started this soon after the answer (default 5s)
+	MediaMaxLoss   float64       // a stream losing more than this fraction is bad (default 0.05)
+	MediaMaxJitter time.Duration // a stream with more interarrival jitter is bad (default 30ms)
+	MOSMin         float64       // a stream under this MOS is bad; mean MOS under it opens mos_low (default 3.5)
+	OneWayRateMax  float64       // one-way share of judged calls over 5 min above this opens one_way_audio (default 0.1)
+	NoMediaRateMax float64       // no-media share of judged calls over 5 min above this opens no_media (default 0.1)
+	MediaMinCalls  int           // ...on a trunk with at least this many judged calls (default 5)
+}
+
+// mediaDefaults fills the media thresholds' zero fields from d.
+func (t Thresholds) mediaDefaults(d Thresholds) Thresholds {
+	if t.NoMediaAfter == 0 {
+		t.NoMediaAfter = d.NoMediaAfter
+	}
+	if t.MediaMaxLoss == 0 {
+		t.MediaMaxLoss = d.MediaMaxLoss
+	}
+	if t.MediaMaxJitter == 0 {
+		t.MediaMaxJitter = d.MediaMaxJitter
+	}
+	if t.MOSMin == 0 {
+		t.MOSMin = d.MOSMin
+	}
+	if t.OneWayRateMax == 0 {
+		t.OneWayRateMax = d.OneWayRateMax
+	}
+	if t.NoMediaRateMax == 0 {
+		t.NoMediaRateMax = d.NoMediaRateMax
+	}
+	if t.MediaMinCalls == 0 {
+		t.MediaMinCalls = d.MediaMinCalls
+	}
+	return t
 }
 
 // DefaultThresholds are used for every zero field of Config.Thresholds.
@@ -132,6 +168,14 @@ func DefaultThresholds() Thresholds {
 		AttestMinCalls:       10,
 		AttestNumberMinCalls: 6,
 		AttestInvalidMin:     1,
+
+		NoMediaAfter:   5 * time.Second,
+		MediaMaxLoss:   0.05,
+		MediaMaxJitter: 30 * time.Millisecond,
+		MOSMin:         3.5,
+		OneWayRateMax:  0.1,
+		NoMediaRateMax: 0.1,
+		MediaMinCalls:  5,
 	}
 }
 
@@ -172,5 +216,6 @@ func (t Thresholds) withDefaults() Thresholds {
 		t.DropMinAnswered = d.DropMinAnswered
 	}
 	t = t.attestDefaults(d)
+	t = t.mediaDefaults(d)
 	return t
 }

@@ -26,9 +26,10 @@ const (
 	KindTick         Kind = 8  // the clock moved on without traffic
 	KindStirVerdict  Kind = 9  // the STIR/SHAKEN verdict on a request whose certificate had to be fetched
 	KindAlertAck     Kind = 10 // an operator acknowledged or silenced an alert
+	KindMedia        Kind = 11 // a call's media so far: its RTP streams' summaries (never one per packet)
 )
 
-var kindNames = [...]string{"", "sip", "probe", "registration", "port", "action", "note", "alert", "tick", "stir", "ack"}
+var kindNames = [...]string{"", "sip", "probe", "registration", "port", "action", "note", "alert", "tick", "stir", "ack", "media"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) && k != 0 {
@@ -54,6 +55,7 @@ type Event struct {
 	Alert        *AlertChange        `json:",omitempty"`
 	Verdict      *LateVerdict        `json:",omitempty"`
 	Ack          *AlertAck           `json:",omitempty"`
+	Media        *MediaReport        `json:",omitempty"`
 
 	// Quarantined marks an event whose time was not trusted where it
 	// entered (TimeGuard): far from the receiver's clock, or from the

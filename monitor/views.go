@@ -31,6 +31,73 @@ type Stats struct {
 	Stir        StirMix     // outbound verdicts by outcome: why calls did or did not verify
 	Verstat     VerstatMix  // inbound verstat from the carrier
 	Codes       []CodeCount // final responses to INVITE transactions, most frequent first
+	Media       MediaMix    // media verdicts of the calls judged in the window (issue 16)
+}
+
+// MediaMix counts the media verdicts of the calls judged in a window, at
+// the event time each was decided (KindMedia).
+type MediaMix struct {
+	Judged  int // answered calls whose media a source watched, judged NoMediaAfter past the answer
+	OneWay  int // of Judged: RTP in one direction only
+	NoMedia int // of Judged: no RTP either way
+	Bad     int // calls with a stream past a loss, jitter or MOS threshold (counted when the media ended)
+	// MOSCount calls had a MOS (their worst stream's, when their media
+	// ended); MOSSum adds them up; MOSBins counts them by MOSBin, nil
+	// while there are none.
+	MOSCount int
+	MOSSum   float64
+	MOSBins  []uint32 `json:",omitempty"`
+}
+
+// MOS bins: 0.1 wide from 1.0 (bin 0) to 4.5 (the last bin holds 4.5).
+const (
+	mosFloor = 1.0
+	mosBins  = 36
+)
+
+// MOSBin is the bin a MOS falls in.
+func MOSBin(mos float64) int {
+	return min(max(int((mos-mosFloor)*10+1e-9), 0), mosBins-1)
+}
+
+// AddMOS counts one call's MOS.
+func (m *MediaMix) AddMOS(mos float64) {
+	if m.MOSBins == nil {
+		m.MOSBins = make([]uint32, mosBins)
+	}
+	m.MOSBins[MOSBin(mos)]++
+	m.MOSCount++
+	m.MOSSum += mos
+}
+
+// OneWayRate is OneWay / Judged in [0,1]; -1 when nothing was judged.
+func (m MediaMix) OneWayRate() float64 { return ratio(m.OneWay, m.Judged) }
+
+// NoMediaRate is NoMedia / Judged in [0,1]; -1 when nothing was judged.
+func (m MediaMix) NoMediaRate() float64 { return ratio(m.NoMedia, m.Judged) }
+
+// MOSMean is the mean MOS; 0 when no call had one.
+func (m MediaMix) MOSMean() float64 {
+	if m.MOSCount == 0 {
+		return 0
+	}
+	return m.MOSSum / float64(m.MOSCount)
+}
+
+// MOSP5 is the 5th percentile of MOS, to the bin's lower edge (0.1); 0
+// when no call had one.
+func (m MediaMix) MOSP5() float64 {
+	if m.MOSCount == 0 || m.MOSBins == nil {
+		return 0
+	}
+	rank := (m.MOSCount*5 + 99) / 100 // the smallest count reaching 5 %
+	seen := 0
+	for i, c := range m.MOSBins {
+		if seen += int(c); seen >= rank {
+			return mosFloor + float64(i)/10
+		}
+	}
+	return mosFloor + float64(mosBins-1)/10
 }
 
 // AttestMix counts outbound calls by STIR/SHAKEN attestation.

@@ -60,6 +60,8 @@ func encodeEvent(ev *monitor.Event) (eventRow, error) {
 		payload = nilIfNil(ev.Verdict)
 	case monitor.KindAlertAck:
 		payload = nilIfNil(ev.Ack)
+	case monitor.KindMedia:
+		payload = nilIfNil(ev.Media)
 	}
 	if payload != nil {
 		b, err := json.Marshal(payload)
@@ -127,6 +129,8 @@ func decodeEvent(r eventRow, rawNull bool) (monitor.Event, error) {
 		ev.Verdict, err = decodeJSON[monitor.LateVerdict](r.data)
 	case monitor.KindAlertAck:
 		ev.Ack, err = decodeJSON[monitor.AlertAck](r.data)
+	case monitor.KindMedia:
+		ev.Media, err = decodeJSON[monitor.MediaReport](r.data)
 	}
 	return ev, err
 }
