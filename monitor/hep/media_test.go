@@ -27,6 +27,17 @@ const rtpengineSR = `{ "sender_information":{"ntp_timestamp_sec":3989000000,"ntp
 const rtpengineRR = `{ "ssrc":1432778632,"type":201,"report_count":1,"report_blocks":[{"source_ssrc":287454020,` +
 	`"highest_seq_no":1249,"fraction_lost":26,"ia_jitter":80,"packets_lost":25,"lsr":1234,"dlsr":5678}] }`
 
+// capturedSR and capturedRR are what rtpengine 10.5.3.5 sent in
+// TestRTPengineHomerReports (its HEP payloads, as they came).
+const (
+	capturedSR = `{ "sender_information":{"ntp_timestamp_sec":3942645760,"ntp_timestamp_usec":2147483648,"octets":16000,` +
+		`"rtp_timestamp":16000, "packets":100},"ssrc":287454020,"type":200,"report_count":0,"report_blocks":[],` +
+		`"sdes_report_count":1,"sdes_information": [ {"sdes_chunk_ssrc":287454020,"type":1,"text":"lab@127.0.0.1"}] }`
+	capturedRR = `{ "ssrc":1432778632,"type":201,"report_count":1,"report_blocks":[{"source_ssrc":287454020,` +
+		`"highest_seq_no":65599,"fraction_lost":25,"ia_jitter":32,"packets_lost":10,"lsr":0,"dlsr":0}],` +
+		`"sdes_report_count":1,"sdes_information": [ {"sdes_chunk_ssrc":1432778632,"type":1,"text":"lab@127.0.0.1"}] }`
+)
+
 // heplifyRR is an RR as heplify marshals it (src/decoder/rtcp.go
 // rtcpPacketJSON): sender_information zero, XR fields present.
 const heplifyRR = `{"sender_information":{"ntp_timestamp_sec":0,"ntp_timestamp_usec":0,"rtp_timestamp":0,"packets":0,` +
@@ -45,6 +56,16 @@ func TestDecodeRTCPJSON(t *testing.T) {
 		Blocks: []media.ReportBlock{{SSRC: 1432778632, FractionLost: 25, CumulLost: -1, ExtHighestSeq: 65900, Jitter: 160}}}
 	if !equalReport(r, want) {
 		t.Errorf("rtpengine SR\n got %+v\nwant %+v", r, want)
+	}
+	r, err = DecodeRTCPJSON([]byte(capturedSR))
+	if err != nil || r.Type != 200 || r.SSRC != 287454020 || r.Sender.PacketCount != 100 || len(r.Blocks) != 0 {
+		t.Errorf("captured SR: %+v, %v", r, err)
+	}
+	r, err = DecodeRTCPJSON([]byte(capturedRR))
+	want = media.Report{Type: 201, SSRC: 1432778632,
+		Blocks: []media.ReportBlock{{SSRC: 287454020, FractionLost: 25, CumulLost: 10, ExtHighestSeq: 65599, Jitter: 32}}}
+	if err != nil || !equalReport(r, want) {
+		t.Errorf("captured RR: %+v, %v", r, err)
 	}
 	r, err = DecodeRTCPJSON([]byte(heplifyRR))
 	if err != nil {
@@ -273,5 +294,33 @@ func TestSentCountsBounded(t *testing.T) {
 	}
 	if _, ok := s.get("c", uint32(maxSent+9)); !ok {
 		t.Error("the latest entry is gone")
+	}
+}
+
+// The relay forwards media reports byte for byte, the ones the decoder
+// refuses included (they are good HEP: the next collector may read them).
+func TestForwardMediaByteForByte(t *testing.T) {
+	ms := &mediaSink{}
+	d := listenDownstream(t)
+	c, _ := startRelaying(t, Options{OnMedia: ms.onMedia, Forward: []string{d.addr()}}, nil)
+	conn, err := net.DialUDP("udp", nil, c.UDPAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	good := [][]byte{
+		hepBytes(t, mediaPacket(callerRTCP, relayRTCPA, "fwd@lab", capturedSR, 1)),
+		hepBytes(t, mediaPacket(calleeRTCP, relayRTCPB, "fwd@lab", `{"ssrc":`, 2)),
+		hepBytes(t, mediaPacket(calleeRTCP, relayRTCPB, "fwd@lab", capturedRR, 3)),
+	}
+	for _, b := range good {
+		if _, err := conn.Write(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d.expect(t, good)
+	st := waitForward(t, c, "all forwarded", func(st Stats) bool { return st.Forward[0].Forwarded == 3 })
+	if st.Media != 2 || st.MediaBad["json"] != 1 || len(ms.all()) != 2 {
+		t.Errorf("stats %+v, %d streams", st, len(ms.all()))
 	}
 }
