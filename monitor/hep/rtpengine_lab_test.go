@@ -125,12 +125,18 @@ func receive(conn *net.UDPConn, want int, out chan<- media.Stats) {
 // report to the collector over HEP (--homer): the collector decodes the
 // callee's receiver report to the caller's SSRC with the loss the callee
 // measured (every tenth packet dropped on the way), and the caller's
-// sender report to its packet count.
+// sender report to its packet count. Over --homer-protocol udp and tcp.
 func TestRTPengineHomerReports(t *testing.T) {
+	for _, tcp := range []bool{false, true} {
+		t.Run(map[bool]string{false: "udp", true: "tcp"}[tcp], func(t *testing.T) { rtpengineHomer(t, tcp) })
+	}
+}
+
+func rtpengineHomer(t *testing.T, tcp bool) {
 	ms := &mediaSink{}
 	down := listenDownstream(t)
-	c, _ := startCollector(t, Options{OnMedia: ms.onMedia, Forward: []string{down.addr()}})
-	rtpe := lab.StartRTPengine(t, lab.RTPengineOptions{Homer: c.UDPAddr().String(), HomerID: 7})
+	c, _ := startCollector(t, Options{OnMedia: ms.onMedia, Forward: []string{down.addr()}, TCP: tcp})
+	rtpe := lab.StartRTPengine(t, lab.RTPengineOptions{Homer: c.UDPAddr().String(), HomerTCP: tcp, HomerID: 7})
 	caller, callee := newLabLeg(t, 0x11223344), newLabLeg(t, 0x55667788)
 	const callID = "hepmedia-lab-1@127.0.0.1"
 	offer, err := rtpe.Offer(callID, "caller-tag", caller.sdp(), nil)
@@ -163,13 +169,17 @@ func TestRTPengineHomerReports(t *testing.T) {
 		t.Fatalf("the callee received %d packets, %d lost, want %d and %d\n%s", recv.Packets, recv.Lost, total-total/10, total/10, rtpe.Log())
 	}
 	jitter := uint32(recv.Jitter * 8000 / time.Second)
-	sendRTCP(t, caller.rtcp, caller.peerRTC, rtcpCompound(caller.ssrc, total, nil))
-	waitMedia(t, ms, rtpe, func(g gotMedia) bool { return g.st.Stats.Packets == total })
+	// rtpengine connects to a TCP collector when it first has a report
+	// and sends what it queued with the next one: each waits, sending its
+	// report again now and then.
+	waitMedia(t, ms, rtpe, func() {
+		sendRTCP(t, caller.rtcp, caller.peerRTC, rtcpCompound(caller.ssrc, total, nil))
+	}, func(g gotMedia) bool { return g.st.Stats.Packets == total })
 	block := &media.ReportBlock{SSRC: caller.ssrc, FractionLost: uint8(256 * (total / 10) / total), CumulLost: total / 10,
 		ExtHighestSeq: firstSeq + total - 1, Jitter: jitter}
-	sendRTCP(t, callee.rtcp, callee.peerRTC, rtcpCompound(callee.ssrc, 0, block))
-	waitMedia(t, ms, rtpe, func(g gotMedia) bool { return g.st.Stats.Lost != 0 })
-
+	waitMedia(t, ms, rtpe, func() {
+		sendRTCP(t, callee.rtcp, callee.peerRTC, rtcpCompound(callee.ssrc, 0, block))
+	}, func(g gotMedia) bool { return g.st.Stats.Lost != 0 })
 	checkLabStreams(t, ms.all(), caller, callee, callID, jitter)
 	checkForwarded(t, down, callID)
 }
@@ -181,13 +191,17 @@ func sendRTCP(t *testing.T, conn *net.UDPConn, to netip.AddrPort, b []byte) {
 	}
 }
 
-// waitMedia waits (bounded) until OnMedia got a stream that ok likes.
-func waitMedia(t *testing.T, ms *mediaSink, rtpe *lab.RTPengine, ok func(gotMedia) bool) {
+// waitMedia sends (now and every 200 ms) until OnMedia got a stream that
+// ok likes, for 10 s at most.
+func waitMedia(t *testing.T, ms *mediaSink, rtpe *lab.RTPengine, send func(), ok func(gotMedia) bool) {
 	t.Helper()
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	timeout := time.After(10 * time.Second)
-	for {
+	for i := 0; ; i++ {
+		if i%20 == 0 {
+			send()
+		}
 		for _, g := range ms.all() {
 			if ok(g) {
 				return
@@ -203,11 +217,16 @@ func waitMedia(t *testing.T, ms *mediaSink, rtpe *lab.RTPengine, ok func(gotMedi
 
 func checkLabStreams(t *testing.T, got []gotMedia, caller, callee *labLeg, callID string, jitter uint32) {
 	t.Helper()
-	if len(got) != 2 {
-		t.Fatalf("OnMedia got %d streams, want 2: %+v", len(got), got)
+	var sr, rr gotMedia // the first of each (a report may have been sent again)
+	for _, g := range got {
+		switch {
+		case g.st.Stats.Lost == 0 && sr.callID == "":
+			sr = g
+		case g.st.Stats.Lost != 0 && rr.callID == "":
+			rr = g
+		}
 	}
 	addr := func(c *net.UDPConn) netip.AddrPort { return c.LocalAddr().(*net.UDPAddr).AddrPort() }
-	sr, rr := got[0], got[1]
 	if sr.callID != callID || sr.origin != monitor.MediaFromRTCP || sr.st.Stats.SSRC != caller.ssrc || sr.st.Stats.Packets != 100 ||
 		sr.st.Src != addr(caller.rtcp) || sr.st.Dst != caller.peerRTC {
 		t.Errorf("the caller's SR: %+v", sr)
@@ -230,7 +249,7 @@ func checkLabStreams(t *testing.T, got []gotMedia, caller, callee *labLeg, callI
 func checkForwarded(t *testing.T, down *downstream, callID string) {
 	t.Helper()
 	timeout := time.After(10 * time.Second)
-	for n := 0; n < 2; {
+	for n := 0; n < 2; { // the first two: the SR, the RR
 		select {
 		case b := <-down.got:
 			p, err := Decode(b)
