@@ -324,3 +324,30 @@ func TestForwardMediaByteForByte(t *testing.T) {
 		t.Errorf("stats %+v, %d streams", st, len(ms.all()))
 	}
 }
+
+// BenchmarkMediaReport is the collector's work for one RTCP report
+// (rtpengine's RR with one block, in a HEP packet): HEP decode, JSON
+// decode and the streams.
+func BenchmarkMediaReport(b *testing.B) {
+	pk := mediaPacket(calleeRTCP, relayRTCPB, "bench@lab", capturedRR, 1)
+	raw, err := pk.Append(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var sent sentCounts
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	for b.Loop() {
+		p, err := Decode(raw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r, err := DecodeRTCPJSON(p.Payload)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(mediaStreams(r, string(p.CorrelationID), p.Src, p.Dst, p.Time(), &sent)) != 1 {
+			b.Fatal("no stream")
+		}
+	}
+}
