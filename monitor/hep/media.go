@@ -18,7 +18,8 @@ package hep
 // address to the relay's own socket (mr10.5.3.5, the Debian 12 version:
 // daemon/rtcp.c homer_sr, homer_rr_list_start, homer_rr, homer_finish;
 // daemon/homer.c send_hepv3 with PROTO_RTCP_JSON = 5;
-// https://github.com/sipwise/rtpengine/blob/mr10.5.3.5/daemon/rtcp.c):
+// https://github.com/sipwise/rtpengine/blob/mr10.5.3.5/daemon/rtcp.c and
+// https://github.com/sipwise/rtpengine/blob/mr10.5.3.5/daemon/homer.c):
 //
 //	{ "sender_information":{"ntp_timestamp_sec":N,"ntp_timestamp_usec":N,
 //	    "octets":N,"rtp_timestamp":N, "packets":N},        (SR only)
@@ -33,8 +34,9 @@ package hep
 // (zero in an RR), plus report_blocks_xr, voip_metrics and sdes_ssrc, from
 // the RTCP packet's own addresses (src/decoder/rtcp.go ParseRTCP,
 // src/sniffer/sniffer.go handleRTCP;
-// https://github.com/sipcapture/heplify/blob/master/src/decoder/rtcp.go).
-// heplify-server reads the same paths (metric/definition.go rtcpPaths).
+// https://github.com/sipcapture/heplify/blob/8d33a945f0e1fb7c14e2ae20555e92b6f79ed2df/src/decoder/rtcp.go).
+// heplify-server reads the same paths (metric/definition.go rtcpPaths,
+// https://github.com/sipcapture/heplify-server/blob/0112e4dda97e34bf18a9be5517cf9be73d96609e/metric/definition.go).
 //
 // From one report the collector makes these streams (Forward is always
 // false: RTCP alone does not say which side is the caller; the tracker

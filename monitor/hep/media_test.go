@@ -351,3 +351,39 @@ func BenchmarkMediaReport(b *testing.B) {
 		}
 	}
 }
+
+// A hostile report's bytes never reach the log raw: the warnings say
+// why it was refused, escaped.
+func TestMediaRefusalLogIsEscaped(t *testing.T) {
+	lb, log := newLog()
+	ms := &mediaSink{}
+	c, _ := startCollector(t, Options{OnMedia: ms.onMedia, Logger: log})
+	conn, err := net.DialUDP("udp", nil, c.UDPAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	hostile := []Packet{
+		mediaPacket(callerRTCP, relayRTCPA, "c@lab", "{\"ssrc\":1,\"x\":\"\x1b[2J\x1b]0;owned\x07\"}", 1),
+		mediaPacket(callerRTCP, relayRTCPA, "c@lab", "\x1b[31m{", 2),
+		mediaPacket(callerRTCP, relayRTCPA, "c\x1b[2J@lab", rtpengineRR, 3),
+	}
+	for _, p := range hostile {
+		if _, err := conn.Write(hepBytes(t, p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := waitPackets(t, c, uint64(len(hostile)))
+	if st.MediaBad["json"] != 2 || st.MediaBad["bad_call_id"] != 1 || len(ms.all()) != 0 {
+		t.Errorf("stats %+v, streams %+v", st, ms.all())
+	}
+	lines := lb.lines("media report refused")
+	if len(lines) != 3 {
+		t.Fatalf("%d warnings:\n%s", len(lines), strings.Join(lines, "\n"))
+	}
+	for _, l := range lines {
+		if strings.ContainsAny(l, "\x1b\x07") {
+			t.Errorf("a raw control character in the log: %q", l)
+		}
+	}
+}
