@@ -387,3 +387,26 @@ func TestMediaRefusalLogIsEscaped(t *testing.T) {
 		}
 	}
 }
+
+// With OnMedia set, the other protocol types (rtpagent's QoS JSON 34,
+// RTCP-XR 35, logs 100) are still counted as other and ignored.
+func TestCollectorOtherTypesWithOnMedia(t *testing.T) {
+	ms := &mediaSink{}
+	c, s := startCollector(t, Options{OnMedia: ms.onMedia})
+	conn, err := net.DialUDP("udp", nil, c.UDPAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, typ := range []uint8{34, 35, 100} {
+		p := mediaPacket(callerRTCP, relayRTCPA, "c@lab", rtpengineRR, 1)
+		p.ProtoType = typ
+		if _, err := conn.Write(hepBytes(t, p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := waitPackets(t, c, 3)
+	if st.Other != 3 || st.Media != 0 || st.MediaBad != nil || len(ms.all()) != 0 || s.count() != 0 {
+		t.Errorf("stats %+v, %d streams, %d events", st, len(ms.all()), s.count())
+	}
+}
