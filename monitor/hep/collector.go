@@ -40,6 +40,13 @@ type Options struct {
 	// target's queue in packets (default 16384).
 	Forward      []string
 	ForwardQueue int
+	// OnMedia receives the streams of every RTCP report (HEP protocol
+	// type 5, as rtpengine's --homer and heplify send them; see media.go)
+	// with the event time, the Call-ID (the correlation ID chunk) and
+	// origin monitor.MediaFromRTCP. It is called from the collector's one
+	// parse goroutine and must not block. Nil: those packets are counted
+	// in Stats.Other and ignored.
+	OnMedia func(at int64, callID, origin string, st monitor.MediaStream)
 }
 
 // Collector receives HEPv3 over UDP and TCP and publishes each SIP
@@ -60,6 +67,9 @@ type Collector struct {
 	queued atomic.Int64 // bytes in work, bounded by maxQueuedBytes
 
 	queueDropped atomic.Uint64
+	media        atomic.Uint64                    // RTCP reports handed to OnMedia
+	mediaBad     [len(mediaReasons)]atomic.Uint64 // refused, per reason
+	sent         sentCounts                       // SR packet counts (parse goroutine only)
 	kernelDrops  dropCounter
 	ovflSeen     atomic.Uint64 // drops as the last datagram's SO_RXQ_OVFL said (for tests)
 	beforeRead   func()        // a test's hook to stall the UDP reader
@@ -277,8 +287,12 @@ func (c *Collector) handle(pk packet, publish func(monitor.Event) bool) {
 	if c.fwd != nil {
 		c.fwd.offer(pk.b) // accepted: downstream gets it as it came (pk.b is never changed)
 	}
+	if p.ProtoType == TypeRTCP && c.opts.OnMedia != nil {
+		c.mediaReport(&p, pk.peer)
+		return
+	}
 	if p.ProtoType != TypeSIP {
-		c.other.Add(1) // RTCP, logs, ...: not ours to fold
+		c.other.Add(1) // logs, DNS, ...: not ours to fold
 		return
 	}
 	ev, ok := c.event(&p, pk.peer)
@@ -308,6 +322,32 @@ func (c *Collector) event(p *Packet, peer netip.AddrPort) (monitor.Event, bool) 
 		ts = c.opts.Now()
 	}
 	return monitor.Event{Time: ts.UnixNano(), Kind: monitor.KindSIP, Source: monitor.SourceHEP, SIP: m}, true
+}
+
+// mediaReport decodes an RTCP report and hands its streams to OnMedia,
+// or counts why not.
+func (c *Collector) mediaReport(p *Packet, peer netip.AddrPort) {
+	r, err := DecodeRTCPJSON(p.Payload)
+	if err == nil {
+		err = checkCallID(p.CorrelationID)
+	}
+	if err != nil {
+		for i, reason := range mediaReasons {
+			if errors.Is(err, reason) {
+				c.countBad(&c.mediaBad[i], "HEP media report refused", "peer", peer, "claimed_src", p.Src, "len", len(p.Payload), "err", err)
+			}
+		}
+		return
+	}
+	at := p.Time()
+	if at.IsZero() {
+		at = c.opts.Now()
+	}
+	callID := string(p.CorrelationID)
+	for _, st := range mediaStreams(r, callID, p.Src, p.Dst, at, &c.sent) {
+		c.opts.OnMedia(at.UnixNano(), callID, monitor.MediaFromRTCP, st)
+	}
+	c.media.Add(1)
 }
 
 // countBad counts and logs, sparingly: the first ten, then at powers of two.

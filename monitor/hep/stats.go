@@ -14,13 +14,19 @@ type Stats struct {
 	Malformed    uint64 // undecodable HEP, truncated streams, unparsable SIP
 	AuthRejected uint64 // wrong or missing auth key
 	NotSIP       uint64 // a SIP-typed payload that is not SIP
-	Other        uint64 // other protocol types (RTCP, logs), ignored
-	Dropped      uint64 // refused by the pipeline (its queue full)
-	TCPRefused   uint64 // TCP connections refused: too many in all or from one address
+	Other        uint64 // other protocol types (logs, DNS; RTCP without OnMedia), ignored
+	Media        uint64 // RTCP reports (type 5) decoded and handed to OnMedia
+	// MediaBad counts the RTCP reports refused, by reason (the ErrMedia
+	// errors' texts: json, too_large, too_deep, range, no_report,
+	// no_call_id, bad_call_id); nil when none was.
+	MediaBad   map[string]uint64
+	Dropped    uint64 // refused by the pipeline (its queue full)
+	TCPRefused uint64 // TCP connections refused: too many in all or from one address
 	// The losses before Packets: UDP datagrams the kernel dropped because
 	// the socket's buffer was full (Linux: SO_RXQ_OVFL / SO_MEMINFO), so
 	// sent = KernelDropped + Packets. Packets = published + Dropped +
-	// QueueDropped + Malformed + AuthRejected + NotSIP + Other.
+	// QueueDropped + Malformed + AuthRejected + NotSIP + Other + Media +
+	// the MediaBad counts.
 	KernelDropped uint64
 	QueueDropped  uint64 // read but not parsed: the parse queue was full
 	// Forward is each [hep] forward target's counters (see relay.go).
@@ -39,7 +45,16 @@ func (c *Collector) Stats() Stats {
 		Dropped:      c.dropped.Load(),
 		TCPRefused:   c.refused.Load(),
 		QueueDropped: c.queueDropped.Load(),
+		Media:        c.media.Load(),
 		Forward:      c.fwd.stats(),
+	}
+	for i, reason := range mediaReasons {
+		if n := c.mediaBad[i].Load(); n > 0 {
+			if s.MediaBad == nil {
+				s.MediaBad = map[string]uint64{}
+			}
+			s.MediaBad[reason.Error()] = n
+		}
 	}
 	if v, ok := socketDrops(c.udp); ok {
 		c.kernelDrops.observe(v)
