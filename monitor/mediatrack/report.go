@@ -68,7 +68,9 @@ func (t *Tracker) due(at int64, out []monitor.Event) []monitor.Event {
 			continue
 		case c.deadline == d:
 			c.deadline = 0
-			out = append(out, t.report(c, d, false))
+			if t.mediaSeen {
+				out = append(out, t.report(c, d, false))
+			}
 		case c.nextReport == d:
 			c.nextReport = 0
 			if c.lastPacket > c.lastReport { // still flowing: report, and again later
@@ -104,10 +106,11 @@ func (t *Tracker) next(c *call) int64 {
 }
 
 // final appends c's final report at at (none for a call that was neither
-// answered nor sent RTP: a failed call has no media to judge) and forgets
-// c; c must be out of the schedule.
+// answered nor sent RTP: a failed call has no media to judge; none while
+// the input has shown no media at all) and forgets c; c must be out of
+// the schedule.
 func (t *Tracker) final(c *call, at int64, out []monitor.Event) []monitor.Event {
-	if c.reported || c.answered != 0 || len(c.streams) > 0 {
+	if c.reported || len(c.streams) > 0 || (c.answered != 0 && t.mediaSeen) {
 		out = append(out, t.report(c, at, true))
 	}
 	if !c.gone {

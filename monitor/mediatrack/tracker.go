@@ -97,6 +97,11 @@ type Tracker struct {
 	seq   uint64
 	stats Stats
 	hdr   media.RTPHeader
+	// mediaSeen: an RTP or RTCP datagram (matched or not) or an external
+	// figure has come. Until then the input has no media at all (a
+	// capture of SIP only, HEP without RTCP) and a call without streams
+	// is not reported: every answered call would look silent.
+	mediaSeen bool
 }
 
 // dest is what an SDP said about an address: which call receives there,
@@ -131,6 +136,7 @@ func (t *Tracker) Packet(at int64, src, dst netip.AddrPort, payload []byte) bool
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.mediaSeen = true
 	d, ok := t.dests[dst]
 	if !ok {
 		t.stats.Unmatched++
@@ -180,6 +186,7 @@ func (t *Tracker) External(at int64, callID string, origin string, st monitor.Me
 	if callID == "" || t.done.has(callID) {
 		return
 	}
+	t.mediaSeen = true
 	c := t.calls[callID]
 	if c == nil {
 		c = t.newCall(at, callID)

@@ -85,8 +85,14 @@ func TestOfferAnswerByeFinal(t *testing.T) {
 	}
 }
 
+// otherMedia is RTP of no known call: the input carries media.
+func otherMedia(f *feeder) {
+	f.pkt(0, "192.0.2.1:9000", "192.0.2.2:9000", rtp(1, 1, 1, 0))
+}
+
 func TestNoMediaReportWithoutStreams(t *testing.T) {
 	f := newFeeder(Options{})
+	otherMedia(f)
 	basicCall(f, "silent")
 	bye(f, 9, "silent")
 	f.t.Flush(at(30), f.emit)
@@ -236,6 +242,7 @@ func TestEventOrderManyCalls(t *testing.T) {
 
 func TestEvictionBound(t *testing.T) {
 	f := newFeeder(Options{MaxCalls: 3})
+	otherMedia(f)
 	for i := 0; i < 5; i++ {
 		id := "ev" + strconv.Itoa(i)
 		s := float64(i)
@@ -274,5 +281,17 @@ func TestSDPBombBounded(t *testing.T) {
 	}
 	if n := len(f.t.dests); n > 2*media.MaxMedia+2*maxSlots {
 		t.Fatalf("%d addresses mapped for one call", n)
+	}
+}
+
+// TestSIPOnlyInputMakesNoReports: a capture of SIP alone (RTP filtered out)
+// must not report every answered call as silent.
+func TestSIPOnlyInputMakesNoReports(t *testing.T) {
+	f := newFeeder(Options{})
+	basicCall(f, "sip-only")
+	bye(f, 30, "sip-only")
+	f.t.Flush(at(60), f.emit)
+	if len(f.out) != 0 {
+		t.Fatalf("reports without any media in the input: %+v", f.out)
 	}
 }
