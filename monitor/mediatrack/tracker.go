@@ -234,7 +234,7 @@ func (t *Tracker) newCall(at int64, callID string) *call {
 	c := &call{id: callID, seq: t.seq, lastActive: at, hidx: -1}
 	t.calls[callID] = c
 	t.order = append(t.order, c)
-	t.reschedule(c) // at its idle time, at the latest
+	t.reschedule(c)                    // at its idle time, at the latest
 	if len(t.order) > 2*t.o.MaxCalls { // drop the ended calls' entries
 		live := t.order[:0]
 		for _, o := range t.order {
