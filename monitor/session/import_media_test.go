@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -39,6 +40,9 @@ type mediaGen struct {
 	calls int
 	secs  float64
 	seed  uint64
+	// options OPTIONS pings and their 200s (from 10.0.0.30) are spread
+	// over the capture: SIP that is not a call, to set the share of RTP.
+	options int
 }
 
 var genStart = time.Date(2026, 12, 6, 1, 0, 0, 0, time.UTC).UnixNano()
@@ -72,6 +76,8 @@ func (g mediaGen) write(tb testing.TB, path string) int {
 			frames = genRTP(frames, rng, i, callee, caller, first+int64(time.Millisecond), g.secs, false)
 		}
 	}
+	frames = g.pings(frames)
+	sip += 2 * g.options
 	slices.SortStableFunc(frames, func(a, b genFrame) int { return cmp.Compare(a.ts, b.ts) })
 	f, err := os.Create(path)
 	if err != nil {
@@ -88,6 +94,19 @@ func (g mediaGen) write(tb testing.TB, path string) int {
 		}
 	}
 	return sip
+}
+
+// pings appends g.options OPTIONS and 200 pairs, evenly over the calls' time.
+func (g mediaGen) pings(frames []genFrame) []genFrame {
+	span := int64(g.calls)*int64(50*time.Millisecond) + int64((g.secs+1)*float64(time.Second))
+	pbx, mon := netip.MustParseAddrPort("10.0.0.10:5060"), netip.MustParseAddrPort("10.0.0.30:5060")
+	for k := 0; k < g.options; k++ {
+		at := genStart + span*int64(k)/int64(max(g.options, 1))
+		head := fmt.Sprintf("Via: SIP/2.0/UDP %s;branch=z9hG4bKp%d\r\nFrom: <sip:mon@x>;tag=p%d\r\nTo: <sip:pbx@y>\r\nCall-ID: ping-%d\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n", mon, k, k, k)
+		frames = append(frames, genFrame{at, mon, pbx, []byte("OPTIONS sip:pbx@10.0.0.10 SIP/2.0\r\n" + head)},
+			genFrame{at + int64(time.Millisecond), pbx, mon, []byte("SIP/2.0 200 OK\r\n" + head)})
+	}
+	return frames
 }
 
 // genDialog is one call's SIP: INVITE and 200 with SDP, ACK, BYE and 200.
@@ -284,4 +303,49 @@ func checkVerdicts(t *testing.T, finals map[string]monitor.Event) {
 			t.Errorf("call %d: %v (%s), want %v", i, j.Verdict, j.Reason, want)
 		}
 	}
+}
+
+// BenchmarkImportMediaVsTshark imports a capture that is 90 % RTP (200
+// calls of 20 s, 20 ms RTP both ways, and OPTIONS pings) and runs
+// "tshark -q -z rtp,streams" on the same file, reporting both.
+//
+//	go test -run X -bench ImportMediaVsTshark -benchtime 1x ./monitor/session
+func BenchmarkImportMediaVsTshark(b *testing.B) {
+	path := filepath.Join(os.TempDir(), "cutover-bench-media-200x20s.pcap")
+	g := mediaGen{calls: 200, secs: 20, seed: 9, options: 19000}
+	sipN := g.write(b, path)
+	tshark, haveTshark := exec.LookPath("tshark")
+	for b.Loop() {
+		db := filepath.Join(b.TempDir(), "bench.db")
+		cpu0, start := processCPU(), time.Now()
+		res, err := Import{Capture: path, DB: db}.Run(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		imp, cpu := time.Since(start), processCPU()-cpu0
+		b.Log(res.Summary(path))
+		pkts := float64(res.Capture.Packets)
+		b.ReportMetric(float64(res.Capture.RTP)/pkts*100, "%rtp")
+		b.ReportMetric(imp.Seconds(), "import-s")
+		b.ReportMetric(pkts/imp.Seconds(), "import-pkts/s")
+		b.ReportMetric(float64(cpu.Microseconds())/float64(sipN), "import-cpu-µs/sip")
+		if haveTshark == nil {
+			start = time.Now()
+			if out, err := exec.Command(tshark, "-n", "-r", path, "-q", "-z", "rtp,streams").CombinedOutput(); err != nil {
+				b.Fatalf("tshark: %v\n%s", err, out)
+			}
+			ts := time.Since(start)
+			b.ReportMetric(ts.Seconds(), "tshark-s")
+			b.ReportMetric(ts.Seconds()/imp.Seconds(), "speedup")
+		}
+	}
+}
+
+// processCPU is the process's user and system CPU time so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
