@@ -81,7 +81,8 @@ func scanSIP(raw []byte) (v sipView, ok bool) {
 	return v, true
 }
 
-// startLine reads "METHOD uri SIP/2.0" or "SIP/2.0 code reason".
+// startLine reads "METHOD uri SIP/2.0" or "SIP/2.0 code reason"; false
+// for a request of a method that never concerns media.
 func startLine(line []byte, v *sipView) bool {
 	if rest, ok := bytes.CutPrefix(line, []byte("SIP/2.0 ")); ok {
 		if len(rest) < 3 {
@@ -99,7 +100,18 @@ func startLine(line []byte, v *sipView) bool {
 		return false
 	}
 	v.request, v.method = true, method
-	return true
+	return mediaMethod(method)
+}
+
+// mediaMethod: the requests that can carry an offer or answer (RFC 3264,
+// 3262, 3311) or end a call. The rest (OPTIONS, REGISTER, SUBSCRIBE,
+// NOTIFY, MESSAGE, INFO...) are not scanned further.
+func mediaMethod(m []byte) bool {
+	switch string(m) {
+	case "INVITE", "ACK", "BYE", "CANCEL", "UPDATE", "PRACK":
+		return true
+	}
+	return false
 }
 
 func isHeader(name []byte, long, compact string) bool {
