@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -293,5 +295,40 @@ func TestSIPOnlyInputMakesNoReports(t *testing.T) {
 	f.t.Flush(at(60), f.emit)
 	if len(f.out) != 0 {
 		t.Fatalf("reports without any media in the input: %+v", f.out)
+	}
+}
+
+// TestConcurrentUse: a live source may feed SIP and packets from several
+// goroutines while another takes the due reports (run with -race).
+func TestConcurrentUse(t *testing.T) {
+	tr := New(Options{})
+	basic := &feeder{t: tr}
+	basicCall(basic, "shared")
+	var wg sync.WaitGroup
+	var matched atomic.Int64
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := 0; k < 200; k++ {
+				if tr.Packet(at(2+0.02*float64(k)), ap("10.0.0.1:4000"), ap("10.0.0.2:6000"), rtp(uint16(g*200+k), 0, 1, 0)) {
+					matched.Add(1)
+				}
+				tr.External(at(2), "ext-"+strconv.Itoa(g), monitor.MediaFromRTCP, monitor.MediaStream{})
+			}
+		}()
+	}
+	var reports atomic.Int64
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for k := 0; k < 100; k++ {
+			tr.Due(at(float64(k)/10), func(monitor.Event) { reports.Add(1) })
+		}
+	}()
+	wg.Wait()
+	tr.Flush(at(100), func(monitor.Event) { reports.Add(1) })
+	if matched.Load() != 800 || tr.Stats().RTP != 800 || uint64(reports.Load()) != tr.Stats().Reports {
+		t.Fatalf("%d matched, stats %+v, %d reports emitted", matched.Load(), tr.Stats(), reports.Load())
 	}
 }
