@@ -88,12 +88,13 @@ func (t *Tracker) due(at int64, out []monitor.Event) []monitor.Event {
 	return out
 }
 
-// next is when c's next report is due: the final one once it has ended,
-// else the earliest of the no-media deadline, the periodic report and the
-// idle end.
+// next is when c's next report is due: the final one once it has ended
+// (not before the no-media deadline: a call hung up on silence within
+// NoMediaAfter of its answer is judged at it), else the earliest of the
+// deadline, the periodic report and the idle end.
 func (t *Tracker) next(c *call) int64 {
 	if c.finalAt != 0 {
-		return c.finalAt
+		return max(c.finalAt, c.deadline)
 	}
 	d := c.lastActive + int64(t.o.Idle)
 	if c.deadline != 0 {

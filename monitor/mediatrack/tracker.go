@@ -228,6 +228,7 @@ func (t *Tracker) newCall(at int64, callID string) *call {
 		if old.finalAt == 0 {
 			old.finalAt = max(at, old.lastActive) // its final report comes out at the next Due
 		}
+		old.deadline = 0
 		t.reschedule(old)
 	}
 	t.seq++

@@ -332,3 +332,21 @@ func TestConcurrentUse(t *testing.T) {
 		t.Fatalf("%d matched, stats %+v, %d reports emitted", matched.Load(), tr.Stats(), reports.Load())
 	}
 }
+
+// TestShortSilentCallJudgedAtDeadline: a call hung up 2 s after its answer
+// with no RTP (the caller heard nothing) gets its final report at the
+// no-media deadline, where it is judged no-media, not pending.
+func TestShortSilentCallJudgedAtDeadline(t *testing.T) {
+	f := newFeeder(Options{})
+	otherMedia(f)
+	basicCall(f, "short")
+	bye(f, 3, "short")
+	f.t.Flush(at(60), f.emit)
+	rs := f.reports(t)
+	if len(rs) != 1 || !rs[0].Final || f.out[0].Time != at(6) {
+		t.Fatalf("reports %+v", f.out)
+	}
+	if j := judge(rs[0], f.out[0].Time); j.Verdict != media.VerdictNoMedia {
+		t.Errorf("verdict %v", j.Verdict)
+	}
+}
