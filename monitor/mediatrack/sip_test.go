@@ -17,10 +17,10 @@ func TestScanSIP(t *testing.T) {
 	}{
 		{name: "INVITE with SDP",
 			raw: "INVITE sip:a@b SIP/2.0\r\nFrom: \"A\" <sip:a@x;transport=udp>;tag=t1\r\nTo: <sip:b@y>\r\nCall-ID: c1\r\nCSeq: 1 INVITE\r\nContent-Type: application/sdp\r\nContent-Length: " + strconv.Itoa(len(sdp)) + "\r\n\r\n" + sdp,
-			ok: true, request: true, method: "INVITE", callID: "c1", from: "t1", sdp: sdp},
+			ok:  true, request: true, method: "INVITE", callID: "c1", from: "t1", sdp: sdp},
 		{name: "compact headers, response",
 			raw: "SIP/2.0 200 OK\r\nf: <sip:a@x>;tag=t2\r\nt: <sip:b@y>;tag=u\r\ni: c2\r\nCSeq: 7 INVITE\r\nc: Application/SDP; charset=utf-8\r\nl: " + strconv.Itoa(len(sdp)) + "\r\n\r\n" + sdp + "trailing junk",
-			ok: true, code: 200, method: "INVITE", callID: "c2", from: "t2", tag: true, sdp: sdp},
+			ok:  true, code: 200, method: "INVITE", callID: "c2", from: "t2", tag: true, sdp: sdp},
 		{name: "multipart with ISUP",
 			raw: "INVITE sip:a@b SIP/2.0\r\nFrom: <sip:a@x>;tag=t3\r\nTo: <sip:b@y>\r\nCall-ID: c3\r\nCSeq: 1 INVITE\r\nContent-Type: multipart/mixed;boundary=\"unique-boundary-1\"\r\n\r\n" +
 				"--unique-boundary-1\r\nContent-Type: application/isup;version=itu-t92+\r\n\r\n\x01\x00\x49\r\n" +
@@ -28,7 +28,7 @@ func TestScanSIP(t *testing.T) {
 			ok: true, request: true, method: "INVITE", callID: "c3", from: "t3", sdp: sdp},
 		{name: "a body that is not SDP",
 			raw: "INVITE sip:a@b SIP/2.0\r\nFrom: <sip:a@x>;tag=t4\r\nTo: <sip:b@y>\r\nCall-ID: c4\r\nCSeq: 1 INVITE\r\nContent-Type: text/plain\r\n\r\n" + sdp,
-			ok: true, request: true, method: "INVITE", callID: "c4", from: "t4"},
+			ok:  true, request: true, method: "INVITE", callID: "c4", from: "t4"},
 		{name: "OPTIONS is not scanned",
 			raw: "OPTIONS sip:a@b SIP/2.0\r\nCall-ID: c5\r\nCSeq: 1 OPTIONS\r\n\r\n"},
 		{name: "no Call-ID",
