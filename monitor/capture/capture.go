@@ -26,6 +26,7 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/media"
 )
 
 // ErrTruncated means the file ends in the middle of a packet record: what
@@ -381,7 +382,7 @@ func (r *Reader) udp(ts int64, src, dst netip.AddrPort, payload []byte) {
 		switch {
 		case !r.media.Packet(ts, src, dst, payload):
 			r.stats.MediaUnmatched++
-		case payload[1] >= 192 && payload[1] <= 223: // RTCP's packet types (RFC 5761 §4)
+		case media.IsRTCP(payload):
 			r.stats.RTCP++
 		default:
 			r.stats.RTP++
