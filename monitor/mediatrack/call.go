@@ -47,10 +47,11 @@ type sideDir struct {
 	dir media.Direction
 }
 
-// stream is one 5-tuple of a call: tracked from packets, or figures from
-// elsewhere (origin set).
+// stream is one 5-tuple and SSRC of a call: tracked from packets, or
+// figures from elsewhere (origin set).
 type stream struct {
 	src, dst netip.AddrPort
+	ssrc     uint32
 	forward  bool
 	st       media.Stream
 	origin   string      // "" for packets seen here; else MediaFromRTCP etc.
@@ -68,10 +69,12 @@ type slot struct {
 
 func (c *call) active(at int64) { c.lastActive = max(c.lastActive, at) }
 
-// stream finds the packet stream of the 5-tuple src→dst.
-func (c *call) stream(src, dst netip.AddrPort) *stream {
+// stream finds the packet stream of the 5-tuple src→dst and SSRC: one
+// port may send two sources (a voice and an RFC 4733 event stream), and a
+// relay keeps the SSRC on both legs (never key by the SSRC alone).
+func (c *call) stream(src, dst netip.AddrPort, ssrc uint32) *stream {
 	for _, s := range c.streams {
-		if s.dst == dst && s.src == src && s.origin == "" {
+		if s.dst == dst && s.src == src && s.ssrc == ssrc && s.origin == "" {
 			return s
 		}
 	}
@@ -204,9 +207,14 @@ func (t *Tracker) applySDP(c *call, at int64, m *monitor.SIPMessage, body []byte
 	t.expect(c, at)
 }
 
-// mapDest names a as d.c's. A destination an earlier call named (a relay
-// reuses its ports quickly) now belongs to c: the latest SDP wins.
+// mapDest names a as d.c's. A destination another call named (a relay
+// reuses its ports quickly; a UAS answers every call with one port) now
+// belongs to d.c: the latest SDP wins, but the entry is marked shared
+// while the other call lives, and Packet then asks the source.
 func (t *Tracker) mapDest(sl *slot, a netip.AddrPort, d dest) {
+	if old, ok := t.dests[a]; ok && old.c != d.c && !old.c.gone {
+		d.shared = true
+	}
 	t.dests[a] = d
 	sl.dests = append(sl.dests, a)
 }

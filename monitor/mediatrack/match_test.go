@@ -1,6 +1,7 @@
 package mediatrack
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/cutover/cutover/monitor"
@@ -206,5 +207,72 @@ func TestExternalStreams(t *testing.T) {
 	f.t.Flush(at(40), f.emit)
 	if r := finalOf(t, f); r.CallID != "only-hep" {
 		t.Errorf("report %+v", r)
+	}
+}
+
+// TestTwoSSRCsOnOneFiveTuple: sipp's uac_pcap sends its G.711 and its RFC
+// 4733 events with two SSRCs from one port to one port; each is a stream
+// of its own (as tshark counts them), not one stream of jumbled sequence
+// numbers.
+func TestTwoSSRCsOnOneFiveTuple(t *testing.T) {
+	f := newFeeder(Options{})
+	basicCall(f, "two")
+	for k := 0; k < 100; k++ {
+		s := 1.1 + 0.02*float64(k)
+		f.pkt(s, "10.0.0.1:4000", "10.0.0.2:6000", rtp(uint16(1000+k), uint32(160*k), 0xA, 0))
+		if k >= 50 && k < 60 {
+			f.pkt(s+0.001, "10.0.0.1:4000", "10.0.0.2:6000", rtp(uint16(30000+k), 8000, 0xE, 101))
+		}
+	}
+	bye(f, 4, "two")
+	f.t.Flush(at(10), f.emit)
+	r := finalOf(t, f)
+	if len(r.Streams) != 2 {
+		t.Fatalf("%d streams, want 2: %+v", len(r.Streams), r.Streams)
+	}
+	for _, s := range r.Streams {
+		want := map[uint32]uint64{0xA: 100, 0xE: 10}[s.Stats.SSRC]
+		if s.Stats.Packets != want || s.Stats.Lost != 0 || s.Src != ap("10.0.0.1:4000") {
+			t.Errorf("SSRC %x: %d packets, %d lost; want %d, 0", s.Stats.SSRC, s.Stats.Packets, s.Stats.Lost, want)
+		}
+	}
+}
+
+// TestSharedDestinationBySource: a UAS that answers every call with one
+// media port (sipp -rtp_echo does) is named by each call's answer; RTP to
+// it belongs to the call whose SDP named its source (symmetric RTP, RFC
+// 4961), not to whichever call was answered last.
+func TestSharedDestinationBySource(t *testing.T) {
+	f := newFeeder(Options{})
+	for i, port := range []int{4000, 4002, 4004} {
+		id := "shared" + strconv.Itoa(i)
+		s := float64(i) * 0.1
+		f.sip(s, msg{method: "INVITE", callID: id, fromTag: "a", src: "10.0.0.1:5060", dst: "10.0.0.2:5060", body: sdpBody("10.0.0.1", port)})
+		f.sip(s+0.05, msg{method: "INVITE", code: 200, callID: id, fromTag: "a", toTag: "b", src: "10.0.0.2:5060", dst: "10.0.0.1:5060", body: sdpBody("10.0.0.2", 6000)})
+	}
+	for k := 0; k < 100; k++ {
+		for i, port := range []string{"4000", "4002", "4004"} {
+			at := 1 + 0.02*float64(k)
+			f.pkt(at, "10.0.0.1:"+port, "10.0.0.2:6000", rtp(uint16(k), uint32(160*k), uint32(i), 8))
+			f.pkt(at, "10.0.0.2:6000", "10.0.0.1:"+port, rtp(uint16(k), uint32(160*k), uint32(i), 8))
+		}
+	}
+	for i := range 3 {
+		bye(f, 4, "shared"+strconv.Itoa(i))
+	}
+	f.t.Flush(at(10), f.emit)
+	for _, r := range f.reports(t) {
+		if !r.Final {
+			continue
+		}
+		if len(r.Streams) != 2 {
+			t.Errorf("call %s: %d streams, want 2: %+v", r.CallID, len(r.Streams), r.Streams)
+			continue
+		}
+		for _, s := range r.Streams {
+			if s.Stats.Packets != 100 || s.Forward != (s.Dst == ap("10.0.0.2:6000")) || strconv.Itoa(int(s.Stats.SSRC)) != r.CallID[len("shared"):] {
+				t.Errorf("call %s: stream %s→%s SSRC %d Forward %v, %d packets", r.CallID, s.Src, s.Dst, s.Stats.SSRC, s.Forward, s.Stats.Packets)
+			}
+		}
 	}
 }

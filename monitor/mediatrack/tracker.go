@@ -109,6 +109,7 @@ type Tracker struct {
 type dest struct {
 	c       *call
 	forward bool
+	shared  bool // another call named it too: the source decides
 	codecs  media.Codecs
 }
 
@@ -142,6 +143,9 @@ func (t *Tracker) Packet(at int64, src, dst netip.AddrPort, payload []byte) bool
 		t.stats.Unmatched++
 		return false
 	}
+	if d.shared {
+		d = t.bySource(d, src)
+	}
 	c := d.c
 	if media.IsRTCP(payload) {
 		reports, err := media.ParseRTCP(payload)
@@ -158,13 +162,13 @@ func (t *Tracker) Packet(at int64, src, dst netip.AddrPort, payload []byte) bool
 		t.stats.BadRTP++
 		return false
 	}
-	s := c.stream(src, dst)
+	s := c.stream(src, dst, t.hdr.SSRC)
 	if s == nil {
 		if len(c.streams) >= maxStreams {
 			t.stats.Dropped++
 			return true
 		}
-		s = &stream{src: src, dst: dst, forward: d.forward}
+		s = &stream{src: src, dst: dst, ssrc: t.hdr.SSRC, forward: d.forward}
 		s.st.Codecs = d.codecs
 		c.streams = append(c.streams, s)
 		t.stats.Streams++
@@ -175,6 +179,19 @@ func (t *Tracker) Packet(at int64, src, dst netip.AddrPort, payload []byte) bool
 	c.lastPacket = max(c.lastPacket, at)
 	t.flowing(c, at)
 	return true
+}
+
+// bySource picks among the calls that named a shared destination: a
+// source that a call's SDP named as where it receives is that call's
+// (symmetric RTP, RFC 4961: a side sends from the port it receives on),
+// flowing the other way from RTP sent to it. A source no SDP named leaves
+// the destination's latest call.
+func (t *Tracker) bySource(d dest, src netip.AddrPort) dest {
+	s, ok := t.dests[src]
+	if !ok || s.c == d.c {
+		return d
+	}
+	return dest{c: s.c, forward: !s.forward, codecs: s.codecs}
 }
 
 // External records a stream whose figures were computed elsewhere (RTCP
