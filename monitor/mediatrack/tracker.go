@@ -10,9 +10,9 @@
 // callee to caller (Forward false); of an SDP in a response to the caller,
 // caller to callee (Forward true); a request of the callee (a re-INVITE it
 // sends) flips both. RTCP goes to port+1, to a=rtcp, or to the RTP port with
-// rtcp-mux (told apart by its packet type). Each 5-tuple is a stream
-// (media.Stream): a relay such as rtpengine keeps the SSRC on both legs, and
-// each leg has its own SDP and its own 5-tuples.
+// rtcp-mux (told apart by its packet type). Each 5-tuple and SSRC is a
+// stream (media.Stream), never the SSRC alone: a relay such as rtpengine
+// keeps the SSRC on both legs, and each leg has its own SDP and 5-tuples.
 //
 // Reports come out of Due in event-time order: every ReportEvery while a
 // call's media flows, once at Answered+NoMediaAfter (with no streams if no
