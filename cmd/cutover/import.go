@@ -30,7 +30,9 @@ func importFlags() (*flag.FlagSet, *importOpts) {
 
 Turn a pcap or pcapng capture into a recording: every SIP message (UDP or
 TCP, IPv4 or IPv6) becomes an event at its capture timestamp, folded and
-recorded exactly as live traffic. Watch it afterwards with "cutover replay".
+recorded exactly as live traffic; RTP and RTCP are matched to their calls
+through the SDP and recorded as per-call media reports. Watch it afterwards
+with "cutover replay".
 
 Flags:
 `)

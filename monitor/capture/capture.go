@@ -26,6 +26,7 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/media"
 )
 
 // ErrTruncated means the file ends in the middle of a packet record: what
@@ -45,20 +46,36 @@ var ErrRecordTooLarge = errors.New("record over the 262144-byte maximum snap len
 type Options struct {
 	MaxFlows  int // TCP flow directions tracked at once (default 4096)
 	MaxBuffer int // bytes buffered per TCP flow direction (default 512 KiB)
+	// Media, when set, sees every SIP message and every UDP datagram
+	// that looks like RTP or RTCP (version 2), and its reports come out
+	// of Next among the SIP events, in time order (mediatrack.Tracker).
+	Media MediaTracker
+}
+
+// MediaTracker matches RTP and RTCP to calls (monitor/mediatrack).
+type MediaTracker interface {
+	SIP(at int64, m *monitor.SIPMessage)
+	Packet(at int64, src, dst netip.AddrPort, payload []byte) bool
+	Due(at int64, emit func(monitor.Event))
+	Flush(at int64, emit func(monitor.Event))
 }
 
 // Stats count what the reader saw. Messages = UDP + TCP.
 type Stats struct {
-	Packets     uint64 // records read from the file
-	Messages    uint64 // SIP messages produced
-	UDP, TCP    uint64 // ...by transport
-	NonSIP      uint64 // UDP datagrams that are not SIP
-	KeepAlives  uint64 // UDP CRLF keep-alives (RFC 5626)
-	Skipped     uint64 // frames that are not IPv4/IPv6 UDP/TCP, or too short to decode
-	Fragments   uint64 // IP fragments seen
-	Reassembled uint64 // datagrams rebuilt from fragments
-	FragDropped uint64 // fragmented datagrams given up (missing pieces, too big, table full)
-	Stream      TCPStats
+	Packets  uint64 // records read from the file
+	Messages uint64 // SIP messages produced
+	UDP, TCP uint64 // ...by transport
+	NonSIP   uint64 // UDP datagrams that are not SIP
+	// Of NonSIP, with Options.Media: RTP and RTCP matched to a call, and
+	// version-2 datagrams no SDP named.
+	RTP, RTCP, MediaUnmatched uint64
+	MediaReports              uint64 // KindMedia events made
+	KeepAlives                uint64 // UDP CRLF keep-alives (RFC 5626)
+	Skipped                   uint64 // frames that are not IPv4/IPv6 UDP/TCP, or too short to decode
+	Fragments                 uint64 // IP fragments seen
+	Reassembled               uint64 // datagrams rebuilt from fragments
+	FragDropped               uint64 // fragmented datagrams given up (missing pieces, too big, table full)
+	Stream                    TCPStats
 }
 
 // packetSource is what pcapgo's pcap and pcapng readers have in common.
@@ -86,6 +103,9 @@ type Reader struct {
 	flow    flowKey
 	flushed bool  // the source has ended and the streams were flushed
 	endErr  error // how the source ended
+	media   MediaTracker
+	prevTS  int64 // the previous record's time: Due follows only small steps
+	emitMed func(monitor.Event)
 }
 
 // Bounds of reading: the inflated bytes pcapgo may pull for one record
@@ -159,6 +179,13 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 		rd.src, rd.link = pr, pr.LinkType()
 	default: // a second layer of gzip is refused too: it would inflate outside the budget
 		return nil, fmt.Errorf("capture: not a pcap or pcapng file (magic %x)", head[:4])
+	}
+	if opts.Media != nil {
+		rd.media = opts.Media
+		rd.emitMed = func(ev monitor.Event) {
+			rd.stats.MediaReports++
+			rd.queue = append(rd.queue, ev)
+		}
 	}
 	rd.emitTCP = func(ts int64, msg []byte) {
 		rd.push(ts, rd.flow.src, rd.flow.dst, "tcp", msg)
@@ -259,6 +286,9 @@ func (r *Reader) Next() (monitor.Event, error) {
 		if err != nil { // the end: messages held behind holes in TCP streams come out first
 			r.flushed, r.endErr = true, err
 			r.asm.flushAll(func(k flowKey, ts int64, msg []byte) { r.push(ts, k.src, k.dst, "tcp", msg) })
+			if r.media != nil {
+				r.media.Flush(r.lastTS, r.emitMed)
+			}
 			continue
 		}
 		r.stats.Packets++
@@ -294,6 +324,7 @@ func (r *Reader) packet(ts int64, lt layers.LinkType, data []byte) {
 		r.defrag.expire(ts, false)
 	}
 	r.lastTS = max(r.lastTS, ts)
+	r.mediaDue(ts)
 	p := &r.pkt
 	netb, eth, ok := decodeLink(lt, data)
 	if !ok || !decodeIP(eth, netb, p) || (p.proto != protoUDP && p.proto != protoTCP) {
@@ -327,7 +358,37 @@ func (r *Reader) packet(ts int64, lt layers.LinkType, data []byte) {
 	r.asm.segment(ts, r.flow, t, r.emitTCP)
 }
 
+// mediaDue lets the media tracker's reports due by ts out before the
+// record at ts. A record more than a minute from the one before (one odd
+// timestamp, or the first after a quiet hour) does not move the media
+// clock: the next one does, if it agrees.
+func (r *Reader) mediaDue(ts int64) {
+	if r.media == nil {
+		return
+	}
+	prev := r.prevTS
+	r.prevTS = ts
+	if prev != 0 && (ts > prev+int64(monitor.NeighbourGap) || ts < prev-int64(monitor.NeighbourGap)) {
+		return
+	}
+	r.media.Due(ts, r.emitMed)
+}
+
 func (r *Reader) udp(ts int64, src, dst netip.AddrPort, payload []byte) {
+	// RTP and RTCP start with version 2 (0x80-0xbf), which no SIP start
+	// line or keep-alive does.
+	if r.media != nil && len(payload) >= 8 && payload[0]&0xc0 == 0x80 {
+		r.stats.NonSIP++
+		switch {
+		case !r.media.Packet(ts, src, dst, payload):
+			r.stats.MediaUnmatched++
+		case media.IsRTCP(payload):
+			r.stats.RTCP++
+		default:
+			r.stats.RTP++
+		}
+		return
+	}
 	if skipCRLF(payload) == len(payload) {
 		r.stats.KeepAlives++
 		return
@@ -346,8 +407,12 @@ func (r *Reader) push(ts int64, src, dst netip.AddrPort, transport string, msg [
 	} else {
 		r.stats.TCP++
 	}
-	r.queue = append(r.queue, monitor.Event{
+	ev := monitor.Event{
 		Time: ts, Kind: monitor.KindSIP, Source: monitor.SourcePcap,
 		SIP: &monitor.SIPMessage{Src: src, Dst: dst, Transport: transport, Raw: append([]byte(nil), msg...)},
-	})
+	}
+	r.queue = append(r.queue, ev)
+	if r.media != nil {
+		r.media.SIP(ts, ev.SIP)
+	}
 }

@@ -1,4 +1,4 @@
-package media
+package media_test
 
 import (
 	"errors"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cutover/cutover/fixtures/lab"
+	"github.com/cutover/cutover/monitor/media"
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
@@ -24,7 +25,7 @@ var sippPcaps = []string{
 }
 
 // readCapture folds every UDP packet of a pcap as RTP of one stream per SSRC.
-func readCapture(t *testing.T, path string) map[uint32]*Stream {
+func readCapture(t *testing.T, path string) map[uint32]*media.Stream {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -35,8 +36,8 @@ func readCapture(t *testing.T, path string) map[uint32]*Stream {
 	if err != nil {
 		t.Fatal(err)
 	}
-	streams := map[uint32]*Stream{}
-	var h RTPHeader
+	streams := map[uint32]*media.Stream{}
+	var h media.RTPHeader
 	for {
 		data, ci, err := r.ReadPacketData()
 		if errors.Is(err, io.EOF) {
@@ -47,12 +48,12 @@ func readCapture(t *testing.T, path string) map[uint32]*Stream {
 		}
 		p := gopacket.NewPacket(data, r.LinkType(), gopacket.NoCopy)
 		udp, ok := p.Layer(layers.LayerTypeUDP).(*layers.UDP)
-		if !ok || IsRTCP(udp.Payload) || ParseRTP(udp.Payload, &h) != nil {
+		if !ok || media.IsRTCP(udp.Payload) || media.ParseRTP(udp.Payload, &h) != nil {
 			continue
 		}
 		s := streams[h.SSRC]
 		if s == nil {
-			s = &Stream{Codecs: Codecs{{101, "telephone-event", 8000}}}
+			s = &media.Stream{Codecs: media.Codecs{{101, "telephone-event", 8000}}}
 			streams[h.SSRC] = s
 		}
 		s.Packet(&h, ci.Timestamp)

@@ -169,6 +169,9 @@ func ParseSDP(body []byte) (*Session, error) {
 		if len(line) < 2 || line[1] != '=' {
 			return nil, fmt.Errorf("%w: line %d is not type=value", ErrSDP, n)
 		}
+		if k := line[0]; p.sawVersion && k != 'm' && k != 'c' && k != 'a' {
+			continue // o=, s=, t=, b=...: nothing media matching reads (and no string to make)
+		}
 		if err := p.line(line[0], string(line[2:])); err != nil {
 			return nil, fmt.Errorf("%w: line %d: %w", ErrSDP, n, err)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/capture"
 	"github.com/cutover/cutover/monitor/config"
+	"github.com/cutover/cutover/monitor/mediatrack"
 	"github.com/cutover/cutover/monitor/stir"
 	"github.com/cutover/cutover/store"
 	"github.com/cutover/cutover/tui"
@@ -22,7 +23,8 @@ import (
 
 // Import turns a pcap or pcapng capture into a recording: every SIP
 // message becomes an event at its capture timestamp, folded and recorded
-// exactly as live traffic.
+// exactly as live traffic. RTP and RTCP are matched to their calls through
+// the SDP (monitor/mediatrack) and recorded as per-call media reports.
 type Import struct {
 	Capture string
 	File    *config.File // nil: no trunks, counts only
@@ -38,7 +40,8 @@ type Imported struct {
 	Outcome
 	Capture capture.Stats
 	Tally   *capture.Tally // SIP messages by method and response code
-	Sent    uint64         // messages fed to the fold
+	Media   mediatrack.Stats
+	Sent    uint64 // messages fed to the fold
 }
 
 // Run imports the capture.
@@ -57,7 +60,8 @@ func (im Import) Run(ctx context.Context) (Imported, error) {
 		size = fi.Size()
 	}
 	cr := &countingReader{r: f}
-	rd, err := capture.NewReader(cr, capture.Options{})
+	media := mediatrack.New(mediatrack.Options{NoMediaAfter: cfg.Thresholds.NoMediaAfter})
+	rd, err := capture.NewReader(cr, capture.Options{Media: media})
 	if err != nil {
 		return Imported{}, fmt.Errorf("%s: %w", im.Capture, err)
 	}
@@ -85,7 +89,7 @@ func (im Import) Run(ctx context.Context) (Imported, error) {
 	}
 	out, runErr := finish(st, w, s, ctx)
 	stop()
-	res := Imported{Outcome: out, Capture: rd.Stats(), Tally: src.tally, Sent: src.sent.Load()}
+	res := Imported{Outcome: out, Capture: rd.Stats(), Tally: src.tally, Sent: src.sent.Load(), Media: media.Stats()}
 	if errors.Is(runErr, capture.ErrTruncated) {
 		runErr = fmt.Errorf("%s: %w; the %d messages before the cut are recorded in %s", im.Capture, runErr, res.Sent, st.Path())
 	}
@@ -149,11 +153,9 @@ func (im *importer) peek() (monitor.Event, error) {
 
 func (im *importer) Feed(ctx context.Context, in *Intake) error {
 	if im.first != nil {
-		im.tally.Add(im.first.SIP.Raw)
-		if err := in.Publish(ctx, *im.first); err != nil {
+		if err := im.publish(ctx, in, *im.first); err != nil {
 			return err
 		}
-		im.sent.Add(1)
 		im.first = nil
 	}
 	err := im.endErr
@@ -162,16 +164,30 @@ func (im *importer) Feed(ctx context.Context, in *Intake) error {
 		if ev, err = im.rd.Next(); err != nil {
 			break
 		}
-		im.tally.Add(ev.SIP.Raw)
-		if err = in.Publish(ctx, ev); err != nil {
+		if err = im.publish(ctx, in, ev); err != nil {
 			return err
 		}
-		im.sent.Add(1)
 	}
 	if errors.Is(err, io.EOF) {
 		return nil
 	}
 	return err
+}
+
+// publish feeds one event; a SIP message is tallied and counted as sent
+// (a media report is not a message).
+func (im *importer) publish(ctx context.Context, in *Intake, ev monitor.Event) error {
+	sip := ev.SIP != nil
+	if sip {
+		im.tally.Add(ev.SIP.Raw)
+	}
+	if err := in.Publish(ctx, ev); err != nil {
+		return err
+	}
+	if sip {
+		im.sent.Add(1)
+	}
+	return nil
 }
 
 // Summary is the line an import leaves on the terminal.
@@ -182,6 +198,10 @@ func (r Imported) Summary(capturePath string) string {
 		capturePath, cs.Packets, cs.Messages, cs.UDP, cs.TCP, cs.NonSIP, cs.KeepAlives, cs.Skipped)
 	if cs.Fragments > 0 || cs.FragDropped > 0 {
 		fmt.Fprintf(&b, "; IP fragments: %d, %d datagrams rebuilt, %d given up", cs.Fragments, cs.Reassembled, cs.FragDropped)
+	}
+	if cs.RTP+cs.RTCP+cs.MediaUnmatched > 0 || cs.MediaReports > 0 {
+		fmt.Fprintf(&b, "; media: %d RTP and %d RTCP packets matched to calls (%d not), %d streams, %d media reports",
+			cs.RTP, cs.RTCP, cs.MediaUnmatched, r.Media.Streams, cs.MediaReports)
 	}
 	if ts := cs.Stream; ts.Gaps > 0 || ts.Resyncs > 0 || ts.Evicted > 0 {
 		fmt.Fprintf(&b, "; TCP: %d gaps, %d resyncs (%d bytes skipped), %d flows evicted", ts.Gaps, ts.Resyncs, ts.SkippedB, ts.Evicted)

@@ -1,0 +1,204 @@
+package mediatrack
+
+import (
+	"bytes"
+	"strconv"
+)
+
+// sipView is what the tracker reads of a SIP message: a few headers and the
+// SDP body. Its slices alias the message; nothing is copied.
+type sipView struct {
+	request bool
+	method  []byte // the request's method, or a response's CSeq method
+	code    int    // response status code
+	callID  []byte
+	fromTag []byte
+	toTag   bool // the To header has a tag: the request is in a dialog
+	sdp     []byte
+}
+
+// Limits on the SIP scan: a message's headers are walked once; a multipart
+// body is searched through at most maxParts parts.
+const (
+	maxHeaders = 256
+	maxParts   = 16
+)
+
+// scanSIP reads raw's start line, Call-ID, CSeq, From, To, Content-Type,
+// Content-Length and its SDP body (a part of a multipart body whose
+// Content-Type is application/sdp). ok is false when raw is not a SIP
+// message or lacks Call-ID or CSeq.
+func scanSIP(raw []byte) (v sipView, ok bool) {
+	line, rest, found := bytes.Cut(raw, []byte{'\n'})
+	if !found {
+		return v, false
+	}
+	line = bytes.TrimRight(line, "\r")
+	if !startLine(line, &v) {
+		return v, false
+	}
+	var ctype []byte
+	clen := -1
+	for n := 0; len(rest) > 0 && n < maxHeaders; n++ {
+		line, rest, _ = bytes.Cut(rest, []byte{'\n'})
+		line = bytes.TrimRight(line, "\r")
+		if len(line) == 0 {
+			break // the blank line: rest is the body
+		}
+		name, val, found := bytes.Cut(line, []byte{':'})
+		if !found {
+			continue
+		}
+		name, val = bytes.TrimSpace(name), bytes.TrimSpace(val)
+		switch {
+		case isHeader(name, "Call-ID", "i"):
+			v.callID = val
+		case isHeader(name, "CSeq", ""):
+			_, m, _ := bytes.Cut(val, []byte{' '})
+			m = bytes.TrimSpace(m)
+			if !v.request {
+				v.method = m
+			}
+		case isHeader(name, "From", "f"):
+			v.fromTag = tagParam(val)
+		case isHeader(name, "To", "t"):
+			v.toTag = tagParam(val) != nil
+		case isHeader(name, "Content-Type", "c"):
+			ctype = val
+		case isHeader(name, "Content-Length", "l"):
+			if n, err := strconv.Atoi(string(val)); err == nil && n >= 0 {
+				clen = n
+			}
+		}
+	}
+	if len(v.callID) == 0 || len(v.method) == 0 {
+		return v, false
+	}
+	if clen >= 0 && clen < len(rest) {
+		rest = rest[:clen]
+	}
+	v.sdp = sdpOf(ctype, rest, 0)
+	return v, true
+}
+
+// startLine reads "METHOD uri SIP/2.0" or "SIP/2.0 code reason"; false
+// for a request of a method that never concerns media.
+func startLine(line []byte, v *sipView) bool {
+	if rest, ok := bytes.CutPrefix(line, []byte("SIP/2.0 ")); ok {
+		if len(rest) < 3 {
+			return false
+		}
+		code, err := strconv.Atoi(string(rest[:3]))
+		if err != nil || code < 100 || code > 699 {
+			return false
+		}
+		v.code = code
+		return true
+	}
+	method, _, ok := bytes.Cut(line, []byte{' '})
+	if !ok || len(method) == 0 || !bytes.HasSuffix(line, []byte(" SIP/2.0")) {
+		return false
+	}
+	v.request, v.method = true, method
+	return mediaMethod(method)
+}
+
+// mediaMethod: the requests that can carry an offer or answer (RFC 3264,
+// 3262, 3311) or end a call. The rest (OPTIONS, REGISTER, SUBSCRIBE,
+// NOTIFY, MESSAGE, INFO...) are not scanned further.
+func mediaMethod(m []byte) bool {
+	switch string(m) {
+	case "INVITE", "ACK", "BYE", "CANCEL", "UPDATE", "PRACK":
+		return true
+	}
+	return false
+}
+
+func isHeader(name []byte, long, compact string) bool {
+	return bytes.EqualFold(name, []byte(long)) || (compact != "" && len(name) == 1 && bytes.EqualFold(name, []byte(compact)))
+}
+
+// tagParam finds the tag parameter of a From or To value (after the
+// name-addr's closing '>' when there is one), or nil.
+func tagParam(val []byte) []byte {
+	if i := bytes.LastIndexByte(val, '>'); i >= 0 {
+		val = val[i+1:]
+	}
+	for len(val) > 0 {
+		var p []byte
+		_, val, _ = bytes.Cut(val, []byte{';'})
+		p, _, _ = bytes.Cut(val, []byte{';'})
+		name, tag, found := bytes.Cut(bytes.TrimSpace(p), []byte{'='})
+		if found && bytes.EqualFold(bytes.TrimSpace(name), []byte("tag")) {
+			return bytes.TrimSpace(tag)
+		}
+	}
+	return nil
+}
+
+// sdpOf returns the SDP in a body of Content-Type ctype: the body itself
+// for application/sdp, the first application/sdp part of a multipart body
+// (RFC 2046 §5.1; nested multiparts are followed once), else nil.
+func sdpOf(ctype, body []byte, depth int) []byte {
+	typ, params, _ := bytes.Cut(ctype, []byte{';'})
+	typ = bytes.TrimSpace(typ)
+	if bytes.EqualFold(typ, []byte("application/sdp")) {
+		return body
+	}
+	if depth > 1 || len(typ) < 10 || !bytes.EqualFold(typ[:10], []byte("multipart/")) {
+		return nil
+	}
+	boundary := paramValue(params, "boundary")
+	if len(boundary) == 0 {
+		return nil
+	}
+	delim := append([]byte("--"), boundary...)
+	parts := bytes.Split(body, delim)
+	for i, p := range parts {
+		if i == 0 || i > maxParts || bytes.HasPrefix(p, []byte("--")) {
+			continue // the preamble, past the limit, or the close delimiter
+		}
+		hdrs, pbody := splitPart(p)
+		var pct []byte
+		for len(hdrs) > 0 {
+			var line []byte
+			line, hdrs, _ = bytes.Cut(hdrs, []byte{'\n'})
+			name, val, found := bytes.Cut(bytes.TrimRight(line, "\r"), []byte{':'})
+			if found && isHeader(bytes.TrimSpace(name), "Content-Type", "c") {
+				pct = bytes.TrimSpace(val)
+			}
+		}
+		if sdp := sdpOf(pct, pbody, depth+1); sdp != nil {
+			return sdp
+		}
+	}
+	return nil
+}
+
+// splitPart cuts a multipart part (after its delimiter line) into its
+// headers and body; the CRLF before the next delimiter belongs to it.
+func splitPart(p []byte) (hdrs, body []byte) {
+	_, p, _ = bytes.Cut(p, []byte{'\n'}) // the rest of the delimiter line
+	if i := bytes.Index(p, []byte("\r\n\r\n")); i >= 0 {
+		hdrs, body = p[:i], p[i+4:]
+	} else if i := bytes.Index(p, []byte("\n\n")); i >= 0 {
+		hdrs, body = p[:i], p[i+2:]
+	} else {
+		return p, nil
+	}
+	body = bytes.TrimSuffix(body, []byte("\n"))
+	return hdrs, bytes.TrimSuffix(body, []byte("\r"))
+}
+
+// paramValue finds name=value in a ";"-separated parameter list, unquoted.
+func paramValue(params []byte, name string) []byte {
+	for len(params) > 0 {
+		var p []byte
+		p, params, _ = bytes.Cut(params, []byte{';'})
+		k, v, found := bytes.Cut(bytes.TrimSpace(p), []byte{'='})
+		if found && bytes.EqualFold(bytes.TrimSpace(k), []byte(name)) {
+			return bytes.Trim(bytes.TrimSpace(v), `"`)
+		}
+	}
+	return nil
+}
