@@ -276,3 +276,31 @@ func TestSharedDestinationBySource(t *testing.T) {
 		}
 	}
 }
+
+// TestExternalStreamDirectionFromSDP: the HEP collector cannot tell an
+// RTCP report's direction (it sends Forward false), so the tracker decides
+// it from the call's SDP: a stream sent to an address the offer named
+// flows callee to caller, one sent from it caller to callee. The media
+// lab's live run judged every healthy call one-way before this.
+func TestExternalStreamDirectionFromSDP(t *testing.T) {
+	f := newFeeder(Options{})
+	basicCall(f, "dir")
+	// The caller's sender report (its own stream, from its RTCP port) and
+	// its report block on what it received (to its RTCP port), as
+	// monitor/hep makes them from rtpengine's JSON.
+	sent := monitor.MediaStream{Src: ap("10.0.0.1:4001"), Dst: ap("192.0.2.9:30001"), Stats: media.Stats{SSRC: 1, Packets: 200}}
+	got := monitor.MediaStream{Src: ap("192.0.2.9:30001"), Dst: ap("10.0.0.1:4001"), Stats: media.Stats{SSRC: 2, Packets: 190}}
+	// The callee's: sent to the answer's RTP port (rtcp-mux style).
+	toCallee := monitor.MediaStream{Src: ap("192.0.2.9:30000"), Dst: ap("10.0.0.2:6000"), Stats: media.Stats{SSRC: 1, Packets: 199}}
+	for _, st := range []monitor.MediaStream{sent, got, toCallee} {
+		f.t.External(at(2), "dir", monitor.MediaFromRTCP, st)
+	}
+	bye(f, 8, "dir")
+	f.t.Flush(at(20), f.emit)
+	want := map[uint64]bool{200: true, 190: false, 199: true}
+	for _, s := range finalOf(t, f).Streams {
+		if s.Forward != want[s.Stats.Packets] {
+			t.Errorf("stream %s→%s (%d packets) Forward %v, want %v", s.Src, s.Dst, s.Stats.Packets, s.Forward, want[s.Stats.Packets])
+		}
+	}
+}

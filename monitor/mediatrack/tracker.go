@@ -218,10 +218,25 @@ func (t *Tracker) External(at int64, callID string, origin string, st monitor.Me
 		c.streams = append(c.streams, s)
 		t.stats.Streams++
 	}
-	s.forward, s.ext = st.Forward, st.Stats
+	s.forward, s.ext = t.externalForward(c, st), st.Stats
 	c.active(at)
 	c.lastPacket = max(c.lastPacket, at)
 	t.flowing(c, at)
+}
+
+// externalForward is the direction of an external stream: its own
+// Forward, unless the call's SDP named one of its ends. RTCP reports do not
+// say which way the call goes (monitor/hep leaves Forward false): a stream
+// sent to an address a side named flows towards that side, one sent from
+// it flows away from it (symmetric RTP and RTCP, RFC 4961).
+func (t *Tracker) externalForward(c *call, st monitor.MediaStream) bool {
+	if d, ok := t.dests[st.Dst]; ok && d.c == c {
+		return d.forward
+	}
+	if d, ok := t.dests[st.Src]; ok && d.c == c {
+		return !d.forward
+	}
+	return st.Forward
 }
 
 // flowing schedules c's next periodic report if none is due.
