@@ -50,6 +50,8 @@ type Live struct {
 	events  atomic.Uint64
 	dropped atomic.Uint64
 	stop    atomic.Bool
+	serving sync.Mutex // held by Serve: Close waits for it
+	closed  sync.Once
 	mu      sync.Mutex // guards below
 	state   string
 	kernel  kernelStats
@@ -90,7 +92,9 @@ func (s liveSource) ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, erro
 // (false: refused, counted as Dropped). It polls the kernel's counters
 // every second. The capture is closed when Serve returns.
 func (l *Live) Serve(ctx context.Context, publish func(monitor.Event) bool) error {
-	defer l.ring.close()
+	l.serving.Lock()
+	defer l.serving.Unlock()
+	defer l.closed.Do(l.ring.close)
 	var wg sync.WaitGroup
 	done := make(chan struct{})
 	wg.Go(func() { l.pollStats(ctx, done) })
@@ -114,6 +118,18 @@ func (l *Live) Serve(ctx context.Context, publish func(monitor.Event) bool) erro
 			l.dropped.Add(1)
 		}
 	}
+}
+
+// Close stops a Serve (it returns within the ring's poll timeout) and
+// closes the capture; a capture never served is closed at once.
+func (l *Live) Close() {
+	if l == nil {
+		return
+	}
+	l.stop.Store(true)
+	l.serving.Lock()
+	defer l.serving.Unlock()
+	l.closed.Do(l.ring.close)
 }
 
 // pollStats reads the kernel's counters and the rate every second, and
