@@ -20,7 +20,8 @@ type LiveOptions struct {
 	// BPF is a filter in the kernel: a tcpdump expression or a program
 	// compiled by `tcpdump -ddd` (see CompileFilter). "": every packet.
 	BPF     string
-	Options // the Reader's bounds
+	RingMiB int // the kernel's ring (0: 32 MiB, about a second of 100,000 packets/s)
+	Options     // the Reader's bounds
 }
 
 // LiveStats describe a live capture for the screen's header and /metrics.

@@ -3,6 +3,7 @@
 package capture
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -21,11 +22,12 @@ import (
 )
 
 // The ring: TPACKET_V3 blocks of 512 KiB (a block is handed over when
-// full or after blockTimeout), 64 of them (32 MiB: about a second of
-// 100,000 packets/s of SIP and RTP); reads wake every pollTimeout to see
-// whether the capture should stop.
+// full or after blockTimeout), 64 of them unless LiveOptions.RingMiB says
+// (32 MiB: about a second of 100,000 packets/s of SIP and RTP); reads
+// wake every pollTimeout to see whether the capture should stop.
 const (
 	ringBlocks   = 64
+	blocksPerMiB = 2
 	blockTimeout = 20 * time.Millisecond
 	pollTimeout  = 200 * time.Millisecond
 )
@@ -56,7 +58,7 @@ func OpenLive(ctx context.Context, o LiveOptions) (*Live, error) {
 		prog = withoutOutgoing(prog)
 	}
 	tp, err := afpacket.NewTPacket(afpacket.OptInterface(o.Iface), afpacket.TPacketVersion3,
-		afpacket.OptNumBlocks(ringBlocks), afpacket.OptBlockTimeout(blockTimeout), afpacket.OptPollTimeout(pollTimeout))
+		afpacket.OptNumBlocks(cmp.Or(o.RingMiB*blocksPerMiB, ringBlocks)), afpacket.OptBlockTimeout(blockTimeout), afpacket.OptPollTimeout(pollTimeout))
 	if err != nil {
 		if errors.Is(err, fs.ErrPermission) {
 			return nil, fmt.Errorf("capture on %s: %w: %w", name, ErrNeedNetRaw, err)

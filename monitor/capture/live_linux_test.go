@@ -18,7 +18,9 @@ import (
 
 // needCapture: an AF_PACKET socket needs root (CAP_NET_RAW), as the tests
 // have in CI; elsewhere the test skips.
-func needCapture(t *testing.T) {
+func needCapture(t *testing.T) { needCaptureB(t) }
+
+func needCaptureB(t testing.TB) {
 	t.Helper()
 	if os.Geteuid() == 0 {
 		return
@@ -44,7 +46,7 @@ type liveRun struct {
 // packet sent before it on lo has been read.
 const marker = "OPTIONS sip:marker@127.0.0.1 SIP/2.0\r\nCall-ID: marker\r\nContent-Length: 0\r\n\r\n"
 
-func startLive(t *testing.T, o LiveOptions) *liveRun {
+func startLive(t testing.TB, o LiveOptions) *liveRun {
 	t.Helper()
 	l, err := OpenLive(context.Background(), o)
 	if err != nil {
@@ -68,7 +70,7 @@ func startLive(t *testing.T, o LiveOptions) *liveRun {
 }
 
 // waitMarker waits until the marker message is captured.
-func (r *liveRun) waitMarker(t *testing.T) {
+func (r *liveRun) waitMarker(t testing.TB) {
 	t.Helper()
 	select {
 	case <-r.marked:
@@ -77,7 +79,7 @@ func (r *liveRun) waitMarker(t *testing.T) {
 	}
 }
 
-func (r *liveRun) stop(t *testing.T) []monitor.Event {
+func (r *liveRun) stop(t testing.TB) []monitor.Event {
 	t.Helper()
 	r.cancel()
 	if err := <-r.done; err != nil && !errors.Is(err, context.Canceled) {
@@ -193,4 +195,69 @@ func TestLiveLoopbackReadsEachPacketOnce(t *testing.T) {
 	if st.KernelPackets < st.Packets || st.KernelDropped != 0 {
 		t.Errorf("kernel counters %+v: it passed fewer frames than were read, or dropped some", st)
 	}
+}
+
+// TestLiveCountsKernelDrops holds the reader on the first SIP message
+// while 20,000 datagrams fill a 1 MiB ring: the kernel drops what does
+// not fit, and every datagram sent is either read or counted as a kernel
+// drop.
+func TestLiveCountsKernelDrops(t *testing.T) {
+	needCapture(t)
+	lab.NeedTool(t, "tcpdump")
+	sink, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sink.Close()
+	l, err := OpenLive(context.Background(), LiveOptions{Iface: "lo", RingMiB: 1,
+		BPF: fmt.Sprintf("udp dst port %d", sink.LocalAddr().(*net.UDPAddr).Port)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, release := make(chan struct{}), make(chan struct{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		var once sync.Once
+		done <- l.Serve(ctx, func(monitor.Event) bool {
+			once.Do(func() { close(held); <-release })
+			return true
+		})
+	}()
+	send, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer send.Close()
+	const n = 20_000
+	if _, err := send.WriteTo(sipMsg(0, 10), sink.LocalAddr()); err != nil {
+		t.Fatal(err)
+	}
+	<-held
+	for range n - 1 {
+		if _, err := send.WriteTo(make([]byte, 172), sink.LocalAddr()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(release)
+	deadline := time.Now().Add(10 * time.Second)
+	for { // the kernel's counters are polled each second: wait until it has passed on all it kept
+		st := l.Stats()
+		if st.KernelPackets > 0 && st.KernelPackets-st.KernelDropped == st.Packets && st.Packets+st.KernelDropped == n {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("stats %+v: sent %d, not all read or counted as dropped", st, n)
+		}
+		<-time.After(100 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("Serve: %v", err)
+	}
+	st := l.Stats()
+	if st.KernelDropped == 0 || st.Packets+st.KernelDropped != n || st.KernelPackets != n {
+		t.Errorf("stats %+v: want kernel drops, and read + dropped = passed = %d", st, n)
+	}
+	t.Logf("sent %d: read %d, kernel dropped %d", n, st.Packets, st.KernelDropped)
 }
