@@ -51,12 +51,15 @@ type Live struct {
 	events  atomic.Uint64
 	dropped atomic.Uint64
 	stop    atomic.Bool
-	serving sync.Mutex // held by Serve: Close waits for it
-	closed  sync.Once
-	mu      sync.Mutex // guards below
-	state   string
-	kernel  kernelStats
-	rate    float64
+	// drainUntil is when a stopped capture ends at the latest (zero: not
+	// stopped); only the reading goroutine uses it.
+	drainUntil time.Time
+	serving    sync.Mutex // held by Serve: Close waits for it
+	closed     sync.Once
+	mu         sync.Mutex // guards below
+	state      string
+	kernel     kernelStats
+	rate       float64
 }
 
 // ring is the kernel side of a live capture (live_linux.go).
@@ -71,22 +74,33 @@ type kernelStats struct{ packets, drops, freezes uint64 }
 // errRingIdle says no frame arrived within the ring's poll timeout.
 var errRingIdle = errors.New("no frame")
 
-// liveSource is the Live as the Reader's packet source.
+// drainFor bounds how long a stopped capture goes on reading what the
+// ring already holds.
+const drainFor = time.Second
+
+// liveSource is the Live as the Reader's packet source. Once stopped it
+// reads on until the ring is idle (or drainFor has passed), so what was
+// captured before the stop is not lost.
 type liveSource struct{ l *Live }
 
 func (s liveSource) ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error) {
-	for !s.l.stop.Load() {
-		data, ci, err := s.l.ring.read()
-		if errors.Is(err, errRingIdle) {
-			continue
+	l := s.l
+	for {
+		if l.drainUntil.IsZero() && l.stop.Load() {
+			l.drainUntil = time.Now().Add(drainFor)
 		}
-		if err != nil {
+		data, ci, err := l.ring.read()
+		switch {
+		case errors.Is(err, errRingIdle) && l.drainUntil.IsZero():
+			continue
+		case errors.Is(err, errRingIdle), !l.drainUntil.IsZero() && time.Now().After(l.drainUntil):
+			return nil, ci, io.EOF
+		case err != nil:
 			return nil, ci, err
 		}
-		s.l.packets.Add(1)
+		l.packets.Add(1)
 		return data, ci, nil
 	}
-	return nil, gopacket.CaptureInfo{}, io.EOF
 }
 
 // Serve reads the interface until ctx ends, handing each event to publish

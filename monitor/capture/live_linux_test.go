@@ -261,3 +261,31 @@ func TestLiveCountsKernelDrops(t *testing.T) {
 	}
 	t.Logf("sent %d: read %d, kernel dropped %d", n, st.Packets, st.KernelDropped)
 }
+
+// TestLiveStopReadsWhatTheRingHolds stops the capture as soon as the last
+// datagram is sent: what the kernel captured before the stop is still
+// read (the ring is drained until idle), none of it lost.
+func TestLiveStopReadsWhatTheRingHolds(t *testing.T) {
+	needCapture(t)
+	lab.NeedTool(t, "tcpdump")
+	sink, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sink.Close()
+	r := startLive(t, LiveOptions{Iface: "lo", BPF: fmt.Sprintf("udp dst port %d", sink.LocalAddr().(*net.UDPAddr).Port)})
+	send, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer send.Close()
+	const n = 500
+	for i := range n {
+		if _, err := send.WriteTo(sipMsg(2*i, 0), sink.LocalAddr()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := len(r.stop(t)); got != n {
+		t.Errorf("stopped right after %d messages were sent: %d read", n, got)
+	}
+}
