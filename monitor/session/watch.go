@@ -218,7 +218,7 @@ func liveFeed(col *hep.Collector, live *capture.Live, prober *probe.Prober, swee
 			wg.Go(func() { _ = poller.Run(ctx, publish) })
 		}
 		wg.Go(func() {
-			if err := serveCapture(ctx, live, publish); err != nil && !Stopped(err) {
+			if err := serveCapture(ctx, live, in); err != nil && !Stopped(err) {
 				logger.Error("capture stopped", "err", err) // the header shows its state
 			}
 		})

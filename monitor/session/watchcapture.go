@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/cutover/cutover/monitor"
@@ -24,11 +25,13 @@ func openCapture(ctx context.Context, c config.Capture) (*capture.Live, error) {
 }
 
 // serveCapture reads the interface until ctx ends (nothing without one).
-func serveCapture(ctx context.Context, live *capture.Live, publish func(monitor.Event) bool) error {
+// Only a full queue loses an event: once ctx has ended, Publish still
+// queues what the capture drains from its ring (and says ctx ended).
+func serveCapture(ctx context.Context, live *capture.Live, in *Intake) error {
 	if live == nil {
 		return nil
 	}
-	return live.Serve(ctx, publish)
+	return live.Serve(ctx, func(ev monitor.Event) bool { return !errors.Is(in.Publish(ctx, ev), ErrDropped) })
 }
 
 // captureStat is the interface capture in the header, "iface lo": its
