@@ -110,14 +110,16 @@ type afRing struct {
 }
 
 func (r *afRing) read() ([]byte, gopacket.CaptureInfo, error) {
-	data, ci, err := r.tp.ZeroCopyReadPacketData()
-	switch {
-	case errors.Is(err, afpacket.ErrTimeout):
-		return nil, ci, errRingIdle
-	case err == nil && ci.Timestamp.Before(r.since):
-		return nil, ci, errRingIdle
+	for {
+		data, ci, err := r.tp.ZeroCopyReadPacketData()
+		switch {
+		case errors.Is(err, afpacket.ErrTimeout):
+			return nil, ci, errRingIdle
+		case err == nil && ci.Timestamp.Before(r.since): // passed over: the ring is not idle
+			continue
+		}
+		return data, ci, err
 	}
-	return data, ci, err
 }
 
 func (r *afRing) stats() (kernelStats, error) {

@@ -204,13 +204,8 @@ func TestLiveLoopbackReadsEachPacketOnce(t *testing.T) {
 func TestLiveCountsKernelDrops(t *testing.T) {
 	needCapture(t)
 	lab.NeedTool(t, "tcpdump")
-	sink, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sink.Close()
-	l, err := OpenLive(context.Background(), LiveOptions{Iface: "lo", RingMiB: 1,
-		BPF: fmt.Sprintf("udp dst port %d", sink.LocalAddr().(*net.UDPAddr).Port)})
+	sink, send, filter := udpSink(t)
+	l, err := OpenLive(context.Background(), LiveOptions{Iface: "lo", RingMiB: 1, BPF: filter})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,11 +219,6 @@ func TestLiveCountsKernelDrops(t *testing.T) {
 			return true
 		})
 	}()
-	send, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer send.Close()
 	const n = 20_000
 	if _, err := send.WriteTo(sipMsg(0, 10), sink.LocalAddr()); err != nil {
 		t.Fatal(err)
@@ -268,24 +258,36 @@ func TestLiveCountsKernelDrops(t *testing.T) {
 func TestLiveStopReadsWhatTheRingHolds(t *testing.T) {
 	needCapture(t)
 	lab.NeedTool(t, "tcpdump")
-	sink, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sink.Close()
-	r := startLive(t, LiveOptions{Iface: "lo", BPF: fmt.Sprintf("udp dst port %d", sink.LocalAddr().(*net.UDPAddr).Port)})
-	send, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer send.Close()
+	sink, send, filter := udpSink(t)
+	r := startLive(t, LiveOptions{Iface: "lo", BPF: filter})
 	const n = 500
 	for i := range n {
 		if _, err := send.WriteTo(sipMsg(2*i, 0), sink.LocalAddr()); err != nil {
 			t.Fatal(err)
 		}
 	}
+	t0 := time.Now()
 	if got := len(r.stop(t)); got != n {
-		t.Errorf("stopped right after %d messages were sent: %d read", n, got)
+		t.Errorf("stopped right after %d messages were sent: %d read (stop took %v, stats %+v)", n, got, time.Since(t0), r.l.Stats())
 	}
+}
+
+// udpSink is a UDP listener on lo and a socket to send to it from (both
+// closed when the test ends), with the filter that captures what the one
+// sends the other.
+func udpSink(t testing.TB) (sink, send net.PacketConn, filter string) {
+	t.Helper()
+	var socks [2]net.PacketConn
+	for i := range socks {
+		c, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		socks[i] = c
+	}
+	// Both ports: on a shared machine another program's stray datagrams
+	// may reach a port that was theirs a moment ago.
+	return socks[0], socks[1], fmt.Sprintf("udp and src port %d and dst port %d",
+		socks[1].LocalAddr().(*net.UDPAddr).Port, socks[0].LocalAddr().(*net.UDPAddr).Port)
 }
