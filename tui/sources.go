@@ -23,7 +23,7 @@ func (m Model) sourcesText(w int) string {
 			continue
 		}
 		dot := st.OK.Render("●")
-		if s.State != "listening" && s.State != "running" {
+		if s.State != "listening" && s.State != "running" && s.State != "capturing" {
 			dot = st.Bad.Render("●")
 		}
 		state := dot

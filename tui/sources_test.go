@@ -115,3 +115,28 @@ func TestHeaderAlertReceiver(t *testing.T) {
 	mustContain(t, head, "am ● retrying sent 12 failed 3 dropped 2")
 	mustNotContain(t, head, "pkt/s", "malformed")
 }
+
+// An interface capture (watch --iface) is healthy while capturing: a
+// green dot, its state word only when wide; the frames its ring dropped
+// join the HEP socket's in the kernel alarm.
+func TestHeaderInterfaceCapture(t *testing.T) {
+	t.Parallel()
+	st := testStats()
+	st.Sources = []SourceStat{{Name: "hep", State: "listening", KernelDropped: 3},
+		{Name: "iface lo", State: "capturing", PerSec: 96, Packets: 5000, KernelDropped: 40}}
+	m := newTestModel(t, Options{Mode: ModeLive, RecordingPath: "rec.db"}, 80, 24)
+	m = send(m, SnapshotMsg{Snap: testSnapshot(), Stats: st})
+	lines := strings.Split(screen(m), "\n")
+	mustContain(t, lines[0], "iface lo ● 96/s")
+	mustNotContain(t, lines[0], "capturing")
+	if !strings.Contains(m.View().Content, m.c.st.OK.Render("●")+" "+m.c.st.Text.Render("96/s")) {
+		t.Error("a capturing interface has no green dot")
+	}
+	mustContain(t, lines[1], "kernel 43")
+	if !strings.Contains(m.View().Content, m.c.st.Alarm.Render(" kernel 43 ")) {
+		t.Error("the kernel's drops are not drawn as an alarm")
+	}
+	m = newTestModel(t, Options{Mode: ModeLive, RecordingPath: "rec.db"}, 200, 24)
+	m = send(m, SnapshotMsg{Snap: testSnapshot(), Stats: st})
+	mustContain(t, strings.Split(screen(m), "\n")[0], "iface lo ● capturing 96 pkt/s")
+}

@@ -21,6 +21,8 @@ type watchOpts struct {
 	readOnly bool
 	ssh      string
 	sshKeys  string
+	iface    string
+	bpf      string
 }
 
 func watchFlags() (*flag.FlagSet, *watchOpts) {
@@ -35,7 +37,9 @@ func watchFlags() (*flag.FlagSet, *watchOpts) {
 	fs.BoolVar(&o.readOnly, "read-only", false, "watch only: the action keys are off")
 	fs.StringVar(&o.ssh, "ssh", "", "serve the war room over SSH at this address, overriding [ssh] listen (e.g. 127.0.0.1:2222)")
 	fs.StringVar(&o.sshKeys, "authorized-keys", "", "the SSH operators' keys, overriding [ssh] authorized_keys")
-	setUsage(fs, "Usage: cutover watch -c cutover.toml [flags]\n\nWatch a real cutover: the HEPv3 collector and the probes feed the dashboard,\nand everything is recorded to SQLite.\n\nFlags:\n")
+	fs.StringVar(&o.iface, "iface", "", "also capture SIP from this network interface (AF_PACKET, needs CAP_NET_RAW), overriding [capture] iface")
+	fs.StringVar(&o.bpf, "bpf", "", "the capture's kernel filter: a tcpdump expression (compiled with tcpdump) or tcpdump -ddd's program, overriding [capture] bpf")
+	setUsage(fs, "Usage: cutover watch -c cutover.toml [flags]\n\nWatch a real cutover: the HEPv3 collector (and with --iface a capture from a\nnetwork interface) and the probes feed the dashboard,\nand everything is recorded to SQLite.\n\nFlags:\n")
 	return fs, o
 }
 
@@ -56,6 +60,7 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		f.HEP.Listen = o.listen
 	}
 	f.SSH.Listen, f.SSH.AuthorizedKeys = cmp.Or(o.ssh, f.SSH.Listen), cmp.Or(o.sshKeys, f.SSH.AuthorizedKeys)
+	f.Capture.Iface, f.Capture.BPF = cmp.Or(o.iface, f.Capture.Iface), cmp.Or(o.bpf, f.Capture.BPF)
 	if o.mets != "" {
 		f.Metrics.Listen = o.mets
 	}

@@ -9,6 +9,8 @@
 // number of flows and fragment sets, each with a byte limit, and records
 // of at most MaxRecord bytes (a gzipped file is inflated a record at a
 // time, so a small file that claims or inflates to gigabytes is refused).
+// A Live capture (live.go) reads a network interface through the same
+// Reader.
 package capture
 
 import (
@@ -78,7 +80,8 @@ type Stats struct {
 	Stream                    TCPStats
 }
 
-// packetSource is what pcapgo's pcap and pcapng readers have in common.
+// packetSource is what pcapgo's pcap and pcapng readers and a live
+// capture's ring (live.go) have in common.
 type packetSource interface {
 	ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error)
 }
@@ -148,7 +151,8 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 		}
 		file = gz
 	}
-	rd := &Reader{asm: newAssembler(opts.MaxFlows, opts.MaxBuffer), defrag: newDefragger(), budget: &budgetReader{r: file, left: recordBudget}}
+	rd := newReader(opts)
+	rd.budget = &budgetReader{r: file, left: recordBudget}
 	// pcapgo keeps a *bufio.Reader of at least 4 KiB as it is (bufio.NewReader
 	// returns it), so what rd.in peeks at is exactly what pcapgo reads next.
 	rd.in = bufio.NewReaderSize(rd.budget, inBuffer)
@@ -180,6 +184,13 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 	default: // a second layer of gzip is refused too: it would inflate outside the budget
 		return nil, fmt.Errorf("capture: not a pcap or pcapng file (magic %x)", head[:4])
 	}
+	return rd, nil
+}
+
+// newReader is a Reader with no source yet: what a capture file and a
+// live interface (live_linux.go) share.
+func newReader(opts Options) *Reader {
+	rd := &Reader{asm: newAssembler(opts.MaxFlows, opts.MaxBuffer), defrag: newDefragger()}
 	if opts.Media != nil {
 		rd.media = opts.Media
 		rd.emitMed = func(ev monitor.Event) {
@@ -190,13 +201,16 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 	rd.emitTCP = func(ts int64, msg []byte) {
 		rd.push(ts, rd.flow.src, rd.flow.dst, "tcp", msg)
 	}
-	return rd, nil
+	return rd
 }
 
 // readRecord reads the next record, refusing one that claims more than
 // MaxRecord bytes before any of its bytes are read (its header is peeked
 // at), and any record whose reading pulls more than recordBudget bytes.
 func (r *Reader) readRecord() ([]byte, gopacket.CaptureInfo, error) {
+	if r.in == nil { // a live source: no file to peek at
+		return r.src.ZeroCopyReadPacketData()
+	}
 	if claim, ok := r.nextClaim(); ok && claim > MaxRecord {
 		return nil, gopacket.CaptureInfo{}, fmt.Errorf("record %d claims %d bytes: %w", r.stats.Packets+1, claim, ErrRecordTooLarge)
 	}

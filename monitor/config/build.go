@@ -57,6 +57,7 @@ func (b *builder) build(r *rawFile) *File {
 	f.Porting = b.porting(r.Porting, c.Numbers)
 	f.Alerts = b.alerts(r.Alerts)
 	f.SSH = b.ssh(r.SSH)
+	f.Capture = b.capture(r.Capture)
 	f.STIR = STIR{Trust: r.STIR.Trust, Certs: r.STIR.Certs, Offline: r.STIR.Offline,
 		Freshness: b.duration("stir.freshness", r.STIR.Freshness, 0)}
 	if f.STIR.Trust == "" && (f.STIR.Certs != "" || f.STIR.Offline) {

@@ -47,6 +47,7 @@ type File struct {
 	// Metrics is [metrics]: where a watch serves Prometheus's /metrics
 	// ("" = nowhere; cutover watch --metrics wins).
 	Metrics Metrics
+	Capture Capture // [capture]: live capture from an interface
 }
 
 // Metrics configures the Prometheus endpoint of a watch.

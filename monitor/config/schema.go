@@ -29,6 +29,7 @@ type rawFile struct {
 	Alerts         *rawAlerts    `toml:"alerts"`
 	SSH            rawSSH        `toml:"ssh"`
 	Metrics        rawMetrics    `toml:"metrics"`
+	Capture        rawCapture    `toml:"capture"`
 }
 
 type rawMetrics struct {

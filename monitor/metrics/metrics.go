@@ -12,6 +12,7 @@ import (
 	"strconv"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/capture"
 	"github.com/cutover/cutover/monitor/hep"
 	"github.com/cutover/cutover/monitor/pipeline"
 	"github.com/prometheus/client_golang/prometheus"
@@ -23,6 +24,8 @@ type Options struct {
 	// and the pipeline's counters: session.Intake.Latest.
 	Latest func() (*monitor.Snapshot, pipeline.Stats)
 	HEP    func() hep.Stats // the HEP collector's counters (nil: none)
+	// Capture is the interface capture's counters (nil: none).
+	Capture func() capture.LiveStats
 }
 
 // Collector is a prometheus.Collector over a watch's snapshot.
@@ -77,16 +80,17 @@ var (
 	recorded    = desc("recorder_events_total", "Events committed to the recording.")
 	backlog     = desc("recorder_backlog_events", "Events handed to the recorder and not yet committed (the recorder's lag).")
 	recording   = desc("recorder_up", "1 while the recording is written, 0 after a write error (NOT RECORDING).")
-	dropped     = desc("events_dropped_total", "Events or packets lost, by stage: kernel (socket buffer), parse_queue (HEP), pipeline (queue full), recording (not written).", "stage")
+	dropped     = desc("events_dropped_total", "Events or packets lost, by stage: kernel (socket buffer, capture ring), parse_queue (HEP), pipeline (queue full), recording (not written).", "stage")
 	ckptAge     = desc("checkpoint_age_seconds", "Event time since the last checkpoint of the fold (absent before the first).")
 	hepPackets  = desc("hep_packets_total", "HEP packets received (good and bad).")
+	capDrops    = desc("capture_kernel_drops_total", "Frames the kernel dropped from the interface capture's ring (full), of those its filter passed (also in events_dropped_total{stage=\"kernel\"}).")
 	hepRejected = desc("hep_packets_unused_total", "HEP packets received and not folded, by reason: malformed, auth (wrong key), not_sip, other (other protocols).", "reason")
 )
 
 var all = []*prometheus.Desc{callAttempts, callsComplete, callsAnswered, callsFailed, callsEffect, callsShort, callPDD,
 	finalCodes, attestations, asr, ner, optionsUp, optionsRTT, registration, lastCall, numbers, serving, alertsOpen,
 	sipMessages, sipBad, quarantined, evicted, eventTime, published, applied, queueLen, queueCap, recorded, backlog,
-	recording, dropped, ckptAge, hepPackets, hepRejected}
+	recording, dropped, ckptAge, hepPackets, hepRejected, capDrops}
 
 // Describe sends every metric's description.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
@@ -99,8 +103,13 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	snap, st := c.o.Latest()
 	pipelineMetrics(ch, snap, st)
+	var kernel uint64 // every source's kernel drops: the kernel stage
+	if c.o.Capture != nil {
+		kernel = c.o.Capture().KernelDropped
+		ch <- counter(capDrops, float64(kernel))
+	}
 	if c.o.HEP != nil {
-		hepMetrics(ch, c.o.HEP(), st)
+		hepMetrics(ch, c.o.HEP(), kernel, st)
 	} else {
 		ch <- counter(dropped, float64(st.Dropped), "pipeline")
 		ch <- counter(dropped, float64(st.Lost), "recording")
@@ -147,13 +156,13 @@ func pipelineMetrics(ch chan<- prometheus.Metric, snap *monitor.Snapshot, st pip
 	}
 }
 
-func hepMetrics(ch chan<- prometheus.Metric, h hep.Stats, st pipeline.Stats) {
+func hepMetrics(ch chan<- prometheus.Metric, h hep.Stats, kernel uint64, st pipeline.Stats) {
 	ch <- counter(hepPackets, float64(h.Packets))
 	ch <- counter(hepRejected, float64(h.Malformed), "malformed")
 	ch <- counter(hepRejected, float64(h.AuthRejected), "auth")
 	ch <- counter(hepRejected, float64(h.NotSIP), "not_sip")
 	ch <- counter(hepRejected, float64(h.Other), "other")
-	ch <- counter(dropped, float64(h.KernelDropped), "kernel")
+	ch <- counter(dropped, float64(h.KernelDropped+kernel), "kernel")
 	ch <- counter(dropped, float64(h.QueueDropped), "parse_queue")
 	ch <- counter(dropped, float64(st.Dropped), "pipeline")
 	ch <- counter(dropped, float64(st.Lost), "recording")

@@ -135,7 +135,7 @@ func closeRecording(st *store.Store, w *store.Writer, snap *monitor.Snapshot) er
 // its collector's counts).
 func (out Outcome) Summary(what string) string {
 	if out.HEP != nil {
-		return strings.TrimSuffix(watchSummary(out.summary(what), *out.HEP, out.Stats)+"\n"+out.Alerts, "\n")
+		return strings.TrimSuffix(watchSummary(out.summary(what), *out.HEP, out.Capture, out.Stats)+"\n"+out.Alerts, "\n")
 	}
 	return out.summary(what)
 }

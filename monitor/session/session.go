@@ -24,6 +24,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/capture"
 	"github.com/cutover/cutover/monitor/hep"
 	"github.com/cutover/cutover/monitor/pipeline"
 	"github.com/cutover/cutover/monitor/stir"
@@ -270,9 +271,10 @@ type Outcome struct {
 	Snap    *monitor.Snapshot // nil: nothing was folded
 	Stats   pipeline.Stats
 	Elapsed time.Duration
-	FeedErr error      // nil when the source ran to its end
-	HEP     *hep.Stats // a watch's collector at the end (nil: no collector)
-	Alerts  string     // a watch's [alerts] receivers' counts at the end ("": none)
+	FeedErr error              // nil when the source ran to its end
+	HEP     *hep.Stats         // a watch's collector at the end (nil: no collector)
+	Capture *capture.LiveStats // a watch's interface capture at the end (nil: none)
+	Alerts  string             // a watch's [alerts] receivers' counts at the end ("": none)
 	// Recording: the session wrote Path (not a replay of it); Stats'
 	// Recorded and Lost are then the writer's, once it has closed.
 	Recording bool

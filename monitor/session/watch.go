@@ -5,11 +5,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/capture"
 	"github.com/cutover/cutover/monitor/config"
 	"github.com/cutover/cutover/monitor/hep"
 	"github.com/cutover/cutover/monitor/metrics"
@@ -47,6 +49,11 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	live, err := openCapture(ctx, f.Capture) // first: a refused capture leaves nothing open
+	if err != nil {
+		return Outcome{}, err
+	}
+	defer live.Close()
 	poller, col, err := wa.inputs(logger)
 	if err != nil {
 		return Outcome{}, err
@@ -79,15 +86,15 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 	}
 	in = NewIntake(IntakeOptions{Config: f.Cutover, Recorder: alerts.recorder(w), Delivery: Live, Verifier: verifier,
 		Time: monitor.TimeByWall, Logger: logger})
-	mets.serve(metrics.Options{Latest: in.Latest, HEP: col.Stats}, logger)
+	mets.serve(metrics.Options{Latest: in.Latest, HEP: col.Stats, Capture: captureMetrics(live)}, logger)
 	sweeper := NewSweeper(f, prober, func() *monitor.Snapshot { s, _ := in.Latest(); return s })
-	o := wa.Session.options(tui.ModeLive, st.Path(), liveFeed(col, prober, sweeper, poller, logger))
+	o := wa.Session.options(tui.ModeLive, st.Path(), liveFeed(col, live, prober, sweeper, poller, logger))
 	o.Control, o.Sweeper = true, sweeper
 	o.Screen.TestCall = prober.TestCall // `t` on a number
 	o.Screen.Sweeper = sweeper          // T
 	o.Screen.Health = func() []tui.SourceStat {
 		h := col.Stats()
-		return append(append(append([]tui.SourceStat{sourceStat(h)}, forwardStats(h)...), portingStat(poller)...), alerts.health()...)
+		return slices.Concat([]tui.SourceStat{sourceStat(h)}, captureStat(live), forwardStats(h), portingStat(poller), alerts.health())
 	}
 	base := o.Screen
 	o.Screen = operatorScreen(base, f, in, wa.Operator, wa.ReadOnly, "read-only: this watch was started with --read-only")
@@ -101,7 +108,7 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 	stopAlerts()
 	out.Alerts = alerts.summary()
 	h := col.Stats()
-	out.HEP = &h
+	out.HEP, out.Capture = &h, captureStats(live)
 	return out, err
 }
 
@@ -188,10 +195,10 @@ func (m watchMetrics) Close() {
 	}
 }
 
-// liveFeed runs the collector, the probes (OPTIONS, REGISTER, test calls
+// liveFeed runs the collector, the interface capture (if any), the probes (OPTIONS, REGISTER, test calls
 // as the file configures them), the porting poller (if any) and the clock
 // until ctx ends.
-func liveFeed(col *hep.Collector, prober *probe.Prober, sweeper *Sweeper, poller *porting.Poller, logger *slog.Logger) Source {
+func liveFeed(col *hep.Collector, live *capture.Live, prober *probe.Prober, sweeper *Sweeper, poller *porting.Poller, logger *slog.Logger) Source {
 	return SourceFunc(func(ctx context.Context, in *Intake) error {
 		defer sweeper.run(ctx)() // sweeps run with the probes, and end with them
 		publish := func(ev monitor.Event) bool { return in.Publish(ctx, ev) == nil }
@@ -210,6 +217,11 @@ func liveFeed(col *hep.Collector, prober *probe.Prober, sweeper *Sweeper, poller
 		if poller != nil {
 			wg.Go(func() { _ = poller.Run(ctx, publish) })
 		}
+		wg.Go(func() {
+			if err := serveCapture(ctx, live, in); err != nil && !Stopped(err) {
+				logger.Error("capture stopped", "err", err) // the header shows its state
+			}
+		})
 		wg.Wait()
 		return ctx.Err()
 	})
@@ -261,11 +273,11 @@ func portingStat(p *porting.Poller) []tui.SourceStat {
 
 // watchSummary is a watch's summary line with its collector's counts and
 // every stage's losses.
-func watchSummary(line string, h hep.Stats, st pipeline.Stats) string {
+func watchSummary(line string, h hep.Stats, c *capture.LiveStats, st pipeline.Stats) string {
 	line = strings.Replace(line, "stopped early", "stopped", 1)
 	return line + fmt.Sprintf("\n%s: %d packets, %d malformed, %d refused (auth key), %d not SIP, %d other protocols, %d dropped (%d by the kernel, %d in the parse queue, %d by the pipeline)",
 		h.Name, h.Packets, h.Malformed, h.AuthRejected, h.NotSIP, h.Other, h.KernelDropped+h.QueueDropped+h.Dropped, h.KernelDropped, h.QueueDropped, h.Dropped) +
-		forwardSummary(h) + "\n" + stageLosses(h, st)
+		captureSummary(c) + forwardSummary(h) + "\n" + stageLosses(h, c, st)
 }
 
 // forwardSummary is a line per [hep] forward target ("" without any).
@@ -279,10 +291,15 @@ func forwardSummary(h hep.Stats) string {
 }
 
 // stageLosses is what each stage lost, in the order an event meets them:
-// the kernel's socket buffer and the collector's parse queue (HEP), the
+// the kernel's socket buffer (HEP) and ring (capture) and the collector's
+// parse queue (HEP), the
 // pipeline's full queue (every source's events), the recording after a
 // write error (beyond its backlog).
-func stageLosses(h hep.Stats, st pipeline.Stats) string {
+func stageLosses(h hep.Stats, c *capture.LiveStats, st pipeline.Stats) string {
+	kernel := h.KernelDropped
+	if c != nil {
+		kernel += c.KernelDropped
+	}
 	return fmt.Sprintf("losses by stage: kernel %d, parse queue %d, pipeline %d (queue full), recording %d (not written)",
-		h.KernelDropped, h.QueueDropped, st.Dropped, st.Lost)
+		kernel, h.QueueDropped, st.Dropped, st.Lost)
 }
