@@ -49,12 +49,13 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	live, err := openCapture(ctx, f.Capture) // first: a refused capture leaves nothing open
+	live, err := openCapture(ctx, f.Capture, f.Cutover.Thresholds) // first: a refused capture leaves nothing open
 	if err != nil {
 		return Outcome{}, err
 	}
 	defer live.Close()
-	poller, col, err := wa.inputs(logger)
+	med := newLiveMedia(f.Cutover.Thresholds, monitor.SourceHEP)
+	poller, col, err := wa.inputs(logger, med)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -88,7 +89,7 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 		Time: monitor.TimeByWall, Logger: logger})
 	mets.serve(metrics.Options{Latest: in.Latest, HEP: col.Stats, Capture: captureMetrics(live)}, logger)
 	sweeper := NewSweeper(f, prober, func() *monitor.Snapshot { s, _ := in.Latest(); return s })
-	o := wa.Session.options(tui.ModeLive, st.Path(), liveFeed(col, live, prober, sweeper, poller, logger))
+	o := wa.Session.options(tui.ModeLive, st.Path(), liveFeed(col, live, med, prober, sweeper, poller, logger))
 	o.Control, o.Sweeper = true, sweeper
 	o.Screen.TestCall = prober.TestCall // `t` on a number
 	o.Screen.Sweeper = sweeper          // T
@@ -114,7 +115,7 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 
 // inputs are the porting poller ([porting], nil without one) and the HEP
 // collector (wa.Collector, else listening where [hep] says).
-func (wa Watch) inputs(logger *slog.Logger) (*porting.Poller, *hep.Collector, error) {
+func (wa Watch) inputs(logger *slog.Logger, med liveMedia) (*porting.Poller, *hep.Collector, error) {
 	f := wa.File
 	var poller *porting.Poller
 	if f.Porting != nil {
@@ -130,7 +131,7 @@ func (wa Watch) inputs(logger *slog.Logger) (*porting.Poller, *hep.Collector, er
 	if err != nil {
 		return nil, nil, err
 	}
-	col, err := hep.Listen(hep.Options{Listen: f.HEP.Listen, TCP: f.HEP.TCP, AuthKey: key, Forward: f.HEP.Forward, Logger: logger})
+	col, err := hep.Listen(hep.Options{Listen: f.HEP.Listen, TCP: f.HEP.TCP, AuthKey: key, Forward: f.HEP.Forward, Logger: logger, OnMedia: med.onMedia})
 	return poller, col, err
 }
 
@@ -195,17 +196,18 @@ func (m watchMetrics) Close() {
 	}
 }
 
-// liveFeed runs the collector, the interface capture (if any), the probes (OPTIONS, REGISTER, test calls
+// liveFeed runs the collector (its SIP and RTCP through med), the
+// interface capture (if any), the probes (OPTIONS, REGISTER, test calls
 // as the file configures them), the porting poller (if any) and the clock
 // until ctx ends.
-func liveFeed(col *hep.Collector, live *capture.Live, prober *probe.Prober, sweeper *Sweeper, poller *porting.Poller, logger *slog.Logger) Source {
+func liveFeed(col *hep.Collector, live *capture.Live, med liveMedia, prober *probe.Prober, sweeper *Sweeper, poller *porting.Poller, logger *slog.Logger) Source {
 	return SourceFunc(func(ctx context.Context, in *Intake) error {
 		defer sweeper.run(ctx)() // sweeps run with the probes, and end with them
 		publish := func(ev monitor.Event) bool { return in.Publish(ctx, ev) == nil }
 		var wg sync.WaitGroup
 		wg.Add(3)
-		go func() { defer wg.Done(); _ = col.Serve(ctx, publish) }()
-		go func() { defer wg.Done(); clockTicks(ctx, publish) }()
+		go func() { defer wg.Done(); _ = col.Serve(ctx, med.tap(publish)) }()
+		go func() { defer wg.Done(); clockTicks(ctx, med.tap(publish)) }() // media reports come due without traffic too
 		go func() {
 			defer wg.Done()
 			// A prober that cannot start (its local address taken) leaves the

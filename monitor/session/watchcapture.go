@@ -8,20 +8,23 @@ import (
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/capture"
 	"github.com/cutover/cutover/monitor/config"
+	"github.com/cutover/cutover/monitor/mediatrack"
 	"github.com/cutover/cutover/tui"
 )
 
 // openCapture opens [capture] (or --iface): nil without an interface.
 // Its filter is compiled and attached here, so a bad one, a missing
 // interface or a missing CAP_NET_RAW refuses the watch before it starts.
-func openCapture(ctx context.Context, c config.Capture) (*capture.Live, error) {
+func openCapture(ctx context.Context, c config.Capture, th monitor.Thresholds) (*capture.Live, error) {
 	if c.Iface == "" {
 		return nil, nil
 	}
 	if err := config.CheckIface(c.Iface); err != nil {
 		return nil, fmt.Errorf("--iface: %w", err)
 	}
-	return capture.OpenLive(ctx, capture.LiveOptions{Iface: c.Iface, BPF: c.BPF})
+	// The reader matches the RTP it sees to its calls (monitor/mediatrack).
+	med := mediatrack.New(mediatrack.Options{NoMediaAfter: th.NoMediaAfter, Source: monitor.SourcePcap})
+	return capture.OpenLive(ctx, capture.LiveOptions{Iface: c.Iface, BPF: c.BPF, Options: capture.Options{Media: med}})
 }
 
 // serveCapture reads the interface until ctx ends (nothing without one).
