@@ -187,6 +187,7 @@ func (s *State) trunkRules(t int64, tr int) {
 		}
 		return fmt.Sprintf("NER %s over 5 min (%d attempts), at or above %s", pct(ner, recovered), five.Completed, pct(recovered))
 	})
+	s.trunkMedia(t, tr, &five.Media)
 	s.trunkAttestation(t, tr)
 }
 
@@ -303,6 +304,8 @@ func (s *State) sweep() {
 			}
 		case RuleDropRate:
 			s.dropRule(t, num)
+		case RuleOneWayAudio, RuleNoMedia:
+			s.numberMedia(t, num)
 		case RuleAttestation:
 			s.numberAttestation(t, num)
 		}

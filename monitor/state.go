@@ -91,6 +91,9 @@ type core struct {
 	Curves map[string][]LandingBin // port requests' landing curves, by port_request_id (landing.go)
 	Sweep  sweepBook               // test-call sweeps: their progress and the calls waiting for a verdict (sweepfold.go)
 
+	MediaCalls map[string]mediaCall // calls whose media is reported, by Call-ID, until their Final report (mediafold.go)
+	Media      MediaCounts
+
 	Out []Event // derived events (alerts, verification steps) not yet drained
 }
 
@@ -260,6 +263,10 @@ func (s *State) Apply(e Event) {
 	case KindAlertAck:
 		if a := e.Ack; a != nil {
 			s.applyAck(e.Time, a)
+		}
+	case KindMedia:
+		if m := e.Media; m != nil {
+			s.applyMedia(e.Time, m)
 		}
 	case KindAlert, KindTick:
 		// Alerts are derived here, so recorded ones are not applied again.
