@@ -53,6 +53,7 @@ func (f *File) Summary() string {
 		fmt.Fprintf(&b, ", forwarded as received (udp) to %s", strings.Join(h.Forward, ", "))
 	}
 	b.WriteString("\n")
+	b.WriteString(mediaSummary(c.Thresholds))
 	b.WriteString(portingSummary(f.Porting, c.Numbers))
 	b.WriteString(alertsSummary(f.Alerts))
 	if f.Metrics.Listen != "" {
