@@ -29,32 +29,78 @@ func (r *reader) media(c *core) {
 	c.Media = MediaCounts{Reports: r.uint(), Unknown: r.uint(), Evicted: r.uint()}
 }
 
-// bucketMedia writes a bucket's media counters (maskMedia).
+// bucketMedia writes a bucket's media counters (maskMedia): a mask of
+// its non-zero ones, those, and its MOS bins, sparse (a bucket's few
+// calls fill a few bins).
 func (w *wire) bucketMedia(m *mediaBucket) {
-	for _, v := range [...]int32{m.Judged, m.OneWay, m.NoMedia, m.Bad, m.MOSCount} {
-		w.int(int64(v))
+	vals := [...]int64{int64(m.Judged), int64(m.OneWay), int64(m.NoMedia), int64(m.Bad), int64(m.MOSCount), m.MOSMilli}
+	var mask uint64
+	for k, v := range vals {
+		if v != 0 {
+			mask |= 1 << k
+		}
 	}
-	w.f64(m.MOSSum)
-	w.bool(m.MOSBins != nil)
 	if m.MOSBins != nil {
-		w.uint(uint64(len(m.MOSBins)))
-		for _, n := range m.MOSBins {
+		mask |= 1 << len(vals)
+	}
+	w.uint(mask)
+	for k, v := range vals {
+		if mask&(1<<k) != 0 {
+			w.int(v)
+		}
+	}
+	if m.MOSBins == nil {
+		return
+	}
+	used := 0
+	for _, n := range m.MOSBins {
+		if n != 0 {
+			used++
+		}
+	}
+	w.uint(uint64(len(m.MOSBins)))
+	w.uint(uint64(used))
+	for i, n := range m.MOSBins {
+		if n != 0 {
+			w.uint(uint64(i))
 			w.uint(uint64(n))
 		}
 	}
 }
 
 func (r *reader) bucketMedia(m *mediaBucket) {
-	for _, p := range [...]*int32{&m.Judged, &m.OneWay, &m.NoMedia, &m.Bad, &m.MOSCount} {
-		*p = r.i32()
-	}
-	m.MOSSum = r.f64()
-	if r.bool() {
-		m.MOSBins = make([]uint32, r.count())
-		for i := range m.MOSBins {
-			m.MOSBins[i] = r.u32()
+	mask := r.uint()
+	ints := [...]*int32{&m.Judged, &m.OneWay, &m.NoMedia, &m.Bad, &m.MOSCount}
+	for k, p := range ints {
+		if mask&(1<<k) != 0 {
+			*p = r.i32()
 		}
 	}
+	if mask&(1<<len(ints)) != 0 {
+		m.MOSMilli = r.int()
+	}
+	if mask&(1<<(len(ints)+1)) == 0 {
+		return
+	}
+	m.MOSBins = make([]uint32, r.bins())
+	for range r.count() {
+		i := r.uint()
+		if i >= uint64(len(m.MOSBins)) {
+			r.fail()
+			return
+		}
+		m.MOSBins[i] = r.u32()
+	}
+}
+
+// bins reads a count of MOS bins: no more than a MOS has.
+func (r *reader) bins() int {
+	n := r.uint()
+	if n > mosBins {
+		r.fail()
+		return 0
+	}
+	return int(n)
 }
 
 // mediaThresholds adds the media thresholds to the config checksum when

@@ -141,16 +141,6 @@ func (r *reader) time() int64        { return r.timeOr(r.uint()) }
 func (r *reader) u32() uint32        { return uint32(r.uint()) }
 func (r *reader) dur() time.Duration { return time.Duration(r.int()) }
 
-func (r *reader) f64() float64 {
-	if len(r.b) < 8 {
-		r.fail()
-		return 0
-	}
-	v := math.Float64frombits(binary.LittleEndian.Uint64(r.b))
-	r.b = r.b[8:]
-	return v
-}
-
 func (r *reader) bytes(n uint64) []byte {
 	if n > uint64(len(r.b)) {
 		r.fail()

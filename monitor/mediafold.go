@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -47,13 +48,15 @@ const maxMediaCalls = maxTrunkCalls
 // mediaBucket is a bucket's share of Stats.Media.
 type mediaBucket struct {
 	Judged, OneWay, NoMedia, Bad, MOSCount int32
-	MOSSum                                 float64
-	MOSBins                                []uint32 // by MOSBin; nil while no call had a MOS
+	// MOSMilli adds up the calls' MOS in thousandths: an integer, small in
+	// a checkpoint, and a mean exact to the third decimal.
+	MOSMilli int64
+	MOSBins  []uint32 // by MOSBin; nil while no call had a MOS
 }
 
 func (m *mediaBucket) zero() bool {
 	return m.Judged == 0 && m.OneWay == 0 && m.NoMedia == 0 && m.Bad == 0 && m.MOSCount == 0 &&
-		m.MOSSum == 0 && m.MOSBins == nil
+		m.MOSMilli == 0 && m.MOSBins == nil
 }
 
 func (m *mediaBucket) addMOS(mos float64) {
@@ -62,7 +65,7 @@ func (m *mediaBucket) addMOS(mos float64) {
 	}
 	m.MOSBins[MOSBin(mos)]++
 	m.MOSCount++
-	m.MOSSum += mos
+	m.MOSMilli += int64(math.Round(mos * 1000))
 }
 
 func (m *mediaBucket) merge(o *mediaBucket) {
@@ -71,7 +74,7 @@ func (m *mediaBucket) merge(o *mediaBucket) {
 	m.NoMedia += o.NoMedia
 	m.Bad += o.Bad
 	m.MOSCount += o.MOSCount
-	m.MOSSum += o.MOSSum
+	m.MOSMilli += o.MOSMilli
 	m.MOSBins = addBins(m.MOSBins, o.MOSBins)
 }
 
@@ -81,7 +84,7 @@ func (m *mediaBucket) addTo(s *MediaMix) {
 	s.NoMedia += int(m.NoMedia)
 	s.Bad += int(m.Bad)
 	s.MOSCount += int(m.MOSCount)
-	s.MOSSum += m.MOSSum
+	s.MOSSum += float64(m.MOSMilli) / 1000
 	s.MOSBins = addBins(s.MOSBins, m.MOSBins)
 }
 

@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"fmt"
+	"math"
 	"net/netip"
 	"reflect"
 	"testing"
@@ -49,7 +50,8 @@ func mediaOf(s *State, trunk, number int) (MediaMix, MediaMix) {
 }
 
 func TestMediaVerdictsPerCall(t *testing.T) {
-	healthyMOS := media.MOS(stream(true, 0, 250, 0, 2*time.Millisecond).Stats, 0)
+	milli := func(mos float64) float64 { return math.Round(mos*1000) / 1000 } // buckets add MOS in thousandths
+	healthyMOS := milli(media.MOS(stream(true, 0, 250, 0, 2*time.Millisecond).Stats, 0))
 	for _, c := range []struct {
 		name    string
 		streams func(ans int64) []MediaStream
@@ -66,7 +68,7 @@ func TestMediaVerdictsPerCall(t *testing.T) {
 			st[1] = stream(false, st[1].Stats.First.UnixNano(), 225, 25, 2*time.Millisecond) // 10 % lost
 			return st
 		}, MediaMix{Judged: 1, Bad: 1, MOSCount: 1,
-			MOSSum: media.MOS(stream(false, 0, 225, 25, 2*time.Millisecond).Stats, 0)}},
+			MOSSum: milli(media.MOS(stream(false, 0, 225, 25, 2*time.Millisecond).Stats, 0))}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := NewState(testConfig())
