@@ -45,8 +45,8 @@ func (b *builder) mediaThresholds(r rawThresholds, t *monitor.Thresholds) {
 func mediaSummary(t monitor.Thresholds) string {
 	d := monitor.DefaultThresholds()
 	mos := cmp.Or(t.MOSMin, d.MOSMin)
-	return fmt.Sprintf("  media    judged %s after the answer; a stream is bad past %g %% loss, %s jitter or MOS %.2f; "+
-		"one_way_audio above %g %%, no_media above %g %% of ≥ %d judged calls in 5 min, mos_low under MOS %.2f\n",
+	return fmt.Sprintf("  media    judged %s after the answer; a stream is bad past %g %% loss, %s jitter or MOS %.2f\n"+
+		"           trunk alerts: one_way_audio above %g %%, no_media above %g %% of ≥ %d judged calls in 5 min, mos_low under MOS %.2f\n",
 		cmp.Or(t.NoMediaAfter, d.NoMediaAfter), 100*cmp.Or(t.MediaMaxLoss, d.MediaMaxLoss), cmp.Or(t.MediaMaxJitter, d.MediaMaxJitter), mos,
 		100*cmp.Or(t.OneWayRateMax, d.OneWayRateMax), 100*cmp.Or(t.NoMediaRateMax, d.NoMediaRateMax), cmp.Or(t.MediaMinCalls, d.MediaMinCalls), mos)
 }

@@ -22,16 +22,16 @@ func TestMediaThresholdKeys(t *testing.T) {
 	if got := f.Cutover.Thresholds; got != want {
 		t.Fatalf("thresholds = %+v, want %+v", got, want)
 	}
-	if sum := f.Summary(); !strings.Contains(sum, "  media    judged 8s after the answer; a stream is bad past 3 % loss, 40ms jitter or MOS 3.60; "+
-		"one_way_audio above 20 %, no_media above 15 % of ≥ 10 judged calls in 5 min, mos_low under MOS 3.60\n") {
+	if sum := f.Summary(); !strings.Contains(sum, "  media    judged 8s after the answer; a stream is bad past 3 % loss, 40ms jitter or MOS 3.60\n"+
+		"           trunk alerts: one_way_audio above 20 %, no_media above 15 % of ≥ 10 judged calls in 5 min, mos_low under MOS 3.60\n") {
 		t.Errorf("check's summary:\n%s", sum)
 	}
 	f, err = Parse("c.toml", []byte(mediaBase))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum := f.Summary(); !strings.Contains(sum, "  media    judged 5s after the answer; a stream is bad past 5 % loss, 30ms jitter or MOS 3.50; "+
-		"one_way_audio above 10 %, no_media above 10 % of ≥ 5 judged calls in 5 min, mos_low under MOS 3.50\n") {
+	if sum := f.Summary(); !strings.Contains(sum, "  media    judged 5s after the answer; a stream is bad past 5 % loss, 30ms jitter or MOS 3.50\n"+
+		"           trunk alerts: one_way_audio above 10 %, no_media above 10 % of ≥ 5 judged calls in 5 min, mos_low under MOS 3.50\n") {
 		t.Errorf("check's summary without media keys shows other defaults:\n%s", sum)
 	}
 }
