@@ -126,6 +126,15 @@ func TestMediaOutlivesTheCall(t *testing.T) {
 	if s.Snapshot().Media.Unknown != 0 {
 		t.Fatal("a report of a known call counted as unknown")
 	}
+	// Past the trunk's ring (30 min) the windows forget; its total does not.
+	s.Apply(Event{Time: ans + int64(45*time.Minute), Kind: KindTick})
+	v := s.Snapshot().Trunks[1]
+	if tot := v.Total.Media; tot.Judged != 1 || tot.OneWay != 1 || tot.MOSCount != 1 || tot.MOSBins[MOSBin(tot.MOSMean())] != 1 {
+		t.Fatalf("total after the ring turned: %+v", tot)
+	}
+	if w := v.Win[Win15m].Media; w.Judged != 0 || w.MOSBins != nil {
+		t.Fatalf("15 min window after 45 min: %+v", w)
+	}
 }
 
 // A report for a Call-ID the fold never saw is counted and ignored; a
