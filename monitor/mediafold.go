@@ -121,36 +121,8 @@ func (s *State) applyMedia(t int64, r *MediaReport) {
 	if !known {
 		mc.Since = t
 	}
-	answered := r.Answered
-	if answered == 0 { // the tracker missed the 2xx the fold saw
-		answered = mc.Answered
-	}
-	j := media.Judge(callMedia(r, answered), time.Unix(0, t), s.mediaThresholds())
-	if answered != 0 && !mc.Judged && t >= answered+int64(s.c.Cfg.Thresholds.NoMediaAfter) {
-		mc.Judged = true
-		s.mediaBuckets(t, &mc, func(b *mediaBucket) {
-			b.Judged++
-			switch j.Verdict {
-			case media.VerdictOneWay:
-				b.OneWay++
-			case media.VerdictNoMedia:
-				b.NoMedia++
-			}
-		})
-		s.mediaRules(t, &mc, true)
-	}
+	s.judgeMedia(t, r, &mc)
 	if r.Final {
-		if answered != 0 && (j.Verdict == media.VerdictBadStream || j.MOS > 0) {
-			s.mediaBuckets(t, &mc, func(b *mediaBucket) {
-				if j.Verdict == media.VerdictBadStream {
-					b.Bad++
-				}
-				if j.MOS > 0 {
-					b.addMOS(j.MOS)
-				}
-			})
-			s.mediaRules(t, &mc, false)
-		}
 		delete(s.c.MediaCalls, r.CallID)
 		return
 	}
@@ -163,9 +135,49 @@ func (s *State) applyMedia(t int64, r *MediaReport) {
 	}
 }
 
-// callMedia is a report's streams by direction, for media.Judge.
-func callMedia(r *MediaReport, answered int64) media.CallMedia {
-	cm := media.CallMedia{}
+// judgeMedia counts what report r at event time t decides of its call:
+// one-way and no media at the first report NoMediaAfter past the answer,
+// a bad stream and MOS at the Final one. Other reports decide nothing.
+func (s *State) judgeMedia(t int64, r *MediaReport, mc *mediaCall) {
+	answered := r.Answered
+	if answered == 0 { // the tracker missed the 2xx the fold saw
+		answered = mc.Answered
+	}
+	due := answered != 0 && !mc.Judged && t >= answered+int64(s.c.Cfg.Thresholds.NoMediaAfter)
+	if !due && (!r.Final || answered == 0) {
+		return
+	}
+	j := media.Judge(s.callMedia(r, answered), time.Unix(0, t), s.mediaThresholds())
+	if due {
+		mc.Judged = true
+		s.mediaBuckets(t, mc, func(b *mediaBucket) {
+			b.Judged++
+			switch j.Verdict {
+			case media.VerdictOneWay:
+				b.OneWay++
+			case media.VerdictNoMedia:
+				b.NoMedia++
+			}
+		})
+		s.mediaRules(t, mc, true)
+	}
+	if r.Final && (j.Verdict == media.VerdictBadStream || j.MOS > 0) {
+		s.mediaBuckets(t, mc, func(b *mediaBucket) {
+			if j.Verdict == media.VerdictBadStream {
+				b.Bad++
+			}
+			if j.MOS > 0 {
+				b.addMOS(j.MOS)
+			}
+		})
+		s.mediaRules(t, mc, false)
+	}
+}
+
+// callMedia is a report's streams by direction, for media.Judge, in
+// memory the State keeps for it (media.Judge keeps none of it).
+func (s *State) callMedia(r *MediaReport, answered int64) media.CallMedia {
+	cm := media.CallMedia{Forward: s.judgeBuf[0][:0], Reverse: s.judgeBuf[1][:0]}
 	if answered != 0 {
 		cm.Answered = time.Unix(0, answered)
 	}
@@ -176,6 +188,7 @@ func callMedia(r *MediaReport, answered int64) media.CallMedia {
 			cm.Reverse = append(cm.Reverse, r.Streams[i].Stats)
 		}
 	}
+	s.judgeBuf = [2][]media.Stats{cm.Forward, cm.Reverse}
 	return cm
 }
 

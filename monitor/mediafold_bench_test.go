@@ -10,8 +10,10 @@ import (
 // 1,000 answered calls on a trunk, each reporting its two streams every
 // 5 s of event time (a report every 5 ms), every twelfth report of a call
 // Final (then its next report starts it over, judged again). Each
-// report's figures are new (packets and losses move on), so every
-// iteration judges afresh.
+// report's figures are new (packets and losses move on); the fold runs
+// media.Judge on two of a call's twelve reports (the one NoMediaAfter
+// past the answer, and the Final one), as it would on a night of
+// one-minute calls.
 func BenchmarkFoldMedia(b *testing.B) {
 	const calls = 1000
 	s := NewState(testConfig())

@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"strconv"
 	"time"
+
+	"github.com/cutover/cutover/monitor/media"
 )
 
 // Bucket widths and ring sizes. Trunks keep 10 s slices for half an hour
@@ -56,6 +58,7 @@ type State struct {
 
 	callSlab []call // a clone's call records (CloneInto), reused by the next clone
 	strays   strayCount
+	judgeBuf [2][]media.Stats // a media report's streams by direction, reused (mediafold.go)
 }
 
 // core holds the fold's data with exported fields so a checkpoint can
