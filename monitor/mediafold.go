@@ -88,6 +88,17 @@ func (m *mediaBucket) addTo(s *MediaMix) {
 	s.MOSBins = addBins(s.MOSBins, m.MOSBins)
 }
 
+// Add adds o's counts to m's (a report adding up windows of Stats).
+func (m *MediaMix) Add(o MediaMix) {
+	m.Judged += o.Judged
+	m.OneWay += o.OneWay
+	m.NoMedia += o.NoMedia
+	m.Bad += o.Bad
+	m.MOSCount += o.MOSCount
+	m.MOSSum += o.MOSSum
+	m.MOSBins = addBins(m.MOSBins, o.MOSBins)
+}
+
 // addBins adds src to dst element-wise, growing dst (nil stays nil when
 // src is).
 func addBins(dst, src []uint32) []uint32 {

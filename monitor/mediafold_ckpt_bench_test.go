@@ -5,10 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cutover/cutover/fixtures/sim"
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/media"
-	"github.com/cutover/cutover/monitor/sipparse"
 )
 
 // bigMediaState is bigState with media: every answered call of the
@@ -17,43 +15,39 @@ import (
 // losing 3 %), so numbers' buckets carry media verdicts and MOS bins.
 func bigMediaState(b *testing.B, n int) *monitor.State {
 	b.Helper()
-	o := sim.DefaultOptions()
-	o.Numbers, o.CallsPerNumberHour = sim.MaxNumbers, 45
-	night := sim.New(o)
-	st := monitor.NewState(sim.Config(o))
 	type due struct {
 		at     int64
 		report *monitor.MediaReport
 	}
 	var judge, final []due // each in time order
 	seen := map[string]bool{}
-	flush := func(q *[]due, t int64) {
+	flush := func(st *monitor.State, q *[]due, t int64) {
 		for len(*q) > 0 && (*q)[0].at <= t {
 			st.Apply(monitor.Event{Time: (*q)[0].at, Kind: monitor.KindMedia, Source: "pcap", Media: (*q)[0].report})
 			st.Drain(nil)
 			*q = (*q)[1:]
 		}
 	}
-	for k := range n {
-		ev, ok := night.Next()
-		if !ok {
-			break
+	k := 0
+	var answered []due // answers folded with the event before
+	return bigNight(n, func(st *monitor.State, ev monitor.Event) {
+		k++
+		for _, a := range answered {
+			streams := benchStreams(a.at, k)
+			judge = append(judge, due{a.at + int64(5*time.Second), &monitor.MediaReport{CallID: a.report.CallID, Answered: a.at, Streams: streams, Origin: monitor.MediaFromRTP}})
+			final = append(final, due{a.at + int64(time.Minute), &monitor.MediaReport{CallID: a.report.CallID, Answered: a.at, Streams: streams, Final: true, Origin: monitor.MediaFromRTP}})
 		}
-		if ev.SIP != nil {
-			ev.SIP.Decode(sipparse.Parse)
+		answered = answered[:0]
+		flush(st, &judge, ev.Time)
+		flush(st, &final, ev.Time)
+		if ev.SIP == nil {
+			return
 		}
-		flush(&judge, ev.Time)
-		flush(&final, ev.Time)
-		st.Apply(ev)
-		st.Drain(nil)
-		if i := ev.SIP.Info; ev.SIP != nil && i != nil && !i.Request && i.Code == 200 && i.Method == "INVITE" && !seen[i.CallID] {
+		if i := ev.SIP.Info; i != nil && !i.Request && i.Code == 200 && i.Method == "INVITE" && !seen[i.CallID] {
 			seen[i.CallID] = true
-			streams := benchStreams(ev.Time, k)
-			judge = append(judge, due{ev.Time + int64(5*time.Second), &monitor.MediaReport{CallID: i.CallID, Answered: ev.Time, Streams: streams, Origin: monitor.MediaFromRTP}})
-			final = append(final, due{ev.Time + int64(time.Minute), &monitor.MediaReport{CallID: i.CallID, Answered: ev.Time, Streams: streams, Final: true, Origin: monitor.MediaFromRTP}})
+			answered = append(answered, due{ev.Time, &monitor.MediaReport{CallID: i.CallID}})
 		}
-	}
-	return st
+	})
 }
 
 func benchStreams(ans int64, k int) []monitor.MediaStream {
@@ -84,15 +78,6 @@ func BenchmarkCheckpointEncodeMedia(b *testing.B) {
 	if judged == 0 || snap.Media.Unknown != 0 {
 		b.Fatalf("%d calls judged, %d reports unknown", judged, snap.Media.Unknown)
 	}
-	var size int
-	b.ResetTimer()
-	for b.Loop() {
-		blob, err := st.MarshalBinary()
-		if err != nil {
-			b.Fatal(err)
-		}
-		size = len(blob)
-	}
-	b.ReportMetric(float64(size), "bytes")
-	b.ReportMetric(float64(judged), "judged")
+	benchEncode(b, st)
+	b.ReportMetric(float64(judged), "judged") // after: benchEncode's ResetTimer drops metrics
 }

@@ -276,3 +276,28 @@ func TestMOSText(t *testing.T) {
 		}
 	}
 }
+
+// MediaMix.Add adds two windows' media, bins element-wise; nil stays nil
+// when neither had a MOS.
+func TestMediaMixAdd(t *testing.T) {
+	var a, b, sum MediaMix
+	a.Judged, a.OneWay = 3, 1
+	a.AddMOS(4.2)
+	b.Judged, b.NoMedia, b.Bad = 2, 1, 1
+	b.AddMOS(2.95)
+	b.AddMOS(4.2)
+	sum.Add(a)
+	sum.Add(b)
+	if sum.Judged != 5 || sum.OneWay != 1 || sum.NoMedia != 1 || sum.Bad != 1 || sum.MOSCount != 3 ||
+		sum.MOSBins[MOSBin(4.2)] != 2 || sum.MOSBins[MOSBin(2.95)] != 1 || sum.MOSP5() != 2.9 {
+		t.Fatalf("sum %+v", sum)
+	}
+	if a.MOSBins[MOSBin(4.2)] != 1 {
+		t.Fatal("Add changed what it added")
+	}
+	var none MediaMix
+	none.Add(MediaMix{Judged: 1})
+	if none.MOSBins != nil {
+		t.Fatal("bins made without a MOS")
+	}
+}
