@@ -49,25 +49,14 @@ func (s *State) trunkMedia(t int64, tr int, m *MediaMix) {
 	s.shareRule(t, RuleOneWayAudio, name, m.OneWay, m.Judged, th.OneWayRateMax, "had one-way audio")
 	s.shareRule(t, RuleNoMedia, name, m.NoMedia, m.Judged, th.NoMediaRateMax, "had no media")
 
-	mos := m.MOSMean()
-	recovered := th.MOSMin + mosRecovery
-	_, open := s.c.Alerts[alertKey(RuleMOSLow, name)]
-	cond := m.MOSCount >= th.MediaMinCalls && below(mos, th.MOSMin)
-	if open { // hysteresis: closes once clearly recovered, or too few calls to say
-		cond = m.MOSCount >= halfUp(th.MediaMinCalls) && below(mos, recovered)
-	}
-	s.setAlert(t, cond, RuleMOSLow, name, SevWarning, func() string {
-		shown := mosText(mos, th.MOSMin, recovered)
-		if below(mos, th.MOSMin) {
-			return fmt.Sprintf("mean MOS %s of %d calls ended in 5 min, below %s", shown, m.MOSCount, mosText(th.MOSMin))
-		}
-		return fmt.Sprintf("mean MOS %s of %d calls ended in 5 min: recovering, closes at %s", shown, m.MOSCount, mosText(recovered))
-	}, func() string {
-		if m.MOSCount < halfUp(th.MediaMinCalls) {
-			return fmt.Sprintf("%d calls with a MOS ended in 5 min, under %d: too few to judge", m.MOSCount, halfUp(th.MediaMinCalls))
-		}
-		return fmt.Sprintf("mean MOS %s of %d calls ended in 5 min, at or above %s", mosText(mos, recovered), m.MOSCount, mosText(recovered))
-	})
+	s.floorRule(t, floor{rule: RuleMOSLow, subject: name, sev: SevWarning,
+		v: m.MOSMean(), min: th.MOSMin, recovery: mosRecovery, n: m.MOSCount, minN: th.MediaMinCalls, show: mosText,
+		head: func(shown string) string {
+			return fmt.Sprintf("mean MOS %s of %d calls ended in 5 min", shown, m.MOSCount)
+		},
+		few: func(half int) string {
+			return fmt.Sprintf("%d calls with a MOS ended in 5 min, under %d: too few to judge", m.MOSCount, half)
+		}})
 }
 
 // shareRule opens rule on a trunk while n of its judged calls in 5 min
