@@ -168,26 +168,53 @@ func (s *State) trunkRules(t int64, tr int) {
 	})
 
 	five := w.sum(t, 5*time.Minute)
-	ner := five.NER()
-	_, open = s.c.Alerts[alertKey(RuleNERDrop, name)]
-	recovered := th.NERMin + nerRecovery
-	cond = five.Completed >= th.NERMinAttempts && below(ner, th.NERMin)
-	if open { // hysteresis: closes once clearly recovered, or traffic has thinned out
-		cond = five.Completed >= halfUp(th.NERMinAttempts) && below(ner, recovered)
-	}
-	s.setAlert(t, cond, RuleNERDrop, name, SevCritical, func() string {
-		shown := pct(ner, th.NERMin, recovered)
-		if below(ner, th.NERMin) {
-			return fmt.Sprintf("NER %s over 5 min (%d attempts), below %s", shown, five.Completed, pct(th.NERMin))
-		}
-		return fmt.Sprintf("NER %s over 5 min (%d attempts): recovering, closes at %s", shown, five.Completed, pct(recovered))
-	}, func() string {
-		if five.Completed < halfUp(th.NERMinAttempts) {
-			return fmt.Sprintf("%d attempts over 5 min, under %d: too few to judge NER", five.Completed, halfUp(th.NERMinAttempts))
-		}
-		return fmt.Sprintf("NER %s over 5 min (%d attempts), at or above %s", pct(ner, recovered), five.Completed, pct(recovered))
-	})
+	s.floorRule(t, floor{rule: RuleNERDrop, subject: name, sev: SevCritical,
+		v: five.NER(), min: th.NERMin, recovery: nerRecovery, n: five.Completed, minN: th.NERMinAttempts, show: pct,
+		head: func(shown string) string {
+			return fmt.Sprintf("NER %s over 5 min (%d attempts)", shown, five.Completed)
+		},
+		few: func(half int) string {
+			return fmt.Sprintf("%d attempts over 5 min, under %d: too few to judge NER", five.Completed, half)
+		}})
+	s.trunkMedia(t, tr, &five.Media)
 	s.trunkAttestation(t, tr)
+}
+
+// floor is a rule on a value that must stay at or above a minimum, over
+// enough samples: NER, MOS.
+type floor struct {
+	rule     Rule
+	subject  string
+	sev      Severity
+	v        float64 // the value (over n samples)
+	min      float64 // it opens below min, over at least minN samples
+	recovery float64 // once open, it closes at min+recovery, or under half minN samples
+	n, minN  int
+	show     func(v float64, ths ...float64) string // prints a value: pct, mosText
+	head     func(shown string) string              // the message before the verdict ("NER 79.8% over 5 min (20 attempts)")
+	few      func(half int) string                  // why it closes with too few samples
+}
+
+// floorRule opens or closes a floor rule with its hysteresis.
+func (s *State) floorRule(t int64, f floor) {
+	_, open := s.c.Alerts[alertKey(f.rule, f.subject)]
+	recovered := f.min + f.recovery
+	cond := f.n >= f.minN && below(f.v, f.min)
+	if open { // hysteresis: closes once clearly recovered, or the samples have thinned out
+		cond = f.n >= halfUp(f.minN) && below(f.v, recovered)
+	}
+	s.setAlert(t, cond, f.rule, f.subject, f.sev, func() string {
+		shown := f.head(f.show(f.v, f.min, recovered))
+		if below(f.v, f.min) {
+			return shown + ", below " + f.show(f.min)
+		}
+		return shown + ": recovering, closes at " + f.show(recovered)
+	}, func() string {
+		if f.n < halfUp(f.minN) {
+			return f.few(halfUp(f.minN))
+		}
+		return f.head(f.show(f.v, recovered)) + ", at or above " + f.show(recovered)
+	})
 }
 
 // dropRule evaluates a number's short-call share over 15 minutes.
@@ -303,6 +330,8 @@ func (s *State) sweep() {
 			}
 		case RuleDropRate:
 			s.dropRule(t, num)
+		case RuleOneWayAudio, RuleNoMedia:
+			s.numberMedia(t, num)
 		case RuleAttestation:
 			s.numberAttestation(t, num)
 		}

@@ -28,8 +28,10 @@ var ckptMagic = []byte{0, 'c', 'k'}
 // the undrained events; version 4 a bucket's LegacyAfter (a mask bit
 // older versions never set); version 5 a number's egress trunk, landing
 // transition and sweep results; version 6 a trunk's recycled buckets
-// (series.Gone: its totals). Versions 2 to 5 still restore.
-const ckptVersion = 6
+// (series.Gone: its totals); version 7 the media fold (core.MediaCalls,
+// core.Media, a bucket's media counters). Versions 2 to 6 still restore,
+// with no media.
+const ckptVersion = 7
 
 // MarshalBinary encodes the whole fold for a checkpoint.
 func (s *State) MarshalBinary() ([]byte, error) {
@@ -172,6 +174,9 @@ func (w *wire) core(c *core) error {
 		w.landingCurves(c)
 		w.sweeps(c)
 	}
+	if w.version >= 7 {
+		w.media(c)
+	}
 	return w.out(c.Out)
 }
 
@@ -230,6 +235,9 @@ func (r *reader) core(c *core) {
 		r.landingCurves(c)
 		r.sweeps(c)
 	}
+	if r.version >= 7 {
+		r.media(c)
+	}
 	c.Out = r.out()
 }
 
@@ -283,4 +291,5 @@ func (w *wire) thresholds(t *Thresholds) {
 	w.int(int64(t.AttestMinCalls))
 	w.int(int64(t.AttestNumberMinCalls))
 	w.int(int64(t.AttestInvalidMin))
+	w.mediaThresholds(t)
 }

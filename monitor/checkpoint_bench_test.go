@@ -13,6 +13,12 @@ import (
 // of calls in flight.
 func bigState(b *testing.B, n int) *monitor.State {
 	b.Helper()
+	return bigNight(n, nil)
+}
+
+// bigNight folds the first n events of that night; before, when not
+// nil, sees each event (SIP decoded) before it is folded.
+func bigNight(n int, before func(st *monitor.State, ev monitor.Event)) *monitor.State {
 	o := sim.DefaultOptions()
 	o.Numbers, o.CallsPerNumberHour = sim.MaxNumbers, 45
 	night := sim.New(o)
@@ -25,6 +31,9 @@ func bigState(b *testing.B, n int) *monitor.State {
 		if ev.SIP != nil {
 			ev.SIP.Decode(sipparse.Parse)
 		}
+		if before != nil {
+			before(st, ev)
+		}
 		st.Apply(ev)
 		st.Drain(nil)
 	}
@@ -33,8 +42,10 @@ func bigState(b *testing.B, n int) *monitor.State {
 
 // BenchmarkCheckpointEncode is encoding the fold of ~10k numbers for a
 // checkpoint: the work the fold goroutine does when it checkpoints.
-func BenchmarkCheckpointEncode(b *testing.B) {
-	st := bigState(b, 400_000)
+func BenchmarkCheckpointEncode(b *testing.B) { benchEncode(b, bigState(b, 400_000)) }
+
+// benchEncode is encoding st for a checkpoint, reporting its size.
+func benchEncode(b *testing.B, st *monitor.State) {
 	var size int
 	b.ResetTimer()
 	for b.Loop() {

@@ -136,6 +136,7 @@ const (
 	maskPDDSum = 1 << (bucketInts + iota)
 	maskCodes
 	maskLegacyAfter // version 4
+	maskMedia       // version 7
 )
 
 // series writes each bucket as its index (relative to the previous one's:
@@ -180,6 +181,9 @@ func (w *wire) bucket(b *bucket, prev int64) {
 	if b.LegacyAfter != 0 {
 		mask |= maskLegacyAfter
 	}
+	if w.version >= 7 && !b.Media.zero() {
+		mask |= maskMedia
+	}
 	w.uint(mask)
 	for k, p := range ints {
 		if mask&(1<<k) != 0 {
@@ -198,6 +202,9 @@ func (w *wire) bucket(b *bucket, prev int64) {
 	}
 	if mask&maskLegacyAfter != 0 {
 		w.int(int64(b.LegacyAfter))
+	}
+	if mask&maskMedia != 0 {
+		w.bucketMedia(&b.Media)
 	}
 }
 
@@ -235,6 +242,9 @@ func (r *reader) bucket(b *bucket, prev int64) {
 	}
 	if mask&maskLegacyAfter != 0 {
 		b.LegacyAfter = r.i32()
+	}
+	if mask&maskMedia != 0 {
+		r.bucketMedia(&b.Media)
 	}
 }
 
@@ -428,7 +438,7 @@ func (w *wire) out(evs []Event) error {
 		alert := e.Kind == KindAlert && e.Alert != nil && e.Action == nil
 		step := e.Kind == KindAction && e.Action != nil && e.Alert == nil
 		verdict := w.version >= 5 && e.Kind == KindProbe && e.Probe != nil && e.Probe.Probe == ProbeSweepVerdict && e.Alert == nil && e.Action == nil
-		if !alert && !step && !verdict || e.SIP != nil || e.Probe != nil && !verdict || e.Registration != nil || e.Port != nil || e.Note != nil || e.Verdict != nil || e.Ack != nil {
+		if !alert && !step && !verdict || e.SIP != nil || e.Probe != nil && !verdict || e.Registration != nil || e.Port != nil || e.Note != nil || e.Verdict != nil || e.Ack != nil || e.Media != nil {
 			return fmt.Errorf("derived event %d is not an alert change, a verification step or a sweep verdict (%s)", i, e.Kind)
 		}
 		w.time(e.Time)

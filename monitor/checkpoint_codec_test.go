@@ -53,7 +53,7 @@ func (f *filler) fill(v reflect.Value, path string) {
 		return
 	case reflect.TypeFor[Event](): // only alert changes are ever left undrained
 		payloads := map[string]bool{"Kind": true, "SIP": true, "Probe": true, "Registration": true,
-			"Port": true, "Action": true, "Note": true, "Verdict": true, "Ack": true}
+			"Port": true, "Action": true, "Note": true, "Verdict": true, "Ack": true, "Media": true}
 		for i := range v.NumField() {
 			if name := v.Type().Field(i).Name; !payloads[name] {
 				f.fill(v.Field(i), path+"."+name) // a field added to Event lands here

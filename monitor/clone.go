@@ -73,6 +73,8 @@ func (s *State) CloneInto(dst *State) *State {
 	d.Sweep.Runs = append(d.Sweep.Runs[:0], c.Sweep.Runs...)
 	d.Sweep.Calls = cloneMap(d.Sweep.Calls, c.Sweep.Calls)
 	d.Sweep.Due = c.Sweep.Due
+	d.MediaCalls = cloneMap(d.MediaCalls, c.MediaCalls)
+	d.Media = c.Media
 	d.Out = cloneDerived(append(d.Out[:0], c.Out...))
 	return dst
 }
@@ -108,9 +110,10 @@ func cloneSeries(dst, src series) series {
 	dst.Width = src.Width
 	dst.B = resize(dst.B, len(src.B))
 	for i := range src.B {
-		codes := dst.B[i].Codes
+		codes, bins := dst.B[i].Codes, dst.B[i].Media.MOSBins
 		dst.B[i] = src.B[i]
 		dst.B[i].Codes = append(codes[:0], src.B[i].Codes...)
+		dst.B[i].Media.MOSBins = cloneBins(bins, src.B[i].Media.MOSBins)
 	}
 	if src.Gone == nil {
 		dst.Gone = nil
@@ -119,9 +122,10 @@ func cloneSeries(dst, src series) series {
 	if dst.Gone == nil {
 		dst.Gone = &bucket{}
 	}
-	codes := dst.Gone.Codes
+	codes, bins := dst.Gone.Codes, dst.Gone.Media.MOSBins
 	*dst.Gone = *src.Gone
 	dst.Gone.Codes = append(codes[:0], src.Gone.Codes...)
+	dst.Gone.Media.MOSBins = cloneBins(bins, src.Gone.Media.MOSBins)
 	return dst
 }
 

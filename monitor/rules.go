@@ -25,6 +25,9 @@ const (
 	RuleActionUnverified Rule = "action_unverified"
 	RulePortFailed       Rule = "port_failed"
 	RulePortBackwards    Rule = "port_backwards"
+	RuleOneWayAudio      Rule = "one_way_audio"
+	RuleNoMedia          Rule = "no_media"
+	RuleMOSLow           Rule = "mos_low"
 )
 
 // Scope is what an alert's subject can be: a trunk's name, a number's
@@ -107,6 +110,20 @@ var Rules = []RuleSpec{
 		},
 	},
 	{
+		Rule: RuleOneWayAudio, Scope: ScopeTrunk | ScopeNumber, Severity: SevCritical, Key: "f",
+		Meaning: "answered calls carry RTP in one direction only: a NAT/ALG or media-relay problem on the path",
+		Hysteresis: func(th Thresholds) string {
+			return mediaShareText("one-way", th.OneWayRateMax, th)
+		},
+	},
+	{
+		Rule: RuleNoMedia, Scope: ScopeTrunk | ScopeNumber, Severity: SevCritical, Key: "f",
+		Meaning: "answered calls carry no RTP either way: silent calls, a codec/SDP or media-path problem",
+		Hysteresis: func(th Thresholds) string {
+			return mediaShareText("no-media", th.NoMediaRateMax, th)
+		},
+	},
+	{
 		Rule: RuleTrunkSilent, Scope: ScopeTrunk, Severity: SevWarning, Key: "f",
 		Meaning: "a trunk that carried calls carries none",
 		Hysteresis: func(th Thresholds) string {
@@ -118,6 +135,14 @@ var Rules = []RuleSpec{
 		Meaning: "the trunk's REGISTER is refused, timed out or lapsed: inbound calls through it will not arrive",
 		Hysteresis: func(Thresholds) string {
 			return "opens when registration fails, times out or expires (a 401/407 challenge does not), closes when registered again"
+		},
+	},
+	{
+		Rule: RuleMOSLow, Scope: ScopeTrunk, Severity: SevWarning, Key: "f",
+		Meaning: "the trunk's calls sound bad: their mean MOS (each call's worst stream, E-model estimate) is low",
+		Hysteresis: func(th Thresholds) string {
+			return fmt.Sprintf("opens at mean MOS < %s of ≥ %d calls with a MOS ended in 5 min, closes at ≥ %s or under %d calls",
+				mosText(th.MOSMin), th.MediaMinCalls, mosText(th.MOSMin+mosRecovery), halfUp(th.MediaMinCalls))
 		},
 	},
 	{

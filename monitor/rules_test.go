@@ -26,12 +26,13 @@ func TestRulesTable(t *testing.T) {
 			t.Errorf("%s: Spec() finds %q", s.Rule, s.Rule.Spec().Rule)
 		}
 	}
-	if len(seen) != 13 {
+	if len(seen) != 16 {
 		t.Errorf("%d rules", len(seen))
 	}
 	for r, key := range map[monitor.Rule]string{
 		monitor.RuleSplitBrain: "o", monitor.RuleOptionsDown: "f", monitor.RuleTimeoutBurst: "f", monitor.RuleNERDrop: "f", monitor.RuleTrunkSilent: "f",
 		monitor.RuleZombie: "", monitor.RuleActionUnverified: "", monitor.Rule("nope"): "",
+		monitor.RuleOneWayAudio: "f", monitor.RuleNoMedia: "f", monitor.RuleMOSLow: "f",
 	} {
 		if got := r.FixKey(); got != key {
 			t.Errorf("%s.FixKey() = %q, want %q", r, got, key)

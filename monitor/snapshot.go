@@ -63,6 +63,7 @@ func (s *State) Snapshot() *Snapshot {
 	snap.Notes = append([]NoteView(nil), s.c.Notes...)
 	snap.Stir, snap.StirPending = s.c.Stir, len(s.c.StirWait)
 	snap.Sweeps = append([]SweepView(nil), s.c.Sweep.Runs...)
+	snap.Media = s.c.Media
 	return snap
 }
 

@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"strconv"
 	"time"
+
+	"github.com/cutover/cutover/monitor/media"
 )
 
 // Bucket widths and ring sizes. Trunks keep 10 s slices for half an hour
@@ -56,6 +58,7 @@ type State struct {
 
 	callSlab []call // a clone's call records (CloneInto), reused by the next clone
 	strays   strayCount
+	judgeBuf [2][]media.Stats // a media report's streams by direction, reused (mediafold.go)
 }
 
 // core holds the fold's data with exported fields so a checkpoint can
@@ -90,6 +93,9 @@ type core struct {
 
 	Curves map[string][]LandingBin // port requests' landing curves, by port_request_id (landing.go)
 	Sweep  sweepBook               // test-call sweeps: their progress and the calls waiting for a verdict (sweepfold.go)
+
+	MediaCalls map[string]mediaCall // calls whose media is reported, by Call-ID, until their Final report (mediafold.go)
+	Media      MediaCounts
 
 	Out []Event // derived events (alerts, verification steps) not yet drained
 }
@@ -260,6 +266,10 @@ func (s *State) Apply(e Event) {
 	case KindAlertAck:
 		if a := e.Ack; a != nil {
 			s.applyAck(e.Time, a)
+		}
+	case KindMedia:
+		if m := e.Media; m != nil {
+			s.applyMedia(e.Time, m)
 		}
 	case KindAlert, KindTick:
 		// Alerts are derived here, so recorded ones are not applied again.

@@ -168,6 +168,8 @@ type Snapshot struct {
 	StirPending int        // requests whose verdict is still being fetched
 
 	Sweeps []SweepView // the latest test-call sweeps, oldest first
+
+	Media MediaCounts // media reports folded, and those for calls the fold did not know
 }
 
 // TrunkView is one trunk's row.

@@ -23,6 +23,7 @@ type bucket struct {
 	Stir        [len(StirResults)]int32 // outbound verdicts by result
 	Verstat     [4]int32                // inbound verstat: passed, failed, none, absent
 	Codes       []CodeCount
+	Media       mediaBucket // media verdicts judged in this slice (mediafold.go)
 }
 
 // series is a ring of buckets of a fixed width: memory stays the same
@@ -106,6 +107,7 @@ func (b *bucket) merge(o *bucket) {
 	}
 	b.PDDSum += o.PDDSum
 	b.LegacyAfter += o.LegacyAfter
+	b.Media.merge(&o.Media)
 	for _, c := range o.Codes {
 		b.Codes = addCode(b.Codes, c.Code, c.Count)
 	}
@@ -173,6 +175,7 @@ func (s *Stats) add(b *bucket) {
 	for _, c := range b.Codes {
 		s.Codes = addCode(s.Codes, c.Code, c.Count)
 	}
+	b.Media.addTo(&s.Media)
 }
 
 func addCode(codes []CodeCount, code, n int) []CodeCount {

@@ -102,6 +102,7 @@ func (b *builder) thresholds(r rawThresholds) monitor.Thresholds {
 			b.fail("thresholds."+field, "must not be negative, got %d", v)
 		}
 	}
+	b.mediaThresholds(r, &t)
 	return t
 }
 

@@ -75,6 +75,14 @@ type rawThresholds struct {
 	SplitBrainQuiet string  `toml:"split_brain_quiet"`
 	DropRateMax     float64 `toml:"drop_rate_max"`
 	DropMinAnswered int     `toml:"drop_min_answered"`
+
+	NoMediaAfter   string  `toml:"no_media_after"`
+	MediaMaxLoss   float64 `toml:"media_max_loss"`
+	MediaMaxJitter string  `toml:"media_max_jitter"`
+	MOSMin         float64 `toml:"mos_min"`
+	OneWayRateMax  float64 `toml:"one_way_rate_max"`
+	NoMediaRateMax float64 `toml:"no_media_rate_max"`
+	MediaMinCalls  int     `toml:"media_min_calls"`
 }
 
 type rawTrunk struct {

@@ -54,6 +54,7 @@ func (f *File) Summary() string {
 	}
 	b.WriteString("\n")
 	b.WriteString(captureSummary(f.Capture))
+	b.WriteString(mediaSummary(c.Thresholds))
 	b.WriteString(portingSummary(f.Porting, c.Numbers))
 	b.WriteString(alertsSummary(f.Alerts))
 	if f.Metrics.Listen != "" {

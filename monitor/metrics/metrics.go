@@ -63,6 +63,11 @@ var (
 	optionsRTT    = desc("trunk_options_rtt_seconds", "Round-trip time of the trunk's last answered OPTIONS.", trunkLabels...)
 	registration  = desc("trunk_registration_state", "1 for the trunk's current registration state, 0 for the others.", withTrunk("state")...)
 	lastCall      = desc("trunk_last_call_timestamp_seconds", "Event time of the trunk's last call attempt (absent before the first).", trunkLabels...)
+	mediaJudged   = desc("media_calls_judged_total", "Answered calls whose media was judged (thresholds.no_media_after past the answer), by trunk.", trunkLabels...)
+	mediaOneWay   = desc("media_calls_one_way_total", "Judged calls with RTP in one direction only, by trunk.", trunkLabels...)
+	mediaNone     = desc("media_calls_no_media_total", "Judged calls with no RTP either way, by trunk.", trunkLabels...)
+	mediaBad      = desc("media_calls_bad_total", "Calls with a stream past a loss, jitter or MOS threshold (counted when their media ended), by trunk.", trunkLabels...)
+	trunkMOS      = desc("trunk_mos", "Mean MOS (each call's worst stream) of the calls whose media ended in the last 5 min (absent with none).", trunkLabels...)
 
 	numbers     = desc("numbers", "Ported numbers by port request and port state.", "port_request", "port_state")
 	serving     = desc("numbers_serving", "Ported numbers by the role of the trunk their last call landed by (none: no call yet).", "port_request", "role")
@@ -71,6 +76,8 @@ var (
 	sipBad      = desc("sip_malformed_total", "SIP messages that did not parse.")
 	quarantined = desc("events_quarantined_total", "Events recorded but not folded: their time was too far from the clock.")
 	evicted     = desc("calls_evicted_total", "Calls forgotten before their end because the table of calls in flight was full.")
+	mediaSeen   = desc("media_reports_total", "Media reports (a call's RTP streams so far) folded.")
+	mediaLost   = desc("media_reports_unknown_total", "Media reports for a call the fold did not know: ignored.")
 	eventTime   = desc("event_time_seconds", "The fold's event clock (Unix seconds).")
 
 	published   = desc("pipeline_events_published_total", "Events the sources offered to the pipeline.")
@@ -89,6 +96,7 @@ var (
 
 var all = []*prometheus.Desc{callAttempts, callsComplete, callsAnswered, callsFailed, callsEffect, callsShort, callPDD,
 	finalCodes, attestations, asr, ner, optionsUp, optionsRTT, registration, lastCall, numbers, serving, alertsOpen,
+	mediaJudged, mediaOneWay, mediaNone, mediaBad, trunkMOS, mediaSeen, mediaLost,
 	sipMessages, sipBad, quarantined, evicted, eventTime, published, applied, queueLen, queueCap, recorded, backlog,
 	recording, dropped, ckptAge, hepPackets, hepRejected, capDrops}
 
@@ -173,6 +181,8 @@ func foldMetrics(ch chan<- prometheus.Metric, snap *monitor.Snapshot) {
 	ch <- counter(sipBad, float64(snap.Malformed))
 	ch <- counter(quarantined, float64(snap.Quarantined))
 	ch <- counter(evicted, float64(snap.CallsEvicted))
+	ch <- counter(mediaSeen, float64(snap.Media.Reports))
+	ch <- counter(mediaLost, float64(snap.Media.Unknown))
 	ch <- gauge(eventTime, seconds(snap.Now))
 }
 
@@ -232,6 +242,14 @@ func trunkMetrics(ch chan<- prometheus.Metric, tr *monitor.TrunkView) {
 	}
 	if tr.LastSeen > 0 {
 		ch <- gauge(lastCall, seconds(tr.LastSeen), l...)
+	}
+	m := &t.Media
+	ch <- counter(mediaJudged, float64(m.Judged), l...)
+	ch <- counter(mediaOneWay, float64(m.OneWay), l...)
+	ch <- counter(mediaNone, float64(m.NoMedia), l...)
+	ch <- counter(mediaBad, float64(m.Bad), l...)
+	if five := &tr.Win[monitor.Win5m].Media; five.MOSCount > 0 {
+		ch <- gauge(trunkMOS, five.MOSMean(), l...)
 	}
 }
 
