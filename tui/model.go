@@ -150,7 +150,7 @@ type shared struct {
 	tick func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd
 	// legacy names the trunks of role legacy in the snapshot (keyFor).
 	legacy map[string]bool
-	ackOn  monitor.AlertView // the alert the acknowledge prompt was opened on
+	ackOn  monitor.AlertView  // the alert the acknowledge prompt was opened on
 	lim    monitor.Thresholds // the config's, defaulted: what the media figures are coloured by
 }
 

@@ -16,14 +16,14 @@ import (
 type numberSort int
 
 const (
-	sortNumber numberSort = iota // E.164 ascending
-	sortCalls                    // most attempts first
-	sortDrop                     // highest drop rate first
-	sortLegacy                   // highest legacy share first
-	sortFlags                    // most flags first
-	sortOneWay                   // highest one-way audio share first
-	sortNoMedia                  // highest no-media share first
-	sortMOS                      // lowest mean MOS first
+	sortNumber  numberSort = iota // E.164 ascending
+	sortCalls                     // most attempts first
+	sortDrop                      // highest drop rate first
+	sortLegacy                    // highest legacy share first
+	sortFlags                     // most flags first
+	sortOneWay                    // highest one-way audio share first
+	sortNoMedia                   // highest no-media share first
+	sortMOS                       // lowest mean MOS first
 	numSorts
 )
 
