@@ -1,12 +1,16 @@
 package tui
 
 import (
+	"net/netip"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"charm.land/lipgloss/v2"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/media"
 )
 
 // mediaMix is judged calls with oneWay and noMedia among them and a MOS
@@ -134,4 +138,61 @@ func TestNumberDetailMedia(t *testing.T) {
 	lineWith(t, scr, "no media", "25%")
 	lineWith(t, scr, "MOS mean", "3.10")
 	lineWith(t, scr, "MOS p5", "3.1")
+}
+
+// oneWayMedia is a media report of c1 (ladderCall): RTP from the caller
+// only, its codec name hostile; judged 6 s after the answer.
+func oneWayMedia(bad string) (*monitor.MediaReport, int64) {
+	ans := t0 - 4e9 + 2100e6
+	first := time.Unix(0, ans+40e6)
+	st := media.Stats{SSRC: 0xdeadbeef, PayloadType: 0, Codec: "PCMU" + bad, ClockRate: 8000, Packets: 2850, Expected: 3000,
+		Lost: 150, Jitter: 42 * time.Millisecond, MaxDelta: 180 * time.Millisecond, First: first, Last: first.Add(time.Minute)}
+	return &monitor.MediaReport{CallID: "c1", Answered: ans, Origin: monitor.MediaFromRTP, Final: true, Streams: []monitor.MediaStream{
+		{Src: netip.MustParseAddrPort("203.0.113.25:30000"), Dst: netip.MustParseAddrPort("192.0.2.11:40000"), Forward: true, Stats: st},
+	}}, ans + int64(62*time.Second)
+}
+
+// The call view shows the call's media under the ladder: the verdict of
+// its latest report by the config's thresholds, each stream with its
+// direction, addresses, codec, packets, loss, jitter and MOS, the codec
+// escaped; and a call without a report says no RTP source watched it.
+func TestLadderShowsMedia(t *testing.T) {
+	t.Parallel()
+	const bad = "\x1b]0;pwned\x07"
+	allowed := screenSGRs(t)
+	for _, s := range []struct{ w, h int }{{80, 24}, {200, 50}} {
+		log := ladderCall("")
+		log.Media, log.MediaAt = oneWayMedia(bad)
+		m := newTestModel(t, Options{Calls: &fakeCalls{log: log}}, s.w, s.h)
+		m = press(m, "tab", "up", "up", "up", "up", "up", "enter")
+		scr := screen(m)
+		lineWith(t, scr, "media", "one_way", "RTP only caller to callee", "final")
+		row := lineWith(t, scr, "caller→callee", "203.0.113.25:30000", "PCMU", "2,850", "5.0%", "42.0ms")
+		if mos := media.MOS(log.Media.Streams[0].Stats, 0); !strings.Contains(row, strconv.FormatFloat(mos, 'f', 2, 64)) {
+			t.Errorf("%dx%d: no MOS %.2f in %q", s.w, s.h, mos, row)
+		}
+		if s.w == 200 {
+			lineWith(t, scr, "caller→callee", "192.0.2.11:40000", "180.0ms", "███")
+		}
+		lineWith(t, scr, "MESSAGE 1/10") // the ladder and the message are still there
+		raw := m.View().Content
+		if bad := rawControls(raw, allowed); len(bad) > 0 {
+			t.Fatalf("%dx%d: the codec reaches the terminal raw: %v", s.w, s.h, bad)
+		}
+		if !strings.Contains(raw, m.c.st.Bad.Render("42.0ms")) {
+			t.Errorf("%dx%d: jitter past 30 ms is not red", s.w, s.h)
+		}
+
+		m = newTestModel(t, Options{Calls: &fakeCalls{log: ladderCall("")}}, s.w, s.h)
+		m = press(m, "tab", "up", "up", "up", "up", "up", "enter")
+		lineWith(t, screen(m), "media", "no media seen (no RTP source watched this call)")
+	}
+	// Thresholds from the config: with 50 ms jitter allowed, 42 ms is not red.
+	log := ladderCall("")
+	log.Media, log.MediaAt = oneWayMedia("")
+	m := newTestModel(t, Options{Calls: &fakeCalls{log: log}, Thresholds: monitor.Thresholds{MediaMaxJitter: 50 * time.Millisecond}}, 200, 50)
+	m = press(m, "tab", "up", "up", "up", "up", "up", "enter")
+	if strings.Contains(m.View().Content, m.c.st.Bad.Render("42.0ms")) {
+		t.Error("42 ms jitter is red under a 50 ms threshold")
+	}
 }
