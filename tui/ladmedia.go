@@ -32,7 +32,7 @@ const (
 
 var streamColumns = []column{
 	{id: lmDir, title: "direction", w: 13, prio: 0},
-	{id: lmPath, title: "src → dst", w: 20, maxW: 47, prio: 0, flex: true},
+	{id: lmPath, title: "src → dst", w: 37, prio: 3}, // narrower: a line of its own under the stream's
 	{id: lmCodec, title: "codec", w: 6, prio: 0},
 	{id: lmPackets, title: "packets", w: 7, right: true, prio: 0},
 	{id: lmLost, title: "lost", w: 5, right: true, prio: 0},
@@ -48,6 +48,9 @@ var streamColumns = []column{
 func (v *ladderView) mediaLines(w, limit int) []string {
 	st := v.c.st
 	r := v.log.Media
+	if r == nil && !hasInvite(v.log.Messages) {
+		return nil // an OPTIONS, a REGISTER: no call, no media
+	}
 	if r == nil {
 		return []string{st.ColHeader.Render("  media ") + st.Muted.Render(" no media seen (no RTP source watched this call)")}
 	}
@@ -61,15 +64,26 @@ func (v *ladderView) mediaLines(w, limit int) []string {
 	}
 	cols := chooseColumns(streamColumns, w)
 	lines = append(lines, headerRow(st, cols, w, -1, ""))
+	per := 2 // a stream's row, and its addresses under it
+	for _, c := range cols {
+		if c.id == lmPath {
+			per = 1
+		}
+	}
 	room := max(limit-len(lines), 1)
 	n := len(r.Streams)
 	shown := n
-	if n > room {
-		shown = max(room-1, 0)
+	if n*per > room {
+		shown = max((room-1)/per, 0)
 	}
-	lines = append(lines, tableRows(st, cols, w, 0, shown, -1, false, func(i int, c column) cell {
-		return streamCell(st, &r.Streams[i], c, th)
-	})...)
+	for i := range shown {
+		lines = append(lines, tableRows(st, cols, w, i, i+1, -1, false, func(i int, c column) cell {
+			return streamCell(st, &r.Streams[i], c, th)
+		})...)
+		if per == 2 {
+			lines = append(lines, st.Muted.Render(fit("  "+streamCell(st, &r.Streams[i], column{id: lmPath}, th).text, w)))
+		}
+	}
 	if shown < n {
 		lines = append(lines, st.Muted.Render("  +"+strconv.Itoa(n-shown)+" more streams"))
 	}
@@ -178,4 +192,14 @@ func meterCell(st *Styles, f float64, w int) cell {
 // msText is a duration in milliseconds, one decimal: "12.5ms".
 func msText(d time.Duration) string {
 	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 1, 64) + "ms"
+}
+
+// hasInvite says whether msgs hold an INVITE: a call, which may have media.
+func hasInvite(msgs []CallMessage) bool {
+	for _, m := range msgs {
+		if m.SIP != nil && m.SIP.Info != nil && m.SIP.Info.Method == "INVITE" {
+			return true
+		}
+	}
+	return false
 }

@@ -167,7 +167,8 @@ func TestLadderShowsMedia(t *testing.T) {
 		m = press(m, "tab", "up", "up", "up", "up", "up", "enter")
 		scr := screen(m)
 		lineWith(t, scr, "media", "one_way", "RTP only caller to callee", "final")
-		row := lineWith(t, scr, "caller→callee", "203.0.113.25:30000", "PCMU", "2,850", "5.0%", "42.0ms")
+		row := lineWith(t, scr, "caller→callee", "PCMU", "2,850", "5.0%", "42.0ms")
+		lineWith(t, scr, "203.0.113.25:30000 → 192.0.2.11:40000") // beside, or under it at 80 columns
 		if mos := media.MOS(log.Media.Streams[0].Stats, 0); !strings.Contains(row, strconv.FormatFloat(mos, 'f', 2, 64)) {
 			t.Errorf("%dx%d: no MOS %.2f in %q", s.w, s.h, mos, row)
 		}
@@ -186,6 +187,13 @@ func TestLadderShowsMedia(t *testing.T) {
 		m = newTestModel(t, Options{Calls: &fakeCalls{log: ladderCall("")}}, s.w, s.h)
 		m = press(m, "tab", "up", "up", "up", "up", "up", "enter")
 		lineWith(t, screen(m), "media", "no media seen (no RTP source watched this call)")
+
+		noCall := ladderCall("")
+		noCall.Messages = noCall.Messages[8:] // a BYE and its 200: no INVITE, no call to speak of
+		m = newTestModel(t, Options{Calls: &fakeCalls{log: noCall}}, s.w, s.h)
+		m = press(m, "tab", "up", "up", "up", "up", "up", "enter")
+		mustContain(t, screen(m), "CALL", "2 messages")
+		mustNotContain(t, screen(m), "no media seen")
 	}
 	// Thresholds from the config: with 50 ms jitter allowed, 42 ms is not red.
 	log := ladderCall("")
