@@ -48,8 +48,12 @@ var streamColumns = []column{
 func (v *ladderView) mediaLines(w, limit int) []string {
 	st := v.c.st
 	r := v.log.Media
-	if r == nil && !hasInvite(v.log.Messages) {
+	invite, answered := callState(v.log.Messages)
+	if r == nil && !invite {
 		return nil // an OPTIONS, a REGISTER: no call, no media
+	}
+	if r == nil && !answered {
+		return []string{st.ColHeader.Render("  media ") + st.Muted.Render(" none: the call was not answered")}
 	}
 	if r == nil {
 		return []string{st.ColHeader.Render("  media ") + st.Muted.Render(" no media seen (no RTP source watched this call)")}
@@ -194,12 +198,15 @@ func msText(d time.Duration) string {
 	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 1, 64) + "ms"
 }
 
-// hasInvite says whether msgs hold an INVITE: a call, which may have media.
-func hasInvite(msgs []CallMessage) bool {
+// callState says whether msgs hold an INVITE (a call, which may have
+// media) and a 2xx answering one.
+func callState(msgs []CallMessage) (invite, answered bool) {
 	for _, m := range msgs {
-		if m.SIP != nil && m.SIP.Info != nil && m.SIP.Info.Method == "INVITE" {
-			return true
+		if m.SIP == nil || m.SIP.Info == nil || m.SIP.Info.Method != "INVITE" {
+			continue
 		}
+		invite = true
+		answered = answered || !m.SIP.Info.Request && m.SIP.Info.Code/100 == 2
 	}
-	return false
+	return invite, answered
 }

@@ -194,6 +194,12 @@ func TestLadderShowsMedia(t *testing.T) {
 		m = press(m, "tab", "up", "up", "up", "up", "up", "enter")
 		mustContain(t, screen(m), "CALL", "2 messages")
 		mustNotContain(t, screen(m), "no media seen")
+
+		refused := ladderCall("")
+		refused.Messages = refused.Messages[:5] // INVITE, 100, 180: never answered
+		m = newTestModel(t, Options{Calls: &fakeCalls{log: refused}}, s.w, s.h)
+		m = press(m, "tab", "up", "up", "up", "up", "up", "enter")
+		lineWith(t, screen(m), "media", "none: the call was not answered")
 	}
 	// Thresholds from the config: with 50 ms jitter allowed, 42 ms is not red.
 	log := ladderCall("")
