@@ -224,7 +224,7 @@ func orDash(s string) string {
 // or none, over a 5-minute moving window; nil when no call was judged.
 func mediaChart(rep *Report, xs []time.Time, marks []mark) *chart {
 	c := chart{title: "Calls with one-way audio or no media, share of judged calls (5-minute moving), by trunk",
-		xs: xs, yMax: 1, yFmt: pctFmt, marks: marks}
+		xs: xs, yMax: 1, yFmt: pctFmt, marks: marks, gaps: true} // no judged call: no share, a gap
 	seen := false
 	for k, tr := range rep.Trunks {
 		l := line{name: tr.Name + " (" + tr.Role + ")", color: palette[k%len(palette)], ys: make([]float64, len(xs))}

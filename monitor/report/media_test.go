@@ -152,15 +152,19 @@ func TestReportMediaTablesAndChart(t *testing.T) {
 	}
 }
 
-// A series with no data in its middle (no call judged for a while) is
-// drawn as two lines, not one straight line across the gap (it was).
+// A media share with no data in its middle (no call judged for a while)
+// is drawn as two lines, not one straight line across the gap (it was).
 func TestChartLeavesGapsOpen(t *testing.T) {
 	t0 := cT0
 	xs := []time.Time{t0, t0.Add(time.Minute), t0.Add(2 * time.Minute), t0.Add(3 * time.Minute), t0.Add(4 * time.Minute)}
-	c := chart{title: "gap", xs: xs, yMax: 1, yFmt: pctFmt,
+	c := chart{title: "gap", xs: xs, yMax: 1, yFmt: pctFmt, gaps: true,
 		lines: []line{{name: "l", color: "#000", ys: []float64{0.5, 0.5, math.NaN(), math.NaN(), 0.1}}}}
 	svg := string(c.svg())
 	if n := strings.Count(svg, "<polyline"); n != 2 {
 		t.Fatalf("%d polylines for a line with one gap:\n%s", n, svg)
+	}
+	c.gaps = false // a curve over bins joins the bins with calls
+	if n := strings.Count(string(c.svg()), "<polyline"); n != 1 {
+		t.Fatalf("%d polylines for a curve", n)
 	}
 }

@@ -25,6 +25,9 @@ type chart struct {
 	yFmt  func(float64) string
 	xFmt  func(time.Time) string // a tick's label ("": no tick there); nil: the time of day, about ten ticks
 	marks []mark                 // the incidents, drawn under the lines
+	// gaps: a NaN (no data) breaks a line; otherwise the line joins the
+	// points on either side (a curve over bins, some without calls).
+	gaps bool
 }
 
 // mark is an incident on a chart: a shaded band (a trunk's) or a tick
@@ -71,7 +74,7 @@ func (c chart) svg() template.HTML {
 	c.axes(&b, x, y, ymax)
 	c.drawMarks(&b, x)
 	for k, l := range c.lines {
-		for _, pts := range segments(l.ys, x, y) { // no data (NaN) is a gap, not a straight line across it
+		for _, pts := range segments(l.ys, x, y, c.gaps) {
 			fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="1.6" points="%s"/>`, l.color, strings.Join(pts, " "))
 		}
 		ly := padT + 16*k + 10
@@ -172,16 +175,16 @@ func (c chart) drawMarks(b *strings.Builder, x func(int) float64) {
 	}
 }
 
-// segments are a line's runs of points between its gaps (NaN).
-func segments(ys []float64, x func(int) float64, y func(float64) float64) [][]string {
+// segments are a line's points, skipping NaN; with gaps, split into runs
+// at each NaN.
+func segments(ys []float64, x func(int) float64, y func(float64) float64, gaps bool) [][]string {
 	var out [][]string
 	var cur []string
 	for i, v := range ys {
 		if math.IsNaN(v) {
-			if len(cur) > 0 {
-				out = append(out, cur)
+			if gaps && len(cur) > 0 {
+				out, cur = append(out, cur), nil
 			}
-			cur = nil
 			continue
 		}
 		cur = append(cur, fmt.Sprintf("%.1f,%.1f", x(i), y(v)))
