@@ -32,7 +32,7 @@ const (
 
 var streamColumns = []column{
 	{id: lmDir, title: "direction", w: 13, prio: 0},
-	{id: lmPath, title: "src → dst", w: 37, prio: 3}, // narrower: a line of its own under the stream's
+	{id: lmPath, title: "src → dst", w: 37, prio: 3}, // under 107 columns: a line of its own under the stream's
 	{id: lmCodec, title: "codec", w: 6, prio: 0},
 	{id: lmPackets, title: "packets", w: 7, right: true, prio: 0},
 	{id: lmLost, title: "lost", w: 5, right: true, prio: 0},

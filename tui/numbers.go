@@ -70,9 +70,9 @@ var numberColumns = []column{
 	{id: ncShare, title: "legacy▕new", w: 12, prio: 0},
 	{id: ncCalls, title: "calls", w: 6, right: true, prio: 0},
 	{id: ncDrop, title: "drop", w: 5, right: true, prio: 1},
-	// Media: one-way share from 80 columns, MOS mean at 100, the
-	// no-media share at 124 (a 200-column screen), MOS p5 at 128
-	// (README: the screen).
+	// Media: one-way share from 80 columns, MOS mean from 83, the
+	// no-media share from 124 (a 200-column screen), MOS p5 from 128
+	// (README: What you see).
 	{id: ncOneWay, title: "1way", w: 5, right: true, prio: 1}, // room for the sort mark
 	{id: ncMOS, title: "MOS", w: 4, right: true, prio: 2},
 	{id: ncNoMedia, title: "nomed", w: 6, right: true, prio: 6},

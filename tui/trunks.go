@@ -46,8 +46,8 @@ var trunkColumns = []column{
 	{id: tcCPM, title: "cpm", w: 4, right: true, prio: 0},
 	{id: tcASR, title: "ASR", w: 4, right: true, prio: 0},
 	{id: tcNER, title: "NER", w: 4, right: true, prio: 0},
-	// Media: one-way share from 80 columns, MOS mean and no-media share
-	// at 100, MOS p5 at 120 (README: the screen).
+	// Media: one-way share from 80 columns, the no-media share from 93,
+	// MOS mean from 98, MOS p5 from 102 (README: What you see).
 	{id: tcOneWay, title: "1way", w: 4, right: true, prio: 1},
 	{id: tcNoMedia, title: "nomed", w: 5, right: true, prio: 3},
 	{id: tcMOS, title: "MOS", w: 4, right: true, prio: 3},
