@@ -210,3 +210,12 @@ func TestLadderShowsMedia(t *testing.T) {
 		t.Error("42 ms jitter is red under a 50 ms threshold")
 	}
 }
+
+// The help explains the media columns.
+func TestHelpExplainsMediaColumns(t *testing.T) {
+	t.Parallel()
+	m := newTestModel(t, Options{}, 80, 60)
+	m = press(m, "?")
+	lineWith(t, screen(m), "media", "1way / nomed", "one way only / none")
+	lineWith(t, screen(m), "MOS mean, p5 its 5th percentile", "none judged", "past limits")
+}
