@@ -23,16 +23,14 @@ func (c *shared) noMediaCell(m *monitor.MediaMix) cell {
 	return c.st.limitCell(m.NoMediaRate(), c.lim.NoMediaRateMax)
 }
 
-// limitCell is a share, red past limit; "—" when unknown (r < 0).
+// limitCell is a share, red past limit; "—" when unknown (r < 0). Only
+// trouble is styled: a screen of numbers renders these cells every frame.
 func (s *Styles) limitCell(r, limit float64) cell {
 	t := pct(r)
-	switch {
-	case r < 0:
-		return cell{t, s.Muted.Render(t)}
-	case r > limit:
+	if r > limit {
 		return cell{t, s.Bad.Render(t)}
 	}
-	return cell{t, s.OK.Render(t)}
+	return cell{text: t}
 }
 
 // mosMeanCell is the mean MOS of m's calls, two decimals.
@@ -47,13 +45,13 @@ func (c *shared) mosP5Cell(m *monitor.MediaMix) cell {
 
 func (c *shared) mosCell(n int, mos float64, prec int) cell {
 	if n == 0 {
-		return cell{"—", c.st.Muted.Render("—")}
+		return cell{text: "—"}
 	}
 	t := strconv.FormatFloat(mos, 'f', prec, 64)
 	if mos < c.lim.MOSMin {
 		return cell{t, c.st.Bad.Render(t)}
 	}
-	return cell{t, c.st.OK.Render(t)}
+	return cell{text: t}
 }
 
 // mosKey orders by MOS, the worst first under a highest-first sort; a
