@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"net/netip"
+	"time"
 
 	"github.com/cutover/cutover/monitor/media"
 )
@@ -49,4 +50,36 @@ type MediaStream struct {
 	// the address of an SDP in a request: the offer's side).
 	Forward bool
 	Stats   media.Stats
+}
+
+// MediaThresholds are the thresholds a call's media is judged by
+// (media.Judge): the config's, their zero fields defaulted.
+func (t Thresholds) MediaThresholds() media.Thresholds {
+	t = t.mediaDefaults(DefaultThresholds())
+	return media.Thresholds{NoMediaAfter: t.NoMediaAfter, MaxLoss: t.MediaMaxLoss, MaxJitter: t.MediaMaxJitter, MinMOS: t.MOSMin}
+}
+
+// MediaLimits is t with its zero media fields defaulted: what the screen
+// colours the media columns by (OneWayRateMax, NoMediaRateMax, MOSMin).
+func (t Thresholds) MediaLimits() Thresholds { return t.mediaDefaults(DefaultThresholds()) }
+
+// CallMedia is the report's streams by direction, for media.Judge.
+func (r *MediaReport) CallMedia() media.CallMedia {
+	var c media.CallMedia
+	if r.Answered != 0 {
+		c.Answered = time.Unix(0, r.Answered)
+	}
+	for _, s := range r.Streams {
+		if s.Forward {
+			c.Forward = append(c.Forward, s.Stats)
+		} else {
+			c.Reverse = append(c.Reverse, s.Stats)
+		}
+	}
+	return c
+}
+
+// Judge is the report's verdict at event time at (Unix ns).
+func (r *MediaReport) Judge(at int64, th media.Thresholds) media.Judgement {
+	return media.Judge(r.CallMedia(), time.Unix(0, at), th)
 }

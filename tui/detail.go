@@ -239,6 +239,11 @@ func (v *detailView) windowTable(win *[3]monitor.Stats) []string {
 			return cell{plain, styled}
 		}},
 		{"attestation", func(s *monitor.Stats, _ int) cell { return cell{text: attestText(s.Attest)} }},
+		{"media judged", func(s *monitor.Stats, _ int) cell { return cell{text: strconv.Itoa(s.Media.Judged)} }},
+		{"one-way audio", func(s *monitor.Stats, _ int) cell { return v.c.oneWayCell(&s.Media) }},
+		{"no media", func(s *monitor.Stats, _ int) cell { return v.c.noMediaCell(&s.Media) }},
+		{"MOS mean", func(s *monitor.Stats, _ int) cell { return v.c.mosMeanCell(&s.Media) }},
+		{"MOS p5", func(s *monitor.Stats, _ int) cell { return v.c.mosP5Cell(&s.Media) }},
 	}
 	for _, r := range rows {
 		line := st.ColHeader.Render(fit("  "+r.label, detailLabelW))

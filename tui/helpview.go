@@ -63,6 +63,9 @@ func (v *helpView) lines(w int) []string {
 			st.Muted.Render("  (inbound attempts that landed on each side; % is new)"),
 		st.ColHeader.Render("windows   ")+st.Muted.Render("w cycles 1m/5m/15m for every pane; the detail view shows all three"),
 		st.ColHeader.Render("drop      ")+st.Muted.Render("answered calls that ended within the short-call threshold"),
+		st.ColHeader.Render("media     ")+st.Muted.Render("1way / nomed: share of judged calls with RTP one way only / none"),
+		st.ColHeader.Render("          ")+st.Muted.Render("MOS mean, p5 its 5th percentile; — none judged; ")+st.Bad.Render("red")+
+			st.Muted.Render(" past limits"),
 	)
 	return lines
 }

@@ -35,6 +35,10 @@ type CallLog struct {
 	// messages were cut at the reader's cap.
 	Span      time.Duration
 	Truncated bool
+	// Media is the call's latest media report within the span (nil: no
+	// RTP source watched the call), recorded at event time MediaAt.
+	Media   *monitor.MediaReport
+	MediaAt int64
 }
 
 // CallMessage is one recorded SIP message of a call, with the trunks its
@@ -250,6 +254,9 @@ func (v *ladderView) refresh(w, h int) {
 	id := fit(termsafe.Line(v.line.CallID), max(w-lipgloss.Width(note)-12, 8)) // the keys stay in sight
 	v.title = titleBar(st, "CALL", id, note, w, true)
 	v.head = v.status()
+	if !v.loading && v.err == nil {
+		v.head = append(v.head, v.mediaLines(w, max(h/3, 3))...)
+	}
 	avail := max(h-1-len(v.head), 0)
 	if v.loading || v.err != nil || len(v.log.Messages) == 0 {
 		setLines(&v.vl, nil, w, 0)

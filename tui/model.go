@@ -150,7 +150,8 @@ type shared struct {
 	tick func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd
 	// legacy names the trunks of role legacy in the snapshot (keyFor).
 	legacy map[string]bool
-	ackOn  monitor.AlertView // the alert the acknowledge prompt was opened on
+	ackOn  monitor.AlertView  // the alert the acknowledge prompt was opened on
+	lim    monitor.Thresholds // the config's, defaulted: what the media figures are coloured by
 }
 
 // keyFor is the screen's key that answers alert a: the rule table's, with
@@ -246,7 +247,7 @@ func New(o Options) Model {
 	st := NewStyles(theme)
 	keys := newKeyMap(o.Player != nil, o.Seeker != nil, o.Note != nil)
 	keys.remap(o.User.Keys)
-	c := &shared{st: st, keys: &keys, win: monitor.Win5m, typing: focusNone, tick: tea.Tick}
+	c := &shared{st: st, keys: &keys, win: monitor.Win5m, typing: focusNone, tick: tea.Tick, lim: o.Thresholds.MediaLimits()}
 	h := help.New()
 	h.Styles = st.Help
 	m := Model{

@@ -16,15 +16,18 @@ import (
 type numberSort int
 
 const (
-	sortNumber numberSort = iota // E.164 ascending
-	sortCalls                    // most attempts first
-	sortDrop                     // highest drop rate first
-	sortLegacy                   // highest legacy share first
-	sortFlags                    // most flags first
+	sortNumber  numberSort = iota // E.164 ascending
+	sortCalls                     // most attempts first
+	sortDrop                      // highest drop rate first
+	sortLegacy                    // highest legacy share first
+	sortFlags                     // most flags first
+	sortOneWay                    // highest one-way audio share first
+	sortNoMedia                   // highest no-media share first
+	sortMOS                       // lowest mean MOS first
 	numSorts
 )
 
-var sortNames = [numSorts]string{"number", "calls", "drop %", "legacy share", "flags"}
+var sortNames = [numSorts]string{"number", "calls", "drop %", "legacy share", "flags", "one-way %", "no media %", "MOS"}
 
 // numbersPane is the table of ported numbers: filtered, sorted, scrolled.
 // Rows are derived in Update (setData, sort, filter), never in View, and
@@ -49,6 +52,10 @@ const (
 	ncShare
 	ncCalls
 	ncDrop
+	ncOneWay
+	ncMOS
+	ncNoMedia
+	ncMOSP5
 	ncASR
 	ncAttest
 	ncFlags
@@ -63,16 +70,23 @@ var numberColumns = []column{
 	{id: ncShare, title: "legacy▕new", w: 12, prio: 0},
 	{id: ncCalls, title: "calls", w: 6, right: true, prio: 0},
 	{id: ncDrop, title: "drop", w: 5, right: true, prio: 1},
+	// Media: one-way share from 80 columns, MOS mean from 83, the
+	// no-media share from 124 (a 200-column screen), MOS p5 from 128
+	// (README: What you see).
+	{id: ncOneWay, title: "1way", w: 5, right: true, prio: 1}, // room for the sort mark
+	{id: ncMOS, title: "MOS", w: 4, right: true, prio: 2},
+	{id: ncNoMedia, title: "nomed", w: 6, right: true, prio: 6},
+	{id: ncMOSP5, title: "p5", w: 3, right: true, prio: 7},
 	{id: ncASR, title: "ASR", w: 4, right: true, prio: 3},
 	{id: ncAttest, title: "attest", w: 11, prio: 1},
-	{id: ncFlags, title: "flags", w: 10, prio: 1, flex: true},
+	{id: ncFlags, title: "flags", w: 8, prio: 1, flex: true},
 	{id: ncServing, title: "serving", w: 12, prio: 2},
 	{id: ncSweep, title: "sweep", w: 8, prio: 2},
 	{id: ncSeen, title: "last", w: 6, right: true, prio: 5},
 }
 
 // sortColumn maps a sort to the column that shows it.
-var sortColumn = [numSorts]int{ncNumber, ncCalls, ncDrop, ncShare, ncFlags}
+var sortColumn = [numSorts]int{ncNumber, ncCalls, ncDrop, ncShare, ncFlags, ncOneWay, ncNoMedia, ncMOS}
 
 func newNumbersPane(c *shared) *numbersPane { return &numbersPane{c: c, sortBy: sortNumber} }
 
@@ -220,6 +234,12 @@ func (p *numbersPane) keyOf(i int32) numberKey {
 		k.val, k.attempts = legacyShare(w), w.Attempts
 	case sortFlags:
 		k.val, k.attempts = float64(len(n.Flags)), w.Attempts
+	case sortOneWay:
+		k.val, k.attempts = w.Media.OneWayRate(), w.Media.Judged
+	case sortNoMedia:
+		k.val, k.attempts = w.Media.NoMediaRate(), w.Media.Judged
+	case sortMOS:
+		k.val, k.attempts = mosKey(&w.Media), w.Media.MOSCount
 	}
 	return k
 }
@@ -317,10 +337,10 @@ func (p *numbersPane) view(s size, focused bool) []string {
 	return padLines(lines, s.w, s.h)
 }
 
-// sortMark is the sorted column's arrow: ▲ ascending (numbers by
-// default), ▼ descending (the others' worst-first), flipped by S.
+// sortMark is the sorted column's arrow: ▲ ascending (numbers, and MOS
+// worst-first), ▼ descending (the others' worst-first), flipped by S.
 func sortMark(s numberSort, invert bool) string {
-	if (s == sortNumber) != invert {
+	if (s == sortNumber || s == sortMOS) != invert {
 		return "▲"
 	}
 	return "▼"
@@ -342,6 +362,14 @@ func (p *numbersPane) cell(n *monitor.NumberView, c column) cell {
 	case ncDrop:
 		r := w.DropRate()
 		return cell{pct(r), st.dropStyle(r).Render(pct(r))}
+	case ncOneWay:
+		return p.c.oneWayCell(&w.Media)
+	case ncNoMedia:
+		return p.c.noMediaCell(&w.Media)
+	case ncMOS:
+		return p.c.mosMeanCell(&w.Media)
+	case ncMOSP5:
+		return p.c.mosP5Cell(&w.Media)
 	case ncASR:
 		return rateCell(st, w.ASR())
 	case ncAttest:

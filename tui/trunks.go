@@ -28,6 +28,10 @@ const (
 	tcCPM
 	tcASR
 	tcNER
+	tcOneWay
+	tcNoMedia
+	tcMOS
+	tcMOSP5
 	tcPDD
 	tcCodes
 	tcSeen
@@ -38,10 +42,16 @@ var trunkColumns = []column{
 	{id: tcName, title: "trunk", w: 12, prio: 0},
 	{id: tcRole, title: "role", w: 6, prio: 3},
 	{id: tcReg, title: "register", w: 12, prio: 1},
-	{id: tcOptions, title: "options", w: 11, prio: 1},
-	{id: tcCPM, title: "cpm", w: 5, right: true, prio: 0},
+	{id: tcOptions, title: "options", w: 10, prio: 1},
+	{id: tcCPM, title: "cpm", w: 4, right: true, prio: 0},
 	{id: tcASR, title: "ASR", w: 4, right: true, prio: 0},
 	{id: tcNER, title: "NER", w: 4, right: true, prio: 0},
+	// Media: one-way share from 80 columns, the no-media share from 93,
+	// MOS mean from 98, MOS p5 from 102 (README: What you see).
+	{id: tcOneWay, title: "1way", w: 4, right: true, prio: 1},
+	{id: tcNoMedia, title: "nomed", w: 5, right: true, prio: 3},
+	{id: tcMOS, title: "MOS", w: 4, right: true, prio: 3},
+	{id: tcMOSP5, title: "p5", w: 3, right: true, prio: 4},
 	{id: tcPDD, title: "PDD", w: 6, right: true, prio: 4},
 	{id: tcCodes, title: "top failures", w: 12, prio: 1},
 	{id: tcSeen, title: "last", w: 6, right: true, prio: 5},
@@ -116,6 +126,14 @@ func (p *trunksPane) cell(t *monitor.TrunkView, c column) cell {
 		return rateCell(st, w.ASR())
 	case tcNER:
 		return rateCell(st, w.NER())
+	case tcOneWay:
+		return p.c.oneWayCell(&w.Media)
+	case tcNoMedia:
+		return p.c.noMediaCell(&w.Media)
+	case tcMOS:
+		return p.c.mosMeanCell(&w.Media)
+	case tcMOSP5:
+		return p.c.mosP5Cell(&w.Media)
 	case tcPDD:
 		return pddCell(&w)
 	case tcCodes:

@@ -30,6 +30,7 @@ func (a *acc) add(s monitor.Stats) {
 	t.Attest.C += s.Attest.C
 	t.Attest.None += s.Attest.None
 	t.Attest.Invalid += s.Attest.Invalid
+	addMedia(&t.Media, s.Media)
 	if len(s.Codes) > 0 && a.codes == nil {
 		a.codes = map[int]int{}
 	}
@@ -46,6 +47,7 @@ func (a *acc) summary() Summary {
 		ASR: ratio(s.ASR()), NER: ratio(s.NER()), Drop: ratio(s.DropRate()),
 		Attest: Attest{A: s.Attest.A, B: s.Attest.B, C: s.Attest.C, None: s.Attest.None, Invalid: s.Attest.Invalid},
 		Codes:  []Code{},
+		Media:  mediaSummary(s.Media),
 	}
 	if s.PDDCount > 0 {
 		ms := float64(s.PDD()) / float64(time.Millisecond)

@@ -48,7 +48,7 @@ type Note struct {
 func Build(ctx context.Context, r Recording, notes []Note) (*Report, error) {
 	cfg := r.Config()
 	st := monitor.NewState(cfg)
-	b := &builder{st: st, cfg: st.Config(), nums: map[string]*acc{}, legacy: map[string][]legacyMinute{}, open: map[string][]openAlert{}, acts: map[string]monitor.ActionRecord{}, track: map[string]*actTrack{}}
+	b := &builder{st: st, cfg: st.Config(), nums: map[string]*acc{}, legacy: map[string][]legacyMinute{}, open: map[string][]openAlert{}, acts: map[string]monitor.ActionRecord{}, track: map[string]*actTrack{}, calls: map[string]*callMedia{}}
 	b.rep = &Report{
 		Schema: Schema, Name: cfg.Name, Recording: r.Path(), Mode: r.Mode(), Bucket: "1m",
 		SIP: SIPCounts{Requests: map[string]int{}, Responses: map[string]int{}},
@@ -76,6 +76,7 @@ func Build(ctx context.Context, r Recording, notes []Note) (*Report, error) {
 		b.rep.CutShort = &end
 		b.rep.Warnings = append(b.rep.Warnings, cutShortWarning(&end))
 	}
+	b.mediaSection()
 	b.summarise()
 	return b.rep, nil
 }
@@ -104,6 +105,7 @@ type builder struct {
 	order  []string                        // action ids as first seen
 	incs   []Incident                      // closed alert episodes
 	nInc   int                             // alerts opened so far
+	calls  map[string]*callMedia           // each call's last media report, by Call-ID
 }
 
 // openAlert is an alert opened and not yet closed.
@@ -177,6 +179,10 @@ func (b *builder) event(seq int64, ev monitor.Event) {
 		if a := ev.Ack; a != nil {
 			b.ack(ev.Time, seq, a)
 		}
+	case monitor.KindMedia:
+		if r := ev.Media; r != nil {
+			b.media(ev.Time, r)
+		}
 	}
 	if replay.Fold(b.st, ev) && ev.Kind == monitor.KindSIP {
 		b.countSIP(ev.SIP)
@@ -225,7 +231,8 @@ func (b *builder) flush(from int64) {
 		}
 	}
 	for i, s := range trunks {
-		b.rep.Trunks[i].Minutes = append(b.rep.Trunks[i].Minutes, TrunkMinute{Attempts: s.Attempts, Answered: s.Answered, Failed: s.Failed})
+		b.rep.Trunks[i].Minutes = append(b.rep.Trunks[i].Minutes, TrunkMinute{Attempts: s.Attempts, Answered: s.Answered, Failed: s.Failed,
+			MediaJudged: s.Media.Judged, OneWay: s.Media.OneWay, NoMedia: s.Media.NoMedia})
 	}
 	names := b.st.NumberNames()
 	for i, s := range numbers {

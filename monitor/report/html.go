@@ -118,7 +118,7 @@ func writeHTML(w io.Writer, rep *Report) error {
 		data.Charts = append(data.Charts, c.svg())
 	}
 	data.Charts = append(data.Charts, landingCharts(rep)...)
-	for _, t := range []table{trunkTable(rep), callsTable(rep), codesTable(rep), legacyTable(rep),
+	for _, t := range []table{trunkTable(rep), callsTable(rep), codesTable(rep), mediaTrunkTable(rep), mediaNumberTable(rep), mediaCallsTable(rep), legacyTable(rep),
 		requestLandingTable(rep), numberLandingTable(rep), numberTable(rep), sipTable(rep), timelineTable(rep)} {
 		data.Tables = append(data.Tables, asHTML(t))
 	}
@@ -158,11 +158,15 @@ func charts(rep *Report) []chart {
 	}
 	marks := incidentMarks(rep)
 	calls.marks = marks
-	return []chart{
+	out := []chart{
 		calls,
 		{title: "Inbound calls landing on the new trunks (5-minute moving share; the rest is legacy)", xs: xs, lines: []line{share}, yMax: 1, yFmt: pctFmt, marks: marks},
 		{title: "4xx and 5xx final responses to INVITE per minute", xs: xs, lines: []line{c4, c5}, yFmt: countFmt, marks: marks},
 	}
+	if m := mediaChart(rep, xs, marks); m != nil {
+		out = append(out, *m)
+	}
+	return out
 }
 
 // incidentMarks are the incidents as the charts mark them: a trunk's as

@@ -48,6 +48,7 @@ type Report struct {
 	SIP      SIPCounts       `json:"sip"`
 	Actions  ActionCounts    `json:"actions"`
 	Landing  Landing         `json:"landing"` // the landing transition per port request and number (landing.go)
+	Media    MediaSection    `json:"media"`   // the calls' media verdicts (media.go)
 }
 
 // NightVerdict is the night's word for the manager: no-go if any number
@@ -137,20 +138,21 @@ type Entry struct {
 
 // Summary is a trunk's or number's KPIs over the whole cutover.
 type Summary struct {
-	Attempts  int      `json:"attempts"`
-	Completed int      `json:"completed"`
-	Answered  int      `json:"answered"`
-	Failed    int      `json:"failed"`
-	Effective int      `json:"effective"`
-	Short     int      `json:"short"`
-	Legacy    int      `json:"inbound_legacy"`
-	New       int      `json:"inbound_new"`
-	ASR       *float64 `json:"asr"`       // answered / completed
-	NER       *float64 `json:"ner"`       // effective / completed
-	Drop      *float64 `json:"drop_rate"` // short / answered
-	PDDms     *float64 `json:"pdd_ms"`    // mean post-dial delay
-	Codes     []Code   `json:"codes"`     // final responses to INVITE, most frequent first
-	Attest    Attest   `json:"attestation"`
+	Attempts  int          `json:"attempts"`
+	Completed int          `json:"completed"`
+	Answered  int          `json:"answered"`
+	Failed    int          `json:"failed"`
+	Effective int          `json:"effective"`
+	Short     int          `json:"short"`
+	Legacy    int          `json:"inbound_legacy"`
+	New       int          `json:"inbound_new"`
+	ASR       *float64     `json:"asr"`       // answered / completed
+	NER       *float64     `json:"ner"`       // effective / completed
+	Drop      *float64     `json:"drop_rate"` // short / answered
+	PDDms     *float64     `json:"pdd_ms"`    // mean post-dial delay
+	Codes     []Code       `json:"codes"`     // final responses to INVITE, most frequent first
+	Attest    Attest       `json:"attestation"`
+	Media     MediaSummary `json:"media"` // media verdicts counted by the fold (media.go)
 }
 
 // Code is how often a final response code was seen.
@@ -181,6 +183,10 @@ type TrunkMinute struct {
 	Attempts int `json:"attempts"`
 	Answered int `json:"answered"`
 	Failed   int `json:"failed"`
+	// The media verdicts decided in the minute (Stats.Media).
+	MediaJudged int `json:"media_judged,omitempty"`
+	OneWay      int `json:"one_way,omitempty"`
+	NoMedia     int `json:"no_media,omitempty"`
 }
 
 // Minute is the whole cutover's minute: where inbound calls landed and

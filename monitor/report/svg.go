@@ -25,6 +25,9 @@ type chart struct {
 	yFmt  func(float64) string
 	xFmt  func(time.Time) string // a tick's label ("": no tick there); nil: the time of day, about ten ticks
 	marks []mark                 // the incidents, drawn under the lines
+	// gaps: a NaN (no data) breaks a line; otherwise the line joins the
+	// points on either side (a curve over bins, some without calls).
+	gaps bool
 }
 
 // mark is an incident on a chart: a shaded band (a trunk's) or a tick
@@ -71,14 +74,9 @@ func (c chart) svg() template.HTML {
 	c.axes(&b, x, y, ymax)
 	c.drawMarks(&b, x)
 	for k, l := range c.lines {
-		var pts []string
-		for i, v := range l.ys {
-			if math.IsNaN(v) {
-				continue
-			}
-			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(i), y(v)))
+		for _, pts := range segments(l.ys, x, y, c.gaps) {
+			fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="1.6" points="%s"/>`, l.color, strings.Join(pts, " "))
 		}
-		fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="1.6" points="%s"/>`, l.color, strings.Join(pts, " "))
 		ly := padT + 16*k + 10
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="14" height="4" fill="%s"/><text x="%d" y="%d" font-size="12">%s</text>`,
 			chartW-padR+10, ly-4, l.color, chartW-padR+30, ly+1, template.HTMLEscapeString(l.name))
@@ -175,4 +173,24 @@ func (c chart) drawMarks(b *strings.Builder, x func(int) float64) {
 		fmt.Fprintf(b, `<text x="%.1f" y="%d" font-size="10" fill="%s">#%d</text>`, x0+2, padT+10+11*(bands%3), color, m.n) // staggered: bands that start together keep their labels apart
 		bands++
 	}
+}
+
+// segments are a line's points, skipping NaN; with gaps, split into runs
+// at each NaN.
+func segments(ys []float64, x func(int) float64, y func(float64) float64, gaps bool) [][]string {
+	var out [][]string
+	var cur []string
+	for i, v := range ys {
+		if math.IsNaN(v) {
+			if gaps && len(cur) > 0 {
+				out, cur = append(out, cur), nil
+			}
+			continue
+		}
+		cur = append(cur, fmt.Sprintf("%.1f,%.1f", x(i), y(v)))
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
 }

@@ -23,11 +23,14 @@ func hostileReport(bad string) *Report {
 			{Time: t0, Kind: "action", Subject: "legacy" + bad, Text: "HTTP 500: " + bad},
 			{Time: t0, Kind: "note", Subject: "alice" + bad, Text: "line one\nline two " + bad},
 		},
-		Trunks:  []TrunkReport{{Name: "trunk" + bad, Role: "legacy", Total: Summary{Attempts: 1, ASR: &f}, Minutes: []TrunkMinute{{Attempts: 1}}}},
+		Trunks: []TrunkReport{{Name: "trunk" + bad, Role: "legacy", Total: Summary{Attempts: 1, ASR: &f, Media: MediaSummary{Judged: 1, OneWay: 1, OneWayRate: &f}},
+			Minutes: []TrunkMinute{{Attempts: 1, MediaJudged: 1, OneWay: 1}}}},
 		Numbers: []NumberReport{{E164: "+1555" + bad, PortRequestID: "pr" + bad, PortState: "completed" + bad, Activated: &t0}},
 		Legacy:  []LegacyLanding{{E164: "+1555" + bad, Activated: t0, Calls: 1, First: t0, Last: t0}},
 		Minutes: []Minute{{Time: t0, Legacy: 1}},
-		SIP:     SIPCounts{Messages: 2, Requests: map[string]int{"INVITE" + bad: 1}, Responses: map[string]int{"503 " + bad: 1}},
+		Media: MediaSection{Calls: 1, OneWay: 1, Listed: []MediaCall{{Answered: t0, CallID: "call" + bad, Number: "+1555" + bad,
+			Trunk: "trunk" + bad, Verdict: "one_way", Reason: "RTP only " + bad}}},
+		SIP: SIPCounts{Messages: 2, Requests: map[string]int{"INVITE" + bad: 1}, Responses: map[string]int{"503 " + bad: 1}},
 	}
 }
 
@@ -56,7 +59,7 @@ func TestTextAndMarkdownEscapeControls(t *testing.T) {
 		}
 		// A cell is one line in both: a newline in it is shown as \n.
 		esc := termsafe.Line(strings.ReplaceAll(bad.String(), "\n", `\n`))
-		for _, want := range []string{"503 Service " + esc, "HTTP 500: " + esc, "trunk" + esc, "INVITE" + esc, "completed" + esc} {
+		for _, want := range []string{"503 Service " + esc, "HTTP 500: " + esc, "trunk" + esc, "INVITE" + esc, "completed" + esc, "call" + esc, "RTP only " + esc} {
 			if !strings.Contains(out.String(), want) {
 				t.Errorf("%s report does not show %s", format, fmt.Sprintf("%q", want))
 			}

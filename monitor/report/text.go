@@ -66,7 +66,7 @@ func writeTables(w io.Writer, rep *Report, md bool) error {
 		return err
 	}
 	for _, t := range []table{boardSummaryTable(rep), boardTable(rep), incidentsTable(rep), logTable(rep), trunkTable(rep), callsTable(rep),
-		codesTable(rep), legacyTable(rep), requestLandingTable(rep), numberLandingTable(rep), numberTable(rep), sipTable(rep), timelineTable(rep)} {
+		codesTable(rep), mediaTrunkTable(rep), mediaNumberTable(rep), mediaCallsTable(rep), legacyTable(rep), requestLandingTable(rep), numberLandingTable(rep), numberTable(rep), sipTable(rep), timelineTable(rep)} {
 		if err := tw(w, t); err != nil {
 			return err
 		}

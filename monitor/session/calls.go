@@ -42,7 +42,8 @@ const maxCallMessages = 2000
 var errEnough = errors.New("session: enough messages")
 
 // Call returns the messages of Call-ID id within CallSpan of at, oldest
-// first, each with the trunks its addresses belong to.
+// first, each with the trunks its addresses belong to, and the call's
+// latest media report within that span.
 func (rc RecordedCalls) Call(ctx context.Context, id string, at int64) (tui.CallLog, error) {
 	r, err := store.OpenReader(rc.Path)
 	if err != nil {
@@ -59,6 +60,10 @@ func (rc RecordedCalls) Call(ctx context.Context, id string, at int64) (tui.Call
 	err = r.Events(ctx, after, func(_ int64, ev monitor.Event) error {
 		if ev.Time > at+int64(CallSpan) {
 			return errEnough
+		}
+		if ev.Kind == monitor.KindMedia && ev.Media != nil && ev.Media.CallID == id {
+			log.Media, log.MediaAt = ev.Media, ev.Time // the latest report within the span
+			return nil
 		}
 		m := ev.SIP
 		if ev.Kind != monitor.KindSIP || m == nil || !bytes.Contains(m.Raw, needle) || m.Decode(sipparse.Parse) != nil || m.Info.CallID != id {

@@ -51,7 +51,8 @@ func answeredCall(t *testing.T, path string) (id string, at int64) {
 
 // TestRecordedCallsReadsTheCallAndExportsIt: the ladder's reader returns a
 // call's messages from the recording in order, INVITE to BYE, with the
-// trunk of the carrier's side named, and only that call's; its export
+// trunk of the carrier's side named, and only that call's, with its latest
+// media report; its export
 // writes the same messages to a pcap beside, named after the recording.
 func TestRecordedCallsReadsTheCallAndExportsIt(t *testing.T) {
 	o := sim.DefaultOptions()
@@ -80,6 +81,14 @@ func TestRecordedCallsReadsTheCallAndExportsIt(t *testing.T) {
 	}
 	if len(methods) < 4 || methods[0] != "INVITE" || methods[len(methods)-1] != "BYE" || trunks != len(methods) {
 		t.Fatalf("call %s: methods %v, %d of them on a named trunk", id, methods, trunks)
+	}
+	// The call's media: its latest report within the span (the simulated
+	// night reports NoMediaAfter past the answer and after the BYE).
+	if r := log.Media; r == nil || r.CallID != id || r.Answered == 0 || log.MediaAt < r.Answered || len(r.Streams) == 0 {
+		t.Fatalf("call %s: media %+v at %d", id, r, log.MediaAt)
+	}
+	if bye := log.Messages[len(log.Messages)-1].Time; bye+int64(3*time.Second) < at+int64(CallSpan) && log.MediaAt < bye {
+		t.Fatalf("call %s: the media report of %d is not the latest (BYE at %d)", id, log.MediaAt, bye)
 	}
 	p, n, err := rc.ExportCall(context.Background(), id, at)
 	if err != nil {
