@@ -188,25 +188,12 @@ func (s *State) judgeMedia(t int64, r *MediaReport, mc *mediaCall) {
 // callMedia is a report's streams by direction, for media.Judge, in
 // memory the State keeps for it (media.Judge keeps none of it).
 func (s *State) callMedia(r *MediaReport, answered int64) media.CallMedia {
-	cm := media.CallMedia{Forward: s.judgeBuf[0][:0], Reverse: s.judgeBuf[1][:0]}
-	if answered != 0 {
-		cm.Answered = time.Unix(0, answered)
-	}
-	for i := range r.Streams {
-		if r.Streams[i].Forward {
-			cm.Forward = append(cm.Forward, r.Streams[i].Stats)
-		} else {
-			cm.Reverse = append(cm.Reverse, r.Streams[i].Stats)
-		}
-	}
+	cm := r.callMedia(answered, s.judgeBuf[0][:0], s.judgeBuf[1][:0])
 	s.judgeBuf = [2][]media.Stats{cm.Forward, cm.Reverse}
 	return cm
 }
 
-func (s *State) mediaThresholds() media.Thresholds {
-	th := s.c.Cfg.Thresholds
-	return media.Thresholds{NoMediaAfter: th.NoMediaAfter, MaxLoss: th.MediaMaxLoss, MaxJitter: th.MediaMaxJitter, MinMOS: th.MOSMin}
-}
+func (s *State) mediaThresholds() media.Thresholds { return s.c.Cfg.Thresholds.MediaThresholds() }
 
 // mediaBuckets runs f on the media counters of the call's trunk bucket
 // and number bucket at t.

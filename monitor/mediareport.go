@@ -64,22 +64,26 @@ func (t Thresholds) MediaThresholds() media.Thresholds {
 func (t Thresholds) MediaLimits() Thresholds { return t.mediaDefaults(DefaultThresholds()) }
 
 // CallMedia is the report's streams by direction, for media.Judge.
-func (r *MediaReport) CallMedia() media.CallMedia {
-	var c media.CallMedia
-	if r.Answered != 0 {
-		c.Answered = time.Unix(0, r.Answered)
+func (r *MediaReport) CallMedia() media.CallMedia { return r.callMedia(r.Answered, nil, nil) }
+
+// callMedia is CallMedia answered at answered (Unix ns, 0: not), its
+// streams appended to fwd and rev (the fold reuses them: no allocation).
+func (r *MediaReport) callMedia(answered int64, fwd, rev []media.Stats) media.CallMedia {
+	c := media.CallMedia{Forward: fwd, Reverse: rev}
+	if answered != 0 {
+		c.Answered = time.Unix(0, answered)
 	}
-	for _, s := range r.Streams {
-		if s.Forward {
-			c.Forward = append(c.Forward, s.Stats)
+	for i := range r.Streams {
+		if r.Streams[i].Forward {
+			c.Forward = append(c.Forward, r.Streams[i].Stats)
 		} else {
-			c.Reverse = append(c.Reverse, s.Stats)
+			c.Reverse = append(c.Reverse, r.Streams[i].Stats)
 		}
 	}
 	return c
 }
 
-// Judge is the report's verdict at event time at (Unix ns).
+// Judge is media.Judge of the report at event time at.
 func (r *MediaReport) Judge(at int64, th media.Thresholds) media.Judgement {
 	return media.Judge(r.CallMedia(), time.Unix(0, at), th)
 }
