@@ -10,9 +10,10 @@ import (
 
 // The statements one commit runs: the event itself, then its projection.
 const (
-	sqlInsertEvent = `INSERT INTO events (seq, cutover_id, ts_ns, kind, source, src, dst, transport, raw, data, quarantined)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	sqlOpenAlert = `INSERT INTO alerts (seq, rule, subject, severity, message, opened_ns)
+	sqlInsertEvent = `INSERT INTO events (seq, cutover_id, ts_ns, kind, source, src, dst, transport, raw, data, quarantined,
+		raw_block, raw_off, raw_len) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	sqlInsertBlock = `INSERT INTO raw_blocks (id, codec, data) VALUES (?, ?, ?)`
+	sqlOpenAlert   = `INSERT INTO alerts (seq, rule, subject, severity, message, opened_ns)
 		VALUES (?, ?, ?, ?, ?, ?)`
 	sqlCloseAlert = `UPDATE alerts SET closed_ns = ?, close_seq = ?
 		WHERE rule = ? AND subject = ? AND closed_ns IS NULL`
@@ -39,11 +40,12 @@ const (
 // connection, each batch in one transaction. Only the Writer's flushMu
 // holder uses it.
 type committer struct {
-	s     *Store
-	stmts map[string]*sql.Stmt
+	s      *Store
+	stmts  map[string]*sql.Stmt
+	packer rawPacker // the batch's SIP messages in compressed blocks (rawblock.go)
 }
 
-var committedQueries = []string{sqlInsertEvent, sqlOpenAlert, sqlCloseAlert, sqlUpsertAction, sqlInsertNote, sqlInsertCheckpoint}
+var committedQueries = []string{sqlInsertEvent, sqlInsertBlock, sqlOpenAlert, sqlCloseAlert, sqlUpsertAction, sqlInsertNote, sqlInsertCheckpoint}
 
 // prepare prepares the statements once, outside any transaction (the
 // Store has one connection, which a transaction holds).
@@ -94,9 +96,18 @@ func (c *committer) commit(b batch) error {
 			cp.state, cp.encode = cp.encode(), nil
 		}
 	}
+	if err := c.packer.pack(b.evs, b.firstSeq); err != nil {
+		return fmt.Errorf("compress SIP: %w", err)
+	}
 	return inTx(ctx, c.s.db, func(tx *sql.Tx) error {
 		if err := checkLastSeq(ctx, tx, b.firstSeq-1); err != nil {
 			return err
+		}
+		blk := c.stmt(ctx, tx, sqlInsertBlock)
+		for _, bl := range c.packer.blocks { // before the events that refer to them
+			if _, err := blk.ExecContext(ctx, bl.id, codecDeflate, bl.data); err != nil {
+				return err
+			}
 		}
 		ins := c.stmt(ctx, tx, sqlInsertEvent)
 		for i := range b.evs {
@@ -106,8 +117,12 @@ func (c *committer) commit(b batch) error {
 			if err != nil {
 				return err
 			}
+			var block, off, n *int64
+			if ref := &c.packer.refs[i]; ref.block != 0 {
+				r.raw, block, off, n = nil, &ref.block, &ref.off, &ref.n
+			}
 			if _, err := ins.ExecContext(ctx, seq, cutoverID, r.ts, r.kind, r.source,
-				r.src, r.dst, r.transport, r.raw, r.data, r.quarantined); err != nil {
+				r.src, r.dst, r.transport, r.raw, r.data, r.quarantined, block, off, n); err != nil {
 				return err
 			}
 			if err := c.project(ctx, tx, seq, ev); err != nil {

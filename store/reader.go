@@ -62,7 +62,10 @@ type Reader struct {
 	// quarantined is the events' quarantine column, or "0" in a recording
 	// made before it (read-only: a Reader never migrates).
 	quarantined string
-	tmp         string // a copy of a crashed writer's recording (readonly.go), removed on Close
+	// rawBlock is the events' raw_block, raw_off and raw_len columns, or
+	// NULLs in a recording made before raw SIP was kept in blocks.
+	rawBlock string
+	tmp      string // a copy of a crashed writer's recording (readonly.go), removed on Close
 }
 
 // OpenReader opens the recording at path read-only, for a command that
@@ -132,6 +135,14 @@ func (r *Reader) load(ctx context.Context) error {
 	if has {
 		r.quarantined = "quarantined"
 	}
+	if err := r.db.QueryRowContext(ctx, `SELECT count(*) > 0 FROM pragma_table_info('events')
+		WHERE name = 'raw_block'`).Scan(&has); err != nil {
+		return err
+	}
+	r.rawBlock = "NULL, NULL, NULL"
+	if has {
+		r.rawBlock = "raw_block, raw_off, raw_len"
+	}
 	if err := json.Unmarshal([]byte(cfg), &r.cut.Config); err != nil {
 		return fmt.Errorf("%w (cutover config: %v)", ErrCorrupt, err)
 	}
@@ -166,20 +177,29 @@ func (r *Reader) Mode() string { return r.cut.Mode }
 // events come back without Info: decode them with SIPMessage.Decode(sipparse.Parse).
 func (r *Reader) Events(ctx context.Context, afterSeq int64, fn func(seq int64, ev monitor.Event) error) error {
 	rows, err := r.db.QueryContext(ctx, `SELECT seq, ts_ns, kind, source, src, dst, transport, raw, raw IS NULL, data, `+
-		r.quarantined+` FROM events WHERE seq > ? ORDER BY seq`, afterSeq)
+		r.quarantined+`, `+r.rawBlock+` FROM events WHERE seq > ? ORDER BY seq`, afterSeq)
 	if err != nil {
 		return wrapErr(r.path, "read events", err)
 	}
 	defer rows.Close()
+	var blocks blockCache
 	for rows.Next() {
 		var (
 			seq     int64
 			row     eventRow
 			rawNull bool
+			block   sql.NullInt64
+			off, n  sql.NullInt64
 		)
 		if err := rows.Scan(&seq, &row.ts, &row.kind, &row.source, &row.src, &row.dst,
-			&row.transport, &row.raw, &rawNull, &row.data, &row.quarantined); err != nil {
+			&row.transport, &row.raw, &rawNull, &row.data, &row.quarantined, &block, &off, &n); err != nil {
 			return wrapErr(r.path, "read events", err)
+		}
+		if block.Valid {
+			if row.raw, err = blocks.message(ctx, r.db, block.Int64, off.Int64, n.Int64); err != nil {
+				return fmt.Errorf("recording %s: event %d: %w (%w)", r.path, seq, ErrCorrupt, err)
+			}
+			rawNull = false
 		}
 		ev, err := decodeEvent(row, rawNull)
 		if err != nil {
