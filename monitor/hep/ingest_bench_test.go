@@ -136,7 +136,10 @@ func (in *ingest) finish(b *testing.B, sent int) (folded, lost uint64) {
 	_, ps := in.p.Latest()
 	cs := in.col.Stats()
 	b.ReportMetric(float64(uint64(sent)-cs.Packets), "kernel-lost")
-	b.ReportMetric(float64(cs.Dropped+ps.Dropped), "queue-dropped")
+	// The collector's Dropped are the pipeline's refusals (ps.Dropped)
+	// seen from the other side: counted once.
+	b.ReportMetric(float64(cs.QueueDropped), "parse-queue-dropped")
+	b.ReportMetric(float64(ps.Dropped), "fold-queue-dropped")
 	// Applied counts the SIP messages folded (and recorded: the recorder
 	// also gets the alerts the fold derives, which are not messages).
 	return ps.Applied, uint64(sent) - ps.Applied
