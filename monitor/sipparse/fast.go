@@ -24,15 +24,18 @@ import (
 type fastScan struct {
 	info                   sipmsg.Info
 	hdrs                   []sip.Header
-	from                   *sip.FromHeader
-	to                     *sip.ToHeader
-	via                    *sip.ViaHeader
+	from, to               addr
+	branch                 string
+	haveVia                bool
 	haveCID, haveCSeq      bool
 	contentLength          int64 // -1: no Content-Length header
 	pai, ident1, y1, sweep string
 	havePAI, haveSweep     bool
 	identities, ys         int
 }
+
+// addr is what the fold reads of a From or To header.
+type addr struct{ user, tag, verstat string }
 
 // fast parses raw (which passed looksLikeSIP) without building a
 // sip.Message. ok is false when sipgo must decide: the message is unusual
@@ -147,6 +150,26 @@ func (s *fastScan) header(line []byte) bool {
 	case isName(name, "max-forwards", ""):
 		_, err := strconv.ParseUint(string(value), 10, 32)
 		return err == nil
+	case isName(name, "from", "f"):
+		if a, ok := plainAddrOf(value); ok {
+			s.from = a
+			return true
+		}
+		return s.sipgoHeader(name, line)
+	case isName(name, "to", "t"):
+		if a, ok := plainAddrOf(value); ok {
+			s.to = a
+			return true
+		}
+		return s.sipgoHeader(name, line)
+	case isName(name, "via", "v"):
+		if branch, ok := plainVia(value); ok {
+			if !s.haveVia {
+				s.branch, s.haveVia = branch, true
+			}
+			return true
+		}
+		return s.sipgoHeader(name, line)
 	case isName(name, "p-asserted-identity", ""):
 		if !s.havePAI {
 			s.pai, s.havePAI = string(value), true
@@ -193,13 +216,17 @@ func (s *fastScan) sipgoHeader(name, line []byte) bool {
 	for _, h := range s.hdrs {
 		switch h := h.(type) {
 		case *sip.ViaHeader:
-			if s.via == nil {
-				s.via = h
+			if !s.haveVia {
+				s.branch, _ = h.Params.Get("branch")
+				s.haveVia = true
 			}
 		case *sip.FromHeader:
-			s.from = h
+			s.from = addr{user: h.Address.User}
+			s.from.tag, _ = h.Params.Get("tag")
+			s.from.verstat, _ = h.Address.UriParams.Get("verstat")
 		case *sip.ToHeader:
-			s.to = h
+			s.to = addr{user: h.Address.User}
+			s.to.tag, _ = h.Params.Get("tag")
 		}
 	}
 	return true
@@ -243,20 +270,9 @@ func (s *fastScan) finish() bool {
 	if !in.Request && in.Method == "REGISTER" && in.Code >= 200 && in.Code < 300 {
 		return false // the granted expiry is read from sipgo's Contact
 	}
-	if s.via != nil {
-		in.Branch, _ = s.via.Params.Get("branch")
-	}
-	if f := s.from; f != nil {
-		in.FromUser = f.Address.User
-		in.FromTag, _ = f.Params.Get("tag")
-		if v, ok := f.Address.UriParams.Get("verstat"); ok {
-			in.Verstat = v
-		}
-	}
-	if t := s.to; t != nil {
-		in.ToUser = t.Address.User
-		in.ToTag, _ = t.Params.Get("tag")
-	}
+	in.Branch = s.branch
+	in.FromUser, in.FromTag, in.Verstat = s.from.user, s.from.tag, s.from.verstat
+	in.ToUser, in.ToTag = s.to.user, s.to.tag
 	if s.havePAI {
 		user, verstat := paiUser(s.pai)
 		in.PAIUser = user
@@ -297,4 +313,9 @@ func asciiEqualFold(b []byte, lower string) bool {
 		}
 	}
 	return true
+}
+
+func plainAddrOf(v []byte) (addr, bool) {
+	user, tag, verstat, ok := plainAddr(v)
+	return addr{user, tag, verstat}, ok
 }

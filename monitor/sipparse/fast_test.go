@@ -135,3 +135,73 @@ func FuzzFastPathAgrees(f *testing.F) {
 		agree(t, raw)
 	})
 }
+
+// BenchmarkParse is Parse (the fast path, sipgo for what it leaves) against
+// sipgo's whole message, on the simulated night's messages in turn.
+func BenchmarkParse(b *testing.B) {
+	o := sim.DefaultOptions()
+	o.Numbers = 2000
+	night := sim.New(o)
+	var raws [][]byte
+	for len(raws) < 20_000 {
+		ev, ok := night.Next()
+		if !ok {
+			break
+		}
+		if ev.Kind == monitor.KindSIP && ev.SIP != nil {
+			raws = append(raws, ev.SIP.Raw)
+		}
+	}
+	for _, c := range []struct {
+		name  string
+		parse func([]byte) (*sipmsg.Info, error)
+	}{{"fast", Parse}, {"sipgo", full}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if _, err := c.parse(raws[i%len(raws)]); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}
+
+// TestPlainHeadersAgree: From, To and Via shapes near the edge of what
+// the fast path reads itself (fastaddr.go) give sipgo's answer.
+func TestPlainHeadersAgree(t *testing.T) {
+	const rest = "Call-ID: x1\r\nCSeq: 5 INVITE\r\nContent-Length: 0\r\n\r\n"
+	for _, h := range []string{
+		"From: <sip:+15551230001@192.0.2.1>;tag=a;tag=b",
+		"From: <sip:+15551230001@192.0.2.1>;tag=",
+		"From: \"Alice Smith\" <sip:alice@example.com:5061;user=phone;verstat=TN-Validation-Passed>;tag=9",
+		"From: Alice <sip:+1555;npdi;rn=+1556@h>;tag=1",
+		"From: sip:+15551230001@192.0.2.1;tag=bare",
+		"From: sip:+15551230001@192.0.2.1",
+		"From: SIP:+15551230001@192.0.2.1;tag=up",
+		"From: <sip:bob@h>tag=nosemi",
+		"From: <sip:bob@h>;;tag=x;",
+		"From: \"A;B\" <sip:a@h>;tag=q",
+		"From: x\"A\" <sip:a@h>;tag=q",
+		"From: <sip:a:pw@h>;tag=p",
+		"From: <sip:a@[2001:db8::1]>;tag=6",
+		"From: <tel:+15551230001>;tag=t",
+		"From: <sip:a@h?Subject=x>;tag=h",
+		"From: <sip:a@h:99999999>;tag=port",
+		"To: <sip:+15551230002@198.51.100.2>",
+		"To: <sip:+15551230002@198.51.100.2>;tag=z;x",
+		"Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK1;rport",
+		"Via: SIP/2.0/TCP h;rport;branch=z9hG4bK2;branch=z9hG4bK3",
+		"Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK4, SIP/2.0/UDP 192.0.2.9;branch=z9hG4bK5",
+		"Via: SIP/2.0/UDP  192.0.2.1;branch=two-spaces",
+		"Via: SIP/2.0/UDP [2001:db8::1]:5060;branch=v6",
+		"Via: SIP/2.0/UDP h:x;branch=badport",
+		"v: SIP/2.0/UDP h;branch=compact\r\nVia: SIP/2.0/UDP h2;branch=second",
+		"f: <sip:c@h>;tag=compact\r\nFrom: <sip:d@h>;tag=last",
+	} {
+		raw := "INVITE sip:+15551230002@198.51.100.2 SIP/2.0\r\n" + h + "\r\n" + rest
+		agree(t, []byte(raw))
+	}
+}
