@@ -126,22 +126,11 @@ func (r *Reader) load(ctx context.Context) error {
 		return err
 	}
 	r.cut.EndedNs = ended.Int64
-	var has bool
-	if err := r.db.QueryRowContext(ctx, `SELECT count(*) > 0 FROM pragma_table_info('events')
-		WHERE name = 'quarantined'`).Scan(&has); err != nil {
+	if r.quarantined, err = r.columns(ctx, "quarantined", "quarantined", "0"); err != nil {
 		return err
 	}
-	r.quarantined = "0"
-	if has {
-		r.quarantined = "quarantined"
-	}
-	if err := r.db.QueryRowContext(ctx, `SELECT count(*) > 0 FROM pragma_table_info('events')
-		WHERE name = 'raw_block'`).Scan(&has); err != nil {
+	if r.rawBlock, err = r.columns(ctx, "raw_block", "raw_block, raw_off, raw_len", "NULL, NULL, NULL"); err != nil {
 		return err
-	}
-	r.rawBlock = "NULL, NULL, NULL"
-	if has {
-		r.rawBlock = "raw_block, raw_off, raw_len"
 	}
 	if err := json.Unmarshal([]byte(cfg), &r.cut.Config); err != nil {
 		return fmt.Errorf("%w (cutover config: %v)", ErrCorrupt, err)
@@ -150,6 +139,21 @@ func (r *Reader) load(ctx context.Context) error {
 }
 
 // Path returns the recording's file name.
+// columns is what to select for columns a migration added to events:
+// present when the recording has column, else absent (a Reader never
+// migrates a recording made before).
+func (r *Reader) columns(ctx context.Context, column, present, absent string) (string, error) {
+	var has bool
+	if err := r.db.QueryRowContext(ctx, `SELECT count(*) > 0 FROM pragma_table_info('events')
+		WHERE name = ?`, column).Scan(&has); err != nil {
+		return "", err
+	}
+	if has {
+		return present, nil
+	}
+	return absent, nil
+}
+
 func (r *Reader) Path() string { return r.path }
 
 // Close closes the recording.
