@@ -2,6 +2,7 @@ package store
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -67,6 +68,14 @@ func TestKillMidIngest(t *testing.T) {
 		t.Error("a killed recording says it ended")
 	}
 	t.Logf("child reported %d committed; recording holds %d", last, c)
+	// every committed message reads back whole from its compressed block
+	want := sipEvents(0, int(c))
+	_, evs := readAll(t, r, 0)
+	for i, ev := range evs {
+		if ev.SIP == nil || !bytes.Equal(ev.SIP.Raw, want[i].SIP.Raw) {
+			t.Fatalf("event %d after the kill: %+v", i+1, ev.SIP)
+		}
+	}
 
 	s, err := Open(path) // and a writer can carry on after the crash
 	if err != nil {

@@ -62,7 +62,10 @@ type Reader struct {
 	// quarantined is the events' quarantine column, or "0" in a recording
 	// made before it (read-only: a Reader never migrates).
 	quarantined string
-	tmp         string // a copy of a crashed writer's recording (readonly.go), removed on Close
+	// rawBlock is the events' raw_block, raw_off and raw_len columns, or
+	// NULLs in a recording made before raw SIP was kept in blocks.
+	rawBlock string
+	tmp      string // a copy of a crashed writer's recording (readonly.go), removed on Close
 }
 
 // OpenReader opens the recording at path read-only, for a command that
@@ -123,14 +126,11 @@ func (r *Reader) load(ctx context.Context) error {
 		return err
 	}
 	r.cut.EndedNs = ended.Int64
-	var has bool
-	if err := r.db.QueryRowContext(ctx, `SELECT count(*) > 0 FROM pragma_table_info('events')
-		WHERE name = 'quarantined'`).Scan(&has); err != nil {
+	if r.quarantined, err = r.columns(ctx, "quarantined", "quarantined", "0"); err != nil {
 		return err
 	}
-	r.quarantined = "0"
-	if has {
-		r.quarantined = "quarantined"
+	if r.rawBlock, err = r.columns(ctx, "raw_block", "raw_block, raw_off, raw_len", "NULL, NULL, NULL"); err != nil {
+		return err
 	}
 	if err := json.Unmarshal([]byte(cfg), &r.cut.Config); err != nil {
 		return fmt.Errorf("%w (cutover config: %v)", ErrCorrupt, err)
@@ -139,6 +139,21 @@ func (r *Reader) load(ctx context.Context) error {
 }
 
 // Path returns the recording's file name.
+// columns is what to select for columns a migration added to events:
+// present when the recording has column, else absent (a Reader never
+// migrates a recording made before).
+func (r *Reader) columns(ctx context.Context, column, present, absent string) (string, error) {
+	var has bool
+	if err := r.db.QueryRowContext(ctx, `SELECT count(*) > 0 FROM pragma_table_info('events')
+		WHERE name = ?`, column).Scan(&has); err != nil {
+		return "", err
+	}
+	if has {
+		return present, nil
+	}
+	return absent, nil
+}
+
 func (r *Reader) Path() string { return r.path }
 
 // Close closes the recording.
@@ -166,20 +181,29 @@ func (r *Reader) Mode() string { return r.cut.Mode }
 // events come back without Info: decode them with SIPMessage.Decode(sipparse.Parse).
 func (r *Reader) Events(ctx context.Context, afterSeq int64, fn func(seq int64, ev monitor.Event) error) error {
 	rows, err := r.db.QueryContext(ctx, `SELECT seq, ts_ns, kind, source, src, dst, transport, raw, raw IS NULL, data, `+
-		r.quarantined+` FROM events WHERE seq > ? ORDER BY seq`, afterSeq)
+		r.quarantined+`, `+r.rawBlock+` FROM events WHERE seq > ? ORDER BY seq`, afterSeq)
 	if err != nil {
 		return wrapErr(r.path, "read events", err)
 	}
 	defer rows.Close()
+	var blocks blockCache
 	for rows.Next() {
 		var (
 			seq     int64
 			row     eventRow
 			rawNull bool
+			block   sql.NullInt64
+			off, n  sql.NullInt64
 		)
 		if err := rows.Scan(&seq, &row.ts, &row.kind, &row.source, &row.src, &row.dst,
-			&row.transport, &row.raw, &rawNull, &row.data, &row.quarantined); err != nil {
+			&row.transport, &row.raw, &rawNull, &row.data, &row.quarantined, &block, &off, &n); err != nil {
 			return wrapErr(r.path, "read events", err)
+		}
+		if block.Valid {
+			if row.raw, err = blocks.message(ctx, r.db, block.Int64, off.Int64, n.Int64); err != nil {
+				return fmt.Errorf("recording %s: event %d: %w (%w)", r.path, seq, ErrCorrupt, err)
+			}
+			rawNull = false
 		}
 		ev, err := decodeEvent(row, rawNull)
 		if err != nil {

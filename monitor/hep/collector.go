@@ -63,8 +63,10 @@ type Collector struct {
 	refused, acceptErrs                                  atomic.Uint64
 	state                                                atomic.Value // string
 
-	work   chan packet  // read → parse: the socket is drained while SIP is parsed
-	queued atomic.Int64 // bytes in work, bounded by maxQueuedBytes
+	parse      *parseStage  // read → parse → publish (parsestage.go)
+	nParsers   int          // parse goroutines (0: parsers(); tests set more)
+	queued     atomic.Int64 // bytes read and not yet published, bounded by maxQueuedBytes
+	queuedPkts atomic.Int64 // packets likewise, bounded by workQueue
 
 	queueDropped atomic.Uint64
 	media        atomic.Uint64                    // RTCP reports handed to OnMedia
@@ -104,8 +106,7 @@ func Listen(o Options) (*Collector, error) {
 	if o.ReadBuffer <= 0 {
 		o.ReadBuffer = 32 << 20 // absorb bursts while the machine is busy
 	}
-	c := &Collector{opts: o, log: o.Logger.With("source", "hep"), conns: map[net.Conn]struct{}{}, perAddr: map[netip.Addr]int{},
-		work: make(chan packet, workQueue)}
+	c := &Collector{opts: o, log: o.Logger.With("source", "hep"), conns: map[net.Conn]struct{}{}, perAddr: map[netip.Addr]int{}}
 	if o.AuthKey != "" {
 		c.key = []byte(o.AuthKey)
 	}
@@ -154,21 +155,15 @@ func (c *Collector) TCPAddr() *net.TCPAddr {
 // Serve reads until ctx ends, publishing with publish (which must never
 // block: a refused event is counted as dropped). It closes the sockets.
 //
-// Reading and parsing are two goroutines joined by a bounded queue
-// (workQueue packets): the socket is drained while SIP is parsed, in the
-// order the packets arrived. A full queue drops the packet (counted).
+// Reading and parsing are joined by a bounded queue (workQueue packets):
+// the socket is drained while SIP is parsed on every core, and published
+// in the order the packets arrived (parsestage.go). A full queue drops the
+// packet (counted).
 func (c *Collector) Serve(ctx context.Context, publish func(monitor.Event) bool) error {
-	parsed := make(chan struct{})
 	if c.fwd != nil {
 		c.fwd.start()
 	}
-	go func() {
-		defer close(parsed)
-		for pk := range c.work {
-			c.queued.Add(-int64(len(pk.b)))
-			c.handle(pk, publish)
-		}
-	}()
+	c.parse = c.startParse(publish)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); c.serveUDP() }()
@@ -179,45 +174,12 @@ func (c *Collector) Serve(ctx context.Context, publish func(monitor.Event) bool)
 	<-ctx.Done()
 	c.close()
 	wg.Wait()
-	close(c.work)
-	<-parsed
+	c.parse.stop()
 	if c.fwd != nil {
 		c.fwd.stop() // what is queued goes out
 	}
 	c.state.Store("stopped")
 	return nil
-}
-
-// workQueue and maxQueuedBytes bound the packets read but not yet parsed
-// (typical HEP packets are about 1 KiB; 64 KiB ones hit the byte bound).
-const (
-	workQueue      = 16384
-	maxQueuedBytes = 64 << 20
-)
-
-// packet is one HEP packet read from a socket, owned by the parser.
-type packet struct {
-	b    []byte
-	via  string
-	peer netip.AddrPort // the socket's sender: the HEP header's source is only a claim
-}
-
-// enqueue hands a copy of b to the parser, or counts it dropped.
-func (c *Collector) enqueue(b []byte, via string, peer netip.AddrPort) {
-	if c.queued.Load()+int64(len(b)) > maxQueuedBytes {
-		c.packets.Add(1)
-		c.countBad(&c.queueDropped, "HEP parse queue full: packet dropped", "via", via, "peer", peer)
-		return
-	}
-	pk := packet{b: append([]byte(nil), b...), via: via, peer: peer}
-	c.queued.Add(int64(len(pk.b)))
-	select {
-	case c.work <- pk:
-	default:
-		c.queued.Add(-int64(len(pk.b)))
-		c.packets.Add(1)
-		c.countBad(&c.queueDropped, "HEP parse queue full: packet dropped", "via", via, "peer", peer)
-	}
 }
 
 func (c *Collector) close() {
@@ -258,50 +220,48 @@ func (c *Collector) serveUDP() {
 			time.Sleep(10 * time.Millisecond) // a persistent error must not spin
 			continue
 		}
+		j := c.newJob(n)
 		for _, m := range msgs[:n] {
 			var peer netip.AddrPort
 			if a, ok := m.Addr.(*net.UDPAddr); ok {
 				peer = a.AddrPort()
 			}
-			c.enqueue(m.Buffers[0][:m.N], "udp", peer)
+			c.add(j, m.Buffers[0][:m.N], "udp", peer)
 			if v, ok := dropsInOOB(m.OOB[:m.NN]); ok {
 				c.kernelDrops.observe(v)
 				c.ovflSeen.Store(uint64(v))
 			}
 		}
+		c.submit(j)
 	}
 }
 
-// handle decodes one packet and publishes its SIP message.
-func (c *Collector) handle(pk packet, publish func(monitor.Event) bool) {
+// handle decodes one packet and publishes its SIP message. accepted: the
+// packet passed the auth key and decodes (the parse stage relays it).
+func (c *Collector) handle(pk packet, publish func(monitor.Event) bool) (accepted bool) {
 	c.packets.Add(1)
 	p, err := DecodeKey(pk.b, c.key)
 	if errors.Is(err, ErrAuth) {
 		c.countBad(&c.rejected, "HEP packet with a wrong auth key refused", "via", pk.via, "peer", pk.peer, "claimed_src", p.Src)
-		return
+		return false
 	}
 	if err != nil {
 		c.countBad(&c.malformed, "malformed HEP packet", "via", pk.via, "peer", pk.peer, "len", len(pk.b), "err", err)
-		return
-	}
-	if c.fwd != nil {
-		c.fwd.offer(pk.b) // accepted: downstream gets it as it came (pk.b is never changed)
+		return false
 	}
 	if p.ProtoType == TypeRTCP && c.opts.OnMedia != nil {
 		c.mediaReport(&p, pk.peer)
-		return
+		return true
 	}
 	if p.ProtoType != TypeSIP {
 		c.other.Add(1) // logs, DNS, ...: not ours to fold
-		return
+		return true
 	}
 	ev, ok := c.event(&p, pk.peer)
-	if !ok {
-		return
-	}
-	if !publish(ev) {
+	if ok && !publish(ev) {
 		c.dropped.Add(1)
 	}
+	return true
 }
 
 // event builds the monitor event, parsing the SIP here (off the fold's

@@ -67,6 +67,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cutover/cutover/monitor"
@@ -243,9 +244,12 @@ func firstPacket(at time.Time, n uint64) time.Time {
 }
 
 // sentCounts remembers the latest SR packet count per call and SSRC, for
-// the receivers' reports on that SSRC. Only the parse goroutine uses it;
-// it forgets everything when it holds maxSent entries.
-type sentCounts struct{ m map[sentKey]uint32 }
+// the receivers' reports on that SSRC. The parse goroutines share it (a
+// mutex); it forgets everything when it holds maxSent entries.
+type sentCounts struct {
+	mu sync.Mutex
+	m  map[sentKey]uint32
+}
 
 type sentKey struct {
 	callID string
@@ -255,6 +259,8 @@ type sentKey struct {
 const maxSent = 1 << 14
 
 func (s *sentCounts) put(callID string, ssrc, n uint32) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.m == nil || len(s.m) >= maxSent {
 		s.m = make(map[sentKey]uint32)
 	}
@@ -262,6 +268,8 @@ func (s *sentCounts) put(callID string, ssrc, n uint32) {
 }
 
 func (s *sentCounts) get(callID string, ssrc uint32) (uint32, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	n, ok := s.m[sentKey{callID, ssrc}]
 	return n, ok
 }

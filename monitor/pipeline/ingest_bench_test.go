@@ -2,6 +2,7 @@ package pipeline_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -44,7 +45,8 @@ func fresh(ev monitor.Event) monitor.Event {
 // one per `every`; otherwise as fast as the pipeline takes them.
 func ingest(b *testing.B, evs []monitor.Event, every time.Duration) (sipN int, st pipeline.Stats) {
 	b.Helper()
-	s, err := store.Open(filepath.Join(b.TempDir(), "bench.db"))
+	path := filepath.Join(b.TempDir(), "bench.db")
+	s, err := store.Open(path)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -81,6 +83,16 @@ func ingest(b *testing.B, evs []monitor.Event, every time.Duration) (sipN int, s
 		b.Fatal(err)
 	}
 	_, st = p.Latest()
+	if err := s.Close(); err != nil {
+		b.Fatal(err)
+	}
+	size := int64(0)
+	for _, f := range []string{path, path + "-wal"} {
+		if fi, err := os.Stat(f); err == nil {
+			size += fi.Size()
+		}
+	}
+	b.ReportMetric(float64(size)/float64(st.Recorded), "bytes/event")
 	return sipN, st
 }
 

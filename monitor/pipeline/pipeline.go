@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/sipparse"
 )
 
 // Recorder persists events. Append takes ownership of the slice and
@@ -128,6 +129,7 @@ func (p *Pipeline) Publish(ev monitor.Event) (ok bool) {
 		return false
 	default:
 	}
+	decodeSIP(&ev)
 	select {
 	case p.q <- ev:
 		p.published.Add(1)
@@ -143,7 +145,18 @@ func (p *Pipeline) Publish(ev monitor.Event) (ok bool) {
 // and for what operators do (actions, notes). An event it takes is folded
 // and recorded: it refuses once Close has been called, never after taking.
 func (p *Pipeline) PublishWait(ctx context.Context, ev monitor.Event) error {
+	decodeSIP(&ev)
 	return enqueue(p, ctx, p.q, ev)
+}
+
+// decodeSIP parses a SIP message the source left raw, on the source's
+// goroutine: the fold's goroutine is the one that cannot be spread over
+// cores, so what can be done before it is (a capture import parses on
+// one core while the fold runs on the other).
+func decodeSIP(ev *monitor.Event) {
+	if ev.Kind == monitor.KindSIP && ev.SIP != nil && ev.SIP.Info == nil {
+		_ = ev.SIP.Decode(sipparse.Parse) // a message that does not parse is folded as malformed and recorded as is
+	}
 }
 
 // enqueue waits for room in ch (the queue or the priority lane) and puts

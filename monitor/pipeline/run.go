@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/cutover/cutover/monitor"
-	"github.com/cutover/cutover/monitor/sipparse"
 )
 
 // Run folds and records events until Close has been called and the queue is
@@ -117,9 +116,7 @@ func (r *runner) foldPrio(it prioItem) {
 }
 
 func (r *runner) fold(ev monitor.Event) {
-	if ev.Kind == monitor.KindSIP && ev.SIP != nil && ev.SIP.Info == nil {
-		_ = ev.SIP.Decode(sipparse.Parse) // a message that does not parse is folded as malformed and recorded as is
-	}
+	decodeSIP(&ev) // the priority lane's, or a message published before its source parsed
 	st := r.p.state
 	st.Apply(ev)
 	r.p.applied.Add(1)

@@ -26,6 +26,16 @@ func Parse(raw []byte) (*sipmsg.Info, error) {
 	if !looksLikeSIP(raw) {
 		return nil, ErrNotSIP
 	}
+	if info, ok := fast(raw); ok {
+		return info, nil
+	}
+	return full(raw)
+}
+
+// full is Parse through sipgo's whole message: for what the fast path
+// leaves to it (fast.go), and the reference FuzzFastPathAgrees holds the
+// fast path to.
+func full(raw []byte) (*sipmsg.Info, error) {
 	msg, err := sip.ParseMessage(raw)
 	if err != nil {
 		return nil, fmt.Errorf("parse SIP: %w", err)
@@ -190,7 +200,7 @@ func attestOf(identity string) string {
 func grantedExpires(msg sip.Message) int {
 	if c := firstHeader(msg, "Contact"); c != nil {
 		v := c.Value()
-		if i := strings.Index(strings.ToLower(v), "expires="); i >= 0 {
+		if i := indexFold(v, "expires="); i >= 0 {
 			n := 0
 			digits := v[i+len("expires="):]
 			for n < len(digits) && digits[n] >= '0' && digits[n] <= '9' {
@@ -204,6 +214,18 @@ func grantedExpires(msg sip.Message) int {
 	if e := firstHeader(msg, "Expires"); e != nil {
 		if s, err := strconv.Atoi(strings.TrimSpace(e.Value())); err == nil {
 			return s
+		}
+	}
+	return -1
+}
+
+// indexFold is strings.Index ignoring ASCII case. Lowering the whole value
+// first (strings.ToLower) would move the offsets of bytes that are not
+// UTF-8, and a Contact from the wire may hold any.
+func indexFold(s, lower string) int {
+	for i := 0; i+len(lower) <= len(s); i++ {
+		if asciiEqualFold([]byte(s[i:i+len(lower)]), lower) {
+			return i
 		}
 	}
 	return -1

@@ -48,3 +48,17 @@ func TestParseSweepHeader(t *testing.T) {
 		}
 	}
 }
+
+// TestParseContactExpiresNotUTF8: a REGISTER 2xx whose Contact holds a byte
+// that is not UTF-8 before its expires parameter parses (it panicked: the
+// offset was found in the lowered copy, whose length differs).
+func TestParseContactExpiresNotUTF8(t *testing.T) {
+	raw := "SIP/2.0 200 OK\r\nCall-ID: c1\r\nCSeq: 1 REGISTER\r\nContact: <sip:a\xff@b>;eXpires=120\r\n\r\n"
+	info, err := Parse([]byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Expires != 120 {
+		t.Fatalf("Expires %d, want 120", info.Expires)
+	}
+}

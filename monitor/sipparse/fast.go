@@ -1,0 +1,321 @@
+package sipparse
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+
+	"github.com/cutover/cutover/monitor/sipmsg"
+	"github.com/emiago/sipgo/sip"
+)
+
+// The fast path reads a message's lines itself and builds no sip.Message:
+// it skips every header the fold does not read, parses Call-ID, CSeq,
+// Content-Length, Content-Type and Max-Forwards itself, and hands only the
+// address headers (Via, From, To, Contact, Route, ...) to sipgo's own
+// header parsers, one line at a time. It follows sipgo's rules (the last
+// From, To, Call-ID and CSeq win; the first Via; a header sipgo parses and
+// refuses makes the message malformed), and where a message is unusual
+// (folded header lines, an error of any kind, a REGISTER 2xx whose
+// expiry is read from Contact) it says so and Parse asks sipgo for the
+// whole message. FuzzFastPathAgrees holds the two to the same Info.
+
+// fastScan is the state of one fast parse.
+type fastScan struct {
+	info                   sipmsg.Info
+	hdrs                   []sip.Header
+	from, to               addr
+	branch                 string
+	haveVia                bool
+	haveCID, haveCSeq      bool
+	contentLength          int64 // -1: no Content-Length header
+	pai, ident1, y1, sweep string
+	havePAI, haveSweep     bool
+	identities, ys         int
+}
+
+// addr is what the fold reads of a From or To header.
+type addr struct{ user, tag, verstat string }
+
+// fast parses raw (which passed looksLikeSIP) without building a
+// sip.Message. ok is false when sipgo must decide: the message is unusual
+// or malformed.
+func fast(raw []byte) (info *sipmsg.Info, ok bool) {
+	if len(raw) > sip.ParseMaxMessageLength {
+		return nil, false
+	}
+	s := fastScan{info: sipmsg.Info{Expires: -1}, contentLength: -1}
+	line, n, ok := crlfLine(raw)
+	if !ok || !s.startLine(line) {
+		return nil, false
+	}
+	total := n
+	for {
+		line, n, ok := crlfLine(raw[total:])
+		if !ok {
+			return nil, false
+		}
+		total += n
+		if len(line) == 0 {
+			break
+		}
+		if total < len(raw) && (raw[total] == ' ' || raw[total] == '\t') {
+			return nil, false // a folded header: sipgo joins the lines
+		}
+		if !s.header(line) {
+			return nil, false
+		}
+	}
+	if !s.body(len(raw), total) || !s.finish() {
+		return nil, false
+	}
+	out := s.info
+	return &out, true
+}
+
+// crlfLine is sipgo's nextLine for the fast path: a line ends in CRLF; a
+// CR without LF, or no CR at all, sends the message to sipgo.
+func crlfLine(data []byte) (line []byte, n int, ok bool) {
+	i := bytes.IndexByte(data, '\r')
+	if i < 0 || i+1 >= len(data) || data[i+1] != '\n' {
+		return nil, 0, false
+	}
+	return data[:i], i + 2, true
+}
+
+// startLine reads "METHOD uri SIP/2.0" or "SIP/2.0 NNN reason" as sipgo's
+// parseLine does (split at the first two spaces; a request first).
+func (s *fastScan) startLine(line []byte) bool {
+	i := bytes.IndexByte(line, ' ')
+	if i < 0 {
+		return false
+	}
+	j := bytes.IndexByte(line[i+1:], ' ')
+	if j < 0 {
+		return false
+	}
+	p0, p1, p2 := line[:i], line[i+1:i+1+j], line[i+2+j:]
+	switch {
+	case len(p2) >= 3 && bytes.IndexByte(p2, ' ') < 0 && isSIPScheme(p2[:3]):
+		var uri sip.Uri
+		if sip.ParseUri(string(p1), &uri) != nil || uri.Wildcard {
+			return false
+		}
+		s.info.Request = true
+		s.info.Method = strings.ToUpper(string(p0))
+		s.info.RURIUser = uri.User
+	case len(p0) >= 3 && isSIPScheme(p0[:3]):
+		code, err := strconv.ParseUint(string(p1), 10, 16)
+		if err != nil || code < 100 || code > 699 {
+			return false
+		}
+		s.info.Code = int(code)
+		s.info.Reason = string(p2)
+	default:
+		return false
+	}
+	return true
+}
+
+func isSIPScheme(b []byte) bool { return string(b) == "sip" || string(b) == "SIP" }
+
+// sipgoParsed names the headers sipgo's default parser types (its
+// DefaultHeadersParser): the fast path hands the address ones to it and
+// parses the rest itself, as sipgo would.
+var sipgoParsed = sip.HeadersParser(sip.DefaultHeadersParser())
+
+// header reads one header line (not folded).
+func (s *fastScan) header(line []byte) bool {
+	colon := bytes.IndexByte(line, ':')
+	if colon < 0 {
+		return false
+	}
+	name := bytes.TrimSpace(line[:colon])
+	value := bytes.TrimSpace(line[colon+1:])
+	switch {
+	case len(name) > 24:
+		return true // longer than any header we read or sipgo types
+	case isName(name, "call-id", "i"):
+		v := strings.TrimSpace(string(value))
+		s.info.CallID, s.haveCID = v, true
+		return v != ""
+	case isName(name, "cseq", ""):
+		return s.cseq(string(value))
+	case isName(name, "content-length", "l"):
+		v, err := strconv.ParseUint(strings.TrimSpace(string(value)), 10, 32)
+		s.contentLength = int64(v)
+		return err == nil
+	case isName(name, "content-type", "c"):
+		return len(bytes.TrimSpace(value)) > 0
+	case isName(name, "max-forwards", ""):
+		_, err := strconv.ParseUint(string(value), 10, 32)
+		return err == nil
+	case isName(name, "from", "f"):
+		if a, ok := plainAddrOf(value); ok {
+			s.from = a
+			return true
+		}
+		return s.sipgoHeader(name, line)
+	case isName(name, "to", "t"):
+		if a, ok := plainAddrOf(value); ok {
+			s.to = a
+			return true
+		}
+		return s.sipgoHeader(name, line)
+	case isName(name, "via", "v"):
+		if branch, ok := plainVia(value); ok {
+			if !s.haveVia {
+				s.branch, s.haveVia = branch, true
+			}
+			return true
+		}
+		return s.sipgoHeader(name, line)
+	case isName(name, "p-asserted-identity", ""):
+		if !s.havePAI {
+			s.pai, s.havePAI = string(value), true
+		}
+	case isName(name, "identity", ""):
+		if s.identities == 0 {
+			s.ident1 = string(value)
+		}
+		s.identities++
+	case isName(name, "y", ""):
+		if s.ys == 0 {
+			s.y1 = string(value)
+		}
+		s.ys++
+	case isName(name, "x-cutover-sweep", ""):
+		if !s.haveSweep {
+			s.sweep, s.haveSweep = string(value), true
+		}
+	default:
+		return s.sipgoHeader(name, line)
+	}
+	return true
+}
+
+// sipgoHeader hands a header sipgo types (Via, From, To, Contact, Route,
+// Record-Route, Refer-To, Referred-By) to sipgo's parser for it; any other
+// header is skipped, as sipgo keeps it as text the fold never reads.
+func (s *fastScan) sipgoHeader(name, line []byte) bool {
+	var lower [24]byte
+	for i, c := range name {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower[i] = c
+	}
+	if _, typed := sipgoParsed[string(lower[:len(name)])]; !typed {
+		return true
+	}
+	var err error
+	s.hdrs, err = sipgoParsed.ParseHeader(s.hdrs[:0], line)
+	if err != nil {
+		return false
+	}
+	for _, h := range s.hdrs {
+		switch h := h.(type) {
+		case *sip.ViaHeader:
+			if !s.haveVia {
+				s.branch, _ = h.Params.Get("branch")
+				s.haveVia = true
+			}
+		case *sip.FromHeader:
+			s.from = addr{user: h.Address.User}
+			s.from.tag, _ = h.Params.Get("tag")
+			s.from.verstat, _ = h.Address.UriParams.Get("verstat")
+		case *sip.ToHeader:
+			s.to = addr{user: h.Address.User}
+			s.to.tag, _ = h.Params.Get("tag")
+		}
+	}
+	return true
+}
+
+// cseq is sipgo's parseCSeqHeader.
+func (s *fastScan) cseq(v string) bool {
+	ind := strings.IndexAny(v, " \t")
+	if ind < 1 || len(v)-ind < 2 {
+		return false
+	}
+	n, err := strconv.ParseUint(v[:ind], 10, 32)
+	if err != nil || n > 2147483647 {
+		return false
+	}
+	s.info.CSeq, s.haveCSeq = uint32(n), true
+	if !s.info.Request {
+		s.info.Method = v[ind+1:]
+	}
+	return true
+}
+
+// body checks the body against Content-Length as sipgo's Parse does: a
+// body shorter than it says is an incomplete message.
+func (s *fastScan) body(size, headerLen int) bool {
+	if s.contentLength <= 0 {
+		return true
+	}
+	if s.contentLength > int64(sip.ParseMaxMessageLength-headerLen) {
+		return false
+	}
+	return int64(size-headerLen) >= s.contentLength
+}
+
+// finish fills what the headers left for the end, as Parse does from sipgo's message.
+func (s *fastScan) finish() bool {
+	in := &s.info
+	if !s.haveCID || !s.haveCSeq {
+		return false
+	}
+	if !in.Request && in.Method == "REGISTER" && in.Code >= 200 && in.Code < 300 {
+		return false // the granted expiry is read from sipgo's Contact
+	}
+	in.Branch = s.branch
+	in.FromUser, in.FromTag, in.Verstat = s.from.user, s.from.tag, s.from.verstat
+	in.ToUser, in.ToTag = s.to.user, s.to.tag
+	if s.havePAI {
+		user, verstat := paiUser(s.pai)
+		in.PAIUser = user
+		if verstat != "" {
+			in.Verstat = verstat
+		}
+	}
+	in.Identity = s.identities + s.ys
+	switch {
+	case s.identities > 0:
+		in.Attest = attestOf(s.ident1)
+	case s.ys > 0:
+		in.Attest = attestOf(s.y1)
+	}
+	if s.haveSweep && in.Request {
+		in.Sweep = sweepID(s.sweep)
+	}
+	return true
+}
+
+// isName compares a header name with its long and compact forms, ignoring
+// ASCII case (sipgo lowers names the same way).
+func isName(name []byte, long, compact string) bool {
+	if len(name) == len(long) {
+		return asciiEqualFold(name, long)
+	}
+	return compact != "" && len(name) == 1 && asciiEqualFold(name, compact)
+}
+
+func asciiEqualFold(b []byte, lower string) bool {
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func plainAddrOf(v []byte) (addr, bool) {
+	user, tag, verstat, ok := plainAddr(v)
+	return addr{user, tag, verstat}, ok
+}
