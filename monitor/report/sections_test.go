@@ -179,10 +179,12 @@ func TestReportIncidentsAndTheActionThatEndedThem(t *testing.T) {
 	if rows := rowsWith(out, "new-y  "); len(rows) == 0 || !strings.Contains(rows[0], "open at the end") {
 		t.Errorf("open incident rows %q", rows)
 	}
-	// The charts mark it: a band over its minutes, numbered as in the table.
+	// The charts mark it: a band over its minutes, numbered as in the
+	// table: the night's three charts, and the media chart (the simulated
+	// night has media reports).
 	page := rendered(t, rep, "html")
-	if want := fmt.Sprintf("<title>#%d options_down new-x, 3m00s</title>", x.N); strings.Count(page, want) != 3 {
-		t.Errorf("the HTML report's 3 charts do not each mark %q", want)
+	if want := fmt.Sprintf("<title>#%d options_down new-x, 3m00s</title>", x.N); strings.Count(page, want) != 4 {
+		t.Errorf("the HTML report's 4 charts over time do not each mark %q (%d do)", want, strings.Count(page, want))
 	}
 	if !strings.Contains(page, "@media print{") || !strings.Contains(page, "break-inside:avoid") {
 		t.Error("the HTML report has no print stylesheet keeping boxes whole")
