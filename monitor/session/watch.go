@@ -225,6 +225,7 @@ func liveFeed(col *hep.Collector, live *capture.Live, med liveMedia, prober *pro
 			}
 		})
 		wg.Wait()
+		med.stop(func(ev monitor.Event) { _ = in.Publish(ctx, ev) })
 		return ctx.Err()
 	})
 }

@@ -1,6 +1,8 @@
 package session
 
 import (
+	"time"
+
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/mediatrack"
 )
@@ -32,4 +34,11 @@ func (m liveMedia) tap(publish func(monitor.Event) bool) func(monitor.Event) boo
 		}
 		return publish(ev)
 	}
+}
+
+// stop makes the final report of every call still tracked when the watch
+// stops (its media as far as seen) and publishes it: Publish still queues
+// once the watch's context has ended, so the recording has it.
+func (m liveMedia) stop(publish func(monitor.Event)) {
+	m.t.Flush(time.Now().UnixNano(), publish)
 }
