@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -46,19 +47,28 @@ func sipp(t *testing.T, port int, args ...string) {
 	needTool(t, "sipp")
 	args = append(args, "-i", "127.0.0.1", "-p", fmt.Sprint(port), "-nostdin", "-trace_err", "-error_file", t.TempDir()+"/err.log")
 	cmd := exec.Command("sipp", args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); <-exited })
 	// ready once it holds the port (a bind of our own then fails)
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		select {
+		case <-exited:
+			t.Fatalf("sipp exited before it bound its port: %s", out.String())
+		default:
+		}
 		c, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
 		if err != nil {
 			return
 		}
 		c.Close()
 	}
-	t.Fatal("sipp never bound its port")
+	t.Fatalf("sipp never bound its port in 10 s: %s", out.String())
 }
 
 // sink collects what the prober publishes.
