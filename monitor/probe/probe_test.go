@@ -68,6 +68,8 @@ func sipp(t *testing.T, port int, args ...string) {
 		}
 		c.Close()
 	}
+	_ = cmd.Process.Kill()
+	<-exited // its output is complete
 	t.Fatalf("sipp never bound its port in 10 s: %s", out.String())
 }
 
