@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"cmp"
 	"math"
 	"sort"
 	"strings"
@@ -150,11 +151,12 @@ func (s *State) applyMedia(t int64, r *MediaReport) {
 // one-way and no media at the first report NoMediaAfter past the answer,
 // a bad stream and MOS at the Final one. Other reports decide nothing.
 func (s *State) judgeMedia(t int64, r *MediaReport, mc *mediaCall) {
-	answered := r.Answered
-	if answered == 0 { // the tracker missed the 2xx the fold saw
-		answered = mc.Answered
-	}
-	due := answered != 0 && !mc.Judged && t >= answered+int64(s.c.Cfg.Thresholds.NoMediaAfter)
+	// The report's Answered is when media became expected both ways: 0
+	// while the call is on hold (or the tracker missed the 2xx), and then
+	// one-way and no media are not judged. Its MOS still counts at the
+	// end, from the answer the fold saw.
+	due := r.Answered != 0 && !mc.Judged && t >= r.Answered+int64(s.c.Cfg.Thresholds.NoMediaAfter)
+	answered := cmp.Or(r.Answered, mc.Answered)
 	if !due && (!r.Final || answered == 0) {
 		return
 	}

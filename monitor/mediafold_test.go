@@ -301,3 +301,24 @@ func TestMediaMixAdd(t *testing.T) {
 		t.Fatal("bins made without a MOS")
 	}
 }
+
+// A call on hold: the tracker reports Answered 0 while a side's SDP says
+// it will not send (sendonly, recvonly, inactive), so media one way only
+// is expected. The fold took its own answer time instead and judged such
+// a call one-way; it must wait for the tracker's Answered (off hold).
+func TestMediaOnHoldIsNotJudgedOneWay(t *testing.T) {
+	s := NewState(testConfig())
+	_, ans := answeredCall(t, s, "held", testNum, at(0))
+	music := both(ans, 250)[:1] // music on hold: one way
+	s.Apply(mediaEvent(ans+int64(6*time.Second), "held", 0, false, music...))
+	s.Apply(mediaEvent(ans+int64(11*time.Second), "held", 0, false, music...))
+	if tr, num := mediaOf(s, 1, 0); tr.Judged != 0 || num.Judged != 0 {
+		t.Fatalf("a call on hold judged: trunk %+v, number %+v", tr, num)
+	}
+	// Off hold at +12 s: both ways from then, judged NoMediaAfter later.
+	off := ans + int64(12*time.Second)
+	s.Apply(mediaEvent(off+int64(5*time.Second), "held", off, false, both(off, 250)...))
+	if tr, _ := mediaOf(s, 1, 0); tr.Judged != 1 || tr.OneWay != 0 {
+		t.Fatalf("off hold: trunk %+v, want judged and not one-way", tr)
+	}
+}
