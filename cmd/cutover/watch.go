@@ -21,6 +21,7 @@ type watchOpts struct {
 	readOnly bool
 	ssh      string
 	sshKeys  string
+	from     session.StreamFrom
 }
 
 func watchFlags() (*flag.FlagSet, *watchOpts) {
@@ -35,6 +36,8 @@ func watchFlags() (*flag.FlagSet, *watchOpts) {
 	fs.BoolVar(&o.readOnly, "read-only", false, "watch only: the action keys are off")
 	fs.StringVar(&o.ssh, "ssh", "", "serve the war room over SSH at this address, overriding [ssh] listen (e.g. 127.0.0.1:2222)")
 	fs.StringVar(&o.sshKeys, "authorized-keys", "", "the SSH operators' keys, overriding [ssh] authorized_keys")
+	fs.StringVar(&o.from.URL, "from", "", "fold the collectors' NATS JetStream stream (nats://HOST:PORT[/STREAM]) instead of HEP and probes")
+	fs.DurationVar(&o.from.Window, "reorder", 0, "with --from: the reorder window by event time (default 2s)")
 	setUsage(fs, "Usage: cutover watch -c cutover.toml [flags]\n\nWatch a real cutover: the HEPv3 collector and the probes feed the dashboard,\nand everything is recorded to SQLite.\n\nFlags:\n")
 	return fs, o
 }
@@ -64,6 +67,10 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer closeLog()
-	out, err := session.Watch{File: f, DB: o.db, Operator: o.operator, ReadOnly: o.readOnly, SSH: f.SSH, Session: run}.Run(ctx)
+	wa := session.Watch{File: f, DB: o.db, Operator: o.operator, ReadOnly: o.readOnly, SSH: f.SSH, Session: run}
+	if o.from.URL != "" {
+		wa.From = &o.from
+	}
+	out, err := wa.Run(ctx)
 	return summarise(stdout, "watch", out, err)
 }

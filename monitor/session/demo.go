@@ -137,6 +137,9 @@ func (out Outcome) Summary(what string) string {
 	if out.HEP != nil {
 		return strings.TrimSuffix(watchSummary(out.summary(what), *out.HEP, out.Stats)+"\n"+out.Alerts, "\n")
 	}
+	if out.Stream != "" {
+		return out.summary(what) + "\n" + out.Stream
+	}
 	return out.summary(what)
 }
 

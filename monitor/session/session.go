@@ -273,6 +273,7 @@ type Outcome struct {
 	FeedErr error      // nil when the source ran to its end
 	HEP     *hep.Stats // a watch's collector at the end (nil: no collector)
 	Alerts  string     // a watch's [alerts] receivers' counts at the end ("": none)
+	Stream  string     // a NATS stream's counts at the end (watch --from, a stream's replay; "": none)
 	// Recording: the session wrote Path (not a replay of it); Stats'
 	// Recorded and Lost are then the writer's, once it has closed.
 	Recording bool

@@ -32,8 +32,9 @@ type Watch struct {
 	DB        string         // default: the file's db, else cutover-live-YYYYMMDD-HHMMSS.db
 	Collector *hep.Collector // nil: listen where the file's [hep] says
 	Operator  string
-	ReadOnly  bool       // the action keys are off (for SSH operators too)
-	SSH       config.SSH // the war room over SSH (no Listen: none)
+	ReadOnly  bool        // the action keys are off (for SSH operators too)
+	SSH       config.SSH  // the war room over SSH (no Listen: none)
+	From      *StreamFrom // a NATS JetStream stream instead of the collector and probes (nil: none)
 	Session   RunOptions
 }
 
@@ -70,25 +71,23 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 		return Outcome{}, err
 	}
 	w := store.NewWriter(st, store.WriterOptions{})
-	logger.Info("watching", "config", f.Path, "hep", col.UDPAddr().String(), "tcp", f.HEP.TCP, "forward", f.HEP.Forward, "recording", st.Path())
+	wa.logStart(logger, col, st.Path())
 	prober := probe.New(f, probe.Options{Logger: logger})
 	var in *Intake
 	alerts, err := newAlertsOut(f, st.Path(), &in, logger) // [alerts]: the alert changes pushed out
 	if err != nil {
 		return Outcome{}, err
 	}
-	in = NewIntake(IntakeOptions{Config: f.Cutover, Recorder: alerts.recorder(w), Delivery: Live, Verifier: verifier,
-		Time: monitor.TimeByWall, Logger: logger})
-	mets.serve(metrics.Options{Latest: in.Latest, HEP: col.Stats}, logger)
+	in = NewIntake(wa.From.intake(IntakeOptions{Config: f.Cutover, Recorder: alerts.recorder(w), Delivery: Live, Verifier: verifier,
+		Time: monitor.TimeByWall, Logger: logger}))
 	sweeper := NewSweeper(f, prober, func() *monitor.Snapshot { s, _ := in.Latest(); return s })
-	o := wa.Session.options(tui.ModeLive, st.Path(), liveFeed(col, prober, sweeper, poller, logger))
+	feed, hepStats, health := wa.feed(col, prober, sweeper, poller, logger)
+	mets.serve(metrics.Options{Latest: in.Latest, HEP: hepStats}, logger)
+	o := wa.Session.options(tui.ModeLive, st.Path(), feed)
 	o.Control, o.Sweeper = true, sweeper
 	o.Screen.TestCall = prober.TestCall // `t` on a number
 	o.Screen.Sweeper = sweeper          // T
-	o.Screen.Health = func() []tui.SourceStat {
-		h := col.Stats()
-		return append(append(append([]tui.SourceStat{sourceStat(h)}, forwardStats(h)...), portingStat(poller)...), alerts.health()...)
-	}
+	o.Screen.Health = func() []tui.SourceStat { return append(health(), alerts.health()...) }
 	base := o.Screen
 	o.Screen = operatorScreen(base, f, in, wa.Operator, wa.ReadOnly, "read-only: this watch was started with --read-only")
 	if o.SSH, err = wa.serveSSH(st.Path(), logger, wa.sshScreen(base, in)); err != nil {
@@ -100,8 +99,7 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 	out, err := finish(st, w, New(in, o), ctx)
 	stopAlerts()
 	out.Alerts = alerts.summary()
-	h := col.Stats()
-	out.HEP = &h
+	wa.From.outcome(&out, hepStats)
 	return out, err
 }
 
@@ -110,6 +108,9 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 func (wa Watch) inputs(logger *slog.Logger) (*porting.Poller, *hep.Collector, error) {
 	f := wa.File
 	var poller *porting.Poller
+	if wa.From != nil { // the collectors take in HEP and poll the porting API
+		return nil, nil, wa.From.connect(f, logger)
+	}
 	if f.Porting != nil {
 		var err error
 		if poller, err = porting.New(*f.Porting, porting.Options{Requests: porting.RequestsOf(f.Cutover.Numbers), Logger: logger}); err != nil {
@@ -196,23 +197,29 @@ func liveFeed(col *hep.Collector, prober *probe.Prober, sweeper *Sweeper, poller
 		defer sweeper.run(ctx)() // sweeps run with the probes, and end with them
 		publish := func(ev monitor.Event) bool { return in.Publish(ctx, ev) == nil }
 		var wg sync.WaitGroup
-		wg.Add(3)
-		go func() { defer wg.Done(); _ = col.Serve(ctx, publish) }()
-		go func() { defer wg.Done(); clockTicks(ctx, publish) }()
-		go func() {
-			defer wg.Done()
-			// A prober that cannot start (its local address taken) leaves the
-			// collector running: the night is still watched, the log says why.
-			if err := prober.Run(ctx, publish); err != nil && !Stopped(err) {
-				logger.Error("probes stopped", "err", err)
-			}
-		}()
-		if poller != nil {
-			wg.Go(func() { _ = poller.Run(ctx, publish) })
-		}
+		wg.Go(func() { clockTicks(ctx, publish) })
+		wg.Go(func() { runInputs(ctx, publish, col, prober, poller, logger) })
 		wg.Wait()
 		return ctx.Err()
 	})
+}
+
+// runInputs runs the collector, the probes and the porting poller (if
+// any) until ctx ends: a watch's inputs, and a collector's (collect).
+func runInputs(ctx context.Context, publish func(monitor.Event) bool, col *hep.Collector, prober *probe.Prober, poller *porting.Poller, logger *slog.Logger) {
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = col.Serve(ctx, publish) })
+	wg.Go(func() {
+		// A prober that cannot start (its local address taken) leaves the
+		// collector running: the night is still watched, the log says why.
+		if err := prober.Run(ctx, publish); err != nil && !Stopped(err) {
+			logger.Error("probes stopped", "err", err)
+		}
+	})
+	if poller != nil {
+		wg.Go(func() { _ = poller.Run(ctx, publish) })
+	}
+	wg.Wait()
 }
 
 // clockTicks publishes a tick every liveTick of wall time.
