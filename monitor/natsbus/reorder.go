@@ -1,6 +1,9 @@
 package natsbus
 
-import "container/heap"
+import (
+	"cmp"
+	"container/heap"
+)
 
 // DefaultWindow is how far in event time the reorder window waits for
 // events from slower sites before releasing what it holds.
@@ -9,24 +12,33 @@ const DefaultWindow = 2_000_000_000 // 2 s, in ns
 // Reorder orders events by event time within a bounded window. It holds
 // what it is given and releases, in event-time order (arrival order among
 // equal times), what is older than the watermark: the newest event time
-// seen less the window, or the wall clock less MaxHold when the caller
-// gives one (a live watch that has caught up with the stream: a quiet
-// night's last events still reach the fold). An event older than the last
-// one released is late:
-// it is released at once, quarantined (recorded and counted, folded into
-// no figure, as the time guard does), and counted in Late. Reorder does
-// no I/O and reads no clock: the caller passes the wall clock.
+// of the slowest site still sending, less the window. A site is still
+// sending while its collectors' receipt clock (Envelope.Recv) is within
+// MaxHold of the newest receipt seen from any site, so a site that went
+// quiet or died holds the others back by MaxHold at most, and a server
+// that was away (every site held back the same) reorders nothing. With a
+// wall clock (a live watch that has caught up with the stream), what has
+// waited MaxHold of wall time goes too: a quiet night's last events still
+// reach the fold. An event older than the last one released is late: it
+// is released at once, quarantined (recorded and counted, folded into no
+// figure, as the time guard does), and counted in Late. Reorder does no
+// I/O and reads no clock: the caller passes the wall clock.
 type Reorder struct {
 	Window  int64 // ns of event time (0: DefaultWindow)
-	MaxHold int64 // ns of wall time an event may wait at most (0: no wall bound)
+	MaxHold int64 // ns a quiet site holds the others back, and an event may wait of wall time (0: 5 × Window)
 
 	held    items
 	seq     uint64
 	maxSeen int64
+	maxRecv int64
+	sites   map[string]*siteMark
 	lastOut int64 // the time of the last event released
 	out     bool  // lastOut is set
 	Late    uint64
 }
+
+// siteMark is how far a site has got: its newest event time and receipt.
+type siteMark struct{ time, recv int64 }
 
 // Item is an event held in the window.
 type Item struct {
@@ -36,6 +48,16 @@ type Item struct {
 
 // Push takes an event in; a late one comes straight back (quarantined).
 func (r *Reorder) Push(env Envelope) (late *Item) {
+	if r.sites == nil {
+		r.sites = map[string]*siteMark{}
+	}
+	sm := r.sites[env.Site]
+	if sm == nil {
+		sm = &siteMark{}
+		r.sites[env.Site] = sm
+	}
+	sm.time, sm.recv = max(sm.time, env.Event.Time), max(sm.recv, env.Recv)
+	r.maxRecv = max(r.maxRecv, env.Recv)
 	if r.out && env.Event.Time < r.lastOut {
 		r.Late++
 		env.Event.Quarantined = true
@@ -47,16 +69,30 @@ func (r *Reorder) Push(env Envelope) (late *Item) {
 	return nil
 }
 
+func (r *Reorder) limits() (window, hold int64) {
+	window = r.Window
+	if window == 0 {
+		window = DefaultWindow
+	}
+	return window, cmp.Or(r.MaxHold, 5*window)
+}
+
 // Release hands out, oldest first, the events at or before the
 // watermark at wall time wall (0: no wall clock, a replay).
 func (r *Reorder) Release(wall int64, out []Item) []Item {
-	w := r.Window
-	if w == 0 {
-		w = DefaultWindow
+	w, hold := r.limits()
+	mark, any := int64(0), false
+	for _, sm := range r.sites {
+		if sm.recv >= r.maxRecv-hold && (!any || sm.time < mark) {
+			mark, any = sm.time, true
+		}
 	}
-	mark := r.maxSeen - w
-	if r.MaxHold > 0 && wall > 0 {
-		mark = max(mark, wall-r.MaxHold)
+	if !any {
+		mark = r.maxSeen
+	}
+	mark -= w
+	if wall > 0 {
+		mark = max(mark, wall-hold)
 	}
 	return r.releaseTo(mark, out)
 }

@@ -79,3 +79,36 @@ func TestIDStable(t *testing.T) {
 		t.Error(s, st, err)
 	}
 }
+
+func siteEnv(site string, t, recv int64) Envelope {
+	e := env(t)
+	e.Site, e.Recv = site, recv*1e9
+	return e
+}
+
+// A site whose events come in behind the others' (its link slower, or
+// the server gave the others' backlog first) holds them back: nothing is
+// released past its newest event less the window, so its events fall in
+// place. A site quiet for MaxHold of receipts no longer holds anyone.
+func TestReorderWaitsForTheSlowestSite(t *testing.T) {
+	var r Reorder // 2 s window, 10 s hold
+	for s := int64(10); s <= 20; s++ {
+		r.Push(siteEnv("a", s, s))
+	}
+	r.Push(siteEnv("b", 10, 10))
+	if out := times(r.Release(0, nil)); len(out) != 0 {
+		t.Fatalf("released %v while b is at 10 s", out)
+	}
+	for s := int64(11); s <= 15; s++ { // b's backlog arrives
+		if r.Push(siteEnv("b", s, s)) != nil {
+			t.Fatalf("b's %d s late", s)
+		}
+	}
+	if out := times(r.Release(0, nil)); len(out) != 8 || out[len(out)-1] != 13 || r.Late != 0 {
+		t.Fatalf("released %v (late %d), want up to 13 s", out, r.Late)
+	}
+	r.Push(siteEnv("a", 30, 30)) // b has said nothing for 15 s of receipts: it holds nothing back
+	if out := times(r.Release(0, nil)); len(out) == 0 || out[len(out)-1] != 20 {
+		t.Fatalf("released %v after b went quiet, want up to 20 s", out)
+	}
+}
