@@ -149,11 +149,14 @@ func (c *Consumer) Run(ctx context.Context, publish func(context.Context, monito
 }
 
 // loop takes messages in and releases what the window lets go: on each
-// message, and every 100 ms of wall time.
+// message, and every 100 ms of wall time. Once caught up, a stream quiet
+// for a window of wall time while the connection is up releases all it
+// holds (a quiet night's last events go to the fold after the window,
+// not after MaxHold); a server away holds them.
 func (c *Consumer) loop(ctx context.Context, msgs <-chan jetstream.Msg, last uint64, publish func(context.Context, monitor.Event) error) error {
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
-	caughtUp := false
+	caughtUp, lastMsg := false, c.o.now()
 	var out []Item
 	for {
 		var wall int64
@@ -162,7 +165,7 @@ func (c *Consumer) loop(ctx context.Context, msgs <-chan jetstream.Msg, last uin
 			return ctx.Err()
 		case m := <-msgs:
 			meta, _ := m.Metadata()
-			out = c.take(m, out)
+			out, lastMsg = c.take(m, out), c.o.now()
 			if meta != nil && meta.NumPending == 0 {
 				caughtUp = true
 			}
@@ -173,6 +176,9 @@ func (c *Consumer) loop(ctx context.Context, msgs <-chan jetstream.Msg, last uin
 		}
 		if c.o.Follow && caughtUp {
 			wall = c.o.now()
+		}
+		if quiet := wall-lastMsg >= int64(c.o.Window); wall > 0 && quiet && c.nc.IsConnected() {
+			out = c.flush(out) // nothing came for a window while connected: a quiet night, not a server away
 		}
 		out = c.release(wall, out)
 		if err := c.hand(ctx, out, publish); err != nil {

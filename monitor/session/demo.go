@@ -138,7 +138,7 @@ func (out Outcome) Summary(what string) string {
 		return strings.TrimSuffix(watchSummary(out.summary(what), *out.HEP, out.Stats)+"\n"+out.Alerts, "\n")
 	}
 	if out.Stream != "" {
-		return out.summary(what) + "\n" + out.Stream
+		return strings.Replace(out.summary(what), "stopped early", "stopped", 1) + "\n" + out.Stream
 	}
 	return out.summary(what)
 }
