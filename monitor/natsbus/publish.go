@@ -160,15 +160,19 @@ func (p *Publisher) ack() {
 			}
 			continue
 		case err := <-pd.fut.Err():
-			if !p.retry("acknowledgement", err) {
+			p.retries.Add(1)
+			if p.stop.Err() != nil {
 				p.failed.Add(1)
 				continue
 			}
+			p.o.Logger.Debug("nats: no acknowledgement, publishing again", "err", err)
 		}
 		p.republish(pd.msg)
 	}
 }
 
+// republish publishes msg again and waits for its acknowledgement, at
+// once and then every retry's wait while it fails.
 func (p *Publisher) republish(msg *nats.Msg) {
 	for {
 		ctx, cancel := context.WithTimeout(p.stop, 5*time.Second)
