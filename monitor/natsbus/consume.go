@@ -23,11 +23,11 @@ type ConsumeOptions struct {
 	Stream string // used when URL names none
 	Window time.Duration
 	// Follow: a watch, that stays on the stream for new events (and,
-	// once it has caught up, releases what waited MaxHold of wall time).
+	// once it has caught up, flushes the window when the stream is quiet).
 	// Without it the stream's history is read to its last event, then the
 	// window is flushed and Consume returns (a replay).
 	Follow  bool
-	MaxHold time.Duration // 0: 5 × Window
+	MaxHold time.Duration // how long a quiet site holds the others back, by the collectors' receipt clocks (0: 5 × Window)
 	Logger  *slog.Logger
 	now     func() int64 // the wall clock (tests)
 }
@@ -180,7 +180,7 @@ func (c *Consumer) loop(ctx context.Context, msgs <-chan jetstream.Msg, last uin
 		if quiet := wall-lastMsg >= int64(c.o.Window); wall > 0 && quiet && c.nc.IsConnected() {
 			out = c.flush(out) // nothing came for a window while connected: a quiet night, not a server away
 		}
-		out = c.release(wall, out)
+		out = c.release(out)
 		if err := c.hand(ctx, out, publish); err != nil {
 			return err
 		}
@@ -231,10 +231,10 @@ func (c *Consumer) dup(id string) bool {
 	return false
 }
 
-func (c *Consumer) release(wall int64, out []Item) []Item {
+func (c *Consumer) release(out []Item) []Item {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.r.Release(wall, out)
+	return c.r.Release(out)
 }
 
 func (c *Consumer) flush(out []Item) []Item {

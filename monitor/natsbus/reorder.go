@@ -16,16 +16,16 @@ const DefaultWindow = 2_000_000_000 // 2 s, in ns
 // sending while its collectors' receipt clock (Envelope.Recv) is within
 // MaxHold of the newest receipt seen from any site, so a site that went
 // quiet or died holds the others back by MaxHold at most, and a server
-// that was away (every site held back the same) reorders nothing. With a
-// wall clock (a live watch that has caught up with the stream), what has
-// waited MaxHold of wall time goes too: a quiet night's last events still
-// reach the fold. An event older than the last one released is late: it
+// that was away (every site held back the same) reorders nothing. No
+// wall clock moves it: a watch that falls behind releases no event early
+// (the consumer flushes a stream that has gone quiet). An event older
+// than the last one released is late: it
 // is released at once, quarantined (recorded and counted, folded into no
 // figure, as the time guard does), and counted in Late. Reorder does no
-// I/O and reads no clock: the caller passes the wall clock.
+// I/O and reads no clock.
 type Reorder struct {
 	Window  int64 // ns of event time (0: DefaultWindow)
-	MaxHold int64 // ns a quiet site holds the others back, and an event may wait of wall time (0: 5 × Window)
+	MaxHold int64 // ns of the collectors' receipt clock a quiet site holds the others back (0: 5 × Window)
 
 	held    items
 	seq     uint64
@@ -78,8 +78,8 @@ func (r *Reorder) limits() (window, hold int64) {
 }
 
 // Release hands out, oldest first, the events at or before the
-// watermark at wall time wall (0: no wall clock, a replay).
-func (r *Reorder) Release(wall int64, out []Item) []Item {
+// watermark.
+func (r *Reorder) Release(out []Item) []Item {
 	w, hold := r.limits()
 	mark, any := int64(0), false
 	for _, sm := range r.sites {
@@ -90,11 +90,7 @@ func (r *Reorder) Release(wall int64, out []Item) []Item {
 	if !any {
 		mark = r.maxSeen
 	}
-	mark -= w
-	if wall > 0 {
-		mark = max(mark, wall-hold)
-	}
-	return r.releaseTo(mark, out)
+	return r.releaseTo(mark-w, out)
 }
 
 // Flush hands out everything held (the end of a stream's history).

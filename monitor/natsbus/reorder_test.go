@@ -28,11 +28,11 @@ func TestReorderWindow(t *testing.T) {
 			t.Fatalf("%d s late", s)
 		}
 	}
-	if out := r.Release(0, nil); len(out) != 0 {
+	if out := r.Release(nil); len(out) != 0 {
 		t.Fatalf("released %v before the window passed", times(out))
 	}
 	r.Push(env(12)) // 12 - 2 = 10: 9, 10 and 10 go
-	if out := times(r.Release(0, nil)); len(out) != 3 || out[0] != 9 || out[1] != 10 || out[2] != 10 {
+	if out := times(r.Release(nil)); len(out) != 3 || out[0] != 9 || out[1] != 10 || out[2] != 10 {
 		t.Fatalf("released %v, want [9 10 10]", out)
 	}
 	if late := r.Push(env(10)); late != nil { // the same time as the last released: still in order
@@ -44,19 +44,6 @@ func TestReorderWindow(t *testing.T) {
 	}
 	if out := times(r.Flush(nil)); len(out) != 2 || out[0] != 10 || out[1] != 12 || r.Held() != 0 {
 		t.Fatalf("flush %v", out)
-	}
-}
-
-// A live watch (a wall clock given) releases what waited MaxHold even
-// when no newer event pushes the window on.
-func TestReorderMaxHold(t *testing.T) {
-	r := Reorder{MaxHold: 10e9}
-	r.Push(env(100))
-	if out := r.Release(105e9, nil); len(out) != 0 {
-		t.Fatalf("released after 5 s: %v", times(out))
-	}
-	if out := times(r.Release(110e9, nil)); len(out) != 1 {
-		t.Fatalf("not released after 10 s: %v", out)
 	}
 }
 
@@ -96,7 +83,7 @@ func TestReorderWaitsForTheSlowestSite(t *testing.T) {
 		r.Push(siteEnv("a", s, s))
 	}
 	r.Push(siteEnv("b", 10, 10))
-	if out := times(r.Release(0, nil)); len(out) != 0 {
+	if out := times(r.Release(nil)); len(out) != 0 {
 		t.Fatalf("released %v while b is at 10 s", out)
 	}
 	for s := int64(11); s <= 15; s++ { // b's backlog arrives
@@ -104,11 +91,11 @@ func TestReorderWaitsForTheSlowestSite(t *testing.T) {
 			t.Fatalf("b's %d s late", s)
 		}
 	}
-	if out := times(r.Release(0, nil)); len(out) != 8 || out[len(out)-1] != 13 || r.Late != 0 {
+	if out := times(r.Release(nil)); len(out) != 8 || out[len(out)-1] != 13 || r.Late != 0 {
 		t.Fatalf("released %v (late %d), want up to 13 s", out, r.Late)
 	}
 	r.Push(siteEnv("a", 30, 30)) // b has said nothing for 15 s of receipts: it holds nothing back
-	if out := times(r.Release(0, nil)); len(out) == 0 || out[len(out)-1] != 20 {
+	if out := times(r.Release(nil)); len(out) == 0 || out[len(out)-1] != 20 {
 		t.Fatalf("released %v after b went quiet, want up to 20 s", out)
 	}
 }
