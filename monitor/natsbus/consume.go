@@ -42,6 +42,7 @@ type ConsumeStats struct {
 	Held       int
 	Lag        LagStats // from the collector's receipt to the release
 	Sites      map[string]uint64
+	Connected  bool
 }
 
 // LagStats are percentiles of the lag from a collector's receipt (its
@@ -274,7 +275,7 @@ func (c *Consumer) Stats() ConsumeStats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	st := c.st
-	st.Held, st.Late = c.r.Held(), c.r.Late
+	st.Held, st.Late, st.Connected = c.r.Held(), c.r.Late, c.nc.IsConnected()
 	st.Sites = make(map[string]uint64, len(c.st.Sites))
 	for k, v := range c.st.Sites {
 		st.Sites[k] = v

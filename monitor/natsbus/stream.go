@@ -33,7 +33,11 @@ func StreamConfig(stream string, replicas int) jetstream.StreamConfig {
 func dial(ctx context.Context, servers, name string, logger *slog.Logger, opts ...jetstream.JetStreamOpt) (*nats.Conn, jetstream.JetStream, error) {
 	nc, err := nats.Connect(servers, nats.Name(name), nats.MaxReconnects(-1), nats.ReconnectWait(250*time.Millisecond),
 		nats.RetryOnFailedConnect(false), nats.Timeout(5*time.Second),
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { logger.Warn("nats: disconnected", "err", err) }),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err != nil { // nil: our own Close
+				logger.Warn("nats: disconnected", "err", err)
+			}
+		}),
 		nats.ReconnectHandler(func(c *nats.Conn) { logger.Info("nats: reconnected", "server", c.ConnectedUrlRedacted()) }))
 	if err != nil {
 		return nil, nil, fmt.Errorf("nats %s: %w", servers, err)

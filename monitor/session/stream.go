@@ -26,6 +26,10 @@ type StreamFrom struct {
 	URL    string        // nats://HOST:PORT[,...][/STREAM] (no stream: the file's, natsbus.StreamName)
 	Window time.Duration // the reorder window (0: natsbus.DefaultWindow)
 	c      *natsbus.Consumer
+
+	rateMu         sync.Mutex // the header's rate: received per second, over the last second or more
+	rateN          uint64
+	rateAt, perSec float64
 }
 
 // connectTimeout bounds how long connecting to NATS may take before a
@@ -90,7 +94,19 @@ func (sf *StreamFrom) feed(ctx context.Context, in *Intake) error {
 // later than the window (quarantined) as its losses.
 func (sf *StreamFrom) health() []tui.SourceStat {
 	st := sf.c.Stats()
-	return []tui.SourceStat{{Name: "nats", State: "consuming", Packets: st.Received, Malformed: st.Malformed, Dropped: st.Late}}
+	sf.rateMu.Lock()
+	defer sf.rateMu.Unlock()
+	if now := float64(time.Now().UnixNano()) / 1e9; now-sf.rateAt >= 1 {
+		if sf.rateAt > 0 {
+			sf.perSec = float64(st.Received-sf.rateN) / (now - sf.rateAt)
+		}
+		sf.rateN, sf.rateAt = st.Received, now
+	}
+	state := "consuming"
+	if !st.Connected {
+		state = "reconnecting"
+	}
+	return []tui.SourceStat{{Name: "nats", State: state, PerSec: sf.perSec, Packets: st.Received, Malformed: st.Malformed, Dropped: st.Late}}
 }
 
 // outcome puts the watch's input counts in its outcome: the collector's,
