@@ -27,6 +27,8 @@ Usage:
   cutover report [flags] FILE   the morning-after report (text, md, html, json)
   cutover export [flags] FILE   SIP messages back into a pcap (-o out.pcap)
   cutover watch -c FILE [flags] watch a real cutover: HEP collector, probes, recorded
+                                (--from nats://HOST:PORT: the collectors' NATS stream instead)
+  cutover collect -c FILE --to nats://HOST:PORT   near an SBC: HEP and probes into a NATS stream
   cutover check -c FILE         validate a cutover file and summarise it
   cutover import CAPTURE [flags] turn a pcap/pcapng capture into a recording
   cutover act failover|restore|outbound|command|undo ... -c FILE [--yes]
@@ -78,6 +80,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = runExport(rest, stdout, stderr)
 	case "watch":
 		err = runWatch(ctx, rest, stdout, stderr)
+	case "collect":
+		err = runCollect(ctx, rest, stdout, stderr)
 	case "check":
 		err = runCheck(rest, stdout, stderr)
 	case "import":
@@ -120,17 +124,18 @@ func setUsage(fs *flag.FlagSet, text string) {
 
 // commandFlags gives each command's FlagSet, for "cutover help COMMAND".
 var commandFlags = map[string]func() *flag.FlagSet{
-	"demo":   func() *flag.FlagSet { fs, _ := demoFlags(); return fs },
-	"replay": func() *flag.FlagSet { fs, _ := replayFlags(); return fs },
-	"stir":   func() *flag.FlagSet { fs, _ := stirFlags(); return fs },
-	"report": func() *flag.FlagSet { fs, _ := reportFlags(); return fs },
-	"export": func() *flag.FlagSet { fs, _ := exportFlags(); return fs },
-	"watch":  func() *flag.FlagSet { fs, _ := watchFlags(); return fs },
-	"check":  func() *flag.FlagSet { fs, _ := checkFlags(); return fs },
-	"import": func() *flag.FlagSet { fs, _ := importFlags(); return fs },
-	"act":    func() *flag.FlagSet { fs, _ := actFlags(); return fs },
-	"port":   func() *flag.FlagSet { fs, _ := actFlags(); return fs },
-	"sweep":  func() *flag.FlagSet { fs, _ := sweepFlags(); return fs },
+	"demo":    func() *flag.FlagSet { fs, _ := demoFlags(); return fs },
+	"replay":  func() *flag.FlagSet { fs, _ := replayFlags(); return fs },
+	"stir":    func() *flag.FlagSet { fs, _ := stirFlags(); return fs },
+	"report":  func() *flag.FlagSet { fs, _ := reportFlags(); return fs },
+	"export":  func() *flag.FlagSet { fs, _ := exportFlags(); return fs },
+	"watch":   func() *flag.FlagSet { fs, _ := watchFlags(); return fs },
+	"collect": func() *flag.FlagSet { fs, _ := collectFlags(); return fs },
+	"check":   func() *flag.FlagSet { fs, _ := checkFlags(); return fs },
+	"import":  func() *flag.FlagSet { fs, _ := importFlags(); return fs },
+	"act":     func() *flag.FlagSet { fs, _ := actFlags(); return fs },
+	"port":    func() *flag.FlagSet { fs, _ := actFlags(); return fs },
+	"sweep":   func() *flag.FlagSet { fs, _ := sweepFlags(); return fs },
 }
 
 func runHelp(args []string, stdout, stderr io.Writer) int {

@@ -23,6 +23,7 @@ type watchOpts struct {
 	sshKeys  string
 	iface    string
 	bpf      string
+	from     session.StreamFrom
 }
 
 func watchFlags() (*flag.FlagSet, *watchOpts) {
@@ -39,6 +40,8 @@ func watchFlags() (*flag.FlagSet, *watchOpts) {
 	fs.StringVar(&o.sshKeys, "authorized-keys", "", "the SSH operators' keys, overriding [ssh] authorized_keys")
 	fs.StringVar(&o.iface, "iface", "", "also capture SIP from this network interface (AF_PACKET, needs CAP_NET_RAW), overriding [capture] iface")
 	fs.StringVar(&o.bpf, "bpf", "", "the capture's kernel filter: a tcpdump expression (compiled with tcpdump) or tcpdump -ddd's program, overriding [capture] bpf")
+	fs.StringVar(&o.from.URL, "from", "", "fold the collectors' NATS JetStream stream (nats://HOST:PORT[/STREAM]) instead of HEP and probes")
+	fs.DurationVar(&o.from.Window, "reorder", 0, "with --from: the reorder window by event time (default 2s)")
 	setUsage(fs, "Usage: cutover watch -c cutover.toml [flags]\n\nWatch a real cutover: the HEPv3 collector (and with --iface a capture from a\nnetwork interface) and the probes feed the dashboard,\nand everything is recorded to SQLite.\n\nFlags:\n")
 	return fs, o
 }
@@ -69,6 +72,10 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer closeLog()
-	out, err := session.Watch{File: f, DB: o.db, Operator: o.operator, ReadOnly: o.readOnly, SSH: f.SSH, Session: run}.Run(ctx)
+	wa := session.Watch{File: f, DB: o.db, Operator: o.operator, ReadOnly: o.readOnly, SSH: f.SSH, Session: run}
+	if o.from.URL != "" {
+		wa.From = &o.from
+	}
+	out, err := wa.Run(ctx)
 	return summarise(stdout, "watch", out, err)
 }

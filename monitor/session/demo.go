@@ -137,6 +137,9 @@ func (out Outcome) Summary(what string) string {
 	if out.HEP != nil {
 		return strings.TrimSuffix(watchSummary(out.summary(what), *out.HEP, out.Capture, out.Stats)+"\n"+out.Alerts, "\n")
 	}
+	if out.Stream != "" {
+		return strings.Replace(out.summary(what), "stopped early", "stopped", 1) + "\n" + out.Stream
+	}
 	return out.summary(what)
 }
 

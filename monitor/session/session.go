@@ -275,6 +275,7 @@ type Outcome struct {
 	HEP     *hep.Stats         // a watch's collector at the end (nil: no collector)
 	Capture *capture.LiveStats // a watch's interface capture at the end (nil: none)
 	Alerts  string             // a watch's [alerts] receivers' counts at the end ("": none)
+	Stream  string             // a NATS stream's counts at the end (watch --from, a stream's replay; "": none)
 	// Recording: the session wrote Path (not a replay of it); Stats'
 	// Recorded and Lost are then the writer's, once it has closed.
 	Recording bool

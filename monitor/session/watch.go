@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -34,8 +33,9 @@ type Watch struct {
 	DB        string         // default: the file's db, else cutover-live-YYYYMMDD-HHMMSS.db
 	Collector *hep.Collector // nil: listen where the file's [hep] says
 	Operator  string
-	ReadOnly  bool       // the action keys are off (for SSH operators too)
-	SSH       config.SSH // the war room over SSH (no Listen: none)
+	ReadOnly  bool        // the action keys are off (for SSH operators too)
+	SSH       config.SSH  // the war room over SSH (no Listen: none)
+	From      *StreamFrom // a NATS JetStream stream instead of the collector and probes (nil: none)
 	Session   RunOptions
 }
 
@@ -78,25 +78,23 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 		return Outcome{}, err
 	}
 	w := store.NewWriter(st, store.WriterOptions{})
-	logger.Info("watching", "config", f.Path, "hep", col.UDPAddr().String(), "tcp", f.HEP.TCP, "forward", f.HEP.Forward, "recording", st.Path())
+	wa.logStart(logger, col, st.Path())
 	prober := probe.New(f, probe.Options{Logger: logger})
 	var in *Intake
 	alerts, err := newAlertsOut(f, st.Path(), &in, logger) // [alerts]: the alert changes pushed out
 	if err != nil {
 		return Outcome{}, err
 	}
-	in = NewIntake(IntakeOptions{Config: f.Cutover, Recorder: alerts.recorder(w), Delivery: Live, Verifier: verifier,
-		Time: monitor.TimeByWall, Logger: logger})
-	mets.serve(metrics.Options{Latest: in.Latest, HEP: col.Stats, Capture: captureMetrics(live)}, logger)
+	in = NewIntake(wa.From.intake(IntakeOptions{Config: f.Cutover, Recorder: alerts.recorder(w), Delivery: Live, Verifier: verifier,
+		Time: monitor.TimeByWall, Logger: logger}))
 	sweeper := NewSweeper(f, prober, func() *monitor.Snapshot { s, _ := in.Latest(); return s })
-	o := wa.Session.options(tui.ModeLive, st.Path(), liveFeed(col, live, med, prober, sweeper, poller, logger))
+	feed, hepStats, health := wa.feed(col, live, med, prober, sweeper, poller, logger)
+	mets.serve(metrics.Options{Latest: in.Latest, HEP: hepStats, Capture: captureMetrics(live)}, logger)
+	o := wa.Session.options(tui.ModeLive, st.Path(), feed)
 	o.Control, o.Sweeper = true, sweeper
 	o.Screen.TestCall = prober.TestCall // `t` on a number
 	o.Screen.Sweeper = sweeper          // T
-	o.Screen.Health = func() []tui.SourceStat {
-		h := col.Stats()
-		return slices.Concat([]tui.SourceStat{sourceStat(h)}, captureStat(live), forwardStats(h), portingStat(poller), alerts.health())
-	}
+	o.Screen.Health = func() []tui.SourceStat { return append(health(), alerts.health()...) }
 	base := o.Screen
 	o.Screen = operatorScreen(base, f, in, wa.Operator, wa.ReadOnly, "read-only: this watch was started with --read-only")
 	if o.SSH, err = wa.serveSSH(st.Path(), logger, wa.sshScreen(base, in)); err != nil {
@@ -108,8 +106,8 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 	out, err := finish(st, w, New(in, o), ctx)
 	stopAlerts()
 	out.Alerts = alerts.summary()
-	h := col.Stats()
-	out.HEP, out.Capture = &h, captureStats(live)
+	wa.From.outcome(&out, hepStats)
+	out.Capture = captureStats(live)
 	return out, err
 }
 
@@ -118,6 +116,9 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 func (wa Watch) inputs(logger *slog.Logger, med liveMedia) (*porting.Poller, *hep.Collector, error) {
 	f := wa.File
 	var poller *porting.Poller
+	if wa.From != nil { // the collectors take in HEP and poll the porting API
+		return nil, nil, wa.From.connect(f, logger)
+	}
 	if f.Porting != nil {
 		var err error
 		if poller, err = porting.New(*f.Porting, porting.Options{Requests: porting.RequestsOf(f.Cutover.Numbers), Logger: logger}); err != nil {
@@ -196,38 +197,44 @@ func (m watchMetrics) Close() {
 	}
 }
 
-// liveFeed runs the collector (its SIP and RTCP through med), the
-// interface capture (if any), the probes (OPTIONS, REGISTER, test calls
-// as the file configures them), the porting poller (if any) and the clock
-// until ctx ends.
+// liveFeed runs the inputs (runInputs), the interface capture (if any)
+// and the clock until ctx ends.
 func liveFeed(col *hep.Collector, live *capture.Live, med liveMedia, prober *probe.Prober, sweeper *Sweeper, poller *porting.Poller, logger *slog.Logger) Source {
 	return SourceFunc(func(ctx context.Context, in *Intake) error {
 		defer sweeper.run(ctx)() // sweeps run with the probes, and end with them
 		publish := func(ev monitor.Event) bool { return in.Publish(ctx, ev) == nil }
 		var wg sync.WaitGroup
-		wg.Add(3)
-		go func() { defer wg.Done(); _ = col.Serve(ctx, med.tap(publish)) }()
-		go func() { defer wg.Done(); clockTicks(ctx, med.tap(publish)) }() // media reports come due without traffic too
-		go func() {
-			defer wg.Done()
-			// A prober that cannot start (its local address taken) leaves the
-			// collector running: the night is still watched, the log says why.
-			if err := prober.Run(ctx, publish); err != nil && !Stopped(err) {
-				logger.Error("probes stopped", "err", err)
-			}
-		}()
-		if poller != nil {
-			wg.Go(func() { _ = poller.Run(ctx, publish) })
-		}
+		wg.Go(func() { clockTicks(ctx, med.tap(publish)) }) // media reports come due without traffic too
+		wg.Go(func() { runInputs(ctx, publish, col, med, prober, poller, logger) })
 		wg.Go(func() {
 			if err := serveCapture(ctx, live, in); err != nil && !Stopped(err) {
 				logger.Error("capture stopped", "err", err) // the header shows its state
 			}
 		})
 		wg.Wait()
-		med.stop(func(ev monitor.Event) { _ = in.Publish(ctx, ev) })
 		return ctx.Err()
 	})
+}
+
+// runInputs runs the collector (its SIP and RTCP through med), the probes
+// and the porting poller (if any) until ctx ends: a watch's inputs, and a
+// collector's (collect). The calls med still tracks then get their final
+// media reports.
+func runInputs(ctx context.Context, publish func(monitor.Event) bool, col *hep.Collector, med liveMedia, prober *probe.Prober, poller *porting.Poller, logger *slog.Logger) {
+	var wg sync.WaitGroup
+	defer med.stop(func(ev monitor.Event) { publish(ev) })
+	wg.Go(func() { _ = col.Serve(ctx, med.tap(publish)) })
+	wg.Go(func() {
+		// A prober that cannot start (its local address taken) leaves the
+		// collector running: the night is still watched, the log says why.
+		if err := prober.Run(ctx, publish); err != nil && !Stopped(err) {
+			logger.Error("probes stopped", "err", err)
+		}
+	})
+	if poller != nil {
+		wg.Go(func() { _ = poller.Run(ctx, publish) })
+	}
+	wg.Wait()
 }
 
 // clockTicks publishes a tick every liveTick of wall time.

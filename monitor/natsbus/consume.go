@@ -1,0 +1,289 @@
+package natsbus
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/cutover/cutover/monitor"
+)
+
+// ConsumeOptions configure Consume.
+type ConsumeOptions struct {
+	URL    string // nats://HOST:PORT[,...][/STREAM]
+	Stream string // used when URL names none
+	Window time.Duration
+	// Follow: a watch, that stays on the stream for new events (and,
+	// once it has caught up, flushes the window when the stream is quiet).
+	// Without it the stream's history is read to its last event, then the
+	// window is flushed and Consume returns (a replay).
+	Follow  bool
+	MaxHold time.Duration // how long a quiet site holds the others back, by the collectors' receipt clocks (0: 5 × Window)
+	Logger  *slog.Logger
+	now     func() int64 // the wall clock (tests)
+}
+
+// ConsumeStats count what a consumer saw.
+type ConsumeStats struct {
+	Received   uint64 // messages read from the stream
+	Duplicates uint64 // of Received, an id already folded (a resend beyond the stream's window)
+	Malformed  uint64 // of Received, not an envelope
+	Late       uint64 // released quarantined: older than an event already released
+	Released   uint64
+	Held       int
+	Lag        LagStats // from the collector's receipt to the release
+	Sites      map[string]uint64
+	Connected  bool
+}
+
+// LagStats are percentiles of the lag from a collector's receipt (its
+// wall clock) to the consumer's release (this host's), in ns.
+type LagStats struct {
+	N             int
+	P50, P99, Max int64
+}
+
+// Consumer reads a cutover's stream with an ordered consumer of its own
+// (several watches read the same stream independently), deduplicates by
+// id, orders by event time (Reorder) and hands events to a publish
+// function in that order.
+type Consumer struct {
+	o      ConsumeOptions
+	nc     *nats.Conn
+	js     jetstream.JetStream
+	stream jetstream.Stream
+	name   string
+
+	mu    sync.Mutex
+	st    ConsumeStats
+	lags  []int64 // a bounded sample (lagSample)
+	r     Reorder
+	seen  map[[16]byte]struct{}
+	ring  [][16]byte // the ids in seen, oldest first (seenCap)
+	ringN int
+}
+
+const (
+	seenCap   = 1 << 18 // ids remembered for deduplication beyond the stream's window
+	lagSample = 1 << 16
+)
+
+// NewConsumer connects to the stream (which must exist: a collector
+// makes it).
+func NewConsumer(ctx context.Context, o ConsumeOptions) (*Consumer, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.now == nil {
+		o.now = func() int64 { return time.Now().UnixNano() }
+	}
+	o.Window = cmp.Or(o.Window, time.Duration(DefaultWindow))
+	o.MaxHold = cmp.Or(o.MaxHold, 5*o.Window)
+	servers, name, err := ParseURL(o.URL)
+	if err != nil {
+		return nil, err
+	}
+	if name = cmp.Or(name, o.Stream); name == "" {
+		return nil, fmt.Errorf("natsbus: %s names no stream", o.URL)
+	}
+	nc, js, err := dial(ctx, servers, "cutover watch", o.Logger)
+	if err != nil {
+		return nil, err
+	}
+	s, err := js.Stream(ctx, name)
+	if err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("nats %s: stream %s: %w", servers, name, err)
+	}
+	c := &Consumer{o: o, nc: nc, js: js, stream: s, name: name, seen: make(map[[16]byte]struct{}),
+		ring: make([][16]byte, seenCap), st: ConsumeStats{Sites: map[string]uint64{}}}
+	c.r.Window, c.r.MaxHold = int64(o.Window), int64(o.MaxHold)
+	return c, nil
+}
+
+// Stream is the stream read.
+func (c *Consumer) Stream() string { return c.name }
+
+// Close closes the connection.
+func (c *Consumer) Close() { c.nc.Close() }
+
+// Run reads the stream from its first event, handing events to publish
+// in event-time order, until ctx ends (Follow) or the history read at
+// the start has been handed over (not Follow). publish returning an
+// error stops Run with it.
+func (c *Consumer) Run(ctx context.Context, publish func(context.Context, monitor.Event) error) error {
+	info, err := c.stream.Info(ctx)
+	if err != nil {
+		return fmt.Errorf("stream %s: %w", c.name, err)
+	}
+	last := info.State.LastSeq
+	if !c.o.Follow && info.State.Msgs == 0 {
+		return nil
+	}
+	cons, err := c.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy})
+	if err != nil {
+		return fmt.Errorf("stream %s: consumer: %w", c.name, err)
+	}
+	msgs := make(chan jetstream.Msg, 1024)
+	cc, err := cons.Consume(func(m jetstream.Msg) {
+		select {
+		case msgs <- m:
+		case <-ctx.Done():
+		}
+	}, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+		c.o.Logger.Debug("nats: consumer", "err", err)
+	}))
+	if err != nil {
+		return fmt.Errorf("stream %s: consume: %w", c.name, err)
+	}
+	defer cc.Stop()
+	return c.loop(ctx, msgs, last, publish)
+}
+
+// loop takes messages in and releases what the window lets go: on each
+// message, and every 100 ms of wall time. Once caught up, a stream quiet
+// for a window of wall time while the connection is up releases all it
+// holds (a quiet night's last events go to the fold after the window,
+// not after MaxHold); a server away holds them.
+func (c *Consumer) loop(ctx context.Context, msgs <-chan jetstream.Msg, last uint64, publish func(context.Context, monitor.Event) error) error {
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	caughtUp, lastMsg := false, c.o.now()
+	var out []Item
+	for {
+		var wall int64
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case m := <-msgs:
+			meta, _ := m.Metadata()
+			out, lastMsg = c.take(m, out), c.o.now()
+			if meta != nil && meta.NumPending == 0 {
+				caughtUp = true
+			}
+			if !c.o.Follow && meta != nil && meta.Sequence.Stream >= last {
+				return c.hand(ctx, c.flush(out), publish)
+			}
+		case <-tick.C:
+		}
+		if c.o.Follow && caughtUp {
+			wall = c.o.now()
+		}
+		if quiet := wall-lastMsg >= int64(c.o.Window); wall > 0 && quiet && c.nc.IsConnected() {
+			out = c.flush(out) // nothing came for a window while connected: a quiet night, not a server away
+		}
+		out = c.release(out)
+		if err := c.hand(ctx, out, publish); err != nil {
+			return err
+		}
+		out = out[:0]
+	}
+}
+
+// take decodes m, drops it if its id was seen, and pushes it into the
+// window (a late one comes straight out into out).
+func (c *Consumer) take(m jetstream.Msg, out []Item) []Item {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.st.Received++
+	env, err := Decode(m.Data())
+	if err != nil {
+		c.st.Malformed++
+		c.o.Logger.Warn("nats: not an event", "subject", m.Subject(), "err", err)
+		return out
+	}
+	if c.dup(env.ID) {
+		c.st.Duplicates++
+		return out
+	}
+	c.st.Sites[env.Site]++
+	if late := c.r.Push(env); late != nil {
+		c.st.Late = c.r.Late
+		out = append(out, *late)
+	}
+	return out
+}
+
+// dup remembers id and says whether it was already there.
+func (c *Consumer) dup(id string) bool {
+	var k [16]byte
+	if n, err := hex.Decode(k[:], []byte(id)); err != nil || n != len(k) {
+		sum := sha256.Sum256([]byte(id)) // not an id of ours: its hash stands for it
+		copy(k[:], sum[:])
+	}
+	if _, ok := c.seen[k]; ok {
+		return true
+	}
+	if c.ringN >= seenCap {
+		delete(c.seen, c.ring[c.ringN%seenCap])
+	}
+	c.ring[c.ringN%seenCap] = k
+	c.ringN++
+	c.seen[k] = struct{}{}
+	return false
+}
+
+func (c *Consumer) release(out []Item) []Item {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.r.Release(out)
+}
+
+func (c *Consumer) flush(out []Item) []Item {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.r.Flush(out)
+}
+
+// hand publishes what was released, in order, and measures each one's lag.
+func (c *Consumer) hand(ctx context.Context, out []Item, publish func(context.Context, monitor.Event) error) error {
+	for _, it := range out {
+		if err := publish(ctx, it.Env.Event); err != nil {
+			return err
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	now := c.o.now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, it := range out {
+		c.st.Released++
+		if it.Env.Recv > 0 {
+			if len(c.lags) < lagSample {
+				c.lags = append(c.lags, now-it.Env.Recv)
+			} else {
+				c.lags[c.st.Released%lagSample] = now - it.Env.Recv
+			}
+		}
+	}
+	return nil
+}
+
+// Stats are the consumer's counts so far.
+func (c *Consumer) Stats() ConsumeStats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st := c.st
+	st.Held, st.Late, st.Connected = c.r.Held(), c.r.Late, c.nc.IsConnected()
+	st.Sites = make(map[string]uint64, len(c.st.Sites))
+	for k, v := range c.st.Sites {
+		st.Sites[k] = v
+	}
+	l := slices.Clone(c.lags)
+	slices.Sort(l)
+	if n := len(l); n > 0 {
+		st.Lag = LagStats{N: n, P50: l[n/2], P99: l[min(n-1, n*99/100)], Max: l[n-1]}
+	}
+	return st
+}

@@ -1,0 +1,213 @@
+package natsbus
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/cutover/cutover/monitor"
+)
+
+// natsd runs an embedded nats-server with JetStream on 127.0.0.1,
+// storing in dir on port (0: any); it is shut down when the test ends.
+func natsd(t *testing.T, dir string, port int) *server.Server {
+	t.Helper()
+	if port == 0 {
+		port = -1
+	}
+	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: port, JetStream: true, StoreDir: dir, NoLog: true, NoSigs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.Start()
+	if !s.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats-server did not start")
+	}
+	t.Cleanup(s.Shutdown)
+	return s
+}
+
+func sipEvent(t int64, n int) monitor.Event {
+	raw := fmt.Sprintf("INVITE sip:+1415555%04d@203.0.113.20 SIP/2.0\r\nCall-ID: c%d\r\nCSeq: 1 INVITE\r\n\r\n", n, n)
+	return monitor.Event{Time: t, Kind: monitor.KindSIP, Source: monitor.SourceHEP, SIP: &monitor.SIPMessage{
+		Src: netip.MustParseAddrPort("198.51.100.10:5060"), Dst: netip.MustParseAddrPort("203.0.113.20:5060"),
+		Transport: "udp", Raw: []byte(raw)}}
+}
+
+func publisher(t *testing.T, url, site string) *Publisher {
+	t.Helper()
+	p, err := NewPublisher(context.Background(), PublishOptions{URL: url, Stream: "CUTOVER_TEST", Site: site})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func closeWithin(t *testing.T, p *Publisher, d time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	if err := p.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// history reads the stream's history as a replay does.
+func history(t *testing.T, url string) ([]monitor.Event, ConsumeStats) {
+	t.Helper()
+	c, err := NewConsumer(context.Background(), ConsumeOptions{URL: url, Stream: "CUTOVER_TEST"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var got []monitor.Event
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := c.Run(ctx, func(_ context.Context, ev monitor.Event) error { got = append(got, ev); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return got, c.Stats()
+}
+
+// Two sites publish interleaved and slightly out of order (within the
+// window): the consumer hands every event over once, in event-time order,
+// byte for byte.
+func TestPublishConsumeInEventTimeOrder(t *testing.T) {
+	s := natsd(t, t.TempDir(), 0)
+	a, b := publisher(t, s.ClientURL(), "a"), publisher(t, s.ClientURL(), "b")
+	const n = 400
+	base := time.Date(2026, 12, 6, 2, 0, 0, 0, time.UTC).UnixNano()
+	want := make([]monitor.Event, n)
+	for i := range n {
+		want[i] = sipEvent(base+int64(i)*int64(time.Millisecond), i)
+	}
+	for i := 0; i < n; i += 10 { // each block of 10 goes out backwards, odd blocks by b
+		p := a
+		if i/10%2 == 1 {
+			p = b
+		}
+		for j := 9; j >= 0; j-- {
+			if !p.Publish(want[i+j]) {
+				t.Fatal("refused")
+			}
+		}
+	}
+	closeWithin(t, a, 10*time.Second)
+	closeWithin(t, b, 10*time.Second)
+	got, st := history(t, s.ClientURL())
+	if len(got) != n || st.Late != 0 || st.Duplicates != 0 || st.Sites["a"] != n/2 || st.Sites["b"] != n/2 {
+		t.Fatalf("got %d events, stats %+v", len(got), st)
+	}
+	for i := range got {
+		if got[i].Time != want[i].Time || !bytes.Equal(got[i].SIP.Raw, want[i].SIP.Raw) || got[i].SIP.Src != want[i].SIP.Src || got[i].Quarantined {
+			t.Fatalf("event %d: %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
+
+// A collector restarted resends what it had sent: the stream stores each
+// event once (the publisher's acknowledgement says duplicate), and the
+// consumer hands it over once.
+func TestResendIsDeduplicated(t *testing.T) {
+	s := natsd(t, t.TempDir(), 0)
+	evs := []monitor.Event{sipEvent(1e18, 1), sipEvent(1e18+1, 2), {Time: 1e18 + 2, Kind: monitor.KindNote, Source: monitor.SourceOperator, Note: &monitor.Note{Text: "x"}}}
+	first := publisher(t, s.ClientURL(), "a")
+	for _, ev := range evs[:2] {
+		first.Publish(ev)
+	}
+	closeWithin(t, first, 10*time.Second)
+	again := publisher(t, s.ClientURL(), "a")
+	for _, ev := range evs {
+		q := ev
+		q.Quarantined = true // judged again after the restart: still the same event
+		again.Publish(q)
+	}
+	st := again.Stats()
+	closeWithin(t, again, 10*time.Second)
+	st = again.Stats()
+	if st.Acked != 3 || st.Duplicates != 2 {
+		t.Errorf("resend: %+v, want 3 acknowledged of which 2 duplicates", st)
+	}
+	got, cs := history(t, s.ClientURL())
+	if len(got) != 3 || cs.Received != 3 {
+		t.Errorf("the stream holds %d events (%+v), want 3", len(got), cs)
+	}
+}
+
+func TestDeadServerIsAClearError(t *testing.T) {
+	s := natsd(t, t.TempDir(), 0)
+	url := s.ClientURL()
+	s.Shutdown()
+	s.WaitForShutdown()
+	_, err := NewPublisher(context.Background(), PublishOptions{URL: url, Stream: "CUTOVER_TEST"})
+	if err == nil || !strings.Contains(err.Error(), url) {
+		t.Errorf("publisher to a dead server: %v", err)
+	}
+	_, err = NewConsumer(context.Background(), ConsumeOptions{URL: url + "/CUTOVER_TEST"})
+	if err == nil || !strings.Contains(err.Error(), url) {
+		t.Errorf("consumer of a dead server: %v", err)
+	}
+	if _, _, err := ParseURL("http://x:4222"); err == nil {
+		t.Error("http:// accepted")
+	}
+}
+
+// The server goes away mid-stream and comes back on the same store: what
+// was acknowledged before is still there, and what was published while
+// it was away is published once it is back; nothing is lost or doubled.
+func TestServerRestartLosesNothing(t *testing.T) {
+	dir := t.TempDir()
+	s := natsd(t, dir, 0)
+	url := s.ClientURL()
+	p := publisher(t, url, "a")
+	const n = 300
+	for i := range n / 2 {
+		p.Publish(sipEvent(1e18+int64(i), i))
+	}
+	waitFor(t, "the first half acknowledged", func() bool { return p.Stats().Acked == n/2 })
+	s.Shutdown()
+	s.WaitForShutdown()
+	for i := n / 2; i < n; i++ {
+		p.Publish(sipEvent(1e18+int64(i), i))
+	}
+	natsd(t, dir, portOf(t, url))
+	closeWithin(t, p, 60*time.Second)
+	if st := p.Stats(); st.Acked < n || st.Failed != 0 || st.Dropped != 0 {
+		t.Errorf("publisher: %+v", st)
+	}
+	got, cs := history(t, url)
+	if len(got) != n || cs.Duplicates+cs.Late != 0 {
+		t.Fatalf("after the restart the stream gives %d events (%+v), want %d", len(got), cs, n)
+	}
+	for i, ev := range got {
+		if ev.Time != 1e18+int64(i) {
+			t.Fatalf("event %d at %d", i, ev.Time)
+		}
+	}
+}
+
+func portOf(t *testing.T, url string) int {
+	t.Helper()
+	ap, err := netip.ParseAddrPort(strings.TrimPrefix(url, "nats://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(ap.Port())
+}
+
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -1,0 +1,239 @@
+package natsbus
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/cutover/cutover/monitor"
+)
+
+// PublishOptions configure a Publisher.
+type PublishOptions struct {
+	URL      string // nats://HOST:PORT[,...][/STREAM]
+	Stream   string // used when URL names none
+	Site     string // this collector's site, carried by each event
+	Replicas int    // for a stream this publisher creates (0: 1)
+	// Queue bounds the events taken but not yet handed to NATS (0:
+	// 262144): room for a few seconds of a busy site while the server
+	// restarts. Beyond it Publish refuses (counted as Dropped).
+	Queue int
+	// InFlight bounds the asynchronous publishes awaiting their
+	// acknowledgement (0: 4096).
+	InFlight int
+	Logger   *slog.Logger
+	now      func() int64 // the wall clock (tests)
+}
+
+// PublishStats count what a publisher did.
+type PublishStats struct {
+	Taken      uint64 // events given to Publish and queued
+	Acked      uint64 // acknowledged by the stream (stored, or known duplicates)
+	Duplicates uint64 // of Acked, already in the stream (a resend)
+	Retries    uint64 // publishes tried again (no answer, a server away)
+	Dropped    uint64 // refused: the queue was full
+	Failed     uint64 // still unacknowledged when Close gave up
+	Queued     int    // waiting or in flight now
+	Connected  bool
+}
+
+// Publisher publishes a collector's events to its cutover's stream,
+// asynchronously with a bounded number in flight, each with its stable id
+// as Nats-Msg-Id; what the stream does not acknowledge is published
+// again until it is, or until Close gives up.
+type Publisher struct {
+	o      PublishOptions
+	nc     *nats.Conn
+	js     jetstream.JetStream
+	stream string
+	queue  chan *nats.Msg
+	flight chan pending
+	stop   context.Context // ended when Close gives up: retries stop
+	cancel context.CancelFunc
+	done   chan struct{}
+	once   sync.Once
+
+	taken, acked, dups, retries, dropped, failed atomic.Uint64
+}
+
+type pending struct {
+	msg *nats.Msg
+	fut jetstream.PubAckFuture
+}
+
+// NewPublisher connects, makes the stream if it is not there, and starts
+// publishing. A server that cannot be reached is an error now.
+func NewPublisher(ctx context.Context, o PublishOptions) (*Publisher, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	o.Queue, o.InFlight = cmp.Or(o.Queue, 262144), cmp.Or(o.InFlight, 4096)
+	if o.now == nil {
+		o.now = func() int64 { return time.Now().UnixNano() }
+	}
+	servers, stream, err := ParseURL(o.URL)
+	if err != nil {
+		return nil, err
+	}
+	if stream = cmp.Or(stream, o.Stream); stream == "" {
+		return nil, fmt.Errorf("natsbus: %s names no stream", o.URL)
+	}
+	nc, js, err := dial(ctx, servers, "cutover collect "+o.Site, o.Logger,
+		jetstream.WithPublishAsyncMaxPending(o.InFlight), jetstream.WithPublishAsyncTimeout(5*time.Second))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := ensureStream(ctx, js, stream, o.Replicas); err != nil {
+		nc.Close()
+		return nil, err
+	}
+	p := &Publisher{o: o, nc: nc, js: js, stream: stream, queue: make(chan *nats.Msg, o.Queue),
+		flight: make(chan pending, o.InFlight), done: make(chan struct{})}
+	p.stop, p.cancel = context.WithCancel(context.Background())
+	go p.send()
+	go p.ack()
+	return p, nil
+}
+
+// Stream is the stream published to.
+func (p *Publisher) Stream() string { return p.stream }
+
+// Publish queues ev with its stable id; it never blocks. false: the
+// queue is full (counted as Dropped), or ev could not be encoded.
+func (p *Publisher) Publish(ev monitor.Event) bool {
+	env := Envelope{ID: ID(ev), Site: p.o.Site, Recv: p.o.now(), Event: ev}
+	b, err := Encode(env)
+	if err != nil {
+		p.o.Logger.Warn("event not published", "err", err)
+		p.dropped.Add(1)
+		return false
+	}
+	msg := nats.NewMsg(Subject(p.stream))
+	msg.Header.Set(jetstream.MsgIDHeader, env.ID)
+	msg.Data = b
+	select {
+	case p.queue <- msg:
+		p.taken.Add(1)
+		return true
+	default:
+		p.dropped.Add(1)
+		return false
+	}
+}
+
+// send hands queued messages to NATS, at most InFlight unacknowledged.
+func (p *Publisher) send() {
+	defer close(p.flight)
+	for msg := range p.queue {
+		for {
+			fut, err := p.js.PublishMsgAsync(msg)
+			if err == nil {
+				p.flight <- pending{msg, fut}
+				break
+			}
+			if !p.retry("publish", err) {
+				p.failed.Add(1)
+				break
+			}
+		}
+	}
+}
+
+// ack waits for each publish's acknowledgement; one that failed (no
+// answer in time, the server restarting) is published again, synchronously,
+// until it is acknowledged or Close gives up.
+func (p *Publisher) ack() {
+	defer close(p.done)
+	for pd := range p.flight {
+		select {
+		case a := <-pd.fut.Ok():
+			p.acked.Add(1)
+			if a.Duplicate {
+				p.dups.Add(1)
+			}
+			continue
+		case err := <-pd.fut.Err():
+			p.retries.Add(1)
+			if p.stop.Err() != nil {
+				p.failed.Add(1)
+				continue
+			}
+			p.o.Logger.Debug("nats: no acknowledgement, publishing again", "err", err)
+		}
+		p.republish(pd.msg)
+	}
+}
+
+// republish publishes msg again and waits for its acknowledgement, at
+// once and then every retry's wait while it fails.
+func (p *Publisher) republish(msg *nats.Msg) {
+	for {
+		ctx, cancel := context.WithTimeout(p.stop, 5*time.Second)
+		a, err := p.js.PublishMsg(ctx, msg)
+		cancel()
+		if err == nil {
+			p.acked.Add(1)
+			if a.Duplicate {
+				p.dups.Add(1)
+			}
+			return
+		}
+		if !p.retry("republish", err) {
+			p.failed.Add(1)
+			return
+		}
+	}
+}
+
+// retry counts a retry and waits a little before it; false once Close
+// has given up.
+func (p *Publisher) retry(what string, err error) bool {
+	if p.stop.Err() != nil {
+		return false
+	}
+	if p.retries.Add(1)%1000 == 1 {
+		p.o.Logger.Warn("nats: retrying", "what", what, "err", err)
+	}
+	select {
+	case <-p.stop.Done():
+		return false
+	case <-time.After(100 * time.Millisecond):
+		return true
+	}
+}
+
+// Close publishes what is queued and waits for every acknowledgement,
+// until ctx ends (then what is left is counted as Failed and the error
+// says how many). It closes the connection.
+func (p *Publisher) Close(ctx context.Context) error {
+	p.once.Do(func() { close(p.queue) })
+	var err error
+	select {
+	case <-p.done:
+	case <-ctx.Done():
+		p.cancel()
+		<-p.done
+	}
+	p.cancel()
+	if f := p.failed.Load(); f > 0 {
+		err = fmt.Errorf("natsbus: %d events not acknowledged by stream %s", f, p.stream)
+	}
+	p.nc.Close()
+	return err
+}
+
+// Stats are the publisher's counts so far.
+func (p *Publisher) Stats() PublishStats {
+	return PublishStats{
+		Taken: p.taken.Load(), Acked: p.acked.Load(), Duplicates: p.dups.Load(), Retries: p.retries.Load(),
+		Dropped: p.dropped.Load(), Failed: p.failed.Load(), Queued: len(p.queue) + len(p.flight),
+		Connected: p.nc.IsConnected(),
+	}
+}
