@@ -8,6 +8,7 @@ import (
 
 	"github.com/cutover/cutover/monitor/config"
 	"github.com/cutover/cutover/monitor/session"
+	"github.com/cutover/cutover/tui"
 )
 
 type importOpts struct {
@@ -63,9 +64,9 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer closeLog()
 	im.Logger = logger
 	im.Progress = func(size int64, read func() int64, msgs func() uint64) func() {
-		bar := newProgressLine(stderr, size, o.headless)
-		go bar.run(read, msgs)
-		return bar.stop
+		bar := tui.NewProgressLine(stderr, size, o.headless)
+		go bar.Run(read, msgs)
+		return bar.Stop
 	}
 	res, err := im.Run(ctx)
 	if res.Path != "" {

@@ -1,4 +1,4 @@
-package main
+package tui
 
 import (
 	"fmt"
@@ -10,10 +10,10 @@ import (
 	"github.com/charmbracelet/x/term"
 )
 
-// progressLine shows how far a long job has got on stderr: a bar with rate
+// ProgressLine shows how far a long job has got on stderr: a bar with rate
 // and ETA redrawn in place on a terminal, a plain line every few seconds
 // otherwise (a log file, CI).
-type progressLine struct {
+type ProgressLine struct {
 	w     io.Writer
 	tty   bool
 	bar   progress.Model
@@ -23,21 +23,23 @@ type progressLine struct {
 	quit  chan struct{}
 }
 
-func newProgressLine(w io.Writer, total int64, plain bool) *progressLine {
+// NewProgressLine is a progress line on w for total bytes of input (0:
+// unknown); plain forces the plain lines even on a terminal.
+func NewProgressLine(w io.Writer, total int64, plain bool) *ProgressLine {
 	tty := false
 	if f, ok := w.(*os.File); ok && !plain {
 		tty = term.IsTerminal(f.Fd())
 	}
-	return &progressLine{
+	return &ProgressLine{
 		w: w, tty: tty, total: total, start: time.Now(),
 		bar:  progress.New(progress.WithWidth(30), progress.WithoutPercentage()),
 		done: make(chan struct{}), quit: make(chan struct{}),
 	}
 }
 
-// run redraws until stop; read and items report the bytes read and the
+// Run redraws until Stop; read and items report the bytes read and the
 // items (messages) produced so far.
-func (p *progressLine) run(read func() int64, items func() uint64) {
+func (p *ProgressLine) Run(read func() int64, items func() uint64) {
 	defer close(p.done)
 	every := 5 * time.Second
 	if p.tty {
@@ -63,13 +65,13 @@ func (p *progressLine) run(read func() int64, items func() uint64) {
 	}
 }
 
-// stop ends run and clears the bar.
-func (p *progressLine) stop() {
+// Stop ends Run and clears the bar.
+func (p *ProgressLine) Stop() {
 	close(p.quit)
 	<-p.done
 }
 
-func (p *progressLine) line(read int64, items uint64, elapsed time.Duration) string {
+func (p *ProgressLine) line(read int64, items uint64, elapsed time.Duration) string {
 	rate := float64(items) / max(elapsed.Seconds(), 1e-3)
 	frac, eta := 0.0, "?"
 	if p.total > 0 {
