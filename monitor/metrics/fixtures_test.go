@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -84,7 +85,12 @@ type panel struct {
 		Datasource *datasource
 		Expr       string
 	}
-	Panels []panel // a collapsed row's
+	Panels      []panel // a collapsed row's
+	FieldConfig struct {
+		Defaults struct {
+			Thresholds struct{ Steps []struct{ Value *float64 } }
+		}
+	}
 }
 
 // dashboardPanels reads the shipped dashboard's panels, those inside
@@ -202,5 +208,39 @@ func TestDashboardQueriesParse(t *testing.T) {
 	}
 	if out, err := exec.Command(promtool, "check", "rules", file).CombinedOutput(); err != nil {
 		t.Errorf("promtool check rules (the dashboard's queries): %v\n%s\n%s", err, out, rules.String())
+	}
+}
+
+// The dashboard's threshold lines are where the shipped rules fire: the
+// NOC reads an alert against the line it sees.
+func TestDashboardLinesAreTheRulesThresholds(t *testing.T) {
+	rules, err := os.ReadFile(rulesFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for metric, rule := range map[string]*regexp.Regexp{
+		"cutover_trunk_mos":                 regexp.MustCompile(`expr: cutover_trunk_mos < ([0-9.]+)`),
+		"cutover_media_calls_one_way_total": regexp.MustCompile(`(?s)one_way_total\[5m\].*?\) > ([0-9.]+)`),
+	} {
+		m := rule.FindSubmatch(rules)
+		if m == nil {
+			t.Errorf("no rule on %s in %s", metric, rulesFile)
+			continue
+		}
+		at, _ := strconv.ParseFloat(string(m[1]), 64)
+		var lines []float64
+		for _, p := range dashboardPanels(t) {
+			if len(p.Targets) == 0 || !strings.Contains(p.Targets[0].Expr, metric+"{") {
+				continue
+			}
+			for _, step := range p.FieldConfig.Defaults.Thresholds.Steps {
+				if step.Value != nil {
+					lines = append(lines, *step.Value)
+				}
+			}
+		}
+		if len(lines) != 1 || lines[0] != at {
+			t.Errorf("the dashboard's lines on %s are %v, the rule fires at %v", metric, lines, at)
+		}
 	}
 }
