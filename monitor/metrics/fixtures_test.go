@@ -46,7 +46,7 @@ func TestShippedQueriesUseExposedMetrics(t *testing.T) {
 		}
 	}
 	var exprs []string
-	for _, p := range dashboardPanels(t) {
+	for _, p := range readDashboard(t).panels {
 		for _, tg := range p.Targets {
 			exprs = append(exprs, tg.Expr)
 			if !used.MatchString(tg.Expr) { // a misspelt prefix queries nothing
@@ -93,31 +93,42 @@ type panel struct {
 	}
 }
 
-// dashboardPanels reads the shipped dashboard's panels, those inside
-// collapsed rows too.
-func dashboardPanels(t *testing.T) []panel {
+// dashboard is the shipped dashboard: its panels (those inside collapsed
+// rows too) and the names of its template variables.
+type dashboard struct {
+	panels    []panel
+	variables map[string]bool
+}
+
+func readDashboard(t *testing.T) dashboard {
 	t.Helper()
-	dash, err := os.ReadFile(dashboardFile)
+	raw, err := os.ReadFile(dashboardFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var parsed struct{ Panels []panel }
-	if err := json.Unmarshal(dash, &parsed); err != nil {
+	var parsed struct {
+		Panels     []panel
+		Templating struct{ List []struct{ Name string } }
+	}
+	if err := json.Unmarshal(raw, &parsed); err != nil {
 		t.Fatalf("%s: %v", dashboardFile, err)
 	}
-	var out []panel
+	d := dashboard{variables: map[string]bool{}}
 	for _, p := range parsed.Panels {
-		out = append(out, p)
-		out = append(out, p.Panels...)
+		d.panels = append(d.panels, p)
+		d.panels = append(d.panels, p.Panels...)
 	}
-	return out
+	for _, v := range parsed.Templating.List {
+		d.variables[v.Name] = true
+	}
+	return d
 }
 
 // The dashboard's panels each have their own id and place on the 24
 // columns of Grafana's grid, none over another, and query the data source
 // picked on import.
 func TestDashboardLayout(t *testing.T) {
-	panels := dashboardPanels(t)
+	panels := readDashboard(t).panels
 	ids := map[int]string{}
 	for i, p := range panels {
 		if other, dup := ids[p.ID]; dup {
@@ -161,39 +172,19 @@ var grafanaVar = regexp.MustCompile(`\$\{?(\w+)\}?`)
 // that promtool can parse its queries.
 var grafanaValues = map[string]string{"job": "cutover", "__rate_interval": "1m", "__interval": "1m", "__range": "1h"}
 
-// dashboardVariables are the names of the dashboard's template variables.
-func dashboardVariables(t *testing.T) map[string]bool {
-	t.Helper()
-	dash, err := os.ReadFile(dashboardFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var parsed struct {
-		Templating struct{ List []struct{ Name string } }
-	}
-	if err := json.Unmarshal(dash, &parsed); err != nil {
-		t.Fatalf("%s: %v", dashboardFile, err)
-	}
-	names := map[string]bool{}
-	for _, v := range parsed.Templating.List {
-		names[v.Name] = true
-	}
-	return names
-}
-
 // Every query of the dashboard is PromQL that parses: promtool checks a
 // rule file that records each.
 func TestDashboardQueriesParse(t *testing.T) {
 	promtool := lab.NeedTool(t, "promtool")
-	defined := dashboardVariables(t)
+	dash := readDashboard(t)
 	var rules strings.Builder
 	rules.WriteString("groups:\n  - name: dashboard\n    rules:\n")
-	for _, p := range dashboardPanels(t) {
+	for _, p := range dash.panels {
 		for _, tg := range p.Targets {
 			expr := grafanaVar.ReplaceAllStringFunc(tg.Expr, func(v string) string {
 				name := grafanaVar.FindStringSubmatch(v)[1]
 				value, ok := grafanaValues[name]
-				if !ok || (!defined[name] && !strings.HasPrefix(name, "__")) {
+				if !ok || (!dash.variables[name] && !strings.HasPrefix(name, "__")) {
 					t.Errorf("panel %q: %q uses $%s, a variable the dashboard does not define", p.Title, tg.Expr, name)
 				}
 				return value
@@ -214,6 +205,7 @@ func TestDashboardQueriesParse(t *testing.T) {
 // The dashboard's threshold lines are where the shipped rules fire: the
 // NOC reads an alert against the line it sees.
 func TestDashboardLinesAreTheRulesThresholds(t *testing.T) {
+	panels := readDashboard(t).panels
 	rules, err := os.ReadFile(rulesFile)
 	if err != nil {
 		t.Fatal(err)
@@ -229,7 +221,7 @@ func TestDashboardLinesAreTheRulesThresholds(t *testing.T) {
 		}
 		at, _ := strconv.ParseFloat(string(m[1]), 64)
 		var lines []float64
-		for _, p := range dashboardPanels(t) {
+		for _, p := range panels {
 			if len(p.Targets) == 0 || !strings.Contains(p.Targets[0].Expr, metric+"{") {
 				continue
 			}
