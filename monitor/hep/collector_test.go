@@ -52,12 +52,14 @@ func waitPackets(t *testing.T, c *Collector, n uint64) Stats {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
+		// Read, and through the parse stage: its goroutines count and
+		// publish after the reader has counted the packet.
 		st := c.Stats()
-		if st.Packets >= n {
-			return st
+		if st.Packets >= n && c.queuedPkts.Load() == 0 {
+			return c.Stats()
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("collector saw %d packets, want %d", st.Packets, n)
+			t.Fatalf("collector saw %d packets (%d still queued), want %d", st.Packets, c.queuedPkts.Load(), n)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
