@@ -30,7 +30,7 @@ func (a *acc) add(s monitor.Stats) {
 	t.Attest.C += s.Attest.C
 	t.Attest.None += s.Attest.None
 	t.Attest.Invalid += s.Attest.Invalid
-	addMedia(&t.Media, s.Media)
+	t.Media.Add(s.Media) // MOS bins element by element
 	if len(s.Codes) > 0 && a.codes == nil {
 		a.codes = map[int]int{}
 	}

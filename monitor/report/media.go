@@ -126,23 +126,6 @@ func mediaWarning(sec *MediaSection) string {
 		judged, sec.OneWay, sec.NoMedia, sec.BadStream)
 }
 
-// addMedia adds a minute's media verdicts to a night's: counts, and the
-// MOS bins element by element.
-func addMedia(t *monitor.MediaMix, s monitor.MediaMix) {
-	t.Judged += s.Judged
-	t.OneWay += s.OneWay
-	t.NoMedia += s.NoMedia
-	t.Bad += s.Bad
-	t.MOSCount += s.MOSCount
-	t.MOSSum += s.MOSSum
-	if len(s.MOSBins) > 0 && t.MOSBins == nil {
-		t.MOSBins = make([]uint32, len(s.MOSBins))
-	}
-	for i, n := range s.MOSBins {
-		t.MOSBins[i] += n
-	}
-}
-
 func mediaSummary(m monitor.MediaMix) MediaSummary {
 	out := MediaSummary{Judged: m.Judged, OneWay: m.OneWay, NoMedia: m.NoMedia, Bad: m.Bad, MOSCalls: m.MOSCount,
 		OneWayRate: ratio(m.OneWayRate()), NoMediaRate: ratio(m.NoMediaRate())}
