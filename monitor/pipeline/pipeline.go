@@ -48,8 +48,12 @@ type Options struct {
 	// events come, checkpoints take a bounded share of a core (README,
 	// "Performance").
 	CheckpointGap time.Duration
-	Recorder      Recorder // nil: fold only (replay)
-	Logger        *slog.Logger
+	// CheckpointFull makes every CheckpointFull-th checkpoint a full one
+	// and the others deltas against the last full one (default 8; 1 =
+	// every one full).
+	CheckpointFull int
+	Recorder       Recorder // nil: fold only (replay)
+	Logger         *slog.Logger
 }
 
 // Stats describe the pipeline itself, for the header of the screen.
@@ -112,6 +116,9 @@ func New(state *monitor.State, opts Options) *Pipeline {
 	}
 	if opts.CheckpointGap == 0 {
 		opts.CheckpointGap = 250 * time.Millisecond
+	}
+	if opts.CheckpointFull <= 0 {
+		opts.CheckpointFull = 8
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)

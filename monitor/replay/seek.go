@@ -24,6 +24,9 @@ type Source interface {
 type Position struct {
 	Seq  int64
 	Time int64 // the fold's event clock
+	// Skipped says which checkpoints a restore passed over, and why (a
+	// damaged delta, a delta whose base is missing): nil when none.
+	Skipped error
 }
 
 // errStop ends an Events iteration once the target is reached.
@@ -49,22 +52,55 @@ func Fold(st *monitor.State, ev monitor.Event) bool {
 // time t, and where that is. cfg builds the empty fold when the recording
 // has no checkpoint early enough.
 func Seek(ctx context.Context, src Source, cfg monitor.Config, t int64) (*monitor.State, Position, error) {
-	st := monitor.NewState(cfg)
-	var pos Position
-	seq, ts, blob, ok, err := src.CheckpointAtOrBefore(t)
+	st, pos, err := Restore(src, cfg, t)
 	if err != nil {
 		return nil, pos, err
-	}
-	if ok {
-		if err := st.UnmarshalBinary(blob); err != nil {
-			return nil, pos, fmt.Errorf("checkpoint at seq %d: %w", seq, err)
-		}
-		pos = Position{Seq: seq, Time: ts}
 	}
 	// A quarantined event's time is not trusted: it is folded (counted)
 	// where it stands in the recording, never a reason to stop.
 	pos, err = Forward(ctx, src, st, pos, func(_ int64, ev monitor.Event) bool { return ev.Time <= t || ev.Quarantined })
 	return st, pos, err
+}
+
+// Restore returns the fold of the recording's latest usable checkpoint at
+// or before event time t (an empty fold made with cfg when there is none),
+// and where it stands. A full checkpoint restores alone; a delta with the
+// full checkpoint it names as its base. A delta that does not restore
+// (damaged, or its base missing or damaged) is passed over for an earlier
+// checkpoint, so a seek folds forward further but never shows another
+// fold; Position.Skipped says why. A damaged full checkpoint is an error,
+// as it always was.
+func Restore(src Source, cfg monitor.Config, t int64) (*monitor.State, Position, error) {
+	var skipped error
+	for {
+		seq, ts, blob, ok, err := src.CheckpointAtOrBefore(t)
+		if err != nil || !ok {
+			return monitor.NewState(cfg), Position{Skipped: skipped}, err
+		}
+		st := monitor.NewState(cfg)
+		baseTs, isDelta := monitor.CheckpointDeltaBase(blob)
+		if !isDelta {
+			if err := st.UnmarshalBinary(blob); err != nil {
+				return nil, Position{}, fmt.Errorf("checkpoint at seq %d: %w", seq, err)
+			}
+			return st, Position{Seq: seq, Time: ts, Skipped: skipped}, nil
+		}
+		_, bts, base, ok, err := src.CheckpointAtOrBefore(baseTs)
+		if err != nil {
+			return nil, Position{}, err
+		}
+		if !ok || bts != baseTs {
+			err = fmt.Errorf("%w: its base at %d is missing", monitor.ErrCorruptDelta, baseTs)
+		} else if err = st.UnmarshalDelta(base, blob); err == nil {
+			return st, Position{Seq: seq, Time: ts, Skipped: skipped}, nil
+		}
+		skipped = errors.Join(skipped, fmt.Errorf("checkpoint delta at seq %d: %w", seq, err))
+		if !ok || bts != baseTs || errors.Is(err, monitor.ErrBaseMismatch) {
+			t = min(ts, baseTs) - 1 // no delta of that base restores: before it
+		} else {
+			t = ts - 1 // this delta is damaged: the one before it, or the base
+		}
+	}
 }
 
 // Forward folds the events after pos into st while keep says so, and
