@@ -30,14 +30,15 @@ func demoEvents(t *testing.T) (monitor.Config, []monitor.Event) {
 
 // TestCheckpointDeltaRestores folds the demo night and checkpoints it
 // through a chain (a full checkpoint every 4th): every delta, applied to
-// its base, must restore a fold that encodes to the same bytes as the live
+// what the checkpoint before it rebuilds, must restore a fold that encodes to the same bytes as the live
 // one, shows the same views, and folds the rest of the night to the same
 // end. Deltas must be smaller than the full checkpoints they stand for.
 func TestCheckpointDeltaRestores(t *testing.T) {
 	cfg, evs := demoEvents(t)
 	live := monitor.NewState(cfg)
 	chain := monitor.CheckpointChain{Every: 4}
-	var base []byte
+	var base []byte // what the last checkpoint rebuilds
+	var baseTs int64
 	var restored []*monitor.State
 	deltas, deltaBytes, fullBytes := 0, 0, 0
 	for i, ev := range evs {
@@ -54,18 +55,22 @@ func TestCheckpointDeltaRestores(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		baseTs, isDelta := monitor.CheckpointDeltaBase(blob)
+		named, isDelta := monitor.CheckpointDeltaBase(blob)
 		if !isDelta {
-			base = blob
+			base, baseTs = blob, live.Now()
 			continue
 		}
-		if want := baseOf(t, cfg, base).Now(); baseTs != want {
-			t.Fatalf("event %d: the delta names its base at %d, the base is at %d", i, baseTs, want)
+		if named != baseTs {
+			t.Fatalf("event %d: the delta names its base at %d, the base is at %d", i, named, baseTs)
 		}
 		back := monitor.NewState(cfg)
 		if err := back.UnmarshalDelta(base, blob); err != nil {
 			t.Fatalf("event %d: %v", i, err)
 		}
+		if base, err = monitor.ApplyCheckpointDelta(base, blob); err != nil {
+			t.Fatal(err)
+		}
+		baseTs = live.Now()
 		full, _ := live.MarshalBinary()
 		again, _ := back.MarshalBinary()
 		if !bytes.Equal(again, full) || !reflect.DeepEqual(back.Snapshot(), live.Snapshot()) {
@@ -89,15 +94,6 @@ func TestCheckpointDeltaRestores(t *testing.T) {
 	}
 }
 
-func baseOf(t *testing.T, cfg monitor.Config, blob []byte) *monitor.State {
-	t.Helper()
-	st := monitor.NewState(cfg)
-	if err := st.UnmarshalBinary(blob); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
 // TestCheckpointDeltaRefusesDamage: a delta with any byte changed, cut
 // short, or applied to another full checkpoint than its base is an error,
 // never another fold; a delta is not a full checkpoint.
@@ -116,13 +112,15 @@ func TestCheckpointDeltaRefusesDamage(t *testing.T) {
 				t.Fatal(err)
 			}
 			if _, ok := monitor.CheckpointDeltaBase(blob); ok {
-				delta = blob
+				if delta == nil {
+					delta = blob // against the full one
+				}
 			} else {
 				fulls = append(fulls, blob)
 			}
 		}
 	}
-	if len(fulls) != 1 || delta == nil {
+	if len(fulls) != 1 || delta == nil { // the third is a delta of the second
 		t.Fatalf("want one full checkpoint and deltas, got %d full", len(fulls))
 	}
 	base := fulls[0]

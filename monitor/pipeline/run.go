@@ -17,6 +17,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	tick := time.NewTicker(p.opts.SnapshotEvery)
 	defer tick.Stop()
 	r := runner{p: p, batch: make([]monitor.Event, 0, p.opts.BatchSize), lastTick: time.Now()}
+	r.chain.Every = p.opts.CheckpointFull
 	for {
 		select {
 		case it := <-r.p.prio:
@@ -59,8 +60,8 @@ type runner struct {
 	lastCkptTs int64
 	// lastCkptWall is when the last checkpoint was taken, on the wall clock.
 	lastCkptWall time.Time
-	// chain encodes the checkpoints, full or as deltas; only the
-	// recorder's goroutine uses it (the encode funcs run there, in order).
+	// chain encodes the checkpoints, full or as deltas, on the
+	// recorder's goroutine (the encode funcs run there, in order).
 	chain     monitor.CheckpointChain
 	lastTick  time.Time
 	lastApply uint64
@@ -189,7 +190,6 @@ func (r *runner) checkpoint(ts int64) {
 	r.flushBatch() // the checkpoint must follow the events folded into it
 	clone := r.p.state.CloneInto(nil)
 	err := r.p.opts.Recorder.CheckpointFunc(clone.Now(), func() []byte {
-		r.chain.Every = r.p.opts.CheckpointFull
 		blob, err := r.chain.Encode(clone)
 		if err != nil {
 			r.setErr(fmt.Errorf("checkpoint: %w", err))

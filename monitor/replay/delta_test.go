@@ -38,9 +38,10 @@ func (d damaged) CheckpointAtOrBefore(ts int64) (int64, int64, []byte, bool, err
 	}
 }
 
-// TestSeekPastDamagedDelta: a damaged delta, or one whose base is missing,
-// is passed over with an error naming it, and the seek folds forward from
-// an earlier checkpoint to exactly the fold from the first event.
+// TestSeekPastDamagedDelta: a damaged delta, or one whose chain back to
+// its full checkpoint is broken, is passed over with an error naming it,
+// and the seek folds forward from an earlier checkpoint to exactly the
+// fold from the first event.
 func TestSeekPastDamagedDelta(t *testing.T) {
 	r := demoNight(t, 40)
 	cfg := r.Cutover().Config
@@ -48,34 +49,39 @@ func TestSeekPastDamagedDelta(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var delta, second store.CheckpointRow // a delta, and a later delta of the same base
-	var baseTs int64
-	for _, ck := range cks {
+	// In one chain: its full checkpoint, its first delta, and a delta two
+	// or more further on.
+	var full, delta, second store.CheckpointRow
+	n := 0
+	for _, ck := range cks[len(cks)/4:] {
 		_, _, blob, _, _ := r.CheckpointAtOrBefore(ck.TsNs)
-		bt, ok := monitor.CheckpointDeltaBase(blob)
-		if !ok {
+		if _, ok := monitor.CheckpointDeltaBase(blob); !ok {
+			full, n = ck, 0
 			continue
 		}
-		if delta.Seq == 0 && ck.Seq > cks[len(cks)/3].Seq {
-			delta, baseTs = ck, bt
-		} else if delta.Seq != 0 && bt == baseTs {
+		if n++; n == 1 && full.Seq != 0 {
+			delta = ck
+		} else if n == 3 && delta.Seq != 0 {
 			second = ck
 			break
 		}
 	}
-	if delta.Seq == 0 || second.Seq == 0 {
-		t.Fatal("no two deltas of one base in the recording")
+	if second.Seq == 0 {
+		t.Fatal("no chain of three deltas in the recording")
 	}
-	base, _, _, _, _ := r.CheckpointAtOrBefore(baseTs)
+	at := func(ck store.CheckpointRow) string {
+		return "checkpoint delta at seq " + strconv.FormatInt(ck.Seq, 10) + ": corrupt checkpoint delta: "
+	}
 	for _, c := range []struct {
 		name string
 		src  damaged
 		at   store.CheckpointRow
 		want string // in Position.Skipped
 	}{
-		{"damaged delta", damaged{r, map[int64]bool{second.Seq: true}, nil}, second, "checkpoint delta at seq " + strconv.FormatInt(second.Seq, 10) + ": corrupt checkpoint delta: checksum"},
-		{"missing base", damaged{r, nil, map[int64]bool{base: true}}, second, "checkpoint delta at seq " + strconv.FormatInt(second.Seq, 10) + ": corrupt checkpoint delta: its base"},
-		{"damaged base", damaged{r, map[int64]bool{base: true}, nil}, delta, "checkpoint delta at seq " + strconv.FormatInt(delta.Seq, 10) + ": corrupt checkpoint delta: made against another base"},
+		{"damaged delta", damaged{r, map[int64]bool{second.Seq: true}, nil}, second, at(second) + "checksum"},
+		{"damaged delta in its chain", damaged{r, map[int64]bool{delta.Seq: true}, nil}, second, at(delta) + "checksum"},
+		{"missing full checkpoint", damaged{r, nil, map[int64]bool{full.Seq: true}}, second, "its base at " + strconv.FormatInt(full.TsNs, 10) + " is missing"},
+		{"damaged full checkpoint", damaged{r, map[int64]bool{full.Seq: true}, nil}, second, at(delta) + "made against another base"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			tgt := c.at.TsNs + 1

@@ -65,11 +65,11 @@ func Seek(ctx context.Context, src Source, cfg monitor.Config, t int64) (*monito
 // Restore returns the fold of the recording's latest usable checkpoint at
 // or before event time t (an empty fold made with cfg when there is none),
 // and where it stands. A full checkpoint restores alone; a delta with the
-// full checkpoint it names as its base. A delta that does not restore
-// (damaged, or its base missing or damaged) is passed over for an earlier
-// checkpoint, so a seek folds forward further but never shows another
-// fold; Position.Skipped says why. A damaged full checkpoint is an error,
-// as it always was.
+// chain of checkpoints back to a full one. A delta that does not restore
+// (damaged, or a checkpoint in its chain missing or damaged) is passed
+// over for an earlier checkpoint, so a seek folds forward further but
+// never shows another fold; Position.Skipped says why. A damaged full
+// checkpoint is an error, as it always was.
 func Restore(src Source, cfg monitor.Config, t int64) (*monitor.State, Position, error) {
 	var skipped error
 	for {
@@ -78,30 +78,69 @@ func Restore(src Source, cfg monitor.Config, t int64) (*monitor.State, Position,
 			return monitor.NewState(cfg), Position{Skipped: skipped}, err
 		}
 		st := monitor.NewState(cfg)
-		baseTs, isDelta := monitor.CheckpointDeltaBase(blob)
-		if !isDelta {
-			if err := st.UnmarshalBinary(blob); err != nil {
-				return nil, Position{}, fmt.Errorf("checkpoint at seq %d: %w", seq, err)
-			}
-			return st, Position{Seq: seq, Time: ts, Skipped: skipped}, nil
-		}
-		_, bts, base, ok, err := src.CheckpointAtOrBefore(baseTs)
+		enc, before, err := rebuild(src, seq, ts, blob)
 		if err != nil {
-			return nil, Position{}, err
+			if !errors.Is(err, monitor.ErrCorruptDelta) {
+				return nil, Position{}, err
+			}
+			skipped = errors.Join(skipped, err)
+			t = before
+			continue
 		}
-		if !ok || bts != baseTs {
-			err = fmt.Errorf("%w: its base at %d is missing", monitor.ErrCorruptDelta, baseTs)
-		} else if err = st.UnmarshalDelta(base, blob); err == nil {
-			return st, Position{Seq: seq, Time: ts, Skipped: skipped}, nil
+		if err := st.UnmarshalBinary(enc); err != nil {
+			return nil, Position{}, fmt.Errorf("checkpoint at seq %d: %w", seq, err)
 		}
-		skipped = errors.Join(skipped, fmt.Errorf("checkpoint delta at seq %d: %w", seq, err))
-		if !ok || bts != baseTs || errors.Is(err, monitor.ErrBaseMismatch) {
-			t = min(ts, baseTs) - 1 // no delta of that base restores: before it
-		} else {
-			t = ts - 1 // this delta is damaged: the one before it, or the base
-		}
+		return st, Position{Seq: seq, Time: ts, Skipped: skipped}, nil
 	}
 }
+
+// link is a checkpoint delta of a chain.
+type link struct {
+	seq, ts int64
+	blob    []byte
+}
+
+// rebuild returns the full encoding a checkpoint rebuilds: itself when it
+// is full, else its chain of deltas applied to the full checkpoint the
+// chain starts at. When a delta of the chain does not apply, the error
+// names it and before is an event time to look for a checkpoint at or
+// before instead: one before that delta, or before its missing base.
+func rebuild(src Source, seq, ts int64, blob []byte) (enc []byte, before int64, err error) {
+	var chain []link
+	for {
+		baseTs, isDelta := monitor.CheckpointDeltaBase(blob)
+		if !isDelta {
+			break
+		}
+		chain = append(chain, link{seq, ts, blob})
+		bseq, bts, base, ok, err := src.CheckpointAtOrBefore(baseTs)
+		if err != nil {
+			return nil, 0, err
+		}
+		if !ok || bts != baseTs || len(chain) > maxChain {
+			return nil, baseTs - 1, fmt.Errorf("checkpoint delta at seq %d: %w: its base at %d is missing", seq, monitor.ErrCorruptDelta, baseTs)
+		}
+		seq, ts, blob = bseq, bts, base
+	}
+	enc, fullTs := blob, ts
+	for i := len(chain) - 1; i >= 0; i-- {
+		if enc, err = monitor.ApplyCheckpointDelta(enc, chain[i].blob); err != nil {
+			before = chain[i].ts - 1
+			if errors.Is(err, monitor.ErrBaseMismatch) { // its base is damaged: before that
+				before = fullTs - 1
+				if i+1 < len(chain) {
+					before = chain[i+1].ts - 1
+				}
+			}
+			return nil, before, fmt.Errorf("checkpoint delta at seq %d: %w", chain[i].seq, err)
+		}
+	}
+	return enc, 0, nil
+}
+
+// maxChain bounds the deltas a restore follows (the recorder writes a full
+// checkpoint every pipeline.Options.CheckpointFull).
+const maxChain = 1024
 
 // Forward folds the events after pos into st while keep says so, and
 // returns the new position. The first event keep refuses is not folded.
