@@ -217,6 +217,13 @@ func (s *State) UnmarshalDelta(base, delta []byte) error {
 // encoding its base rebuilds (a full checkpoint is its own): a full
 // checkpoint for UnmarshalBinary, or the base of the next delta.
 func ApplyCheckpointDelta(base, delta []byte) ([]byte, error) {
+	return AppendCheckpointDelta(nil, base, delta)
+}
+
+// AppendCheckpointDelta is ApplyCheckpointDelta into dst's memory (dst's
+// contents are dropped; it must not overlap base): a chain rebuilds in
+// two buffers.
+func AppendCheckpointDelta(dst, base, delta []byte) ([]byte, error) {
 	fail := func(why string) ([]byte, error) { return nil, fmt.Errorf("%w: %s", ErrCorruptDelta, why) }
 	if !bytes.HasPrefix(delta, ckptDeltaMagic) || len(delta) < len(ckptDeltaMagic)+1 || delta[len(ckptDeltaMagic)] != ckptDeltaVersion {
 		return fail("not a delta of a known version")
@@ -236,7 +243,10 @@ func ApplyCheckpointDelta(base, delta []byte) ([]byte, error) {
 	if encLen > uint64(len(delta))+uint64(len(base))*2+1<<20 {
 		return fail("implausible length")
 	}
-	enc := make([]byte, 0, encLen)
+	enc := dst[:0]
+	if uint64(cap(enc)) < encLen {
+		enc = make([]byte, 0, encLen)
+	}
 	for len(r.b) > 0 && r.err == nil {
 		op := r.uint()
 		n := op >> 1

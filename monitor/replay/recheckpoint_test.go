@@ -35,7 +35,8 @@ func TestRecheckpointBigRecording(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := db.Exec(`CREATE TABLE checkpoints (seq INTEGER PRIMARY KEY, ts_ns INTEGER NOT NULL, state BLOB NOT NULL)`); err != nil {
+	if _, err := db.Exec(`CREATE TABLE checkpoints (seq INTEGER PRIMARY KEY, ts_ns INTEGER NOT NULL, state BLOB NOT NULL);
+		CREATE INDEX checkpoints_ts ON checkpoints (ts_ns)`); err != nil { // as the store's
 		t.Fatal(err)
 	}
 	st := monitor.NewState(r.Cutover().Config)

@@ -123,8 +123,14 @@ func rebuild(src Source, seq, ts int64, blob []byte) (enc []byte, before int64, 
 		seq, ts, blob = bseq, bts, base
 	}
 	enc, fullTs := blob, ts
+	var spare []byte // two buffers: each delta rebuilds into the one its base is not in
 	for i := len(chain) - 1; i >= 0; i-- {
-		if enc, err = monitor.ApplyCheckpointDelta(enc, chain[i].blob); err != nil {
+		next, err := monitor.AppendCheckpointDelta(spare, enc, chain[i].blob)
+		if i < len(chain)-1 {
+			spare = enc
+		}
+		enc = next
+		if err != nil {
 			before = chain[i].ts - 1
 			if errors.Is(err, monitor.ErrBaseMismatch) { // its base is damaged: before that
 				before = fullTs - 1
