@@ -95,11 +95,13 @@ type CheckpointChain struct {
 	spare  []byte           // the encoding before base (reused)
 }
 
-// Encode encodes s as the chain's next checkpoint: full or a delta.
+// Encode encodes s as the chain's next checkpoint: full or a delta. A fold
+// whose clock has not moved past the last checkpoint's is written in full:
+// a delta names its base by event time, which must name one checkpoint.
 func (c *CheckpointChain) Encode(s *State) ([]byte, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.base == nil || c.Every <= 1 || c.n+1 >= c.Every || s.c.Now < c.baseTs {
+	if c.base == nil || c.Every <= 1 || c.n+1 >= c.Every || s.c.Now <= c.baseTs {
 		blob, err := s.MarshalBinary()
 		if err != nil {
 			return nil, err

@@ -147,3 +147,35 @@ func TestCheckpointDeltaRefusesDamage(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckpointDeltaNeedsTimeToMove: a delta names its base by event
+// time, so a checkpoint at the same event time as the one before is full.
+func TestCheckpointDeltaNeedsTimeToMove(t *testing.T) {
+	cfg, evs := demoEvents(t)
+	live := monitor.NewState(cfg)
+	for _, ev := range evs[:len(evs)/2] {
+		live.Apply(ev)
+		live.Drain(nil)
+	}
+	chain := monitor.CheckpointChain{Every: 8}
+	for i := range 3 {
+		blob, err := chain.Encode(live)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := monitor.CheckpointDeltaBase(blob); ok {
+			t.Fatalf("checkpoint %d at the same event time as the one before is a delta", i)
+		}
+	}
+	ev := evs[len(evs)/2]
+	live.Apply(ev)
+	live.Drain(nil)
+	if blob, _ := chain.Encode(live); !isDeltaBlob(blob) {
+		t.Fatal("a checkpoint after the clock moved is not a delta")
+	}
+}
+
+func isDeltaBlob(blob []byte) bool {
+	_, ok := monitor.CheckpointDeltaBase(blob)
+	return ok
+}
