@@ -71,13 +71,23 @@ func Seek(ctx context.Context, src Source, cfg monitor.Config, t int64) (*monito
 // never shows another fold; Position.Skipped says why. A damaged full
 // checkpoint is an error, as it always was.
 func Restore(src Source, cfg monitor.Config, t int64) (*monitor.State, Position, error) {
+	// The empty fold a checkpoint restores into (10-30 ms for 10k numbers)
+	// is made while the checkpoint is read and rebuilt.
+	fresh := make(chan *monitor.State, 1)
+	go func() { fresh <- monitor.NewState(cfg) }()
+	var st *monitor.State
+	empty := func() *monitor.State {
+		if st == nil {
+			st = <-fresh
+		}
+		return st
+	}
 	var skipped error
 	for {
 		seq, ts, blob, ok, err := src.CheckpointAtOrBefore(t)
 		if err != nil || !ok {
-			return monitor.NewState(cfg), Position{Skipped: skipped}, err
+			return empty(), Position{Skipped: skipped}, err
 		}
-		st := monitor.NewState(cfg)
 		enc, before, err := rebuild(src, seq, ts, blob)
 		if err != nil {
 			if !errors.Is(err, monitor.ErrCorruptDelta) {
@@ -87,7 +97,7 @@ func Restore(src Source, cfg monitor.Config, t int64) (*monitor.State, Position,
 			t = before
 			continue
 		}
-		if err := st.UnmarshalBinary(enc); err != nil {
+		if err := empty().UnmarshalBinary(enc); err != nil {
 			return nil, Position{}, fmt.Errorf("checkpoint at seq %d: %w", seq, err)
 		}
 		return st, Position{Seq: seq, Time: ts, Skipped: skipped}, nil
