@@ -309,7 +309,10 @@ func (s *State) sweep() {
 		s.trunkRules(t, i)
 	}
 	for _, key := range s.openKeys() {
-		a := s.c.Alerts[key]
+		a, open := s.c.Alerts[key]
+		if !open {
+			continue // closed earlier in this sweep (numberMedia closes both media rules)
+		}
 		num, ok := s.c.NumIdx[a.Subject]
 		if !ok {
 			continue

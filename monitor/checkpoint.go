@@ -29,9 +29,12 @@ var ckptMagic = []byte{0, 'c', 'k'}
 // older versions never set); version 5 a number's egress trunk, landing
 // transition and sweep results; version 6 a trunk's recycled buckets
 // (series.Gone: its totals); version 7 the media fold (core.MediaCalls,
-// core.Media, a bucket's media counters). Versions 2 to 6 still restore,
-// with no media.
-const ckptVersion = 7
+// core.Media, a bucket's media counters); version 8 the anchor the times
+// are written relative to (the fold's clock in a full checkpoint, the
+// base's in one a delta is made of, so that what did not change since the
+// base encodes to the same bytes). Versions 2 to 6 still restore, with no
+// media.
+const ckptVersion = 8
 
 // MarshalBinary encodes the whole fold for a checkpoint.
 func (s *State) MarshalBinary() ([]byte, error) {
@@ -39,13 +42,27 @@ func (s *State) MarshalBinary() ([]byte, error) {
 }
 
 // AppendBinary appends the checkpoint encoding of the fold to b.
-func (s *State) AppendBinary(b []byte) ([]byte, error) { return s.appendVersion(b, ckptVersion) }
+func (s *State) AppendBinary(b []byte) ([]byte, error) {
+	return s.appendAnchored(b, ckptVersion, s.c.Now)
+}
 
 // appendVersion encodes the fold in format version v (4 or ckptVersion;
 // older formats only for the tests that restore them).
 func (s *State) appendVersion(b []byte, v byte) ([]byte, error) {
-	w := wire{b: append(append(b, ckptMagic...), v), now: s.c.Now, version: v}
+	return s.appendAnchored(b, v, s.c.Now)
+}
+
+// appendAnchored encodes the fold with its times relative to anchor
+// (version 8 on; older versions are always relative to the fold's clock).
+func (s *State) appendAnchored(b []byte, v byte, anchor int64) ([]byte, error) {
+	if v < 8 {
+		anchor = s.c.Now
+	}
+	w := wire{b: append(append(b, ckptMagic...), v), now: anchor, version: v}
 	w.b = binary.LittleEndian.AppendUint64(w.b, s.configSum())
+	if v >= 8 {
+		w.int(anchor)
+	}
 	if err := w.core(&s.c); err != nil {
 		return nil, fmt.Errorf("encode state: %w", err)
 	}
@@ -80,6 +97,9 @@ var ErrOtherConfig = errors.New("checkpoint of a fold with another configuration
 func (s *State) UnmarshalBinary(data []byte) error {
 	c := core{Cfg: s.c.Cfg}
 	var err error
+	if bytes.HasPrefix(data, ckptDeltaMagic) {
+		return fmt.Errorf("decode state: a checkpoint delta: restore it with its base (UnmarshalDelta)")
+	}
 	if bytes.HasPrefix(data, ckptMagic) {
 		err = s.decodeCore(data[len(ckptMagic):], &c)
 	} else {
@@ -117,6 +137,9 @@ func (s *State) decodeCore(data []byte, c *core) error {
 		return ErrOtherConfig
 	}
 	r := reader{b: data[9:], version: data[0]}
+	if r.version >= 8 {
+		r.now = r.int()
+	}
 	r.core(c)
 	if r.err == nil && len(r.b) != 0 {
 		r.err = fmt.Errorf("%w: %d bytes left over", errCorrupt, len(r.b))
@@ -182,7 +205,9 @@ func (w *wire) core(c *core) error {
 
 func (r *reader) core(c *core) {
 	c.Now = r.int()
-	r.now = c.Now
+	if r.version < 8 {
+		r.now = c.Now
+	}
 	c.NextSweep = r.time()
 	c.Applied, c.SIP, c.Malformed = r.uint(), r.uint(), r.uint()
 	if r.version >= 3 {

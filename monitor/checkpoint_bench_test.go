@@ -1,6 +1,7 @@
 package monitor_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/cutover/cutover/fixtures/sim"
@@ -11,7 +12,7 @@ import (
 // bigState folds the first n events of a 9,899-number night at 45 calls per
 // number and hour (the big recording of issue 6): ~10k numbers, thousands
 // of calls in flight.
-func bigState(b *testing.B, n int) *monitor.State {
+func bigState(b testing.TB, n int) *monitor.State {
 	b.Helper()
 	return bigNight(n, nil)
 }
@@ -91,4 +92,41 @@ func BenchmarkCheckpointClone(b *testing.B) {
 			dst = st.CloneInto(dst)
 		}
 	})
+}
+
+// BenchmarkCheckpointDelta is encoding the fold of ~10k numbers as a delta
+// against a full checkpoint taken `after` events earlier (what a chain
+// with a full checkpoint every K deltas writes), reporting its size; and
+// restoring it (the base and the delta), the fixed part of a seek.
+func BenchmarkCheckpointDelta(b *testing.B) {
+	for _, after := range []int{5_000, 20_000, 80_000} {
+		var chain monitor.CheckpointChain
+		var base []byte
+		seen := 0
+		st := bigNight(400_000+after, func(st *monitor.State, _ monitor.Event) {
+			if seen++; seen == 400_000 {
+				chain.Every = 1 << 30
+				base, _ = chain.Encode(st)
+			}
+		})
+		full, _ := st.MarshalBinary()
+		var delta []byte
+		b.Run(fmt.Sprintf("encode/after-%d", after), func(b *testing.B) {
+			for b.Loop() {
+				var err error
+				if delta, err = chain.Encode(st); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(delta)), "bytes")
+			b.ReportMetric(float64(len(full)), "full-bytes")
+		})
+		b.Run(fmt.Sprintf("restore/after-%d", after), func(b *testing.B) {
+			for b.Loop() {
+				if err := monitor.NewState(st.Config()).UnmarshalDelta(base, delta); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

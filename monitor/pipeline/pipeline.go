@@ -41,15 +41,19 @@ type Options struct {
 	QueueSize       int           // bounded queue between sources and the fold (default 65536)
 	BatchSize       int           // events handed to the recorder at once (default 1024)
 	SnapshotEvery   time.Duration // how often a snapshot is taken for the screen (default 100ms)
-	CheckpointEvery int           // events between checkpoints of the fold (default 20,000; <0 = never)
+	CheckpointEvery int           // events between checkpoints of the fold (default 10,000; <0 = never)
 	CheckpointSpan  time.Duration // event time between checkpoints (default 5 min)
 	// CheckpointGap is the least wall time between checkpoints taken for
 	// CheckpointEvery (default 250 ms; <0 = none), so that however fast
 	// events come, checkpoints take a bounded share of a core (README,
 	// "Performance").
 	CheckpointGap time.Duration
-	Recorder      Recorder // nil: fold only (replay)
-	Logger        *slog.Logger
+	// CheckpointFull makes every CheckpointFull-th checkpoint a full one
+	// and the others deltas against the checkpoint before (default 4; 1 =
+	// every one full): a restore applies at most CheckpointFull-1 deltas.
+	CheckpointFull int
+	Recorder       Recorder // nil: fold only (replay)
+	Logger         *slog.Logger
 }
 
 // Stats describe the pipeline itself, for the header of the screen.
@@ -98,20 +102,24 @@ func New(state *monitor.State, opts Options) *Pipeline {
 		opts.SnapshotEvery = 100 * time.Millisecond
 	}
 	if opts.CheckpointEvery == 0 {
-		// A seek folds forward at most this many events (~130 ms at
-		// ~6.5 µs each). For 10k numbers a checkpoint is ~4.7 MB and costs
-		// ~70 ms of CPU (~10 ms of it on the fold's goroutine), so a
-		// recording grows by ~1/3; 10,000 halves the seek and doubles the
-		// growth. 60 s demo runs (10k numbers, loaded 2-vCPU VM) recorded
-		// 0.9-1.3M events at 20,000 and 1.9M at 250,000, against 0.9-1.2M
-		// with the gob checkpoints every 250,000 of before.
-		opts.CheckpointEvery = 20_000
+		// A seek folds forward at most this many events (~65 ms at
+		// ~6.5 µs each) after restoring a checkpoint (~40-70 ms for 10k
+		// numbers). A checkpoint of 10k numbers is ~5 MB in full, but
+		// most are deltas against the one before (CheckpointFull), about
+		// half of that 10,000 events on (README, "What a seek costs").
+		opts.CheckpointEvery = 10_000
 	}
 	if opts.CheckpointSpan <= 0 {
 		opts.CheckpointSpan = 5 * time.Minute
 	}
 	if opts.CheckpointGap == 0 {
 		opts.CheckpointGap = 250 * time.Millisecond
+	}
+	if opts.CheckpointFull <= 0 {
+		// A restore reads and applies at most 3 deltas (each ~10-20 ms
+		// for 10k numbers on a loaded 2-vCPU VM); 8 cost seeks up to
+		// ~90 ms more.
+		opts.CheckpointFull = 4
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)

@@ -17,6 +17,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	tick := time.NewTicker(p.opts.SnapshotEvery)
 	defer tick.Stop()
 	r := runner{p: p, batch: make([]monitor.Event, 0, p.opts.BatchSize), lastTick: time.Now()}
+	r.chain.Every = p.opts.CheckpointFull
 	for {
 		select {
 		case it := <-r.p.prio:
@@ -59,9 +60,12 @@ type runner struct {
 	lastCkptTs int64
 	// lastCkptWall is when the last checkpoint was taken, on the wall clock.
 	lastCkptWall time.Time
-	lastTick     time.Time
-	lastApply    uint64
-	fresh        bool // the state was replaced: snapshot even if nothing was folded
+	// chain encodes the checkpoints, full or as deltas, on the
+	// recorder's goroutine (the encode funcs run there, in order).
+	chain     monitor.CheckpointChain
+	lastTick  time.Time
+	lastApply uint64
+	fresh     bool // the state was replaced: snapshot even if nothing was folded
 }
 
 // waiter is a priority event's place in the batch and whom to tell its seq.
@@ -186,7 +190,7 @@ func (r *runner) checkpoint(ts int64) {
 	r.flushBatch() // the checkpoint must follow the events folded into it
 	clone := r.p.state.CloneInto(nil)
 	err := r.p.opts.Recorder.CheckpointFunc(clone.Now(), func() []byte {
-		blob, err := clone.MarshalBinary()
+		blob, err := r.chain.Encode(clone)
 		if err != nil {
 			r.setErr(fmt.Errorf("checkpoint: %w", err))
 		}

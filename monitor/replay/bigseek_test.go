@@ -2,7 +2,8 @@ package replay
 
 import (
 	"context"
-	"fmt"
+	"database/sql"
+	"maps"
 	"math/rand"
 	"os"
 	"slices"
@@ -18,8 +19,9 @@ import (
 // check: it times seeks on the recording CUTOVER_BENCH_DB names (see
 // BenchmarkSeek for how to make one) and logs them; run it with -v. It
 // skips without one, since recording ~10M events takes minutes and GBs.
-// Each round also keeps only every 2nd and 4th checkpoint, to show what
-// a sparser CheckpointEvery would cost without recording again.
+// With CUTOVER_BENCH_CKPT (TestRecheckpointBigRecording's file) it times
+// the same seeks with those checkpoints too, interleaved, side by side;
+// without, with every 2nd and 4th of the recording's checkpoints.
 func TestSeekTimesOnBigRecording(t *testing.T) {
 	path := os.Getenv("CUTOVER_BENCH_DB")
 	if path == "" {
@@ -38,44 +40,74 @@ func TestSeekTimesOnBigRecording(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, blob, _, err := r.CheckpointAtOrBefore(end)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("%d checkpoints, the last %d bytes", len(cks), len(blob))
-	for _, every := range []int{1, 2, 4} {
-		src := sparse{r, cks, every}
-		t.Run(fmt.Sprintf("every-%d", every), func(t *testing.T) { timeSeeks(t, src, first, end) })
-	}
-}
-
-func timeSeeks(t *testing.T, src sparse, first, end int64) {
-	cks := src.kept()
-	wide := 1 // the widest interval between checkpoints, in events: the worst seek
-	for i := 2; i < len(cks); i++ {
-		if cks[i].Seq-cks[i-1].Seq > cks[wide].Seq-cks[wide-1].Seq {
-			wide = i
+	srcs := map[string]Source{"recorded": r}
+	if side := os.Getenv("CUTOVER_BENCH_CKPT"); side != "" {
+		db, err := sql.Open("sqlite", side)
+		if err != nil {
+			t.Fatal(err)
 		}
+		defer db.Close()
+		srcs["rechecked"] = sideCheckpoints{r, db}
+	} else {
+		srcs["every-2"], srcs["every-4"] = sparse{r, cks, 2}, sparse{r, cks, 4}
 	}
-	t.Logf("%d checkpoints; widest interval %d events (seq %d..%d)",
-		len(cks), cks[wide].Seq-cks[wide-1].Seq, cks[wide-1].Seq, cks[wide].Seq)
-	seek := func(at int64) time.Duration {
+	for name, src := range srcs {
+		logCheckpoints(t, name, src)
+	}
+	seek := func(src Source, at int64) time.Duration {
 		start := time.Now()
-		if _, _, err := Seek(context.Background(), src, src.r.Cutover().Config, at); err != nil {
+		if _, _, err := Seek(context.Background(), src, r.Cutover().Config, at); err != nil {
 			t.Fatal(err)
 		}
 		return time.Since(start)
 	}
-	t.Logf("seek to the end: %v", seek(end))
-	t.Logf("seek to the middle of the widest interval: %v", seek((cks[wide-1].TsNs+cks[wide].TsNs)/2))
-	t.Logf("seek to just before a checkpoint (widest interval): %v", seek(cks[wide].TsNs-1))
-	rng := rand.New(rand.NewSource(6))
-	var times []time.Duration
-	for range 50 {
-		times = append(times, seek(first+rng.Int63n(end-first)))
+	names := slices.Sorted(maps.Keys(srcs))
+	for _, name := range names {
+		t.Logf("%s: seek to the end: %v", name, seek(srcs[name], end))
 	}
-	slices.Sort(times)
-	t.Logf("50 random seeks: min %v, median %v, max %v", times[0], times[len(times)/2], times[len(times)-1])
+	rng := rand.New(rand.NewSource(6))
+	times := map[string][]time.Duration{}
+	for range 50 {
+		at := first + rng.Int63n(end-first)
+		for _, name := range names { // interleaved: the machine's load falls on every one alike
+			times[name] = append(times[name], seek(srcs[name], at))
+		}
+	}
+	for _, name := range names {
+		ts := times[name]
+		slices.Sort(ts)
+		t.Logf("%s: 50 random seeks: min %v, median %v, max %v", name, ts[0], ts[len(ts)/2], ts[len(ts)-1])
+	}
+}
+
+// logCheckpoints logs how many checkpoints src has, their bytes, and the
+// widest interval between two, in events.
+func logCheckpoints(t *testing.T, name string, src Source) {
+	lister, ok := src.(interface {
+		Checkpoints() ([]store.CheckpointRow, error)
+	})
+	if !ok {
+		return
+	}
+	cks, err := lister.Checkpoints()
+	if err != nil || len(cks) < 2 {
+		t.Fatal(err)
+	}
+	wide, bytes, deltas := int64(0), 0, 0
+	for i, ck := range cks {
+		if i > 0 {
+			wide = max(wide, ck.Seq-cks[i-1].Seq)
+		}
+		_, _, blob, _, err := src.CheckpointAtOrBefore(ck.TsNs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bytes += len(blob)
+		if _, ok := monitor.CheckpointDeltaBase(blob); ok {
+			deltas++
+		}
+	}
+	t.Logf("%s: %d checkpoints (%d deltas), %d bytes; widest interval %d events", name, len(cks), deltas, bytes, wide)
 }
 
 // sparse is the recording with only every n-th checkpoint (and the last).
@@ -84,6 +116,8 @@ type sparse struct {
 	all   []store.CheckpointRow
 	every int
 }
+
+func (s sparse) Checkpoints() ([]store.CheckpointRow, error) { return s.kept(), nil }
 
 func (s sparse) kept() []store.CheckpointRow {
 	var out []store.CheckpointRow

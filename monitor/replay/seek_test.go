@@ -85,23 +85,31 @@ func TestReplayEqualsLive(t *testing.T) {
 	}
 	st := monitor.NewState(r.Cutover().Config)
 	var pos Position
+	deltas := 0
 	for _, ck := range cks {
 		pos, err = Forward(ctx, r, st, pos, func(seq int64, _ monitor.Event) bool { return seq <= ck.Seq })
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, _, blob, ok, err := r.CheckpointAtOrBefore(ck.TsNs)
-		if err != nil || !ok {
-			t.Fatal(ok, err)
+		live, at, err := Restore(r, r.Cutover().Config, ck.TsNs) // a full checkpoint, or a delta and its base
+		if err != nil || at.Seq != ck.Seq || at.Skipped != nil {
+			t.Fatalf("restore at seq %d: at %+v, %v", ck.Seq, at, err)
 		}
-		live := monitor.NewState(r.Cutover().Config)
-		if err := live.UnmarshalBinary(blob); err != nil {
-			t.Fatal(err)
+		if _, _, blob, _, _ := r.CheckpointAtOrBefore(ck.TsNs); isDelta(blob) {
+			deltas++
 		}
 		if !reflect.DeepEqual(st.Snapshot(), live.Snapshot()) {
 			t.Fatalf("replay at seq %d differs from the live checkpoint", ck.Seq)
 		}
 	}
+	if deltas < len(cks)/2 {
+		t.Fatalf("%d of %d checkpoints are deltas: the recorder writes mostly deltas", deltas, len(cks))
+	}
+}
+
+func isDelta(blob []byte) bool {
+	_, ok := monitor.CheckpointDeltaBase(blob)
+	return ok
 }
 
 func bounds(t testing.TB, r *store.Reader) (first, last int64) {

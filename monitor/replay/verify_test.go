@@ -66,13 +66,9 @@ func TestReplayWithActionsEqualsLive(t *testing.T) {
 		if pos, err = Forward(ctx, r, full, pos, func(seq int64, _ monitor.Event) bool { return seq <= ck.Seq }); err != nil {
 			t.Fatal(err)
 		}
-		_, _, blob, _, err := r.CheckpointAtOrBefore(ck.TsNs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		live := monitor.NewState(cfg) // a checkpoint restores into the recording's configuration
-		if err := live.UnmarshalBinary(blob); err != nil {
-			t.Fatal(err)
+		live, at, err := Restore(r, cfg, ck.TsNs) // a checkpoint restores into the recording's configuration
+		if err != nil || at.Seq != ck.Seq || at.Skipped != nil {
+			t.Fatalf("restore at seq %d: at %+v, %v", ck.Seq, at, err)
 		}
 		if got, want := full.Snapshot(), live.Snapshot(); !reflect.DeepEqual(got.Actions, want.Actions) || !reflect.DeepEqual(got, want) {
 			t.Fatalf("replay at seq %d differs from the live checkpoint:\nreplay %+v\nlive   %+v", ck.Seq, got.Actions, want.Actions)
