@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -69,24 +68,13 @@ func tsharkStreams(t *testing.T, path string) map[uint32][4]float64 {
 	if err != nil {
 		t.Fatalf("tshark: %v", err)
 	}
+	streams, err := lab.RTPStreams(string(out))
+	if err != nil {
+		t.Fatalf("tshark rtp,streams: %v", err)
+	}
 	res := map[uint32][4]float64{}
-	for _, line := range strings.Split(string(out), "\n") {
-		f := strings.Fields(line)
-		// start end src sport dst dport SSRC payload pkts lost (pct) mind meand maxd minj meanj maxj [X]
-		if len(f) < 17 || !strings.HasPrefix(f[6], "0x") {
-			continue
-		}
-		ssrc, err := strconv.ParseUint(f[6][2:], 16, 32)
-		if err != nil {
-			t.Fatalf("SSRC in %q: %v", line, err)
-		}
-		var v [4]float64
-		for i, col := range []int{8, 9, 13, 16} {
-			if v[i], err = strconv.ParseFloat(f[col], 64); err != nil {
-				t.Fatalf("column %d of %q: %v", col, line, err)
-			}
-		}
-		res[uint32(ssrc)] = v
+	for _, st := range streams {
+		res[st.SSRC] = [4]float64{float64(st.Packets), float64(st.Lost), st.MaxDelta, st.MaxJitter}
 	}
 	return res
 }

@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -179,21 +178,13 @@ func tsharkRTP(tb testing.TB, tshark, path string) map[string][3]float64 {
 	if err != nil {
 		tb.Fatalf("tshark: %v", err)
 	}
+	streams, err := lab.RTPStreams(string(out))
+	if err != nil {
+		tb.Fatalf("tshark rtp,streams: %v", err)
+	}
 	res := map[string][3]float64{}
-	for _, line := range strings.Split(string(out), "\n") {
-		f := strings.Fields(line)
-		// start end src sport dst dport SSRC payload pkts lost (pct) mind meand maxd minj meanj maxj [X]
-		if len(f) < 17 || !strings.HasPrefix(f[6], "0x") {
-			continue
-		}
-		var v [3]float64
-		for k, col := range []int{8, 9, 16} {
-			if v[k], err = strconv.ParseFloat(f[col], 64); err != nil {
-				tb.Fatalf("column %d of %q: %v", col, line, err)
-			}
-		}
-		ssrc, _ := strconv.ParseUint(f[6][2:], 16, 32)
-		res[fmt.Sprintf("%s:%s %s:%s %08x", f[2], f[3], f[4], f[5], ssrc)] = v
+	for _, st := range streams {
+		res[fmt.Sprintf("%s %s %08x", st.Src, st.Dst, st.SSRC)] = [3]float64{float64(st.Packets), float64(st.Lost), st.MaxJitter}
 	}
 	return res
 }

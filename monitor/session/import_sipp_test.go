@@ -1,15 +1,12 @@
 package session
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -33,7 +30,7 @@ func TestImportSippRTPAgreesWithTshark(t *testing.T) {
 	}
 	pcap := filepath.Join(dir, "lo.pcap")
 	sipPort, mediaPort := lab.FreePort(t), lab.FreePort(t)
-	startTcpdump(t, pcap, fmt.Sprintf("udp and (port %d or port %d)", sipPort, mediaPort))
+	lab.StartTcpdump(t, pcap, fmt.Sprintf("udp and (port %d or port %d)", sipPort, mediaPort))
 	uas := exec.Command(sipp, "-sn", "uas", "-i", "127.0.0.1", "-p", fmt.Sprint(sipPort), "-mi", "127.0.0.1",
 		"-mp", fmt.Sprint(mediaPort), "-rtp_echo", "-nostdin")
 	if err := uas.Start(); err != nil {
@@ -51,32 +48,6 @@ func TestImportSippRTPAgreesWithTshark(t *testing.T) {
 	_, finals, want := importAgainstTshark(t, tshark, pcap)
 	if len(finals) != 3 || len(want) != 12 {
 		t.Fatalf("%d calls reported, tshark finds %d streams; want 3 calls of 4 streams (voice and events, both ways)", len(finals), len(want))
-	}
-}
-
-// startTcpdump captures filter on lo into path until the test ends.
-func startTcpdump(t *testing.T, path, filter string) {
-	t.Helper()
-	td := exec.Command("tcpdump", "-i", "lo", "-U", "--immediate-mode", "-n", "-w", path, filter)
-	stderr, _ := td.StderrPipe()
-	if err := td.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = td.Process.Signal(syscall.SIGINT); _ = td.Wait() })
-	listening := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		var lines []string
-		for sc.Scan() {
-			lines = append(lines, sc.Text())
-			if strings.Contains(sc.Text(), "listening on") {
-				listening <- ""
-			}
-		}
-		listening <- strings.Join(lines, "\n")
-	}()
-	if msg := <-listening; msg != "" {
-		t.Fatalf("tcpdump cannot capture here: %s", msg)
 	}
 }
 
