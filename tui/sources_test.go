@@ -3,6 +3,8 @@ package tui
 import (
 	"strings"
 	"testing"
+
+	"charm.land/lipgloss/v2"
 )
 
 func TestHeaderSources(t *testing.T) {
@@ -139,4 +141,26 @@ func TestHeaderInterfaceCapture(t *testing.T) {
 	m = newTestModel(t, Options{Mode: ModeLive, RecordingPath: "rec.db"}, 200, 24)
 	m = send(m, SnapshotMsg{Snap: testSnapshot(), Stats: st})
 	mustContain(t, strings.Split(screen(m), "\n")[0], "iface lo ● capturing 96 pkt/s")
+}
+
+// A long cutover name gives way to the sources at 80 columns: the name is
+// known to everyone on the bridge, the capture's state is news (it was
+// cut to "ifa…" behind "ACME Corp — port to NewCarrier").
+func TestHeaderLongNameGivesWayToSources(t *testing.T) {
+	t.Parallel()
+	st := testStats()
+	st.Sources = []SourceStat{{Name: "hep", State: "listening", PerSec: 0},
+		{Name: "iface lo", State: "capturing", PerSec: 96, Packets: 5000}}
+	snap := testSnapshot()
+	snap.Name = "ACME Corp — port to NewCarrier"
+	m := newTestModel(t, Options{Mode: ModeLive, RecordingPath: "rec.db"}, 80, 24)
+	m = send(m, SnapshotMsg{Snap: snap, Stats: st})
+	head := strings.Split(screen(m), "\n")[0]
+	mustContain(t, head, "iface lo ● 96/s", "ACME")
+	if w := lipgloss.Width(head); w > 80 {
+		t.Errorf("the header is %d cells wide: %q", w, head)
+	}
+	m = newTestModel(t, Options{Mode: ModeLive, RecordingPath: "rec.db"}, 200, 24)
+	m = send(m, SnapshotMsg{Snap: snap, Stats: st})
+	mustContain(t, strings.Split(screen(m), "\n")[0], "ACME Corp — port to NewCarrier")
 }

@@ -6,6 +6,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/termsafe"
 )
@@ -65,6 +66,9 @@ func (m Model) dashboard() []string {
 // operatorWidth is the narrowest screen whose header names its operator.
 const operatorWidth = 100
 
+// minNameWidth is how far a crowded header cuts the cutover's name.
+const minNameWidth = 8
+
 // header is two lines: who and when (name, mode, event clock, playback),
 // then the health of the pipeline (rate, drops, queue, recording, store).
 func (m Model) header() []string {
@@ -110,6 +114,11 @@ func (m Model) header() []string {
 	line1 := strings.Join(parts, "  ")
 	if lipgloss.Width(line1) > w { // crowded: the zone can go, what follows is news
 		parts[at] = st.Bold.Render(clock(snap.Now, clockLayout(w)))
+		line1 = strings.Join(parts, "  ")
+	}
+	if over := lipgloss.Width(line1) - w; over > 0 { // still: the name everyone knows gives way
+		keep := max(minNameWidth, lipgloss.Width(name)-over)
+		parts[0] = st.Brand.Render("cutover") + " " + st.Bold.Render(ansi.Truncate(name, keep, ellipsis))
 		line1 = strings.Join(parts, "  ")
 	}
 	return []string{fit(line1, w), fit(m.healthLine(snap), w)}
