@@ -167,6 +167,7 @@ func (c *Controller) Run(ctx context.Context, pub func(context.Context, monitor.
 		go c.watchWriter(wctx)
 	}
 	for {
+		over := c.writerOver() // before play: everything it then reads is all there is
 		err := c.play(ctx, pub)
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -174,7 +175,7 @@ func (c *Controller) Run(ctx context.Context, pub func(context.Context, monitor.
 		if err != nil && !errors.Is(err, errInterrupted) {
 			return err
 		}
-		if err == nil && !c.o.Follow && !c.o.Hold {
+		if err == nil && !c.o.Hold && (!c.o.Follow || over) {
 			return nil
 		}
 		if err == nil && !c.waitAtEnd(ctx) {

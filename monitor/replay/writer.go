@@ -46,6 +46,14 @@ func (c *Controller) checkWriter() error {
 	return nil
 }
 
+// writerOver says whether the followed writer has closed the night or is
+// known gone: nothing more will be committed.
+func (c *Controller) writerOver() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.tl.Ended != 0 || c.gone
+}
+
 // watchWriter checks the writer every writerCheckEvery until ctx ends,
 // whether the replay plays, waits or is paused.
 func (c *Controller) watchWriter(ctx context.Context) {

@@ -38,7 +38,8 @@ func TestFollowSaysTheWriterWentQuiet(t *testing.T) {
 	r.last.Store(1)
 	var gone atomic.Bool
 	cfg := r.Cutover().Config
-	c := NewController(r, Options{Config: cfg, Pacer: pipeline.NewPacer(0), Follow: true, WriterGone: gone.Load})
+	// The screen's follower (Hold): a headless one stops once its writer is gone.
+	c := NewController(r, Options{Config: cfg, Pacer: pipeline.NewPacer(0), Follow: true, Hold: true, WriterGone: gone.Load})
 	clock := newFakeClock()
 	c.now = clock.now
 	p := pipeline.New(monitor.NewState(cfg), pipeline.Options{})
@@ -79,5 +80,47 @@ func TestReplayOfACutShortRecording(t *testing.T) {
 		if tl := c.Timeline(); tl.NoEnd != (ended == 0) || tl.Ended != ended {
 			t.Errorf("end %d: timeline says NoEnd %v, Ended %d", ended, tl.NoEnd, tl.Ended)
 		}
+	}
+}
+
+// TestHeadlessFollowStopsWithItsWriter: a follower without a screen
+// (replay --follow --headless) returns once it has played everything and
+// its writer has closed the night or is known gone; it kept polling for
+// ever before. With a screen (Hold) it stays for the operator.
+func TestHeadlessFollowStopsWithItsWriter(t *testing.T) {
+	for _, how := range []string{"ended", "gone"} {
+		r := &writerRec{rec: rec{demoNight(t, 5)}}
+		r.last.Store(1)
+		var gone atomic.Bool
+		cfg := r.Cutover().Config
+		c := NewController(r, Options{Config: cfg, Pacer: pipeline.NewPacer(0), Follow: true, WriterGone: gone.Load})
+		clock := newFakeClock()
+		c.now = clock.now
+		p := pipeline.New(monitor.NewState(cfg), pipeline.Options{})
+		ctx, cancel := context.WithCancel(context.Background())
+		go p.Run(ctx)
+		done := make(chan error, 1)
+		go func() { done <- c.Run(ctx, p.PublishWait, p.Replace) }()
+		waitFor(t, c, func(tl monitor.Timeline) bool { return tl.Live })
+		select {
+		case err := <-done:
+			t.Fatalf("%s: returned while its writer was live: %v", how, err)
+		default:
+		}
+		if how == "ended" {
+			r.ended.Store(42)
+		} else {
+			gone.Store(true)
+			clock.add(DefaultQuietAfter + time.Second)
+		}
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("%s: %v", how, err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Errorf("%s: still following 30 s after its writer %s", how, how)
+		}
+		cancel()
 	}
 }
