@@ -107,7 +107,7 @@ func (c *committer) commit(b batch) error {
 		}
 		blk := c.stmt(ctx, tx, sqlInsertBlock)
 		for _, bl := range c.packer.blocks { // before the events that refer to them
-			if _, err := blk.ExecContext(ctx, bl.id, codecDeflate, bl.data); err != nil {
+			if _, err := blk.ExecContext(ctx, bl.id, codecS2, bl.data); err != nil {
 				return err
 			}
 		}
