@@ -51,7 +51,7 @@ type rawBlock struct {
 // goroutine uses it.
 type rawPacker struct {
 	plain  []byte
-	z      []byte // the batch's compressed blocks, one after another
+	z      []byte   // the batch's compressed blocks, one after another
 	refs   []rawRef // one for each event of the batch
 	blocks []rawBlock
 }
