@@ -45,6 +45,7 @@ type committer struct {
 	stmts  map[string]*sql.Stmt
 	packer rawPacker // the batch's SIP messages in compressed blocks (rawblock.go)
 	args   []any     // insertEvents' values, kept between batches
+	addrs  addrCache
 }
 
 var committedQueries = []string{sqlInsertEvent, sqlInsertEvents, sqlInsertBlock, sqlOpenAlert, sqlCloseAlert, sqlUpsertAction, sqlInsertNote, sqlInsertCheckpoint}
@@ -162,7 +163,10 @@ func (c *committer) insertEvents(ctx context.Context, tx *sql.Tx, b batch, cutov
 	for i := range b.evs {
 		ev := &b.evs[i]
 		seq := b.firstSeq + int64(i)
-		r, err := encodeEvent(ev)
+		if c.addrs == nil {
+			c.addrs = addrCache{}
+		}
+		r, err := encodeEvent(ev, c.addrs)
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"errors"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"testing"
@@ -285,4 +286,22 @@ func FuzzInflateBlock(f *testing.F) {
 			t.Fatalf("packed %q, read back %q, %v", data, plain, err)
 		}
 	})
+}
+
+// TestAddrCache: the writer's address texts are right for addresses seen
+// before and for those past the cache's bound, which stays bounded.
+func TestAddrCache(t *testing.T) {
+	t.Parallel()
+	c := addrCache{}
+	for round := range 2 {
+		for i := range addrCacheMax + 10 {
+			ap := netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)}), uint16(5060+round))
+			if s := c.text(ap); s == nil || *s != ap.String() {
+				t.Fatalf("%v: %v", ap, s)
+			}
+		}
+	}
+	if len(c) != addrCacheMax || c.text(netip.AddrPort{}) != nil {
+		t.Fatalf("%d addresses kept", len(c))
+	}
 }
