@@ -45,7 +45,7 @@ const (
 type committer struct {
 	s      *Store
 	stmts  map[string]*sql.Stmt
-	packer rawPacker // the batch's SIP messages in compressed blocks (rawblock.go)
+	packer rawPacker           // the batch's SIP messages in compressed blocks (rawblock.go)
 	args   []driver.NamedValue // insertEvents' values, kept between batches
 	addrs  addrCache
 	raw    rawStmts
