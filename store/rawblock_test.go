@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/cutover/cutover/monitor"
@@ -188,6 +189,17 @@ func TestDeflateRecordingStillReads(t *testing.T) {
 	}
 	if codecs != "1,1,2" {
 		t.Fatalf("codecs of the blocks %q, want 1,1,2", codecs)
+	}
+	var check, table string // migration 0004 edited raw_blocks' definition in place
+	if err := s.db.QueryRow(`SELECT (SELECT group_concat(integrity_check) FROM pragma_integrity_check),
+		(SELECT sql FROM sqlite_schema WHERE name = 'raw_blocks')`).Scan(&check, &table); err != nil {
+		t.Fatal(err)
+	}
+	if check != "ok" || !strings.Contains(table, "CHECK (codec IN (1, 2))") {
+		t.Fatalf("integrity %q, raw_blocks %s", check, table)
+	}
+	if _, err := s.db.Exec(`INSERT INTO raw_blocks (id, codec, data) VALUES (9999, 3, x'00')`); err == nil {
+		t.Fatal("a block of codec 3 was stored")
 	}
 	sameEvents(t, openReader(t, path), append(want, sipEvents(600, 20)...))
 }
