@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -43,11 +45,64 @@ const (
 type committer struct {
 	s      *Store
 	stmts  map[string]*sql.Stmt
-	packer rawPacker // the batch's SIP messages in compressed blocks (rawblock.go)
-	args   []any     // insertEvents' values, kept between batches
+	packer rawPacker           // the batch's SIP messages in compressed blocks (rawblock.go)
+	args   []driver.NamedValue // insertEvents' values, kept between batches
+	addrs  addrCache
+	raw    rawStmts
 }
 
-var committedQueries = []string{sqlInsertEvent, sqlInsertEvents, sqlInsertBlock, sqlOpenAlert, sqlCloseAlert, sqlUpsertAction, sqlInsertNote, sqlInsertCheckpoint}
+// rawStmts are the events INSERTs prepared on the driver's connection
+// itself (database/sql's Conn.Raw): through database/sql, every value of
+// every row was checked and converted again, an eighth of the writer's
+// CPU; these take the driver values insertEvents makes as they are.
+type rawStmts struct {
+	conn      any // the driver connection they were prepared on
+	one, many driver.Stmt
+}
+
+// exec runs the one-row or the many-row INSERT with args on the driver
+// connection dc, preparing them first on a connection not seen before.
+func (r *rawStmts) exec(ctx context.Context, dc any, args []driver.NamedValue) error {
+	if r.conn != dc {
+		r.close(r.conn)
+		p, ok := dc.(driver.ConnPrepareContext)
+		if !ok {
+			return fmt.Errorf("driver connection %T cannot prepare", dc)
+		}
+		one, err := p.PrepareContext(ctx, sqlInsertEvent)
+		if err != nil {
+			return err
+		}
+		many, err := p.PrepareContext(ctx, sqlInsertEvents)
+		if err != nil {
+			_ = one.Close()
+			return err
+		}
+		r.conn, r.one, r.many = dc, one, many
+	}
+	st := r.one
+	if len(args) == eventsPerInsert*eventCols {
+		st = r.many
+	}
+	x, ok := st.(driver.StmtExecContext)
+	if !ok {
+		return errors.New("driver statement cannot execute with a context")
+	}
+	_, err := x.ExecContext(ctx, args)
+	return err
+}
+
+// close closes the statements if they were prepared on dc (a connection
+// database/sql has dropped took its statements with it).
+func (r *rawStmts) close(dc any) {
+	if r.conn != nil && r.conn == dc {
+		_ = r.one.Close()
+		_ = r.many.Close()
+	}
+	*r = rawStmts{}
+}
+
+var committedQueries = []string{sqlInsertBlock, sqlOpenAlert, sqlCloseAlert, sqlUpsertAction, sqlInsertNote, sqlInsertCheckpoint}
 
 // prepare prepares the statements once, outside any transaction (the
 // Store has one connection, which a transaction holds).
@@ -80,6 +135,21 @@ func (c *committer) close() {
 		_ = st.Close()
 	}
 	c.stmts = nil
+	if c.raw.conn == nil {
+		return
+	}
+	ctx := context.Background()
+	conn, err := c.s.db.Conn(ctx)
+	if err != nil {
+		c.raw = rawStmts{}
+		return
+	}
+	defer conn.Close()
+	_ = conn.Raw(func(dc any) error {
+		c.raw.close(dc)
+		return nil
+	})
+	c.raw = rawStmts{}
 }
 
 // commit writes the batch's events, their projections and its checkpoints
@@ -101,17 +171,22 @@ func (c *committer) commit(b batch) error {
 	if err := c.packer.pack(b.evs, b.firstSeq); err != nil {
 		return fmt.Errorf("compress SIP: %w", err)
 	}
-	return inTx(ctx, c.s.db, func(tx *sql.Tx) error {
+	conn, err := c.s.db.Conn(ctx) // the Store's one connection, for insertEvents
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return inTx(ctx, conn, func(tx *sql.Tx) error {
 		if err := checkLastSeq(ctx, tx, b.firstSeq-1); err != nil {
 			return err
 		}
 		blk := c.stmt(ctx, tx, sqlInsertBlock)
 		for _, bl := range c.packer.blocks { // before the events that refer to them
-			if _, err := blk.ExecContext(ctx, bl.id, codecDeflate, bl.data); err != nil {
+			if _, err := blk.ExecContext(ctx, bl.id, codecS2, bl.data); err != nil {
 				return err
 			}
 		}
-		if err := c.insertEvents(ctx, tx, b, cutoverID); err != nil {
+		if err := c.insertEvents(ctx, conn, tx, b, cutoverID); err != nil {
 			return err
 		}
 		if len(b.ckpts) == 0 {
@@ -141,20 +216,30 @@ const eventCols = 14
 // sqlInsertEvents is sqlInsertEvent for eventsPerInsert events.
 var sqlInsertEvents = sqlInsertEvent + strings.Repeat(", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", eventsPerInsert-1)
 
-// insertEvents writes the batch's events, eventsPerInsert at a time, and
-// their projections (after the event each refers to).
-func (c *committer) insertEvents(ctx context.Context, tx *sql.Tx, b batch, cutoverID int64) error {
-	one, many := c.stmt(ctx, tx, sqlInsertEvent), c.stmt(ctx, tx, sqlInsertEvents)
+// insertEvents writes the batch's events, eventsPerInsert at a time on
+// the driver's connection (rawStmts), in tx, which holds conn; and their
+// projections (after the event each refers to).
+func (c *committer) insertEvents(ctx context.Context, conn *sql.Conn, tx *sql.Tx, b batch, cutoverID int64) error {
 	args := c.args[:0]
 	flush := func() error {
-		var err error
-		if len(args) == eventsPerInsert*eventCols {
-			_, err = many.ExecContext(ctx, args...)
-		} else {
-			for i := 0; i < len(args) && err == nil; i += eventCols {
-				_, err = one.ExecContext(ctx, args[i:i+eventCols]...)
-			}
+		if len(args) == 0 {
+			return nil
 		}
+		err := conn.Raw(func(dc any) error {
+			if len(args) == eventsPerInsert*eventCols {
+				return c.raw.exec(ctx, dc, args)
+			}
+			for i := 0; i < len(args); i += eventCols {
+				row := args[i : i+eventCols]
+				for k := range row {
+					row[k].Ordinal = k + 1
+				}
+				if err := c.raw.exec(ctx, dc, row); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 		clear(args)
 		args = args[:0]
 		return err
@@ -162,16 +247,25 @@ func (c *committer) insertEvents(ctx context.Context, tx *sql.Tx, b batch, cutov
 	for i := range b.evs {
 		ev := &b.evs[i]
 		seq := b.firstSeq + int64(i)
-		r, err := encodeEvent(ev)
+		if c.addrs == nil {
+			c.addrs = addrCache{}
+		}
+		r, err := encodeEvent(ev, c.addrs)
 		if err != nil {
 			return err
 		}
-		var block, off, n any
+		var block, off, n driver.Value
 		if ref := &c.packer.refs[i]; ref.block != 0 {
 			r.raw, block, off, n = nil, ref.block, ref.off, ref.n
 		}
-		args = append(args, seq, cutoverID, r.ts, r.kind, r.source, orNull(r.src), orNull(r.dst), orNull(r.transport),
-			r.raw, orNull(r.data), r.quarantined, block, off, n)
+		var raw driver.Value
+		if r.raw != nil {
+			raw = r.raw
+		}
+		for _, v := range [eventCols]driver.Value{seq, cutoverID, r.ts, r.kind, r.source, orNull(r.src), orNull(r.dst),
+			orNull(r.transport), raw, orNull(r.data), r.quarantined, block, off, n} {
+			args = append(args, driver.NamedValue{Ordinal: len(args) + 1, Value: v})
+		}
 		if len(args) == eventsPerInsert*eventCols {
 			if err := flush(); err != nil {
 				return err
@@ -192,7 +286,7 @@ func (c *committer) insertEvents(ctx context.Context, tx *sql.Tx, b batch, cutov
 }
 
 // orNull is a nullable text column's value.
-func orNull(s *string) any {
+func orNull(s *string) driver.Value {
 	if s == nil {
 		return nil
 	}

@@ -153,9 +153,14 @@ func identify(ctx context.Context, q querier, allowEmpty bool) (int, error) {
 	return max(version, userVersion), nil
 }
 
+// txBeginner is a *sql.DB or one of its connections (*sql.Conn).
+type txBeginner interface {
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
 // inTx runs fn in a transaction (BEGIN IMMEDIATE for a Store's
 // connections), committing when fn returns nil and rolling back otherwise.
-func inTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) (err error) {
+func inTx(ctx context.Context, db txBeginner, fn func(*sql.Tx) error) (err error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -174,6 +174,10 @@ func TestWriterFlushesInBackground(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitCount(t, r, 5)
+	// A reader sees the commit a moment before the Writer has counted it.
+	if err := w.WaitCommitted(t.Context(), 5); err != nil {
+		t.Fatal(err)
+	}
 	if w.Recorded() != 5 {
 		t.Errorf("Recorded() = %d, want 5", w.Recorded())
 	}
