@@ -61,7 +61,7 @@ func Seek(ctx context.Context, src Source, cfg monitor.Config, t int64) (*monito
 	keep := func(_ int64, ev monitor.Event) bool { return ev.Time <= t || ev.Quarantined }
 	ck := latest(src, t)
 	next := readAhead(ctx, src, ck.seq, keep, seekDepth)
-	st, pos, err := restoreFrom(src, cfg, t, ck)
+	st, pos, err := restoreFrom(src, cfg, ck)
 	if err != nil || pos.Seq != ck.seq { // a damaged delta was passed over: read from where the fold is
 		next.stop()
 		if err != nil {
@@ -95,11 +95,11 @@ func latest(src Source, t int64) (c checkpoint) {
 // never shows another fold; Position.Skipped says why. A damaged full
 // checkpoint is an error, as it always was.
 func Restore(src Source, cfg monitor.Config, t int64) (*monitor.State, Position, error) {
-	return restoreFrom(src, cfg, t, latest(src, t))
+	return restoreFrom(src, cfg, latest(src, t))
 }
 
-// restoreFrom is Restore with the latest checkpoint at or before t read.
-func restoreFrom(src Source, cfg monitor.Config, t int64, ck checkpoint) (*monitor.State, Position, error) {
+// restoreFrom is Restore from ck, the latest checkpoint at or before t.
+func restoreFrom(src Source, cfg monitor.Config, ck checkpoint) (*monitor.State, Position, error) {
 	var skipped error
 	for {
 		if ck.err != nil || !ck.ok {
@@ -111,8 +111,7 @@ func restoreFrom(src Source, cfg monitor.Config, t int64, ck checkpoint) (*monit
 				return nil, Position{}, err
 			}
 			skipped = errors.Join(skipped, err)
-			t = before
-			ck = latest(src, t)
+			ck = latest(src, before)
 			continue
 		}
 		st, err := monitor.RestoreState(cfg, enc)
