@@ -1,7 +1,7 @@
 // Package replay rebuilds the fold of a recording at any event time: it
 // restores the latest checkpoint at or before the target and folds forward
 // from there, so a seek costs at most one checkpoint interval of events
-// (the recorder checkpoints every 20,000 events or 5 min of event time).
+// (the recorder checkpoints every 10,000 events or 5 min of event time).
 package replay
 
 import (
