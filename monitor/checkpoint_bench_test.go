@@ -69,7 +69,7 @@ func BenchmarkCheckpointDecode(b *testing.B) {
 	cfg := st.Config()
 	b.ResetTimer()
 	for b.Loop() {
-		if err := monitor.NewState(cfg).UnmarshalBinary(blob); err != nil {
+		if _, err := monitor.RestoreState(cfg, blob); err != nil {
 			b.Fatal(err)
 		}
 	}

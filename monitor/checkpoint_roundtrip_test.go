@@ -13,7 +13,8 @@ import (
 // TestCheckpointRoundTrip folds the demo night and, at several points,
 // restores a checkpoint: it must encode to the same bytes again, show the
 // same views, and fold the rest of the night to the same end as the fold
-// it was taken of.
+// it was taken of. RestoreState must give the same State as UnmarshalBinary
+// into NewState.
 func TestCheckpointRoundTrip(t *testing.T) {
 	o := sim.DefaultOptions()
 	var evs []monitor.Event
@@ -27,7 +28,9 @@ func TestCheckpointRoundTrip(t *testing.T) {
 		}
 		evs = append(evs, ev)
 	}
-	live := monitor.NewState(sim.Config(o))
+	cfg := sim.Config(o)
+	cfg.Thresholds = monitor.Thresholds{} // the defaults, as a file without thresholds
+	live := monitor.NewState(cfg)
 	var restored []*monitor.State
 	for i, ev := range evs {
 		live.Apply(ev)
@@ -43,9 +46,16 @@ func TestCheckpointRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		back := monitor.NewState(sim.Config(o))
+		back := monitor.NewState(cfg)
 		if err := back.UnmarshalBinary(blob); err != nil {
 			t.Fatal(err)
+		}
+		quick, err := monitor.RestoreState(cfg, blob) // what a seek restores into
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(quick, back) {
+			t.Fatalf("event %d: RestoreState gives another fold than UnmarshalBinary into NewState", i)
 		}
 		again, err := back.MarshalBinary()
 		if err != nil {

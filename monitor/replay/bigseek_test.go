@@ -21,7 +21,9 @@ import (
 // skips without one, since recording ~10M events takes minutes and GBs.
 // With CUTOVER_BENCH_CKPT (TestRecheckpointBigRecording's file) it times
 // the same seeks with those checkpoints too, interleaved, side by side;
-// without, with every 2nd and 4th of the recording's checkpoints.
+// without, with every 2nd and 4th of the recording's checkpoints. It logs
+// each seek's CPU time (user and system) too: on a shared machine the
+// wall time is mostly the other work's.
 func TestSeekTimesOnBigRecording(t *testing.T) {
 	path := os.Getenv("CUTOVER_BENCH_DB")
 	if path == "" {
@@ -54,29 +56,35 @@ func TestSeekTimesOnBigRecording(t *testing.T) {
 	for name, src := range srcs {
 		logCheckpoints(t, name, src)
 	}
-	seek := func(src Source, at int64) time.Duration {
-		start := time.Now()
-		if _, _, err := Seek(context.Background(), src, r.Cutover().Config, at); err != nil {
+	cpu := map[string][]time.Duration{} // the process's CPU time in each seek: what the machine's load does not change
+	seek := func(name string, at int64) time.Duration {
+		start, used := time.Now(), processCPU()
+		if _, _, err := Seek(context.Background(), srcs[name], r.Cutover().Config, at); err != nil {
 			t.Fatal(err)
 		}
-		return time.Since(start)
+		took := time.Since(start)
+		cpu[name] = append(cpu[name], processCPU()-used)
+		return took
 	}
 	names := slices.Sorted(maps.Keys(srcs))
 	for _, name := range names {
-		t.Logf("%s: seek to the end: %v", name, seek(srcs[name], end))
+		t.Logf("%s: seek to the end: %v", name, seek(name, end))
 	}
 	rng := rand.New(rand.NewSource(6))
 	times := map[string][]time.Duration{}
 	for range 50 {
 		at := first + rng.Int63n(end-first)
 		for _, name := range names { // interleaved: the machine's load falls on every one alike
-			times[name] = append(times[name], seek(srcs[name], at))
+			times[name] = append(times[name], seek(name, at))
 		}
 	}
 	for _, name := range names {
 		ts := times[name]
 		slices.Sort(ts)
 		t.Logf("%s: 50 random seeks: min %v, median %v, max %v", name, ts[0], ts[len(ts)/2], ts[len(ts)-1])
+		cs := cpu[name][1:] // without the seek to the end
+		slices.Sort(cs)
+		t.Logf("%s: CPU time of a seek: min %v, median %v, max %v", name, cs[0], cs[len(cs)/2], cs[len(cs)-1])
 	}
 }
 

@@ -1,7 +1,7 @@
 // Package replay rebuilds the fold of a recording at any event time: it
 // restores the latest checkpoint at or before the target and folds forward
 // from there, so a seek costs at most one checkpoint interval of events
-// (the recorder checkpoints every 20,000 events or 5 min of event time).
+// (the recorder checkpoints every 10,000 events or 5 min of event time).
 package replay
 
 import (
@@ -51,15 +51,39 @@ func Fold(st *monitor.State, ev monitor.Event) bool {
 // Seek returns the fold as it was after the last event at or before event
 // time t, and where that is. cfg builds the empty fold when the recording
 // has no checkpoint early enough.
+//
+// The events to fold forward are read and their SIP decoded on two
+// goroutines of their own while the checkpoint is restored, so that a
+// seek costs about the longer of the two, plus the fold.
 func Seek(ctx context.Context, src Source, cfg monitor.Config, t int64) (*monitor.State, Position, error) {
-	st, pos, err := Restore(src, cfg, t)
-	if err != nil {
-		return nil, pos, err
-	}
 	// A quarantined event's time is not trusted: it is folded (counted)
 	// where it stands in the recording, never a reason to stop.
-	pos, err = Forward(ctx, src, st, pos, func(_ int64, ev monitor.Event) bool { return ev.Time <= t || ev.Quarantined })
+	keep := func(_ int64, ev monitor.Event) bool { return ev.Time <= t || ev.Quarantined }
+	ck := latest(src, t)
+	next := readAhead(ctx, src, ck.seq, keep, seekDepth)
+	st, pos, err := restoreFrom(src, cfg, ck)
+	if err != nil || pos.Seq != ck.seq { // a damaged delta was passed over: read from where the fold is
+		next.stop()
+		if err != nil {
+			return nil, pos, err
+		}
+		next = readAhead(ctx, src, pos.Seq, keep, seekDepth)
+	}
+	pos, err = next.fold(st, pos)
 	return st, pos, err
+}
+
+// checkpoint is one read of Source.CheckpointAtOrBefore.
+type checkpoint struct {
+	seq, ts int64
+	blob    []byte
+	ok      bool
+	err     error
+}
+
+func latest(src Source, t int64) (c checkpoint) {
+	c.seq, c.ts, c.blob, c.ok, c.err = src.CheckpointAtOrBefore(t)
+	return c
 }
 
 // Restore returns the fold of the recording's latest usable checkpoint at
@@ -71,36 +95,30 @@ func Seek(ctx context.Context, src Source, cfg monitor.Config, t int64) (*monito
 // never shows another fold; Position.Skipped says why. A damaged full
 // checkpoint is an error, as it always was.
 func Restore(src Source, cfg monitor.Config, t int64) (*monitor.State, Position, error) {
-	// The empty fold a checkpoint restores into (10-30 ms for 10k numbers)
-	// is made while the checkpoint is read and rebuilt.
-	fresh := make(chan *monitor.State, 1)
-	go func() { fresh <- monitor.NewState(cfg) }()
-	var st *monitor.State
-	empty := func() *monitor.State {
-		if st == nil {
-			st = <-fresh
-		}
-		return st
-	}
+	return restoreFrom(src, cfg, latest(src, t))
+}
+
+// restoreFrom is Restore from ck, the latest checkpoint at or before t.
+func restoreFrom(src Source, cfg monitor.Config, ck checkpoint) (*monitor.State, Position, error) {
 	var skipped error
 	for {
-		seq, ts, blob, ok, err := src.CheckpointAtOrBefore(t)
-		if err != nil || !ok {
-			return empty(), Position{Skipped: skipped}, err
+		if ck.err != nil || !ck.ok {
+			return monitor.NewState(cfg), Position{Skipped: skipped}, ck.err
 		}
-		enc, before, err := rebuild(src, seq, ts, blob)
+		enc, before, err := rebuild(src, ck.seq, ck.ts, ck.blob)
 		if err != nil {
 			if !errors.Is(err, monitor.ErrCorruptDelta) {
 				return nil, Position{}, err
 			}
 			skipped = errors.Join(skipped, err)
-			t = before
+			ck = latest(src, before)
 			continue
 		}
-		if err := empty().UnmarshalBinary(enc); err != nil {
-			return nil, Position{}, fmt.Errorf("checkpoint at seq %d: %w", seq, err)
+		st, err := monitor.RestoreState(cfg, enc)
+		if err != nil {
+			return nil, Position{}, fmt.Errorf("checkpoint at seq %d: %w", ck.seq, err)
 		}
-		return st, Position{Seq: seq, Time: ts, Skipped: skipped}, nil
+		return st, Position{Seq: ck.seq, Time: ck.ts, Skipped: skipped}, nil
 	}
 }
 
@@ -160,9 +178,48 @@ const maxChain = 1024
 
 // Forward folds the events after pos into st while keep says so, and
 // returns the new position. The first event keep refuses is not folded.
+// keep must depend on its arguments only: the reading goroutine calls it
+// too, to stop reading there.
 func Forward(ctx context.Context, src Source, st *monitor.State, pos Position, keep func(seq int64, ev monitor.Event) bool) (Position, error) {
-	err := Stream(ctx, src, pos.Seq, func(seq int64, ev monitor.Event) error {
-		if !keep(seq, ev) {
+	return readAhead(ctx, src, pos.Seq, keep, streamDepth).fold(st, pos)
+}
+
+// Stream calls fn for every event after afterSeq in order, like
+// Source.Events, with SIP already decoded. Reading, decoding and fn run in
+// three goroutines, a few batches apart: decoding SIP costs the most, and
+// reading the recording next most, so a seek's fold forward uses two
+// cores. It stops at fn's first error and returns it.
+func Stream(ctx context.Context, src Source, afterSeq int64, fn func(seq int64, ev monitor.Event) error) error {
+	return readAhead(ctx, src, afterSeq, nil, streamDepth).each(fn)
+}
+
+// ahead is a read-ahead of a recording's events: one goroutine reads
+// them, another decodes their SIP, up to depth batches before they are
+// taken.
+type ahead struct {
+	ctx     context.Context
+	cancel  context.CancelFunc
+	decoded chan []seqEvent
+	keep    func(seq int64, ev monitor.Event) bool
+	readErr chan error
+}
+
+// readAhead starts reading the events after afterSeq. With keep, the
+// reading stops after the first event keep refuses.
+func readAhead(ctx context.Context, src Source, afterSeq int64, keep func(int64, monitor.Event) bool, depth int) *ahead {
+	rctx, cancel := context.WithCancel(ctx)
+	a := &ahead{ctx: ctx, cancel: cancel, decoded: make(chan []seqEvent, depth), keep: keep, readErr: make(chan error, 1)}
+	read := make(chan []seqEvent, streamDepth)
+	go func() { a.readErr <- readBatches(rctx, src, afterSeq, keep, read) }()
+	go decodeBatches(rctx, read, a.decoded)
+	return a
+}
+
+// fold folds the events into st while keep says so, and returns the new
+// position; the first event keep refuses is not folded.
+func (a *ahead) fold(st *monitor.State, pos Position) (Position, error) {
+	err := a.each(func(seq int64, ev monitor.Event) error {
+		if a.keep != nil && !a.keep(seq, ev) {
 			return errStop
 		}
 		Fold(st, ev)
@@ -175,37 +232,33 @@ func Forward(ctx context.Context, src Source, st *monitor.State, pos Position, k
 	return pos, err
 }
 
-// Stream calls fn for every event after afterSeq in order, like
-// Source.Events, with SIP already decoded. Reading, decoding and fn run in
-// three goroutines, a few batches apart: decoding SIP costs the most, and
-// reading the recording next most, so a seek's fold forward uses two
-// cores. It stops at fn's first error and returns it.
-func Stream(ctx context.Context, src Source, afterSeq int64, fn func(seq int64, ev monitor.Event) error) error {
-	rctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	read := make(chan []seqEvent, 4)
-	decoded := make(chan []seqEvent, 4)
-	readErr := make(chan error, 1)
-	go func() { readErr <- readBatches(rctx, src, afterSeq, read) }()
-	go decodeBatches(rctx, read, decoded)
-	for batch := range decoded {
+// each calls fn for every event in order, and stops at fn's first error.
+func (a *ahead) each(fn func(seq int64, ev monitor.Event) error) error {
+	defer a.cancel()
+	for batch := range a.decoded {
 		for _, e := range batch {
 			if err := fn(e.seq, e.ev); err != nil {
-				cancel()
-				for range decoded { // let the reader and the decoder finish
-				}
+				a.stop()
 				return err
 			}
 		}
 	}
-	if err := <-readErr; err != nil {
+	if err := <-a.readErr; err != nil && !errors.Is(err, errStop) {
 		return err
 	}
-	return ctx.Err()
+	return a.ctx.Err()
+}
+
+// stop ends the reading and waits for the reader and the decoder to finish.
+func (a *ahead) stop() {
+	a.cancel()
+	for range a.decoded {
+	}
 }
 
 // readBatches sends the events after afterSeq in batches, and closes out.
-func readBatches(ctx context.Context, src Source, afterSeq int64, out chan<- []seqEvent) error {
+// With keep, it stops after the first event keep refuses.
+func readBatches(ctx context.Context, src Source, afterSeq int64, keep func(int64, monitor.Event) bool, out chan<- []seqEvent) error {
 	defer close(out)
 	batch := make([]seqEvent, 0, forwardBatch)
 	send := func() error {
@@ -218,13 +271,19 @@ func readBatches(ctx context.Context, src Source, afterSeq int64, out chan<- []s
 		}
 	}
 	err := src.Events(ctx, afterSeq, func(seq int64, ev monitor.Event) error {
-		if batch = append(batch, seqEvent{seq, ev}); len(batch) < forwardBatch {
+		batch = append(batch, seqEvent{seq, ev})
+		if keep != nil && !keep(seq, ev) {
+			return errStop
+		}
+		if len(batch) < forwardBatch {
 			return nil
 		}
 		return send()
 	})
-	if err == nil && len(batch) > 0 {
-		err = send()
+	if (err == nil || errors.Is(err, errStop)) && len(batch) > 0 {
+		if serr := send(); serr != nil {
+			err = serr
+		}
 	}
 	return err
 }
@@ -251,6 +310,14 @@ func decodeBatches(ctx context.Context, in <-chan []seqEvent, out chan<- []seqEv
 
 // forwardBatch is how many read-ahead events the reader hands over at once.
 const forwardBatch = 512
+
+// streamDepth is how many decoded batches a stream reads ahead; seekDepth
+// how many a seek does while the checkpoint is restored: a checkpoint
+// interval (10,000 events) and more.
+const (
+	streamDepth = 4
+	seekDepth   = 24
+)
 
 type seqEvent struct {
 	seq int64

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -125,4 +126,45 @@ func bounds(t testing.TB, r *store.Reader) (first, last int64) {
 		t.Fatal(err)
 	}
 	return first, last
+}
+
+// TestSeekReadsOnlyToTheTarget seeks between the demo night's checkpoints
+// and counts the events read from the recording: those after the
+// checkpoint up to the target, and the first one past it that stops the
+// fold, never the read-ahead's batches beyond.
+func TestSeekReadsOnlyToTheTarget(t *testing.T) {
+	r := demoNight(t, 40)
+	cks, err := r.Checkpoints()
+	if err != nil || len(cks) < 4 {
+		t.Fatal("want checkpoints", err)
+	}
+	src := &countedEvents{Source: r}
+	for i := 1; i < len(cks); i++ {
+		tgt := (cks[i-1].TsNs + cks[i].TsNs) / 2
+		ckSeq, _, _, _, err := r.CheckpointAtOrBefore(tgt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src.n.Store(0)
+		_, pos, err := Seek(context.Background(), src, r.Cutover().Config, tgt)
+		if err != nil || pos.Skipped != nil {
+			t.Fatal(err, pos.Skipped)
+		}
+		if read, want := src.n.Load(), pos.Seq-ckSeq+1; read > want || pos.Seq <= ckSeq {
+			t.Fatalf("seek between checkpoints %d and %d (to seq %d): %d events read, want %d", i-1, i, pos.Seq, read, want)
+		}
+	}
+}
+
+// countedEvents counts the events a Source hands out.
+type countedEvents struct {
+	Source
+	n atomic.Int64
+}
+
+func (c *countedEvents) Events(ctx context.Context, afterSeq int64, fn func(int64, monitor.Event) error) error {
+	return c.Source.Events(ctx, afterSeq, func(seq int64, ev monitor.Event) error {
+		c.n.Add(1)
+		return fn(seq, ev)
+	})
 }
