@@ -3,6 +3,7 @@ package replay
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"sort"
 	"sync"
 	"time"
@@ -38,6 +39,9 @@ type Options struct {
 	// known, the time decides).
 	QuietAfter, NoEndAfter time.Duration
 	WriterGone             func() bool
+	// Logger hears of what a seek passed over (a damaged checkpoint);
+	// nil: nobody.
+	Logger *slog.Logger
 }
 
 // Controller plays a recording into the pipeline and moves it in event

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/cutover/cutover/monitor"
@@ -102,4 +104,58 @@ func TestSeekPastDamagedDelta(t *testing.T) {
 			}
 		})
 	}
+}
+
+// damagedRec is a Recording whose checkpoints damaged says are damaged.
+type damagedRec struct {
+	rec
+	d damaged
+}
+
+func (d damagedRec) CheckpointAtOrBefore(ts int64) (int64, int64, []byte, bool, error) {
+	return d.d.CheckpointAtOrBefore(ts)
+}
+
+// lockedBuffer is a log the controller's goroutine writes and the test reads.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestSeekPastDamagedCheckpointIsLogged: a seek on the screen that passes
+// over a damaged checkpoint says so in the log (Position.Skipped was kept
+// and never told).
+func TestSeekPastDamagedCheckpointIsLogged(t *testing.T) {
+	r := demoNight(t, 40)
+	cfg := r.Cutover().Config
+	cks, err := r.Checkpoints()
+	if err != nil || len(cks) < 4 {
+		t.Fatal("want checkpoints", err)
+	}
+	ck := cks[len(cks)/2]
+	var log lockedBuffer
+	src := damagedRec{rec{r}, damaged{r, map[int64]bool{ck.Seq: true}, nil}}
+	c := NewController(src, Options{Config: cfg, Hold: true, Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		_ = c.Run(ctx, func(context.Context, monitor.Event) error { return nil },
+			func(context.Context, *monitor.State) error { return nil })
+	}()
+	c.SeekTo(ck.TsNs + 1)
+	waitFor(t, c, func(monitor.Timeline) bool {
+		return strings.Contains(log.String(), "passed over") && strings.Contains(log.String(), "seq "+strconv.FormatInt(ck.Seq, 10))
+	})
 }

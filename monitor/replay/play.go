@@ -103,6 +103,10 @@ func (c *Controller) handle(ctx context.Context, pub func(context.Context, monit
 		if err != nil {
 			return err
 		}
+		if pos.Skipped != nil && c.o.Logger != nil {
+			c.o.Logger.Warn("replay: a seek passed over a damaged checkpoint and folded from an earlier one",
+				"err", pos.Skipped, "from_seq", pos.Seq)
+		}
 		c.mu.Lock()
 		c.tl.Seeking = len(c.cmds) > 0 // done, unless more is queued: the snapshot Replace publishes shows it
 		c.mu.Unlock()

@@ -42,6 +42,7 @@ func (rp Replay) Run(ctx context.Context) (Outcome, error) {
 	cfg := r.Cutover().Config
 	ctl := replay.NewController(&recording{Reader: r}, replay.Options{
 		Config: cfg, Pacer: pacer, Follow: rp.Follow, Hold: !rp.Session.Headless, WriterGone: writerGone(rp.Path),
+		Logger: rp.Session.Logger,
 	})
 	in := NewIntake(IntakeOptions{Config: cfg, Delivery: Lossless, Pacer: pacer, Logger: rp.Session.Logger})
 	o := rp.Session.options(tui.ModeReplay, rp.Path, SourceFunc(func(ctx context.Context, in *Intake) error {
