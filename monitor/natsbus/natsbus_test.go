@@ -16,7 +16,7 @@ import (
 
 // natsd runs an embedded nats-server with JetStream on 127.0.0.1,
 // storing in dir on port (0: any); it is shut down when the test ends.
-func natsd(t *testing.T, dir string, port int) *server.Server {
+func natsd(t testing.TB, dir string, port int) *server.Server {
 	t.Helper()
 	if port == 0 {
 		port = -1
@@ -49,7 +49,7 @@ func publisher(t *testing.T, url, site string) *Publisher {
 	return p
 }
 
-func closeWithin(t *testing.T, p *Publisher, d time.Duration) {
+func closeWithin(t testing.TB, p *Publisher, d time.Duration) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()

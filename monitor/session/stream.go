@@ -49,6 +49,13 @@ func (sf *StreamFrom) connect(f *config.File, logger *slog.Logger) error {
 	return err
 }
 
+// close closes the stream's connection (if any; again is harmless).
+func (sf *StreamFrom) close() {
+	if sf != nil && sf.c != nil {
+		sf.c.Close()
+	}
+}
+
 // intake is how a watch's events enter: from a stream, at the fold's
 // pace (the stream keeps what waits), their times already judged by the
 // collectors and their STIR verdicts inside them.
