@@ -15,6 +15,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/termsafe"
 )
 
 // ConsumeOptions configure Consume.
@@ -34,9 +35,10 @@ type ConsumeOptions struct {
 
 // ConsumeStats count what a consumer saw.
 type ConsumeStats struct {
-	Received   uint64 // messages read from the stream
-	Duplicates uint64 // of Received, an id already folded (a resend beyond the stream's window)
-	Malformed  uint64 // of Received, not an envelope
+	Messages   uint64 // messages read from the stream (each a batch of one or more events)
+	Received   uint64 // events in them
+	Duplicates uint64 // of Received, an id already folded (a resend the stream did not deduplicate)
+	Malformed  uint64 // of Messages, not a message of events (none of it used)
 	Late       uint64 // released quarantined: older than an event already released
 	Released   uint64
 	Held       int
@@ -194,21 +196,24 @@ func (c *Consumer) loop(ctx context.Context, msgs <-chan jetstream.Msg, last uin
 func (c *Consumer) take(m jetstream.Msg, out []Item) []Item {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.st.Received++
-	env, err := Decode(m.Data())
+	c.st.Messages++
+	envs, err := Decode(m.Data())
 	if err != nil {
 		c.st.Malformed++
-		c.o.Logger.Warn("nats: not an event", "subject", m.Subject(), "err", err)
+		c.o.Logger.Warn("nats: not an event", "subject", termsafe.Line(m.Subject()), "err", termsafe.Line(err.Error()))
 		return out
 	}
-	if c.dup(env.ID) {
-		c.st.Duplicates++
-		return out
-	}
-	c.st.Sites[env.Site]++
-	if late := c.r.Push(env); late != nil {
-		c.st.Late = c.r.Late
-		out = append(out, *late)
+	for _, env := range envs {
+		c.st.Received++
+		if c.dup(env.ID) {
+			c.st.Duplicates++
+			continue
+		}
+		c.st.Sites[env.Site]++
+		if late := c.r.Push(env); late != nil {
+			c.st.Late = c.r.Late
+			out = append(out, *late)
+		}
 	}
 	return out
 }
