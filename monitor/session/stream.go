@@ -137,6 +137,6 @@ func streamSummary(stream string, st natsbus.ConsumeStats) string {
 	}
 	sort.Strings(sites)
 	ms := func(ns int64) string { return time.Duration(ns).Round(time.Millisecond).String() }
-	return fmt.Sprintf("nats %s: %d received (%s), %d duplicates, %d malformed, %d later than the reorder window (quarantined), %d held; lag from a collector's receipt to the fold p50 %s, p99 %s, max %s (%d sampled)",
-		stream, st.Received, strings.Join(sites, ", "), st.Duplicates, st.Malformed, st.Late, st.Held, ms(st.Lag.P50), ms(st.Lag.P99), ms(st.Lag.Max), st.Lag.N)
+	return fmt.Sprintf("nats %s: %d received in %d messages (%s), %d duplicates (dropped by id), %d malformed messages, %d later than the reorder window (quarantined), %d held; lag from a collector's receipt to the fold p50 %s, p99 %s, max %s (%d sampled)",
+		stream, st.Received, st.Messages, strings.Join(sites, ", "), st.Duplicates, st.Malformed, st.Late, st.Held, ms(st.Lag.P50), ms(st.Lag.P99), ms(st.Lag.Max), st.Lag.N)
 }
