@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -218,5 +219,39 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// With MeasureToFold the lag of an event runs to when the fold has
+// applied it, not to its release: nothing is sampled while the fold
+// has applied none, and what it applies an hour later lags an hour.
+func TestLagRunsToTheFold(t *testing.T) {
+	s := natsd(t, t.TempDir(), 0)
+	p := publisher(t, s.ClientURL(), "a")
+	const n = 50
+	for i := range n {
+		p.Publish(sipEvent(1e18+int64(i), i))
+	}
+	closeWithin(t, p, 10*time.Second)
+	var clock, applied atomic.Int64
+	clock.Store(time.Now().Add(time.Minute).UnixNano())
+	c, err := NewConsumer(context.Background(), ConsumeOptions{URL: s.ClientURL(), Stream: "CUTOVER_TEST", now: clock.Load})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	given := 0
+	c.MeasureToFold(func() (uint64, uint64) { return uint64(given), uint64(applied.Load()) })
+	if err := c.Run(context.Background(), func(context.Context, monitor.Event) error { given++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if st := c.Stats(); st.Released != n || st.Lag.N != 0 {
+		t.Fatalf("released %d, lag sampled for %d before the fold applied any", st.Released, st.Lag.N)
+	}
+	clock.Add(int64(time.Hour))
+	applied.Store(n)
+	c.settle()
+	if st := c.Stats(); st.Lag.N != n || st.Lag.P50 < int64(time.Hour) || st.Lag.Max > int64(time.Hour+2*time.Minute) {
+		t.Fatalf("lag after the fold applied all an hour later: %+v", st.Lag)
 	}
 }

@@ -92,6 +92,7 @@ func (wa Watch) logStart(logger *slog.Logger, col *hep.Collector, path string) {
 // until ctx ends.
 func (sf *StreamFrom) feed(ctx context.Context, in *Intake) error {
 	defer sf.c.Close()
+	sf.c.MeasureToFold(func() (uint64, uint64) { _, st := in.Latest(); return st.Published, st.Applied })
 	var wg sync.WaitGroup
 	wg.Go(func() { clockTicks(ctx, func(ev monitor.Event) bool { return in.Publish(ctx, ev) == nil }) })
 	err := sf.c.Run(ctx, in.Publish)
