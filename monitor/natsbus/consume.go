@@ -66,19 +66,19 @@ type Consumer struct {
 	stream jetstream.Stream
 	name   string
 
-	mu    sync.Mutex
-	st    ConsumeStats
-	lags  []int64 // a bounded sample (lagSample)
-	lagN  uint64
+	mu   sync.Mutex
+	st   ConsumeStats
+	lags []int64 // a bounded sample (lagSample)
+	lagN uint64
 	// counts (MeasureToFold) and the events handed to the fold and not
 	// yet applied, oldest first from marks[markHead]
 	counts   func() (given, applied uint64)
 	marks    []foldMark
 	markHead int
-	r     Reorder
-	seen  map[[16]byte]struct{}
-	ring  [][16]byte // the ids in seen, oldest first (seenCap)
-	ringN int
+	r        Reorder
+	seen     map[[16]byte]struct{}
+	ring     [][16]byte // the ids in seen, oldest first (seenCap)
+	ringN    int
 }
 
 const (
