@@ -12,27 +12,12 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 
+	"github.com/cutover/cutover/fixtures/lab"
 	"github.com/cutover/cutover/monitor"
 )
 
-// natsd runs an embedded nats-server with JetStream on 127.0.0.1,
-// storing in dir on port (0: any); it is shut down when the test ends.
-func natsd(t testing.TB, dir string, port int) *server.Server {
-	t.Helper()
-	if port == 0 {
-		port = -1
-	}
-	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: port, JetStream: true, StoreDir: dir, NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go s.Start()
-	if !s.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats-server did not start")
-	}
-	t.Cleanup(s.Shutdown)
-	return s
-}
+// natsd runs an embedded nats-server with JetStream (lab.NATSD).
+func natsd(t testing.TB, dir string, port int) *server.Server { return lab.NATSD(t, dir, port) }
 
 func sipEvent(t int64, n int) monitor.Event {
 	raw := fmt.Sprintf("INVITE sip:+1415555%04d@203.0.113.20 SIP/2.0\r\nCall-ID: c%d\r\nCSeq: 1 INVITE\r\n\r\n", n, n)

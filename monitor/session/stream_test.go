@@ -4,10 +4,10 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
 
+	"github.com/cutover/cutover/fixtures/lab"
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/config"
 	"github.com/cutover/cutover/monitor/natsbus"
@@ -17,15 +17,7 @@ import (
 // the test, holding the stream of the cutover named "T".
 func natsd(t *testing.T) *server.Server {
 	t.Helper()
-	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go s.Start()
-	if !s.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats-server did not start")
-	}
-	t.Cleanup(s.Shutdown)
+	s := lab.NATSD(t, t.TempDir(), 0)
 	p, err := natsbus.NewPublisher(context.Background(), natsbus.PublishOptions{URL: s.ClientURL(), Stream: natsbus.StreamName("T")})
 	if err != nil {
 		t.Fatal(err)
