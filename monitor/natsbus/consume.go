@@ -330,6 +330,7 @@ func (c *Consumer) lag(ns int64) {
 
 // Stats are the consumer's counts so far.
 func (c *Consumer) Stats() ConsumeStats {
+	c.settle() // what the fold has applied since the last message
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	st := c.st
