@@ -28,7 +28,7 @@ Usage:
   cutover export [flags] FILE   SIP messages back into a pcap (-o out.pcap)
   cutover watch -c FILE [flags] watch a real cutover: HEP collector, probes, recorded
                                 (--from nats://HOST:PORT: the collectors' NATS stream instead)
-  cutover collect -c FILE --to nats://HOST:PORT   near an SBC: HEP and probes into a NATS stream
+  cutover collect -c FILE --to nats://HOST:PORT   near an SBC: HEP, --iface and probes into NATS
   cutover check -c FILE         validate a cutover file and summarise it
   cutover import CAPTURE [flags] turn a pcap/pcapng capture into a recording
   cutover act failover|restore|outbound|command|undo ... -c FILE [--yes]

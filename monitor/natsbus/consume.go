@@ -15,6 +15,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/termsafe"
 )
 
 // ConsumeOptions configure Consume.
@@ -34,19 +35,21 @@ type ConsumeOptions struct {
 
 // ConsumeStats count what a consumer saw.
 type ConsumeStats struct {
-	Received   uint64 // messages read from the stream
-	Duplicates uint64 // of Received, an id already folded (a resend beyond the stream's window)
-	Malformed  uint64 // of Received, not an envelope
+	Messages   uint64 // messages read from the stream (each a batch of one or more events)
+	Received   uint64 // events in them
+	Duplicates uint64 // of Received, an id already folded (a resend the stream did not deduplicate)
+	Malformed  uint64 // of Messages, not a message of events (none of it used)
 	Late       uint64 // released quarantined: older than an event already released
 	Released   uint64
 	Held       int
-	Lag        LagStats // from the collector's receipt to the release
+	Lag        LagStats // from the collector's receipt to the fold (MeasureToFold), else to the release
 	Sites      map[string]uint64
 	Connected  bool
 }
 
 // LagStats are percentiles of the lag from a collector's receipt (its
-// wall clock) to the consumer's release (this host's), in ns.
+// wall clock) to the fold applying the event (MeasureToFold), else to
+// the consumer's release (this host's clock), in ns.
 type LagStats struct {
 	N             int
 	P50, P99, Max int64
@@ -63,19 +66,40 @@ type Consumer struct {
 	stream jetstream.Stream
 	name   string
 
-	mu    sync.Mutex
-	st    ConsumeStats
-	lags  []int64 // a bounded sample (lagSample)
-	r     Reorder
-	seen  map[[16]byte]struct{}
-	ring  [][16]byte // the ids in seen, oldest first (seenCap)
-	ringN int
+	mu   sync.Mutex
+	st   ConsumeStats
+	lags []int64 // a bounded sample (lagSample)
+	lagN uint64
+	// counts (MeasureToFold) and the events handed to the fold and not
+	// yet applied, oldest first from marks[markHead]
+	counts   func() (given, applied uint64)
+	marks    []foldMark
+	markHead int
+	r        Reorder
+	seen     map[[16]byte]struct{}
+	ring     [][16]byte // the ids in seen, oldest first (seenCap)
+	ringN    int
 }
 
 const (
 	seenCap   = 1 << 18 // ids remembered for deduplication beyond the stream's window
 	lagSample = 1 << 16
+	markCap   = 1 << 18 // events awaiting the fold whose lag is measured (beyond: not sampled)
 )
+
+// foldMark is an event handed to the fold: how many events the fold had
+// been given once it was (it is applied when the fold has applied as
+// many), and the collector's receipt.
+type foldMark struct {
+	given uint64
+	recv  int64
+}
+
+// MeasureToFold makes the lag run from a collector's receipt to the
+// fold applying the event, not to its release here: counts gives how
+// many events the fold has been given, and applied, in the order given.
+// Call it before Run.
+func (c *Consumer) MeasureToFold(counts func() (given, applied uint64)) { c.counts = counts }
 
 // NewConsumer connects to the stream (which must exist: a collector
 // makes it).
@@ -194,21 +218,24 @@ func (c *Consumer) loop(ctx context.Context, msgs <-chan jetstream.Msg, last uin
 func (c *Consumer) take(m jetstream.Msg, out []Item) []Item {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.st.Received++
-	env, err := Decode(m.Data())
+	c.st.Messages++
+	envs, err := Decode(m.Data())
 	if err != nil {
 		c.st.Malformed++
-		c.o.Logger.Warn("nats: not an event", "subject", m.Subject(), "err", err)
+		c.o.Logger.Warn("nats: not an event", "subject", termsafe.Line(m.Subject()), "err", termsafe.Line(err.Error()))
 		return out
 	}
-	if c.dup(env.ID) {
-		c.st.Duplicates++
-		return out
-	}
-	c.st.Sites[env.Site]++
-	if late := c.r.Push(env); late != nil {
-		c.st.Late = c.r.Late
-		out = append(out, *late)
+	for _, env := range envs {
+		c.st.Received++
+		if c.dup(env.ID) {
+			c.st.Duplicates++
+			continue
+		}
+		c.st.Sites[env.Site]++
+		if late := c.r.Push(env); late != nil {
+			c.st.Late = c.r.Late
+			out = append(out, *late)
+		}
 	}
 	return out
 }
@@ -244,34 +271,66 @@ func (c *Consumer) flush(out []Item) []Item {
 	return c.r.Flush(out)
 }
 
-// hand publishes what was released, in order, and measures each one's lag.
+// hand publishes what was released, in order, and measures each one's
+// lag: to now, or (MeasureToFold) to when the fold has applied it.
 func (c *Consumer) hand(ctx context.Context, out []Item, publish func(context.Context, monitor.Event) error) error {
 	for _, it := range out {
 		if err := publish(ctx, it.Env.Event); err != nil {
 			return err
 		}
 	}
-	if len(out) == 0 {
-		return nil
+	var given uint64
+	if c.counts != nil && len(out) > 0 {
+		given, _ = c.counts()
 	}
 	now := c.o.now()
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	for _, it := range out {
 		c.st.Released++
-		if it.Env.Recv > 0 {
-			if len(c.lags) < lagSample {
-				c.lags = append(c.lags, now-it.Env.Recv)
-			} else {
-				c.lags[c.st.Released%lagSample] = now - it.Env.Recv
-			}
+		switch {
+		case it.Env.Recv <= 0:
+		case c.counts == nil:
+			c.lag(now - it.Env.Recv)
+		case len(c.marks)-c.markHead < markCap:
+			c.marks = append(c.marks, foldMark{given, it.Env.Recv})
 		}
 	}
+	c.mu.Unlock()
+	c.settle()
 	return nil
+}
+
+// settle takes the lag of the events the fold has applied since.
+func (c *Consumer) settle() {
+	if c.counts == nil {
+		return
+	}
+	_, applied := c.counts()
+	now := c.o.now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for ; c.markHead < len(c.marks) && c.marks[c.markHead].given <= applied; c.markHead++ {
+		c.lag(now - c.marks[c.markHead].recv)
+	}
+	if c.markHead > 0 && c.markHead*2 >= len(c.marks) {
+		c.marks = c.marks[:copy(c.marks, c.marks[c.markHead:])]
+		c.markHead = 0
+	}
+}
+
+// lag samples one event's lag (c.mu held).
+func (c *Consumer) lag(ns int64) {
+	if len(c.lags) < lagSample {
+		c.lags = append(c.lags, ns)
+	} else {
+		c.lags[c.lagN%lagSample] = ns
+	}
+	c.lagN++
 }
 
 // Stats are the consumer's counts so far.
 func (c *Consumer) Stats() ConsumeStats {
+	c.settle() // what the fold has applied since the last message
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	st := c.st

@@ -6,32 +6,18 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
 
+	"github.com/cutover/cutover/fixtures/lab"
 	"github.com/cutover/cutover/monitor"
 )
 
-// natsd runs an embedded nats-server with JetStream on 127.0.0.1,
-// storing in dir on port (0: any); it is shut down when the test ends.
-func natsd(t *testing.T, dir string, port int) *server.Server {
-	t.Helper()
-	if port == 0 {
-		port = -1
-	}
-	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: port, JetStream: true, StoreDir: dir, NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go s.Start()
-	if !s.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats-server did not start")
-	}
-	t.Cleanup(s.Shutdown)
-	return s
-}
+// natsd runs an embedded nats-server with JetStream (lab.NATSD).
+func natsd(t testing.TB, dir string, port int) *server.Server { return lab.NATSD(t, dir, port) }
 
 func sipEvent(t int64, n int) monitor.Event {
 	raw := fmt.Sprintf("INVITE sip:+1415555%04d@203.0.113.20 SIP/2.0\r\nCall-ID: c%d\r\nCSeq: 1 INVITE\r\n\r\n", n, n)
@@ -49,7 +35,7 @@ func publisher(t *testing.T, url, site string) *Publisher {
 	return p
 }
 
-func closeWithin(t *testing.T, p *Publisher, d time.Duration) {
+func closeWithin(t testing.TB, p *Publisher, d time.Duration) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
@@ -111,32 +97,41 @@ func TestPublishConsumeInEventTimeOrder(t *testing.T) {
 	}
 }
 
-// A collector restarted resends what it had sent: the stream stores each
-// event once (the publisher's acknowledgement says duplicate), and the
-// consumer hands it over once.
+// A collector restarted resends what it had sent. Sent one by one, each
+// event goes alone in a message under its own id: the stream stores it
+// once (the acknowledgement says duplicate). Sent in a burst, the events
+// travel in batches the stream may not have seen: what it stores again,
+// the consumer drops by the events' ids. Either way each event is handed
+// over once.
 func TestResendIsDeduplicated(t *testing.T) {
 	s := natsd(t, t.TempDir(), 0)
 	evs := []monitor.Event{sipEvent(1e18, 1), sipEvent(1e18+1, 2), {Time: 1e18 + 2, Kind: monitor.KindNote, Source: monitor.SourceOperator, Note: &monitor.Note{Text: "x"}}}
 	first := publisher(t, s.ClientURL(), "a")
-	for _, ev := range evs[:2] {
+	for i, ev := range evs[:2] {
 		first.Publish(ev)
+		waitFor(t, "the acknowledgement", func() bool { return first.Stats().Acked == uint64(i+1) })
 	}
 	closeWithin(t, first, 10*time.Second)
 	again := publisher(t, s.ClientURL(), "a")
-	for _, ev := range evs {
+	for i, ev := range evs {
 		q := ev
 		q.Quarantined = true // judged again after the restart: still the same event
 		again.Publish(q)
+		waitFor(t, "the acknowledgement", func() bool { return again.Stats().Acked == uint64(i+1) })
 	}
-	st := again.Stats()
 	closeWithin(t, again, 10*time.Second)
-	st = again.Stats()
-	if st.Acked != 3 || st.Duplicates != 2 {
-		t.Errorf("resend: %+v, want 3 acknowledged of which 2 duplicates", st)
+	if st := again.Stats(); st.Acked != 3 || st.Duplicates != 2 {
+		t.Errorf("resend one by one: %+v, want 3 acknowledged of which 2 duplicates", st)
 	}
+	burst := publisher(t, s.ClientURL(), "a")
+	for _, ev := range evs {
+		burst.Publish(ev)
+	}
+	closeWithin(t, burst, 10*time.Second)
+	bst := burst.Stats()
 	got, cs := history(t, s.ClientURL())
-	if len(got) != 3 || cs.Received != 3 {
-		t.Errorf("the stream holds %d events (%+v), want 3", len(got), cs)
+	if len(got) != 3 || cs.Received != 3+3-bst.Duplicates || cs.Duplicates != 3-bst.Duplicates {
+		t.Errorf("the stream gives %d events (%+v; the burst's publisher %+v), want 3, the burst's dropped by the stream or by id", len(got), cs, bst)
 	}
 }
 
@@ -209,5 +204,39 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// With MeasureToFold the lag of an event runs to when the fold has
+// applied it, not to its release: nothing is sampled while the fold
+// has applied none, and what it applies an hour later lags an hour.
+func TestLagRunsToTheFold(t *testing.T) {
+	s := natsd(t, t.TempDir(), 0)
+	p := publisher(t, s.ClientURL(), "a")
+	const n = 50
+	for i := range n {
+		p.Publish(sipEvent(1e18+int64(i), i))
+	}
+	closeWithin(t, p, 10*time.Second)
+	var clock, applied atomic.Int64
+	clock.Store(time.Now().Add(time.Minute).UnixNano())
+	c, err := NewConsumer(context.Background(), ConsumeOptions{URL: s.ClientURL(), Stream: "CUTOVER_TEST", now: clock.Load})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	given := 0
+	c.MeasureToFold(func() (uint64, uint64) { return uint64(given), uint64(applied.Load()) })
+	if err := c.Run(context.Background(), func(context.Context, monitor.Event) error { given++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if st := c.Stats(); st.Released != n || st.Lag.N != 0 {
+		t.Fatalf("released %d, lag sampled for %d before the fold applied any", st.Released, st.Lag.N)
+	}
+	clock.Add(int64(time.Hour))
+	applied.Store(n)
+	c.settle()
+	if st := c.Stats(); st.Lag.N != n || st.Lag.P50 < int64(time.Hour) || st.Lag.Max > int64(time.Hour+2*time.Minute) {
+		t.Fatalf("lag after the fold applied all an hour later: %+v", st.Lag)
 	}
 }

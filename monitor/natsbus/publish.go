@@ -3,6 +3,8 @@ package natsbus
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -35,12 +37,12 @@ type PublishOptions struct {
 // PublishStats count what a publisher did.
 type PublishStats struct {
 	Taken      uint64 // events given to Publish and queued
-	Acked      uint64 // acknowledged by the stream (stored, or known duplicates)
-	Duplicates uint64 // of Acked, already in the stream (a resend)
+	Acked      uint64 // events acknowledged by the stream (stored, or known duplicates)
+	Duplicates uint64 // of Acked, already in the stream (a resend of the same message)
 	Retries    uint64 // publishes tried again (no answer, a server away)
 	Dropped    uint64 // refused: the queue was full
 	Failed     uint64 // still unacknowledged when Close gave up
-	Queued     int    // waiting or in flight now
+	Queued     int    // events waiting, and messages in flight, now
 	Connected  bool
 }
 
@@ -53,7 +55,7 @@ type Publisher struct {
 	nc     *nats.Conn
 	js     jetstream.JetStream
 	stream string
-	queue  chan *nats.Msg
+	queue  chan record
 	flight chan pending
 	stop   context.Context // ended when Close gives up: retries stop
 	cancel context.CancelFunc
@@ -65,8 +67,24 @@ type Publisher struct {
 
 type pending struct {
 	msg *nats.Msg
+	n   uint64 // events in it
 	fut jetstream.PubAckFuture
 }
+
+// record is an event encoded (appendRecord), with its id.
+type record struct {
+	id string
+	b  []byte
+}
+
+// A message carries the events queued when it is sent, up to batchMax
+// of them and batchBytes (a single larger event goes alone): a busy
+// site's events travel many to a message, a quiet one's one by one, with
+// no wait for a batch to fill.
+const (
+	batchMax   = 256
+	batchBytes = 256 << 10
+)
 
 // NewPublisher connects, makes the stream if it is not there, and starts
 // publishing. A server that cannot be reached is an error now.
@@ -94,7 +112,7 @@ func NewPublisher(ctx context.Context, o PublishOptions) (*Publisher, error) {
 		nc.Close()
 		return nil, err
 	}
-	p := &Publisher{o: o, nc: nc, js: js, stream: stream, queue: make(chan *nats.Msg, o.Queue),
+	p := &Publisher{o: o, nc: nc, js: js, stream: stream, queue: make(chan record, o.Queue),
 		flight: make(chan pending, o.InFlight), done: make(chan struct{})}
 	p.stop, p.cancel = context.WithCancel(context.Background())
 	go p.send()
@@ -109,17 +127,14 @@ func (p *Publisher) Stream() string { return p.stream }
 // queue is full (counted as Dropped), or ev could not be encoded.
 func (p *Publisher) Publish(ev monitor.Event) bool {
 	env := Envelope{ID: ID(ev), Site: p.o.Site, Recv: p.o.now(), Event: ev}
-	b, err := Encode(env)
+	b, err := appendRecord(nil, env)
 	if err != nil {
 		p.o.Logger.Warn("event not published", "err", err)
 		p.dropped.Add(1)
 		return false
 	}
-	msg := nats.NewMsg(Subject(p.stream))
-	msg.Header.Set(jetstream.MsgIDHeader, env.ID)
-	msg.Data = b
 	select {
-	case p.queue <- msg:
+	case p.queue <- record{env.ID, b}:
 		p.taken.Add(1)
 		return true
 	default:
@@ -128,22 +143,65 @@ func (p *Publisher) Publish(ev monitor.Event) bool {
 	}
 }
 
-// send hands queued messages to NATS, at most InFlight unacknowledged.
+// send hands queued events to NATS, as many to a message as are
+// queued (batchMax), at most InFlight messages unacknowledged.
 func (p *Publisher) send() {
 	defer close(p.flight)
-	for msg := range p.queue {
+	var batch []record
+	for r := range p.queue {
+		batch = append(batch[:0], r)
+		size := len(r.b)
+	more:
+		for len(batch) < batchMax && size < batchBytes {
+			select {
+			case r, ok := <-p.queue:
+				if !ok {
+					break more
+				}
+				batch, size = append(batch, r), size+len(r.b)
+			default:
+				break more
+			}
+		}
+		msg, n := p.message(batch), uint64(len(batch))
 		for {
 			fut, err := p.js.PublishMsgAsync(msg)
 			if err == nil {
-				p.flight <- pending{msg, fut}
+				p.flight <- pending{msg, n, fut}
 				break
 			}
 			if !p.retry("publish", err) {
-				p.failed.Add(1)
+				p.failed.Add(n)
 				break
 			}
 		}
 	}
+}
+
+// message is the batch as one message. Its Nats-Msg-Id is the event's
+// id when it carries one (a resend of it is stored once), else a hash
+// of its events' ids (a retry of the same message is stored once; a
+// resend batched otherwise is stored again, and each watch drops the
+// events it has by their ids).
+func (p *Publisher) message(batch []record) *nats.Msg {
+	size := 0
+	for _, r := range batch {
+		size += len(r.b)
+	}
+	b := batchHead(make([]byte, 0, size+len(p.o.Site)+12), p.o.Site, len(batch))
+	id := batch[0].id
+	h := sha256.New()
+	for _, r := range batch {
+		b = append(b, r.b...)
+		h.Write([]byte(r.id))
+	}
+	if len(batch) > 1 {
+		id = hex.EncodeToString(h.Sum(nil)[:16])
+	}
+	msg := nats.NewMsg(Subject(p.stream))
+	msg.Header.Set(jetstream.MsgIDHeader, id)
+	msg.Data = b
+	return msg
 }
 
 // ack waits for each publish's acknowledgement; one that failed (no
@@ -154,39 +212,39 @@ func (p *Publisher) ack() {
 	for pd := range p.flight {
 		select {
 		case a := <-pd.fut.Ok():
-			p.acked.Add(1)
+			p.acked.Add(pd.n)
 			if a.Duplicate {
-				p.dups.Add(1)
+				p.dups.Add(pd.n)
 			}
 			continue
 		case err := <-pd.fut.Err():
 			p.retries.Add(1)
 			if p.stop.Err() != nil {
-				p.failed.Add(1)
+				p.failed.Add(pd.n)
 				continue
 			}
 			p.o.Logger.Debug("nats: no acknowledgement, publishing again", "err", err)
 		}
-		p.republish(pd.msg)
+		p.republish(pd)
 	}
 }
 
 // republish publishes msg again and waits for its acknowledgement, at
 // once and then every retry's wait while it fails.
-func (p *Publisher) republish(msg *nats.Msg) {
+func (p *Publisher) republish(pd pending) {
 	for {
 		ctx, cancel := context.WithTimeout(p.stop, 5*time.Second)
-		a, err := p.js.PublishMsg(ctx, msg)
+		a, err := p.js.PublishMsg(ctx, pd.msg)
 		cancel()
 		if err == nil {
-			p.acked.Add(1)
+			p.acked.Add(pd.n)
 			if a.Duplicate {
-				p.dups.Add(1)
+				p.dups.Add(pd.n)
 			}
 			return
 		}
 		if !p.retry("republish", err) {
-			p.failed.Add(1)
+			p.failed.Add(pd.n)
 			return
 		}
 	}

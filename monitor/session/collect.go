@@ -7,10 +7,12 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/capture"
 	"github.com/cutover/cutover/monitor/config"
 	"github.com/cutover/cutover/monitor/hep"
 	"github.com/cutover/cutover/monitor/natsbus"
@@ -19,7 +21,8 @@ import (
 )
 
 // Collect runs near an SBC (cutover collect --to): a watch's inputs (the
-// HEP collector, the probes, the porting poller), with STIR verified and
+// HEP collector, the interface capture of [capture] iface, the probes,
+// the porting poller), with STIR verified and
 // the events' times judged here, published to the cutover's NATS
 // JetStream stream instead of folded and recorded. Headless; it stops on
 // SIGINT, SIGTERM, ctx or Duration, once everything published is
@@ -37,6 +40,7 @@ type Collect struct {
 type Collected struct {
 	Stream  string
 	HEP     hep.Stats
+	Capture *capture.LiveStats // the interface capture (nil: none)
 	Pub     natsbus.PublishStats
 	Elapsed time.Duration
 }
@@ -55,6 +59,11 @@ func (c Collect) Run(parent context.Context) (Collected, error) {
 	if site == "" {
 		site, _ = os.Hostname()
 	}
+	live, err := openCapture(parent, c.File.Capture, c.File.Cutover.Thresholds) // first: a refused capture leaves nothing open
+	if err != nil {
+		return Collected{}, err
+	}
+	defer live.Close()
 	med := newLiveMedia(c.File.Cutover.Thresholds, monitor.SourceHEP)
 	poller, col, err := Watch{File: c.File, Collector: c.Collector}.inputs(logger, med)
 	if err != nil {
@@ -80,12 +89,17 @@ func (c Collect) Run(parent context.Context) (Collected, error) {
 	start := time.Now()
 	publish := collectPublish(pub, verifier)
 	go logCollectProgress(ctx, logger, col, pub)
+	var wg sync.WaitGroup
+	if live != nil {
+		wg.Go(func() { _ = live.Serve(ctx, publish.event) })
+	}
 	runInputs(ctx, publish.event, col, med, probe.New(c.File, probe.Options{Logger: logger}), poller, logger)
+	wg.Wait()
 	publish.close()
 	actx, cancel := context.WithTimeout(context.Background(), ackGrace)
 	defer cancel()
 	err = pub.Close(actx)
-	res := Collected{Stream: pub.Stream(), HEP: col.Stats(), Pub: pub.Stats(), Elapsed: time.Since(start)}
+	res := Collected{Stream: pub.Stream(), HEP: col.Stats(), Capture: captureStats(live), Pub: pub.Stats(), Elapsed: time.Since(start)}
 	return res, err
 }
 
@@ -140,5 +154,5 @@ func (r Collected) Summary() string {
 	h, p := r.HEP, r.Pub
 	return fmt.Sprintf("cutover collect: stream %s after %s: %d HEP packets (%d malformed, %d not SIP), %d events published, %d acknowledged (%d duplicates of a resend), %d retries, %d dropped (%d kernel, %d parse queue, %d publish queue full), %d not acknowledged",
 		r.Stream, r.Elapsed.Round(time.Millisecond), h.Packets, h.Malformed, h.NotSIP, p.Taken, p.Acked, p.Duplicates, p.Retries,
-		h.KernelDropped+h.QueueDropped+p.Dropped, h.KernelDropped, h.QueueDropped, p.Dropped, p.Failed)
+		h.KernelDropped+h.QueueDropped+p.Dropped, h.KernelDropped, h.QueueDropped, p.Dropped, p.Failed) + captureSummary(r.Capture)
 }

@@ -49,6 +49,13 @@ func (sf *StreamFrom) connect(f *config.File, logger *slog.Logger) error {
 	return err
 }
 
+// close closes the stream's connection (if any; again is harmless).
+func (sf *StreamFrom) close() {
+	if sf != nil && sf.c != nil {
+		sf.c.Close()
+	}
+}
+
 // intake is how a watch's events enter: from a stream, at the fold's
 // pace (the stream keeps what waits), their times already judged by the
 // collectors and their STIR verdicts inside them.
@@ -85,6 +92,7 @@ func (wa Watch) logStart(logger *slog.Logger, col *hep.Collector, path string) {
 // until ctx ends.
 func (sf *StreamFrom) feed(ctx context.Context, in *Intake) error {
 	defer sf.c.Close()
+	sf.c.MeasureToFold(func() (uint64, uint64) { _, st := in.Latest(); return st.Published, st.Applied })
 	var wg sync.WaitGroup
 	wg.Go(func() { clockTicks(ctx, func(ev monitor.Event) bool { return in.Publish(ctx, ev) == nil }) })
 	err := sf.c.Run(ctx, in.Publish)
@@ -130,6 +138,6 @@ func streamSummary(stream string, st natsbus.ConsumeStats) string {
 	}
 	sort.Strings(sites)
 	ms := func(ns int64) string { return time.Duration(ns).Round(time.Millisecond).String() }
-	return fmt.Sprintf("nats %s: %d received (%s), %d duplicates, %d malformed, %d later than the reorder window (quarantined), %d held; lag from a collector's receipt to the fold p50 %s, p99 %s, max %s (%d sampled)",
-		stream, st.Received, strings.Join(sites, ", "), st.Duplicates, st.Malformed, st.Late, st.Held, ms(st.Lag.P50), ms(st.Lag.P99), ms(st.Lag.Max), st.Lag.N)
+	return fmt.Sprintf("nats %s: %d received in %d messages (%s), %d duplicates (dropped by id), %d malformed messages, %d later than the reorder window (quarantined), %d held; lag from a collector's receipt to the fold p50 %s, p99 %s, max %s (%d sampled)",
+		stream, st.Received, st.Messages, strings.Join(sites, ", "), st.Duplicates, st.Malformed, st.Late, st.Held, ms(st.Lag.P50), ms(st.Lag.P99), ms(st.Lag.Max), st.Lag.N)
 }

@@ -45,6 +45,7 @@ func (sr StreamReplay) Run(ctx context.Context) (Outcome, error) {
 	defer c.Close()
 	pacer := pipeline.NewPacer(sr.Speed)
 	in := NewIntake(IntakeOptions{Config: sr.File.Cutover, Delivery: Lossless, Pacer: pacer, Logger: sr.Session.Logger})
+	c.MeasureToFold(func() (uint64, uint64) { _, st := in.Latest(); return st.Published, st.Applied })
 	o := sr.Session.options(tui.ModeReplay, sr.URL, SourceFunc(func(ctx context.Context, in *Intake) error {
 		return c.Run(ctx, func(ctx context.Context, ev monitor.Event) error {
 			if err := pacer.Wait(ctx, ev.Time); err != nil {

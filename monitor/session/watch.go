@@ -56,6 +56,7 @@ func (wa Watch) Run(ctx context.Context) (Outcome, error) {
 	defer live.Close()
 	med := newLiveMedia(f.Cutover.Thresholds, monitor.SourceHEP)
 	poller, col, err := wa.inputs(logger, med)
+	defer wa.From.close() // a later failure leaves no connection open
 	if err != nil {
 		return Outcome{}, err
 	}
