@@ -3,18 +3,59 @@ package mediatrack
 import (
 	"bytes"
 	"strconv"
+
+	"github.com/cutover/cutover/monitor"
 )
 
 // sipView is what the tracker reads of a SIP message: a few headers and the
-// SDP body. Its slices alias the message; nothing is copied.
+// SDP body (which aliases the message).
 type sipView struct {
 	request bool
-	method  []byte // the request's method, or a response's CSeq method
+	method  string // the request's method, or a response's CSeq method
 	code    int    // response status code
-	callID  []byte
-	fromTag []byte
+	callID  string
+	fromTag string
 	toTag   bool // the To header has a tag: the request is in a dialog
 	sdp     []byte
+}
+
+// viewOf reads m once: a message the fold's parser has read already
+// (m.Info, monitor/sipparse) and that carries no body is taken from it;
+// one with a body, or that names an SDP content type, or that is not
+// parsed yet, is scanned (scanSIP) for its SDP. ok is false for a message
+// the tracker ignores: not SIP, a request of a method that never concerns
+// media, or no Call-ID or CSeq.
+func viewOf(m *monitor.SIPMessage) (v sipView, ok bool) {
+	in := m.Info
+	if in == nil || mayCarrySDP(m.Raw) {
+		return scanSIP(m.Raw)
+	}
+	if in.Request && !mediaMethod(in.Method) {
+		return v, false
+	}
+	v = sipView{request: in.Request, method: in.Method, code: in.Code, callID: in.CallID, fromTag: in.FromTag, toTag: in.ToTag != ""}
+	return v, v.callID != "" && v.method != ""
+}
+
+// mayCarrySDP: raw has bytes after its header block (or no CRLF blank
+// line to end it), or a header names an SDP content type, which scanSIP
+// reads as an SDP even with an empty body.
+func mayCarrySDP(raw []byte) bool {
+	end := bytes.Index(raw, []byte("\r\n\r\n"))
+	if end < 0 || end+4 < len(raw) {
+		return true
+	}
+	hdrs := raw[:end]
+	for {
+		i := bytes.IndexByte(hdrs, '/')
+		if i < 0 {
+			return false
+		}
+		hdrs = hdrs[i+1:]
+		if len(hdrs) >= 3 && bytes.EqualFold(hdrs[:3], []byte("sdp")) {
+			return true
+		}
+	}
 }
 
 // Limits on the SIP scan: a message's headers are walked once; a multipart
@@ -37,7 +78,7 @@ func scanSIP(raw []byte) (v sipView, ok bool) {
 	if !startLine(line, &v) {
 		return v, false
 	}
-	var ctype []byte
+	var ctype, callID, fromTag []byte
 	clen := -1
 	for n := 0; len(rest) > 0 && n < maxHeaders; n++ {
 		line, rest, _ = bytes.Cut(rest, []byte{'\n'})
@@ -52,15 +93,15 @@ func scanSIP(raw []byte) (v sipView, ok bool) {
 		name, val = bytes.TrimSpace(name), bytes.TrimSpace(val)
 		switch {
 		case isHeader(name, "Call-ID", "i"):
-			v.callID = val
+			callID = val
 		case isHeader(name, "CSeq", ""):
 			_, m, _ := bytes.Cut(val, []byte{' '})
 			m = bytes.TrimSpace(m)
 			if !v.request {
-				v.method = m
+				v.method = methodName(m)
 			}
 		case isHeader(name, "From", "f"):
-			v.fromTag = tagParam(val)
+			fromTag = tagParam(val)
 		case isHeader(name, "To", "t"):
 			v.toTag = tagParam(val) != nil
 		case isHeader(name, "Content-Type", "c"):
@@ -71,9 +112,10 @@ func scanSIP(raw []byte) (v sipView, ok bool) {
 			}
 		}
 	}
-	if len(v.callID) == 0 || len(v.method) == 0 {
+	if len(callID) == 0 || len(v.method) == 0 {
 		return v, false
 	}
+	v.callID, v.fromTag = string(callID), string(fromTag)
 	if clen >= 0 && clen < len(rest) {
 		rest = rest[:clen]
 	}
@@ -99,19 +141,41 @@ func startLine(line []byte, v *sipView) bool {
 	if !ok || len(method) == 0 || !bytes.HasSuffix(line, []byte(" SIP/2.0")) {
 		return false
 	}
-	v.request, v.method = true, method
-	return mediaMethod(method)
+	if !mediaMethod(string(method)) {
+		return false
+	}
+	v.request, v.method = true, methodName(method)
+	return true
 }
 
 // mediaMethod: the requests that can carry an offer or answer (RFC 3264,
 // 3262, 3311) or end a call. The rest (OPTIONS, REGISTER, SUBSCRIBE,
 // NOTIFY, MESSAGE, INFO...) are not scanned further.
-func mediaMethod(m []byte) bool {
-	switch string(m) {
+func mediaMethod(m string) bool {
+	switch m {
 	case "INVITE", "ACK", "BYE", "CANCEL", "UPDATE", "PRACK":
 		return true
 	}
 	return false
+}
+
+// methodName is m as a string, without a copy for the media methods.
+func methodName(m []byte) string {
+	switch string(m) {
+	case "INVITE":
+		return "INVITE"
+	case "ACK":
+		return "ACK"
+	case "BYE":
+		return "BYE"
+	case "CANCEL":
+		return "CANCEL"
+	case "UPDATE":
+		return "UPDATE"
+	case "PRACK":
+		return "PRACK"
+	}
+	return string(m)
 }
 
 func isHeader(name []byte, long, compact string) bool {
