@@ -180,6 +180,9 @@ func (t *Tracker) applySDP(c *call, at int64, m *monitor.SIPMessage, body []byte
 		return
 	}
 	t.unmap(c, sl)
+	if sl.dests == nil { // an RTP and an RTCP address a medium, at most
+		sl.dests = make([]netip.AddrPort, 0, 2*len(sess.Media))
+	}
 	side := 1
 	if senderIsCaller {
 		side = 0

@@ -166,6 +166,14 @@ func (s *fastScan) header(line []byte) bool {
 			return true
 		}
 		return s.sipgoHeader(name, line)
+	case isName(name, "contact", "m"):
+		// sipgo reads one Contact up to a comma outside quotes and
+		// brackets with From's parser: a plain one it reads, and the
+		// fold reads nothing of it.
+		if _, ok := plainAddrOf(value); ok && bytes.IndexByte(value, ',') < 0 {
+			return true
+		}
+		return s.sipgoHeader(name, line)
 	case isName(name, "via", "v"):
 		if branch, ok := plainVia(value); ok {
 			if !s.haveVia {

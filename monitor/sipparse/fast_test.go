@@ -201,6 +201,18 @@ func TestPlainHeadersAgree(t *testing.T) {
 		"Via: SIP/2.0/UDP h:x;branch=badport",
 		"v: SIP/2.0/UDP h;branch=compact\r\nVia: SIP/2.0/UDP h2;branch=second",
 		"f: <sip:c@h>;tag=compact\r\nFrom: <sip:d@h>;tag=last",
+		"Contact: <sip:+15551230001@192.0.2.1:5060;transport=udp>",
+		"Contact: \"A\" <sip:a@h>;expires=60;q=0.5",
+		"m: sip:a@h;expires=60",
+		"Contact: *",
+		"Contact: <sip:a@h>, <sip:b@h>",
+		"Contact: <sip:a@h>,",
+		"Contact: <sip:a,b@h>",
+		"Contact: <sip:a@h>;x=\"q,r\"",
+		"Contact: <sip:a@[2001:db8::1]>",
+		"Contact: <tel:+15551230001>",
+		"Contact: <sip:a@h",
+		"Contact: ",
 	} {
 		raw := "INVITE sip:+15551230002@198.51.100.2 SIP/2.0\r\n" + h + "\r\n" + rest
 		agree(t, []byte(raw))
