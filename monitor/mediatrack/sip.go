@@ -117,7 +117,7 @@ func (h *headers) walk(rest []byte, v *sipView) {
 			_, m, _ := bytes.Cut(val, []byte{' '})
 			m = bytes.TrimSpace(m)
 			if !v.request {
-				v.method = methodName(m)
+				v.method = string(m)
 			}
 		case isHeader(name, "From", "f"):
 			h.fromTag = tagParam(val)
@@ -169,7 +169,7 @@ func startLine(line []byte, v *sipView) bool {
 	if !mediaMethod(string(method)) {
 		return false
 	}
-	v.request, v.method = true, methodName(method)
+	v.request, v.method = true, string(method)
 	return true
 }
 
@@ -182,25 +182,6 @@ func mediaMethod(m string) bool {
 		return true
 	}
 	return false
-}
-
-// methodName is m as a string, without a copy for the media methods.
-func methodName(m []byte) string {
-	switch string(m) {
-	case "INVITE":
-		return "INVITE"
-	case "ACK":
-		return "ACK"
-	case "BYE":
-		return "BYE"
-	case "CANCEL":
-		return "CANCEL"
-	case "UPDATE":
-		return "UPDATE"
-	case "PRACK":
-		return "PRACK"
-	}
-	return string(m)
 }
 
 func isHeader(name []byte, long, compact string) bool {
