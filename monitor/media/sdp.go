@@ -365,23 +365,28 @@ func parseRtpmap(arg string) (Codec, bool) {
 // appendFields appends the fields of s to dst as strings.Fields splits
 // them, without a slice of its own for ASCII text (SDP's).
 func appendFields(dst []string, s string) []string {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return append(dst, strings.Fields(s)...)
+	n := len(dst)
+	for i := 0; i < len(s); {
+		for i < len(s) && asciiSpace(s[i]) {
+			i++
 		}
+		j := i
+		for j < len(s) && !asciiSpace(s[j]) {
+			if s[j] >= 0x80 { // strings.Fields reads Unicode spaces too
+				return append(dst[:n], strings.Fields(s)...)
+			}
+			j++
+		}
+		if j > i {
+			dst = append(dst, s[i:j])
+		}
+		i = j
 	}
-	for {
-		s = strings.TrimLeft(s, " \t\n\v\f\r")
-		if s == "" {
-			return dst
-		}
-		end := strings.IndexAny(s, " \t\n\v\f\r")
-		if end < 0 {
-			return append(dst, s)
-		}
-		dst = append(dst, s[:end])
-		s = s[end:]
-	}
+	return dst
+}
+
+func asciiSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
 }
 
 // isToken reports whether s is a non-empty RFC 8866 token (printable ASCII
