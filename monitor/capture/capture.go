@@ -29,6 +29,7 @@ import (
 
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/media"
+	"github.com/cutover/cutover/monitor/sipparse"
 )
 
 // ErrTruncated means the file ends in the middle of a packet record: what
@@ -427,6 +428,10 @@ func (r *Reader) push(ts int64, src, dst netip.AddrPort, transport string, msg [
 	}
 	r.queue = append(r.queue, ev)
 	if r.media != nil {
+		// Parsed once, here: the tracker reads the fold's Info, and the
+		// pipeline does not parse a message whose Info is set. One that
+		// does not parse is left raw (the pipeline folds it as malformed).
+		_ = ev.SIP.Decode(sipparse.Parse)
 		r.media.SIP(ts, ev.SIP)
 	}
 }

@@ -1,6 +1,8 @@
 package media
 
 import (
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -90,6 +92,19 @@ func FuzzRTCP(f *testing.F) {
 		}
 		if size > len(b) {
 			t.Fatalf("%d bytes of reports from %d bytes (err %v)", size, len(b), err)
+		}
+	})
+}
+
+// FuzzFields: appendFields splits as strings.Fields does.
+func FuzzFields(f *testing.F) {
+	for _, s := range []string{"audio 4000 RTP/AVP 0 8 101", "  IN\tIP4  10.0.0.1 ", "", "\v\f", "a\u00a0b\u0085c", "x\xffy z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, want := appendFields(nil, s), strings.Fields(s)
+		if !slices.Equal(got, want) {
+			t.Fatalf("%q: appendFields %q, strings.Fields %q", s, got, want)
 		}
 	})
 }

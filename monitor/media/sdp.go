@@ -6,7 +6,6 @@
 package media
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -156,10 +155,13 @@ func ParseSDP(body []byte) (*Session, error) {
 		return nil, fmt.Errorf("%w: body of %d bytes is over the %d-byte limit", ErrSDP, len(body), MaxSDPSize)
 	}
 	p := sdpParser{s: &Session{}}
-	for n := 1; len(body) > 0; n++ {
-		var line []byte
-		line, body, _ = bytes.Cut(body, []byte{'\n'})
-		line = bytes.TrimRight(line, "\r")
+	// One string of the whole body: the values kept (media, proto, codec
+	// names) are pieces of it, not a copy each.
+	text := string(body)
+	for n := 1; len(text) > 0; n++ {
+		var line string
+		line, text, _ = strings.Cut(text, "\n")
+		line = strings.TrimRight(line, "\r")
 		if len(line) == 0 {
 			continue
 		}
@@ -172,7 +174,7 @@ func ParseSDP(body []byte) (*Session, error) {
 		if k := line[0]; p.sawVersion && k != 'm' && k != 'c' && k != 'a' {
 			continue // o=, s=, t=, b=...: nothing media matching reads (and no string to make)
 		}
-		if err := p.line(line[0], string(line[2:])); err != nil {
+		if err := p.line(line[0], line[2:]); err != nil {
 			return nil, fmt.Errorf("%w: line %d: %w", ErrSDP, n, err)
 		}
 	}
@@ -196,8 +198,8 @@ type sdpParser struct {
 	s          *Session
 	sawVersion bool
 	sessDirSet bool
-	mediaDir   []bool // whether each media section set its own direction
-	dropping   bool   // inside a media section past MaxMedia
+	mediaDir   [MaxMedia]bool // whether each media section set its own direction
+	dropping   bool           // inside a media section past MaxMedia
 }
 
 func (p *sdpParser) line(kind byte, val string) error {
@@ -217,8 +219,10 @@ func (p *sdpParser) line(kind byte, val string) error {
 		if err != nil {
 			return err
 		}
+		if s.Media == nil {
+			s.Media = make([]Media, 0, 2) // an offer's audio and video, mostly
+		}
 		s.Media = append(s.Media, m)
-		p.mediaDir = append(p.mediaDir, false)
 		return nil
 	}
 	if p.dropping {
@@ -244,7 +248,8 @@ func (p *sdpParser) line(kind byte, val string) error {
 
 // parseMediaLine reads "audio 49170[/2] RTP/AVP 0 8 101".
 func parseMediaLine(val string) (Media, error) {
-	f := strings.Fields(val)
+	var buf [16]string
+	f := appendFields(buf[:0], val)
 	if len(f) < 3 {
 		return Media{}, errors.New("m= needs media, port and proto")
 	}
@@ -259,6 +264,9 @@ func parseMediaLine(val string) (Media, error) {
 	m := Media{Type: f[0], Port: uint16(port), Proto: f[2]}
 	if !strings.HasPrefix(strings.ToUpper(f[2]), "RTP/") && !strings.HasPrefix(strings.ToUpper(f[2]), "UDP/TLS/RTP/") {
 		return m, nil // not RTP: formats are not payload types
+	}
+	if n := min(len(f)-3, MaxPayloadTypes); n > 0 {
+		m.PTs = make([]uint8, 0, n)
 	}
 	for _, pt := range f[3:] {
 		if len(m.PTs) >= MaxPayloadTypes {
@@ -276,7 +284,8 @@ func parseMediaLine(val string) (Media, error) {
 // parseConnection reads "IN IP4 192.0.2.1[/ttl[/n]]". A host name or an
 // unknown address type is not an error; it gives no address.
 func parseConnection(val string) (netip.Addr, bool) {
-	f := strings.Fields(val)
+	var buf [8]string
+	f := appendFields(buf[:0], val)
 	if len(f) < 3 || f[0] != "IN" {
 		return netip.Addr{}, false
 	}
@@ -295,10 +304,14 @@ func applyAttribute(m *Media, val string) bool {
 	switch name {
 	case "rtpmap":
 		if c, ok := parseRtpmap(arg); ok && len(m.Codecs) < MaxPayloadTypes {
+			if m.Codecs == nil {
+				m.Codecs = make(Codecs, 0, max(len(m.PTs), 1))
+			}
 			m.Codecs = append(m.Codecs, c)
 		}
 	case "rtcp":
-		f := strings.Fields(arg)
+		var buf [8]string
+		f := appendFields(buf[:0], arg)
 		if len(f) == 0 {
 			return false
 		}
@@ -347,6 +360,33 @@ func parseRtpmap(arg string) (Codec, bool) {
 		return Codec{}, false
 	}
 	return Codec{PT: uint8(pt), Name: name, ClockRate: uint32(rate)}, true
+}
+
+// appendFields appends the fields of s to dst as strings.Fields splits
+// them, without a slice of its own for ASCII text (SDP's).
+func appendFields(dst []string, s string) []string {
+	n := len(dst)
+	for i := 0; i < len(s); {
+		for i < len(s) && asciiSpace(s[i]) {
+			i++
+		}
+		j := i
+		for j < len(s) && !asciiSpace(s[j]) {
+			if s[j] >= 0x80 { // strings.Fields reads Unicode spaces too
+				return append(dst[:n], strings.Fields(s)...)
+			}
+			j++
+		}
+		if j > i {
+			dst = append(dst, s[i:j])
+		}
+		i = j
+	}
+	return dst
+}
+
+func asciiSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
 }
 
 // isToken reports whether s is a non-empty RFC 8866 token (printable ASCII

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cutover/cutover/monitor"
+	"github.com/cutover/cutover/monitor/sipparse"
 )
 
 // benchPacket is one precomputed datagram of the benchmark's night.
@@ -103,15 +104,29 @@ func cpuTime() time.Duration {
 // BenchmarkTrackerSIP is the tracker's cost a SIP message, on a call's
 // messages (INVITE and 200 with SDP, ACK, BYE and its 200) and an OPTIONS
 // ping and its 200: the scan, the SDP parse, the matching. A fresh Call-ID
-// each call.
+// each call. "parsed": the messages come with the fold's Info, as a
+// capture reader and the HEP collector hand them over (monitor/sipparse,
+// not counted here); "raw": without it, every message is scanned.
+//
+//	go test -run X -bench TrackerSIP -cpu 1 ./monitor/mediatrack
 func BenchmarkTrackerSIP(b *testing.B) {
+	for _, parsed := range []bool{false, true} {
+		name := "raw"
+		if parsed {
+			name = "parsed"
+		}
+		b.Run(name, func(b *testing.B) { benchTrackerSIP(b, parsed) })
+	}
+}
+
+func benchTrackerSIP(b *testing.B, parsed bool) {
 	const calls = 4096
 	var msgs [][]*monitor.SIPMessage
 	for i := 0; i < calls; i++ {
 		id := "sip-bench-" + netip.AddrFrom4([4]byte{10, 3, byte(i >> 8), byte(i)}).String()
 		a := netip.AddrFrom4([4]byte{10, 1, byte(i >> 8), byte(i)}).String()
 		c := netip.AddrFrom4([4]byte{10, 2, byte(i >> 8), byte(i)}).String()
-		msgs = append(msgs, []*monitor.SIPMessage{
+		call := []*monitor.SIPMessage{
 			msg{method: "INVITE", callID: id, fromTag: "a", src: "10.0.0.1:5060", dst: "10.0.0.2:5060", body: sdpBody(a, 4000)}.sip(),
 			msg{method: "INVITE", code: 200, callID: id, fromTag: "a", toTag: "b", src: "10.0.0.2:5060", dst: "10.0.0.1:5060", body: sdpBody(c, 6000)}.sip(),
 			msg{method: "ACK", callID: id, fromTag: "a", toTag: "b", src: "10.0.0.1:5060", dst: "10.0.0.2:5060"}.sip(),
@@ -119,7 +134,15 @@ func BenchmarkTrackerSIP(b *testing.B) {
 			msg{method: "OPTIONS", code: 200, callID: "ping-" + id, fromTag: "p", toTag: "q", src: "10.0.0.2:5060", dst: "10.0.0.3:5060"}.sip(),
 			msg{method: "BYE", callID: id, fromTag: "a", toTag: "b", src: "10.0.0.1:5060", dst: "10.0.0.2:5060"}.sip(),
 			msg{method: "BYE", code: 200, callID: id, fromTag: "a", toTag: "b", src: "10.0.0.2:5060", dst: "10.0.0.1:5060"}.sip(),
-		})
+		}
+		for _, m := range call {
+			if err := m.Decode(sipparse.Parse); parsed && err != nil {
+				b.Fatal(err)
+			} else if !parsed {
+				m.Info = nil
+			}
+		}
+		msgs = append(msgs, call)
 	}
 	tr := New(Options{})
 	emit := func(monitor.Event) {}

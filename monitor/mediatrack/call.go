@@ -1,7 +1,6 @@
 package mediatrack
 
 import (
-	"bytes"
 	"net/netip"
 	"strings"
 
@@ -129,31 +128,31 @@ func (t *Tracker) SIP(at int64, m *monitor.SIPMessage) {
 	if m == nil {
 		return
 	}
-	v, ok := scanSIP(m.Raw)
+	v, ok := viewOf(m)
 	if !ok {
 		return
 	}
-	invite := bytes.Equal(v.method, []byte("INVITE"))
+	invite := v.method == "INVITE"
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	c := t.calls[string(v.callID)]
+	c := t.calls[v.callID]
 	if c == nil {
-		if (!invite && v.sdp == nil) || t.done.has(string(v.callID)) {
+		if (!invite && v.sdp == nil) || t.done.has(v.callID) {
 			return
 		}
-		c = t.newCall(at, string(v.callID))
+		c = t.newCall(at, v.callID)
 	}
 	c.active(at)
 	if v.request && invite && !v.toTag && c.callerTag == "" {
-		c.callerTag = string(v.fromTag)
+		c.callerTag = v.fromTag
 	}
 	// A request of the caller, or a response to one, carries its From tag.
-	fromCaller := c.callerTag == "" || string(v.fromTag) == c.callerTag
+	fromCaller := c.callerTag == "" || v.fromTag == c.callerTag
 	if v.sdp != nil {
 		t.applySDP(c, at, m, v.sdp, v.request == fromCaller)
 	}
 	switch {
-	case v.request && (bytes.Equal(v.method, []byte("BYE")) || bytes.Equal(v.method, []byte("CANCEL"))):
+	case v.request && (v.method == "BYE" || v.method == "CANCEL"):
 		t.end(c, at, false)
 	case !v.request && invite && v.code >= 200 && v.code < 300:
 		if c.answered == 0 {
@@ -181,6 +180,9 @@ func (t *Tracker) applySDP(c *call, at int64, m *monitor.SIPMessage, body []byte
 		return
 	}
 	t.unmap(c, sl)
+	if sl.dests == nil { // an RTP and an RTCP address a medium, at most
+		sl.dests = make([]netip.AddrPort, 0, 2*len(sess.Media))
+	}
 	side := 1
 	if senderIsCaller {
 		side = 0

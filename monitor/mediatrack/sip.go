@@ -3,18 +3,45 @@ package mediatrack
 import (
 	"bytes"
 	"strconv"
+
+	"github.com/cutover/cutover/monitor"
 )
 
 // sipView is what the tracker reads of a SIP message: a few headers and the
-// SDP body. Its slices alias the message; nothing is copied.
+// SDP body (which aliases the message).
 type sipView struct {
 	request bool
-	method  []byte // the request's method, or a response's CSeq method
+	method  string // the request's method, or a response's CSeq method
 	code    int    // response status code
-	callID  []byte
-	fromTag []byte
+	callID  string
+	fromTag string
 	toTag   bool // the To header has a tag: the request is in a dialog
 	sdp     []byte
+}
+
+// viewOf reads m once: a message the fold's parser has read already
+// (m.Info, monitor/sipparse) is taken from it, and only its Content-Type
+// and Content-Length are looked for, to find its SDP; one not parsed yet
+// is scanned whole (scanSIP). ok is false for a message the tracker
+// ignores: not SIP, a request of a method that never concerns media, or no
+// Call-ID or CSeq.
+func viewOf(m *monitor.SIPMessage) (v sipView, ok bool) {
+	in := m.Info
+	if in == nil {
+		return scanSIP(m.Raw)
+	}
+	if in.Request && !mediaMethod(in.Method) {
+		return v, false
+	}
+	v = sipView{request: in.Request, method: in.Method, code: in.Code, callID: in.CallID, fromTag: in.FromTag, toTag: in.ToTag != ""}
+	_, rest, found := bytes.Cut(m.Raw, []byte{'\n'})
+	if !found || v.callID == "" || v.method == "" {
+		return v, false
+	}
+	var h headers
+	h.walk(rest, nil)
+	v.sdp = h.sdp()
+	return v, true
 }
 
 // Limits on the SIP scan: a message's headers are walked once; a multipart
@@ -37,13 +64,39 @@ func scanSIP(raw []byte) (v sipView, ok bool) {
 	if !startLine(line, &v) {
 		return v, false
 	}
-	var ctype []byte
-	clen := -1
+	var h headers
+	h.walk(rest, &v)
+	if len(h.callID) == 0 || len(v.method) == 0 {
+		return v, false
+	}
+	v.callID, v.fromTag = string(h.callID), string(h.fromTag)
+	v.sdp = h.sdp()
+	return v, true
+}
+
+// headers is what walk finds in a message's headers.
+type headers struct {
+	ctype, body     []byte
+	clen            int
+	callID, fromTag []byte
+}
+
+// walk reads the header lines of rest (the message after its start line,
+// at most maxHeaders lines) up to the blank line; what follows it is the
+// body. With v, Call-ID, CSeq, From and To are read too (into v and h);
+// without, only the lines that may be Content-Type or Content-Length (by
+// their first byte) are looked at.
+func (h *headers) walk(rest []byte, v *sipView) {
+	h.clen = -1
 	for n := 0; len(rest) > 0 && n < maxHeaders; n++ {
+		var line []byte
 		line, rest, _ = bytes.Cut(rest, []byte{'\n'})
 		line = bytes.TrimRight(line, "\r")
 		if len(line) == 0 {
 			break // the blank line: rest is the body
+		}
+		if v == nil && !contentByte(line[0]) {
+			continue
 		}
 		name, val, found := bytes.Cut(line, []byte{':'})
 		if !found {
@@ -51,34 +104,48 @@ func scanSIP(raw []byte) (v sipView, ok bool) {
 		}
 		name, val = bytes.TrimSpace(name), bytes.TrimSpace(val)
 		switch {
+		case isHeader(name, "Content-Type", "c"):
+			h.ctype = val
+		case isHeader(name, "Content-Length", "l"):
+			if n, err := strconv.Atoi(string(val)); err == nil && n >= 0 {
+				h.clen = n
+			}
+		case v == nil:
 		case isHeader(name, "Call-ID", "i"):
-			v.callID = val
+			h.callID = val
 		case isHeader(name, "CSeq", ""):
 			_, m, _ := bytes.Cut(val, []byte{' '})
 			m = bytes.TrimSpace(m)
 			if !v.request {
-				v.method = m
+				v.method = string(m)
 			}
 		case isHeader(name, "From", "f"):
-			v.fromTag = tagParam(val)
+			h.fromTag = tagParam(val)
 		case isHeader(name, "To", "t"):
 			v.toTag = tagParam(val) != nil
-		case isHeader(name, "Content-Type", "c"):
-			ctype = val
-		case isHeader(name, "Content-Length", "l"):
-			if n, err := strconv.Atoi(string(val)); err == nil && n >= 0 {
-				clen = n
-			}
 		}
 	}
-	if len(v.callID) == 0 || len(v.method) == 0 {
-		return v, false
+	h.body = rest
+}
+
+// contentByte: a header line starting with c may be Content-Type (or its
+// compact c), one with l Content-Length (or l); a blank or a byte past
+// ASCII may be space that TrimSpace takes off the name.
+func contentByte(c byte) bool {
+	switch c {
+	case 'c', 'C', 'l', 'L', ' ', '\t', '\v', '\f', '\r':
+		return true
 	}
-	if clen >= 0 && clen < len(rest) {
-		rest = rest[:clen]
+	return c >= 0x80
+}
+
+// sdp is the SDP in the body (cut to Content-Length), or nil.
+func (h *headers) sdp() []byte {
+	body := h.body
+	if h.clen >= 0 && h.clen < len(body) {
+		body = body[:h.clen]
 	}
-	v.sdp = sdpOf(ctype, rest, 0)
-	return v, true
+	return sdpOf(h.ctype, body, 0)
 }
 
 // startLine reads "METHOD uri SIP/2.0" or "SIP/2.0 code reason"; false
@@ -99,15 +166,18 @@ func startLine(line []byte, v *sipView) bool {
 	if !ok || len(method) == 0 || !bytes.HasSuffix(line, []byte(" SIP/2.0")) {
 		return false
 	}
-	v.request, v.method = true, method
-	return mediaMethod(method)
+	if !mediaMethod(string(method)) {
+		return false
+	}
+	v.request, v.method = true, string(method)
+	return true
 }
 
 // mediaMethod: the requests that can carry an offer or answer (RFC 3264,
 // 3262, 3311) or end a call. The rest (OPTIONS, REGISTER, SUBSCRIBE,
 // NOTIFY, MESSAGE, INFO...) are not scanned further.
-func mediaMethod(m []byte) bool {
-	switch string(m) {
+func mediaMethod(m string) bool {
+	switch m {
 	case "INVITE", "ACK", "BYE", "CANCEL", "UPDATE", "PRACK":
 		return true
 	}

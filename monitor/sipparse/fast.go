@@ -97,20 +97,24 @@ func (s *fastScan) startLine(line []byte) bool {
 	p0, p1, p2 := line[:i], line[i+1:i+1+j], line[i+2+j:]
 	switch {
 	case len(p2) >= 3 && bytes.IndexByte(p2, ' ') < 0 && isSIPScheme(p2[:3]):
-		var uri sip.Uri
-		if sip.ParseUri(string(p1), &uri) != nil || uri.Wildcard {
-			return false
+		if user, ok := plainURI(p1); ok {
+			s.info.RURIUser = string(user)
+		} else {
+			var uri sip.Uri
+			if sip.ParseUri(string(p1), &uri) != nil || uri.Wildcard {
+				return false
+			}
+			s.info.RURIUser = uri.User
 		}
 		s.info.Request = true
-		s.info.Method = strings.ToUpper(string(p0))
-		s.info.RURIUser = uri.User
+		s.info.Method = upperMethod(p0)
 	case len(p0) >= 3 && isSIPScheme(p0[:3]):
 		code, err := strconv.ParseUint(string(p1), 10, 16)
 		if err != nil || code < 100 || code > 699 {
 			return false
 		}
 		s.info.Code = int(code)
-		s.info.Reason = string(p2)
+		s.info.Reason = reasonPhrase(p2)
 	default:
 		return false
 	}
@@ -140,7 +144,7 @@ func (s *fastScan) header(line []byte) bool {
 		s.info.CallID, s.haveCID = v, true
 		return v != ""
 	case isName(name, "cseq", ""):
-		return s.cseq(string(value))
+		return s.cseq(value)
 	case isName(name, "content-length", "l"):
 		v, err := strconv.ParseUint(strings.TrimSpace(string(value)), 10, 32)
 		s.contentLength = int64(v)
@@ -159,6 +163,14 @@ func (s *fastScan) header(line []byte) bool {
 	case isName(name, "to", "t"):
 		if a, ok := plainAddrOf(value); ok {
 			s.to = a
+			return true
+		}
+		return s.sipgoHeader(name, line)
+	case isName(name, "contact", "m"):
+		// sipgo reads one Contact up to a comma outside quotes and
+		// brackets with From's parser: a plain one it reads, and the
+		// fold reads nothing of it.
+		if _, ok := plainAddrOf(value); ok && bytes.IndexByte(value, ',') < 0 {
 			return true
 		}
 		return s.sipgoHeader(name, line)
@@ -233,20 +245,65 @@ func (s *fastScan) sipgoHeader(name, line []byte) bool {
 }
 
 // cseq is sipgo's parseCSeqHeader.
-func (s *fastScan) cseq(v string) bool {
-	ind := strings.IndexAny(v, " \t")
+func (s *fastScan) cseq(v []byte) bool {
+	ind := bytes.IndexAny(v, " \t")
 	if ind < 1 || len(v)-ind < 2 {
 		return false
 	}
-	n, err := strconv.ParseUint(v[:ind], 10, 32)
+	n, err := strconv.ParseUint(string(v[:ind]), 10, 32)
 	if err != nil || n > 2147483647 {
 		return false
 	}
 	s.info.CSeq, s.haveCSeq = uint32(n), true
 	if !s.info.Request {
-		s.info.Method = v[ind+1:]
+		s.info.Method = methodName(v[ind+1:])
 	}
 	return true
+}
+
+// methodName is m as a string, without a copy for the methods of RFC
+// 3261 and its extensions (the messages' common case).
+func methodName(m []byte) string {
+	if k, ok := knownMethod(m); ok {
+		return k
+	}
+	return string(m)
+}
+
+// upperMethod is a request's method in upper case, as sipgo reads it.
+func upperMethod(m []byte) string {
+	if k, ok := knownMethod(m); ok {
+		return k
+	}
+	return strings.ToUpper(string(m))
+}
+
+func knownMethod(m []byte) (string, bool) {
+	for _, k := range knownMethods {
+		if string(m) == k {
+			return k, true
+		}
+	}
+	return "", false
+}
+
+var knownMethods = [...]string{"INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "PRACK", "UPDATE",
+	"INFO", "SUBSCRIBE", "NOTIFY", "REFER", "MESSAGE", "PUBLISH"}
+
+// reasonPhrase is a reason phrase as a string, without a copy for the
+// common ones.
+func reasonPhrase(p []byte) string {
+	switch string(p) {
+	case "OK":
+		return "OK"
+	case "Trying":
+		return "Trying"
+	case "Ringing":
+		return "Ringing"
+	case "Session Progress":
+		return "Session Progress"
+	}
+	return string(p)
 }
 
 // body checks the body against Content-Length as sipgo's Parse does: a

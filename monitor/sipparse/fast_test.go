@@ -2,6 +2,7 @@ package sipparse
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -200,8 +201,56 @@ func TestPlainHeadersAgree(t *testing.T) {
 		"Via: SIP/2.0/UDP h:x;branch=badport",
 		"v: SIP/2.0/UDP h;branch=compact\r\nVia: SIP/2.0/UDP h2;branch=second",
 		"f: <sip:c@h>;tag=compact\r\nFrom: <sip:d@h>;tag=last",
+		"Contact: <sip:+15551230001@192.0.2.1:5060;transport=udp>",
+		"Contact: \"A\" <sip:a@h>;expires=60;q=0.5",
+		"m: sip:a@h;expires=60",
+		"Contact: *",
+		"Contact: <sip:a@h>, <sip:b@h>",
+		"Contact: <sip:a@h>,",
+		"Contact: <sip:a,b@h>",
+		"Contact: <sip:a@h>;x=\"q,r\"",
+		"Contact: <sip:a@[2001:db8::1]>",
+		"Contact: <tel:+15551230001>",
+		"Contact: <sip:a@h",
+		"Contact: ",
 	} {
 		raw := "INVITE sip:+15551230002@198.51.100.2 SIP/2.0\r\n" + h + "\r\n" + rest
 		agree(t, []byte(raw))
+	}
+}
+
+// TestPlainRequestLineAgrees: request URIs near the edge of what the fast
+// path reads itself (plainURI), methods and reason phrases it does not
+// copy, and CSeq shapes, give sipgo's answer.
+func TestPlainRequestLineAgrees(t *testing.T) {
+	const rest = "Via: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\nCall-ID: x1\r\nCSeq: 5 %s\r\nContent-Length: 0\r\n\r\n"
+	for _, line := range []string{
+		"INVITE sip:+15551230002@198.51.100.2 SIP/2.0",
+		"INVITE sip:+15551230002@198.51.100.2:5080;user=phone SIP/2.0",
+		"invite sip:bob@h SIP/2.0",
+		"Invite sip:bob@h;transport=tcp;lr SIP/2.0",
+		"FOO sip:bob@h SIP/2.0",
+		"OPTIONS sip:h SIP/2.0",
+		"OPTIONS sip:h:5060 SIP/2.0",
+		"INVITE sips:bob@h SIP/2.0",
+		"INVITE SIP:bob@h SIP/2.0",
+		"INVITE sip:bob@h?Subject=x SIP/2.0",
+		"INVITE sip:bob@[2001:db8::1]:5060 SIP/2.0",
+		"INVITE sip:bob:pw@h SIP/2.0",
+		"INVITE sip:+1555;npdi;rn=+1556@h;user=phone SIP/2.0",
+		"INVITE sip:bob@h;;x SIP/2.0",
+		"INVITE sip:bob@h;x=\"q\" SIP/2.0",
+		"INVITE sip:@h SIP/2.0",
+		"INVITE tel:+15551230002 SIP/2.0",
+		"INVITE * SIP/2.0",
+		"SIP/2.0 200 OK",
+		"SIP/2.0 183 Session Progress",
+		"SIP/2.0 100 trying",
+		"SIP/2.0 486 Busy Here",
+	} {
+		for _, cseq := range []string{"INVITE", "BYE", "invite", "FOO", " INVITE"} {
+			raw := line + "\r\n" + fmt.Sprintf(rest, cseq)
+			agree(t, []byte(raw))
+		}
 	}
 }

@@ -75,7 +75,6 @@ func plainHost(s []byte) (rest []byte, ok bool) {
 // or `sip:user@host[:port][;params]`.
 func plainAddr(v []byte) (user, tag, verstat string, ok bool) {
 	uri, params := v, []byte(nil)
-	var uriParams []byte
 	if i := bytes.IndexByte(v, '<'); i >= 0 {
 		if !plainDisplay(v[:i]) {
 			return "", "", "", false
@@ -93,12 +92,8 @@ func plainAddr(v []byte) (user, tag, verstat string, ok bool) {
 			uri, params = v[:k], v[k:]
 		}
 	}
-	rest, found := bytes.CutPrefix(uri, []byte("sip:"))
-	at := bytes.IndexByte(rest, '@')
-	if !found || at <= 0 || bytes.ContainsAny(rest[:at], "[:/") || rest[0] == '/' {
-		return "", "", "", false
-	}
-	if uriParams, ok = plainHost(rest[at+1:]); !ok {
+	u, uriParams, ok := plainSIPURI(uri)
+	if !ok {
 		return "", "", "", false
 	}
 	if verstat, _, ok = plainParams(uriParams, "verstat"); !ok {
@@ -107,7 +102,35 @@ func plainAddr(v []byte) (user, tag, verstat string, ok bool) {
 	if tag, _, ok = plainParams(params, "tag"); !ok {
 		return "", "", "", false
 	}
-	return string(rest[:at]), tag, verstat, true
+	return string(u), tag, verstat, true
+}
+
+// plainSIPURI reads `sip:user@host[:port]` and returns its user and what
+// follows the host (its parameters, checked by the caller).
+func plainSIPURI(uri []byte) (user, rest []byte, ok bool) {
+	rest, found := bytes.CutPrefix(uri, []byte("sip:"))
+	at := bytes.IndexByte(rest, '@')
+	if !found || at <= 0 || bytes.ContainsAny(rest[:at], "[:/") || rest[0] == '/' {
+		return nil, nil, false
+	}
+	user = rest[:at]
+	if rest, ok = plainHost(rest[at+1:]); !ok {
+		return nil, nil, false
+	}
+	return user, rest, true
+}
+
+// plainURI reads a request URI of the plain shape `sip:user@host[:port][;params]`
+// and returns its user; false for anything else (sipgo's ParseUri reads it).
+func plainURI(uri []byte) (user []byte, ok bool) {
+	user, params, ok := plainSIPURI(uri)
+	if !ok {
+		return nil, false
+	}
+	if _, _, ok = plainParams(params, ""); !ok {
+		return nil, false
+	}
+	return user, true
 }
 
 // plainDisplay: nothing, a display name without '"' or ';', or one
