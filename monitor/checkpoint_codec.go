@@ -140,15 +140,22 @@ const (
 )
 
 // series writes each bucket as its index (relative to the previous one's:
-// a ring's indexes are consecutive), a mask of its non-zero fields, and
-// those fields. Most of a number's counters are zero.
+// the indexes are ascending), a mask of its non-zero fields, and those
+// fields. Most of a number's counters are zero. Version 9 writes the
+// ring's length and the buckets held; older versions the whole ring.
 func (w *wire) series(s *series) {
 	w.int(s.Width)
-	w.uint(uint64(len(s.B)))
+	b := s.B
+	if w.version >= 9 {
+		w.uint(uint64(s.N))
+	} else {
+		b = s.ring()
+	}
+	w.uint(uint64(len(b)))
 	prev := int64(0)
-	for i := range s.B {
-		w.bucket(&s.B[i], prev)
-		prev = s.B[i].Index
+	for i := range b {
+		w.bucket(&b[i], prev)
+		prev = b[i].Index
 	}
 	if w.version < 6 {
 		return
@@ -210,11 +217,22 @@ func (w *wire) bucket(b *bucket, prev int64) {
 
 func (r *reader) series(s *series) {
 	s.Width = r.int()
+	s.N = 0
+	if r.version >= 9 {
+		n := r.uint()
+		if n == 0 || n > 1<<20 {
+			r.fail()
+		}
+		s.N = int(n)
+	}
 	s.B = make([]bucket, r.count())
 	prev := int64(0)
 	for i := range s.B {
 		r.bucket(&s.B[i], prev)
 		prev = s.B[i].Index
+	}
+	if r.version < 9 {
+		s.fromRing()
 	}
 	s.Gone = nil
 	if r.version >= 6 && r.uint() == 1 {
