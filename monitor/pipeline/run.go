@@ -24,6 +24,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			r.foldPrio(it)
 			r.drainQueued()
 			r.flushBatch()
+			p.signalRoom()
 		case ev := <-r.p.q:
 			r.drainPrio() // an operator's event goes ahead of this one too
 			r.fold(ev)
@@ -227,6 +228,7 @@ func (r *runner) replace(req swapReq) {
 	r.p.state = req.st
 	r.fresh = true
 	r.snapshot()
+	r.p.signalRoom() // the queue is empty: a source waiting for room goes on
 	close(req.taken)
 }
 
