@@ -65,16 +65,16 @@ func (s *series) at(t, now int64) *bucket {
 	if i < len(s.B) && s.B[i].Index == idx {
 		return &s.B[i]
 	}
+	i -= s.prune(oldest) // the buckets it drops are older than idx: before i
+	if len(s.B) == cap(s.B) {
+		// A new slice of event time comes at most once a width: grow by
+		// little, not by doubling, so a number holds about what it counts.
+		s.B = append(make([]bucket, 0, len(s.B)+2), s.B...)
+	}
 	s.B = append(s.B, bucket{})
 	copy(s.B[i+1:], s.B[i:])
 	s.B[i] = bucket{Index: idx}
-	s.prune(oldest)
-	for j := range s.B {
-		if s.B[j].Index == idx {
-			return &s.B[j]
-		}
-	}
-	panic("series: the new bucket is gone")
+	return &s.B[i]
 }
 
 // ring is B as a ring of N slots (a bucket's slot is its Index mod N),
@@ -126,8 +126,10 @@ func (b *bucket) empty() bool {
 	return b.PDDSum == 0 && b.LegacyAfter == 0 && len(b.Codes) == 0 && b.Media.zero()
 }
 
-// prune moves the buckets older than oldest out of B (into Gone, if kept).
-func (s *series) prune(oldest int64) {
+// prune moves the buckets older than oldest out of B (into Gone, if
+// kept), and returns how many. B shrinks too when it holds far less than
+// it has room for.
+func (s *series) prune(oldest int64) int {
 	k := 0
 	for k < len(s.B) && s.B[k].Index < oldest {
 		if s.Gone != nil {
@@ -135,9 +137,15 @@ func (s *series) prune(oldest int64) {
 		}
 		k++
 	}
-	if k > 0 {
+	if k == 0 {
+		return 0
+	}
+	if n := len(s.B) - k; cap(s.B) > 2*n+4 {
+		s.B = append(make([]bucket, 0, n+2), s.B[k:]...)
+	} else {
 		s.B = append(s.B[:0], s.B[k:]...)
 	}
+	return k
 }
 
 // get returns the bucket of slice idx, nil when B has none.

@@ -85,3 +85,22 @@ func TestCheckpointRefusesARingOfNoBuckets(t *testing.T) {
 		t.Fatal("a ring of 0 buckets restored")
 	}
 }
+
+// A number busy for a while and then quiet gives its room back when it
+// next counts: the ring's memory follows what the number holds now.
+func TestSeriesGivesRoomBack(t *testing.T) {
+	s := NewState(testConfig())
+	var offs []time.Duration
+	for i := range 15 {
+		offs = append(offs, time.Duration(i)*time.Minute)
+	}
+	callsAt(t, s, offs...)
+	n := &s.c.Numbers[s.c.NumIdx[testNum]]
+	if len(n.W.B) != 15 || cap(n.W.B) > 17 {
+		t.Fatalf("a call a minute for 15 minutes: %d buckets, room for %d; want 15, room for at most 17", len(n.W.B), cap(n.W.B))
+	}
+	callsAt(t, s, 60*time.Minute)
+	if len(n.W.B) != 1 || cap(n.W.B) > 3 {
+		t.Fatalf("quiet for 45 minutes, then a call: %d buckets, room for %d; want 1, room for at most 3", len(n.W.B), cap(n.W.B))
+	}
+}
