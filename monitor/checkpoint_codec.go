@@ -139,17 +139,14 @@ const (
 	maskMedia       // version 7
 )
 
-// series writes each bucket as its index (relative to the previous one's:
-// the indexes are ascending), a mask of its non-zero fields, and those
-// fields. Most of a number's counters are zero. Version 9 writes the
-// ring's length and the buckets held; older versions the whole ring.
+// series writes the ring's length (version 9; before, the whole ring),
+// each bucket held as its index (relative to the previous one's), a mask
+// of its non-zero fields, and those fields (most of a number's are zero).
 func (w *wire) series(s *series) {
 	w.int(s.Width)
-	b := s.B
+	b := s.heldFor(w.version)
 	if w.version >= 9 {
 		w.uint(uint64(s.N))
-	} else {
-		b = s.ring()
 	}
 	w.uint(uint64(len(b)))
 	prev := int64(0)
@@ -216,14 +213,11 @@ func (w *wire) bucket(b *bucket, prev int64) {
 }
 
 func (r *reader) series(s *series) {
-	s.Width = r.int()
-	s.N = 0
+	s.Width, s.N = r.int(), 0
 	if r.version >= 9 {
-		n := r.uint()
-		if n == 0 || n > 1<<20 {
+		if s.N = int(r.uint()); s.N <= 0 || s.N > 1<<20 {
 			r.fail()
 		}
-		s.N = int(n)
 	}
 	s.B = make([]bucket, r.count())
 	prev := int64(0)

@@ -77,6 +77,15 @@ func (s *series) at(t, now int64) *bucket {
 	return &s.B[i]
 }
 
+// heldFor is the buckets a checkpoint of version v holds: B (9 on), or
+// the whole ring.
+func (s *series) heldFor(v byte) []bucket {
+	if v >= 9 {
+		return s.B
+	}
+	return s.ring()
+}
+
 // ring is B as a ring of N slots (a bucket's slot is its Index mod N),
 // as checkpoints before version 9 hold it.
 func (s *series) ring() []bucket {
