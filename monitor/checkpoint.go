@@ -32,9 +32,10 @@ var ckptMagic = []byte{0, 'c', 'k'}
 // core.Media, a bucket's media counters); version 8 the anchor the times
 // are written relative to (the fold's clock in a full checkpoint, the
 // base's in one a delta is made of, so that what did not change since the
-// base encodes to the same bytes). Versions 2 to 6 still restore, with no
-// media.
-const ckptVersion = 8
+// base encodes to the same bytes); version 9 a series' ring length and
+// only the buckets it holds (series.N; before, the whole ring). Versions 2
+// to 6 still restore, with no media.
+const ckptVersion = 9
 
 // MarshalBinary encodes the whole fold for a checkpoint.
 func (s *State) MarshalBinary() ([]byte, error) {
@@ -104,6 +105,7 @@ func (s *State) UnmarshalBinary(data []byte) error {
 		err = s.decodeCore(data[len(ckptMagic):], &c)
 	} else {
 		err = gob.NewDecoder(bytes.NewReader(data)).Decode(&c)
+		c.fromRings()
 		s.cfgSum = 0
 	}
 	if err != nil {

@@ -139,16 +139,20 @@ const (
 	maskMedia       // version 7
 )
 
-// series writes each bucket as its index (relative to the previous one's:
-// a ring's indexes are consecutive), a mask of its non-zero fields, and
-// those fields. Most of a number's counters are zero.
+// series writes the ring's length (version 9; before, the whole ring),
+// each bucket held as its index (relative to the previous one's), a mask
+// of its non-zero fields, and those fields (most of a number's are zero).
 func (w *wire) series(s *series) {
 	w.int(s.Width)
-	w.uint(uint64(len(s.B)))
+	b := s.heldFor(w.version)
+	if w.version >= 9 {
+		w.uint(uint64(s.N))
+	}
+	w.uint(uint64(len(b)))
 	prev := int64(0)
-	for i := range s.B {
-		w.bucket(&s.B[i], prev)
-		prev = s.B[i].Index
+	for i := range b {
+		w.bucket(&b[i], prev)
+		prev = b[i].Index
 	}
 	if w.version < 6 {
 		return
@@ -209,12 +213,20 @@ func (w *wire) bucket(b *bucket, prev int64) {
 }
 
 func (r *reader) series(s *series) {
-	s.Width = r.int()
+	s.Width, s.N = r.int(), 0
+	if r.version >= 9 {
+		if s.N = int(r.uint()); s.N <= 0 || s.N > 1<<20 {
+			r.fail()
+		}
+	}
 	s.B = make([]bucket, r.count())
 	prev := int64(0)
 	for i := range s.B {
 		r.bucket(&s.B[i], prev)
 		prev = s.B[i].Index
+	}
+	if r.version < 9 {
+		s.fromRing()
 	}
 	s.Gone = nil
 	if r.version >= 6 && r.uint() == 1 {

@@ -107,7 +107,7 @@ func cloneDerived(out []Event) []Event {
 
 // cloneSeries copies src into dst's buckets, reusing their code lists.
 func cloneSeries(dst, src series) series {
-	dst.Width = src.Width
+	dst.Width, dst.N = src.Width, src.N
 	dst.B = resize(dst.B, len(src.B))
 	for i := range src.B {
 		codes, bins := dst.B[i].Codes, dst.B[i].Media.MOSBins

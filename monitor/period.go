@@ -30,11 +30,8 @@ func (s *State) NumberNames() []string {
 // span adds up the buckets of event time [from, to).
 func (s *series) span(from, to int64) Stats {
 	var st Stats
-	for i := from / s.Width; i < to/s.Width; i++ {
-		if i < 0 {
-			continue
-		}
-		if b := &s.B[int(i%int64(len(s.B)))]; b.Index == i {
+	for i := range s.B {
+		if b := &s.B[i]; b.Index >= max(from/s.Width, 0) && b.Index < to/s.Width {
 			st.add(b)
 		}
 	}

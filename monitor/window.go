@@ -1,6 +1,10 @@
 package monitor
 
-import "time"
+import (
+	"cmp"
+	"slices"
+	"time"
+)
 
 // bucket holds one slice of event time's counters. Fields are exported so
 // checkpoints (gob) carry them.
@@ -26,10 +30,14 @@ type bucket struct {
 	Media       mediaBucket // media verdicts judged in this slice (mediafold.go)
 }
 
-// series is a ring of buckets of a fixed width: memory stays the same
-// however long the night runs.
+// series is a ring of N buckets of a fixed width, of which it holds only
+// those counted in (B, by Index): memory stays the same however long the
+// night runs, and a number quiet for a while holds none. A bucket N or more
+// widths older than the newest event leaves B when the series is next
+// counted in.
 type series struct {
 	Width int64 // ns per bucket
+	N     int   // the ring's length, in buckets
 	B     []bucket
 	// Gone keeps the counters of the buckets the ring recycled (nil: not
 	// kept, a number's), so Gone plus every bucket is all the series ever
@@ -38,55 +46,154 @@ type series struct {
 }
 
 func newSeries(width time.Duration, n int) series {
-	return series{Width: int64(width), B: make([]bucket, n)}
+	return series{Width: int64(width), N: n}
 }
 
-// at returns the bucket for event time t, recycling a stale one; nil when t
-// is older than the ring reaches back from now.
+// at returns the bucket for event time t, making it if need be; nil when t
+// is older than the ring reaches back from now. The pointer is good until
+// the next call.
 func (s *series) at(t, now int64) *bucket {
 	idx := t / s.Width
-	if now/s.Width-idx >= int64(len(s.B)) {
+	oldest := now/s.Width - int64(s.N) + 1
+	if idx < oldest {
 		return nil
 	}
-	b := &s.B[int(idx%int64(len(s.B)))]
-	if b.Index != idx {
-		if s.Gone != nil {
-			s.Gone.merge(b)
-		}
-		codes := b.Codes[:0]
-		*b = bucket{Index: idx, Codes: codes}
+	i := len(s.B)
+	for i > 0 && s.B[i-1].Index >= idx { // most often the newest: the last
+		i--
 	}
-	return b
+	if i < len(s.B) && s.B[i].Index == idx {
+		return &s.B[i]
+	}
+	i -= s.prune(oldest) // the buckets it drops are older than idx: before i
+	if len(s.B) == cap(s.B) {
+		// A new slice of event time comes at most once a width: grow by
+		// little, not by doubling, so a number holds about what it counts.
+		s.B = append(make([]bucket, 0, len(s.B)+2), s.B...)
+	}
+	s.B = append(s.B, bucket{})
+	copy(s.B[i+1:], s.B[i:])
+	s.B[i] = bucket{Index: idx}
+	return &s.B[i]
+}
+
+// heldFor is the buckets a checkpoint of version v holds: B (9 on), or
+// the whole ring.
+func (s *series) heldFor(v byte) []bucket {
+	if v >= 9 {
+		return s.B
+	}
+	return s.ring()
+}
+
+// ring is B as a ring of N slots (a bucket's slot is its Index mod N),
+// as checkpoints before version 9 hold it.
+func (s *series) ring() []bucket {
+	out := make([]bucket, s.N)
+	for _, b := range s.B {
+		out[int(b.Index%int64(s.N))] = b
+	}
+	return out
+}
+
+// fromRing makes B of a whole ring (a checkpoint before version 9, or
+// gob): its length is N, and only the buckets that counted something stay,
+// in ascending order.
+func (s *series) fromRing() {
+	if s.N == 0 {
+		s.N = len(s.B)
+	}
+	k := 0
+	for _, b := range s.B {
+		if !b.empty() {
+			s.B[k] = b
+			k++
+		}
+	}
+	s.B = s.B[:k]
+	slices.SortFunc(s.B, func(a, b bucket) int { return cmp.Compare(a.Index, b.Index) })
+}
+
+// fromRings makes every series of c hold only its counted buckets (gob
+// checkpoints hold whole rings).
+func (c *core) fromRings() {
+	for i := range c.Trunks {
+		c.Trunks[i].W.fromRing()
+	}
+	for i := range c.Numbers {
+		c.Numbers[i].W.fromRing()
+	}
+}
+
+// empty: b counts nothing.
+func (b *bucket) empty() bool {
+	for _, p := range b.ints() {
+		if *p != 0 {
+			return false
+		}
+	}
+	return b.PDDSum == 0 && b.LegacyAfter == 0 && len(b.Codes) == 0 && b.Media.zero()
+}
+
+// prune moves the buckets older than oldest out of B (into Gone, if
+// kept), and returns how many. B shrinks too when it holds far less than
+// it has room for.
+func (s *series) prune(oldest int64) int {
+	k := 0
+	for k < len(s.B) && s.B[k].Index < oldest {
+		if s.Gone != nil {
+			s.Gone.merge(&s.B[k])
+		}
+		k++
+	}
+	if k == 0 {
+		return 0
+	}
+	if n := len(s.B) - k; cap(s.B) > 2*n+4 {
+		s.B = append(make([]bucket, 0, n+2), s.B[k:]...)
+	} else {
+		s.B = append(s.B[:0], s.B[k:]...)
+	}
+	return k
+}
+
+// get returns the bucket of slice idx, nil when B has none.
+func (s *series) get(idx int64) *bucket {
+	for i := len(s.B) - 1; i >= 0; i-- {
+		if s.B[i].Index == idx {
+			return &s.B[i]
+		}
+		if s.B[i].Index < idx {
+			return nil
+		}
+	}
+	return nil
+}
+
+// reach is the slices a window of w ending at now covers: the w/Width
+// newest, the current one included, at most N.
+func (s *series) reach(now int64, w time.Duration) (first, cur int64) {
+	cur = now / s.Width
+	n := min(max(int64(w)/s.Width, 1), int64(s.N))
+	return max(cur-n+1, 0), cur
 }
 
 // sum adds up the buckets covering the window w that ends at now: the
 // w/Width newest slices of event time, the current one included.
 func (s *series) sum(now int64, w time.Duration) Stats {
 	var st Stats
-	cur := now / s.Width
-	n := int64(w) / s.Width
-	if n < 1 {
-		n = 1
-	}
-	if n > int64(len(s.B)) {
-		n = int64(len(s.B))
-	}
-	for i := cur - n + 1; i <= cur; i++ {
-		if i < 0 {
-			continue
+	first, cur := s.reach(now, w)
+	for i := range s.B {
+		if b := &s.B[i]; b.Index >= first && b.Index <= cur {
+			st.add(b)
 		}
-		b := &s.B[int(i%int64(len(s.B)))]
-		if b.Index != i {
-			continue
-		}
-		st.add(b)
 	}
 	sortCodes(st.Codes)
 	return st
 }
 
 // total is everything the series ever counted: its recycled buckets
-// (Gone) and every bucket of the ring, current or stale.
+// (Gone) and every bucket it holds, current or stale.
 func (s *series) total() Stats {
 	var st Stats
 	if s.Gone != nil {
@@ -118,9 +225,9 @@ func (s *series) count(now int64, w time.Duration, code int) int {
 	cur := now / s.Width
 	n := max(int64(w)/s.Width, 1)
 	total := 0
-	for i := max(cur-n+1, 0); i <= cur; i++ {
-		b := &s.B[int(i%int64(len(s.B)))]
-		if b.Index != i {
+	for i := range s.B {
+		b := &s.B[i]
+		if b.Index < cur-n+1 || b.Index > cur {
 			continue
 		}
 		for _, c := range b.Codes {
@@ -141,7 +248,7 @@ func (s *series) perBucket(now int64, n int) []int {
 		if i < 0 {
 			continue
 		}
-		if b := &s.B[int(i%int64(len(s.B)))]; b.Index == i {
+		if b := s.get(i); b != nil {
 			out[k] = int(b.Attempts)
 		}
 	}

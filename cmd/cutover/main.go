@@ -43,10 +43,10 @@ Run "cutover help COMMAND" for its flags.
 `
 
 // memoryLimit is the Go heap's soft limit unless GOMEMLIMIT says otherwise:
-// room for the fold and one checkpoint's copy of it with 10,000 numbers,
-// without letting SIP parsing's garbage double the heap (README,
-// "Performance", has the measurements).
-const memoryLimit = 384 << 20
+// room for the fold of 10,000 numbers, a checkpoint's copy of it and the
+// queues (about 160 MB live), without letting SIP parsing's garbage double
+// the heap (README, "Performance", has the measurements).
+const memoryLimit = 224 << 20
 
 func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {

@@ -38,7 +38,16 @@ type Recorder interface {
 
 // Options configure a Pipeline. Zero values take the defaults.
 type Options struct {
-	QueueSize       int           // bounded queue between sources and the fold (default 65536)
+	QueueSize int // bounded queue between sources and the fold (default 65536)
+	// WaitQueue is how many events PublishWait lets the queue hold
+	// (default 4096): a source that waits loses nothing whatever the
+	// queue's size, so only Publish's bursts (live sources) get the whole
+	// QueueSize; queued events cost about 1 KB each (raw and parsed SIP).
+	WaitQueue int
+	// SnapshotIdle is how stale the snapshot may grow while nobody asks
+	// for one (Latest) (default 1 s): a headless run does not copy the
+	// fold ten times a second for no one.
+	SnapshotIdle    time.Duration
 	BatchSize       int           // events handed to the recorder at once (default 1024)
 	SnapshotEvery   time.Duration // how often a snapshot is taken for the screen (default 100ms)
 	CheckpointEvery int           // events between checkpoints of the fold (default 10,000; <0 = never)
@@ -69,6 +78,7 @@ type Stats struct {
 	EventsPerSec float64 // folded per second of wall time, over the last snapshot interval
 	StoreErr     string  // why nothing is being recorded now ("": recording, or no recorder)
 	Checkpoint   int64   // event time (Unix ns) of the last checkpoint taken (0 = none yet)
+	Snapshots    uint64  // snapshots taken so far
 }
 
 // Pipeline owns the fold. Create it with New, start Run in one goroutine.
@@ -83,6 +93,15 @@ type Pipeline struct {
 	closing sync.RWMutex // PublishWait holds it to queue; Close to close done
 
 	published, dropped, applied, handed atomic.Uint64
+
+	// PublishWait's waiters for room below WaitQueue: room is closed and
+	// replaced when the fold has made some.
+	roomMu  sync.Mutex
+	room    chan struct{}
+	waiters int
+	// wanted: someone asked for a snapshot (Latest) since the last one.
+	wanted atomic.Bool
+	ticks  atomic.Uint64 // snapshot ticks the fold has seen (tests wait on it)
 
 	mu       sync.Mutex
 	snap     *monitor.Snapshot
@@ -100,6 +119,13 @@ func New(state *monitor.State, opts Options) *Pipeline {
 	}
 	if opts.SnapshotEvery <= 0 {
 		opts.SnapshotEvery = 100 * time.Millisecond
+	}
+	if opts.WaitQueue <= 0 {
+		opts.WaitQueue = 4096
+	}
+	opts.WaitQueue = min(opts.WaitQueue, opts.QueueSize)
+	if opts.SnapshotIdle <= 0 {
+		opts.SnapshotIdle = time.Second
 	}
 	if opts.CheckpointEvery == 0 {
 		// A seek folds forward at most this many events (~65 ms at
@@ -125,7 +151,7 @@ func New(state *monitor.State, opts Options) *Pipeline {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Pipeline{opts: opts, state: state, q: make(chan monitor.Event, opts.QueueSize),
-		prio: make(chan prioItem, prioSize), swap: make(chan swapReq), done: make(chan struct{})}
+		prio: make(chan prioItem, prioSize), swap: make(chan swapReq), done: make(chan struct{}), room: make(chan struct{})}
 }
 
 // Publish offers an event without ever blocking. It returns false, and
@@ -154,7 +180,53 @@ func (p *Pipeline) Publish(ev monitor.Event) (ok bool) {
 // and recorded: it refuses once Close has been called, never after taking.
 func (p *Pipeline) PublishWait(ctx context.Context, ev monitor.Event) error {
 	decodeSIP(&ev)
+	if err := p.waitRoom(ctx); err != nil {
+		return err
+	}
 	return enqueue(p, ctx, p.q, ev)
+}
+
+// waitRoom waits until the queue holds fewer than WaitQueue events.
+func (p *Pipeline) waitRoom(ctx context.Context) error {
+	for {
+		p.roomMu.Lock()
+		if len(p.q) < p.opts.WaitQueue {
+			p.roomMu.Unlock()
+			return nil
+		}
+		p.waiters++
+		room := p.room
+		p.roomMu.Unlock()
+		var err error
+		select {
+		case <-room:
+		case <-ctx.Done():
+			err = ctx.Err()
+		case <-p.done:
+			err = errClosed
+		}
+		p.roomMu.Lock()
+		p.waiters--
+		p.roomMu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// signalRoom wakes PublishWait's waiters once the queue is below
+// WaitQueue. The fold calls it after each batch: a waiter saw at least
+// WaitQueue events queued, so the fold takes them and calls it again.
+func (p *Pipeline) signalRoom() {
+	if len(p.q) >= p.opts.WaitQueue {
+		return
+	}
+	p.roomMu.Lock()
+	if p.waiters > 0 {
+		close(p.room)
+		p.room = make(chan struct{})
+	}
+	p.roomMu.Unlock()
 }
 
 // decodeSIP parses a SIP message the source left raw, on the source's
@@ -250,7 +322,10 @@ func (p *Pipeline) Close() {
 }
 
 // Latest returns the newest snapshot (nil before the first) and the stats.
+// Asking is what keeps snapshots coming every SnapshotEvery: one asked for
+// after a pause may be up to SnapshotIdle old.
 func (p *Pipeline) Latest() (*monitor.Snapshot, Stats) {
+	p.wanted.Store(true)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	st := p.stats

@@ -24,11 +24,13 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			r.foldPrio(it)
 			r.drainQueued()
 			r.flushBatch()
+			p.signalRoom()
 		case ev := <-r.p.q:
 			r.drainPrio() // an operator's event goes ahead of this one too
 			r.fold(ev)
 			r.drainQueued()
 			r.flushBatch()
+			p.signalRoom()
 		case <-tick.C:
 			r.snapshot()
 		case req := <-p.swap:
@@ -65,7 +67,10 @@ type runner struct {
 	chain     monitor.CheckpointChain
 	lastTick  time.Time
 	lastApply uint64
-	fresh     bool // the state was replaced: snapshot even if nothing was folded
+	lastSnap  time.Time // when the last snapshot was taken
+	// snapApplied is how many events had been folded at the last snapshot.
+	snapApplied uint64
+	fresh       bool // the state was replaced: snapshot even if nothing was folded
 }
 
 // waiter is a priority event's place in the batch and whom to tell its seq.
@@ -223,27 +228,38 @@ func (r *runner) replace(req swapReq) {
 	r.p.state = req.st
 	r.fresh = true
 	r.snapshot()
+	r.p.signalRoom() // the queue is empty: a source waiting for room goes on
 	close(req.taken)
 }
 
-// snapshot publishes a fresh copy of the fold for the screen.
+// snapshot publishes a fresh copy of the fold for the screen, when
+// someone asked for one since the last (Latest), or the last is older than
+// SnapshotIdle; a replaced state, or the end, takes one whatever.
 func (r *runner) snapshot() {
 	now := time.Now()
 	applied := r.p.applied.Load()
-	if applied == r.lastApply && r.p.snap != nil && !r.fresh { // nothing new: keep the old copy
-		r.p.mu.Lock()
-		r.p.stats.EventsPerSec = 0
-		r.p.mu.Unlock()
-		r.lastTick = now
-		return
-	}
-	snap := r.p.state.Snapshot()
-	r.fresh = false
 	rate := float64(applied-r.lastApply) / now.Sub(r.lastTick).Seconds()
 	r.lastTick, r.lastApply = now, applied
+	defer r.p.ticks.Add(1)
+	wanted := r.p.wanted.Swap(false)
+	stale := now.Sub(r.lastSnap) >= r.p.opts.SnapshotIdle
+	r.p.mu.Lock()
+	r.p.stats.EventsPerSec = rate
+	keep := r.p.snap != nil && !r.fresh && (r.snapApplied == applied || !(wanted || stale))
+	r.p.mu.Unlock()
+	if keep {
+		return
+	}
+	r.take(now)
+}
+
+// take publishes a fresh snapshot now.
+func (r *runner) take(now time.Time) {
+	snap := r.p.state.Snapshot()
+	r.fresh, r.lastSnap, r.snapApplied = false, now, r.p.applied.Load()
 	r.p.mu.Lock()
 	r.p.snap = snap
-	r.p.stats.EventsPerSec = rate
+	r.p.stats.Snapshots++
 	r.p.mu.Unlock()
 }
 
@@ -258,7 +274,7 @@ func (r *runner) finish() error {
 	if rec := r.p.opts.Recorder; rec != nil {
 		recErr = rec.Flush() // nil once everything is committed
 	}
-	r.snapshot()
+	r.take(time.Now()) // the fold's last snapshot, asked for or not
 	r.p.mu.Lock()
 	defer r.p.mu.Unlock()
 	return cmp.Or(recErr, r.p.storeErr)
