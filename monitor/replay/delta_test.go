@@ -8,9 +8,9 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/cutover/cutover/fixtures/lab"
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/store"
 )
@@ -116,24 +116,6 @@ func (d damagedRec) CheckpointAtOrBefore(ts int64) (int64, int64, []byte, bool, 
 	return d.d.CheckpointAtOrBefore(ts)
 }
 
-// lockedBuffer is a log the controller's goroutine writes and the test reads.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // TestSeekPastDamagedCheckpointIsLogged: a seek on the screen that passes
 // over a damaged checkpoint says so in the log (Position.Skipped was kept
 // and never told).
@@ -145,7 +127,7 @@ func TestSeekPastDamagedCheckpointIsLogged(t *testing.T) {
 		t.Fatal("want checkpoints", err)
 	}
 	ck := cks[len(cks)/2]
-	var log lockedBuffer
+	var log lab.LockedBuffer
 	src := damagedRec{rec{r}, damaged{r, map[int64]bool{ck.Seq: true}, nil}}
 	c := NewController(src, Options{Config: cfg, Hold: true, Logger: slog.New(slog.NewTextHandler(&log, nil))})
 	ctx, cancel := context.WithCancel(context.Background())

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/cutover/cutover/fixtures/lab"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -41,19 +42,6 @@ func (s *screens) Attach(*tea.Program) func() {
 	return func() { s.mu.Lock(); s.attached--; s.mu.Unlock() }
 }
 
-// lockedBuf is a session's output, read while the session writes it.
-type lockedBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-func (l *lockedBuf) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
-
 func waitFor(t *testing.T, what string, ok func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
@@ -76,7 +64,7 @@ func clientKey(t *testing.T) (gossh.Signer, string) {
 }
 
 // open starts a terminal session as signer; its output goes to out.
-func open(t *testing.T, addr string, signer gossh.Signer, out *lockedBuf) *gossh.Client {
+func open(t *testing.T, addr string, signer gossh.Signer, out *lab.LockedBuffer) *gossh.Client {
 	t.Helper()
 	c, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{User: "x", Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)},
 		HostKeyCallback: gossh.InsecureIgnoreHostKey()})
@@ -121,7 +109,7 @@ func TestMaxSessionsRefusesOneMore(t *testing.T) {
 			t.Error(err)
 		}
 	}()
-	var anaOut, bobOut lockedBuf
+	var anaOut, bobOut lab.LockedBuffer
 	anaConn := open(t, srv.Addr().String(), ana, &anaOut)
 	waitFor(t, "ana's screen", func() bool { return strings.Contains(anaOut.String(), "operator ana") })
 	open(t, srv.Addr().String(), bob, &bobOut)
@@ -131,7 +119,7 @@ func TestMaxSessionsRefusesOneMore(t *testing.T) {
 	}
 	anaConn.Close() // ana drops: her place is free again
 	waitFor(t, "ana's session to end", func() bool { return srv.Sessions() == 0 })
-	var again lockedBuf
+	var again lab.LockedBuffer
 	open(t, srv.Addr().String(), bob, &again)
 	waitFor(t, "bob's screen", func() bool { return strings.Contains(again.String(), "operator bob") })
 }
