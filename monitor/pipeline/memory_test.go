@@ -2,9 +2,11 @@ package pipeline
 
 import (
 	"context"
+	"runtime"
 	"testing"
 	"time"
 
+	"github.com/cutover/cutover/fixtures/sim"
 	"github.com/cutover/cutover/monitor"
 )
 
@@ -125,4 +127,72 @@ func TestSnapshotsOnlyWhenAskedOrIdle(t *testing.T) {
 	if err := <-errc; err != nil {
 		t.Fatal(err)
 	}
+}
+
+// heldRecorder keeps the checkpoints' encode funcs without calling them: a
+// recorder that has not committed them yet.
+type heldRecorder struct {
+	memRecorder
+	held []func() []byte
+}
+
+func (r *heldRecorder) CheckpointFunc(ts int64, encode func() []byte) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.held = append(r.held, encode)
+	return nil
+}
+
+// liveHeap is the heap in use after a collection.
+func liveHeap() uint64 {
+	var m runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// A checkpoint waiting for the recorder holds its encoding, not a copy of
+// the fold: each copy of a 10,000-number fold was tens of MB, made at
+// every checkpoint and alive until the recorder encoded it (issue 18).
+func TestCheckpointsWaitingHoldBytesNotFolds(t *testing.T) {
+	o := sim.DefaultOptions()
+	o.Numbers = 2000
+	cfg := sim.Config(o)
+	src := sim.New(o)
+	var evs []monitor.Event
+	for len(evs) < 40_000 {
+		ev, ok := src.Next()
+		if !ok {
+			break
+		}
+		evs = append(evs, ev)
+	}
+	rec := &heldRecorder{}
+	p := New(monitor.NewState(cfg), Options{Recorder: rec, CheckpointEvery: 5000, CheckpointGap: -1})
+	errc := run(t, p)
+	for _, ev := range evs {
+		if err := p.PublishWait(context.Background(), ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.Close()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	withHeld := liveHeap()
+	var encoded uint64
+	for _, f := range rec.held {
+		encoded += uint64(len(f()))
+	}
+	n := len(rec.held)
+	rec.held = nil
+	held := int64(withHeld) - int64(liveHeap())
+	if n < 8 || encoded == 0 {
+		t.Fatalf("%d checkpoints of %d bytes in all, want at least 8 encoded", n, encoded)
+	}
+	// Their bytes, and a little slack for the funcs and the heap's noise.
+	if limit := int64(encoded) + 1<<20; held > limit {
+		t.Fatalf("%d checkpoints waiting for the recorder held %d KB, want at most their %d KB of encoding (+1 MB)", n, held>>10, encoded>>10)
+	}
+	runtime.KeepAlive(p)
 }

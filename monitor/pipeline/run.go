@@ -62,8 +62,8 @@ type runner struct {
 	lastCkptTs int64
 	// lastCkptWall is when the last checkpoint was taken, on the wall clock.
 	lastCkptWall time.Time
-	// chain encodes the checkpoints, full or as deltas, on the
-	// recorder's goroutine (the encode funcs run there, in order).
+	// chain encodes the checkpoints, full or as deltas, on the fold's
+	// goroutine.
 	chain     monitor.CheckpointChain
 	lastTick  time.Time
 	lastApply uint64
@@ -186,27 +186,26 @@ func (r *runner) maybeCheckpoint(ts int64) {
 	r.checkpoint(ts)
 }
 
-// checkpoint records the fold as it is now. The fold's goroutine only
-// copies it; the recorder encodes the copy on its own goroutine, after the
-// events folded into it. The copy is not kept for the next checkpoint:
-// under cutover's heap limit a second fold always alive cost more
-// ingest than allocating one (60 s demo runs, 10k numbers).
+// checkpoint records the fold as it is now: the fold's goroutine encodes
+// the live fold (the chain keeps the last encoding, not a fold) and hands
+// the bytes to the recorder, after the events folded into them. It used to
+// copy the fold and have the recorder encode the copy: one copy of the
+// whole fold (tens of MB with 10,000 numbers) made and dropped at every
+// checkpoint, and two alive when one waited for the recorder, which kept
+// the heap of a long night at its limit (issue 18). The fold stalls for the
+// encode; the queue absorbs it.
 func (r *runner) checkpoint(ts int64) {
 	r.flushBatch() // the checkpoint must follow the events folded into it
-	clone := r.p.state.CloneInto(nil)
-	err := r.p.opts.Recorder.CheckpointFunc(clone.Now(), func() []byte {
-		blob, err := r.chain.Encode(clone)
-		if err != nil {
-			r.setErr(fmt.Errorf("checkpoint: %w", err))
-		}
-		return blob
-	})
+	st := r.p.state
+	blob, err := r.chain.Encode(st)
 	if err != nil {
+		r.setErr(fmt.Errorf("checkpoint: %w", err))
+	} else if err := r.p.opts.Recorder.CheckpointFunc(st.Now(), func() []byte { return blob }); err != nil {
 		r.setErr(fmt.Errorf("checkpoint: %w", err))
 	}
 	r.sinceCkpt, r.lastCkptTs = 0, ts
 	r.p.mu.Lock()
-	r.p.stats.Checkpoint = clone.Now()
+	r.p.stats.Checkpoint = st.Now()
 	r.p.mu.Unlock()
 }
 
