@@ -91,6 +91,10 @@ type Intake struct {
 	guard   *monitor.TimeGuard
 }
 
+// losslessQueue is the queue of a Lossless intake: the pipeline's
+// WaitQueue, all its source ever fills.
+const losslessQueue = 4096
+
 // NewIntake makes the pipeline a session folds and records with.
 //
 // A live or paced feed never waits for a certificate fetch: its verifier
@@ -102,7 +106,11 @@ func NewIntake(o IntakeOptions) *Intake {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	in := &Intake{p: pipeline.New(monitor.NewState(o.Config), pipeline.Options{Recorder: o.Recorder, Logger: o.Logger}), o: o}
+	po := pipeline.Options{Recorder: o.Recorder, Logger: o.Logger}
+	if o.Delivery == Lossless { // its source always waits for room: no queue for bursts (7.5 MB)
+		po.QueueSize = losslessQueue
+	}
+	in := &Intake{p: pipeline.New(monitor.NewState(o.Config), po), o: o}
 	if o.Verifier != nil && o.Delivery != Lossless {
 		in.async = o.Verifier.Async(stir.AsyncOptions{Deliver: in.deliverVerdict})
 	}

@@ -138,3 +138,34 @@ func TestRecordingClosesWhenTheNightEnds(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A Lossless intake's source always waits for room, so its queue is only
+// what the waiting fills (the pipeline's WaitQueue), not the 65,536 events
+// (7.5 MB) a live feed's bursts need; more events than that all go
+// through.
+func TestLosslessIntakeQueueIsWhatItFills(t *testing.T) {
+	live := NewIntake(IntakeOptions{Config: monitor.Config{Name: "live"}, Delivery: Live})
+	if _, st := live.Latest(); st.QueueCap != 65536 {
+		t.Fatalf("live intake's queue holds %d events, want 65536", st.QueueCap)
+	}
+	in := NewIntake(IntakeOptions{Config: monitor.Config{Name: "import"}, Delivery: Lossless})
+	if _, st := in.Latest(); st.QueueCap != losslessQueue {
+		t.Fatalf("lossless intake's queue holds %d events, want %d", st.QueueCap, losslessQueue)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- in.p.Run(context.Background()) }()
+	n := 3 * losslessQueue
+	for i := range n {
+		ev := monitor.Event{Kind: monitor.KindTick, Source: monitor.SourceClock, Time: int64(i+1) * int64(time.Millisecond)}
+		if err := in.Publish(context.Background(), ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in.p.Close()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if _, st := in.Latest(); st.Applied != uint64(n) || st.Dropped != 0 {
+		t.Fatalf("applied %d, dropped %d: want all %d", st.Applied, st.Dropped, n)
+	}
+}
