@@ -43,10 +43,10 @@ Run "cutover help COMMAND" for its flags.
 `
 
 // memoryLimit is the Go heap's soft limit unless GOMEMLIMIT says otherwise:
-// room for the fold of 10,000 numbers, a checkpoint's copy of it and the
-// queues (about 160 MB live), without letting SIP parsing's garbage double
-// the heap (README, "Performance", has the measurements).
-const memoryLimit = 224 << 20
+// room for the fold of 10,000 numbers and the queues (about 130 MB live at
+// 5 M events), without letting SIP parsing's garbage double the heap
+// (README, "Performance", has the measurements).
+const memoryLimit = 200 << 20
 
 func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
