@@ -219,7 +219,7 @@ func (r *reader) series(s *series) {
 			r.fail()
 		}
 	}
-	s.B = make([]bucket, r.count())
+	s.B = carve(&r.slab.buckets, r.count(), slabBuckets, len(r.b))
 	prev := int64(0)
 	for i := range s.B {
 		r.bucket(&s.B[i], prev)
@@ -247,7 +247,7 @@ func (r *reader) bucket(b *bucket, prev int64) {
 		b.PDDSum = r.int()
 	}
 	if mask&maskCodes != 0 {
-		b.Codes = make([]CodeCount, r.count())
+		b.Codes = carve(&r.slab.codes, r.count(), slabCodes, len(r.b))
 		for j := range b.Codes {
 			b.Codes[j] = CodeCount{Code: r.i(), Count: r.i()}
 		}
@@ -296,9 +296,11 @@ func (w *wire) calls(m map[string]*call) {
 func (r *reader) calls() map[string]*call {
 	n := r.count()
 	m := make(map[string]*call, n)
-	for range n {
+	slab := make([]call, n) // one allocation, no pointers: the collector skips it
+	for i := range n {
 		id := r.str()
-		c := &call{Trunk: r.i(), Number: r.i()}
+		c := &slab[i]
+		c.Trunk, c.Number = r.i(), r.i()
 		f := r.uint()
 		c.Inbound, c.Ringing = f&callInbound != 0, f&callRinging != 0
 		c.HasFinal, c.Ended = f&callHasFinal != 0, f&callEnded != 0

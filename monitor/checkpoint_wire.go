@@ -103,6 +103,7 @@ type reader struct {
 	now     int64
 	err     error
 	version byte // the checkpoint's format version (ckptVersion or older)
+	slab    slabs
 }
 
 func (r *reader) fail() {
