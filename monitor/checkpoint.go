@@ -156,8 +156,8 @@ func (s *State) decodeCore(data []byte, c *core) error {
 		r.now = r.int()
 	}
 	r.core(c)
-	if r.err == nil && len(r.b) != 0 {
-		r.err = fmt.Errorf("%w: %d bytes left over", errCorrupt, len(r.b))
+	if r.err == nil && r.left() != 0 {
+		r.err = fmt.Errorf("%w: %d bytes left over", errCorrupt, r.left())
 	}
 	return r.err
 }

@@ -219,7 +219,7 @@ func (r *reader) series(s *series) {
 			r.fail()
 		}
 	}
-	s.B = carve(&r.slab.buckets, r.count(), slabBuckets, len(r.b))
+	s.B = r.slab.buckets.carve(r.count(), slabBuckets, r.left())
 	prev := int64(0)
 	for i := range s.B {
 		r.bucket(&s.B[i], prev)
@@ -247,7 +247,7 @@ func (r *reader) bucket(b *bucket, prev int64) {
 		b.PDDSum = r.int()
 	}
 	if mask&maskCodes != 0 {
-		b.Codes = carve(&r.slab.codes, r.count(), slabCodes, len(r.b))
+		b.Codes = r.slab.codes.carve(r.count(), slabCodes, r.left())
 		for j := range b.Codes {
 			b.Codes[j] = CodeCount{Code: r.i(), Count: r.i()}
 		}

@@ -13,26 +13,33 @@ const (
 	slabBins    = 16384
 )
 
-// slabs are the reader's shared arrays, each what is left of its chunk.
+// slabs are the reader's shared arrays.
 type slabs struct {
-	buckets []bucket
-	codes   []CodeCount
-	bins    []uint32
+	buckets slab[bucket]
+	codes   slab[CodeCount]
+	bins    slab[uint32]
 }
 
-// carve returns n zeroed elements of *slab, starting a chunk when it has
-// too few left. Its capacity is its length (a full slice expression), so
-// the fold's append to it copies instead of overwriting its neighbour's.
-// A chunk is no longer than the bytes left to read (each element takes
-// one at least), so a small checkpoint makes small chunks.
-func carve[T any](slab *[]T, n, chunk, left int) []T {
+// slab is a chunk, of which the first n elements are handed out (an
+// offset, not a slice moved on: no write barrier a carve).
+type slab[T any] struct {
+	a []T
+	n int
+}
+
+// carve returns n zeroed elements of the slab, starting a chunk when it
+// has too few left. Its capacity is its length (a full slice expression),
+// so the fold's append to it copies instead of overwriting its
+// neighbour's. A chunk is no longer than the bytes left to read (each
+// element takes one at least), so a small checkpoint makes small chunks.
+func (s *slab[T]) carve(n, chunk, left int) []T {
 	if n == 0 {
 		return []T{} // not nil, as make gave (no allocation)
 	}
-	if n > len(*slab) {
-		*slab = make([]T, max(n, min(chunk, left)))
+	if n > len(s.a)-s.n {
+		s.a, s.n = make([]T, max(n, min(chunk, left))), 0
 	}
-	s := (*slab)[:n:n]
-	*slab = (*slab)[n:]
-	return s
+	v := s.a[s.n : s.n+n : s.n+n]
+	s.n += n
+	return v
 }

@@ -28,8 +28,8 @@ func TestRestoredSlicesDoNotShare(t *testing.T) {
 	var ra, rb series
 	r.series(&ra)
 	r.series(&rb)
-	if r.err != nil || len(r.b) != 0 {
-		t.Fatalf("decode: %v, %d bytes left", r.err, len(r.b))
+	if r.err != nil || r.left() != 0 {
+		t.Fatalf("decode: %v, %d bytes left", r.err, r.left())
 	}
 	wantB := cloneSeries(series{}, rb)
 	for i := range ra.B {
