@@ -1,6 +1,8 @@
 package monitor
 
 import (
+	"fmt"
+	"hash/fnv"
 	"slices"
 	"testing"
 	"time"
@@ -50,5 +52,26 @@ func TestRestoredSlicesDoNotShare(t *testing.T) {
 	}
 	if len(rb.B) != 3 || rb.B[2].Index != 102 {
 		t.Errorf("the other series' buckets changed: %+v", rb.B)
+	}
+}
+
+// TestConfigSumStreamedIsTheSame expects the checksum of a config of many
+// numbers, hashed as it is written, to be the hash of its whole encoding,
+// as recordings made before carry it.
+func TestConfigSumStreamedIsTheSame(t *testing.T) {
+	cfg := testConfig()
+	for i := range 3000 {
+		cfg.Numbers = append(cfg.Numbers, Number{E164: fmt.Sprintf("+1555%07d", i), PortRequestID: "PR-" + fmt.Sprint(i%7), PortState: PortPending})
+	}
+	s := NewState(cfg)
+	w := wire{}
+	w.config(&s.c.Cfg)
+	if len(w.b) < 4*spillAt {
+		t.Fatalf("the config's encoding is %d bytes: too short to be spilled", len(w.b))
+	}
+	h := fnv.New64a()
+	h.Write(w.b)
+	if got, want := s.configSum(), max(h.Sum64(), 1); got != want {
+		t.Errorf("configSum = %x, the hash of the whole encoding %x", got, want)
 	}
 }

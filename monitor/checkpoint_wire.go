@@ -3,6 +3,7 @@ package monitor
 import (
 	"encoding/binary"
 	"errors"
+	"hash"
 	"maps"
 	"math"
 	"slices"
@@ -19,8 +20,20 @@ var errCorrupt = errors.New("corrupt checkpoint")
 
 type wire struct {
 	b       []byte
-	now     int64 // times are written relative to this
-	version byte  // the format written (ckptVersion but in tests of older ones)
+	now     int64       // times are written relative to this
+	version byte        // the format written (ckptVersion but in tests of older ones)
+	sum     hash.Hash64 // when not nil, spill hands it what is written so far
+}
+
+// spillAt is how much spill lets b hold.
+const spillAt = 4096
+
+// spill writes b to sum once it holds spillAt bytes, and empties it.
+func (w *wire) spill() {
+	if w.sum != nil && len(w.b) >= spillAt {
+		w.sum.Write(w.b)
+		w.b = w.b[:0]
+	}
 }
 
 func (w *wire) uint(v uint64) { w.b = binary.AppendUvarint(w.b, v) }
