@@ -79,9 +79,9 @@ func (s *State) sizeHint() int {
 // Config never changes after NewState.
 func (s *State) configSum() uint64 {
 	if s.cfgSum == 0 {
-		w := wire{}
-		w.config(&s.c.Cfg)
 		h := fnv.New64a()
+		w := wire{b: make([]byte, 0, 2*spillAt), sum: h} // hashed as written: no copy of a 10k-number config
+		w.config(&s.c.Cfg)
 		h.Write(w.b)
 		s.cfgSum = max(h.Sum64(), 1)
 	}
@@ -156,8 +156,8 @@ func (s *State) decodeCore(data []byte, c *core) error {
 		r.now = r.int()
 	}
 	r.core(c)
-	if r.err == nil && len(r.b) != 0 {
-		r.err = fmt.Errorf("%w: %d bytes left over", errCorrupt, len(r.b))
+	if r.err == nil && r.left() != 0 {
+		r.err = fmt.Errorf("%w: %d bytes left over", errCorrupt, r.left())
 	}
 	return r.err
 }
@@ -307,6 +307,7 @@ func (w *wire) config(c *Config) {
 		w.str(string(n.PortState))
 		w.time(n.Scheduled)
 		w.time(n.Activated)
+		w.spill()
 	}
 	w.thresholds(&c.Thresholds)
 	w.str(c.DefaultCountry)

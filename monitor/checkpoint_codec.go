@@ -3,6 +3,7 @@ package monitor
 import (
 	"fmt"
 	"maps"
+	"math/bits"
 	"slices"
 )
 
@@ -219,7 +220,7 @@ func (r *reader) series(s *series) {
 			r.fail()
 		}
 	}
-	s.B = make([]bucket, r.count())
+	s.B = r.slab.buckets.carve(r.count(), slabBuckets, r.left())
 	prev := int64(0)
 	for i := range s.B {
 		r.bucket(&s.B[i], prev)
@@ -238,16 +239,15 @@ func (r *reader) series(s *series) {
 func (r *reader) bucket(b *bucket, prev int64) {
 	b.Index = prev + r.int()
 	mask := r.uint()
-	for k, p := range b.ints() {
-		if mask&(1<<k) != 0 {
-			*p = r.i32()
-		}
+	ints := b.ints()
+	for m := mask & (1<<bucketInts - 1); m != 0; m &= m - 1 { // the counters it holds: a few
+		*ints[bits.TrailingZeros64(m)] = r.i32()
 	}
 	if mask&maskPDDSum != 0 {
 		b.PDDSum = r.int()
 	}
 	if mask&maskCodes != 0 {
-		b.Codes = make([]CodeCount, r.count())
+		b.Codes = r.slab.codes.carve(r.count(), slabCodes, r.left())
 		for j := range b.Codes {
 			b.Codes[j] = CodeCount{Code: r.i(), Count: r.i()}
 		}
@@ -258,79 +258,6 @@ func (r *reader) bucket(b *bucket, prev int64) {
 	if mask&maskMedia != 0 {
 		r.bucketMedia(&b.Media)
 	}
-}
-
-// Flags of a call.
-const (
-	callInbound = 1 << iota
-	callRinging
-	callHasFinal
-	callEnded
-	callAttestDue
-	callOnward // a bit checkpoints before transit topology never set: false, as it was
-)
-
-func (w *wire) calls(m map[string]*call) {
-	w.uint(uint64(len(m)))
-	for _, e := range sortedEntries(m) {
-		id, c := e.k, e.v
-		w.str(id)
-		w.int(int64(c.Trunk))
-		w.int(int64(c.Number))
-		var f uint64
-		for bit, on := range [...]bool{c.Inbound, c.Ringing, c.HasFinal, c.Ended, c.AttestDue, c.Onward} {
-			if on {
-				f |= 1 << bit
-			}
-		}
-		w.uint(f)
-		w.time(c.Start)
-		w.uint(uint64(c.CSeq))
-		w.time(c.Answered)
-		w.int(int64(c.Outcome))
-		w.uint(uint64(c.FinalCSeq))
-		w.time(c.ExpiresAt)
-	}
-}
-
-func (r *reader) calls() map[string]*call {
-	n := r.count()
-	m := make(map[string]*call, n)
-	for range n {
-		id := r.str()
-		c := &call{Trunk: r.i(), Number: r.i()}
-		f := r.uint()
-		c.Inbound, c.Ringing = f&callInbound != 0, f&callRinging != 0
-		c.HasFinal, c.Ended = f&callHasFinal != 0, f&callEnded != 0
-		c.AttestDue, c.Onward = f&callAttestDue != 0, f&callOnward != 0
-		c.Start = r.time()
-		c.CSeq = r.u32()
-		c.Answered = r.time()
-		c.Outcome = r.i()
-		c.FinalCSeq = r.u32()
-		c.ExpiresAt = r.time()
-		m[id] = c
-	}
-	return m
-}
-
-func (w *wire) options(m map[string]optionsTx) {
-	w.uint(uint64(len(m)))
-	for _, k := range sortedKeys(m) {
-		w.str(k)
-		w.time(m[k].Sent)
-		w.int(int64(m[k].Trunk))
-	}
-}
-
-func (r *reader) options() map[string]optionsTx {
-	n := r.count()
-	m := make(map[string]optionsTx, n)
-	for range n {
-		k := r.str()
-		m[k] = optionsTx{Sent: r.time(), Trunk: r.i()}
-	}
-	return m
 }
 
 func (w *wire) feedLine(l *FeedLine) {

@@ -249,7 +249,7 @@ func AppendCheckpointDelta(dst, base, delta []byte) ([]byte, error) {
 	if uint64(cap(enc)) < encLen {
 		enc = make([]byte, 0, encLen)
 	}
-	for len(r.b) > 0 && r.err == nil {
+	for r.left() > 0 && r.err == nil {
 		op := r.uint()
 		n := op >> 1
 		if op&1 == 1 {

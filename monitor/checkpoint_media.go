@@ -82,7 +82,7 @@ func (r *reader) bucketMedia(m *mediaBucket) {
 	if mask&(1<<(len(ints)+1)) == 0 {
 		return
 	}
-	m.MOSBins = make([]uint32, r.bins())
+	m.MOSBins = r.slab.bins.carve(r.bins(), slabBins, r.left())
 	for range r.count() {
 		i := r.uint()
 		if i >= uint64(len(m.MOSBins)) {

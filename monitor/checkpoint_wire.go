@@ -3,6 +3,7 @@ package monitor
 import (
 	"encoding/binary"
 	"errors"
+	"hash"
 	"maps"
 	"math"
 	"slices"
@@ -19,8 +20,20 @@ var errCorrupt = errors.New("corrupt checkpoint")
 
 type wire struct {
 	b       []byte
-	now     int64 // times are written relative to this
-	version byte  // the format written (ckptVersion but in tests of older ones)
+	now     int64       // times are written relative to this
+	version byte        // the format written (ckptVersion but in tests of older ones)
+	sum     hash.Hash64 // when not nil, spill hands it what is written so far
+}
+
+// spillAt is how much spill lets b hold.
+const spillAt = 4096
+
+// spill writes b to sum once it holds spillAt bytes, and empties it.
+func (w *wire) spill() {
+	if w.sum != nil && len(w.b) >= spillAt {
+		w.sum.Write(w.b)
+		w.b = w.b[:0]
+	}
 }
 
 func (w *wire) uint(v uint64) { w.b = binary.AppendUvarint(w.b, v) }
@@ -98,37 +111,45 @@ func sortedEntries[V any](m map[string]V) []entry[V] {
 	return es
 }
 
+// reader reads b from off on: it moves an offset, not the slice, as a
+// pointer written to memory costs a GC write barrier while the collector
+// runs (and a restore makes garbage enough for it to run).
 type reader struct {
 	b       []byte
+	off     int
 	now     int64
 	err     error
 	version byte // the checkpoint's format version (ckptVersion or older)
+	slab    slabs
 }
 
 func (r *reader) fail() {
 	if r.err == nil {
 		r.err = errCorrupt
 	}
-	r.b = nil
+	r.b, r.off = nil, 0
 }
 
+// left is how many bytes are left to read.
+func (r *reader) left() int { return len(r.b) - r.off }
+
 func (r *reader) uint() uint64 {
-	v, n := binary.Uvarint(r.b)
+	v, n := binary.Uvarint(r.b[r.off:])
 	if n <= 0 {
 		r.fail()
 		return 0
 	}
-	r.b = r.b[n:]
+	r.off += n
 	return v
 }
 
 func (r *reader) int() int64 {
-	v, n := binary.Varint(r.b)
+	v, n := binary.Varint(r.b[r.off:])
 	if n <= 0 {
 		r.fail()
 		return 0
 	}
-	r.b = r.b[n:]
+	r.off += n
 	return v
 }
 
@@ -142,19 +163,19 @@ func (r *reader) u32() uint32        { return uint32(r.uint()) }
 func (r *reader) dur() time.Duration { return time.Duration(r.int()) }
 
 func (r *reader) bytes(n uint64) []byte {
-	if n > uint64(len(r.b)) {
+	if n > uint64(r.left()) {
 		r.fail()
 		return nil
 	}
-	v := r.b[:n:n]
-	r.b = r.b[n:]
+	v := r.b[r.off : r.off+int(n) : r.off+int(n)]
+	r.off += int(n)
 	return v
 }
 
 // bound refuses a length longer than what is left (every element takes at
 // least a byte), so garbage cannot make the decoder allocate gigabytes.
 func (r *reader) bound(n uint64) int {
-	if n > uint64(len(r.b)) {
+	if n > uint64(r.left()) {
 		r.fail()
 		return 0
 	}

@@ -149,7 +149,7 @@ func decodeEvent(r eventRow, rawNull bool) (monitor.Event, error) {
 	case monitor.KindAlertAck:
 		ev.Ack, err = decodeJSON[monitor.AlertAck](r.data)
 	case monitor.KindMedia:
-		ev.Media, err = decodeJSON[monitor.MediaReport](r.data)
+		ev.Media, err = decodeMedia(r.data)
 	}
 	return ev, err
 }
