@@ -99,3 +99,21 @@ func TestFastMediaMatchesJSONOnDamage(t *testing.T) {
 		t.Error("no damaged report took the fast path: the test checks nothing of it")
 	}
 }
+
+// FuzzFastMediaAgrees holds the hand-written media decoder to
+// encoding/json on any input: the same report, or a failure from both.
+// The corpus is in testdata/fuzz/FuzzFastMediaAgrees.
+func FuzzFastMediaAgrees(f *testing.F) {
+	for _, m := range mediaReports() {
+		b, _ := json.Marshal(m)
+		f.Add(string(b))
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var want monitor.MediaReport
+		werr := json.Unmarshal([]byte(s), &want)
+		got, err := decodeMedia(&s)
+		if (err != nil) != (werr != nil) || err == nil && !reflect.DeepEqual(*got, want) {
+			t.Fatalf("%q:\n decodeMedia %+v, %v\n json        %+v, %v", s, got, err, want, werr)
+		}
+	})
+}
