@@ -104,6 +104,11 @@ func TestSnapshotsOnlyWhenAskedOrIdle(t *testing.T) {
 		}
 	}
 	waitFor(t, "a snapshot of 20 events", func() bool { s, _ := p.Latest(); return s.Applied == 20 })
+	// The last Latest above asked again: drop the ask, and let a snapshot
+	// that took it before the drop finish (a tick ends each) before counting.
+	p.wanted.Store(false)
+	ticks := p.ticks.Load()
+	waitFor(t, "two more ticks", func() bool { return p.ticks.Load() >= ticks+2 })
 	p.mu.Lock()
 	taken := p.stats.Snapshots
 	p.mu.Unlock()
@@ -112,9 +117,8 @@ func TestSnapshotsOnlyWhenAskedOrIdle(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	p.wanted.Store(false) // the last ask above was answered
 	waitFor(t, "all folded", func() bool { return p.applied.Load() == uint64(len(evs)) })
-	ticks := p.ticks.Load()
+	ticks = p.ticks.Load()
 	waitFor(t, "ten more ticks", func() bool { return p.ticks.Load() >= ticks+10 })
 	p.mu.Lock()
 	now := p.stats.Snapshots
