@@ -1,30 +1,26 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"flag"
 	"fmt"
 	"io"
 
-	"github.com/cutover/cutover/monitor/config"
 	"github.com/cutover/cutover/monitor/session"
 )
 
 type collectOpts struct {
-	config, to, site, listen, logPath, iface, bpf string
+	inputOpts
+	to, site, logPath string
 }
 
 func collectFlags() (*flag.FlagSet, *collectOpts) {
 	o := &collectOpts{}
 	fs := flag.NewFlagSet("collect", flag.ContinueOnError)
-	fs.StringVar(&o.config, "c", "", "the cutover file (cutover.toml)")
+	o.inputOpts.flags(fs)
 	fs.StringVar(&o.to, "to", "", "the NATS JetStream server(s): nats://HOST:PORT[,nats://HOST2:PORT...][/STREAM] (default stream: CUTOVER_ and the cutover's name)")
 	fs.StringVar(&o.site, "site", "", "this collector's site, carried by each event (default: the host's name)")
-	fs.StringVar(&o.listen, "listen", "", "HEP collector address, overriding [hep] listen (e.g. :9060)")
 	fs.StringVar(&o.logPath, "log", "", "write the log to this file (default: stderr)")
-	fs.StringVar(&o.iface, "iface", "", "also capture SIP from this network interface (AF_PACKET, needs CAP_NET_RAW), overriding [capture] iface")
-	fs.StringVar(&o.bpf, "bpf", "", "the capture's kernel filter: a tcpdump expression (compiled with tcpdump) or tcpdump -ddd's program, overriding [capture] bpf")
 	setUsage(fs, "Usage: cutover collect -c cutover.toml --to nats://HOST:PORT [flags]\n\nRun near an SBC: take in HEP (and with --iface a capture from a network\ninterface), run the probes, verify STIR and judge times here,\nand publish the events to the cutover's NATS JetStream stream (for cutover watch --from).\nStops on SIGTERM once the stream has acknowledged everything.\n\nFlags:\n")
 	return fs, o
 }
@@ -38,14 +34,10 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintln(stderr, "cutover collect: give the cutover file with -c cutover.toml and the stream with --to nats://HOST:PORT")
 		return errUsage
 	}
-	f, err := config.Load(o.config)
+	f, err := o.load()
 	if err != nil {
 		return err
 	}
-	if o.listen != "" {
-		f.HEP.Listen = o.listen
-	}
-	f.Capture.Iface, f.Capture.BPF = cmp.Or(o.iface, f.Capture.Iface), cmp.Or(o.bpf, f.Capture.BPF)
 	logger, closeLog, err := newLogger(o.logPath, true, stderr)
 	if err != nil {
 		return err
