@@ -24,7 +24,10 @@ import (
 // without, with every 2nd and 4th of the recording's checkpoints. It logs
 // each seek's CPU time (user and system) too: on a shared machine the
 // wall time is mostly the other work's.
-func TestSeekTimesOnBigRecording(t *testing.T) {
+// bigRecording opens the recording CUTOVER_BENCH_DB names, for the
+// manual measurements on a big one; the test skips without it.
+func bigRecording(t *testing.T) *store.Reader {
+	t.Helper()
 	path := os.Getenv("CUTOVER_BENCH_DB")
 	if path == "" {
 		t.Skip("CUTOVER_BENCH_DB is not set: a manual measurement on a big recording")
@@ -33,7 +36,28 @@ func TestSeekTimesOnBigRecording(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.Close()
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+// benchSide is r with the checkpoints of the side file CUTOVER_BENCH_CKPT
+// (TestRecheckpointBigRecording's), when it is set.
+func benchSide(t *testing.T, r *store.Reader) (Source, bool) {
+	t.Helper()
+	side := os.Getenv("CUTOVER_BENCH_CKPT")
+	if side == "" {
+		return nil, false
+	}
+	db, err := sql.Open("sqlite", side)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return sideCheckpoints{r, db}, true
+}
+
+func TestSeekTimesOnBigRecording(t *testing.T) {
+	r := bigRecording(t)
 	cks, err := r.Checkpoints()
 	if err != nil || len(cks) < 2 {
 		t.Fatal("want two checkpoints", err)
@@ -43,13 +67,8 @@ func TestSeekTimesOnBigRecording(t *testing.T) {
 		t.Fatal(err)
 	}
 	srcs := map[string]Source{"recorded": r}
-	if side := os.Getenv("CUTOVER_BENCH_CKPT"); side != "" {
-		db, err := sql.Open("sqlite", side)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		srcs["rechecked"] = sideCheckpoints{r, db}
+	if side, ok := benchSide(t, r); ok {
+		srcs["rechecked"] = side
 	} else {
 		srcs["every-2"], srcs["every-4"] = sparse{r, cks, 2}, sparse{r, cks, 4}
 	}

@@ -2,16 +2,13 @@ package replay
 
 import (
 	"context"
-	"database/sql"
 	"math/rand"
-	"os"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/sipparse"
-	"github.com/cutover/cutover/store"
 )
 
 // TestSeekPhasesOnBigRecording is a manual measurement harness like
@@ -21,23 +18,10 @@ import (
 // fold forward, parsing their SIP, folding them),
 // and logs each phase's min / median / max. Run it with -v.
 func TestSeekPhasesOnBigRecording(t *testing.T) {
-	path := os.Getenv("CUTOVER_BENCH_DB")
-	if path == "" {
-		t.Skip("CUTOVER_BENCH_DB is not set: a manual measurement on a big recording")
-	}
-	r, err := store.OpenReader(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := bigRecording(t)
 	var src Source = r
-	if side := os.Getenv("CUTOVER_BENCH_CKPT"); side != "" {
-		db, err := sql.Open("sqlite", side)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		src = sideCheckpoints{r, db}
+	if side, ok := benchSide(t, r); ok {
+		src = side
 	}
 	first, end, err := r.TimeBounds()
 	if err != nil {
