@@ -157,8 +157,8 @@ func (c *Collector) TCPAddr() *net.TCPAddr {
 //
 // Reading and parsing are joined by a bounded queue (workQueue packets):
 // the socket is drained while SIP is parsed on every core, and published
-// in the order the packets arrived (parsestage.go). A full queue drops the
-// packet (counted).
+// in the order the packets arrived (parsestage.go). A full queue drops a
+// datagram (counted); a TCP stream waits for room (its sender slows down).
 func (c *Collector) Serve(ctx context.Context, publish func(monitor.Event) bool) error {
 	if c.fwd != nil {
 		c.fwd.start()

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/cutover/cutover/monitor"
 )
@@ -54,11 +55,13 @@ type parseStage struct {
 	order   chan *job  // to the publisher, in the order read
 	wg      sync.WaitGroup
 	drained chan struct{}
+	room    chan struct{} // a job published: room in the queue again
 }
 
 // startParse starts the parsers and the publisher.
 func (c *Collector) startParse(publish func(monitor.Event) bool) *parseStage {
-	s := &parseStage{jobs: make(chan *job, workQueue+jobSlack), order: make(chan *job, workQueue+jobSlack), drained: make(chan struct{})}
+	s := &parseStage{jobs: make(chan *job, workQueue+jobSlack), order: make(chan *job, workQueue+jobSlack), drained: make(chan struct{}),
+		room: make(chan struct{}, 1)}
 	n := c.nParsers
 	if n <= 0 {
 		n = parsers()
@@ -86,6 +89,10 @@ func (c *Collector) startParse(publish func(monitor.Event) bool) *parseStage {
 			}
 			c.queued.Add(-j.bytes)
 			c.queuedPkts.Add(-int64(len(j.pks)))
+			select {
+			case s.room <- struct{}{}: // a TCP reader waiting for room may look again
+			default:
+			}
 		}
 	}()
 	return s
@@ -119,13 +126,23 @@ func (c *Collector) newJob(n int) *job {
 	return &job{pks: make([]packet, 0, n), done: make(chan struct{})}
 }
 
+// full: b would pass the queue's bounds.
+func (c *Collector) full(b []byte) bool {
+	return c.queued.Load()+int64(len(b)) > maxQueuedBytes || c.queuedPkts.Load() >= workQueue
+}
+
 // add copies b into the job, or counts it dropped when the queue is full.
 func (c *Collector) add(j *job, b []byte, via string, peer netip.AddrPort) {
-	if c.queued.Load()+int64(len(b)) > maxQueuedBytes || c.queuedPkts.Load() >= workQueue {
+	if c.full(b) {
 		c.packets.Add(1)
 		c.countBad(&c.queueDropped, "HEP parse queue full: packet dropped", "via", via, "peer", peer)
 		return
 	}
+	c.take(j, b, via, peer)
+}
+
+// take copies b into the job and counts it queued.
+func (c *Collector) take(j *job, b []byte, via string, peer netip.AddrPort) {
 	c.queued.Add(int64(len(b)))
 	c.queuedPkts.Add(1)
 	j.bytes += int64(len(b))
@@ -145,9 +162,18 @@ func (c *Collector) submit(j *job) {
 	s.jobs <- j
 }
 
-// enqueue hands one packet (a TCP stream's) to the parse stage.
+// enqueue hands one packet of a TCP stream to the parse stage. Unlike a
+// datagram, it waits for room in a full queue rather than being dropped:
+// meanwhile the stream is not read, its TCP window fills, and the sender
+// slows down. The publisher never blocks, so room comes.
 func (c *Collector) enqueue(b []byte, via string, peer netip.AddrPort) {
+	for c.full(b) {
+		select {
+		case <-c.parse.room:
+		case <-time.After(10 * time.Millisecond): // another reader took the signal
+		}
+	}
 	j := c.newJob(1)
-	c.add(j, b, via, peer)
+	c.take(j, b, via, peer) // past the bound by at most a packet a reader: jobSlack is their room
 	c.submit(j)
 }
