@@ -1,0 +1,128 @@
+package store
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/cutover/cutover/monitor"
+)
+
+// eventColumns is every column of an events row with its SQL type, as an
+// ad-hoc query sees them; raw_block relative to the row's seq (a block's
+// id is the seq of its first message).
+const eventColumns = `SELECT cutover_id, typeof(cutover_id), ts_ns, kind, typeof(kind), source, typeof(source),
+	src, dst, transport, quote(raw), data, quarantined, typeof(quarantined),
+	raw_block - seq, raw_off, raw_len, typeof(raw_len) FROM events WHERE seq = ?`
+
+func rowOf(t *testing.T, s *Store, seq int64) []any {
+	t.Helper()
+	v := make([]any, 18)
+	p := make([]any, len(v))
+	for i := range v {
+		p[i] = &v[i]
+	}
+	if err := s.db.QueryRow(eventColumns, seq).Scan(p...); err != nil {
+		t.Fatalf("event %d: %v", seq, err)
+	}
+	return v
+}
+
+// TestPlainSIPRowsAsAnyOther: a statement of plain SIP messages (their
+// constant columns written as literals) gives rows an ad-hoc query cannot
+// tell from the rows of the statement that binds every column, STIR
+// verdict included; a source that cannot be a literal, a quarantined
+// message or another kind among them takes the statement of every column;
+// all of them read back.
+func TestPlainSIPRowsAsAnyOther(t *testing.T) {
+	t.Parallel()
+	s := newRecording(t)
+	w := NewWriter(s, WriterOptions{})
+	plain := sipEvents(0, eventsPerInsert) // half with a STIR verdict
+	record(t, w, append([]monitor.Event(nil), plain...)...)
+	if k := (stmtKey{cutover: s.cutover(), source: monitor.SourceSim, sip: true}); w.c.raw.stmts[k] == nil {
+		t.Fatalf("no plain SIP statement was used (%v)", w.c.raw.stmts)
+	}
+	// The same messages after a probe: none of their statements is plain.
+	probe := monitor.Event{Time: t0, Kind: monitor.KindProbe, Source: monitor.SourceProbe,
+		Probe: &monitor.ProbeResult{Trunk: "legacy-in", Code: 200}}
+	record(t, w, append([]monitor.Event{probe}, plain...)...)
+	for i := range plain {
+		got, want := rowOf(t, s, int64(i+1)), rowOf(t, s, int64(eventsPerInsert+2+i))
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("message %d, plain statement:\n %v\nstatement of every column:\n %v", i, got, want)
+		}
+	}
+	odd := sipEvents(0, eventsPerInsert)
+	for i := range odd {
+		odd[i].Source = "o'brien; DROP TABLE events"
+	}
+	quarantined := sipEvents(0, eventsPerInsert)
+	quarantined[5].Quarantined = true
+	mixed := sipEvents(0, eventsPerInsert)
+	mixed[7].Source = monitor.SourceHEP
+	all := append(append([]monitor.Event(nil), plain...), probe)
+	all = append(append(append(all, plain...), odd...), quarantined...)
+	all = append(all, mixed...)
+	record(t, w, append([]monitor.Event(nil), odd...)...)
+	record(t, w, append([]monitor.Event(nil), quarantined...)...)
+	record(t, w, append([]monitor.Event(nil), mixed...)...)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, got := readAll(t, openReader(t, s.Path()), 0)
+	if len(got) != len(all) {
+		t.Fatalf("read %d events, want %d", len(got), len(all))
+	}
+	for i := range all {
+		if !reflect.DeepEqual(got[i], all[i]) {
+			t.Fatalf("event %d round trip:\n got %#v\nwant %#v", i+1, got[i], all[i])
+		}
+	}
+}
+
+// TestRecordingKeepsForeignKeys: the Writer's connection does not check
+// foreign keys (store.go dsn), so every row it makes must refer to what
+// exists: SQLite's foreign_key_check finds nothing wrong in a recording
+// of every kind, with blocks (in both events statements), projections and
+// checkpoints.
+func TestRecordingKeepsForeignKeys(t *testing.T) {
+	t.Parallel()
+	s := newRecording(t)
+	w := NewWriter(s, WriterOptions{})
+	record(t, w, everyKind()...)
+	record(t, w, withProbes(sipEvents(0, rawBlockMax+eventsPerInsert+3))...)
+	record(t, w, sipEvents(0, rawBlockMax+2*eventsPerInsert)...) // plain SIP statements
+	if err := w.Checkpoint(t0, []byte("state")); err != nil {
+		t.Fatal(err)
+	}
+	record(t, w, alertEv(t0+5, "zombie", "+15551234567", false), actionEv(t0+6, monitor.ActionRecord{ID: "a1", State: monitor.ActionDone}))
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var refs, blocks, alerts, actions, notes int
+	if err := s.db.QueryRow(`SELECT (SELECT count(*) FROM events WHERE raw_block IS NOT NULL), (SELECT count(*) FROM raw_blocks),
+		(SELECT count(*) FROM alerts WHERE close_seq IS NOT NULL), (SELECT count(*) FROM actions), (SELECT count(*) FROM notes)`).
+		Scan(&refs, &blocks, &alerts, &actions, &notes); err != nil {
+		t.Fatal(err)
+	}
+	if refs == 0 || blocks < 2 || alerts != 1 || actions != 1 || notes != 1 {
+		t.Fatalf("the recording lacks what refers: %d events in %d blocks, %d closed alerts, %d actions, %d notes",
+			refs, blocks, alerts, actions, notes)
+	}
+	rows, err := s.db.Query("PRAGMA foreign_key_check")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var table, parent string
+		var rowid, fk any
+		if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
+			t.Fatal(err)
+		}
+		t.Errorf("%s row %v refers to a missing %s (key %v)", table, rowid, parent, fk)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+}
