@@ -21,8 +21,14 @@ import (
 // as an SQL literal: the cutover's id in every row, and for a statement
 // of plain SIP messages (the message in a block, not quarantined, of one
 // source: nearly every row of an import) the kind, source, raw and
-// quarantined as well. Such a row binds 9 values, not 14. The rows a
+// quarantined as well. Such a row binds 8 values, not 14. The rows a
 // table shows are the same either way.
+//
+// No row binds its seq: SQLite gives a row whose seq is NULL the largest
+// seq so far plus one, which is the event's (checkLastSeq made sure the
+// table ends where the batch begins, and rows go in seq order). So it
+// appends the row without first searching the table for that seq, and
+// flush checks the seq the last row got.
 
 const sqlEventColumns = `INSERT INTO events (seq, cutover_id, ts_ns, kind, source, src, dst, transport, raw, data, quarantined,
 		raw_block, raw_off, raw_len) VALUES `
@@ -35,8 +41,8 @@ const eventsPerInsert = 32
 // eventCols is how many values an event row binds (sqlEventRow); sipCols
 // how many a plain SIP row binds (sqlSIPRow).
 const (
-	eventCols = 13
-	sipCols   = 9
+	eventCols = 12
+	sipCols   = 8
 )
 
 // sqlInsertRows is the INSERT of n events, each row written as row.
@@ -45,16 +51,16 @@ func sqlInsertRows(row string, n int) string {
 }
 
 // sqlEventRow is any event of the cutover: it binds every column but
-// cutover_id.
+// seq and cutover_id.
 func sqlEventRow(cutover int64) string {
-	return fmt.Sprintf("(?, %d, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", cutover)
+	return fmt.Sprintf("(NULL, %d, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", cutover)
 }
 
 // sqlSIPRow is a plain SIP message of the cutover and source given: it
-// binds seq, ts_ns, src, dst, transport, data (a STIR verdict), raw_block,
+// binds ts_ns, src, dst, transport, data (a STIR verdict), raw_block,
 // raw_off and raw_len.
 func sqlSIPRow(k stmtKey) string {
-	return fmt.Sprintf("(?, %d, ?, %d, '%s', ?, ?, ?, NULL, ?, 0, ?, ?, ?)", k.cutover, monitor.KindSIP, k.source)
+	return fmt.Sprintf("(NULL, %d, ?, %d, '%s', ?, ?, ?, NULL, ?, 0, ?, ?, ?)", k.cutover, monitor.KindSIP, k.source)
 }
 
 // stmtKey is what a statement has written in: the cutover, and for plain
@@ -97,8 +103,8 @@ func (s insertStmts) close() {
 }
 
 // exec runs args, whole rows: eventsPerInsert of them in one statement,
-// fewer one at a time.
-func (s insertStmts) exec(ctx context.Context, args []driver.NamedValue) error {
+// fewer one at a time. It returns the seq of the last row.
+func (s insertStmts) exec(ctx context.Context, args []driver.NamedValue) (last int64, err error) {
 	if len(args) == eventsPerInsert*s.cols {
 		return execStmt(ctx, s.many, args)
 	}
@@ -107,20 +113,23 @@ func (s insertStmts) exec(ctx context.Context, args []driver.NamedValue) error {
 		for k := range row {
 			row[k].Ordinal = k + 1
 		}
-		if err := execStmt(ctx, s.one, row); err != nil {
-			return err
+		if last, err = execStmt(ctx, s.one, row); err != nil {
+			return 0, err
 		}
 	}
-	return nil
+	return last, nil
 }
 
-func execStmt(ctx context.Context, st driver.Stmt, args []driver.NamedValue) error {
+func execStmt(ctx context.Context, st driver.Stmt, args []driver.NamedValue) (int64, error) {
 	x, ok := st.(driver.StmtExecContext)
 	if !ok {
-		return errors.New("driver statement cannot execute with a context")
+		return 0, errors.New("driver statement cannot execute with a context")
 	}
-	_, err := x.ExecContext(ctx, args)
-	return err
+	res, err := x.ExecContext(ctx, args)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
 }
 
 // rawStmts are the events INSERTs prepared on one driver connection.
@@ -235,7 +244,7 @@ func (b *rowBuf) values(k stmtKey) {
 		p := &b.rows[i]
 		r, ref := &p.r, &p.ref
 		if k.sip {
-			b.add(p.seq, r.ts, orNull(r.src), orNull(r.dst), orNull(r.transport), orNull(r.data), ref.block, ref.off, ref.n)
+			b.add(r.ts, orNull(r.src), orNull(r.dst), orNull(r.transport), orNull(r.data), ref.block, ref.off, ref.n)
 			continue
 		}
 		var block, off, n driver.Value
@@ -246,7 +255,7 @@ func (b *rowBuf) values(k stmtKey) {
 		if r.raw != nil {
 			raw = r.raw
 		}
-		b.add(p.seq, r.ts, r.kind, r.source, orNull(r.src), orNull(r.dst),
+		b.add(r.ts, r.kind, r.source, orNull(r.src), orNull(r.dst),
 			orNull(r.transport), raw, orNull(r.data), r.quarantined, block, off, n)
 	}
 }
@@ -271,7 +280,11 @@ func (c *committer) flush(ctx context.Context, conn *sql.Conn, cutoverID int64) 
 		if err != nil {
 			return err
 		}
-		return st.exec(ctx, b.args)
+		last, err := st.exec(ctx, b.args)
+		if want := b.rows[len(b.rows)-1].seq; err == nil && last != want {
+			return fmt.Errorf("events: the last row got seq %d, not %d", last, want)
+		}
+		return err
 	})
 	b.reset()
 	return err

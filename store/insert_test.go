@@ -2,7 +2,9 @@ package store
 
 import (
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/cutover/cutover/monitor"
 )
@@ -124,5 +126,42 @@ func TestRecordingKeepsForeignKeys(t *testing.T) {
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestRowsGetTheirEventsSeq: rows take the seq SQLite gives (the largest
+// plus one); should a row ever get another than its event's, the commit
+// fails whole and is tried again, never recording events under the wrong
+// seq. A trigger on the writer's connection plays the intruder.
+func TestRowsGetTheirEventsSeq(t *testing.T) {
+	t.Parallel()
+	s := newRecording(t)
+	w := NewWriter(s, WriterOptions{FlushInterval: time.Hour, RetryEvery: time.Hour})
+	record(t, w, sipEvents(0, 3)...)
+	if _, err := s.db.Exec(`CREATE TEMP TRIGGER intruder AFTER INSERT ON events WHEN NEW.seq = 10 BEGIN
+		INSERT INTO events (seq, cutover_id, ts_ns, kind, source) VALUES (NEW.seq + 1000, NEW.cutover_id, 0, 0, 'x'); END`); err != nil {
+		t.Fatal(err)
+	}
+	want := sipEvents(3, 2*eventsPerInsert)
+	if err := w.Append(append([]monitor.Event(nil), want...)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err == nil || !strings.Contains(err.Error(), "not 35") {
+		t.Fatalf("Flush with rows off their seq: %v", err)
+	}
+	if _, err := s.db.Exec(`DROP TRIGGER intruder`); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	seqs, got := readAll(t, openReader(t, s.Path()), 3)
+	if len(got) != len(want) || seqs[0] != 4 || seqs[len(seqs)-1] != int64(3+len(want)) {
+		t.Fatalf("read %d events, seqs %v", len(got), seqs)
+	}
+	for i := range want {
+		if !reflect.DeepEqual(got[i], want[i]) || seqs[i] != int64(4+i) {
+			t.Fatalf("seq %d: %+v, want seq %d: %+v", seqs[i], got[i], 4+i, want[i])
+		}
 	}
 }
