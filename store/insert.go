@@ -21,8 +21,10 @@ import (
 // as an SQL literal: the cutover's id in every row, and for a statement
 // of plain SIP messages (the message in a block, not quarantined, of one
 // source: nearly every row of an import) the kind, source, raw and
-// quarantined as well. Such a row binds 8 values, not 14. The rows a
-// table shows are the same either way.
+// quarantined as well, the transport when they share it, data (NULL) when
+// none has a STIR verdict, and their block, bound once, when they share
+// it. Such a row of an import binds 5 values, not 14. The rows a table
+// shows are the same either way.
 //
 // No row binds its seq: SQLite gives a row whose seq is NULL the largest
 // seq so far plus one, which is the event's (checkLastSeq made sure the
@@ -30,20 +32,18 @@ import (
 // appends the row without first searching the table for that seq, and
 // flush checks the seq the last row got.
 
-const sqlEventColumns = `INSERT INTO events (seq, cutover_id, ts_ns, kind, source, src, dst, transport, raw, data, quarantined,
-		raw_block, raw_off, raw_len) VALUES `
+// sqlEventColumns names raw_block first: a statement whose rows share
+// their block has it as ?1, which must come before any other parameter.
+const sqlEventColumns = `INSERT INTO events (raw_block, seq, cutover_id, ts_ns, kind, source, src, dst, transport, raw, data,
+		quarantined, raw_off, raw_len) VALUES `
 
 // eventsPerInsert is how many events one INSERT statement writes: one
 // statement per event spent a third of the writer's time in the
 // statement's own round (database/sql, binding, resetting).
 const eventsPerInsert = 32
 
-// eventCols is how many values an event row binds (sqlEventRow); sipCols
-// how many a plain SIP row binds (sqlSIPRow).
-const (
-	eventCols = 12
-	sipCols   = 8
-)
+// eventCols is how many values an event row binds (sqlEventRow).
+const eventCols = 12
 
 // sqlInsertRows is the INSERT of n events, each row written as row.
 func sqlInsertRows(row string, n int) string {
@@ -51,30 +51,50 @@ func sqlInsertRows(row string, n int) string {
 }
 
 // sqlEventRow is any event of the cutover: it binds every column but
-// seq and cutover_id.
+// seq and cutover_id, raw_block first.
 func sqlEventRow(cutover int64) string {
-	return fmt.Sprintf("(NULL, %d, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", cutover)
+	return fmt.Sprintf("(?, NULL, %d, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", cutover)
 }
 
-// sqlSIPRow is a plain SIP message of the cutover and source given: it
-// binds ts_ns, src, dst, transport, data (a STIR verdict), raw_block,
+// sqlSIPRow is a plain SIP message of shape k. It binds, in this order,
+// raw_block unless k.oneBlock (then it is ?1, bound once before every
+// row), ts_ns, src, dst, the transport unless k has it, data if k.stir,
 // raw_off and raw_len.
-func sqlSIPRow(k stmtKey) string {
-	return fmt.Sprintf("(NULL, %d, ?, %d, '%s', ?, ?, ?, NULL, ?, 0, ?, ?, ?)", k.cutover, monitor.KindSIP, k.source)
+func sqlSIPRow(k stmtKey) (row string, cols int) {
+	transport, data, block := "?", "NULL", "?1"
+	cols = 5
+	if k.transport != "" {
+		transport = "'" + k.transport + "'"
+	} else {
+		cols++
+	}
+	if k.stir {
+		data = "?"
+		cols++
+	}
+	if !k.oneBlock {
+		block = "?"
+		cols++
+	}
+	return fmt.Sprintf("(%s, NULL, %d, ?, %d, '%s', ?, ?, %s, NULL, %s, 0, ?, ?)", block, k.cutover, monitor.KindSIP,
+		k.source, transport, data), cols
 }
 
 // stmtKey is what a statement has written in: the cutover, and for plain
-// SIP messages (sip) their source.
+// SIP messages (sip) their source and what else its rows share.
 type stmtKey struct {
-	cutover int64
-	source  monitor.Source
-	sip     bool
+	cutover   int64
+	sip       bool
+	source    monitor.Source
+	transport string // "": bound a row
+	stir      bool   // some row has data (a STIR verdict): bound a row
+	oneBlock  bool   // raw_block bound once, as ?1
 }
 
-// literalSource says whether s may be written into a statement as it is
-// (the sources cutover names: lower-case words); any other source's rows
-// bind every column.
-func literalSource(s monitor.Source) bool {
+// literal says whether s may be written into a statement as it is (the
+// sources and transports cutover names: lower-case words); any other
+// source's rows bind every column, and another transport is bound.
+func literal[S ~string](s S) bool {
 	if len(s) == 0 || len(s) > 16 {
 		return false
 	}
@@ -86,27 +106,34 @@ func literalSource(s monitor.Source) bool {
 	return true
 }
 
-// maxStmts bounds the statements kept (one pair a shape: any event, and
-// plain SIP of each source).
-const maxStmts = 8
+// maxStmts bounds the statements kept: any event, and the shapes of
+// plain SIP messages a night has (a source, its transports, with and
+// without STIR, in one block or across two).
+const maxStmts = 32
 
-// insertStmts are the one-row and the eventsPerInsert-row INSERT of one
-// row shape, prepared on the driver's connection.
+// insertStmts are the eventsPerInsert-row INSERT of one row shape, and
+// for any event the one-row one, prepared on the driver's connection.
 type insertStmts struct {
-	one, many driver.Stmt
-	cols      int // values a row binds
+	one, many driver.Stmt // one is nil for plain SIP: only whole statements are
+	cols      int         // values a row binds
+	shared    int         // values bound once, before the rows (a shared block)
 }
 
 func (s insertStmts) close() {
-	_ = s.one.Close()
+	if s.one != nil {
+		_ = s.one.Close()
+	}
 	_ = s.many.Close()
 }
 
 // exec runs args, whole rows: eventsPerInsert of them in one statement,
 // fewer one at a time. It returns the seq of the last row.
 func (s insertStmts) exec(ctx context.Context, args []driver.NamedValue) (last int64, err error) {
-	if len(args) == eventsPerInsert*s.cols {
+	if len(args) == s.shared+eventsPerInsert*s.cols {
 		return execStmt(ctx, s.many, args)
+	}
+	if s.one == nil || s.shared != 0 {
+		return 0, fmt.Errorf("events: %d values for a statement of %d rows of %d", len(args), eventsPerInsert, s.cols)
 	}
 	for i := 0; i < len(args); i += s.cols {
 		row := args[i : i+s.cols]
@@ -154,11 +181,7 @@ func (r *rawStmts) get(ctx context.Context, dc any, k stmtKey) (*insertStmts, er
 			delete(r.stmts, k)
 		}
 	}
-	row, cols := sqlEventRow(k.cutover), eventCols
-	if k.sip {
-		row, cols = sqlSIPRow(k), sipCols
-	}
-	st, err := prepareRows(ctx, dc, row, cols)
+	st, err := prepareRows(ctx, dc, k)
 	if err != nil {
 		return nil, err
 	}
@@ -166,22 +189,32 @@ func (r *rawStmts) get(ctx context.Context, dc any, k stmtKey) (*insertStmts, er
 	return st, nil
 }
 
-// prepareRows prepares the INSERTs of rows written as row on dc.
-func prepareRows(ctx context.Context, dc any, row string, cols int) (*insertStmts, error) {
+// prepareRows prepares the INSERTs of rows of shape k on dc.
+func prepareRows(ctx context.Context, dc any, k stmtKey) (*insertStmts, error) {
 	p, ok := dc.(driver.ConnPrepareContext)
 	if !ok {
 		return nil, fmt.Errorf("driver connection %T cannot prepare", dc)
 	}
-	one, err := p.PrepareContext(ctx, sqlInsertRows(row, 1))
-	if err != nil {
-		return nil, err
+	st := &insertStmts{cols: eventCols}
+	row := sqlEventRow(k.cutover)
+	if k.sip {
+		row, st.cols = sqlSIPRow(k)
+		if k.oneBlock {
+			st.shared = 1
+		}
 	}
 	many, err := p.PrepareContext(ctx, sqlInsertRows(row, eventsPerInsert))
 	if err != nil {
-		_ = one.Close()
 		return nil, err
 	}
-	return &insertStmts{one: one, many: many, cols: cols}, nil
+	st.many = many
+	if !k.sip {
+		if st.one, err = p.PrepareContext(ctx, sqlInsertRows(row, 1)); err != nil {
+			_ = many.Close()
+			return nil, err
+		}
+	}
+	return st, nil
 }
 
 // close closes the statements if they were prepared on dc (a connection
@@ -205,7 +238,7 @@ type pendingRow struct {
 
 // plain says whether the row is a plain SIP message (sqlSIPRow).
 func (p *pendingRow) plain() bool {
-	return p.ref.block != 0 && !p.r.quarantined && literalSource(p.source)
+	return p.ref.block != 0 && !p.r.quarantined && literal(p.source)
 }
 
 // rowBuf gathers up to eventsPerInsert rows, in seq order: rows inserted
@@ -223,28 +256,41 @@ func (b *rowBuf) add(vals ...driver.Value) {
 }
 
 // shape returns the statement for the rows gathered: a full statement
-// of plain SIP messages of one source has its own.
+// of plain SIP messages of one source has its own, with what they share.
 func (b *rowBuf) shape(cutoverID int64) stmtKey {
-	k := stmtKey{cutover: cutoverID}
+	every := stmtKey{cutover: cutoverID}
 	if len(b.rows) != eventsPerInsert {
-		return k
+		return every
 	}
-	src := b.rows[0].source
+	first := &b.rows[0]
+	k := stmtKey{cutover: cutoverID, sip: true, source: first.source, oneBlock: true}
+	if first.r.transport != nil && literal(*first.r.transport) {
+		k.transport = *first.r.transport
+	}
 	for i := range b.rows {
-		if p := &b.rows[i]; p.source != src || !p.plain() {
-			return k
+		p := &b.rows[i]
+		if p.source != k.source || !p.plain() {
+			return every
 		}
+		if k.transport != "" && *p.r.transport != k.transport {
+			k.transport = ""
+		}
+		k.stir = k.stir || p.r.data != nil
+		k.oneBlock = k.oneBlock && p.ref.block == first.ref.block
 	}
-	return stmtKey{cutover: cutoverID, source: src, sip: true}
+	return k
 }
 
 // values makes the rows' values for the statement of shape k.
 func (b *rowBuf) values(k stmtKey) {
+	if k.oneBlock {
+		b.add(b.rows[0].ref.block)
+	}
 	for i := range b.rows {
 		p := &b.rows[i]
 		r, ref := &p.r, &p.ref
 		if k.sip {
-			b.add(r.ts, orNull(r.src), orNull(r.dst), orNull(r.transport), orNull(r.data), ref.block, ref.off, ref.n)
+			b.sipValues(k, r, ref)
 			continue
 		}
 		var block, off, n driver.Value
@@ -255,9 +301,25 @@ func (b *rowBuf) values(k stmtKey) {
 		if r.raw != nil {
 			raw = r.raw
 		}
-		b.add(r.ts, r.kind, r.source, orNull(r.src), orNull(r.dst),
-			orNull(r.transport), raw, orNull(r.data), r.quarantined, block, off, n)
+		b.add(block, r.ts, r.kind, r.source, orNull(r.src), orNull(r.dst),
+			orNull(r.transport), raw, orNull(r.data), r.quarantined, off, n)
 	}
+}
+
+// sipValues adds a plain SIP row's values for the statement of shape k
+// (sqlSIPRow).
+func (b *rowBuf) sipValues(k stmtKey, r *eventRow, ref *rawRef) {
+	if !k.oneBlock {
+		b.add(ref.block)
+	}
+	b.add(r.ts, orNull(r.src), orNull(r.dst))
+	if k.transport == "" {
+		b.add(orNull(r.transport))
+	}
+	if k.stir {
+		b.add(orNull(r.data))
+	}
+	b.add(ref.off, ref.n)
 }
 
 // reset empties the buffer, dropping what it refers to.

@@ -30,28 +30,52 @@ func rowOf(t *testing.T, s *Store, seq int64) []any {
 }
 
 // TestPlainSIPRowsAsAnyOther: a statement of plain SIP messages (their
-// constant columns written as literals) gives rows an ad-hoc query cannot
-// tell from the rows of the statement that binds every column, STIR
-// verdict included; a source that cannot be a literal, a quarantined
-// message or another kind among them takes the statement of every column;
-// all of them read back.
+// constant columns written as literals, what they share bound once) gives
+// rows an ad-hoc query cannot tell from the rows of the statement that
+// binds every column, whatever the messages share; a source that cannot
+// be a literal, a quarantined message or another kind among them takes
+// the statement of every column; all of them read back.
 func TestPlainSIPRowsAsAnyOther(t *testing.T) {
 	t.Parallel()
 	s := newRecording(t)
 	w := NewWriter(s, WriterOptions{})
-	plain := sipEvents(0, eventsPerInsert) // half with a STIR verdict
-	record(t, w, append([]monitor.Event(nil), plain...)...)
-	if k := (stmtKey{cutover: s.cutover(), source: monitor.SourceSim, sip: true}); w.c.raw.stmts[k] == nil {
-		t.Fatalf("no plain SIP statement was used (%v)", w.c.raw.stmts)
+	noStir := sipEvents(0, eventsPerInsert)
+	for i := range noStir {
+		noStir[i].SIP.Stir = nil
 	}
-	// The same messages after a probe: none of their statements is plain.
+	tcp, upper := sipEvents(0, eventsPerInsert), sipEvents(0, eventsPerInsert)
+	tcp[3].SIP.Transport = "tcp"
+	for i := range upper {
+		upper[i].SIP.Transport = "UDP"
+	}
 	probe := monitor.Event{Time: t0, Kind: monitor.KindProbe, Source: monitor.SourceProbe,
 		Probe: &monitor.ProbeResult{Trunk: "legacy-in", Code: 200}}
-	record(t, w, append([]monitor.Event{probe}, plain...)...)
-	for i := range plain {
-		got, want := rowOf(t, s, int64(i+1)), rowOf(t, s, int64(eventsPerInsert+2+i))
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("message %d, plain statement:\n %v\nstatement of every column:\n %v", i, got, want)
+	var all []monitor.Event
+	for _, c := range []struct {
+		name  string
+		evs   []monitor.Event
+		shape stmtKey
+	}{
+		{"udp, half with STIR", sipEvents(0, eventsPerInsert), stmtKey{transport: "udp", stir: true}},
+		{"udp, no STIR", noStir, stmtKey{transport: "udp"}},
+		{"udp and tcp", tcp, stmtKey{stir: true}},
+		{"transport no literal", upper, stmtKey{stir: true}},
+	} {
+		k := c.shape
+		k.cutover, k.sip, k.source, k.oneBlock = s.cutover(), true, monitor.SourceSim, true
+		first := int64(len(all) + 1)
+		record(t, w, append([]monitor.Event(nil), c.evs...)...)
+		if w.c.raw.stmts[k] == nil {
+			t.Fatalf("%s: statement %+v not used (%v)", c.name, k, w.c.raw.stmts)
+		}
+		// The same messages after a probe: none of their statements is plain.
+		record(t, w, append([]monitor.Event{probe}, c.evs...)...)
+		all = append(append(append(all, c.evs...), probe), c.evs...)
+		for i := range c.evs {
+			got, want := rowOf(t, s, first+int64(i)), rowOf(t, s, first+eventsPerInsert+1+int64(i))
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s, message %d, plain statement:\n %v\nstatement of every column:\n %v", c.name, i, got, want)
+			}
 		}
 	}
 	odd := sipEvents(0, eventsPerInsert)
@@ -62,12 +86,19 @@ func TestPlainSIPRowsAsAnyOther(t *testing.T) {
 	quarantined[5].Quarantined = true
 	mixed := sipEvents(0, eventsPerInsert)
 	mixed[7].Source = monitor.SourceHEP
-	all := append(append([]monitor.Event(nil), plain...), probe)
-	all = append(append(append(all, plain...), odd...), quarantined...)
-	all = append(all, mixed...)
-	record(t, w, append([]monitor.Event(nil), odd...)...)
-	record(t, w, append([]monitor.Event(nil), quarantined...)...)
-	record(t, w, append([]monitor.Event(nil), mixed...)...)
+	// Statements across two blocks: 5 probes put the 512th message of the
+	// first block inside a statement.
+	straddle := append(make([]monitor.Event, 5), sipEvents(0, rawBlockMax+2*eventsPerInsert)...)
+	for i := range 5 {
+		straddle[i] = probe
+	}
+	for _, evs := range [][]monitor.Event{odd, quarantined, mixed, straddle} {
+		record(t, w, append([]monitor.Event(nil), evs...)...)
+		all = append(all, evs...)
+	}
+	if k := (stmtKey{cutover: s.cutover(), sip: true, source: monitor.SourceSim, transport: "udp", stir: true}); w.c.raw.stmts[k] == nil {
+		t.Fatalf("no statement across two blocks (%v)", w.c.raw.stmts)
+	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
