@@ -38,12 +38,13 @@ const (
 // connection, each batch in one transaction. Only the Writer's flushMu
 // holder uses it.
 type committer struct {
-	s      *Store
-	stmts  map[string]*sql.Stmt
-	packer rawPacker // the batch's SIP messages in compressed blocks (rawblock.go)
-	buf    rowBuf    // insertEvents' rows, kept between batches
-	addrs  addrCache
-	raw    rawStmts // the events INSERTs (insert.go)
+	s       *Store
+	stmts   map[string]*sql.Stmt
+	packer  rawPacker // the batch's SIP messages in compressed blocks (rawblock.go)
+	buf     rowBuf    // insertEvents' rows, kept between batches
+	addrs   addrCache
+	scratch []byte   // encodeEvent's buffer
+	raw     rawStmts // the events INSERTs (insert.go)
 }
 
 var committedQueries = []string{sqlInsertBlock, sqlOpenAlert, sqlCloseAlert, sqlUpsertAction, sqlInsertNote, sqlInsertCheckpoint}

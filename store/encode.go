@@ -30,8 +30,9 @@ type eventRow struct {
 }
 
 // encodeEvent gives the row of ev; addrs (nil: none) keeps the text of
-// addresses seen before.
-func encodeEvent(ev *monitor.Event, addrs addrCache) (eventRow, error) {
+// addresses seen before, and scratch (nil: none) a buffer kept between
+// events.
+func encodeEvent(ev *monitor.Event, addrs addrCache, scratch *[]byte) (eventRow, error) {
 	r := eventRow{ts: ev.Time, kind: int64(ev.Kind), source: string(ev.Source), quarantined: ev.Quarantined}
 	var payload any
 	switch ev.Kind {
@@ -64,7 +65,20 @@ func encodeEvent(ev *monitor.Event, addrs addrCache) (eventRow, error) {
 	case monitor.KindAlertAck:
 		payload = nilIfNil(ev.Ack)
 	case monitor.KindMedia:
-		payload = nilIfNil(ev.Media)
+		if ev.Media == nil {
+			break
+		}
+		if scratch == nil {
+			scratch = new([]byte)
+		}
+		b, ok := appendMedia((*scratch)[:0], ev.Media) // mediaenc.go
+		*scratch = b
+		if ok {
+			s := string(b)
+			r.data = &s
+			return r, nil
+		}
+		payload = ev.Media
 	}
 	if payload != nil {
 		b, err := json.Marshal(payload)

@@ -363,7 +363,7 @@ func (c *committer) insertEvents(ctx context.Context, conn *sql.Conn, tx *sql.Tx
 	for i := range b.evs {
 		ev := &b.evs[i]
 		seq := b.firstSeq + int64(i)
-		r, err := encodeEvent(ev, c.addrs)
+		r, err := encodeEvent(ev, c.addrs, &c.scratch)
 		if err != nil {
 			return err
 		}
