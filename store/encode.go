@@ -45,7 +45,9 @@ func encodeEvent(ev *monitor.Event, addrs addrCache, scratch *[]byte) (eventRow,
 				r.raw = []byte{}
 			}
 			if m.Stir != nil {
-				payload = m.Stir
+				if r.data = appendJSON(scratch, m.Stir, appendStir); r.data == nil {
+					payload = m.Stir
+				}
 			}
 		}
 	case monitor.KindProbe:
@@ -68,17 +70,9 @@ func encodeEvent(ev *monitor.Event, addrs addrCache, scratch *[]byte) (eventRow,
 		if ev.Media == nil {
 			break
 		}
-		if scratch == nil {
-			scratch = new([]byte)
+		if r.data = appendJSON(scratch, ev.Media, appendMedia); r.data == nil {
+			payload = ev.Media
 		}
-		b, ok := appendMedia((*scratch)[:0], ev.Media) // mediaenc.go
-		*scratch = b
-		if ok {
-			s := string(b)
-			r.data = &s
-			return r, nil
-		}
-		payload = ev.Media
 	}
 	if payload != nil {
 		b, err := json.Marshal(payload)
@@ -89,6 +83,24 @@ func encodeEvent(ev *monitor.Event, addrs addrCache, scratch *[]byte) (eventRow,
 		r.data = &s
 	}
 	return r, nil
+}
+
+// appendJSON writes v's JSON with enc (jsonenc.go) into scratch (nil:
+// none) and returns it; nil when enc leaves v to json.Marshal.
+func appendJSON[T any](scratch *[]byte, v *T, enc func([]byte, *T) ([]byte, bool)) *string {
+	var b []byte
+	if scratch != nil {
+		b = (*scratch)[:0]
+	}
+	b, ok := enc(b, v)
+	if scratch != nil {
+		*scratch = b
+	}
+	if !ok {
+		return nil
+	}
+	s := string(b)
+	return &s
 }
 
 // nilIfNil turns a nil pointer into an untyped nil, so "no payload" is

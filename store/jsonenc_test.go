@@ -15,19 +15,55 @@ import (
 // appendMedia wrote it itself.
 func sameAsJSON(t *testing.T, m monitor.MediaReport) bool {
 	t.Helper()
-	want, werr := json.Marshal(m)
-	r, err := encodeEvent(&monitor.Event{Kind: monitor.KindMedia, Media: &m}, nil, nil)
-	if (err != nil) != (werr != nil) {
-		t.Fatalf("%+v: encodeEvent error %v, json.Marshal %v", m, err, werr)
+	return writesAsJSON(t, &monitor.Event{Kind: monitor.KindMedia, Media: &m}, &m, appendMedia)
+}
+
+// stirAsJSON is sameAsJSON for a SIP message's STIR verdict.
+func stirAsJSON(t *testing.T, v monitor.StirVerdict) bool {
+	t.Helper()
+	ev := &monitor.Event{Kind: monitor.KindSIP, SIP: &monitor.SIPMessage{Transport: "udp", Raw: []byte("INVITE"), Stir: &v}}
+	return writesAsJSON(t, ev, &v, appendStir)
+}
+
+func writesAsJSON[T any](t *testing.T, ev *monitor.Event, v *T, enc func([]byte, *T) ([]byte, bool)) bool {
+	t.Helper()
+	want, werr := json.Marshal(v)
+	for _, scratch := range []*[]byte{nil, new([]byte)} {
+		r, err := encodeEvent(ev, nil, scratch)
+		if (err != nil) != (werr != nil) {
+			t.Fatalf("%+v: encodeEvent error %v, json.Marshal %v", *v, err, werr)
+		}
+		if err == nil && (r.data == nil || *r.data != string(want)) {
+			t.Fatalf("encodeEvent wrote\n %v\njson.Marshal\n %s", r.data, want)
+		}
 	}
-	if err == nil && (r.data == nil || *r.data != string(want)) {
-		t.Fatalf("encodeEvent wrote\n %v\njson.Marshal\n %s", r.data, want)
-	}
-	got, ok := appendMedia(nil, &m)
+	got, ok := enc(nil, v)
 	if ok && string(got) != string(want) {
-		t.Fatalf("appendMedia wrote\n %s\njson.Marshal\n %s", got, want)
+		t.Fatalf("%T wrote\n %s\njson.Marshal\n %s", v, got, want)
 	}
 	return ok
+}
+
+// TestStirEncodesAsJSON: a STIR verdict is written as json.Marshal writes
+// it; what it would escape is left to it.
+func TestStirEncodesAsJSON(t *testing.T) {
+	t.Parallel()
+	for _, v := range []monitor.StirVerdict{
+		{Attest: "A", Result: "valid"},
+		{},
+		{Attest: "B", Result: monitor.StirPending, Ref: 1<<63 + 7},
+		{Result: "cert-unavailable", Attest: "A", TooMany: 8},
+		{Result: monitor.StirOverloaded, TooMany: -1},
+	} {
+		if !stirAsJSON(t, v) {
+			t.Errorf("%+v was left to json.Marshal", v)
+		}
+	}
+	for _, esc := range []string{"<", ">", "&", `"`, `\\`, "\x00", "\x7f", "é", "\xff"} {
+		if stirAsJSON(t, monitor.StirVerdict{Attest: esc}) || stirAsJSON(t, monitor.StirVerdict{Result: esc}) {
+			t.Errorf("%q was written by appendStir", esc)
+		}
+	}
 }
 
 // TestMediaEncodesAsJSON: a media report is written as json.Marshal
@@ -68,7 +104,7 @@ func TestMediaEncodesAsJSON(t *testing.T) {
 }
 
 // FuzzMediaEncodesAsJSON holds appendMedia to json.Marshal on reports
-// made of any strings, addresses, times (years -32768 to 32767 away)
+// (and appendStir on verdicts) made of any strings, addresses, times (years -32768 to 32767 away)
 // and counters.
 func FuzzMediaEncodesAsJSON(f *testing.F) {
 	f.Add("a@198.51.100.10", "PCMU", "rtp", int64(1795482003691691518), []byte{198, 51, 100, 12}, uint16(17616),
@@ -85,5 +121,6 @@ func FuzzMediaEncodesAsJSON(f *testing.F) {
 		m := monitor.MediaReport{CallID: callID, Answered: answered, Final: final, Origin: origin,
 			Streams: []monitor.MediaStream{{Src: netip.AddrPortFrom(addr, port), Forward: final, Stats: st}, {Dst: netip.AddrPortFrom(addr, port)}}}
 		sameAsJSON(t, m)
+		stirAsJSON(t, monitor.StirVerdict{Attest: callID, Result: origin, Ref: uint64(answered), TooMany: int(lost)})
 	})
 }
