@@ -3,18 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
-	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/cutover/cutover/monitor"
 )
 
 // The statements one commit runs: the event itself, then its projection.
 const (
-	sqlInsertEvent = `INSERT INTO events (seq, cutover_id, ts_ns, kind, source, src, dst, transport, raw, data, quarantined,
-		raw_block, raw_off, raw_len) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	sqlInsertBlock = `INSERT INTO raw_blocks (id, codec, data) VALUES (?, ?, ?)`
 	sqlOpenAlert   = `INSERT INTO alerts (seq, rule, subject, severity, message, opened_ns)
 		VALUES (?, ?, ?, ?, ?, ?)`
@@ -43,63 +38,13 @@ const (
 // connection, each batch in one transaction. Only the Writer's flushMu
 // holder uses it.
 type committer struct {
-	s      *Store
-	stmts  map[string]*sql.Stmt
-	packer rawPacker           // the batch's SIP messages in compressed blocks (rawblock.go)
-	args   []driver.NamedValue // insertEvents' values, kept between batches
-	addrs  addrCache
-	raw    rawStmts
-}
-
-// rawStmts are the events INSERTs prepared on the driver's connection
-// itself (database/sql's Conn.Raw): through database/sql, every value of
-// every row was checked and converted again, an eighth of the writer's
-// CPU; these take the driver values insertEvents makes as they are.
-type rawStmts struct {
-	conn      any // the driver connection they were prepared on
-	one, many driver.Stmt
-}
-
-// exec runs the one-row or the many-row INSERT with args on the driver
-// connection dc, preparing them first on a connection not seen before.
-func (r *rawStmts) exec(ctx context.Context, dc any, args []driver.NamedValue) error {
-	if r.conn != dc {
-		r.close(r.conn)
-		p, ok := dc.(driver.ConnPrepareContext)
-		if !ok {
-			return fmt.Errorf("driver connection %T cannot prepare", dc)
-		}
-		one, err := p.PrepareContext(ctx, sqlInsertEvent)
-		if err != nil {
-			return err
-		}
-		many, err := p.PrepareContext(ctx, sqlInsertEvents)
-		if err != nil {
-			_ = one.Close()
-			return err
-		}
-		r.conn, r.one, r.many = dc, one, many
-	}
-	st := r.one
-	if len(args) == eventsPerInsert*eventCols {
-		st = r.many
-	}
-	x, ok := st.(driver.StmtExecContext)
-	if !ok {
-		return errors.New("driver statement cannot execute with a context")
-	}
-	_, err := x.ExecContext(ctx, args)
-	return err
-}
-
-// close closes the statements if they were prepared on dc (a connection
-// database/sql has dropped took its statements with it).
-func (r *rawStmts) close(dc any) {
-	if r.conn != nil && r.conn == dc {
-		_ = r.one.Close()
-		_ = r.many.Close()
-	}
-	*r = rawStmts{}
+	s       *Store
+	stmts   map[string]*sql.Stmt
+	packer  rawPacker // the batch's SIP messages in compressed blocks (rawblock.go)
+	buf     rowBuf    // insertEvents' rows, kept between batches
+	addrs   addrCache
+	scratch []byte   // encodeEvent's buffer
+	raw     rawStmts // the events INSERTs (insert.go)
 }
 
 var committedQueries = []string{sqlInsertBlock, sqlOpenAlert, sqlCloseAlert, sqlUpsertAction, sqlInsertNote, sqlInsertCheckpoint}
@@ -203,94 +148,6 @@ func (c *committer) commit(b batch) error {
 		}
 		return nil
 	})
-}
-
-// eventsPerInsert is how many events one INSERT statement writes: one
-// statement per event spent a third of the writer's time in the
-// statement's own round (database/sql, binding, resetting).
-const eventsPerInsert = 32
-
-// eventCols is how many values an event row takes in sqlInsertEvent.
-const eventCols = 14
-
-// sqlInsertEvents is sqlInsertEvent for eventsPerInsert events.
-var sqlInsertEvents = sqlInsertEvent + strings.Repeat(", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", eventsPerInsert-1)
-
-// insertEvents writes the batch's events, eventsPerInsert at a time on
-// the driver's connection (rawStmts), in tx, which holds conn; and their
-// projections (after the event each refers to).
-func (c *committer) insertEvents(ctx context.Context, conn *sql.Conn, tx *sql.Tx, b batch, cutoverID int64) error {
-	args := c.args[:0]
-	flush := func() error {
-		if len(args) == 0 {
-			return nil
-		}
-		err := conn.Raw(func(dc any) error {
-			if len(args) == eventsPerInsert*eventCols {
-				return c.raw.exec(ctx, dc, args)
-			}
-			for i := 0; i < len(args); i += eventCols {
-				row := args[i : i+eventCols]
-				for k := range row {
-					row[k].Ordinal = k + 1
-				}
-				if err := c.raw.exec(ctx, dc, row); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		clear(args)
-		args = args[:0]
-		return err
-	}
-	for i := range b.evs {
-		ev := &b.evs[i]
-		seq := b.firstSeq + int64(i)
-		if c.addrs == nil {
-			c.addrs = addrCache{}
-		}
-		r, err := encodeEvent(ev, c.addrs)
-		if err != nil {
-			return err
-		}
-		var block, off, n driver.Value
-		if ref := &c.packer.refs[i]; ref.block != 0 {
-			r.raw, block, off, n = nil, ref.block, ref.off, ref.n
-		}
-		var raw driver.Value
-		if r.raw != nil {
-			raw = r.raw
-		}
-		for _, v := range [eventCols]driver.Value{seq, cutoverID, r.ts, r.kind, r.source, orNull(r.src), orNull(r.dst),
-			orNull(r.transport), raw, orNull(r.data), r.quarantined, block, off, n} {
-			args = append(args, driver.NamedValue{Ordinal: len(args) + 1, Value: v})
-		}
-		if len(args) == eventsPerInsert*eventCols {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-		if projected(ev) {
-			if err := flush(); err != nil { // the projection refers to the event's row
-				return err
-			}
-			if err := c.project(ctx, tx, seq, ev); err != nil {
-				return err
-			}
-		}
-	}
-	err := flush()
-	c.args = args
-	return err
-}
-
-// orNull is a nullable text column's value.
-func orNull(s *string) driver.Value {
-	if s == nil {
-		return nil
-	}
-	return *s
 }
 
 // projected tells the events that project writes a row for.

@@ -30,8 +30,9 @@ type eventRow struct {
 }
 
 // encodeEvent gives the row of ev; addrs (nil: none) keeps the text of
-// addresses seen before.
-func encodeEvent(ev *monitor.Event, addrs addrCache) (eventRow, error) {
+// addresses seen before, and scratch (nil: none) a buffer kept between
+// events.
+func encodeEvent(ev *monitor.Event, addrs addrCache, scratch *[]byte) (eventRow, error) {
 	r := eventRow{ts: ev.Time, kind: int64(ev.Kind), source: string(ev.Source), quarantined: ev.Quarantined}
 	var payload any
 	switch ev.Kind {
@@ -44,7 +45,9 @@ func encodeEvent(ev *monitor.Event, addrs addrCache) (eventRow, error) {
 				r.raw = []byte{}
 			}
 			if m.Stir != nil {
-				payload = m.Stir
+				if r.data = appendJSON(scratch, m.Stir, appendStir); r.data == nil {
+					payload = m.Stir
+				}
 			}
 		}
 	case monitor.KindProbe:
@@ -64,7 +67,12 @@ func encodeEvent(ev *monitor.Event, addrs addrCache) (eventRow, error) {
 	case monitor.KindAlertAck:
 		payload = nilIfNil(ev.Ack)
 	case monitor.KindMedia:
-		payload = nilIfNil(ev.Media)
+		if ev.Media == nil {
+			break
+		}
+		if r.data = appendJSON(scratch, ev.Media, appendMedia); r.data == nil {
+			payload = ev.Media
+		}
 	}
 	if payload != nil {
 		b, err := json.Marshal(payload)
@@ -75,6 +83,24 @@ func encodeEvent(ev *monitor.Event, addrs addrCache) (eventRow, error) {
 		r.data = &s
 	}
 	return r, nil
+}
+
+// appendJSON writes v's JSON with enc (jsonenc.go) into scratch (nil:
+// none) and returns it; nil when enc leaves v to json.Marshal.
+func appendJSON[T any](scratch *[]byte, v *T, enc func([]byte, *T) ([]byte, bool)) *string {
+	var b []byte
+	if scratch != nil {
+		b = (*scratch)[:0]
+	}
+	b, ok := enc(b, v)
+	if scratch != nil {
+		*scratch = b
+	}
+	if !ok {
+		return nil
+	}
+	s := string(b)
+	return &s
 }
 
 // nilIfNil turns a nil pointer into an untyped nil, so "no payload" is

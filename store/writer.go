@@ -29,6 +29,10 @@ type WriterOptions struct {
 // cannot keep up. While the Writer is failing, Append never waits.
 const highWater = 4
 
+// maxSpare bounds the array of events the Writer keeps for its next
+// buffer: the most a healthy flusher lets pile up.
+const maxSpare = 2 * highWater * 2000
+
 // ErrLost: the Writer could not write for a while and its backlog is full,
 // so it refused these events: they are counted lost, never recorded.
 var ErrLost = errors.New("events lost: recording failing and its backlog full")
@@ -57,10 +61,11 @@ type Writer struct {
 	mu           sync.Mutex
 	cond         *sync.Cond // signalled when the buffer is taken or the Writer fails
 	buf          batch
-	nextSeq      int64 // the seq the next appended event gets
-	err          error // the Writer is stopped for good
-	failing      error // the last commit failed: not recording until one succeeds
-	firstFail    error // the first commit that failed, for Close
+	spare        []monitor.Event // a committed batch's events, emptied: the next buffer
+	nextSeq      int64           // the seq the next appended event gets
+	err          error           // the Writer is stopped for good
+	failing      error           // the last commit failed: not recording until one succeeds
+	firstFail    error           // the first commit that failed, for Close
 	lastTry      time.Time
 	lost         uint64        // events refused (ErrLost, or after a stop) or never committed
 	committedSeq int64         // the last committed seq, for WaitCommitted
@@ -129,7 +134,7 @@ func NewWriter(s *Store, o WriterOptions) *Writer {
 	return w
 }
 
-// Append buffers evs (the Writer takes ownership of the slice) and numbers
+// Append copies evs into its buffer (the caller may reuse the slice) and numbers
 // them. An error says they were not taken, and are counted lost: the
 // Writer is stopped, or it is failing and its backlog is full (ErrLost).
 // While the Writer is failing but has room, Append takes them and returns
@@ -157,10 +162,12 @@ func (w *Writer) Append(evs []monitor.Event) error {
 		return fmt.Errorf("%w (%d events lost so far): %w", ErrLost, w.lost, w.failing)
 	}
 	if len(w.buf.evs) == 0 && len(w.buf.ckpts) == 0 {
-		w.buf = batch{firstSeq: w.nextSeq, evs: evs}
-	} else {
-		w.buf.evs = append(w.buf.evs, evs...)
+		w.buf.firstSeq = w.nextSeq
 	}
+	if w.buf.evs == nil { // into the last batch's array: growing a new one each commit cost more
+		w.buf.evs, w.spare = w.spare, nil
+	}
+	w.buf.evs = append(w.buf.evs, evs...) // the buffer is the Writer's own: it empties it once committed
 	w.nextSeq += int64(len(evs))
 	if len(w.buf.evs) >= w.opts.MaxBatch {
 		select {
@@ -426,6 +433,10 @@ func (w *Writer) commit(b batch) {
 	if len(b.evs) > 0 {
 		w.committed = b.firstSeq + int64(len(b.evs)) - 1
 		w.committedSeq = w.committed
+		if cap(b.evs) <= maxSpare && cap(b.evs) > cap(w.spare) {
+			clear(b.evs) // what was beyond len was cleared when it was last committed
+			w.spare = b.evs[:0]
+		}
 	}
 	w.failing = nil
 	w.signal()
