@@ -20,22 +20,25 @@ import (
 // expiry is read from Contact) it says so and Parse asks sipgo for the
 // whole message. FuzzFastPathAgrees holds the two to the same Info.
 
-// fastScan is the state of one fast parse.
+// fastScan is the state of one fast parse. What it keeps of the message
+// (the byte slices) are pieces of it, or of sipgo's reading of a header;
+// finish makes the strings the summary keeps out of them in one go.
 type fastScan struct {
 	info                   sipmsg.Info
 	hdrs                   []sip.Header
+	ruriUser, callID       []byte
 	from, to               addr
-	branch                 string
+	branch                 []byte
 	haveVia                bool
 	haveCID, haveCSeq      bool
 	contentLength          int64 // -1: no Content-Length header
-	pai, ident1, y1, sweep string
+	pai, ident1, y1, sweep []byte
 	havePAI, haveSweep     bool
 	identities, ys         int
 }
 
 // addr is what the fold reads of a From or To header.
-type addr struct{ user, tag, verstat string }
+type addr struct{ user, tag, verstat []byte }
 
 // fast parses raw (which passed looksLikeSIP) without building a
 // sip.Message. ok is false when sipgo must decide: the message is unusual
@@ -98,13 +101,13 @@ func (s *fastScan) startLine(line []byte) bool {
 	switch {
 	case len(p2) >= 3 && bytes.IndexByte(p2, ' ') < 0 && isSIPScheme(p2[:3]):
 		if user, ok := plainURI(p1); ok {
-			s.info.RURIUser = string(user)
+			s.ruriUser = user
 		} else {
 			var uri sip.Uri
 			if sip.ParseUri(string(p1), &uri) != nil || uri.Wildcard {
 				return false
 			}
-			s.info.RURIUser = uri.User
+			s.ruriUser = []byte(uri.User)
 		}
 		s.info.Request = true
 		s.info.Method = upperMethod(p0)
@@ -128,6 +131,17 @@ func isSIPScheme(b []byte) bool { return string(b) == "sip" || string(b) == "SIP
 // parses the rest itself, as sipgo would.
 var sipgoParsed = sip.HeadersParser(sip.DefaultHeadersParser())
 
+// sipgoLens marks the lengths of the names in sipgoParsed: a header whose
+// name has none of them is skipped without a lookup.
+var sipgoLens = func() (l [25]bool) {
+	for name := range sipgoParsed {
+		if len(name) < len(l) {
+			l[len(name)] = true
+		}
+	}
+	return l
+}()
+
 // header reads one header line (not folded).
 func (s *fastScan) header(line []byte) bool {
 	colon := bytes.IndexByte(line, ':')
@@ -139,10 +153,9 @@ func (s *fastScan) header(line []byte) bool {
 	switch {
 	case len(name) > 24:
 		return true // longer than any header we read or sipgo types
-	case isName(name, "call-id", "i"):
-		v := strings.TrimSpace(string(value))
-		s.info.CallID, s.haveCID = v, true
-		return v != ""
+	case isName(name, "call-id", "i"): // value is trimmed as strings.TrimSpace trims
+		s.callID, s.haveCID = value, true
+		return len(value) > 0
 	case isName(name, "cseq", ""):
 		return s.cseq(value)
 	case isName(name, "content-length", "l"):
@@ -155,13 +168,13 @@ func (s *fastScan) header(line []byte) bool {
 		_, err := strconv.ParseUint(string(value), 10, 32)
 		return err == nil
 	case isName(name, "from", "f"):
-		if a, ok := plainAddrOf(value); ok {
+		if a, ok := plainAddr(value); ok {
 			s.from = a
 			return true
 		}
 		return s.sipgoHeader(name, line)
 	case isName(name, "to", "t"):
-		if a, ok := plainAddrOf(value); ok {
+		if a, ok := plainAddr(value); ok {
 			s.to = a
 			return true
 		}
@@ -170,7 +183,7 @@ func (s *fastScan) header(line []byte) bool {
 		// sipgo reads one Contact up to a comma outside quotes and
 		// brackets with From's parser: a plain one it reads, and the
 		// fold reads nothing of it.
-		if _, ok := plainAddrOf(value); ok && bytes.IndexByte(value, ',') < 0 {
+		if _, ok := plainAddr(value); ok && bytes.IndexByte(value, ',') < 0 {
 			return true
 		}
 		return s.sipgoHeader(name, line)
@@ -184,21 +197,21 @@ func (s *fastScan) header(line []byte) bool {
 		return s.sipgoHeader(name, line)
 	case isName(name, "p-asserted-identity", ""):
 		if !s.havePAI {
-			s.pai, s.havePAI = string(value), true
+			s.pai, s.havePAI = value, true
 		}
 	case isName(name, "identity", ""):
 		if s.identities == 0 {
-			s.ident1 = string(value)
+			s.ident1 = value
 		}
 		s.identities++
 	case isName(name, "y", ""):
 		if s.ys == 0 {
-			s.y1 = string(value)
+			s.y1 = value
 		}
 		s.ys++
 	case isName(name, "x-cutover-sweep", ""):
 		if !s.haveSweep {
-			s.sweep, s.haveSweep = string(value), true
+			s.sweep, s.haveSweep = value, true
 		}
 	default:
 		return s.sipgoHeader(name, line)
@@ -210,6 +223,9 @@ func (s *fastScan) header(line []byte) bool {
 // Record-Route, Refer-To, Referred-By) to sipgo's parser for it; any other
 // header is skipped, as sipgo keeps it as text the fold never reads.
 func (s *fastScan) sipgoHeader(name, line []byte) bool {
+	if !sipgoLens[len(name)] {
+		return true
+	}
 	var lower [24]byte
 	for i, c := range name {
 		if 'A' <= c && c <= 'Z' {
@@ -229,16 +245,16 @@ func (s *fastScan) sipgoHeader(name, line []byte) bool {
 		switch h := h.(type) {
 		case *sip.ViaHeader:
 			if !s.haveVia {
-				s.branch, _ = h.Params.Get("branch")
-				s.haveVia = true
+				branch, _ := h.Params.Get("branch")
+				s.branch, s.haveVia = []byte(branch), true
 			}
 		case *sip.FromHeader:
-			s.from = addr{user: h.Address.User}
-			s.from.tag, _ = h.Params.Get("tag")
-			s.from.verstat, _ = h.Address.UriParams.Get("verstat")
+			tag, _ := h.Params.Get("tag")
+			verstat, _ := h.Address.UriParams.Get("verstat")
+			s.from = addr{[]byte(h.Address.User), []byte(tag), []byte(verstat)}
 		case *sip.ToHeader:
-			s.to = addr{user: h.Address.User}
-			s.to.tag, _ = h.Params.Get("tag")
+			tag, _ := h.Params.Get("tag")
+			s.to = addr{user: []byte(h.Address.User), tag: []byte(tag)}
 		}
 	}
 	return true
@@ -327,11 +343,14 @@ func (s *fastScan) finish() bool {
 	if !in.Request && in.Method == "REGISTER" && in.Code >= 200 && in.Code < 300 {
 		return false // the granted expiry is read from sipgo's Contact
 	}
-	in.Branch = s.branch
-	in.FromUser, in.FromTag, in.Verstat = s.from.user, s.from.tag, s.from.verstat
-	in.ToUser, in.ToTag = s.to.user, s.to.tag
+	var pai, sweep string
+	if !s.haveSweep || !in.Request {
+		s.sweep = nil
+	}
+	pack([...]*string{&in.RURIUser, &in.CallID, &in.Branch, &in.FromUser, &in.FromTag, &in.Verstat, &in.ToUser, &in.ToTag, &pai, &sweep},
+		[...][]byte{s.ruriUser, s.callID, s.branch, s.from.user, s.from.tag, s.from.verstat, s.to.user, s.to.tag, s.pai, s.sweep})
 	if s.havePAI {
-		user, verstat := paiUser(s.pai)
+		user, verstat := paiUser(pai)
 		in.PAIUser = user
 		if verstat != "" {
 			in.Verstat = verstat
@@ -345,9 +364,34 @@ func (s *fastScan) finish() bool {
 		in.Attest = attestOf(s.y1)
 	}
 	if s.haveSweep && in.Request {
-		in.Sweep = sweepID(s.sweep)
+		in.Sweep = sweepID(sweep)
 	}
 	return true
+}
+
+// packed is how many strings finish packs.
+const packed = 10
+
+// pack copies the pieces into one string and sets each *dst to its part
+// of it: one allocation for all the strings a message's summary keeps
+// (an empty piece is "").
+func pack(dst [packed]*string, pieces [packed][]byte) {
+	n := 0
+	for _, p := range pieces {
+		n += len(p)
+	}
+	if n == 0 {
+		return
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, p := range pieces {
+		b.Write(p)
+	}
+	all := b.String()
+	for i, p := range pieces {
+		*dst[i], all = all[:len(p)], all[len(p):]
+	}
 }
 
 // isName compares a header name with its long and compact forms, ignoring
@@ -372,7 +416,3 @@ func asciiEqualFold(b []byte, lower string) bool {
 	return true
 }
 
-func plainAddrOf(v []byte) (addr, bool) {
-	user, tag, verstat, ok := plainAddr(v)
-	return addr{user, tag, verstat}, ok
-}
