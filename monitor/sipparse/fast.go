@@ -415,4 +415,3 @@ func asciiEqualFold(b []byte, lower string) bool {
 	}
 	return true
 }
-

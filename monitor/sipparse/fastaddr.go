@@ -13,7 +13,7 @@ import "bytes"
 func tokenByte(c byte) bool { return byteClass[c]&classToken != 0 }
 
 // hostByte: what a URI's host may be made of here (a token byte but '*',
-// '%' and '\'').
+// '%' and '\”).
 func hostByte(c byte) bool { return byteClass[c]&classHost != 0 }
 
 // byteClass is tokenByte and hostByte as one table: a lookup a byte.
