@@ -12,8 +12,8 @@ import "bytes"
 // made of here.
 func tokenByte(c byte) bool { return byteClass[c]&classToken != 0 }
 
-// hostByte: what a URI's host may be made of here (a token byte but '*',
-// '%' and '\”).
+// hostByte: what a URI's host may be made of here: a token byte, but not
+// an asterisk, a percent sign or an apostrophe.
 func hostByte(c byte) bool { return byteClass[c]&classHost != 0 }
 
 // byteClass is tokenByte and hostByte as one table: a lookup a byte.
