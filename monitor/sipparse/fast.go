@@ -343,12 +343,20 @@ func (s *fastScan) finish() bool {
 	if !in.Request && in.Method == "REGISTER" && in.Code >= 200 && in.Code < 300 {
 		return false // the granted expiry is read from sipgo's Contact
 	}
-	var pai, sweep string
 	if !s.haveSweep || !in.Request {
 		s.sweep = nil
 	}
-	pack([...]*string{&in.RURIUser, &in.CallID, &in.Branch, &in.FromUser, &in.FromTag, &in.Verstat, &in.ToUser, &in.ToTag, &pai, &sweep},
-		[...][]byte{s.ruriUser, s.callID, s.branch, s.from.user, s.from.tag, s.from.verstat, s.to.user, s.to.tag, s.pai, s.sweep})
+	// One string for all the summary keeps of the message, each a part of it.
+	all := s.joined()
+	part := func(p []byte) string {
+		v := all[:len(p)]
+		all = all[len(p):]
+		return v
+	}
+	in.RURIUser, in.CallID, in.Branch = part(s.ruriUser), part(s.callID), part(s.branch)
+	in.FromUser, in.FromTag, in.Verstat = part(s.from.user), part(s.from.tag), part(s.from.verstat)
+	in.ToUser, in.ToTag = part(s.to.user), part(s.to.tag)
+	pai, sweep := part(s.pai), part(s.sweep)
 	if s.havePAI {
 		user, verstat := paiUser(pai)
 		in.PAIUser = user
@@ -369,29 +377,20 @@ func (s *fastScan) finish() bool {
 	return true
 }
 
-// packed is how many strings finish packs.
-const packed = 10
-
-// pack copies the pieces into one string and sets each *dst to its part
-// of it: one allocation for all the strings a message's summary keeps
-// (an empty piece is "").
-func pack(dst [packed]*string, pieces [packed][]byte) {
+// joined is the pieces finish makes strings of, in its order, as one
+// string: one allocation for them all.
+func (s *fastScan) joined() string {
+	pieces := [...][]byte{s.ruriUser, s.callID, s.branch, s.from.user, s.from.tag, s.from.verstat, s.to.user, s.to.tag, s.pai, s.sweep}
 	n := 0
 	for _, p := range pieces {
 		n += len(p)
-	}
-	if n == 0 {
-		return
 	}
 	var b strings.Builder
 	b.Grow(n)
 	for _, p := range pieces {
 		b.Write(p)
 	}
-	all := b.String()
-	for i, p := range pieces {
-		*dst[i], all = all[:len(p)], all[len(p):]
-	}
+	return b.String()
 }
 
 // isName compares a header name with its long and compact forms, ignoring

@@ -6,7 +6,6 @@ package sipparse
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -193,21 +192,7 @@ func attestOf(identity []byte) string {
 	if err != nil {
 		return ""
 	}
-	var c struct {
-		Attest string `json:"attest"`
-	}
-	if json.Unmarshal(claims, &c) != nil {
-		return ""
-	}
-	switch c.Attest {
-	case "A":
-		return "A"
-	case "B":
-		return "B"
-	case "C":
-		return "C"
-	}
-	return ""
+	return claimAttest(claims)
 }
 
 // grantedExpires reads the registrar's granted expiry from a REGISTER 2xx:
