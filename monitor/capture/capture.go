@@ -29,6 +29,7 @@ import (
 
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/media"
+	"github.com/cutover/cutover/monitor/sipmsg"
 	"github.com/cutover/cutover/monitor/sipparse"
 )
 
@@ -422,16 +423,26 @@ func (r *Reader) push(ts int64, src, dst netip.AddrPort, transport string, msg [
 	} else {
 		r.stats.TCP++
 	}
-	ev := monitor.Event{
-		Time: ts, Kind: monitor.KindSIP, Source: monitor.SourcePcap,
-		SIP: &monitor.SIPMessage{Src: src, Dst: dst, Transport: transport, Raw: append([]byte(nil), msg...)},
+	raw := append([]byte(nil), msg...)
+	if r.media == nil {
+		m := &monitor.SIPMessage{Src: src, Dst: dst, Transport: transport, Raw: raw}
+		r.queue = append(r.queue, monitor.Event{Time: ts, Kind: monitor.KindSIP, Source: monitor.SourcePcap, SIP: m})
+		return
 	}
-	r.queue = append(r.queue, ev)
-	if r.media != nil {
-		// Parsed once, here: the tracker reads the fold's Info, and the
-		// pipeline does not parse a message whose Info is set. One that
-		// does not parse is left raw (the pipeline folds it as malformed).
-		_ = ev.SIP.Decode(sipparse.Parse)
-		r.media.SIP(ts, ev.SIP)
+	// Parsed once, here: the tracker reads the fold's Info, and the
+	// pipeline does not parse a message whose Info is set. One that does
+	// not parse is left raw (the pipeline folds it as malformed). The
+	// message and its Info are one allocation.
+	p := &parsedSIP{msg: monitor.SIPMessage{Src: src, Dst: dst, Transport: transport, Raw: raw}}
+	if sipparse.ParseInto(p.msg.Raw, &p.info) == nil {
+		p.msg.Info = &p.info
 	}
+	r.queue = append(r.queue, monitor.Event{Time: ts, Kind: monitor.KindSIP, Source: monitor.SourcePcap, SIP: &p.msg})
+	r.media.SIP(ts, &p.msg)
+}
+
+// parsedSIP is a message read with its summary.
+type parsedSIP struct {
+	msg  monitor.SIPMessage
+	info sipmsg.Info
 }

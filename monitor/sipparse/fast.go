@@ -44,36 +44,45 @@ type addr struct{ user, tag, verstat []byte }
 // sip.Message. ok is false when sipgo must decide: the message is unusual
 // or malformed.
 func fast(raw []byte) (info *sipmsg.Info, ok bool) {
-	if len(raw) > sip.ParseMaxMessageLength {
+	info = new(sipmsg.Info)
+	if !fastInto(raw, info) {
 		return nil, false
+	}
+	return info, true
+}
+
+// fastInto is fast into *out, which it sets only when ok.
+func fastInto(raw []byte, out *sipmsg.Info) (ok bool) {
+	if len(raw) > sip.ParseMaxMessageLength {
+		return false
 	}
 	s := fastScan{info: sipmsg.Info{Expires: -1}, contentLength: -1}
 	line, n, ok := crlfLine(raw)
 	if !ok || !s.startLine(line) {
-		return nil, false
+		return false
 	}
 	total := n
 	for {
 		line, n, ok := crlfLine(raw[total:])
 		if !ok {
-			return nil, false
+			return false
 		}
 		total += n
 		if len(line) == 0 {
 			break
 		}
 		if total < len(raw) && (raw[total] == ' ' || raw[total] == '\t') {
-			return nil, false // a folded header: sipgo joins the lines
+			return false // a folded header: sipgo joins the lines
 		}
 		if !s.header(line) {
-			return nil, false
+			return false
 		}
 	}
 	if !s.body(len(raw), total) || !s.finish() {
-		return nil, false
+		return false
 	}
-	out := s.info
-	return &out, true
+	*out = s.info
+	return true
 }
 
 // crlfLine is sipgo's nextLine for the fast path: a line ends in CRLF; a

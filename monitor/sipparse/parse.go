@@ -31,6 +31,23 @@ func Parse(raw []byte) (*sipmsg.Info, error) {
 	return full(raw)
 }
 
+// ParseInto is Parse into the caller's *info (a reader that allocates a
+// message and its summary together); *info is set only without an error.
+func ParseInto(raw []byte, info *sipmsg.Info) error {
+	if !looksLikeSIP(raw) {
+		return ErrNotSIP
+	}
+	if fastInto(raw, info) {
+		return nil
+	}
+	whole, err := full(raw)
+	if err != nil {
+		return err
+	}
+	*info = *whole
+	return nil
+}
+
 // full is Parse through sipgo's whole message: for what the fast path
 // leaves to it (fast.go), and the reference FuzzFastPathAgrees holds the
 // fast path to.
