@@ -143,7 +143,10 @@ const (
 func NewReader(r io.Reader, opts Options) (*Reader, error) {
 	br, ok := r.(*bufio.Reader)
 	if !ok {
-		br = bufio.NewReaderSize(r, 1<<20)
+		// Only to peek at the magic: the reads under pcapgo are of
+		// inBuffer bytes, which a smaller buffer hands to r directly,
+		// with no copy through it.
+		br = bufio.NewReaderSize(r, 4096)
 	}
 	var file io.Reader = br
 	if head, _ := br.Peek(2); len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
