@@ -170,8 +170,8 @@ func (t *Tracker) SIP(at int64, m *monitor.SIPMessage) {
 // applySDP maps the addresses an SDP names to c. senderIsCaller: the SDP
 // came from the caller's side, so RTP sent to it flows callee to caller.
 func (t *Tracker) applySDP(c *call, at int64, m *monitor.SIPMessage, body []byte, senderIsCaller bool) {
-	sess, err := media.ParseSDP(body)
-	if err != nil {
+	sess := &t.sdp // the tracker's, reused: only the codecs are kept
+	if err := media.ParseSDPInto(body, sess); err != nil {
 		t.stats.BadSDP++
 		return
 	}

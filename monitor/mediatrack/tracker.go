@@ -103,6 +103,7 @@ type Tracker struct {
 	seq   uint64
 	stats Stats
 	hdr   media.RTPHeader
+	sdp   media.Session // applySDP's, between offers
 	// mediaSeen: an RTP or RTCP datagram (matched or not) or an external
 	// figure has come. Until then the input has no media at all (a
 	// capture of SIP only, HEP without RTCP) and a call without streams
