@@ -426,7 +426,8 @@ func (r *Reader) push(ts int64, src, dst netip.AddrPort, transport string, msg [
 	} else {
 		r.stats.TCP++
 	}
-	raw := append([]byte(nil), msg...)
+	raw := make([]byte, len(msg)) // with the copy, nothing is cleared first
+	copy(raw, msg)
 	if r.media == nil {
 		m := &monitor.SIPMessage{Src: src, Dst: dst, Transport: transport, Raw: raw}
 		r.queue = append(r.queue, monitor.Event{Time: ts, Kind: monitor.KindSIP, Source: monitor.SourcePcap, SIP: m})
