@@ -159,36 +159,37 @@ func (s *fastScan) header(line []byte) bool {
 	}
 	name := bytes.TrimSpace(line[:colon])
 	value := bytes.TrimSpace(line[colon+1:])
-	switch {
-	case len(name) > 24:
+	if len(name) > 24 {
 		return true // longer than any header we read or sipgo types
-	case isName(name, "call-id", "i"): // value is trimmed as strings.TrimSpace trims
+	}
+	switch hdrOf(name) {
+	case hdrCallID: // value is trimmed as strings.TrimSpace trims
 		s.callID, s.haveCID = value, true
 		return len(value) > 0
-	case isName(name, "cseq", ""):
+	case hdrCSeq:
 		return s.cseq(value)
-	case isName(name, "content-length", "l"):
+	case hdrContentLength:
 		v, err := strconv.ParseUint(strings.TrimSpace(string(value)), 10, 32)
 		s.contentLength = int64(v)
 		return err == nil
-	case isName(name, "content-type", "c"):
+	case hdrContentType:
 		return len(bytes.TrimSpace(value)) > 0
-	case isName(name, "max-forwards", ""):
+	case hdrMaxForwards:
 		_, err := strconv.ParseUint(string(value), 10, 32)
 		return err == nil
-	case isName(name, "from", "f"):
+	case hdrFrom:
 		if a, ok := plainAddr(value); ok {
 			s.from = a
 			return true
 		}
 		return s.sipgoHeader(name, line)
-	case isName(name, "to", "t"):
+	case hdrTo:
 		if a, ok := plainAddr(value); ok {
 			s.to = a
 			return true
 		}
 		return s.sipgoHeader(name, line)
-	case isName(name, "contact", "m"):
+	case hdrContact:
 		// sipgo reads one Contact up to a comma outside quotes and
 		// brackets with From's parser: a plain one it reads, and the
 		// fold reads nothing of it.
@@ -196,7 +197,7 @@ func (s *fastScan) header(line []byte) bool {
 			return true
 		}
 		return s.sipgoHeader(name, line)
-	case isName(name, "via", "v"):
+	case hdrVia:
 		if branch, ok := plainVia(value); ok {
 			if !s.haveVia {
 				s.branch, s.haveVia = branch, true
@@ -204,21 +205,21 @@ func (s *fastScan) header(line []byte) bool {
 			return true
 		}
 		return s.sipgoHeader(name, line)
-	case isName(name, "p-asserted-identity", ""):
+	case hdrPAI:
 		if !s.havePAI {
 			s.pai, s.havePAI = value, true
 		}
-	case isName(name, "identity", ""):
+	case hdrIdentity:
 		if s.identities == 0 {
 			s.ident1 = value
 		}
 		s.identities++
-	case isName(name, "y", ""):
+	case hdrY:
 		if s.ys == 0 {
 			s.y1 = value
 		}
 		s.ys++
-	case isName(name, "x-cutover-sweep", ""):
+	case hdrSweep:
 		if !s.haveSweep {
 			s.sweep, s.haveSweep = value, true
 		}
@@ -400,15 +401,6 @@ func (s *fastScan) joined() string {
 		b.Write(p)
 	}
 	return b.String()
-}
-
-// isName compares a header name with its long and compact forms, ignoring
-// ASCII case (sipgo lowers names the same way).
-func isName(name []byte, long, compact string) bool {
-	if len(name) == len(long) {
-		return asciiEqualFold(name, long)
-	}
-	return compact != "" && len(name) == 1 && asciiEqualFold(name, compact)
 }
 
 func asciiEqualFold(b []byte, lower string) bool {
