@@ -282,14 +282,14 @@ func (s *fastScan) cseq(v []byte) bool {
 	}
 	s.info.CSeq, s.haveCSeq = uint32(n), true
 	if !s.info.Request {
-		s.info.Method = methodName(v[ind+1:])
+		s.info.Method = MethodName(v[ind+1:])
 	}
 	return true
 }
 
-// methodName is m as a string, without a copy for the methods of RFC
+// MethodName is m as a string, without a copy for the methods of RFC
 // 3261 and its extensions (the messages' common case).
-func methodName(m []byte) string {
+func MethodName(m []byte) string {
 	if k, ok := knownMethod(m); ok {
 		return k
 	}
