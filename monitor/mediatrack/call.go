@@ -34,6 +34,7 @@ type call struct {
 
 	streams []*stream
 	slots   []slot
+	slot2   [2]slot // slots' first array: an offer's and an answer's sender
 
 	hidx int   // index in the schedule, -1 when not in it
 	due  int64 // the time it is scheduled at
@@ -104,6 +105,9 @@ func (c *call) slot(a, b netip.AddrPort, fromCaller bool) *slot {
 	}
 	if len(c.slots) >= maxSlots {
 		return nil
+	}
+	if c.slots == nil {
+		c.slots = c.slot2[:0]
 	}
 	c.slots = append(c.slots, slot{hop: hop, fromCaller: fromCaller})
 	return &c.slots[len(c.slots)-1]
