@@ -47,6 +47,10 @@ const (
 	WallBehind    = 20 * time.Minute
 	NeighbourGap  = time.Minute
 	neighbourLook = 8
+	// guardRoom is the events a TimeGuard's array holds: those out before
+	// the held ones are dropped when it is full, every guardRoom-neighbourLook
+	// events in a steady stream.
+	guardRoom = 64
 )
 
 // JudgeByWall quarantines ev (TimeByWall) when its time is more than
@@ -68,33 +72,46 @@ func JudgeByWall(ev *Event, wall int64) {
 // they were pushed, and Flush the rest at the end. In a steady stream only
 // the first few events wait.
 type TimeGuard struct {
-	ref  int64 // the time of the latest accepted event (0: none yet)
-	step int64 // how far the latest accepted event was from the one before
-	held []Event
+	ref  int64   // the time of the latest accepted event (0: none yet)
+	step int64   // how far the latest accepted event was from the one before
+	held []Event // held[off:] are held; what is before off has come out
+	off  int
+	out  []Event // what Push or Flush returned last
 }
 
 // NewTimeGuard returns a guard with no events seen yet.
 func NewTimeGuard() *TimeGuard { return &TimeGuard{} }
 
 // Push takes ev and returns the events now judged. An event that came
-// quarantined stays so.
+// quarantined stays so. What it returns is the guard's own, valid until
+// the next Push or Flush (one event in, about one out: nothing is
+// allocated or moved an event).
 func (g *TimeGuard) Push(ev Event) []Event {
+	switch {
+	case g.held == nil:
+		g.held = make([]Event, 0, guardRoom)
+	case g.off > 0 && len(g.held) == cap(g.held): // make room at the front, not a new array
+		n := copy(g.held, g.held[g.off:])
+		clear(g.held[n:])
+		g.held, g.off = g.held[:n], 0
+	}
 	g.held = append(g.held, ev)
 	return g.judge(false)
 }
 
 // Flush judges the events still held, with the neighbours there are, and
-// returns them.
+// returns them (valid until the next Push or Flush).
 func (g *TimeGuard) Flush() []Event { return g.judge(true) }
 
 // judge releases the held events whose verdict is known (all of them at
 // the end).
 func (g *TimeGuard) judge(end bool) []Event {
+	held := g.held[g.off:]
 	n := 0
 loop:
-	for ; n < len(g.held); n++ {
-		e := &g.held[n]
-		after := g.held[n+1:]
+	for ; n < len(held); n++ {
+		e := &held[n]
+		after := held[n+1:]
 		if len(after) > neighbourLook {
 			after = after[:neighbourLook]
 		}
@@ -113,9 +130,11 @@ loop:
 			e.Quarantined = true
 		}
 	}
-	out := append([]Event(nil), g.held[:n]...)
-	g.held = append(g.held[:0], g.held[n:]...)
-	return out
+	g.out = append(g.out[:0], held[:n]...)
+	if g.off += n; g.off == len(g.held) {
+		g.held, g.off = g.held[:0], 0
+	}
+	return g.out
 }
 
 func (g *TimeGuard) accept(t int64) {

@@ -91,6 +91,9 @@ func TestTimeGuardByNeighbours(t *testing.T) {
 		{"one event", []int64{7}, nil},
 		{"a lone last event after a quiet hour", join(steady(0, 2, 20), []int64{3600}), []int64{3600}},
 		{"a jump at the end that the rest confirms", join(steady(0, 2, 20), steady(3600, 2, 3)), nil},
+		{"odd ones far apart in a long stream (the guard's array refilled many times)",
+			join(steady(0, 2, 100), []int64{y2100}, steady(202, 2, 150), []int64{y1990}, steady(504, 2, 70),
+				steady(36000, 2, 130), []int64{y2100 + 5}, steady(36262, 2, 200)), []int64{y2100, y1990, y2100 + 5}},
 	} {
 		got := neighbours(t, c.secs...)
 		if len(got) != len(c.want) || len(got) > 0 && !equalInts(got, c.want) {
@@ -106,6 +109,25 @@ func equalInts(a, b []int64) bool {
 		}
 	}
 	return true
+}
+
+// In a steady stream the guard allocates nothing an event: what Push
+// returns is its own (it allocated a slice an event).
+func TestTimeGuardPushAllocatesNothing(t *testing.T) {
+	g := NewTimeGuard()
+	s := int64(0)
+	push := func() {
+		s++
+		if out := g.Push(Event{Time: t0 + s*1e9}); s > 2*guardRoom && len(out) != 1 {
+			t.Fatalf("%d events out of one in", len(out))
+		}
+	}
+	for range 2 * guardRoom {
+		push()
+	}
+	if n := testing.AllocsPerRun(1000, push); n != 0 {
+		t.Errorf("%.2f allocations a Push", n)
+	}
 }
 
 // The guard holds an event back only while its verdict needs the events

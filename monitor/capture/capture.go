@@ -29,6 +29,7 @@ import (
 
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/media"
+	"github.com/cutover/cutover/monitor/sipmsg"
 	"github.com/cutover/cutover/monitor/sipparse"
 )
 
@@ -142,7 +143,10 @@ const (
 func NewReader(r io.Reader, opts Options) (*Reader, error) {
 	br, ok := r.(*bufio.Reader)
 	if !ok {
-		br = bufio.NewReaderSize(r, 1<<20)
+		// Only to peek at the magic: the reads under pcapgo are of
+		// inBuffer bytes, which a smaller buffer hands to r directly,
+		// with no copy through it.
+		br = bufio.NewReaderSize(r, 4096)
 	}
 	var file io.Reader = br
 	if head, _ := br.Peek(2); len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
@@ -422,16 +426,27 @@ func (r *Reader) push(ts int64, src, dst netip.AddrPort, transport string, msg [
 	} else {
 		r.stats.TCP++
 	}
-	ev := monitor.Event{
-		Time: ts, Kind: monitor.KindSIP, Source: monitor.SourcePcap,
-		SIP: &monitor.SIPMessage{Src: src, Dst: dst, Transport: transport, Raw: append([]byte(nil), msg...)},
+	raw := make([]byte, len(msg)) // with the copy, nothing is cleared first
+	copy(raw, msg)
+	if r.media == nil {
+		m := &monitor.SIPMessage{Src: src, Dst: dst, Transport: transport, Raw: raw}
+		r.queue = append(r.queue, monitor.Event{Time: ts, Kind: monitor.KindSIP, Source: monitor.SourcePcap, SIP: m})
+		return
 	}
-	r.queue = append(r.queue, ev)
-	if r.media != nil {
-		// Parsed once, here: the tracker reads the fold's Info, and the
-		// pipeline does not parse a message whose Info is set. One that
-		// does not parse is left raw (the pipeline folds it as malformed).
-		_ = ev.SIP.Decode(sipparse.Parse)
-		r.media.SIP(ts, ev.SIP)
+	// Parsed once, here: the tracker reads the fold's Info, and the
+	// pipeline does not parse a message whose Info is set. One that does
+	// not parse is left raw (the pipeline folds it as malformed). The
+	// message and its Info are one allocation.
+	p := &parsedSIP{msg: monitor.SIPMessage{Src: src, Dst: dst, Transport: transport, Raw: raw}}
+	if sipparse.ParseInto(p.msg.Raw, &p.info) == nil {
+		p.msg.Info = &p.info
 	}
+	r.queue = append(r.queue, monitor.Event{Time: ts, Kind: monitor.KindSIP, Source: monitor.SourcePcap, SIP: &p.msg})
+	r.media.SIP(ts, &p.msg)
+}
+
+// parsedSIP is a message read with its summary.
+type parsedSIP struct {
+	msg  monitor.SIPMessage
+	info sipmsg.Info
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cutover/cutover/monitor/sipparse"
 	"github.com/cutover/cutover/monitor/termsafe"
 )
 
@@ -39,7 +40,7 @@ func (t *Tally) Add(raw []byte) {
 		return
 	}
 	if sp := bytes.IndexByte(line, ' '); sp > 0 {
-		t.Requests[string(line[:sp])]++
+		t.Requests[sipparse.MethodName(line[:sp])]++ // a known method is not copied
 	}
 }
 

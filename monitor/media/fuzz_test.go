@@ -1,6 +1,7 @@
 package media
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -9,12 +10,29 @@ import (
 
 var fuzzTime = time.Unix(1_800_000_000, 0)
 
+// dirtySDP is what a session reused by ParseSDPInto held before.
+const dirtySDP = "v=0\r\nc=IN IP4 192.0.2.9\r\na=recvonly\r\nm=audio 9 RTP/AVP 0 8 9 18 96 97 98 99 100 101\r\na=rtpmap:96 opus/48000/2\r\na=rtcp:77 IN IP4 192.0.2.8\r\n" +
+	"a=rtcp-mux\r\na=ptime:30\r\nm=video 10 RTP/AVP 96 97 98\r\nc=IN IP4 192.0.2.7\r\na=sendonly\r\nm=audio 11 RTP/SAVP 0 8 9 18 96 97 98\r\nm=text 12 RTP/AVP 1 2 3 4 5 6 7 8\r\n"
+
 func FuzzSDP(f *testing.F) {
 	f.Add([]byte(offer))
 	f.Add([]byte("v=0\nc=IN IP4 10.0.0.1\nm=audio 4000 RTP/AVP 0\na=rtcp:4001\n"))
 	f.Add([]byte("v=0\r\nm=audio 1/2 RTP/AVP 96\r\na=rtpmap:96 x/0\r\na=ptime:x\r\n"))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		s, err := ParseSDP(body)
+		// Into a session that held another SDP (more media, more payload
+		// types): the same session, or the same error.
+		var into Session
+		if ParseSDPInto([]byte(dirtySDP), &into) != nil {
+			t.Fatal("the dirty SDP does not parse")
+		}
+		errInto := ParseSDPInto(body, &into)
+		if len(into.Media) == 0 { // no media: empty, where ParseSDP's is nil
+			into.Media = nil
+		}
+		if (err == nil) != (errInto == nil) || err != nil && err.Error() != errInto.Error() || err == nil && !reflect.DeepEqual(*s, into) {
+			t.Fatalf("ParseSDP %+v (%v), ParseSDPInto %+v (%v)", s, err, into, errInto)
+		}
 		if err != nil {
 			if s != nil {
 				t.Fatal("a session with an error")

@@ -151,10 +151,24 @@ type Session struct {
 // unknown lines and malformed attributes are skipped, and so is each media
 // section past MaxMedia with its c= and a= lines.
 func ParseSDP(body []byte) (*Session, error) {
-	if len(body) > MaxSDPSize {
-		return nil, fmt.Errorf("%w: body of %d bytes is over the %d-byte limit", ErrSDP, len(body), MaxSDPSize)
+	s := &Session{}
+	if err := ParseSDPInto(body, s); err != nil {
+		return nil, err
 	}
-	p := sdpParser{s: &Session{}}
+	return s, nil
+}
+
+// ParseSDPInto is ParseSDP into s, whatever s held: the arrays of its
+// media and their payload types are reused (a caller that parses one SDP
+// after another and keeps nothing of s but its codecs allocates less).
+// Its Media may be empty where ParseSDP's is nil; after an error s holds
+// nothing of use.
+func ParseSDPInto(body []byte, s *Session) error {
+	*s = Session{Media: s.Media[:0]}
+	if len(body) > MaxSDPSize {
+		return fmt.Errorf("%w: body of %d bytes is over the %d-byte limit", ErrSDP, len(body), MaxSDPSize)
+	}
+	p := sdpParser{s: s}
 	// One string of the whole body: the values kept (media, proto, codec
 	// names) are pieces of it, not a copy each.
 	text := string(body)
@@ -166,22 +180,21 @@ func ParseSDP(body []byte) (*Session, error) {
 			continue
 		}
 		if len(line) > maxSDPLineLength {
-			return nil, fmt.Errorf("%w: line %d is %d bytes long", ErrSDP, n, len(line))
+			return fmt.Errorf("%w: line %d is %d bytes long", ErrSDP, n, len(line))
 		}
 		if len(line) < 2 || line[1] != '=' {
-			return nil, fmt.Errorf("%w: line %d is not type=value", ErrSDP, n)
+			return fmt.Errorf("%w: line %d is not type=value", ErrSDP, n)
 		}
 		if k := line[0]; p.sawVersion && k != 'm' && k != 'c' && k != 'a' {
 			continue // o=, s=, t=, b=...: nothing media matching reads (and no string to make)
 		}
 		if err := p.line(line[0], line[2:]); err != nil {
-			return nil, fmt.Errorf("%w: line %d: %w", ErrSDP, n, err)
+			return fmt.Errorf("%w: line %d: %w", ErrSDP, n, err)
 		}
 	}
 	if !p.sawVersion {
-		return nil, fmt.Errorf("%w: empty body", ErrSDP)
+		return fmt.Errorf("%w: empty body", ErrSDP)
 	}
-	s := p.s
 	for i := range s.Media {
 		if !s.Media[i].Addr.IsValid() {
 			s.Media[i].Addr = s.Addr
@@ -190,7 +203,7 @@ func ParseSDP(body []byte) (*Session, error) {
 			s.Media[i].Dir = s.Dir
 		}
 	}
-	return s, nil
+	return nil
 }
 
 // sdpParser is ParseSDP's state between lines.
@@ -215,7 +228,11 @@ func (p *sdpParser) line(kind byte, val string) error {
 		if p.dropping = len(s.Media) >= MaxMedia; p.dropping {
 			return nil
 		}
-		m, err := parseMediaLine(val)
+		var pts []uint8 // the payload types' array of the media this one replaces
+		if n := len(s.Media); n < cap(s.Media) {
+			pts = s.Media[:n+1][n].PTs
+		}
+		m, err := parseMediaLine(val, pts)
 		if err != nil {
 			return err
 		}
@@ -246,8 +263,9 @@ func (p *sdpParser) line(kind byte, val string) error {
 	return nil
 }
 
-// parseMediaLine reads "audio 49170[/2] RTP/AVP 0 8 101".
-func parseMediaLine(val string) (Media, error) {
+// parseMediaLine reads "audio 49170[/2] RTP/AVP 0 8 101"; the payload
+// types go to pts's array when it has room.
+func parseMediaLine(val string, pts []uint8) (Media, error) {
 	var buf [16]string
 	f := appendFields(buf[:0], val)
 	if len(f) < 3 {
@@ -265,7 +283,9 @@ func parseMediaLine(val string) (Media, error) {
 	if !strings.HasPrefix(strings.ToUpper(f[2]), "RTP/") && !strings.HasPrefix(strings.ToUpper(f[2]), "UDP/TLS/RTP/") {
 		return m, nil // not RTP: formats are not payload types
 	}
-	if n := min(len(f)-3, MaxPayloadTypes); n > 0 {
+	if n := min(len(f)-3, MaxPayloadTypes); n > 0 && cap(pts) >= n {
+		m.PTs = pts[:0]
+	} else if n > 0 {
 		m.PTs = make([]uint8, 0, n)
 	}
 	for _, pt := range f[3:] {

@@ -34,6 +34,7 @@ type call struct {
 
 	streams []*stream
 	slots   []slot
+	slot2   [2]slot // slots' first array: an offer's and an answer's sender
 
 	hidx int   // index in the schedule, -1 when not in it
 	due  int64 // the time it is scheduled at
@@ -105,6 +106,9 @@ func (c *call) slot(a, b netip.AddrPort, fromCaller bool) *slot {
 	if len(c.slots) >= maxSlots {
 		return nil
 	}
+	if c.slots == nil {
+		c.slots = c.slot2[:0]
+	}
 	c.slots = append(c.slots, slot{hop: hop, fromCaller: fromCaller})
 	return &c.slots[len(c.slots)-1]
 }
@@ -170,8 +174,8 @@ func (t *Tracker) SIP(at int64, m *monitor.SIPMessage) {
 // applySDP maps the addresses an SDP names to c. senderIsCaller: the SDP
 // came from the caller's side, so RTP sent to it flows callee to caller.
 func (t *Tracker) applySDP(c *call, at int64, m *monitor.SIPMessage, body []byte, senderIsCaller bool) {
-	sess, err := media.ParseSDP(body)
-	if err != nil {
+	sess := &t.sdp // the tracker's, reused: only the codecs are kept
+	if err := media.ParseSDPInto(body, sess); err != nil {
 		t.stats.BadSDP++
 		return
 	}

@@ -2,6 +2,7 @@ package mediatrack
 
 import (
 	"container/heap"
+	"math"
 	"slices"
 
 	"github.com/cutover/cutover/monitor"
@@ -12,6 +13,9 @@ import (
 // anything seen at at: a report then holds what came before its time.
 // emit is called after the tracker's lock is released.
 func (t *Tracker) Due(at int64, emit func(monitor.Event)) {
+	if at < t.head.Load() {
+		return // nothing is due before the top of the schedule
+	}
 	t.mu.Lock()
 	out := t.due(at, nil)
 	t.mu.Unlock()
@@ -32,6 +36,7 @@ func (t *Tracker) Flush(at int64, emit func(monitor.Event)) {
 		heap.Remove(&t.sched, c.hidx)
 		out = t.final(c, at, out)
 	}
+	t.headMoved()
 	t.mu.Unlock()
 	for _, ev := range out {
 		emit(ev)
@@ -85,7 +90,18 @@ func (t *Tracker) due(at int64, out []monitor.Event) []monitor.Event {
 		c.due = t.next(c)
 		heap.Fix(&t.sched, 0)
 	}
+	t.headMoved()
 	return out
+}
+
+// headMoved keeps t.head the time at the top of the schedule; every
+// change to the schedule ends with it.
+func (t *Tracker) headMoved() {
+	h := int64(math.MaxInt64)
+	if len(t.sched) > 0 {
+		h = t.sched[0].due
+	}
+	t.head.Store(h)
 }
 
 // next is when c's next report is due: the final one once it has ended
@@ -188,7 +204,10 @@ func (t *Tracker) reschedule(c *call) {
 	case next < c.due:
 		c.due = next
 		heap.Fix(&t.sched, c.hidx)
+	default:
+		return
 	}
+	t.headMoved()
 }
 
 // recent is a bounded set of Call-IDs, oldest forgotten first.

@@ -89,6 +89,16 @@ type headers struct {
 func (h *headers) walk(rest []byte, v *sipView) {
 	h.clen = -1
 	for n := 0; len(rest) > 0 && n < maxHeaders; n++ {
+		if c := rest[0]; v == nil && c != '\n' && !contentByte(c) {
+			// Neither blank nor Content-*: on to the next line.
+			i := bytes.IndexByte(rest, '\n')
+			if i < 0 {
+				rest = nil
+				break
+			}
+			rest = rest[i+1:]
+			continue
+		}
 		var line []byte
 		line, rest, _ = bytes.Cut(rest, []byte{'\n'})
 		line = bytes.TrimRight(line, "\r")

@@ -21,8 +21,10 @@
 package mediatrack
 
 import (
+	"math"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cutover/cutover/monitor"
@@ -94,9 +96,14 @@ type Tracker struct {
 	order []*call // by creation, for eviction; ended calls are skipped
 	done  recent  // Call-IDs whose final report is out: late messages are ignored
 	sched schedule
+	// head is the time at the top of the schedule (math.MaxInt64 when it
+	// is empty): Due before it has nothing to do, and returns without the
+	// lock (a capture reader calls Due before every packet).
+	head  atomic.Int64
 	seq   uint64
 	stats Stats
 	hdr   media.RTPHeader
+	sdp   media.Session // applySDP's, between offers
 	// mediaSeen: an RTP or RTCP datagram (matched or not) or an external
 	// figure has come. Until then the input has no media at all (a
 	// capture of SIP only, HEP without RTCP) and a call without streams
@@ -116,7 +123,9 @@ type dest struct {
 // New returns an empty tracker.
 func New(o Options) *Tracker {
 	o = o.withDefaults()
-	return &Tracker{o: o, calls: map[string]*call{}, dests: map[netip.AddrPort]dest{}, done: newRecent(o.MaxCalls)}
+	t := &Tracker{o: o, calls: map[string]*call{}, dests: map[netip.AddrPort]dest{}, done: newRecent(o.MaxCalls)}
+	t.head.Store(math.MaxInt64)
+	return t
 }
 
 // Stats returns the counts so far.

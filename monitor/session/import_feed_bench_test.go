@@ -70,7 +70,7 @@ func feedCapture(b *testing.B, path string) int {
 
 // writeSimSIP writes n SIP messages of a simulated night (2,000 numbers,
 // 40 calls a number an hour) to a pcap at path.
-func writeSimSIP(b *testing.B, path string, n int) int {
+func writeSimSIP(b testing.TB, path string, n int) int {
 	f, err := os.Create(path)
 	if err != nil {
 		b.Fatal(err)

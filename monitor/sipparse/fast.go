@@ -20,57 +20,69 @@ import (
 // expiry is read from Contact) it says so and Parse asks sipgo for the
 // whole message. FuzzFastPathAgrees holds the two to the same Info.
 
-// fastScan is the state of one fast parse.
+// fastScan is the state of one fast parse. What it keeps of the message
+// (the byte slices) are pieces of it, or of sipgo's reading of a header;
+// finish makes the strings the summary keeps out of them in one go.
 type fastScan struct {
 	info                   sipmsg.Info
 	hdrs                   []sip.Header
+	ruriUser, callID       []byte
 	from, to               addr
-	branch                 string
+	branch                 []byte
 	haveVia                bool
 	haveCID, haveCSeq      bool
 	contentLength          int64 // -1: no Content-Length header
-	pai, ident1, y1, sweep string
+	pai, ident1, y1, sweep []byte
 	havePAI, haveSweep     bool
 	identities, ys         int
 }
 
 // addr is what the fold reads of a From or To header.
-type addr struct{ user, tag, verstat string }
+type addr struct{ user, tag, verstat []byte }
 
 // fast parses raw (which passed looksLikeSIP) without building a
 // sip.Message. ok is false when sipgo must decide: the message is unusual
 // or malformed.
 func fast(raw []byte) (info *sipmsg.Info, ok bool) {
-	if len(raw) > sip.ParseMaxMessageLength {
+	info = new(sipmsg.Info)
+	if !fastInto(raw, info) {
 		return nil, false
+	}
+	return info, true
+}
+
+// fastInto is fast into *out, which it sets only when ok.
+func fastInto(raw []byte, out *sipmsg.Info) (ok bool) {
+	if len(raw) > sip.ParseMaxMessageLength {
+		return false
 	}
 	s := fastScan{info: sipmsg.Info{Expires: -1}, contentLength: -1}
 	line, n, ok := crlfLine(raw)
 	if !ok || !s.startLine(line) {
-		return nil, false
+		return false
 	}
 	total := n
 	for {
 		line, n, ok := crlfLine(raw[total:])
 		if !ok {
-			return nil, false
+			return false
 		}
 		total += n
 		if len(line) == 0 {
 			break
 		}
 		if total < len(raw) && (raw[total] == ' ' || raw[total] == '\t') {
-			return nil, false // a folded header: sipgo joins the lines
+			return false // a folded header: sipgo joins the lines
 		}
 		if !s.header(line) {
-			return nil, false
+			return false
 		}
 	}
 	if !s.body(len(raw), total) || !s.finish() {
-		return nil, false
+		return false
 	}
-	out := s.info
-	return &out, true
+	*out = s.info
+	return true
 }
 
 // crlfLine is sipgo's nextLine for the fast path: a line ends in CRLF; a
@@ -98,13 +110,13 @@ func (s *fastScan) startLine(line []byte) bool {
 	switch {
 	case len(p2) >= 3 && bytes.IndexByte(p2, ' ') < 0 && isSIPScheme(p2[:3]):
 		if user, ok := plainURI(p1); ok {
-			s.info.RURIUser = string(user)
+			s.ruriUser = user
 		} else {
 			var uri sip.Uri
 			if sip.ParseUri(string(p1), &uri) != nil || uri.Wildcard {
 				return false
 			}
-			s.info.RURIUser = uri.User
+			s.ruriUser = []byte(uri.User)
 		}
 		s.info.Request = true
 		s.info.Method = upperMethod(p0)
@@ -128,6 +140,17 @@ func isSIPScheme(b []byte) bool { return string(b) == "sip" || string(b) == "SIP
 // parses the rest itself, as sipgo would.
 var sipgoParsed = sip.HeadersParser(sip.DefaultHeadersParser())
 
+// sipgoLens marks the lengths of the names in sipgoParsed: a header whose
+// name has none of them is skipped without a lookup.
+var sipgoLens = func() (l [25]bool) {
+	for name := range sipgoParsed {
+		if len(name) < len(l) {
+			l[len(name)] = true
+		}
+	}
+	return l
+}()
+
 // header reads one header line (not folded).
 func (s *fastScan) header(line []byte) bool {
 	colon := bytes.IndexByte(line, ':')
@@ -136,45 +159,45 @@ func (s *fastScan) header(line []byte) bool {
 	}
 	name := bytes.TrimSpace(line[:colon])
 	value := bytes.TrimSpace(line[colon+1:])
-	switch {
-	case len(name) > 24:
+	if len(name) > 24 {
 		return true // longer than any header we read or sipgo types
-	case isName(name, "call-id", "i"):
-		v := strings.TrimSpace(string(value))
-		s.info.CallID, s.haveCID = v, true
-		return v != ""
-	case isName(name, "cseq", ""):
+	}
+	switch hdrOf(name) {
+	case hdrCallID: // value is trimmed as strings.TrimSpace trims
+		s.callID, s.haveCID = value, true
+		return len(value) > 0
+	case hdrCSeq:
 		return s.cseq(value)
-	case isName(name, "content-length", "l"):
+	case hdrContentLength:
 		v, err := strconv.ParseUint(strings.TrimSpace(string(value)), 10, 32)
 		s.contentLength = int64(v)
 		return err == nil
-	case isName(name, "content-type", "c"):
+	case hdrContentType:
 		return len(bytes.TrimSpace(value)) > 0
-	case isName(name, "max-forwards", ""):
+	case hdrMaxForwards:
 		_, err := strconv.ParseUint(string(value), 10, 32)
 		return err == nil
-	case isName(name, "from", "f"):
-		if a, ok := plainAddrOf(value); ok {
+	case hdrFrom:
+		if a, ok := plainAddr(value); ok {
 			s.from = a
 			return true
 		}
 		return s.sipgoHeader(name, line)
-	case isName(name, "to", "t"):
-		if a, ok := plainAddrOf(value); ok {
+	case hdrTo:
+		if a, ok := plainAddr(value); ok {
 			s.to = a
 			return true
 		}
 		return s.sipgoHeader(name, line)
-	case isName(name, "contact", "m"):
+	case hdrContact:
 		// sipgo reads one Contact up to a comma outside quotes and
 		// brackets with From's parser: a plain one it reads, and the
 		// fold reads nothing of it.
-		if _, ok := plainAddrOf(value); ok && bytes.IndexByte(value, ',') < 0 {
+		if _, ok := plainAddr(value); ok && bytes.IndexByte(value, ',') < 0 {
 			return true
 		}
 		return s.sipgoHeader(name, line)
-	case isName(name, "via", "v"):
+	case hdrVia:
 		if branch, ok := plainVia(value); ok {
 			if !s.haveVia {
 				s.branch, s.haveVia = branch, true
@@ -182,23 +205,23 @@ func (s *fastScan) header(line []byte) bool {
 			return true
 		}
 		return s.sipgoHeader(name, line)
-	case isName(name, "p-asserted-identity", ""):
+	case hdrPAI:
 		if !s.havePAI {
-			s.pai, s.havePAI = string(value), true
+			s.pai, s.havePAI = value, true
 		}
-	case isName(name, "identity", ""):
+	case hdrIdentity:
 		if s.identities == 0 {
-			s.ident1 = string(value)
+			s.ident1 = value
 		}
 		s.identities++
-	case isName(name, "y", ""):
+	case hdrY:
 		if s.ys == 0 {
-			s.y1 = string(value)
+			s.y1 = value
 		}
 		s.ys++
-	case isName(name, "x-cutover-sweep", ""):
+	case hdrSweep:
 		if !s.haveSweep {
-			s.sweep, s.haveSweep = string(value), true
+			s.sweep, s.haveSweep = value, true
 		}
 	default:
 		return s.sipgoHeader(name, line)
@@ -210,6 +233,9 @@ func (s *fastScan) header(line []byte) bool {
 // Record-Route, Refer-To, Referred-By) to sipgo's parser for it; any other
 // header is skipped, as sipgo keeps it as text the fold never reads.
 func (s *fastScan) sipgoHeader(name, line []byte) bool {
+	if !sipgoLens[len(name)] {
+		return true
+	}
 	var lower [24]byte
 	for i, c := range name {
 		if 'A' <= c && c <= 'Z' {
@@ -229,16 +255,16 @@ func (s *fastScan) sipgoHeader(name, line []byte) bool {
 		switch h := h.(type) {
 		case *sip.ViaHeader:
 			if !s.haveVia {
-				s.branch, _ = h.Params.Get("branch")
-				s.haveVia = true
+				branch, _ := h.Params.Get("branch")
+				s.branch, s.haveVia = []byte(branch), true
 			}
 		case *sip.FromHeader:
-			s.from = addr{user: h.Address.User}
-			s.from.tag, _ = h.Params.Get("tag")
-			s.from.verstat, _ = h.Address.UriParams.Get("verstat")
+			tag, _ := h.Params.Get("tag")
+			verstat, _ := h.Address.UriParams.Get("verstat")
+			s.from = addr{[]byte(h.Address.User), []byte(tag), []byte(verstat)}
 		case *sip.ToHeader:
-			s.to = addr{user: h.Address.User}
-			s.to.tag, _ = h.Params.Get("tag")
+			tag, _ := h.Params.Get("tag")
+			s.to = addr{user: []byte(h.Address.User), tag: []byte(tag)}
 		}
 	}
 	return true
@@ -256,14 +282,14 @@ func (s *fastScan) cseq(v []byte) bool {
 	}
 	s.info.CSeq, s.haveCSeq = uint32(n), true
 	if !s.info.Request {
-		s.info.Method = methodName(v[ind+1:])
+		s.info.Method = MethodName(v[ind+1:])
 	}
 	return true
 }
 
-// methodName is m as a string, without a copy for the methods of RFC
+// MethodName is m as a string, without a copy for the methods of RFC
 // 3261 and its extensions (the messages' common case).
-func methodName(m []byte) string {
+func MethodName(m []byte) string {
 	if k, ok := knownMethod(m); ok {
 		return k
 	}
@@ -327,11 +353,22 @@ func (s *fastScan) finish() bool {
 	if !in.Request && in.Method == "REGISTER" && in.Code >= 200 && in.Code < 300 {
 		return false // the granted expiry is read from sipgo's Contact
 	}
-	in.Branch = s.branch
-	in.FromUser, in.FromTag, in.Verstat = s.from.user, s.from.tag, s.from.verstat
-	in.ToUser, in.ToTag = s.to.user, s.to.tag
+	if !s.haveSweep || !in.Request {
+		s.sweep = nil
+	}
+	// One string for all the summary keeps of the message, each a part of it.
+	all := s.joined()
+	part := func(p []byte) string {
+		v := all[:len(p)]
+		all = all[len(p):]
+		return v
+	}
+	in.RURIUser, in.CallID, in.Branch = part(s.ruriUser), part(s.callID), part(s.branch)
+	in.FromUser, in.FromTag, in.Verstat = part(s.from.user), part(s.from.tag), part(s.from.verstat)
+	in.ToUser, in.ToTag = part(s.to.user), part(s.to.tag)
+	pai, sweep := part(s.pai), part(s.sweep)
 	if s.havePAI {
-		user, verstat := paiUser(s.pai)
+		user, verstat := paiUser(pai)
 		in.PAIUser = user
 		if verstat != "" {
 			in.Verstat = verstat
@@ -345,18 +382,25 @@ func (s *fastScan) finish() bool {
 		in.Attest = attestOf(s.y1)
 	}
 	if s.haveSweep && in.Request {
-		in.Sweep = sweepID(s.sweep)
+		in.Sweep = sweepID(sweep)
 	}
 	return true
 }
 
-// isName compares a header name with its long and compact forms, ignoring
-// ASCII case (sipgo lowers names the same way).
-func isName(name []byte, long, compact string) bool {
-	if len(name) == len(long) {
-		return asciiEqualFold(name, long)
+// joined is the pieces finish makes strings of, in its order, as one
+// string: one allocation for them all.
+func (s *fastScan) joined() string {
+	pieces := [...][]byte{s.ruriUser, s.callID, s.branch, s.from.user, s.from.tag, s.from.verstat, s.to.user, s.to.tag, s.pai, s.sweep}
+	n := 0
+	for _, p := range pieces {
+		n += len(p)
 	}
-	return compact != "" && len(name) == 1 && asciiEqualFold(name, compact)
+	var b strings.Builder
+	b.Grow(n)
+	for _, p := range pieces {
+		b.Write(p)
+	}
+	return b.String()
 }
 
 func asciiEqualFold(b []byte, lower string) bool {
@@ -370,9 +414,4 @@ func asciiEqualFold(b []byte, lower string) bool {
 		}
 	}
 	return true
-}
-
-func plainAddrOf(v []byte) (addr, bool) {
-	user, tag, verstat, ok := plainAddr(v)
-	return addr{user, tag, verstat}, ok
 }

@@ -40,6 +40,10 @@ func agree(t testing.TB, raw []byte) (fastOK bool) {
 	if err == nil && *info != *want {
 		t.Fatalf("%q: Parse %+v, sipgo %+v", raw, *info, *want)
 	}
+	into := sipmsg.Info{CallID: "left"}
+	if err := ParseInto(raw, &into); (err == nil) != (wantErr == nil) || err == nil && into != *want || err != nil && into.CallID != "left" {
+		t.Fatalf("%q: ParseInto %+v (%v), sipgo %+v (%v)", raw, into, err, want, wantErr)
+	}
 	return ok
 }
 

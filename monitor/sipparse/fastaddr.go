@@ -10,17 +10,38 @@ import "bytes"
 
 // tokenByte: what a parameter's name or value, or a URI's host, may be
 // made of here.
-func tokenByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
-		c == '-' || c == '_' || c == '.' || c == '!' || c == '~' || c == '*' || c == '\'' || c == '%' || c == '+'
-}
+func tokenByte(c byte) bool { return byteClass[c]&classToken != 0 }
+
+// hostByte: what a URI's host may be made of here: a token byte, but not
+// an asterisk, a percent sign or an apostrophe.
+func hostByte(c byte) bool { return byteClass[c]&classHost != 0 }
+
+// byteClass is tokenByte and hostByte as one table: a lookup a byte.
+var byteClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		if b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' ||
+			b == '-' || b == '_' || b == '.' || b == '!' || b == '~' || b == '+' {
+			t[c] = classToken | classHost
+		}
+		if b == '*' || b == '\'' || b == '%' {
+			t[c] = classToken
+		}
+	}
+	return t
+}()
+
+const (
+	classToken = 1 << iota
+	classHost
+)
 
 // plainParams reads ";k[=v]" parameters (s starts with ';', or is empty)
 // and returns the last value of key, as sipgo's HeaderParams keeps it.
-func plainParams(s []byte, key string) (val string, found, ok bool) {
+func plainParams(s []byte, key string) (val []byte, found, ok bool) {
 	for len(s) > 0 {
 		if s[0] != ';' {
-			return "", false, false
+			return nil, false, false
 		}
 		s = s[1:]
 		end := bytes.IndexByte(s, ';')
@@ -31,10 +52,10 @@ func plainParams(s []byte, key string) (val string, found, ok bool) {
 		s = s[end:]
 		k, v, _ := bytes.Cut(seg, []byte{'='})
 		if len(k) == 0 || !allToken(k) || !allToken(v) {
-			return "", false, false
+			return nil, false, false
 		}
 		if string(k) == key {
-			val, found = string(v), true
+			val, found = v, true
 		}
 	}
 	return val, found, true
@@ -52,7 +73,7 @@ func allToken(b []byte) bool {
 // plainHost checks host[:port] and returns what follows it.
 func plainHost(s []byte) (rest []byte, ok bool) {
 	i := 0
-	for i < len(s) && tokenByte(s[i]) && s[i] != '*' && s[i] != '%' && s[i] != '\'' {
+	for i < len(s) && hostByte(s[i]) {
 		i++
 	}
 	if i == 0 {
@@ -72,21 +93,21 @@ func plainHost(s []byte) (rest []byte, ok bool) {
 }
 
 // plainAddr reads a From or To value: `[display] <sip:user@host[:port][;params]>[;params]`
-// or `sip:user@host[:port][;params]`.
-func plainAddr(v []byte) (user, tag, verstat string, ok bool) {
+// or `sip:user@host[:port][;params]`. What it returns is part of v.
+func plainAddr(v []byte) (a addr, ok bool) {
 	uri, params := v, []byte(nil)
 	if i := bytes.IndexByte(v, '<'); i >= 0 {
 		if !plainDisplay(v[:i]) {
-			return "", "", "", false
+			return addr{}, false
 		}
 		j := bytes.IndexByte(v[i+1:], '>')
 		if j < 0 {
-			return "", "", "", false
+			return addr{}, false
 		}
 		uri, params = v[i+1:i+1+j], v[i+2+j:]
 	} else {
 		if bytes.IndexByte(v, '"') >= 0 {
-			return "", "", "", false
+			return addr{}, false
 		}
 		if k := bytes.IndexByte(v, ';'); k >= 0 {
 			uri, params = v[:k], v[k:]
@@ -94,15 +115,16 @@ func plainAddr(v []byte) (user, tag, verstat string, ok bool) {
 	}
 	u, uriParams, ok := plainSIPURI(uri)
 	if !ok {
-		return "", "", "", false
+		return addr{}, false
 	}
-	if verstat, _, ok = plainParams(uriParams, "verstat"); !ok {
-		return "", "", "", false
+	a.user = u
+	if a.verstat, _, ok = plainParams(uriParams, "verstat"); !ok {
+		return addr{}, false
 	}
-	if tag, _, ok = plainParams(params, "tag"); !ok {
-		return "", "", "", false
+	if a.tag, _, ok = plainParams(params, "tag"); !ok {
+		return addr{}, false
 	}
-	return string(u), tag, verstat, true
+	return a, true
 }
 
 // plainSIPURI reads `sip:user@host[:port]` and returns its user and what
@@ -110,8 +132,13 @@ func plainAddr(v []byte) (user, tag, verstat string, ok bool) {
 func plainSIPURI(uri []byte) (user, rest []byte, ok bool) {
 	rest, found := bytes.CutPrefix(uri, []byte("sip:"))
 	at := bytes.IndexByte(rest, '@')
-	if !found || at <= 0 || bytes.ContainsAny(rest[:at], "[:/") || rest[0] == '/' {
+	if !found || at <= 0 || rest[0] == '/' {
 		return nil, nil, false
+	}
+	for _, c := range rest[:at] {
+		if c == '[' || c == ':' || c == '/' {
+			return nil, nil, false
+		}
 	}
 	user = rest[:at]
 	if rest, ok = plainHost(rest[at+1:]); !ok {
@@ -151,16 +178,16 @@ func plainDisplay(d []byte) bool {
 }
 
 // plainVia reads a Via value `SIP/2.0/TRANSPORT host[:port][;params]`
-// and returns its branch.
-func plainVia(v []byte) (branch string, ok bool) {
+// and returns its branch (part of v).
+func plainVia(v []byte) (branch []byte, ok bool) {
 	rest, found := bytes.CutPrefix(v, []byte("SIP/2.0/"))
 	sp := bytes.IndexByte(rest, ' ')
 	if !found || sp <= 0 || !allLetters(rest[:sp]) {
-		return "", false
+		return nil, false
 	}
 	params, ok := plainHost(rest[sp+1:])
 	if !ok {
-		return "", false
+		return nil, false
 	}
 	branch, _, ok = plainParams(params, "branch")
 	return branch, ok

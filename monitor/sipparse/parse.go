@@ -6,7 +6,6 @@ package sipparse
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -30,6 +29,23 @@ func Parse(raw []byte) (*sipmsg.Info, error) {
 		return info, nil
 	}
 	return full(raw)
+}
+
+// ParseInto is Parse into the caller's *info (a reader that allocates a
+// message and its summary together); *info is set only without an error.
+func ParseInto(raw []byte, info *sipmsg.Info) error {
+	if !looksLikeSIP(raw) {
+		return ErrNotSIP
+	}
+	if fastInto(raw, info) {
+		return nil
+	}
+	whole, err := full(raw)
+	if err != nil {
+		return err
+	}
+	*info = *whole
+	return nil
 }
 
 // full is Parse through sipgo's whole message: for what the fast path
@@ -89,7 +105,7 @@ func full(raw []byte) (*sipmsg.Info, error) {
 	for _, name := range [...]string{"Identity", "y"} {
 		for _, h := range msg.GetHeaders(name) {
 			if info.Identity == 0 {
-				info.Attest = attestOf(h.Value())
+				info.Attest = attestOf([]byte(h.Value()))
 			}
 			info.Identity++
 		}
@@ -169,30 +185,31 @@ func paiUser(v string) (user, verstat string) {
 // attestOf decodes (without verifying) the attest claim of an Identity
 // header value. Verification happens at ingest (monitor/stir); this is what
 // the fold can tell from the bytes alone.
-func attestOf(identity string) string {
+func attestOf(identity []byte) string {
 	tok := identity
-	if i := strings.IndexByte(tok, ';'); i >= 0 {
+	if i := bytes.IndexByte(tok, ';'); i >= 0 {
 		tok = tok[:i]
 	}
-	parts := strings.Split(strings.TrimSpace(tok), ".")
-	if len(parts) != 3 || parts[1] == "" {
+	tok = bytes.TrimSpace(tok)
+	dot := bytes.IndexByte(tok, '.')
+	if dot < 0 {
 		return ""
 	}
-	claims, err := base64.RawURLEncoding.DecodeString(parts[1])
+	payload := tok[dot+1:]
+	end := bytes.IndexByte(payload, '.')
+	if end <= 0 || bytes.IndexByte(payload[end+1:], '.') >= 0 {
+		return "" // not header.payload.signature, or no payload
+	}
+	var buf [512]byte
+	claims := buf[:0]
+	if n := base64.RawURLEncoding.DecodedLen(end); n > len(buf) {
+		claims = make([]byte, 0, n)
+	}
+	claims, err := base64.RawURLEncoding.AppendDecode(claims, payload[:end])
 	if err != nil {
 		return ""
 	}
-	var c struct {
-		Attest string `json:"attest"`
-	}
-	if json.Unmarshal(claims, &c) != nil {
-		return ""
-	}
-	switch c.Attest {
-	case "A", "B", "C":
-		return c.Attest
-	}
-	return ""
+	return claimAttest(claims)
 }
 
 // grantedExpires reads the registrar's granted expiry from a REGISTER 2xx:
