@@ -302,6 +302,10 @@ func (r *Reader) Next() (monitor.Event, error) {
 			return monitor.Event{}, r.readErr(r.endErr)
 		}
 		data, ci, err := r.readRecord()
+		if errors.Is(err, errSourceIdle) { // a live source with nothing to read: the clock moves media on
+			r.mediaDue(ci.Timestamp.UnixNano())
+			continue
+		}
 		if err != nil { // the end: messages held behind holes in TCP streams come out first
 			r.flushed, r.endErr = true, err
 			r.asm.flushAll(func(k flowKey, ts int64, msg []byte) { r.push(ts, k.src, k.dst, "tcp", msg) })
@@ -324,6 +328,11 @@ func (r *Reader) Next() (monitor.Event, error) {
 	r.qpos++
 	return ev, nil
 }
+
+// errSourceIdle is a live source saying nothing came for a while (its
+// CaptureInfo's Timestamp is the time now): the media reports due by
+// then come out, as they would before a packet of that time.
+var errSourceIdle = errors.New("capture: nothing to read yet")
 
 func (r *Reader) readErr(err error) error {
 	switch {

@@ -78,9 +78,11 @@ var errRingIdle = errors.New("no frame")
 // ring already holds.
 const drainFor = time.Second
 
-// liveSource is the Live as the Reader's packet source. Once stopped it
-// reads on until the ring is idle (or drainFor has passed), so what was
-// captured before the stop is not lost.
+// liveSource is the Live as the Reader's packet source. When the ring is
+// idle it says so (errSourceIdle, stamped now), so that the media reports
+// due come out on a quiet link too. Once stopped it reads on until the
+// ring is idle (or drainFor has passed), so what was captured before the
+// stop is not lost.
 type liveSource struct{ l *Live }
 
 func (s liveSource) ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error) {
@@ -92,7 +94,7 @@ func (s liveSource) ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, erro
 		data, ci, err := l.ring.read()
 		switch {
 		case errors.Is(err, errRingIdle) && l.drainUntil.IsZero():
-			continue
+			return nil, gopacket.CaptureInfo{Timestamp: time.Now()}, errSourceIdle
 		case errors.Is(err, errRingIdle), !l.drainUntil.IsZero() && time.Now().After(l.drainUntil):
 			return nil, ci, io.EOF
 		case err != nil:
