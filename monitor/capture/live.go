@@ -87,22 +87,20 @@ type liveSource struct{ l *Live }
 
 func (s liveSource) ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error) {
 	l := s.l
-	for {
-		if l.drainUntil.IsZero() && l.stop.Load() {
-			l.drainUntil = time.Now().Add(drainFor)
-		}
-		data, ci, err := l.ring.read()
-		switch {
-		case errors.Is(err, errRingIdle) && l.drainUntil.IsZero():
-			return nil, gopacket.CaptureInfo{Timestamp: time.Now()}, errSourceIdle
-		case errors.Is(err, errRingIdle), !l.drainUntil.IsZero() && time.Now().After(l.drainUntil):
-			return nil, ci, io.EOF
-		case err != nil:
-			return nil, ci, err
-		}
-		l.packets.Add(1)
-		return data, ci, nil
+	if l.drainUntil.IsZero() && l.stop.Load() {
+		l.drainUntil = time.Now().Add(drainFor)
 	}
+	data, ci, err := l.ring.read()
+	switch {
+	case errors.Is(err, errRingIdle) && l.drainUntil.IsZero():
+		return nil, gopacket.CaptureInfo{Timestamp: time.Now()}, errSourceIdle
+	case errors.Is(err, errRingIdle), !l.drainUntil.IsZero() && time.Now().After(l.drainUntil):
+		return nil, ci, io.EOF
+	case err != nil:
+		return nil, ci, err
+	}
+	l.packets.Add(1)
+	return data, ci, nil
 }
 
 // Serve reads the interface until ctx ends, handing each event to publish
