@@ -34,6 +34,7 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintln(stderr, "cutover collect: give the cutover file with -c cutover.toml and the stream with --to nats://HOST:PORT")
 		return errUsage
 	}
+	roomierHeap()
 	f, err := o.load()
 	if err != nil {
 		return err

@@ -48,6 +48,9 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(stderr, "cutover watch: give the cutover file with -c cutover.toml (and no other argument)")
 		return errUsage
 	}
+	if o.from.URL != "" {
+		roomierHeap()
+	}
 	f, err := o.load()
 	if err != nil {
 		return err
