@@ -51,7 +51,7 @@ const memoryLimit = 200 << 20
 // natsMemoryLimit is collect's and watch --from's: a watch's reorder
 // window holds two seconds of events and a restarted collector its SBC's
 // resend, and at 90,000 msgs/s under memoryLimit both spent most of their
-// CPU in the GC (README, "Running across sites").
+// CPU in the GC (README, "Across sites: NATS JetStream").
 const natsMemoryLimit = 512 << 20
 
 // roomierHeap raises the heap's soft limit to natsMemoryLimit, unless
