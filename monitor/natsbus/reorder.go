@@ -64,7 +64,7 @@ func (r *Reorder) Push(env Envelope) (late *Item) {
 		return &Item{Env: env}
 	}
 	r.seq++
-	heap.Push(&r.held, Item{Env: env, seq: r.seq})
+	heap.Push(&r.held, &Item{Env: env, seq: r.seq})
 	r.maxSeen = max(r.maxSeen, env.Event.Time)
 	return nil
 }
@@ -98,9 +98,9 @@ func (r *Reorder) Flush(out []Item) []Item { return r.releaseTo(r.maxSeen, out) 
 
 func (r *Reorder) releaseTo(mark int64, out []Item) []Item {
 	for len(r.held) > 0 && r.held[0].Env.Event.Time <= mark {
-		it := heap.Pop(&r.held).(Item)
+		it := heap.Pop(&r.held).(*Item)
 		r.lastOut, r.out = it.Env.Event.Time, true
-		out = append(out, it)
+		out = append(out, *it)
 	}
 	return out
 }
@@ -108,8 +108,10 @@ func (r *Reorder) releaseTo(mark int64, out []Item) []Item {
 // Held is how many events wait in the window.
 func (r *Reorder) Held() int { return len(r.held) }
 
-// items is a min-heap by (event time, arrival).
-type items []Item
+// items is a min-heap by (event time, arrival). It holds pointers: an
+// Item is 168 bytes, and a heap of values moved them whole at every swap
+// and boxed each one into an interface on the way in and out.
+type items []*Item
 
 func (h items) Len() int { return len(h) }
 func (h items) Less(i, j int) bool {
@@ -117,10 +119,11 @@ func (h items) Less(i, j int) bool {
 	return a < b || a == b && h[i].seq < h[j].seq
 }
 func (h items) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *items) Push(x any)   { *h = append(*h, x.(Item)) }
+func (h *items) Push(x any)   { *h = append(*h, x.(*Item)) }
 func (h *items) Pop() any {
 	old := *h
 	it := old[len(old)-1]
+	old[len(old)-1] = nil
 	*h = old[:len(old)-1]
 	return it
 }
