@@ -231,7 +231,13 @@ func TestLogsNameTheRealPeer(t *testing.T) {
 		defer conn.Close()
 		conn.Write(hepBytes(t, p))
 		waitFor(t, c, func(st Stats) bool { return st.AuthRejected >= uint64(i+1) })
-		lines := strings.Join(lb.lines("wrong auth key"), "\n")
+		// The count comes before the log line: wait for the line too.
+		deadline := time.Now().Add(5 * time.Second)
+		lines := ""
+		for !strings.Contains(lines, "peer="+conn.LocalAddr().String()) && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+			lines = strings.Join(lb.lines("wrong auth key"), "\n")
+		}
 		if !strings.Contains(lines, "peer="+conn.LocalAddr().String()) || !strings.Contains(lines, "10.9.9.9:5060") {
 			t.Errorf("%s: log does not give the peer %s and the claimed source:\n%s", network, conn.LocalAddr(), lines)
 		}
