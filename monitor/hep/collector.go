@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/cutover/cutover/monitor"
@@ -114,12 +115,12 @@ func Listen(o Options) (*Collector, error) {
 	if err != nil {
 		return nil, fmt.Errorf("hep: listen %s: %w", o.Listen, err)
 	}
-	if c.udp, err = net.ListenUDP("udp", ua); err != nil {
+	if c.udp, c.tcp, err = listenPair(ua, o.TCP); err != nil {
 		return nil, fmt.Errorf("hep: %w", err)
 	}
 	if len(o.Forward) > 0 {
 		if c.fwd, err = newRelay(o.Forward, o.ForwardQueue, c.log); err != nil {
-			c.udp.Close()
+			c.close()
 			return nil, err
 		}
 	}
@@ -127,18 +128,28 @@ func Listen(o Options) (*Collector, error) {
 	if !countDrops(c.udp) {
 		c.log.Debug("the kernel's UDP drop counter is not available: kernel drops are not counted")
 	}
-	if o.TCP {
-		ta := &net.TCPAddr{IP: ua.IP, Port: c.udp.LocalAddr().(*net.UDPAddr).Port, Zone: ua.Zone}
-		if c.tcp, err = net.ListenTCP("tcp", ta); err != nil {
-			c.udp.Close()
-			if c.fwd != nil {
-				c.fwd.closeAll()
-			}
-			return nil, fmt.Errorf("hep: %w", err)
-		}
-	}
 	c.state.Store("listening")
 	return c, nil
+}
+
+// listenPair binds UDP at ua and, with tcp, TCP on the same port. Port 0
+// lets the kernel choose the UDP port, whose number an outgoing TCP
+// connection may hold: then another port is tried.
+func listenPair(ua *net.UDPAddr, tcp bool) (*net.UDPConn, *net.TCPListener, error) {
+	for try := 0; ; try++ {
+		u, err := net.ListenUDP("udp", ua)
+		if err != nil || !tcp {
+			return u, nil, err
+		}
+		t, err := net.ListenTCP("tcp", &net.TCPAddr{IP: ua.IP, Port: u.LocalAddr().(*net.UDPAddr).Port, Zone: ua.Zone})
+		if err == nil {
+			return u, t, nil
+		}
+		u.Close()
+		if ua.Port != 0 || !errors.Is(err, syscall.EADDRINUSE) || try == 20 {
+			return nil, nil, err
+		}
+	}
 }
 
 // UDPAddr is where the UDP listener is bound.
