@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cutover/cutover/fixtures/lab"
 	"github.com/cutover/cutover/monitor"
 )
 
@@ -232,13 +233,12 @@ func TestLogsNameTheRealPeer(t *testing.T) {
 		conn.Write(hepBytes(t, p))
 		waitFor(t, c, func(st Stats) bool { return st.AuthRejected >= uint64(i+1) })
 		// The count comes before the log line: wait for the line too.
-		deadline := time.Now().Add(5 * time.Second)
-		lines := ""
-		for !strings.Contains(lines, "peer="+conn.LocalAddr().String()) && time.Now().Before(deadline) {
-			time.Sleep(5 * time.Millisecond)
+		var lines string
+		lab.WaitFor(t, network+"'s log line", func() bool {
 			lines = strings.Join(lb.lines("wrong auth key"), "\n")
-		}
-		if !strings.Contains(lines, "peer="+conn.LocalAddr().String()) || !strings.Contains(lines, "10.9.9.9:5060") {
+			return strings.Contains(lines, "peer="+conn.LocalAddr().String())
+		})
+		if !strings.Contains(lines, "10.9.9.9:5060") {
 			t.Errorf("%s: log does not give the peer %s and the claimed source:\n%s", network, conn.LocalAddr(), lines)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cutover/cutover/fixtures/lab"
 	"github.com/cutover/cutover/monitor"
 )
 
@@ -48,13 +49,7 @@ func TestTCPWaitsForRoomInsteadOfDropping(t *testing.T) {
 		}
 		sent <- err
 	}()
-	deadline := time.Now().Add(20 * time.Second)
-	for c.queuedPkts.Load() < workQueue && c.Stats().QueueDropped == 0 { // the queue is full
-		if time.Now().After(deadline) {
-			t.Fatalf("the parse queue never filled: %d queued", c.queuedPkts.Load())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	lab.WaitFor(t, "a full parse queue", func() bool { return c.queuedPkts.Load() >= workQueue || c.Stats().QueueDropped > 0 })
 	close(gate)
 	if err := <-sent; err != nil {
 		t.Fatal(err)

@@ -25,9 +25,18 @@ func BenchmarkCollectorTCP(b *testing.B) {
 		b.Fatal(err)
 	}
 	var got atomic.Int64
+	all := make(chan struct{}) // closed at the b.N-th event published
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { c.Serve(ctx, func(monitor.Event) bool { got.Add(1); return true }); close(done) }()
+	go func() {
+		c.Serve(ctx, func(monitor.Event) bool {
+			if got.Add(1) == int64(b.N) {
+				close(all)
+			}
+			return true
+		})
+		close(done)
+	}()
 	defer func() { cancel(); <-done }()
 	conn, err := net.DialTCP("tcp", nil, c.TCPAddr())
 	if err != nil {
@@ -46,12 +55,10 @@ func BenchmarkCollectorTCP(b *testing.B) {
 			buf = buf[:0]
 		}
 	}
-	deadline := time.Now().Add(time.Minute)
-	for got.Load() < int64(b.N) {
-		if time.Now().After(deadline) {
-			b.Fatalf("%d of %d published: %+v", got.Load(), b.N, c.Stats())
-		}
-		time.Sleep(time.Millisecond)
+	select {
+	case <-all:
+	case <-time.After(time.Minute):
+		b.Fatalf("%d of %d published: %+v", got.Load(), b.N, c.Stats())
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(cpuNs(b)-cpu)/1e3/float64(b.N), "cpu-µs/packet")

@@ -6,21 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cutover/cutover/fixtures/lab"
 	"github.com/cutover/cutover/fixtures/sim"
 	"github.com/cutover/cutover/monitor"
 )
-
-// waitFor polls cond until it holds (the test's deadline ends a hang).
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond) // polling a condition, not timing
-	}
-}
 
 // A source that waits (PublishWait) never fills more than WaitQueue of
 // the queue: its events would only sit there, about 1 KB each, while
@@ -42,7 +31,7 @@ func TestPublishWaitHoldsAtMostWaitQueue(t *testing.T) {
 	}()
 	// The fold holds a batch at the stuck recorder; the source fills the
 	// queue up to WaitQueue and waits there.
-	waitFor(t, "the source to wait", func() bool {
+	lab.WaitFor(t, "the source to wait", func() bool {
 		p.roomMu.Lock()
 		defer p.roomMu.Unlock()
 		return p.waiters > 0
@@ -97,18 +86,18 @@ func TestSnapshotsOnlyWhenAskedOrIdle(t *testing.T) {
 	p := New(monitor.NewState(testConfig()), Options{SnapshotEvery: time.Millisecond, SnapshotIdle: time.Hour})
 	errc := run(t, p)
 	evs := night(40)
-	waitFor(t, "a first snapshot", func() bool { s, _ := p.Latest(); return s != nil })
+	lab.WaitFor(t, "a first snapshot", func() bool { s, _ := p.Latest(); return s != nil })
 	for _, ev := range evs[:20] {
 		if err := p.PublishWait(context.Background(), ev); err != nil {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, "a snapshot of 20 events", func() bool { s, _ := p.Latest(); return s.Applied == 20 })
+	lab.WaitFor(t, "a snapshot of 20 events", func() bool { s, _ := p.Latest(); return s.Applied == 20 })
 	// The last Latest above asked again: drop the ask, and let a snapshot
 	// that took it before the drop finish (a tick ends each) before counting.
 	p.wanted.Store(false)
 	ticks := p.ticks.Load()
-	waitFor(t, "two more ticks", func() bool { return p.ticks.Load() >= ticks+2 })
+	lab.WaitFor(t, "two more ticks", func() bool { return p.ticks.Load() >= ticks+2 })
 	p.mu.Lock()
 	taken := p.stats.Snapshots
 	p.mu.Unlock()
@@ -117,16 +106,16 @@ func TestSnapshotsOnlyWhenAskedOrIdle(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, "all folded", func() bool { return p.applied.Load() == uint64(len(evs)) })
+	lab.WaitFor(t, "all folded", func() bool { return p.applied.Load() == uint64(len(evs)) })
 	ticks = p.ticks.Load()
-	waitFor(t, "ten more ticks", func() bool { return p.ticks.Load() >= ticks+10 })
+	lab.WaitFor(t, "ten more ticks", func() bool { return p.ticks.Load() >= ticks+10 })
 	p.mu.Lock()
 	now := p.stats.Snapshots
 	p.mu.Unlock()
 	if now != taken {
 		t.Fatalf("%d snapshots taken while nobody asked, want none", now-taken)
 	}
-	waitFor(t, "a snapshot once asked", func() bool { s, _ := p.Latest(); return s.Applied == uint64(len(evs)) })
+	lab.WaitFor(t, "a snapshot once asked", func() bool { s, _ := p.Latest(); return s.Applied == uint64(len(evs)) })
 	p.Close()
 	if err := <-errc; err != nil {
 		t.Fatal(err)

@@ -100,18 +100,6 @@ func run(t *testing.T, p *Poller, evs *events) {
 	})
 }
 
-// waitFor waits until cond holds (or fails the test after 20 s).
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
-
 // fast is a preset's spec against base with test-sized timings.
 func fast(t *testing.T, preset, base string) Spec {
 	t.Helper()

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cutover/cutover/fixtures/lab"
 	"github.com/cutover/cutover/monitor"
 )
 
@@ -106,7 +107,7 @@ func TestEachPresetOverHTTP(t *testing.T) {
 			}
 			var evs events
 			run(t, p, &evs)
-			waitFor(t, "the port to complete and three more polls", func() bool {
+			lab.WaitFor(t, "the port to complete and three more polls", func() bool {
 				return len(evs.all()) >= 4 && len(srv.requests()) >= len(c.seq)+3
 			})
 			got := evs.all()
@@ -178,7 +179,7 @@ func TestSurvivesErrors(t *testing.T) {
 	}
 	var evs events
 	run(t, p, &evs)
-	waitFor(t, "the completed change after the errors", func() bool { return len(evs.all()) == 2 })
+	lab.WaitFor(t, "the completed change after the errors", func() bool { return len(evs.all()) == 2 })
 	s := p.Stats()
 	want := Stats{HTTPErrors: 2, BadBody: 4, Unmapped: 1, Timeouts: 1, Transport: 1, Errors: 9, Changes: 2}
 	if s.HTTPErrors != want.HTTPErrors || s.BadBody != want.BadBody || s.Unmapped != want.Unmapped ||
@@ -213,7 +214,7 @@ func TestRetryAfterHoldsEveryRequest(t *testing.T) {
 	}
 	var evs events
 	run(t, p, &evs)
-	waitFor(t, "a request after the 429", func() bool { return len(srv.requests()) >= 4 })
+	lab.WaitFor(t, "a request after the 429", func() bool { return len(srv.requests()) >= 4 })
 	rs := srv.requests()
 	for _, r := range rs[2:] {
 		if gap := r.at.Sub(rs[1].at); gap < time.Second {
@@ -243,7 +244,7 @@ func TestBackwardsIsFlagged(t *testing.T) {
 	}
 	var evs events
 	run(t, p, &evs)
-	waitFor(t, "three changes", func() bool { return len(evs.all()) >= 6 })
+	lab.WaitFor(t, "three changes", func() bool { return len(evs.all()) >= 6 })
 	got := evs.all()
 	type step struct {
 		prev, state monitor.PortState
@@ -261,7 +262,7 @@ func TestBackwardsIsFlagged(t *testing.T) {
 	if s := p.Stats(); s.Backwards != 2 || s.Changes != 6 {
 		t.Errorf("stats = %+v", s)
 	}
-	waitFor(t, "the log line", func() bool { return strings.Contains(logs.String(), "went backwards") })
+	lab.WaitFor(t, "the log line", func() bool { return strings.Contains(logs.String(), "went backwards") })
 }
 
 // Secrets come from the environment, reach the carrier, and reach nothing
@@ -294,7 +295,7 @@ func TestNoCredentialReachesTheEvents(t *testing.T) {
 	}
 	var evs events
 	run(t, p, &evs)
-	waitFor(t, "the port to complete", func() bool { return len(evs.all()) == 4 })
+	lab.WaitFor(t, "the port to complete", func() bool { return len(evs.all()) == 4 })
 	js, err := json.Marshal(evs.all())
 	if err != nil {
 		t.Fatal(err)
