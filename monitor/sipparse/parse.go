@@ -21,19 +21,17 @@ var ErrNotSIP = errors.New("not a SIP message")
 // Parse summarises one SIP message. Bytes that are not a SIP message give
 // ErrNotSIP; a message that does not parse gives another error.
 func Parse(raw []byte) (*sipmsg.Info, error) {
-	// sipgo is lenient enough to "parse" binary junk; insist on a SIP start line first.
-	if !looksLikeSIP(raw) {
-		return nil, ErrNotSIP
+	info := new(sipmsg.Info)
+	if err := ParseInto(raw, info); err != nil {
+		return nil, err
 	}
-	if info, ok := fast(raw); ok {
-		return info, nil
-	}
-	return full(raw)
+	return info, nil
 }
 
 // ParseInto is Parse into the caller's *info (a reader that allocates a
 // message and its summary together); *info is set only without an error.
 func ParseInto(raw []byte, info *sipmsg.Info) error {
+	// sipgo is lenient enough to "parse" binary junk; insist on a SIP start line first.
 	if !looksLikeSIP(raw) {
 		return ErrNotSIP
 	}
