@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cutover/cutover/fixtures/lab"
 	"github.com/cutover/cutover/monitor"
 )
 
@@ -162,7 +163,7 @@ func TestConnectionRefusedThenBack(t *testing.T) {
 	defer cancel()
 	go n.Run(ctx)
 	n.Offer([]monitor.Event{alertEv(t0, "newco", true)})
-	waitFor(t, func() bool { return n.Stats()[0].Failures >= 2 })
+	lab.WaitFor(t, "two failed deliveries", func() bool { return n.Stats()[0].Failures >= 2 })
 	if st := n.Stats()[0]; st.State != "retrying" || !strings.Contains(st.LastErr, "refused") || strings.Contains(st.LastErr, "/hook") {
 		t.Fatalf("while refused: %+v", st)
 	}
@@ -174,24 +175,13 @@ func TestConnectionRefusedThenBack(t *testing.T) {
 	srv := &http.Server{Handler: rcv}
 	go srv.Serve(l)
 	defer srv.Close()
-	waitFor(t, func() bool { return n.Stats()[0].Delivered == 1 })
+	lab.WaitFor(t, "a delivery", func() bool { return n.Stats()[0].Delivered == 1 })
 	if st := n.Stats()[0]; st.State != "running" || st.Queued != 0 || st.Dropped != 0 {
 		t.Fatalf("after: %+v", st)
 	}
-	waitFor(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(notes) == 2 })
+	lab.WaitFor(t, "two notes", func() bool { mu.Lock(); defer mu.Unlock(); return len(notes) == 2 })
 	if !strings.Contains(notes[0], "alerts to webhook failing") || !strings.Contains(notes[1], "delivered again") {
 		t.Fatalf("notes: %q", notes)
-	}
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met in 10s")
-		}
-		time.Sleep(5 * time.Millisecond) // polling the condition (as fixtures/e2e's waitFor)
 	}
 }
 

@@ -51,7 +51,7 @@ func TestActRecordsThroughARunningWatch(t *testing.T) {
 		t.Fatalf("htable not set: %q", v)
 	}
 	var id string
-	waitFor(t, "the action in the watch's recording", func() bool {
+	lab.WaitFor(t, "the action in the watch's recording", func() bool {
 		rows, _ := lab.RecordedActions(t, db)
 		if len(rows) == 1 && rows[0].State == monitor.ActionUnverified { // done, and the watch's fold waits for the calls to move
 			id = rows[0].ID
@@ -102,17 +102,6 @@ func TestActRecordsThroughARunningWatch(t *testing.T) {
 	code, actOut = actRunCmd(t, "", "command", "hello", "-c", toml, "--db", db, "--yes")
 	if code != 0 || strings.Contains(actOut, "through the running watch") {
 		t.Errorf("act after the watch: %d\n%s", code, actOut)
-	}
-}
-
-func waitFor(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("no %s within 20 s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }
 
@@ -265,7 +254,7 @@ func startWatch(t *testing.T, f *config.File, db string) (stop func()) {
 		})
 	}
 	t.Cleanup(stop)
-	waitFor(t, "the watch's control socket", func() bool {
+	lab.WaitFor(t, "the watch's control socket", func() bool {
 		cc, err := DialControl(db)
 		if err == nil {
 			cc.Close()

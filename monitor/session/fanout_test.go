@@ -6,6 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/cutover/cutover/fixtures/lab"
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/tui"
 )
@@ -65,7 +66,7 @@ func TestFanoutStuckScreenDoesNotSlowOthers(t *testing.T) {
 	}()
 	r.runErr = in.p.Run(context.Background()) // the fold runs to its end with a screen stuck
 	close(r.folded)
-	waitFor(t, "the end on the other screen", func() bool { _, done := fast.lastSnap(); return done })
+	lab.WaitFor(t, "the end on the other screen", func() bool { _, done := fast.lastSnap(); return done })
 	if last, _ := fast.lastSnap(); last == nil || last.Now != n*1e9 {
 		t.Fatalf("the other screen's last snapshot = %+v, want the fold's last at %d", last, int64(n*1e9))
 	}
@@ -73,14 +74,14 @@ func TestFanoutStuckScreenDoesNotSlowOthers(t *testing.T) {
 	late := &fakeScreen{}
 	_, detachLate := fan.attach(late)
 	defer detachLate()
-	waitFor(t, "the late screen's end", func() bool { _, done := late.lastSnap(); return done })
+	lab.WaitFor(t, "the late screen's end", func() bool { _, done := late.lastSnap(); return done })
 	if last, _ := late.lastSnap(); last == nil || last.Now != n*1e9 {
 		t.Fatalf("the late screen's snapshot = %+v", last)
 	}
-	waitFor(t, "a snapshot dropped for the stuck screen", func() bool { return stuckSub.dropped.Load() > 0 })
+	lab.WaitFor(t, "a snapshot dropped for the stuck screen", func() bool { return stuckSub.dropped.Load() > 0 })
 	close(stuck.release)
 	var msgs []tea.Msg
-	waitFor(t, "the end on the stuck screen", func() bool {
+	lab.WaitFor(t, "the end on the stuck screen", func() bool {
 		m := <-stuck.got
 		msgs = append(msgs, m)
 		_, done := m.(tui.DoneMsg)

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/cutover/cutover/fixtures/lab"
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/config"
 	"github.com/cutover/cutover/store"
@@ -83,7 +84,7 @@ interval = "1s"
 		})
 		return evs
 	}
-	waitFor(t, "both numbers completed in the recording", func() bool { return len(ports()) >= 4 })
+	lab.WaitFor(t, "both numbers completed in the recording", func() bool { return len(ports()) >= 4 })
 	stop()
 	if err := <-watched; err != nil {
 		t.Fatalf("watch: %v", err)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cutover/cutover/fixtures/lab"
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/capture"
 	"github.com/cutover/cutover/monitor/config"
@@ -170,7 +171,7 @@ func TestFutureDatedHEPPacketIsQuarantined(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, "every message in the recording", func() bool { return recordedSIP(db) == len(evs) })
+	lab.WaitFor(t, "every message in the recording", func() bool { return recordedSIP(db) == len(evs) })
 	stop()
 	res := <-watched
 	if res.err != nil {

@@ -9,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/cutover/cutover/fixtures/lab"
 	"github.com/cutover/cutover/fixtures/sim"
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/store"
@@ -48,7 +49,7 @@ func TestRelaySendsTheLastSnapshotThenDone(t *testing.T) {
 	r.runErr = in.p.Run(context.Background())
 	close(r.folded)
 	var last *monitor.Snapshot
-	waitFor(t, "the end on screen", func() bool {
+	lab.WaitFor(t, "the end on screen", func() bool {
 		scr.mu.Lock()
 		defer scr.mu.Unlock()
 		for _, m := range scr.msgs {
@@ -119,7 +120,7 @@ func TestRecordingClosesWhenTheNightEnds(t *testing.T) {
 		_, err := Demo{DB: db, Sim: so, Session: RunOptions{Input: in, Output: io.Discard}}.Run(ctx)
 		done <- err
 	}()
-	waitFor(t, "the recording's end time while the screen is open", func() bool {
+	lab.WaitFor(t, "the recording's end time while the screen is open", func() bool {
 		r, err := store.OpenReader(db)
 		if err != nil {
 			return false

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/cutover/cutover/fixtures"
+	"github.com/cutover/cutover/fixtures/lab"
 	"github.com/cutover/cutover/monitor"
 	"github.com/cutover/cutover/monitor/hep"
 	"github.com/cutover/cutover/monitor/stir"
@@ -258,7 +259,7 @@ func TestStalledX5UDoesNotStallIngest(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Logf("%d messages folded %s after the stalled INVITE, none dropped", msgs+1, time.Since(start).Round(time.Millisecond))
-	waitFor(t, "the stalled INVITE's verdict folded", func() bool {
+	lab.WaitFor(t, "the stalled INVITE's verdict folded", func() bool {
 		snap, _ := n.snap()
 		return stirCount(snap, "cert-unavailable") == 1
 	})
@@ -279,14 +280,14 @@ func TestLateVerdictRecordedAndReplayed(t *testing.T) {
 	for i := range 50 {
 		n.send(t, stallOptions(start.Add(time.Duration(i+1)*time.Millisecond), i))
 	}
-	waitFor(t, "the stalled INVITE's verdict folded", func() bool {
+	lab.WaitFor(t, "the stalled INVITE's verdict folded", func() bool {
 		snap, _ := n.snap()
 		return snap != nil && snap.SIP == 51 && stirCount(snap, "cert-unavailable") == 1
 	})
 	for i := range 50 { // traffic after the verdict
 		n.send(t, stallOptions(start.Add(time.Duration(i+100)*time.Millisecond), i+100))
 	}
-	waitFor(t, "the traffic after the verdict", func() bool { snap, _ := n.snap(); return snap.SIP == 101 })
+	lab.WaitFor(t, "the traffic after the verdict", func() bool { snap, _ := n.snap(); return snap.SIP == 101 })
 	n.close(t)
 	live, _ := n.snap()
 

@@ -39,5 +39,5 @@ func TestWatchFromClosesItsConnectionOnAFailure(t *testing.T) {
 	if err == nil {
 		t.Fatal("a watch recording into a missing directory started")
 	}
-	waitFor(t, "the watch's connection closed", func() bool { return s.NumClients() == 0 })
+	lab.WaitFor(t, "the watch's connection closed", func() bool { return s.NumClients() == 0 })
 }

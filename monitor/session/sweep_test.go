@@ -51,7 +51,7 @@ func sippUAS(t *testing.T, port int) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	waitFor(t, "sipp on its port", func() bool {
+	lab.WaitFor(t, "sipp on its port", func() bool {
 		c, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
 		if err == nil {
 			c.Close()

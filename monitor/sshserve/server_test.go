@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/cutover/cutover/fixtures/lab"
@@ -40,17 +39,6 @@ func (s *screens) Attach(*tea.Program) func() {
 	s.attached++
 	s.mu.Unlock()
 	return func() { s.mu.Lock(); s.attached--; s.mu.Unlock() }
-}
-
-func waitFor(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 func clientKey(t *testing.T) (gossh.Signer, string) {
@@ -111,17 +99,17 @@ func TestMaxSessionsRefusesOneMore(t *testing.T) {
 	}()
 	var anaOut, bobOut lab.LockedBuffer
 	anaConn := open(t, srv.Addr().String(), ana, &anaOut)
-	waitFor(t, "ana's screen", func() bool { return strings.Contains(anaOut.String(), "operator ana") })
+	lab.WaitFor(t, "ana's screen", func() bool { return strings.Contains(anaOut.String(), "operator ana") })
 	open(t, srv.Addr().String(), bob, &bobOut)
-	waitFor(t, "bob refused", func() bool { return strings.Contains(bobOut.String(), "1 operators are already in the war room") })
+	lab.WaitFor(t, "bob refused", func() bool { return strings.Contains(bobOut.String(), "1 operators are already in the war room") })
 	if strings.Contains(bobOut.String(), "operator bob") {
 		t.Fatalf("bob got a screen past max_sessions: %q", bobOut.String())
 	}
 	anaConn.Close() // ana drops: her place is free again
-	waitFor(t, "ana's session to end", func() bool { return srv.Sessions() == 0 })
+	lab.WaitFor(t, "ana's session to end", func() bool { return srv.Sessions() == 0 })
 	var again lab.LockedBuffer
 	open(t, srv.Addr().String(), bob, &again)
-	waitFor(t, "bob's screen", func() bool { return strings.Contains(again.String(), "operator bob") })
+	lab.WaitFor(t, "bob's screen", func() bool { return strings.Contains(again.String(), "operator bob") })
 }
 
 // The host key is made once, owner-only, and read back the next night;
