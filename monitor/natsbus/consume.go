@@ -174,36 +174,40 @@ func (c *Consumer) Run(ctx context.Context, publish func(context.Context, monito
 }
 
 // loop takes messages in and releases what the window lets go: on each
-// message, and every 100 ms of wall time. Once caught up, a stream quiet
-// for a window of wall time while the connection is up releases all it
-// holds (a quiet night's last events go to the fold after the window,
-// not after MaxHold); a server away holds them.
+// message, and every 100 ms of wall time. A stream quiet for a window of
+// wall time releases all the window holds (a quiet night's last events
+// go to the fold after the window, not after MaxHold). Quiet is counted
+// only over looks that found the watch caught up (its last message said
+// the stream had no more for it), nothing waiting to be taken, and the
+// connection up: a watch behind the stream, one that was busy handing
+// events to the fold, a server away and the sites' time to come back
+// after it are not a quiet night, and release nothing early.
 func (c *Consumer) loop(ctx context.Context, msgs <-chan jetstream.Msg, last uint64, publish func(context.Context, monitor.Event) error) error {
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
-	caughtUp, lastMsg := false, c.o.now()
+	caughtUp, quietSince := false, int64(0)
 	var out []Item
 	for {
-		var wall int64
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case m := <-msgs:
 			meta, _ := m.Metadata()
-			out, lastMsg = c.take(m, out), c.o.now()
-			if meta != nil && meta.NumPending == 0 {
-				caughtUp = true
-			}
+			out, quietSince = c.take(m, out), 0
+			caughtUp = meta != nil && meta.NumPending == 0
 			if !c.o.Follow && meta != nil && meta.Sequence.Stream >= last {
 				return c.hand(ctx, c.flush(out), publish)
 			}
 		case <-tick.C:
-		}
-		if c.o.Follow && caughtUp {
-			wall = c.o.now()
-		}
-		if quiet := wall-lastMsg >= int64(c.o.Window); wall > 0 && quiet && c.nc.IsConnected() {
-			out = c.flush(out) // nothing came for a window while connected: a quiet night, not a server away
+			if !c.o.Follow || !caughtUp || len(msgs) > 0 || !c.nc.IsConnected() {
+				quietSince = 0
+				break
+			}
+			if now := c.o.now(); quietSince == 0 {
+				quietSince = now
+			} else if now-quietSince >= int64(c.o.Window) {
+				out = c.flush(out)
+			}
 		}
 		out = c.release(out)
 		if err := c.hand(ctx, out, publish); err != nil {
