@@ -61,6 +61,12 @@ type Publisher struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 	once   sync.Once
+	// order holds new publishes (send, read-locked around each) while the
+	// ones a disconnect failed are published again (ack, locked), so a
+	// site's events reach the stream in the order it took them in;
+	// gated is set while send waits for it.
+	order sync.RWMutex
+	gated atomic.Bool
 
 	taken, acked, dups, retries, dropped, failed atomic.Uint64
 }
@@ -165,7 +171,7 @@ func (p *Publisher) send() {
 		}
 		msg, n := p.message(batch), uint64(len(batch))
 		for {
-			fut, err := p.js.PublishMsgAsync(msg)
+			fut, err := p.publishAsync(msg)
 			if err == nil {
 				p.flight <- pending{msg, n, fut}
 				break
@@ -176,6 +182,18 @@ func (p *Publisher) send() {
 			}
 		}
 	}
+}
+
+// publishAsync publishes msg unless the publishes a disconnect failed
+// are being published again: then it waits for them first.
+func (p *Publisher) publishAsync(msg *nats.Msg) (jetstream.PubAckFuture, error) {
+	if !p.order.TryRLock() {
+		p.gated.Store(true)
+		p.order.RLock()
+		p.gated.Store(false)
+	}
+	defer p.order.RUnlock()
+	return p.js.PublishMsgAsync(msg)
 }
 
 // message is the batch as one message. Its Nats-Msg-Id is the event's
@@ -204,34 +222,64 @@ func (p *Publisher) message(batch []record) *nats.Msg {
 	return msg
 }
 
-// ack waits for each publish's acknowledgement; one that failed (no
-// answer in time, the server restarting) is published again, synchronously,
-// until it is acknowledged or Close gives up.
+// ack waits for each publish's acknowledgement. One that failed (no
+// answer in time; a disconnect fails every publish in flight at once) is
+// published again, synchronously, until it is acknowledged or Close
+// gives up, and so is every failed one in flight behind it, before any
+// new publish: nats.go sends what is published while the server is away
+// first when it is back, so a new publish would reach the stream before
+// the older events published again, and a watch would find those late.
 func (p *Publisher) ack() {
 	defer close(p.done)
 	for pd := range p.flight {
-		select {
-		case a := <-pd.fut.Ok():
-			p.acked.Add(pd.n)
-			if a.Duplicate {
-				p.dups.Add(pd.n)
-			}
+		err := p.settle(pd)
+		if err == nil {
 			continue
-		case err := <-pd.fut.Err():
-			p.retries.Add(1)
-			if p.stop.Err() != nil {
-				p.failed.Add(pd.n)
-				continue
-			}
-			p.o.Logger.Debug("nats: no acknowledgement, publishing again", "err", err)
 		}
-		p.republish(pd)
+		p.order.Lock()
+		p.republish(pd, err)
+		for more := true; more; {
+			select {
+			case next, ok := <-p.flight:
+				if !ok {
+					more = false
+				} else if err := p.settle(next); err != nil {
+					p.republish(next, err)
+				}
+			default:
+				more = false
+			}
+		}
+		p.order.Unlock()
 	}
 }
 
-// republish publishes msg again and waits for its acknowledgement, at
-// once and then every retry's wait while it fails.
-func (p *Publisher) republish(pd pending) {
+// settle waits for pd's acknowledgement and counts it; the error is why
+// it failed, when it is to be published again.
+func (p *Publisher) settle(pd pending) error {
+	select {
+	case a := <-pd.fut.Ok():
+		p.acked.Add(pd.n)
+		if a.Duplicate {
+			p.dups.Add(pd.n)
+		}
+		return nil
+	case err := <-pd.fut.Err():
+		if p.stop.Err() != nil {
+			p.retries.Add(1)
+			p.failed.Add(pd.n)
+			return nil
+		}
+		return err
+	}
+}
+
+// republish publishes pd again, its asynchronous publish having failed
+// with err, and waits for its acknowledgement, at once and then every
+// retry's wait while it fails.
+func (p *Publisher) republish(pd pending, err error) {
+	p.retries.Add(1)
+	p.o.Logger.Debug("nats: no acknowledgement, publishing again", "err", err)
 	for {
 		ctx, cancel := context.WithTimeout(p.stop, 5*time.Second)
 		a, err := p.js.PublishMsg(ctx, pd.msg)
