@@ -233,6 +233,7 @@ func (c *Consumer) take(m jetstream.Msg, out []Item) []Item {
 		c.st.Received++
 		if c.dup(env.ID) {
 			c.st.Duplicates++
+			c.r.Resent(env.Site, env.Recv)
 			continue
 		}
 		c.st.Sites[env.Site]++

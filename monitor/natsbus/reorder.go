@@ -56,8 +56,8 @@ func (r *Reorder) Push(env Envelope) (late *Item) {
 		sm = &siteMark{}
 		r.sites[env.Site] = sm
 	}
-	sm.time, sm.recv = max(sm.time, env.Event.Time), max(sm.recv, env.Recv)
-	r.maxRecv = max(r.maxRecv, env.Recv)
+	sm.time = max(sm.time, env.Event.Time)
+	r.received(sm, env.Recv)
 	if r.out && env.Event.Time < r.lastOut {
 		r.Late++
 		env.Event.Quarantined = true
@@ -67,6 +67,24 @@ func (r *Reorder) Push(env Envelope) (late *Item) {
 	heap.Push(&r.held, &Item{Env: env, seq: r.seq})
 	r.maxSeen = max(r.maxSeen, env.Event.Time)
 	return nil
+}
+
+// Resent notes an event of site received at recv that was not pushed,
+// as it was already folded (a duplicate of a resend): the site is still
+// sending, if only what it had sent before, so it keeps holding the
+// others back. A collector restarted after a crash replays its SBC's
+// buffer; while it works through what the stream already has, its new
+// events are still to come, and are not late when they come. A site
+// never pushed is not made one.
+func (r *Reorder) Resent(site string, recv int64) {
+	if sm := r.sites[site]; sm != nil {
+		r.received(sm, recv)
+	}
+}
+
+func (r *Reorder) received(sm *siteMark, recv int64) {
+	sm.recv = max(sm.recv, recv)
+	r.maxRecv = max(r.maxRecv, recv)
 }
 
 func (r *Reorder) limits() (window, hold int64) {

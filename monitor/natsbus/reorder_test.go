@@ -1,7 +1,10 @@
 package natsbus
 
 import (
+	"log/slog"
 	"testing"
+
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/cutover/cutover/monitor"
 )
@@ -97,5 +100,42 @@ func TestReorderWaitsForTheSlowestSite(t *testing.T) {
 	r.Push(siteEnv("a", 30, 30)) // b has said nothing for 15 s of receipts: it holds nothing back
 	if out := times(r.Release(nil)); len(out) == 0 || out[len(out)-1] != 20 {
 		t.Fatalf("released %v after b went quiet, want up to 20 s", out)
+	}
+}
+
+// A collector restarted after a crash replays its SBC's buffer, much of
+// which the watch has already folded. While it works through those
+// duplicates it is still sending: the window waits for it even when the
+// replay takes longer than MaxHold, and its new events, coming after,
+// are in order, not late (the watch used to drop a duplicate before the
+// window saw it, so a long replay looked like a dead site).
+func TestAResendingSiteHoldsTheWindow(t *testing.T) {
+	c := &Consumer{o: ConsumeOptions{Logger: slog.New(slog.DiscardHandler)}, seen: map[[16]byte]struct{}{},
+		ring: make([][16]byte, seenCap), st: ConsumeStats{Sites: map[string]uint64{}}}
+	msg := func(site string, ts, recv int64) jetstream.Msg {
+		ev := sipEvent(ts*1e9, int(ts)+100*int(site[0])) // the two sites' messages differ
+		e := Envelope{ID: ID(ev), Site: site, Recv: recv * 1e9, Event: ev}
+		b, err := Encode(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return stubMsg{data: b}
+	}
+	var out []Item
+	for s := int64(10); s <= 15; s++ { // both sites up to 15 s; then b's collector dies
+		out = c.take(msg("a", s, s), out)
+		out = c.take(msg("b", s, s), out)
+	}
+	for s := int64(16); s <= 30; s++ { // a goes on; b, restarted, replays 10–15 s for 14 s
+		out = c.take(msg("a", s, s), out)
+		out = c.take(msg("b", 10+(s-16)%6, s), out)
+		out = c.release(out)
+	}
+	out = c.take(msg("b", 16, 30), out) // b's first new event
+	if c.st.Late != 0 || c.st.Duplicates != 15 {
+		t.Fatalf("late %d, duplicates %d (want 0, 15): b's new event was late after its replay", c.st.Late, c.st.Duplicates)
+	}
+	if got := times(out); len(got) == 0 || got[len(got)-1] > 13 {
+		t.Fatalf("released up to %v while b, replaying, stood at 15 s", got)
 	}
 }
