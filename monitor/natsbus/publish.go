@@ -109,7 +109,10 @@ func NewPublisher(ctx context.Context, o PublishOptions) (*Publisher, error) {
 	if stream = cmp.Or(stream, o.Stream); stream == "" {
 		return nil, fmt.Errorf("natsbus: %s names no stream", o.URL)
 	}
-	nc, js, err := dial(ctx, servers, "cutover collect "+o.Site, o.Logger,
+	// No reconnect buffer: nats.go would send what is published while the
+	// server is away before the publishes the disconnect failed, which ack
+	// publishes again first; refused, send retries, behind ack's lock.
+	nc, js, err := dial(ctx, servers, "cutover collect "+o.Site, o.Logger, []nats.Option{nats.ReconnectBufSize(-1)},
 		jetstream.WithPublishAsyncMaxPending(o.InFlight), jetstream.WithPublishAsyncTimeout(5*time.Second))
 	if err != nil {
 		return nil, err

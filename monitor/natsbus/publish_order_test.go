@@ -3,6 +3,7 @@ package natsbus
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -185,5 +186,26 @@ func TestServerRestartKeepsASitesOrder(t *testing.T) {
 	}
 	if n != 20 {
 		t.Fatalf("the stream has %d events, want 20", n)
+	}
+}
+
+// A publish made while the server is away waits in the publisher, behind
+// the ones the disconnect failed, not in nats.go's reconnect buffer, from
+// which it would reach the stream before them when the server is back.
+func TestNothingWaitsInTheReconnectBuffer(t *testing.T) {
+	s := natsd(t, t.TempDir(), 0)
+	p := publisher(t, s.ClientURL(), "a")
+	s.Shutdown()
+	s.WaitForShutdown()
+	lab.WaitFor(t, "the publisher to see the server gone", func() bool { return !p.Stats().Connected })
+	p.Publish(sipEvent(1e9, 1))
+	lab.WaitFor(t, "the publish refused and retried", func() bool { return p.Stats().Retries > 0 })
+	if n, err := p.nc.Buffered(); err != nil || n != 0 {
+		t.Fatalf("%d bytes in the reconnect buffer (%v)", n, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if err := p.Close(ctx); err == nil || !strings.Contains(err.Error(), "1 events not acknowledged") {
+		t.Fatalf("Close with the server away: %v", err)
 	}
 }

@@ -29,16 +29,17 @@ func StreamConfig(stream string, replicas int) jetstream.StreamConfig {
 }
 
 // dial connects to servers and opens JetStream, retrying the connection
-// for ever once made (a restarted server is reconnected to).
-func dial(ctx context.Context, servers, name string, logger *slog.Logger, opts ...jetstream.JetStreamOpt) (*nats.Conn, jetstream.JetStream, error) {
-	nc, err := nats.Connect(servers, nats.Name(name), nats.MaxReconnects(-1), nats.ReconnectWait(250*time.Millisecond),
-		nats.RetryOnFailedConnect(false), nats.Timeout(5*time.Second),
+// for ever once made (a restarted server is reconnected to). more are
+// options of the connection beyond these.
+func dial(ctx context.Context, servers, name string, logger *slog.Logger, more []nats.Option, opts ...jetstream.JetStreamOpt) (*nats.Conn, jetstream.JetStream, error) {
+	nc, err := nats.Connect(servers, append([]nats.Option{nats.Name(name), nats.MaxReconnects(-1), nats.ReconnectWait(250 * time.Millisecond),
+		nats.RetryOnFailedConnect(false), nats.Timeout(5 * time.Second),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			if err != nil { // nil: our own Close
 				logger.Warn("nats: disconnected", "err", err)
 			}
 		}),
-		nats.ReconnectHandler(func(c *nats.Conn) { logger.Info("nats: reconnected", "server", c.ConnectedUrlRedacted()) }))
+		nats.ReconnectHandler(func(c *nats.Conn) { logger.Info("nats: reconnected", "server", c.ConnectedUrlRedacted()) })}, more...)...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("nats %s: %w", servers, err)
 	}
