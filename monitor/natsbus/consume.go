@@ -119,7 +119,7 @@ func NewConsumer(ctx context.Context, o ConsumeOptions) (*Consumer, error) {
 	if name = cmp.Or(name, o.Stream); name == "" {
 		return nil, fmt.Errorf("natsbus: %s names no stream", o.URL)
 	}
-	nc, js, err := dial(ctx, servers, "cutover watch", o.Logger)
+	nc, js, err := dial(ctx, servers, "cutover watch", o.Logger, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -179,13 +179,15 @@ func (c *Consumer) Run(ctx context.Context, publish func(context.Context, monito
 // go to the fold after the window, not after MaxHold). Quiet is counted
 // only over looks that found the watch caught up (its last message said
 // the stream had no more for it), nothing waiting to be taken, and the
-// connection up: a watch behind the stream, one that was busy handing
-// events to the fold, a server away and the sites' time to come back
-// after it are not a quiet night, and release nothing early.
+// connection up; and before it releases, the server must say the stream
+// ends at the watch's last message. A watch behind the stream, one that
+// was busy handing events to the fold, a server away, the sites' time to
+// come back after it and the consumer's own after a reconnect are not a
+// quiet night, and release nothing early.
 func (c *Consumer) loop(ctx context.Context, msgs <-chan jetstream.Msg, last uint64, publish func(context.Context, monitor.Event) error) error {
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
-	caughtUp, quietSince := false, int64(0)
+	caughtUp, quietSince, taken := false, int64(0), uint64(0)
 	var out []Item
 	for {
 		select {
@@ -195,6 +197,9 @@ func (c *Consumer) loop(ctx context.Context, msgs <-chan jetstream.Msg, last uin
 			meta, _ := m.Metadata()
 			out, quietSince = c.take(m, out), 0
 			caughtUp = meta != nil && meta.NumPending == 0
+			if meta != nil {
+				taken = meta.Sequence.Stream
+			}
 			if !c.o.Follow && meta != nil && meta.Sequence.Stream >= last {
 				return c.hand(ctx, c.flush(out), publish)
 			}
@@ -205,7 +210,7 @@ func (c *Consumer) loop(ctx context.Context, msgs <-chan jetstream.Msg, last uin
 			}
 			if now := c.o.now(); quietSince == 0 {
 				quietSince = now
-			} else if now-quietSince >= int64(c.o.Window) {
+			} else if now-quietSince >= int64(c.o.Window) && c.holding() && c.streamEndsAt(ctx, taken) {
 				out = c.flush(out)
 			}
 		}
@@ -268,6 +273,23 @@ func (c *Consumer) release(out []Item) []Item {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.r.Release(out)
+}
+
+// holding says whether the window holds anything.
+func (c *Consumer) holding() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.r.Held() > 0
+}
+
+// streamEndsAt asks the server whether the stream's last message is the
+// one taken last (seq): the watch's last message said nothing was
+// pending, but after a reconnect its consumer is made again (nats.go
+// backs off 1–10 s) and says nothing meanwhile, while the stream already
+// has what the sites published again.
+func (c *Consumer) streamEndsAt(ctx context.Context, seq uint64) bool {
+	info, err := c.stream.Info(ctx)
+	return err == nil && info.State.LastSeq <= seq
 }
 
 func (c *Consumer) flush(out []Item) []Item {

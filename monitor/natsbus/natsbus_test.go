@@ -278,9 +278,11 @@ func TestServerOutageIsNotAQuietNight(t *testing.T) {
 	s.Shutdown()
 	s.WaitForShutdown()
 	lab.WaitFor(t, "the watch to see the server gone", func() bool { return !c.Stats().Connected })
-	wall.Add(int64(10 * time.Second)) // the outage lasts ten windows
 	seen := looks.Load()
 	lab.WaitFor(t, "the watch to look at its window twice in the outage", func() bool { return looks.Load() >= seen+2 })
+	wall.Add(int64(10 * time.Second)) // the outage lasts ten windows
+	seen = looks.Load()
+	lab.WaitFor(t, "the watch to look at its window twice more in the outage", func() bool { return looks.Load() >= seen+2 })
 	natsd(t, dir, portOf(t, url))
 	lab.WaitFor(t, "the watch reconnected", func() bool { return c.Stats().Connected })
 	seen = looks.Load()
@@ -304,14 +306,14 @@ func TestServerOutageIsNotAQuietNight(t *testing.T) {
 // read.
 type stubMsg struct {
 	jetstream.Msg
-	data    []byte
-	pending uint64
+	data         []byte
+	pending, seq uint64
 }
 
 func (m stubMsg) Data() []byte    { return m.data }
 func (m stubMsg) Subject() string { return "cutover.test.events" }
 func (m stubMsg) Metadata() (*jetstream.MsgMetadata, error) {
-	return &jetstream.MsgMetadata{NumPending: m.pending}, nil
+	return &jetstream.MsgMetadata{NumPending: m.pending, Sequence: jetstream.SequencePair{Stream: m.seq}}, nil
 }
 
 // The stream going silent while the watch is behind it (the stream said
@@ -328,46 +330,72 @@ func TestSilenceIsAQuietNightOnlyWhenCaughtUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream, err := js.CreateStream(context.Background(), StreamConfig("CUTOVER_TEST", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // the stream the watch reads: two messages (their content is the stubs')
+		if _, err := js.Publish(context.Background(), Subject("CUTOVER_TEST"), []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+	}
 	var wall, looks atomic.Int64
 	wall.Store(time.Now().UnixNano())
 	c := &Consumer{o: ConsumeOptions{Follow: true, Window: time.Second, Logger: slog.New(slog.DiscardHandler),
-		now: func() int64 { looks.Add(1); return wall.Load() }}, nc: nc,
+		now: func() int64 { looks.Add(1); return wall.Load() }}, nc: nc, stream: stream,
 		seen: map[[16]byte]struct{}{}, ring: make([][16]byte, seenCap), st: ConsumeStats{Sites: map[string]uint64{}}}
 	c.r.Window, c.r.MaxHold = int64(time.Second), int64(5*time.Second)
-	msg := func(site string, ts int64, pending uint64) jetstream.Msg {
+	msg := func(site string, ts int64, pending, seq uint64) jetstream.Msg {
 		ev := sipEvent(ts*1e9, int(ts)+100*int(site[0]))
 		b, err := Encode(Envelope{ID: ID(ev), Site: site, Recv: wall.Load(), Event: ev})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return stubMsg{data: b, pending: pending}
+		return stubMsg{data: b, pending: pending, seq: seq}
+	}
+	looked := func(what string) {
+		seen := looks.Load()
+		lab.WaitFor(t, "the watch to look at its window twice "+what, func() bool { return looks.Load() >= seen+2 })
 	}
 	msgs := make(chan jetstream.Msg, 64)
-	msgs <- msg("b", 10, 0) // caught up: b at 10 s
+	msgs <- msg("b", 10, 0, 1) // caught up: b at 10 s
 	for i := range int64(20) {
-		msgs <- msg("a", 10+i, uint64(100-i)) // a burst from a, more of it still in the stream
+		msgs <- msg("a", 10+i, uint64(100-i), 1) // a burst from a, more of it still in the stream
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- c.loop(ctx, msgs, 0, func(context.Context, monitor.Event) error { return nil }) }()
 	lab.WaitFor(t, "the burst taken", func() bool { return c.Stats().Received == 21 })
 	wall.Add(int64(10 * time.Second)) // ten windows of silence
-	seen := looks.Load()
-	lab.WaitFor(t, "the watch to look at its window twice in the silence", func() bool { return looks.Load() >= seen+2 })
-	msgs <- msg("b", 11, 0)
+	looked("in the silence")
+	msgs <- msg("b", 11, 0, 1)
 	lab.WaitFor(t, "b's next event", func() bool { return c.Stats().Received == 22 })
 	if st := c.Stats(); st.Late != 0 || st.Held == 0 {
 		t.Fatalf("b's event at 11 s was late after a silence while the watch was behind: %+v", st)
 	}
+	// Its last message said nothing was pending, but the stream has one
+	// more (after a reconnect the consumer is made again, and says
+	// nothing meanwhile): not a quiet night either.
+	looked("with nothing pending")
+	wall.Add(int64(10 * time.Second))
+	looked("in the silence, the stream ahead of it")
+	if st := c.Stats(); st.Held == 0 {
+		t.Fatalf("released everything while the stream had a message it had not taken: %+v", st)
+	}
 	// Caught up now: a window of quiet is a quiet night, and the window
 	// lets everything go to the fold.
-	seen = looks.Load()
-	lab.WaitFor(t, "the watch to look at its window twice, caught up", func() bool { return looks.Load() >= seen+2 })
+	msgs <- msg("b", 12, 0, 2)
+	lab.WaitFor(t, "the stream's last message", func() bool { return c.Stats().Received == 23 })
+	looked("caught up")
 	wall.Add(int64(time.Second))
 	lab.WaitFor(t, "everything released after a window of quiet", func() bool { return c.Stats().Held == 0 })
 	cancel()
 	<-done
-	if st := c.Stats(); st.Released != 22 || st.Late != 0 {
+	if st := c.Stats(); st.Released != 23 || st.Late != 0 {
 		t.Fatalf("after the quiet: %+v", st)
 	}
 }
