@@ -37,8 +37,9 @@ type Reorder struct {
 	Late    uint64
 }
 
-// siteMark is how far a site has got: its newest event time and receipt.
-type siteMark struct{ time, recv int64 }
+// siteMark is how far a site has got: its newest event time, its newest
+// receipt, and its newest receipt of an event not seen before.
+type siteMark struct{ time, recv, fresh int64 }
 
 // Item is an event held in the window.
 type Item struct {
@@ -56,7 +57,7 @@ func (r *Reorder) Push(env Envelope) (late *Item) {
 		sm = &siteMark{}
 		r.sites[env.Site] = sm
 	}
-	sm.time = max(sm.time, env.Event.Time)
+	sm.time, sm.fresh = max(sm.time, env.Event.Time), max(sm.fresh, env.Recv)
 	r.received(sm, env.Recv)
 	if r.out && env.Event.Time < r.lastOut {
 		r.Late++
@@ -75,12 +76,19 @@ func (r *Reorder) Push(env Envelope) (late *Item) {
 // others back. A collector restarted after a crash replays its SBC's
 // buffer; while it works through what the stream already has, its new
 // events are still to come, and are not late when they come. A site
-// never pushed is not made one.
+// never pushed is not made one, and one that has sent nothing new for
+// resendHolds × MaxHold of receipts holds no one back however much it
+// resends (a collector replaying in a loop would hold the window, and
+// the watch's memory, for ever).
 func (r *Reorder) Resent(site string, recv int64) {
 	if sm := r.sites[site]; sm != nil {
 		r.received(sm, recv)
 	}
 }
+
+// resendHolds bounds how long a site that only resends holds the others
+// back, in MaxHolds.
+const resendHolds = 3
 
 func (r *Reorder) received(sm *siteMark, recv int64) {
 	sm.recv = max(sm.recv, recv)
@@ -101,7 +109,7 @@ func (r *Reorder) Release(out []Item) []Item {
 	w, hold := r.limits()
 	mark, any := int64(0), false
 	for _, sm := range r.sites {
-		if sm.recv >= r.maxRecv-hold && (!any || sm.time < mark) {
+		if sm.recv >= r.maxRecv-hold && sm.fresh >= r.maxRecv-resendHolds*hold && (!any || sm.time < mark) {
 			mark, any = sm.time, true
 		}
 	}

@@ -139,3 +139,23 @@ func TestAResendingSiteHoldsTheWindow(t *testing.T) {
 		t.Fatalf("released up to %v while b, replaying, stood at 15 s", got)
 	}
 }
+
+// A site that only resends, for longer than resendHolds × MaxHold of
+// receipts, holds no one back any more: a collector replaying in a loop
+// would otherwise hold the window, and the watch's memory, for ever.
+func TestAResendingSiteHoldsForABoundedTime(t *testing.T) {
+	var r Reorder // 2 s window, 10 s hold: a resending site holds for 30 s
+	r.Push(siteEnv("a", 10, 10))
+	r.Push(siteEnv("b", 10, 10))
+	for s := int64(11); s <= 45; s++ {
+		r.Push(siteEnv("a", s, s))
+		r.Resent("b", s*1e9) // b resends, and sends nothing new
+		out := times(r.Release(nil))
+		switch held := len(out) == 0; {
+		case s <= 40 && !held:
+			t.Fatalf("at %d s of receipts (b's last new event at 10 s) released %v", s, out)
+		case s > 40 && held && r.Held() > 2:
+			t.Fatalf("at %d s of receipts b still holds %d events", s, r.Held())
+		}
+	}
+}
