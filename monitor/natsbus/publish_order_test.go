@@ -75,11 +75,17 @@ func (j *flakyJS) PublishMsg(ctx context.Context, m *nats.Msg, _ ...jetstream.Pu
 func (j *flakyJS) ackAll() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	for _, f := range j.inflight {
+	j.inflight = j.store(j.inflight)
+}
+
+// store stores and acknowledges fs, in order (j.mu held); it returns fs
+// emptied.
+func (j *flakyJS) store(fs []*fakeFuture) []*fakeFuture {
+	for _, f := range fs {
 		j.stored = append(j.stored, f.msg)
 		f.ok <- &jetstream.PubAck{}
 	}
-	j.inflight = nil
+	return fs[:0]
 }
 
 func (j *flakyJS) disconnect() {
@@ -97,11 +103,7 @@ func (j *flakyJS) disconnect() {
 func (j *flakyJS) reconnect() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	for _, f := range j.buffered {
-		j.stored = append(j.stored, f.msg)
-		f.ok <- &jetstream.PubAck{}
-	}
-	j.buffered, j.down = nil, false
+	j.buffered, j.down = j.store(j.buffered), false
 	close(j.back)
 }
 
