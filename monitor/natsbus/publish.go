@@ -227,11 +227,11 @@ func (p *Publisher) message(batch []record) *nats.Msg {
 
 // ack waits for each publish's acknowledgement. One that failed (no
 // answer in time; a disconnect fails every publish in flight at once) is
-// published again, synchronously, until it is acknowledged or Close
-// gives up, and so is every failed one in flight behind it, before any
-// new publish: nats.go sends what is published while the server is away
-// first when it is back, so a new publish would reach the stream before
-// the older events published again, and a watch would find those late.
+// published again, with every failed one in flight behind it, before any
+// new publish (order, write-locked): nats.go sends what is published
+// while the server is away first when it is back, so a new publish would
+// reach the stream before the older events published again, and a watch
+// would find those late.
 func (p *Publisher) ack() {
 	defer close(p.done)
 	for pd := range p.flight {
@@ -240,19 +240,20 @@ func (p *Publisher) ack() {
 			continue
 		}
 		p.order.Lock()
-		p.republish(pd, err)
+		failed := []pending{pd}
 		for more := true; more; {
 			select {
 			case next, ok := <-p.flight:
 				if !ok {
 					more = false
 				} else if err := p.settle(next); err != nil {
-					p.republish(next, err)
+					failed = append(failed, next)
 				}
 			default:
 				more = false
 			}
 		}
+		p.republish(failed, err)
 		p.order.Unlock()
 	}
 }
@@ -277,27 +278,37 @@ func (p *Publisher) settle(pd pending) error {
 	}
 }
 
-// republish publishes pd again, its asynchronous publish having failed
-// with err, and waits for its acknowledgement, at once and then every
-// retry's wait while it fails.
-func (p *Publisher) republish(pd pending, err error) {
-	p.retries.Add(1)
-	p.o.Logger.Debug("nats: no acknowledgement, publishing again", "err", err)
-	for {
-		ctx, cancel := context.WithTimeout(p.stop, 5*time.Second)
-		a, err := p.js.PublishMsg(ctx, pd.msg)
-		cancel()
-		if err == nil {
-			p.acked.Add(pd.n)
-			if a.Duplicate {
-				p.dups.Add(pd.n)
+// republish publishes the failed messages again, in order, all before it
+// waits for their acknowledgements (one round trip, not one a message:
+// over a WAN link a thousand in flight would otherwise hold new events
+// for a thousand round trips), and again what fails again, after a
+// retry's wait, until every one is acknowledged or Close gives up.
+func (p *Publisher) republish(failed []pending, err error) {
+	p.retries.Add(uint64(len(failed)))
+	p.o.Logger.Debug("nats: no acknowledgement, publishing again", "messages", len(failed), "err", err)
+	for len(failed) > 0 {
+		sent := failed[:0:0]
+		for _, pd := range failed {
+			fut, err := p.js.PublishMsgAsync(pd.msg)
+			if err != nil {
+				break
+			}
+			sent = append(sent, pending{pd.msg, pd.n, fut})
+		}
+		var again []pending
+		for _, pd := range sent {
+			if err := p.settle(pd); err != nil {
+				again = append(again, pd)
+			}
+		}
+		again = append(again, failed[len(sent):]...) // refused: the server still away
+		if len(again) > 0 && !p.retry("republish", err) {
+			for _, pd := range again {
+				p.failed.Add(pd.n)
 			}
 			return
 		}
-		if !p.retry("republish", err) {
-			p.failed.Add(pd.n)
-			return
-		}
+		failed = again
 	}
 }
 

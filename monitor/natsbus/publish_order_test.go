@@ -25,6 +25,7 @@ import (
 type flakyJS struct {
 	jetstream.JetStream
 	mu       sync.Mutex
+	refuse   bool // while away, refuse publishes (no reconnect buffer, as a collector's connection) rather than buffer them
 	down     bool
 	back     chan struct{} // closed when it comes back
 	inflight []*fakeFuture // published, not yet acknowledged
@@ -46,6 +47,9 @@ func (j *flakyJS) PublishMsgAsync(m *nats.Msg, _ ...jetstream.PublishOpt) (jetst
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	f := &fakeFuture{m, make(chan *jetstream.PubAck, 1), make(chan error, 1)}
+	if j.down && j.refuse {
+		return nil, nats.ErrReconnectBufExceeded
+	}
 	if j.down {
 		j.buffered = append(j.buffered, f)
 	} else {
@@ -56,6 +60,10 @@ func (j *flakyJS) PublishMsgAsync(m *nats.Msg, _ ...jetstream.PublishOpt) (jetst
 
 func (j *flakyJS) PublishMsg(ctx context.Context, m *nats.Msg, _ ...jetstream.PublishOpt) (*jetstream.PubAck, error) {
 	j.mu.Lock()
+	if j.down && j.refuse {
+		j.mu.Unlock()
+		return nil, nats.ErrReconnectBufExceeded
+	}
 	for j.down {
 		back := j.back
 		j.mu.Unlock()
@@ -209,5 +217,36 @@ func TestNothingWaitsInTheReconnectBuffer(t *testing.T) {
 	defer cancel()
 	if err := p.Close(ctx); err == nil || !strings.Contains(err.Error(), "1 events not acknowledged") {
 		t.Fatalf("Close with the server away: %v", err)
+	}
+}
+
+// The publishes a disconnect failed go again together, in order, and
+// their acknowledgements are awaited together: one round trip, not one
+// each. Published again one at a time, a thousand in flight over a WAN
+// link of 50 ms would hold every new event for 50 s, and the queue would
+// overflow.
+func TestFailedPublishesGoAgainTogether(t *testing.T) {
+	js := &flakyJS{refuse: true}
+	p := &Publisher{o: PublishOptions{Site: "a", Logger: slog.New(slog.DiscardHandler), now: func() int64 { return 0 }}, js: js, stream: "CUTOVER_TEST",
+		queue: make(chan record, 64), flight: make(chan pending, 64), done: make(chan struct{})}
+	p.stop, p.cancel = context.WithCancel(context.Background())
+	go p.send()
+	go p.ack()
+	for i := range 10 { // ten messages in flight, one event each
+		p.Publish(sipEvent(int64(i+1)*1e9, i))
+		lab.WaitFor(t, "the event handed to NATS", func() bool { n, _ := js.count(); return n == i+1 })
+	}
+	js.disconnect()
+	lab.WaitFor(t, "the publisher to see the failure", func() bool { return p.retries.Load() > 0 })
+	js.reconnect()
+	lab.WaitFor(t, "the ten published again before any is acknowledged", func() bool { n, _ := js.count(); return n == 10 })
+	js.ackAll()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := p.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, stored := js.count(); stored != 10 || p.acked.Load() != 10 {
+		t.Fatalf("stored %d, acknowledged %d, want 10", stored, p.acked.Load())
 	}
 }
