@@ -67,13 +67,19 @@ func OpenLive(ctx context.Context, o LiveOptions) (*Live, error) {
 	}
 	r := &afRing{tp: tp}
 	if len(prog) > 0 {
-		// Frames that reached the ring before the filter was attached
-		// were never filtered: they are older than this.
-		r.since = time.Now()
 		if err := tp.SetBPF(prog); err != nil {
 			tp.Close()
 			return nil, fmt.Errorf("capture on %s: the kernel refused the BPF filter %q: %w", name, termsafe.Line(o.BPF), err)
 		}
+		// The ring took every packet from its bind until the filter was
+		// attached: those frames, and the kernel's counts of them, are
+		// passed over. The time is taken after the filter is on (taken
+		// before, a frame let in while the goroutine waited for the
+		// syscall was newer than it, and read: another program's SIP).
+		if base, err := r.stats(); err == nil {
+			r.base = base
+		}
+		r.since = time.Now()
 	}
 	l := &Live{name: "iface " + name, ring: r, state: "capturing"}
 	l.rd = newReader(o.Options)
@@ -106,7 +112,8 @@ func linkTypeOf(iface string) (layers.LinkType, error) {
 // afRing is gopacket's AF_PACKET ring.
 type afRing struct {
 	tp    *afpacket.TPacket
-	since time.Time // frames before this were not filtered
+	since time.Time   // frames before this were not filtered
+	base  kernelStats // the kernel's counts when the filter was attached
 }
 
 func (r *afRing) read() ([]byte, gopacket.CaptureInfo, error) {
@@ -124,7 +131,8 @@ func (r *afRing) read() ([]byte, gopacket.CaptureInfo, error) {
 
 func (r *afRing) stats() (kernelStats, error) {
 	_, v3, err := r.tp.SocketStats()
-	return kernelStats{packets: uint64(v3.Packets()), drops: uint64(v3.Drops()), freezes: uint64(v3.QueueFreezes())}, err
+	return kernelStats{packets: uint64(v3.Packets()) - r.base.packets, drops: uint64(v3.Drops()) - r.base.drops,
+		freezes: uint64(v3.QueueFreezes()) - r.base.freezes}, err
 }
 
 func (r *afRing) close() { r.tp.Close() }

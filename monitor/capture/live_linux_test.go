@@ -291,3 +291,50 @@ func udpSink(t testing.TB) (sink, send net.PacketConn, filter string) {
 	return socks[0], socks[1], fmt.Sprintf("udp and src port %d and dst port %d",
 		socks[1].LocalAddr().(*net.UDPAddr).Port, socks[0].LocalAddr().(*net.UDPAddr).Port)
 }
+
+// Other programs' SIP on the interface while a capture opens never
+// reaches it: the ring takes every packet from the moment it is bound
+// until the filter is attached, and those frames must all be passed over
+// (CI, with other packages' tests sending SIP on lo, once counted two TCP
+// messages a test never sent, and once 6 SIP messages over a filter that
+// named two ports of its own).
+func TestLiveOpensWithoutOthersTraffic(t *testing.T) {
+	needCapture(t)
+	lab.NeedTool(t, "tcpdump")
+	flood, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer flood.Close()
+	target, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer target.Close()
+	stop := make(chan struct{})
+	flooded := make(chan struct{})
+	go func() { // another program's SIP, as fast as lo takes it
+		defer close(flooded)
+		msg := sipMsg(0, 10)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			flood.WriteTo(msg, target.LocalAddr())
+		}
+	}()
+	defer func() { close(stop); <-flooded }()
+	sink, send, filter := udpSink(t)
+	for i := range 12 { // the old code let some in within 5 opens
+		r := startLive(t, LiveOptions{Iface: "lo", RingMiB: 1, BPF: filter})
+		if _, err := send.WriteTo([]byte(marker), sink.LocalAddr()); err != nil {
+			t.Fatal(err)
+		}
+		r.waitMarker(t)
+		if events := r.stop(t); len(events) != 1 {
+			t.Fatalf("open %d: %d events over %q, want the marker only (another program's SIP got in)", i, len(events), filter)
+		}
+	}
+}
