@@ -286,3 +286,38 @@ func TestReportMinutesAgreeWithTheirAttempts(t *testing.T) {
 		order("number "+n.E164, n.Total)
 	}
 }
+
+// A recording whose first event is newer than some after it (a watch
+// reading a NATS stream ticks before its reorder window releases the
+// first SIP, two seconds older) is reported from its oldest minute: the
+// report used to start its minutes at the first event's, and left the
+// traffic before it out of every minute and total (CI saw a whole minute
+// of 50 calls missing from a stream's report).
+func TestReportStartsAtTheOldestMinute(t *testing.T) {
+	o := sim.DefaultOptions()
+	o.Numbers, o.Length = 5, 10*time.Minute
+	dir := t.TempDir()
+	build := func(path string) *Report {
+		r, err := store.OpenReader(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		rep, err := Build(context.Background(), r, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	tick := monitor.Event{Time: o.Start.Add(61 * time.Second).UnixNano(), Kind: monitor.KindTick, Source: monitor.SourceClock}
+	plain := build(recording.Demo(t, filepath.Join(dir, "plain.db"), o))
+	late := build(recording.DemoAfter(t, filepath.Join(dir, "late.db"), o, tick))
+	if len(late.Minutes) == 0 || !late.Minutes[0].Time.Equal(plain.Minutes[0].Time) {
+		t.Fatalf("minutes start at %v, want %v as without the early tick", late.Minutes[0].Time, plain.Minutes[0].Time)
+	}
+	for i := range plain.Trunks {
+		if !reflect.DeepEqual(late.Trunks[i].Total, plain.Trunks[i].Total) {
+			t.Errorf("trunk %s: %+v, without the early tick %+v", plain.Trunks[i].Name, late.Trunks[i].Total, plain.Trunks[i].Total)
+		}
+	}
+}
