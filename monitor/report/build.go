@@ -87,26 +87,25 @@ type legacyMinute struct {
 }
 
 type builder struct {
-	st      *monitor.State
-	cfg     monitor.Config
-	rep     *Report
-	first   int64
-	last    int64
-	cur     int64 // the minute being folded (start, Unix ns)
-	next    int64 // the oldest minute not yet in the report: it may not have settled
-	seen    bool  // an event has been folded
-	flushed bool  // a minute has gone into the report
-	trunks  []acc
-	nums    map[string]*acc
-	legacy  map[string][]legacyMinute
-	alerts  []Entry                         // alerts opening and closing, as the recording's alerts table has them
-	open    map[string][]openAlert          // by AlertChange.Key
-	acts    map[string]monitor.ActionRecord // each action's last step, by id
-	track   map[string]*actTrack            // each action's times, by id
-	order   []string                        // action ids as first seen
-	incs    []Incident                      // closed alert episodes
-	nInc    int                             // alerts opened so far
-	calls   map[string]*callMedia           // each call's last media report, by Call-ID
+	st     *monitor.State
+	cfg    monitor.Config
+	rep    *Report
+	first  int64
+	last   int64
+	cur    int64 // the minute being folded (start, Unix ns)
+	next   int64 // the oldest minute not yet in the report: it may not have settled
+	seen   bool  // an event has been folded
+	trunks []acc
+	nums   map[string]*acc
+	legacy map[string][]legacyMinute
+	alerts []Entry                         // alerts opening and closing, as the recording's alerts table has them
+	open   map[string][]openAlert          // by AlertChange.Key
+	acts   map[string]monitor.ActionRecord // each action's last step, by id
+	track  map[string]*actTrack            // each action's times, by id
+	order  []string                        // action ids as first seen
+	incs   []Incident                      // closed alert episodes
+	nInc   int                             // alerts opened so far
+	calls  map[string]*callMedia           // each call's last media report, by Call-ID
 }
 
 // openAlert is an alert opened and not yet closed.
@@ -133,7 +132,7 @@ func (b *builder) event(seq int64, ev monitor.Event) {
 		b.seen, b.first, b.cur = true, ev.Time, ev.Time/minute*minute
 		b.next = b.cur
 	}
-	if m := ev.Time / minute * minute; m < b.next && !b.flushed {
+	if m := ev.Time / minute * minute; m < b.next && len(b.rep.Minutes) == 0 {
 		// older than the first event (a NATS watch's clock ticks before its
 		// reorder window releases the first events): the report starts at
 		// the oldest minute, as long as none has gone into it yet
@@ -225,7 +224,6 @@ func (b *builder) settle(limit int64) {
 
 // flush adds the minute starting at from to the report.
 func (b *builder) flush(from int64) {
-	b.flushed = true
 	trunks, numbers := b.st.Period(from, from+minute)
 	m := Minute{Time: utc(from)}
 	for i, s := range trunks {

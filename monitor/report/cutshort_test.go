@@ -2,7 +2,6 @@ package report
 
 import (
 	"bytes"
-	"context"
 	"database/sql"
 	"encoding/json"
 	"path/filepath"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/cutover/cutover/fixtures/recording"
 	"github.com/cutover/cutover/fixtures/sim"
-	"github.com/cutover/cutover/store"
 )
 
 // TestReportSaysCutShort: a recording whose writer never wrote its end
@@ -21,19 +19,7 @@ func TestReportSaysCutShort(t *testing.T) {
 	o := sim.DefaultOptions()
 	o.Numbers = 5
 	path := recording.Demo(t, filepath.Join(t.TempDir(), "night.db"), o)
-	build := func() *Report {
-		t.Helper()
-		r, err := store.OpenReader(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer r.Close()
-		rep, err := Build(context.Background(), r, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return rep
-	}
+	build := func() *Report { return buildReport(t, path) }
 	if rep := build(); rep.CutShort != nil {
 		t.Fatalf("a closed recording is reported cut short at %v", rep.CutShort)
 	}

@@ -297,18 +297,7 @@ func TestReportStartsAtTheOldestMinute(t *testing.T) {
 	o := sim.DefaultOptions()
 	o.Numbers, o.Length = 5, 10*time.Minute
 	dir := t.TempDir()
-	build := func(path string) *Report {
-		r, err := store.OpenReader(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer r.Close()
-		rep, err := Build(context.Background(), r, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return rep
-	}
+	build := func(path string) *Report { return buildReport(t, path) }
 	tick := monitor.Event{Time: o.Start.Add(61 * time.Second).UnixNano(), Kind: monitor.KindTick, Source: monitor.SourceClock}
 	plain := build(recording.Demo(t, filepath.Join(dir, "plain.db"), o))
 	late := build(recording.DemoAfter(t, filepath.Join(dir, "late.db"), o, tick))
@@ -320,4 +309,19 @@ func TestReportStartsAtTheOldestMinute(t *testing.T) {
 			t.Errorf("trunk %s: %+v, without the early tick %+v", plain.Trunks[i].Name, late.Trunks[i].Total, plain.Trunks[i].Total)
 		}
 	}
+}
+
+// buildReport is the report of the recording at path.
+func buildReport(t *testing.T, path string) *Report {
+	t.Helper()
+	r, err := store.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	rep, err := Build(context.Background(), r, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
 }
